@@ -1,0 +1,56 @@
+// Internal algorithm interface: what every transposed-convolution algorithm
+// in src/algo/ provides, and the registry that lists them.
+//
+// An algorithm is a name, a cost function (multiply-adds it executes and the
+// workspace it needs, so `tconv explain` can show zero_insert's waste and
+// gemm_col2im's column buffer as numbers), and a Prepare step that packs the
+// weights once for a fixed geometry. Running a prepared algorithm computes
+// only: no allocation, no validation.
+#ifndef TCONV_SRC_ALGO_ALGORITHM_H_
+#define TCONV_SRC_ALGO_ALGORITHM_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "src/geom3.h"
+
+namespace tconv {
+
+struct AlgoCost {
+  int64_t macs = 0;             // multiply-adds actually executed
+  int64_t workspace_bytes = 0;  // scratch needed by one Run
+  int64_t packed_bytes = 0;     // packed weights kept by the prepared algo
+};
+
+class PreparedAlgo {
+ public:
+  virtual ~PreparedAlgo() = default;
+  // x: (N, Cin, *in), y: (N, Cout, *out), dense C order. `ws` points to at
+  // least Cost().workspace_bytes bytes, 64-byte aligned. Every element of y
+  // is written (bias included). `threads` >= 1; the result must not depend
+  // on it.
+  virtual void Run(const float* x, float* y, void* ws, int threads) const = 0;
+};
+
+struct Algorithm {
+  const char* name;     // as in `--algo NAME`, tests and bench labels
+  const char* summary;  // one line for `tconv explain` / README
+  AlgoCost (*cost)(const Geom3& g);
+  // w: (Cin, Cout/g, *k); bias: (Cout) or nullptr.
+  std::unique_ptr<PreparedAlgo> (*prepare)(const Geom3& g, const float* w, const float* bias);
+};
+
+// Every algorithm, in registry order (ref last).
+const std::vector<const Algorithm*>& Algorithms();
+// nullptr when unknown.
+const Algorithm* FindAlgorithm(const std::string& name);
+
+// Each algorithm's translation unit defines one of these.
+extern const Algorithm kRefAlgorithm;
+
+}  // namespace tconv
+
+#endif  // TCONV_SRC_ALGO_ALGORITHM_H_
