@@ -1,0 +1,52 @@
+// Seeded random geometries and data for the sweep and property tests.
+//
+// RandomConvTransposeDesc draws a small valid transposed-convolution desc
+// covering 1-3 spatial axes, groups (incl. depthwise), dilation, asymmetric
+// and negative pads, output padding, stride > kernel and size-1 inputs. The
+// sizes stay small so thousands of cases run in seconds against the
+// reference.
+#ifndef TCONV_TESTS_SUPPORT_RANDOM_GEOMETRY_H_
+#define TCONV_TESTS_SUPPORT_RANDOM_GEOMETRY_H_
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tconv/desc.h"
+#include "tconv/tensor.h"
+
+namespace tconv {
+namespace testing {
+
+struct GeometryOptions {
+  // Keep output_padding < stride so the desc is also the adjoint of a
+  // convolution whose output length is exactly the transposed input length
+  // (needed by the backward-data and adjointness relations).
+  bool output_padding_below_stride = false;
+  // Forbid negative pads (conv relations need pads >= 0 for torch parity).
+  bool nonnegative_pads = false;
+  int64_t max_outputs = 4096;  // cap on N*Cout*prod(out), keeps ref fast
+};
+
+// Deterministic for a given seed. Always returns a desc that passes
+// ValidateConvTranspose.
+ConvDesc RandomConvTransposeDesc(uint64_t seed, const GeometryOptions& opts = GeometryOptions());
+
+// Small integers in [-bound, bound] (exact in float sums of moderate length).
+void FillIntegers(std::vector<float>* v, uint64_t seed, int bound);
+// Uniform reals in [-1, 1].
+void FillUniform(std::vector<float>* v, uint64_t seed);
+
+// The exact-mode bound: integers in [-b, b] such that any sum of the
+// products in one output stays below 2^24 (float has a 24-bit mantissa), so
+// every algorithm must match the reference bit for bit.
+int SafeIntegerBound(const ConvDesc& d);
+
+// "desc=<DescString> seed=<seed>" for failure messages.
+std::string Repro(const ConvDesc& d, uint64_t seed);
+
+}  // namespace testing
+}  // namespace tconv
+
+#endif  // TCONV_TESTS_SUPPORT_RANDOM_GEOMETRY_H_
