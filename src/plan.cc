@@ -19,12 +19,33 @@ struct Plan::Impl {
   std::string name;
   std::unique_ptr<PreparedAlgo> prepared;
   int threads = 1;
-  // One workspace per plan; Run serialises on it so concurrent calls on one
-  // plan stay correct. (Plans are cheap: create one per thread for
-  // concurrency.)
-  mutable std::mutex ws_mutex;
-  void* workspace = nullptr;
-  ~Impl() { std::free(workspace); }
+  size_t ws_bytes = 0;  // rounded up to 64
+  // Workspaces not in use by a Run. Create allocates one; a Run takes one
+  // (or, only when several Runs overlap, allocates another) and gives it
+  // back, so concurrent Runs on different buffers never share scratch and a
+  // steady single caller never allocates.
+  mutable std::mutex pool_mutex;
+  mutable std::vector<void*> free_workspaces;
+  ~Impl() {
+    for (void* p : free_workspaces) std::free(p);
+  }
+  void* TakeWorkspace() const {
+    if (ws_bytes == 0) return nullptr;
+    {
+      std::lock_guard<std::mutex> lock(pool_mutex);
+      if (!free_workspaces.empty()) {
+        void* p = free_workspaces.back();
+        free_workspaces.pop_back();
+        return p;
+      }
+    }
+    return std::aligned_alloc(64, ws_bytes);
+  }
+  void GiveBack(void* p) const {
+    if (!p) return;
+    std::lock_guard<std::mutex> lock(pool_mutex);
+    free_workspaces.push_back(p);
+  }
 };
 
 Plan::Plan(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -85,15 +106,25 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
   }
   impl->cost = impl->algo->cost(impl->geom);
   impl->name = impl->algo->name;
-  impl->prepared = impl->algo->prepare(impl->geom, weight.data, bias.data);
+  try {
+    impl->prepared = impl->algo->prepare(impl->geom, weight.data, bias.data);
+  } catch (const std::bad_alloc&) {
+    impl->prepared = nullptr;
+  }
+  if (!impl->prepared) {
+    st = Status::OutOfMemory("cannot prepare algorithm " + impl->name + ": out of memory");
+    return nullptr;
+  }
+  impl->prepared->ActualCost(&impl->cost);
   if (impl->cost.workspace_bytes > 0) {
-    const size_t bytes = (static_cast<size_t>(impl->cost.workspace_bytes) + 63) / 64 * 64;
-    impl->workspace = std::aligned_alloc(64, bytes);
-    if (!impl->workspace) {
-      st = Status::OutOfMemory("cannot allocate a workspace of " + std::to_string(bytes) + " bytes for algorithm " +
-                               impl->name);
+    impl->ws_bytes = (static_cast<size_t>(impl->cost.workspace_bytes) + 63) / 64 * 64;
+    void* ws = std::aligned_alloc(64, impl->ws_bytes);
+    if (!ws) {
+      st = Status::OutOfMemory("cannot allocate a workspace of " + std::to_string(impl->ws_bytes) +
+                               " bytes for algorithm " + impl->name);
       return nullptr;
     }
+    impl->free_workspaces.push_back(ws);
   }
   st = Status::Ok();
   return std::unique_ptr<Plan>(new Plan(std::move(impl)));
@@ -102,8 +133,12 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
 Status Plan::Run(ConstTensorView x, TensorView y) const {
   TCONV_RETURN_IF_ERROR(CheckShape("input", x.shape, ConvTransposeInputShape(impl_->desc)));
   TCONV_RETURN_IF_ERROR(CheckShape("output", y.shape, ConvTransposeOutputShape(impl_->desc)));
-  std::lock_guard<std::mutex> lock(impl_->ws_mutex);
-  impl_->prepared->Run(x.data, y.data, impl_->workspace, impl_->threads);
+  void* ws = impl_->TakeWorkspace();
+  if (impl_->ws_bytes && !ws) {
+    return Status::OutOfMemory("cannot allocate a workspace of " + std::to_string(impl_->ws_bytes) + " bytes");
+  }
+  impl_->prepared->Run(x.data, y.data, ws, impl_->threads);
+  impl_->GiveBack(ws);
   return Status::Ok();
 }
 

@@ -33,6 +33,10 @@ class PreparedAlgo {
   // is written (bias included). `threads` >= 1; the result must not depend
   // on it.
   virtual void Run(const float* x, float* y, void* ws, int threads) const = 0;
+  // A prepared algorithm whose costs differ from Algorithm::cost (e.g. a
+  // fast path chosen at prepare time with its own workspace) reports them
+  // here and returns true; the plan then sizes the workspace from *cost.
+  virtual bool ActualCost(AlgoCost* cost) const { return false; }
 };
 
 struct Algorithm {
