@@ -1,0 +1,176 @@
+// Layer loading, tconv runners and the timer of the benchmark harness (see
+// harness.h). The oneDNN runners live in onednn.cc.
+#include "bench/harness.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "src/algo/algorithm.h"
+#include "src/algo/phase_fast.h"
+#include "src/geom3.h"
+#include "tconv/plan.h"
+
+#ifndef TCONV_SHARED_DIR
+#define TCONV_SHARED_DIR "../shared"
+#endif
+
+namespace tconv {
+namespace bench {
+
+std::string DefaultLayersPath() {
+  const char* env = std::getenv("TCONV_SHARED_DIR");
+  return std::string(env && *env ? env : TCONV_SHARED_DIR) + "/bench/layers.json";
+}
+
+Status LoadLayers(const std::string& path, std::vector<Layer>* layers) {
+  std::ifstream in(path);
+  if (!in) return Status::Io("cannot open layers file " + path);
+  nlohmann::json j;
+  try {
+    in >> j;
+    layers->clear();
+    for (const auto& e : j.at("layers")) {
+      Layer l;
+      l.name = e.at("name").get<std::string>();
+      l.source = e.value("source", "");
+      ConvDesc& d = l.desc;
+      const auto in_dims = e.at("in").get<std::vector<int64_t>>();
+      d.ndim = static_cast<int>(in_dims.size());
+      if (d.ndim < 1 || d.ndim > kMaxSpatialDims) return Status::Invalid("layer " + l.name + ": bad rank");
+      d.batch = e.at("n").get<int64_t>();
+      d.in_channels = e.at("cin").get<int64_t>();
+      d.out_channels = e.at("cout").get<int64_t>();
+      d.groups = e.value("groups", int64_t{1});
+      auto axis = [&](const char* key, Dims* out, int64_t dflt) {
+        out->fill(1);
+        std::vector<int64_t> v(d.ndim, dflt);
+        if (e.contains(key)) v = e.at(key).get<std::vector<int64_t>>();
+        if (static_cast<int>(v.size()) != d.ndim) throw std::runtime_error(std::string(key) + " has wrong rank");
+        for (int a = 0; a < d.ndim; ++a) (*out)[a] = v[a];
+      };
+      axis("in", &d.in, 1);
+      axis("kernel", &d.kernel, 1);
+      axis("stride", &d.stride, 1);
+      axis("dilation", &d.dilation, 1);
+      axis("pad", &d.pad_begin, 0);
+      d.pad_end = d.pad_begin;
+      axis("output_padding", &d.output_padding, 0);
+      for (int a = d.ndim; a < kMaxSpatialDims; ++a) {
+        d.pad_begin[a] = d.pad_end[a] = d.output_padding[a] = 0;
+      }
+      Status st = ValidateConvTranspose(d);
+      if (!st.ok()) return Status::Invalid("layer " + l.name + ": " + st.message());
+      layers->push_back(std::move(l));
+    }
+  } catch (const std::exception& ex) {
+    return Status::Invalid("cannot parse " + path + ": " + ex.what());
+  }
+  return Status::Ok();
+}
+
+void SetOmpThreads(int threads) { omp_set_num_threads(threads); }
+
+std::vector<std::string> BenchAlgorithms() {
+  std::vector<std::string> names;
+  for (const std::string& n : AlgorithmNames())
+    if (n != "ref") names.push_back(n);
+  names.push_back("phase_fast");
+  return names;
+}
+
+namespace {
+
+void FillRandom(std::vector<float>* v, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  for (float& f : *v) f = u(rng);
+}
+
+class PlanRunner : public Runner {
+ public:
+  std::unique_ptr<Plan> plan;
+  Tensor x, y;
+  void Run() override { plan->Run(x.cview(), y.view()); }
+  std::string Impl() const override { return plan->algorithm(); }
+};
+
+class FastRunner : public Runner {
+ public:
+  std::unique_ptr<PreparedAlgo> algo;
+  std::vector<float> x, y;
+  void* ws = nullptr;
+  int threads = 1;
+  ~FastRunner() override { std::free(ws); }
+  void Run() override { algo->Run(x.data(), y.data(), ws, threads); }
+  std::string Impl() const override { return "phase_fast"; }
+};
+
+}  // namespace
+
+std::unique_ptr<Runner> MakeTconvRunner(const Layer& layer, const std::string& algo, int threads,
+                                        std::string* why) {
+  const ConvDesc& d = layer.desc;
+  Tensor w(ConvTransposeWeightShape(d)), b(Shape{d.out_channels});
+  FillRandom(&w.data, 2);
+  FillRandom(&b.data, 3);
+  if (algo == "phase_fast") {
+    auto r = std::make_unique<FastRunner>();
+    const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
+    AlgoCost cost;
+    r->algo = PreparePhaseFast(g, w.data.data(), b.data.data(), &cost, why);
+    if (!r->algo) return nullptr;
+    r->algo->ActualCost(&cost);
+    if (cost.workspace_bytes > 0) {
+      r->ws = std::aligned_alloc(64, (static_cast<size_t>(cost.workspace_bytes) + 63) / 64 * 64);
+    }
+    r->threads = threads;
+    r->x.resize(static_cast<size_t>(NumElements(ConvTransposeInputShape(d))));
+    r->y.resize(static_cast<size_t>(NumElements(ConvTransposeOutputShape(d))));
+    FillRandom(&r->x, 1);
+    return r;
+  }
+  auto r = std::make_unique<PlanRunner>();
+  PlanOptions opts;
+  opts.algo = algo;
+  opts.threads = threads;
+  Status st;
+  r->plan = Plan::Create(d, w.cview(), b.cview(), opts, &st);
+  if (!r->plan) {
+    if (why) *why = st.message();
+    return nullptr;
+  }
+  r->x = Tensor(ConvTransposeInputShape(d));
+  r->y = Tensor(ConvTransposeOutputShape(d));
+  FillRandom(&r->x.data, 1);
+  return r;
+}
+
+double TimeRunner(Runner* r, double min_batch_seconds, int reps) {
+  using Clock = std::chrono::steady_clock;
+  r->Run();  // warm-up: first touch of buffers, caches, thread pool
+  double best = 1e30;
+  int64_t iters = 1;
+  for (int rep = 0; rep < reps; ++rep) {
+    for (;;) {
+      const auto t0 = Clock::now();
+      for (int64_t i = 0; i < iters; ++i) r->Run();
+      const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+      if (dt >= min_batch_seconds || iters >= (int64_t{1} << 30)) {
+        best = std::min(best, dt / static_cast<double>(iters));
+        break;
+      }
+      iters = std::max<int64_t>(iters * 2, static_cast<int64_t>(iters * min_batch_seconds / std::max(dt, 1e-9)));
+    }
+  }
+  return best;
+}
+
+}  // namespace bench
+}  // namespace tconv

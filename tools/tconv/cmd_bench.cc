@@ -1,0 +1,126 @@
+// `tconv bench`: times the layer suite (layers.json) with tconv's algorithms
+// and oneDNN in the same process and prints one table row per (layer, algo,
+// threads): GFLOP/s, oneDNN-best GFLOP/s, their ratio, and oneDNN with plain
+// NCHW tensors (reorders timed). The harness is bench/harness.h, shared with
+// tconv_bench (Google Benchmark).
+//
+//   tconv bench [--layers FILE] [--layer NAME] [--algo NAME|all|best] [--threads N]...
+//
+// --algo all (default) times every algorithm except ref; `best` prints, per
+// layer, only the fastest tconv algorithm.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "tools/tconv/command.h"
+
+#ifdef TCONV_HAVE_BENCH_HARNESS
+#include "bench/harness.h"
+#endif
+
+namespace tconv {
+namespace cli {
+namespace {
+
+struct BenchArgs {
+  std::string layers_path;
+  std::string layer;
+  std::string algo = "all";
+  std::vector<int> threads;
+  double min_batch = 0.05;
+  int reps = 5;
+};
+
+int Fail(const std::string& msg) {
+  std::fprintf(stderr, "tconv: error: %s\n", msg.c_str());
+  return 2;
+}
+
+#ifdef TCONV_HAVE_BENCH_HARNESS
+int RunBench(const BenchArgs& args) {
+  using namespace tconv::bench;  // NOLINT
+  std::vector<Layer> layers;
+  const std::string path = args.layers_path.empty() ? DefaultLayersPath() : args.layers_path;
+  Status st = LoadLayers(path, &layers);
+  if (!st.ok()) return Fail(st.message());
+  std::vector<Layer> chosen;
+  for (const Layer& l : layers)
+    if (args.layer.empty() || l.name == args.layer) chosen.push_back(l);
+  if (chosen.empty()) return Fail("layer must name a layer in " + path + " (got '" + args.layer + "')");
+  std::vector<std::string> algos;
+  if (args.algo == "all" || args.algo == "best") {
+    algos = BenchAlgorithms();
+  } else {
+    algos = {args.algo};
+  }
+  std::vector<int> threads = args.threads.empty() ? std::vector<int>{1, 2} : args.threads;
+  for (int t : threads)
+    if (t < 1) return Fail("threads must be >= 1 (got " + std::to_string(t) + ")");
+
+  std::printf("%-12s %-12s %3s %9s %9s %7s %11s  %s\n", "layer", "algo", "thr", "GFLOP/s", "oneDNN", "ratio",
+              "oneDNN-nchw", "impl");
+  for (int t : threads) {
+    for (const Layer& l : chosen) {
+      std::string why;
+      double dnnl = 0, dnnl_nchw = 0;
+      if (auto r = MakeOnednnRunner(l, "onednn", t, &why)) dnnl = Gflops(l, TimeRunner(r.get(), args.min_batch, args.reps));
+      if (auto r = MakeOnednnRunner(l, "onednn_nchw", t, &why))
+        dnnl_nchw = Gflops(l, TimeRunner(r.get(), args.min_batch, args.reps));
+      struct Row {
+        std::string algo, impl;
+        double gf;
+      };
+      std::vector<Row> rows;
+      for (const std::string& a : algos) {
+        std::string why_t;
+        auto r = MakeTconvRunner(l, a, t, &why_t);
+        if (!r) {
+          if (args.algo != "best") {
+            std::printf("%-12s %-12s %3d %9s %9.1f %7s %11.1f  declined: %s\n", l.name.c_str(), a.c_str(), t, "-", dnnl,
+                        "-", dnnl_nchw, why_t.c_str());
+          }
+          continue;
+        }
+        rows.push_back({a, r->Impl(), Gflops(l, TimeRunner(r.get(), args.min_batch, args.reps))});
+      }
+      if (args.algo == "best" && !rows.empty()) {
+        Row best = rows[0];
+        for (const Row& r : rows)
+          if (r.gf > best.gf) best = r;
+        rows = {best};
+      }
+      for (const Row& r : rows) {
+        std::printf("%-12s %-12s %3d %9.1f %9.1f %7.2f %11.1f  %s\n", l.name.c_str(), r.algo.c_str(), t, r.gf, dnnl,
+                    dnnl > 0 ? r.gf / dnnl : 0.0, dnnl_nchw, r.impl.c_str());
+      }
+      std::fflush(stdout);
+    }
+  }
+  if (!HaveOnednn()) std::printf("(oneDNN columns are 0: built without libdnnl-dev)\n");
+  return 0;
+}
+#endif
+
+Runner SetupBench(CLI::App* sub) {
+  auto args = std::make_shared<BenchArgs>();
+  sub->add_option("--layers", args->layers_path, "layers.json (default: $TCONV_SHARED_DIR/bench/layers.json)");
+  sub->add_option("--layer", args->layer, "only this layer (a name in layers.json)");
+  sub->add_option("--algo", args->algo, "algorithm name, 'all' (default) or 'best'");
+  sub->add_option("--threads", args->threads, "thread counts to run, e.g. 1,2 (default: 1 and 2)")->delimiter(',');
+  sub->add_option("--min-batch", args->min_batch, "seconds per timed batch (default 0.05)");
+  sub->add_option("--reps", args->reps, "timed batches, the fastest is reported (default 5)");
+  return [args]() -> int {
+#ifdef TCONV_HAVE_BENCH_HARNESS
+    return RunBench(*args);
+#else
+    return Fail("bench is unavailable: tconv was built with TCONV_BUILD_BENCH=OFF");
+#endif
+  };
+}
+
+}  // namespace
+
+TCONV_REGISTER_COMMAND(bench, "bench", "time the layer suite against oneDNN", SetupBench);
+
+}  // namespace cli
+}  // namespace tconv
