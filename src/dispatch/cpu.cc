@@ -43,6 +43,7 @@ struct State {
   std::once_flag once;
   Isa detected = Isa::kScalar;
   Isa cap = Isa::kAvx512;
+  Isa active = Isa::kScalar;
   bool verbose = false;
 };
 
@@ -54,7 +55,14 @@ State& GetState() {
 void Apply(Isa cap) {
   // DisableTargets replaces the previous mask, so lifting a cap works too.
   hwy::DisableTargets(AboveMask(cap));
+  // In Highway 1.0.3, SupportedTargets() itself resets the chosen target of
+  // HWY_DYNAMIC_DISPATCH to every detected target (it expects its caller to
+  // Update again), so update with the capped set right after, and never call
+  // SupportedTargets() elsewhere: ActiveIsa() reads the cached result.
+  const int64_t targets = hwy::SupportedTargets();
+  hwy::GetChosenTarget().Update(targets);
   GetState().cap = cap;
+  GetState().active = FromTargets(targets);
 }
 
 }  // namespace
@@ -100,7 +108,7 @@ void InitDispatch() {
       cap = Isa::kAvx512;
     }
     Apply(cap);
-    LogDispatch("isa %s (cpu supports %s, cap %s)", IsaName(FromTargets(hwy::SupportedTargets())),
+    LogDispatch("isa %s (cpu supports %s, cap %s)", IsaName(s.active),
                 IsaName(s.detected), env && *env ? env : "none");
   });
 }
@@ -112,7 +120,7 @@ Isa DetectedIsa() {
 
 Isa ActiveIsa() {
   InitDispatch();
-  return FromTargets(hwy::SupportedTargets());
+  return GetState().active;
 }
 
 const char* ActiveIsaName() { return IsaName(ActiveIsa()); }
@@ -120,7 +128,7 @@ const char* ActiveIsaName() { return IsaName(ActiveIsa()); }
 void SetIsaCap(Isa cap) {
   InitDispatch();
   Apply(cap);
-  LogDispatch("isa cap set to %s: now %s", IsaName(cap), IsaName(FromTargets(hwy::SupportedTargets())));
+  LogDispatch("isa cap set to %s: now %s", IsaName(cap), IsaName(GetState().active));
 }
 
 bool VerboseDispatch() {

@@ -37,6 +37,9 @@ const char* ActiveIsaName();
 // and ignored.
 void InitDispatch();
 
+// Note: do not call hwy::SupportedTargets() after InitDispatch; in Highway
+// 1.0.3 it resets HWY_DYNAMIC_DISPATCH's chosen target and so drops the cap.
+//
 // Tests: cap the ISA at `cap` (or lift the cap with kAvx512) for the rest of
 // the process, overriding TCONV_ISA. Not thread-safe with running kernels.
 void SetIsaCap(Isa cap);

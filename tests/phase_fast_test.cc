@@ -1,0 +1,179 @@
+// The phase fast path (src/kernels/phase_fast.cc + hwy kernel) against the
+// reference, bit for bit on small-integer data, for every geometry it accepts
+// (random sweep + the decoder shapes scaled down), at every ISA this CPU
+// runs (TCONV_ISA cap via dispatch::SetIsaCap), and threads 1 vs 2 bitwise
+// equal. Outputs start as NaN so an unwritten element fails.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "src/algo/phase_fast.h"
+#include "src/dispatch/cpu.h"
+#include "src/kernels/phase_fast_kernels.h"
+#include "src/geom3.h"
+#include "tconv/reference.h"
+#include "tests/support/random_geometry.h"
+
+namespace tconv {
+namespace {
+
+using dispatch::Isa;
+
+struct Outcome {
+  bool accepted = false;
+  std::string why;
+};
+
+// Runs the fast path at `threads`, returns false (and why) when declined.
+Outcome RunFast(const ConvDesc& d, const std::vector<float>& x, const std::vector<float>& w,
+                const std::vector<float>& b, int threads, std::vector<float>* y) {
+  Outcome o;
+  const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
+  AlgoCost cost;
+  auto algo = PreparePhaseFast(g, w.data(), b.empty() ? nullptr : b.data(), &cost, &o.why);
+  if (!algo) return o;
+  o.accepted = true;
+  algo->ActualCost(&cost);
+  std::vector<float> ws(static_cast<size_t>(cost.workspace_bytes / 4 + 16));
+  y->assign(static_cast<size_t>(NumElements(ConvTransposeOutputShape(d))), std::numeric_limits<float>::quiet_NaN());
+  algo->Run(x.data(), y->data(), ws.data(), threads);
+  return o;
+}
+
+// Returns true when accepted; checks bitwise vs ref and threads 1 vs 2.
+bool CheckDesc(const ConvDesc& d, uint64_t seed, const char* isa) {
+  std::vector<float> x(NumElements(ConvTransposeInputShape(d))), w(NumElements(ConvTransposeWeightShape(d))),
+      b(d.out_channels);
+  const int bound = testing::SafeIntegerBound(d);
+  testing::FillIntegers(&x, seed, bound);
+  testing::FillIntegers(&w, seed + 1, bound);
+  testing::FillIntegers(&b, seed + 2, bound);
+  const bool use_bias = seed % 3 != 0;
+  if (!use_bias) b.clear();
+  std::vector<float> y1, y2;
+  Outcome o = RunFast(d, x, w, b, 1, &y1);
+  if (!o.accepted) return false;
+  Tensor ref(ConvTransposeOutputShape(d));
+  ConstTensorView bv = use_bias ? ConstTensorView(b.data(), Shape{d.out_channels}) : ConstTensorView();
+  Status st = ConvTransposeRef(d, ConstTensorView(x.data(), ConvTransposeInputShape(d)),
+                               ConstTensorView(w.data(), ConvTransposeWeightShape(d)), bv, ref.view());
+  EXPECT_TRUE(st.ok()) << st.message();
+  const std::string repro = testing::Repro(d, seed) + " algo=phase_fast isa=" + isa;
+  size_t bad = 0;
+  for (size_t i = 0; i < y1.size(); ++i) {
+    if (!(y1[i] == ref.data[i])) {
+      if (bad++ < 3) ADD_FAILURE() << repro << ": y[" << i << "] = " << y1[i] << ", ref " << ref.data[i];
+    }
+  }
+  EXPECT_EQ(bad, 0u) << repro;
+  RunFast(d, x, w, b, 2, &y2);
+  EXPECT_EQ(std::memcmp(y1.data(), y2.data(), y1.size() * sizeof(float)), 0) << repro << ": threads 1 vs 2 differ";
+  return true;
+}
+
+std::vector<Isa> IsasToTest() {
+  std::vector<Isa> v;
+  for (int i = 0; i <= static_cast<int>(dispatch::DetectedIsa()); ++i) v.push_back(static_cast<Isa>(i));
+  return v;
+}
+
+ConvDesc Desc2(int64_t n, int64_t cin, int64_t cout, int64_t h, int64_t w, int64_t k, int64_t s, int64_t p,
+               int64_t a) {
+  ConvDesc d;
+  d.ndim = 2;
+  d.batch = n;
+  d.in_channels = cin;
+  d.out_channels = cout;
+  d.in = {h, w, 1};
+  d.kernel = {k, k, 1};
+  d.stride = {s, s, 1};
+  d.pad_begin = {p, p, 0};
+  d.pad_end = {p, p, 0};
+  d.output_padding = {a, a, 0};
+  return d;
+}
+
+class PhaseFastIsa : public ::testing::TestWithParam<Isa> {
+ protected:
+  void SetUp() override {
+    if (static_cast<int>(GetParam()) > static_cast<int>(dispatch::DetectedIsa())) GTEST_SKIP() << "ISA not on this CPU";
+    saved_ = dispatch::ActiveIsa();
+    dispatch::SetIsaCap(GetParam());
+    ASSERT_EQ(dispatch::ActiveIsa(), GetParam());
+    // The kernel really runs at this ISA: 16 lanes on AVX-512, 8 on AVX2,
+    // 1 on Highway's HWY_SCALAR ("scalar").
+    const int lanes[] = {1, 8, 16};
+    ASSERT_EQ(kernels::PhaseFastLanes(), lanes[static_cast<int>(GetParam())]);
+  }
+  void TearDown() override { dispatch::SetIsaCap(saved_); }
+  Isa saved_ = Isa::kAvx512;
+};
+
+TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
+  const char* isa = dispatch::IsaName(GetParam());
+  int accepted = 0;
+  for (uint64_t seed = 1; seed < 4000 && accepted < 300; ++seed) {
+    testing::GeometryOptions opts;
+    const ConvDesc d = testing::RandomConvTransposeDesc(seed, opts);
+    if (CheckDesc(d, seed, isa)) ++accepted;
+    if (::testing::Test::HasFailure()) return;
+  }
+  EXPECT_GE(accepted, 100);
+}
+
+TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
+  const char* isa = dispatch::IsaName(GetParam());
+  const ConvDesc cases[] = {
+      Desc2(2, 16, 8, 4, 4, 4, 2, 1, 0),    // dcgan-like
+      Desc2(1, 8, 3, 9, 7, 4, 2, 1, 0),     // dcgan_g5-like, Cout 3
+      Desc2(1, 5, 9, 11, 13, 2, 2, 0, 0),   // unet up-conv, Cout block tail
+      Desc2(1, 4, 5, 8, 8, 3, 2, 1, 1),     // k3 s2 p1 adj1
+      Desc2(1, 3, 21, 6, 5, 16, 8, 4, 0),   // fcn_up8-like
+      Desc2(1, 7, 1, 12, 10, 9, 3, 4, 2),   // fsrcnn-like
+      Desc2(1, 2, 2, 5, 5, 3, 5, 2, 4),     // stride > kernel (bias-only phases)
+      Desc2(1, 3, 4, 3, 70, 5, 4, -1, 2),   // negative pads, wide rows
+      Desc2(1, 2, 3, 2, 300, 4, 3, 1, 0),   // rows longer than the tile budget
+      Desc2(1, 3, 17, 7, 7, 1, 1, 0, 0),    // 1x1 stride 1
+  };
+  uint64_t seed = 100;
+  for (const ConvDesc& d : cases) {
+    EXPECT_TRUE(CheckDesc(d, seed++, isa)) << DescString(d);
+  }
+  ConvDesc d1;  // 1-D, wavegan-like
+  d1.ndim = 1;
+  d1.batch = 2;
+  d1.in_channels = 6;
+  d1.out_channels = 5;
+  d1.in = {37, 1, 1};
+  d1.kernel = {25, 1, 1};
+  d1.stride = {4, 1, 1};
+  d1.pad_begin = {11, 0, 0};
+  d1.pad_end = {11, 0, 0};
+  d1.output_padding = {1, 0, 0};
+  EXPECT_TRUE(CheckDesc(d1, seed++, isa)) << DescString(d1);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllIsas, PhaseFastIsa, ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512),
+                         [](const ::testing::TestParamInfo<Isa>& i) { return std::string(dispatch::IsaName(i.param)); });
+
+TEST(PhaseFast, DeclinesWithReasons) {
+  std::string why;
+  ConvDesc d = Desc2(1, 4, 4, 5, 5, 3, 2, 1, 0);
+  d.dilation = {2, 1, 1};
+  std::vector<float> w(NumElements(ConvTransposeWeightShape(d)), 1.0f);
+  AlgoCost cost;
+  EXPECT_EQ(PreparePhaseFast(MakeGeom3(d, GeomOp::kConvTranspose), w.data(), nullptr, &cost, &why), nullptr);
+  EXPECT_EQ(why, "dilation 2 > 1");
+  d.dilation = {1, 1, 1};
+  d.groups = 2;
+  std::vector<float> w2(NumElements(ConvTransposeWeightShape(d)), 1.0f);
+  EXPECT_EQ(PreparePhaseFast(MakeGeom3(d, GeomOp::kConvTranspose), w2.data(), nullptr, &cost, &why), nullptr);
+  EXPECT_EQ(why, "groups 2 > 1");
+}
+
+}  // namespace
+}  // namespace tconv
