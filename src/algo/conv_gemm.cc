@@ -12,6 +12,7 @@
 // Threading (OpenMP, options.threads): forward and backward-data split the
 // independent (n, grp) slices; backward-weight splits groups only and
 // accumulates over n in order, so no result depends on the thread count.
+// Large GEMMs are left to OpenBLAS's own threads instead (see Workers).
 #include <cblas.h>
 #include <omp.h>
 
@@ -84,7 +85,19 @@ Status AllocateWorkspace(int64_t per_worker, int workers, std::vector<float>* ws
   return Status::Ok();
 }
 
-int Workers(const ConvOptions& options, int64_t tasks) {
+// OpenBLAS (Debian's pthread build) threads one GEMM by itself once M*N*K
+// exceeds 65536*4 (interface/gemm.c: SMP_THRESHOLD_MIN *
+// GEMM_MULTITHREAD_THRESHOLD), with its own process-wide thread count and no
+// per-call control; calling such GEMMs from several OpenMP workers
+// oversubscribes the cores (3x slower on 2 cores for a 64->64 3x3 56x56
+// layer). So the (n, group) slices go to our workers only while each GEMM is
+// small enough for OpenBLAS to run it on one thread; above that the slices run
+// in order and OpenBLAS parallelises each GEMM. Either way each slice's GEMM
+// is the same call, so results do not depend on the thread count.
+int Workers(const ConvOptions& options, int64_t tasks, int64_t m, int64_t n, int64_t k) {
+  constexpr double kBlasThreadedMnk = 65536.0 * 4;
+  const double mnk = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  if (mnk > kBlasThreadedMnk && openblas_get_num_threads() > 1) return 1;
   return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(options.threads, tasks)));
 }
 
@@ -94,10 +107,10 @@ Status ConvGemm(const ConvDesc& desc, ConstTensorView x, ConstTensorView w, Cons
   int64_t col_floats = 0;
   TCONV_RETURN_IF_ERROR(ColumnBufferSize(g, &col_floats));
   const int64_t tasks = g.n * g.groups;
-  const int workers = Workers(options, tasks);
+  const int M = static_cast<int>(g.cout_g), N = static_cast<int>(g.out_sp), K = static_cast<int>(g.cin_g * g.k_sp);
+  const int workers = Workers(options, tasks, M, N, K);
   std::vector<float> ws;
   TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, &ws));
-  const int M = static_cast<int>(g.cout_g), N = static_cast<int>(g.out_sp), K = static_cast<int>(g.cin_g * g.k_sp);
 
 #pragma omp parallel for num_threads(workers) schedule(static)
   for (int64_t t = 0; t < tasks; ++t) {
@@ -127,10 +140,10 @@ Status ConvBackwardDataGemm(const ConvDesc& desc, ConstTensorView dy, ConstTenso
   int64_t col_floats = 0;
   TCONV_RETURN_IF_ERROR(ColumnBufferSize(g, &col_floats));
   const int64_t tasks = g.n * g.groups;
-  const int workers = Workers(options, tasks);
+  const int M = static_cast<int>(g.cin_g * g.k_sp), N = static_cast<int>(g.out_sp), K = static_cast<int>(g.cout_g);
+  const int workers = Workers(options, tasks, M, N, K);
   std::vector<float> ws;
   TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, &ws));
-  const int M = static_cast<int>(g.cin_g * g.k_sp), N = static_cast<int>(g.out_sp), K = static_cast<int>(g.cout_g);
 
 #pragma omp parallel for num_threads(workers) schedule(static)
   for (int64_t t = 0; t < tasks; ++t) {
@@ -155,10 +168,10 @@ Status ConvBackwardWeightGemm(const ConvDesc& desc, ConstTensorView x, ConstTens
   const Geom3 g = MakeGeom3(desc, GeomOp::kConv);
   int64_t col_floats = 0;
   TCONV_RETURN_IF_ERROR(ColumnBufferSize(g, &col_floats));
-  const int workers = Workers(options, g.groups);
+  const int M = static_cast<int>(g.cout_g), N = static_cast<int>(g.cin_g * g.k_sp), K = static_cast<int>(g.out_sp);
+  const int workers = Workers(options, g.groups, M, N, K);
   std::vector<float> ws;
   TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, &ws));
-  const int M = static_cast<int>(g.cout_g), N = static_cast<int>(g.cin_g * g.k_sp), K = static_cast<int>(g.out_sp);
 
   // Each group owns its rows of dW and accumulates over n in order.
 #pragma omp parallel for num_threads(workers) schedule(static)
