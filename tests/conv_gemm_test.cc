@@ -2,6 +2,7 @@
 // reference: forward, backward-data and backward-weight (+ bias gradient)
 // over a seeded random sweep, exact on integer data and within a rounding
 // bound on real data; thread-count independence; option and shape errors.
+#include <cblas.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "src/algo/im2col.h"
+#include "src/geom3.h"
 #include "tconv/conv.h"
 #include "tconv/desc.h"
 #include "tconv/reference.h"
@@ -261,9 +264,11 @@ TEST(ConvGemm, MediumLayersWithinRounding) {
 }
 
 TEST(ConvGemm, ThreadCountDoesNotChangeBits) {
-  for (uint64_t seed = 200001; seed < 200301; ++seed) {
+  for (uint64_t seed = 200001; seed < 200601; ++seed) {
     ConvDesc c = RandomConvDesc(seed);
-    c.batch = 3;  // several (n, group) slices to split
+    c.batch = 4;  // several (n, group) slices, and enough work to run in parallel
+    c.in_channels *= 4;
+    c.out_channels *= 4;
     const std::string repro = Repro(c, seed);
     const Data d = MakeData(c, seed, /*integers=*/false);
     const Results r1 = RunAll(c, d.x, d.w, &d.bias, d.dy, true, Gemm(1), repro);
@@ -274,6 +279,56 @@ TEST(ConvGemm, ThreadCountDoesNotChangeBits) {
       ASSERT_EQ(ExactDiff(r.dw, r1.dw), "") << "backward-weight threads " << threads << " " << repro;
       ASSERT_EQ(ExactDiff(r.db, r1.db), "") << "bias gradient threads " << threads << " " << repro;
     }
+  }
+}
+
+// The im2col helpers as the transposed algorithms use them: the transposed
+// desc read through AsConvGeom, y = bias + Col2ImAdd(W^T * x), must equal
+// ConvTransposeRef exactly on integers, for any output padding (also >= s).
+// Also checks Im2Col and Col2ImAdd are adjoint: <Im2Col(u), v> = <u, Col2Im(v)>.
+TEST(Im2Col, ServesTheTransposedViewAndIsAdjoint) {
+  for (uint64_t seed = 300001; seed < 302001; ++seed) {
+    const ConvDesc t = RandomConvTransposeDesc(seed);
+    const std::string repro = Repro(t, seed);
+    const Geom3 g = AsConvGeom(MakeGeom3(t, GeomOp::kConvTranspose));
+    const int b = testing::SafeIntegerBound(t);
+    std::vector<float> x = Zeros(ConvTransposeInputShape(t)), w = Zeros(ConvTransposeWeightShape(t));
+    std::vector<float> bias = Zeros({t.out_channels});
+    FillIntegers(&x, seed * 3, b);
+    FillIntegers(&w, seed * 3 + 1, b);
+    FillIntegers(&bias, seed * 3 + 2, b);
+    std::vector<float> want = Zeros(ConvTransposeOutputShape(t)), got = want;
+    const Status st = ConvTransposeRef(t, ConstTensorView(x.data(), ConvTransposeInputShape(t)),
+                                       ConstTensorView(w.data(), ConvTransposeWeightShape(t)),
+                                       ConstTensorView(bias.data(), {t.out_channels}),
+                                       TensorView(want.data(), ConvTransposeOutputShape(t)));
+    ASSERT_TRUE(st.ok()) << st.message() << " " << repro;
+    const int rows = static_cast<int>(g.cin_g * g.k_sp), cols = static_cast<int>(g.out_sp);
+    const int depth = static_cast<int>(g.cout_g);  // = Cin_t / groups
+    std::vector<float> col(static_cast<size_t>(rows) * cols);
+    for (int64_t n = 0; n < g.n; ++n)
+      for (int64_t grp = 0; grp < g.groups; ++grp) {
+        const float* xg = x.data() + (n * g.cout + grp * g.cout_g) * g.out_sp;  // transposed input slice
+        const float* wg = w.data() + grp * g.cout_g * rows;
+        float* yg = got.data() + (n * g.cin + grp * g.cin_g) * g.in_sp;  // transposed output slice
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, rows, cols, depth, 1.0f, wg, rows, xg, cols, 0.0f,
+                    col.data(), cols);
+        for (int64_t c = 0; c < g.cin_g; ++c) std::fill_n(yg + c * g.in_sp, g.in_sp, bias[grp * g.cin_g + c]);
+        Col2ImAdd(g, col.data(), yg);
+      }
+    const std::string diff = ExactDiff(got, want);
+    ASSERT_EQ(diff, "") << "gemm + col2im via AsConvGeom " << repro;
+
+    // Adjointness of the pair on one slice, in double (exact on integers).
+    std::vector<float> u(static_cast<size_t>(g.cin_g * g.in_sp)), v(col.size()), iu(col.size()), cv(u.size(), 0.0f);
+    FillIntegers(&u, seed * 5, 3);
+    FillIntegers(&v, seed * 5 + 1, 3);
+    Im2Col(g, u.data(), iu.data());
+    Col2ImAdd(g, v.data(), cv.data());
+    double lhs = 0.0, rhs = 0.0;
+    for (size_t e = 0; e < v.size(); ++e) lhs += static_cast<double>(iu[e]) * v[e];
+    for (size_t e = 0; e < u.size(); ++e) rhs += static_cast<double>(u[e]) * cv[e];
+    ASSERT_EQ(lhs, rhs) << "Im2Col / Col2ImAdd adjointness " << repro;
   }
 }
 

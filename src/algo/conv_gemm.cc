@@ -98,6 +98,9 @@ int Workers(const ConvOptions& options, int64_t tasks, int64_t m, int64_t n, int
   constexpr double kBlasThreadedMnk = 65536.0 * 4;
   const double mnk = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   if (mnk > kBlasThreadedMnk && openblas_get_num_threads() > 1) return 1;
+  // Tiny problems: a parallel region costs more than it saves.
+  constexpr double kMinParallelMacs = 32768.0;
+  if (mnk * static_cast<double>(tasks) < kMinParallelMacs) return 1;
   return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(options.threads, tasks)));
 }
 
