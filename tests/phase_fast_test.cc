@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -113,20 +114,34 @@ class PhaseFastIsa : public ::testing::TestWithParam<Isa> {
   Isa saved_ = Isa::kAvx512;
 };
 
+// Both kernel variants (W-pixels and channels in lanes) on every geometry:
+// TCONV_PHASE_MODE forces one at prepare time.
+struct ModeGuard {
+  explicit ModeGuard(const char* mode) { setenv("TCONV_PHASE_MODE", mode, 1); }
+  ~ModeGuard() { unsetenv("TCONV_PHASE_MODE"); }
+};
+
 TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
-  const char* isa = dispatch::IsaName(GetParam());
-  int accepted = 0;
-  for (uint64_t seed = 1; seed < 4000 && accepted < 300; ++seed) {
-    testing::GeometryOptions opts;
-    const ConvDesc d = testing::RandomConvTransposeDesc(seed, opts);
-    if (CheckDesc(d, seed, isa)) ++accepted;
-    if (::testing::Test::HasFailure()) return;
+  for (const char* mode : {"pixels", "channels"}) {
+    ModeGuard guard(mode);
+    const std::string isa = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
+    int accepted = 0;
+    for (uint64_t seed = 1; seed < 4000 && accepted < 300; ++seed) {
+      testing::GeometryOptions opts;
+      const ConvDesc d = testing::RandomConvTransposeDesc(seed, opts);
+      if (CheckDesc(d, seed, isa.c_str())) ++accepted;
+      if (::testing::Test::HasFailure()) return;
+    }
+    EXPECT_GE(accepted, 100) << isa;
+    std::printf("[ sweep    ] %s: %d accepted geometries\n", isa.c_str(), accepted);
   }
-  EXPECT_GE(accepted, 100);
 }
 
 TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
-  const char* isa = dispatch::IsaName(GetParam());
+ for (const char* mode : {"pixels", "channels"}) {
+  ModeGuard guard(mode);
+  const std::string isa_s = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
+  const char* isa = isa_s.c_str();
   const ConvDesc cases[] = {
       Desc2(2, 16, 8, 4, 4, 4, 2, 1, 0),    // dcgan-like
       Desc2(1, 8, 3, 9, 7, 4, 2, 1, 0),     // dcgan_g5-like, Cout 3
@@ -155,6 +170,8 @@ TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
   d1.pad_end = {11, 0, 0};
   d1.output_padding = {1, 0, 0};
   EXPECT_TRUE(CheckDesc(d1, seed++, isa)) << DescString(d1);
+  EXPECT_TRUE(CheckDesc(Desc2(3, 6, 70, 4, 4, 4, 2, 1, 0), seed++, isa));  // channel blocks + tail
+ }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllIsas, PhaseFastIsa, ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512),

@@ -7,6 +7,7 @@
 // tasks (n, Cout block, flat range), one writer per output element.
 // Everything else is declined with a reason, and the general phase code runs.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -132,10 +133,30 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   p.wp = ax.len;
   p.plane = (p.hp * p.wp + p.wp + kernels::kPhasePlaneTail + 15) / 16 * 16;
 
-  // Cout blocks of at most 8, as even as possible (21 -> 3 x 7, 3 -> 1 x 3).
-  p.nb = CeilDiv(p.cout, 8);
-  p.cb = static_cast<int>(CeilDiv(p.cout, p.nb));
-  p.nb = CeilDiv(p.cout, p.cb);
+  // Mode: pixels (W-vectors) unless rows are short and Cout fills channel
+  // vectors better. TCONV_PHASE_MODE=pixels|channels forces one (tuning).
+  {
+    const double eff_pixels = static_cast<double>(p.uy * p.ux) / static_cast<double>(CeilDiv(p.uy * p.wp, 16) * 16);
+    const double eff_channels =
+        static_cast<double>(p.cout) / static_cast<double>(CeilDiv(p.cout, kernels::kPhaseChannelBlock) *
+                                                          kernels::kPhaseChannelBlock);
+    // Measured (bench/RESULTS.md): channels win on dcgan_g2 (4x4 rows, eff_pixels
+    // 0.5: 68 vs 50 GFLOP/s), lose or tie where rows fill vectors (g3..g5).
+    p.mode = eff_pixels < 0.6 && eff_channels > eff_pixels ? kernels::PhaseMode::kChannels
+                                                           : kernels::PhaseMode::kPixels;
+    const char* env = std::getenv("TCONV_PHASE_MODE");
+    if (env && std::string(env) == "pixels") p.mode = kernels::PhaseMode::kPixels;
+    if (env && std::string(env) == "channels") p.mode = kernels::PhaseMode::kChannels;
+  }
+  if (p.mode == kernels::PhaseMode::kChannels) {
+    p.cb = kernels::kPhaseChannelBlock;
+    p.nb = CeilDiv(p.cout, p.cb);
+  } else {
+    // Cout blocks of at most 8, as even as possible (21 -> 3 x 7, 3 -> 1 x 3).
+    p.nb = CeilDiv(p.cout, 8);
+    p.cb = static_cast<int>(CeilDiv(p.cout, p.nb));
+    p.nb = CeilDiv(p.cout, p.cb);
+  }
   const int cb = p.cb;
 
   // Taps and packed weights per phase: wpack[p][b][ci][tap][cb].
@@ -197,8 +218,11 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   c.workspace_bytes = p.n * p.cin * p.plane * static_cast<int64_t>(sizeof(float));
   c.packed_bytes = static_cast<int64_t>((p.wpack.size() + p.bias.size()) * sizeof(float));
   if (cost) *cost = c;
-  dispatch::LogDispatch("phase_fast: taken: isa %s, f32_phase_%dx%d, %lld tasks per image",
-                        dispatch::ActiveIsaName(), cb, kernels::PhaseFastVectors(cb),
+  dispatch::LogDispatch("phase_fast: taken: isa %s, %s, %lld tasks per image", dispatch::ActiveIsaName(),
+                        p.mode == kernels::PhaseMode::kChannels
+                            ? "f32_phase_c32 (channels in lanes)"
+                            : ("f32_phase_" + std::to_string(cb) + "x" + std::to_string(kernels::PhaseFastVectors(cb)) +
+                               " (pixels in lanes)").c_str(),
                         static_cast<long long>(p.nb * static_cast<int64_t>(p.f0.size())));
   return impl;
 }

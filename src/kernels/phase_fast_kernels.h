@@ -32,7 +32,16 @@ constexpr int64_t kPhaseTileFloats = 16384;
 // Extra zero floats after each padded plane (covers vector over-reads).
 constexpr int64_t kPhasePlaneTail = 64;
 
+// Cout block of the channel-vectorised variant (mode kChannels): 32 output
+// channels in vector lanes (2 x 16 on AVX-512, 4 x 8 on AVX2), P output
+// pixels broadcast from the padded planes (only valid pixels are computed),
+// for layers whose rows are too short to fill W-vectors (DCGAN 4x4..16x16).
+constexpr int kPhaseChannelBlock = 32;
+
+enum class PhaseMode { kPixels = 0, kChannels = 1 };
+
 struct PhaseFastParams {
+  PhaseMode mode = PhaseMode::kPixels;
   int64_t n = 1, cin = 1, cout = 1;
   int64_t h = 1, w = 1;    // input
   int64_t oh = 1, ow = 1;  // output
@@ -41,7 +50,7 @@ struct PhaseFastParams {
   int64_t lo_h = 0, lo_w = 0;  // first padded input index (<= 0)
   int64_t hp = 1, wp = 1;      // padded plane
   int64_t plane = 1;           // floats per padded plane (>= hp*wp + wp + tail)
-  int cb = 1;                  // Cout block (1..8)
+  int cb = 1;                  // Cout block (1..8; kPhaseChannelBlock in kChannels mode)
   int64_t nb = 1;              // number of Cout blocks
   // Per phase p = ty*sx + tx: taps [tap_begin[p], tap_begin[p+1]) in offs,
   // and packed weights at wpack + w_begin[p] laid out [nb][cin][taps][cb].
