@@ -1,0 +1,394 @@
+// .npy reading and writing (see include/tconv/npy.h).
+//
+// The header is a Python dict literal; we parse exactly the subset NumPy
+// writes (string keys, a string, True/False, a tuple of ints) with a small
+// recursive-descent scanner and reject everything else by name.
+#include "tconv/npy.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <vector>
+
+namespace tconv {
+namespace {
+
+constexpr char kMagic[] = "\x93NUMPY";
+constexpr size_t kMagicLen = 6;
+constexpr size_t kMaxRank = 64;  // NumPy's own limit (NPY_MAXDIMS)
+
+Status Bad(const std::string& m) { return Status::Invalid(m); }
+
+// Scanner over the header text.
+class HeaderParser {
+ public:
+  explicit HeaderParser(const std::string& text) : s_(text) {}
+
+  struct Fields {
+    bool has_descr = false, has_fortran = false, has_shape = false;
+    std::string descr;
+    bool fortran = false;
+    Shape shape;
+  };
+
+  Status Parse(Fields* f) {
+    SkipSpace();
+    if (!Eat('{')) return Bad("header is not a dict: it must start with '{' (got " + Near() + ")");
+    SkipSpace();
+    while (!Eat('}')) {
+      std::string key;
+      TCONV_RETURN_IF_ERROR(ParseString(&key, "dict key"));
+      SkipSpace();
+      if (!Eat(':')) return Bad("header dict: expected ':' after key '" + key + "' (got " + Near() + ")");
+      SkipSpace();
+      if (key == "descr") {
+        if (f->has_descr) return Bad("header dict has key 'descr' twice");
+        f->has_descr = true;
+        TCONV_RETURN_IF_ERROR(ParseString(&f->descr, "value of 'descr'"));
+      } else if (key == "fortran_order") {
+        if (f->has_fortran) return Bad("header dict has key 'fortran_order' twice");
+        f->has_fortran = true;
+        TCONV_RETURN_IF_ERROR(ParseBool(&f->fortran));
+      } else if (key == "shape") {
+        if (f->has_shape) return Bad("header dict has key 'shape' twice");
+        f->has_shape = true;
+        TCONV_RETURN_IF_ERROR(ParseShape(&f->shape));
+      } else {
+        return Bad("header dict has unknown key '" + key + "' (expected only descr, fortran_order, shape)");
+      }
+      SkipSpace();
+      if (Eat(',')) {
+        SkipSpace();
+        continue;
+      }
+      SkipSpace();
+      if (Peek() != '}') return Bad("header dict: expected ',' or '}' (got " + Near() + ")");
+    }
+    SkipSpace();
+    if (pos_ != s_.size()) return Bad("header has text after the closing '}' (" + Near() + ")");
+    if (!f->has_descr) return Bad("header dict is missing key 'descr'");
+    if (!f->has_fortran) return Bad("header dict is missing key 'fortran_order'");
+    if (!f->has_shape) return Bad("header dict is missing key 'shape'");
+    return Status::Ok();
+  }
+
+ private:
+  char Peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
+  bool Eat(char c) {
+    if (pos_ < s_.size() && s_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  void SkipSpace() {
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) ++pos_;
+  }
+  // A short, printable excerpt of the text at the cursor for messages.
+  std::string Near() const {
+    if (pos_ >= s_.size()) return "end of header";
+    std::string out = "'";
+    for (size_t i = pos_; i < s_.size() && i < pos_ + 12; ++i) {
+      unsigned char c = static_cast<unsigned char>(s_[i]);
+      if (c >= 32 && c < 127) {
+        out += static_cast<char>(c);
+      } else {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", c);
+        out += buf;
+      }
+    }
+    return out + "'";
+  }
+
+  Status ParseString(std::string* out, const char* what) {
+    char q = Peek();
+    if (q != '\'' && q != '"') return Bad(std::string("header dict: expected a quoted string for ") + what + " (got " + Near() + ")");
+    ++pos_;
+    out->clear();
+    while (pos_ < s_.size() && s_[pos_] != q) {
+      if (s_[pos_] == '\\' || s_[pos_] == '\n') return Bad(std::string("header dict: unsupported character in ") + what);
+      *out += s_[pos_++];
+    }
+    if (!Eat(q)) return Bad(std::string("header dict: unterminated string in ") + what);
+    return Status::Ok();
+  }
+
+  Status ParseBool(bool* out) {
+    if (s_.compare(pos_, 4, "True") == 0) {
+      pos_ += 4;
+      *out = true;
+      return Status::Ok();
+    }
+    if (s_.compare(pos_, 5, "False") == 0) {
+      pos_ += 5;
+      *out = false;
+      return Status::Ok();
+    }
+    return Bad("header dict: fortran_order must be True or False (got " + Near() + ")");
+  }
+
+  Status ParseShape(Shape* shape) {
+    shape->clear();
+    if (!Eat('(')) return Bad("shape must be a tuple like (2, 3) (got " + Near() + ")");
+    SkipSpace();
+    bool trailing_comma = false;
+    while (!Eat(')')) {
+      if (pos_ >= s_.size()) return Bad("shape tuple is not closed with ')'");
+      bool negative = false;
+      if (Eat('-')) negative = true;
+      if (!(Peek() >= '0' && Peek() <= '9')) return Bad("shape: expected an integer dim (got " + Near() + ")");
+      int64_t v = 0;
+      while (Peek() >= '0' && Peek() <= '9') {
+        int digit = Peek() - '0';
+        if (v > (INT64_MAX - digit) / 10) return Bad("shape: dim " + std::to_string(shape->size()) + " is too large");
+        v = v * 10 + digit;
+        ++pos_;
+      }
+      if (negative) {
+        return Bad("shape: dim " + std::to_string(shape->size()) + " is negative (-" + std::to_string(v) + ")");
+      }
+      shape->push_back(v);
+      if (shape->size() > kMaxRank) return Bad("shape has more than " + std::to_string(kMaxRank) + " dims");
+      SkipSpace();
+      trailing_comma = false;
+      if (Eat(',')) {
+        trailing_comma = true;
+        SkipSpace();
+      } else if (Peek() != ')') {
+        return Bad("shape: expected ',' or ')' (got " + Near() + ")");
+      }
+    }
+    // "(3)" is an int in Python, not a tuple.
+    if (shape->size() == 1 && !trailing_comma) return Bad("shape (" + std::to_string((*shape)[0]) + ") is not a tuple: a 1-d shape is written (n,)");
+    return Status::Ok();
+  }
+
+  const std::string& s_;
+  size_t pos_ = 0;
+};
+
+uint32_t LoadLE(const uint8_t* p, int bytes) {
+  uint32_t v = 0;
+  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+bool HostIsLittleEndian() {
+  const uint16_t one = 1;
+  uint8_t b;
+  std::memcpy(&b, &one, 1);
+  return b == 1;
+}
+
+std::string Errno() { return std::strerror(errno); }
+
+}  // namespace
+
+Status ParseNpy(const uint8_t* data, size_t size, Tensor* out) {
+  *out = Tensor();
+  if (size < 10) {
+    return Bad("truncated file: " + std::to_string(size) + " bytes, a .npy file needs at least 10 for its preamble");
+  }
+  if (std::memcmp(data, kMagic, kMagicLen) != 0) return Bad("not a .npy file: bad magic (must start with \\x93NUMPY)");
+  const int major = data[6], minor = data[7];
+  if ((major != 1 && major != 2 && major != 3) || minor != 0) {
+    return Bad("unsupported .npy version " + std::to_string(major) + "." + std::to_string(minor) +
+               " (supported: 1.0, 2.0, 3.0)");
+  }
+  const size_t prefix = major == 1 ? 10 : 12;
+  if (size < prefix) return Bad("truncated file: the version " + std::to_string(major) + ".0 preamble needs 12 bytes");
+  const size_t header_len = LoadLE(data + 8, major == 1 ? 2 : 4);
+  if (header_len > size - prefix) {
+    return Bad("truncated header: header length is " + std::to_string(header_len) + " bytes but only " +
+               std::to_string(size - prefix) + " follow the preamble");
+  }
+  if (header_len == 0) return Bad("bad header: header is empty");
+  std::string header(reinterpret_cast<const char*>(data + prefix), header_len);
+  if (header.back() != '\n') return Bad("unterminated header: the header must end with a newline");
+  for (unsigned char c : header) {
+    if (c == 0 || (major < 3 && c >= 128)) return Bad("bad header: it contains a non-ASCII or NUL byte");
+  }
+
+  HeaderParser::Fields f;
+  TCONV_RETURN_IF_ERROR(HeaderParser(header).Parse(&f));
+  if (f.fortran) return Bad("fortran_order True is not supported (write the array in C order)");
+  size_t itemsize = 0;
+  bool big = false;
+  if (f.descr == "<f4" || f.descr == ">f4") {
+    itemsize = 4;
+  } else if (f.descr == "<f8" || f.descr == ">f8") {
+    itemsize = 8;
+  } else {
+    return Bad("unsupported dtype '" + f.descr + "' (supported: float32 '<f4'/'>f4', float64 '<f8'/'>f8')");
+  }
+  big = f.descr[0] == '>';
+
+  uint64_t n = 1;
+  for (size_t i = 0; i < f.shape.size(); ++i) {
+    uint64_t d = static_cast<uint64_t>(f.shape[i]);
+    if (d != 0 && n > UINT64_MAX / d) return Bad("shape " + ShapeString(f.shape) + " overflows: its element count does not fit in 64 bits");
+    n *= d;
+  }
+  if (n > static_cast<uint64_t>(INT64_MAX) / 8) {
+    return Bad("shape " + ShapeString(f.shape) + " overflows: too many elements");
+  }
+  const uint64_t need = n * itemsize;
+  const uint64_t have = size - prefix - header_len;
+  if (need != have) {
+    return Bad(std::string("data size mismatch: shape ") + ShapeString(f.shape) + " of '" + f.descr + "' needs " +
+               std::to_string(need) + " bytes, file has " + std::to_string(have) +
+               (have < need ? " (truncated data)" : " (trailing bytes)"));
+  }
+
+  Tensor t;
+  try {
+    t.shape = f.shape;
+    t.data.resize(static_cast<size_t>(n));
+  } catch (const std::bad_alloc&) {
+    return Status::OutOfMemory("cannot allocate " + std::to_string(n) + " floats for shape " + ShapeString(f.shape));
+  }
+  const uint8_t* p = data + prefix + header_len;
+  const bool swap = big == HostIsLittleEndian();
+  for (size_t i = 0; i < n; ++i, p += itemsize) {
+    uint8_t b[8];
+    std::memcpy(b, p, itemsize);
+    if (swap) {
+      for (size_t j = 0; j < itemsize / 2; ++j) std::swap(b[j], b[itemsize - 1 - j]);
+    }
+    if (itemsize == 4) {
+      std::memcpy(&t.data[i], b, 4);
+    } else {
+      double v;
+      std::memcpy(&v, b, 8);
+      t.data[i] = static_cast<float>(v);
+    }
+  }
+  *out = std::move(t);
+  return Status::Ok();
+}
+
+Status ReadNpy(const std::string& path, Tensor* out) {
+  *out = Tensor();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Io("cannot open '" + path + "': " + Errno());
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::Io("cannot read '" + path + "': not a regular file");
+  }
+  std::vector<uint8_t> bytes;
+  try {
+    bytes.reserve(static_cast<size_t>(st.st_size));
+    uint8_t buf[1 << 16];
+    for (;;) {
+      ssize_t r = ::read(fd, buf, sizeof buf);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        std::string e = Errno();
+        ::close(fd);
+        return Status::Io("cannot read '" + path + "': " + e);
+      }
+      if (r == 0) break;
+      bytes.insert(bytes.end(), buf, buf + r);
+    }
+  } catch (const std::bad_alloc&) {
+    ::close(fd);
+    return Status::OutOfMemory("cannot hold '" + path + "' in memory");
+  }
+  ::close(fd);
+  Status s = ParseNpy(bytes.data(), bytes.size(), out);
+  if (!s.ok()) return Status(s.code(), "'" + path + "' is not a valid .npy file: " + s.message());
+  return Status::Ok();
+}
+
+Status EncodeNpy(const Tensor& t, std::string* bytes) {
+  for (int64_t d : t.shape) {
+    if (d < 0) return Bad("cannot write shape " + ShapeString(t.shape) + ": negative dim");
+  }
+  uint64_t n = 1;
+  for (int64_t d : t.shape) {
+    if (d != 0 && n > UINT64_MAX / static_cast<uint64_t>(d)) return Bad("cannot write shape " + ShapeString(t.shape) + ": overflow");
+    n *= static_cast<uint64_t>(d);
+  }
+  if (n != t.data.size()) {
+    return Bad("cannot write shape " + ShapeString(t.shape) + ": it has " + std::to_string(n) + " elements but the data has " +
+               std::to_string(t.data.size()));
+  }
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + ShapeString(t.shape) + ", }";
+  // Pad with spaces so that preamble + header is a multiple of 64, ending in '\n'.
+  size_t prefix = 10;
+  size_t total = prefix + dict.size() + 1;
+  if (total > 65535 + 10) prefix = 12, total = prefix + dict.size() + 1;
+  size_t padded = (total + 63) / 64 * 64;
+  std::string header = dict + std::string(padded - total, ' ') + "\n";
+  bytes->clear();
+  bytes->append(kMagic, kMagicLen);
+  bytes->push_back(static_cast<char>(prefix == 10 ? 1 : 2));
+  bytes->push_back(0);
+  const uint32_t hl = static_cast<uint32_t>(header.size());
+  for (size_t i = 0; i < prefix - 8; ++i) bytes->push_back(static_cast<char>((hl >> (8 * i)) & 0xff));
+  bytes->append(header);
+  const size_t off = bytes->size();
+  bytes->resize(off + t.data.size() * 4);
+  for (size_t i = 0; i < t.data.size(); ++i) {
+    uint8_t b[4];
+    std::memcpy(b, &t.data[i], 4);
+    if (!HostIsLittleEndian()) std::swap(b[0], b[3]), std::swap(b[1], b[2]);
+    std::memcpy(&(*bytes)[off + 4 * i], b, 4);
+  }
+  return Status::Ok();
+}
+
+Status WriteNpyAtomic(const std::string& path, const Tensor& t) {
+  std::string bytes;
+  try {
+    TCONV_RETURN_IF_ERROR(EncodeNpy(t, &bytes));
+  } catch (const std::bad_alloc&) {
+    return Status::OutOfMemory("cannot encode the output for '" + path + "': out of memory");
+  }
+  if (path.empty()) return Status::Io("cannot write an output file with an empty name");
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return Status::Io("cannot write '" + path + "': it is a directory");
+  }
+  std::string tmpl = path + ".tmp.XXXXXX";
+  std::vector<char> name(tmpl.begin(), tmpl.end());
+  name.push_back('\0');
+  int fd = ::mkstemp(name.data());
+  if (fd < 0) return Status::Io("cannot create a file next to '" + path + "': " + Errno());
+  const std::string tmp(name.data());
+  auto fail = [&](const std::string& what) {
+    std::string e = Errno();
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
+    return Status::Io("cannot write '" + path + "': " + what + ": " + e);
+  };
+  // mkstemp makes the file 0600; give it the usual 0666 & ~umask.
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  if (::fchmod(fd, 0666 & ~mask) != 0) return fail("chmod");
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return fail("write");
+    }
+    done += static_cast<size_t>(w);
+  }
+  if (::fsync(fd) != 0) return fail("fsync");
+  int c = ::close(fd);
+  fd = -1;
+  if (c != 0) return fail("close");
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("rename");
+  return Status::Ok();
+}
+
+}  // namespace tconv

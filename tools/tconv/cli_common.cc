@@ -1,0 +1,311 @@
+// Shared helpers for the tconv subcommands (see cli_common.h).
+#include "tools/tconv/cli_common.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "tconv/npy.h"
+
+namespace tconv {
+namespace cli {
+namespace {
+
+std::string Trim(const std::string& s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  return s.substr(b, e - b);
+}
+
+std::vector<std::string> SplitComma(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  for (;;) {
+    size_t c = text.find(',', start);
+    items.push_back(Trim(text.substr(start, c == std::string::npos ? std::string::npos : c - start)));
+    if (c == std::string::npos) break;
+    start = c + 1;
+  }
+  return items;
+}
+
+std::string Plural(size_t n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+int Fail(const std::string& msg) {
+  std::string m = msg;
+  for (char& ch : m)
+    if (ch == '\n' || ch == '\r') ch = ' ';
+  std::fprintf(stderr, "tconv: error: %s\n", m.c_str());
+  std::fflush(stderr);
+  return 2;
+}
+
+int Fail(const Status& st) { return Fail(st.message()); }
+
+Status ParseIntList(const std::string& flag, const std::string& text, std::vector<int64_t>* out) {
+  out->clear();
+  if (Trim(text).empty()) return Status::Invalid(flag + " needs a value: an integer or a comma list of integers");
+  for (const std::string& item : SplitComma(text)) {
+    if (item.empty()) {
+      return Status::Invalid(flag + " '" + text + "' has an empty item: expected integers separated by commas");
+    }
+    errno = 0;
+    char* end = nullptr;
+    long long v = std::strtoll(item.c_str(), &end, 10);
+    if (end == item.c_str() || *end != '\0') {
+      return Status::Invalid(flag + " '" + text + "': '" + item + "' is not an integer");
+    }
+    if (errno == ERANGE) return Status::Invalid(flag + " '" + text + "': '" + item + "' is out of range");
+    out->push_back(static_cast<int64_t>(v));
+  }
+  return Status::Ok();
+}
+
+Status ParseFloatList(const std::string& flag, const std::string& text, std::vector<double>* out) {
+  out->clear();
+  if (Trim(text).empty()) return Status::Invalid(flag + " needs a value: a number or a comma list of numbers");
+  for (const std::string& item : SplitComma(text)) {
+    if (item.empty()) {
+      return Status::Invalid(flag + " '" + text + "' has an empty item: expected numbers separated by commas");
+    }
+    errno = 0;
+    char* end = nullptr;
+    double v = std::strtod(item.c_str(), &end);
+    if (end == item.c_str() || *end != '\0' || !std::isfinite(v)) {
+      return Status::Invalid(flag + " '" + text + "': '" + item + "' is not a finite number");
+    }
+    out->push_back(v);
+  }
+  return Status::Ok();
+}
+
+Status ParseAxisList(const std::string& flag, const std::string& text, int ndim, Dims* out) {
+  if (text.empty()) return Status::Ok();
+  std::vector<int64_t> v;
+  TCONV_RETURN_IF_ERROR(ParseIntList(flag, text, &v));
+  if (v.size() == 1) {
+    for (int a = 0; a < ndim; ++a) (*out)[a] = v[0];
+    return Status::Ok();
+  }
+  if (static_cast<int>(v.size()) != ndim) {
+    return Status::Invalid(flag + " has " + Plural(v.size(), "value") + " but the input has " + std::to_string(ndim) +
+                           (ndim == 1 ? " spatial axis" : " spatial axes") + " (give one value, or one per axis)");
+  }
+  for (int a = 0; a < ndim; ++a) (*out)[a] = v[a];
+  return Status::Ok();
+}
+
+Status ParseAxisListF(const std::string& flag, const std::string& text, int ndim, std::vector<double>* out) {
+  if (text.empty()) return Status::Ok();
+  std::vector<double> v;
+  TCONV_RETURN_IF_ERROR(ParseFloatList(flag, text, &v));
+  if (v.size() == 1) {
+    out->assign(ndim, v[0]);
+    return Status::Ok();
+  }
+  if (static_cast<int>(v.size()) != ndim) {
+    return Status::Invalid(flag + " has " + Plural(v.size(), "value") + " but the input has " + std::to_string(ndim) +
+                           (ndim == 1 ? " spatial axis" : " spatial axes") + " (give one value, or one per axis)");
+  }
+  *out = v;
+  return Status::Ok();
+}
+
+Status ParsePadList(const std::string& flag, const std::string& text, int ndim, Dims* begin, Dims* end) {
+  if (text.empty()) return Status::Ok();
+  std::vector<int64_t> v;
+  TCONV_RETURN_IF_ERROR(ParseIntList(flag, text, &v));
+  if (v.size() == 1) {
+    for (int a = 0; a < ndim; ++a) (*begin)[a] = (*end)[a] = v[0];
+    return Status::Ok();
+  }
+  if (static_cast<int>(v.size()) != 2 * ndim) {
+    return Status::Invalid(flag + " has " + Plural(v.size(), "value") + " but the input has " + std::to_string(ndim) +
+                           (ndim == 1 ? " spatial axis" : " spatial axes") + ", so it needs " +
+                           std::to_string(2 * ndim) + " (all begins, then all ends: B1,..,Bn,E1,..,En)");
+  }
+  for (int a = 0; a < ndim; ++a) {
+    (*begin)[a] = v[a];
+    (*end)[a] = v[ndim + a];
+  }
+  return Status::Ok();
+}
+
+void AddGeometryOptions(CLI::App* sub, GeometryFlags* f) {
+  sub->add_option("--stride", f->stride, "stride S, or S1,..,Sn per spatial axis (default 1)");
+  sub->add_option("--dilation", f->dilation, "dilation D, or D1,..,Dn (default 1)");
+  sub->add_option("--pad", f->pad, "symmetric padding P, or P1,..,Pn (default 0)");
+  sub->add_option("--pads", f->pads, "ONNX pads B1,..,Bn,E1,..,En (all begins, then all ends)");
+  sub->add_option("--groups", f->groups, "number of channel groups (default 1)");
+  sub->add_option("--threads", f->threads, "worker threads (default 1)");
+}
+
+bool HasExplicitPads(const GeometryFlags& f) { return !f.pad.empty() || !f.pads.empty(); }
+
+Status ApplyGeometry(const GeometryFlags& f, ConvDesc* d) {
+  if (!f.pad.empty() && !f.pads.empty()) {
+    return Status::Invalid("--pad and --pads cannot both be given (--pad P is symmetric, --pads is ONNX begin/end order)");
+  }
+  TCONV_RETURN_IF_ERROR(ParseAxisList("--stride", f.stride, d->ndim, &d->stride));
+  TCONV_RETURN_IF_ERROR(ParseAxisList("--dilation", f.dilation, d->ndim, &d->dilation));
+  if (!f.pad.empty()) {
+    Dims p = {0, 0, 0};
+    TCONV_RETURN_IF_ERROR(ParseAxisList("--pad", f.pad, d->ndim, &p));
+    d->pad_begin = d->pad_end = p;
+  }
+  TCONV_RETURN_IF_ERROR(ParsePadList("--pads", f.pads, d->ndim, &d->pad_begin, &d->pad_end));
+  if (f.groups < 1) return Status::Invalid("--groups must be >= 1 (got " + std::to_string(f.groups) + ")");
+  if (f.threads < 1) return Status::Invalid("--threads must be >= 1 (got " + std::to_string(f.threads) + ")");
+  d->groups = f.groups;
+  return Status::Ok();
+}
+
+CLI::Option* AddPathOption(CLI::App* sub, const std::string& flag, std::string* path, const std::string& help,
+                           bool required) {
+  CLI::Option* o = sub->add_option(flag, *path, help);
+  if (required) o->required();
+  return o;
+}
+
+Status InferConvDesc(OpKind op, const Shape& input, const Shape& weight, int64_t groups, const std::string& input_flag,
+                     const std::string& weight_flag, ConvDesc* d) {
+  const int rank = static_cast<int>(input.size());
+  if (rank < 3 || rank > 2 + kMaxSpatialDims) {
+    return Status::Invalid(input_flag + " has shape " + ShapeString(input) + " of rank " + std::to_string(rank) +
+                           ": expected (N, C, D1[, D2[, D3]]), rank 3, 4 or 5");
+  }
+  if (static_cast<int>(weight.size()) != rank) {
+    return Status::Invalid(weight_flag + " has shape " + ShapeString(weight) + " of rank " +
+                           std::to_string(weight.size()) + " but " + input_flag + " has rank " + std::to_string(rank) +
+                           " (" + std::to_string(rank - 2) + " spatial axes): the weight must have rank " +
+                           std::to_string(rank));
+  }
+  if (groups < 1) return Status::Invalid("--groups must be >= 1 (got " + std::to_string(groups) + ")");
+  const int ndim = rank - 2;
+  d->ndim = ndim;
+  d->batch = input[0];
+  d->in_channels = input[1];
+  d->groups = groups;
+  for (int a = 0; a < ndim; ++a) {
+    d->in[a] = input[2 + a];
+    d->kernel[a] = weight[2 + a];
+  }
+  for (int a = ndim; a < kMaxSpatialDims; ++a) d->in[a] = d->kernel[a] = 1;
+  if (op == OpKind::kConvTranspose) {
+    if (weight[0] != input[1]) {
+      return Status::Invalid(weight_flag + " dim 0 is " + std::to_string(weight[0]) + " but must equal the input channels " +
+                             std::to_string(input[1]) + " (transposed weight is (Cin, Cout/groups, *kernel))");
+    }
+    d->out_channels = weight[1] * groups;
+  } else {
+    if (weight[1] * groups != input[1]) {
+      return Status::Invalid(weight_flag + " dim 1 is " + std::to_string(weight[1]) + " and groups is " +
+                             std::to_string(groups) + ": dim1 * groups must equal the input channels " +
+                             std::to_string(input[1]) + " (convolution weight is (Cout, Cin/groups, *kernel))");
+    }
+    d->out_channels = weight[0];
+    if (groups > 0 && weight[0] % groups != 0) {
+      return Status::Invalid(weight_flag + " dim 0 (output channels) is " + std::to_string(weight[0]) +
+                             ", must be divisible by groups " + std::to_string(groups));
+    }
+  }
+  return Status::Ok();
+}
+
+void AddTransposeOptions(CLI::App* sub, TransposeFlags* f) {
+  sub->add_option("--output-padding", f->output_padding, "output padding A, or A1,..,An (default 0)");
+  sub->add_option("--output-shape", f->output_shape, "ONNX output_shape O1,..,On (spatial); derives the pads");
+  sub->add_option("--auto-pad", f->auto_pad, "ONNX auto_pad: notset|same_upper|same_lower|valid (any case)");
+  sub->add_option("--target-shape", f->target_shape, "MXNet target_shape T1,..,Tn; derives pads and output padding");
+}
+
+Status ResolveConvTransposeDesc(const GeometryFlags& g, const TransposeFlags& t, ConvDesc* d) {
+  TCONV_RETURN_IF_ERROR(ApplyGeometry(g, d));
+  PadRequest req;
+  if (!t.auto_pad.empty()) {
+    Status st = ParseAutoPad(t.auto_pad, &req.auto_pad);
+    if (!st.ok()) {
+      return Status::Invalid("--auto-pad must be one of notset, same_upper, same_lower, valid (got '" + t.auto_pad +
+                             "')");
+    }
+  }
+  const bool pads = HasExplicitPads(g);
+  const char* pad_flag = !g.pads.empty() ? "--pads" : "--pad";
+  if (pads && req.auto_pad != AutoPad::kNotSet) {
+    return Status::Invalid(std::string(pad_flag) + " cannot be combined with --auto-pad " + AutoPadName(req.auto_pad) +
+                           " (auto_pad derives the pads)");
+  }
+  if (!t.target_shape.empty()) {
+    if (!t.output_shape.empty()) return Status::Invalid("--target-shape cannot be combined with --output-shape");
+    if (!t.auto_pad.empty()) return Status::Invalid("--target-shape cannot be combined with --auto-pad");
+    if (!t.output_padding.empty()) {
+      return Status::Invalid("--target-shape cannot be combined with --output-padding (target_shape derives it)");
+    }
+    if (pads) return Status::Invalid(std::string("--target-shape cannot be combined with ") + pad_flag + " (target_shape derives the pads)");
+  }
+  if (!t.output_shape.empty() && pads) {
+    return Status::Invalid(std::string("--output-shape cannot be combined with ") + pad_flag +
+                           " (output_shape derives the pads)");
+  }
+  TCONV_RETURN_IF_ERROR(ParseAxisList("--output-padding", t.output_padding, d->ndim, &d->output_padding));
+  if (!t.output_shape.empty()) {
+    std::vector<int64_t> v;
+    TCONV_RETURN_IF_ERROR(ParseIntList("--output-shape", t.output_shape, &v));
+    // Accept the full (N, C, *spatial) form too, as ONNX sometimes writes it.
+    if (static_cast<int>(v.size()) == d->ndim + 2) v.erase(v.begin(), v.begin() + 2);
+    if (static_cast<int>(v.size()) != d->ndim) {
+      return Status::Invalid("--output-shape has " + Plural(v.size(), "value") + " but the input has " +
+                             std::to_string(d->ndim) + (d->ndim == 1 ? " spatial axis" : " spatial axes") +
+                             " (give one per spatial axis)");
+    }
+    req.has_output_shape = true;
+    for (int a = 0; a < d->ndim; ++a) req.output_shape[a] = v[a];
+  }
+  if (!t.target_shape.empty()) {
+    std::vector<int64_t> v;
+    TCONV_RETURN_IF_ERROR(ParseIntList("--target-shape", t.target_shape, &v));
+    if (static_cast<int>(v.size()) != d->ndim) {
+      return Status::Invalid("--target-shape has " + Plural(v.size(), "value") + " but the input has " +
+                             std::to_string(d->ndim) + (d->ndim == 1 ? " spatial axis" : " spatial axes") +
+                             " (give one per spatial axis)");
+    }
+    req.has_target_shape = true;
+    for (int a = 0; a < d->ndim; ++a) req.target_shape[a] = v[a];
+  }
+  TCONV_RETURN_IF_ERROR(ResolvePads(req, d));
+  return ValidateConvTranspose(*d);
+}
+
+Status ResolveConvDesc(const GeometryFlags& g, ConvDesc* d) {
+  TCONV_RETURN_IF_ERROR(ApplyGeometry(g, d));
+  return ValidateConv(*d);
+}
+
+Status LoadTensor(const std::string& flag, const std::string& path, Tensor* out) {
+  if (path.empty()) return Status::Invalid(flag + " needs a file name");
+  Status st = ReadNpy(path, out);
+  if (!st.ok()) return Status(st.code(), flag + ": " + st.message());
+  return Status::Ok();
+}
+
+Status WriteOutput(const std::string& flag, const std::string& path, const Tensor& t) {
+  if (path.empty()) return Status::Invalid(flag + " needs a file name");
+  Status st = WriteNpyAtomic(path, t);
+  if (!st.ok()) return Status(st.code(), flag + ": " + st.message());
+  return Status::Ok();
+}
+
+std::string JoinDims(const Dims& v, int ndim, const char* sep) {
+  std::string s;
+  for (int a = 0; a < ndim; ++a) s += (a ? sep : "") + std::to_string(v[a]);
+  return s;
+}
+
+}  // namespace cli
+}  // namespace tconv

@@ -1,0 +1,116 @@
+// Helpers shared by the tconv subcommands: error reporting, per-axis list
+// flags, geometry flags, tensor loading and atomic output writing.
+//
+// Every function that can fail returns a tconv::Status whose message already
+// names the flag ("--stride has 2 values but the input has 3 spatial axes");
+// a runner turns it into the one-line error with Fail():
+//
+//   Status st = LoadTensor("--input", args.input, &x);
+//   if (!st.ok()) return Fail(st);
+//
+// Typical subcommand (see cmd_conv_transpose.cc):
+//
+//   struct Args { std::string input, weight, bias, output; GeometryFlags geo; };
+//   auto args = std::make_shared<Args>();
+//   AddTensorOption(sub, "--input", &args->input, "input X (N, Cin, *spatial)", true);
+//   AddGeometryOptions(sub, &args->geo);   // --stride --dilation --pad --pads --groups --threads
+//   return [args] { ... InferConvDesc(...); ApplyGeometry(...); ... WriteOutput(...); };
+#ifndef TCONV_TOOLS_TCONV_CLI_COMMON_H_
+#define TCONV_TOOLS_TCONV_CLI_COMMON_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "tconv/desc.h"
+#include "tconv/status.h"
+#include "tconv/tensor.h"
+
+namespace tconv {
+namespace cli {
+
+// Prints exactly one line "tconv: error: <msg>" to stderr (newlines in msg
+// become spaces) and returns 2, the exit status for bad input.
+int Fail(const std::string& msg);
+int Fail(const Status& st);
+
+// Parses a comma list of integers ("3" or "1,-2,3"; spaces around items are
+// allowed). Errors name `flag`.
+Status ParseIntList(const std::string& flag, const std::string& text, std::vector<int64_t>* out);
+// Same for real numbers ("2" or "2,1.5"), e.g. for --scale.
+Status ParseFloatList(const std::string& flag, const std::string& text, std::vector<double>* out);
+
+// "S" or "S1,..,Sn" with n == ndim: one value per spatial axis (a single
+// value applies to every axis). Empty text leaves *out unchanged (defaults).
+// Entries ndim..2 of *out are left as they are.
+Status ParseAxisList(const std::string& flag, const std::string& text, int ndim, Dims* out);
+Status ParseAxisListF(const std::string& flag, const std::string& text, int ndim, std::vector<double>* out);
+
+// ONNX pads "B1,..,Bn,E1,..,En" (all begins, then all ends): 2*ndim values.
+// A single value P is also accepted and means P on every side.
+Status ParsePadList(const std::string& flag, const std::string& text, int ndim, Dims* begin, Dims* end);
+
+// The geometry flags every convolution-like command has. Values are kept as
+// text so that lists and errors are handled by ParseAxisList.
+struct GeometryFlags {
+  std::string stride;    // --stride S | S1,..,Sn
+  std::string dilation;  // --dilation D | D1,..,Dn
+  std::string pad;       // --pad P | P1,..,Pn (symmetric)
+  std::string pads;      // --pads B1,..,Bn,E1,..,En (ONNX order)
+  int64_t groups = 1;    // --groups G
+  int threads = 1;       // --threads N
+};
+// Declares --stride --dilation --pad --pads --groups --threads on sub.
+void AddGeometryOptions(CLI::App* sub, GeometryFlags* f);
+// Fills d->stride, dilation, pad_begin/pad_end, groups from the flags for
+// d->ndim axes; --pad together with --pads is an error. Does not validate
+// the desc (ValidateConv / ValidateConvTranspose do).
+Status ApplyGeometry(const GeometryFlags& f, ConvDesc* d);
+// True when --pad or --pads was given.
+bool HasExplicitPads(const GeometryFlags& f);
+
+// Declares a required or optional path option ("--input" etc.).
+CLI::Option* AddPathOption(CLI::App* sub, const std::string& flag, std::string* path, const std::string& help,
+                           bool required);
+
+enum class OpKind { kConvTranspose, kConv };
+
+// Sets ndim, batch, in_channels, out_channels, groups, in and kernel of *d
+// from the input shape (N, C, *spatial) and weight shape:
+//   conv_transpose: weight (Cin, Cout/groups, *k), Cout = dim1 * groups
+//   conv:           weight (Cout, Cin/groups, *k)
+// Checks ranks (input rank 3..5, weight rank == input rank) and the channel
+// rules, naming `input_flag` / `weight_flag`. Other desc fields are kept.
+Status InferConvDesc(OpKind op, const Shape& input, const Shape& weight, int64_t groups, const std::string& input_flag,
+                     const std::string& weight_flag, ConvDesc* d);
+
+// The transposed-convolution size flags beyond GeometryFlags.
+struct TransposeFlags {
+  std::string output_padding;  // --output-padding A
+  std::string output_shape;    // --output-shape O (spatial dims)
+  std::string auto_pad;        // --auto-pad notset|same_upper|same_lower|valid
+  std::string target_shape;    // --target-shape T (MXNet)
+};
+void AddTransposeOptions(CLI::App* sub, TransposeFlags* f);
+// Applies geometry + transpose flags to a desc whose shapes came from
+// InferConvDesc: checks the flag conflicts, resolves pads (tconv::ResolvePads)
+// and validates the result (tconv::ValidateConvTranspose).
+Status ResolveConvTransposeDesc(const GeometryFlags& g, const TransposeFlags& t, ConvDesc* d);
+// Same for a forward convolution (geometry flags only), validated.
+Status ResolveConvDesc(const GeometryFlags& g, ConvDesc* d);
+
+// Reads a .npy (float32, or float64 converted); errors start with the flag.
+Status LoadTensor(const std::string& flag, const std::string& path, Tensor* out);
+// Writes t atomically (temp file + rename); on error nothing is left at path
+// and an existing file there is untouched. Errors start with the flag.
+Status WriteOutput(const std::string& flag, const std::string& path, const Tensor& t);
+
+// "3x4" / "1, 2" style joiners for human-readable output.
+std::string JoinDims(const Dims& v, int ndim, const char* sep);
+
+}  // namespace cli
+}  // namespace tconv
+
+#endif  // TCONV_TOOLS_TCONV_CLI_COMMON_H_
