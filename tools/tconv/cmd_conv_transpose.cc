@@ -1,0 +1,94 @@
+// `tconv conv-transpose`: transposed convolution of .npy tensors (the CLI
+// contract in DESIGN.md; the conformance suites drive it).
+//
+//   tconv conv-transpose --input X.npy --weight W.npy [--bias B.npy] --output Y.npy
+//       [--stride S] [--dilation D] [--pad P | --pads B1,..,Bn,E1,..,En]
+//       [--output-padding A] [--output-shape O] [--auto-pad MODE]
+//       [--target-shape T] [--groups G] [--algo NAME] [--threads N]
+//
+// The number of spatial axes is the input rank - 2; Cin comes from the input,
+// Cout = weight dim 1 * groups, the kernel from the weight's trailing dims.
+#include <memory>
+#include <string>
+
+#include "tconv/npy.h"
+#include "tconv/plan.h"
+#include "tools/tconv/cli_common.h"
+#include "tools/tconv/command.h"
+
+namespace tconv {
+namespace cli {
+namespace {
+
+struct ConvTransposeArgs {
+  std::string input, weight, bias, output;
+  std::string algo = "auto";
+  GeometryFlags geo;
+  TransposeFlags tr;
+};
+
+Status CheckAlgo(const std::string& algo) {
+  if (algo == "auto") return Status::Ok();
+  std::string names;
+  for (const std::string& n : AlgorithmNames()) {
+    if (n == algo) return Status::Ok();
+    names += ", " + n;
+  }
+  return Status::Invalid("--algo must be auto" + names + " (got '" + algo + "')");
+}
+
+int RunConvTranspose(const ConvTransposeArgs& a) {
+  Status st = CheckAlgo(a.algo);
+  if (!st.ok()) return Fail(st);
+  Tensor x, w, b;
+  if (!(st = LoadTensor("--input", a.input, &x)).ok()) return Fail(st);
+  if (!(st = LoadTensor("--weight", a.weight, &w)).ok()) return Fail(st);
+  if (!a.bias.empty() && !(st = LoadTensor("--bias", a.bias, &b)).ok()) return Fail(st);
+
+  ConvDesc d;
+  if (!(st = InferConvDesc(OpKind::kConvTranspose, x.shape, w.shape, a.geo.groups, "--input", "--weight", &d)).ok()) {
+    return Fail(st);
+  }
+  if (!(st = ResolveConvTransposeDesc(a.geo, a.tr, &d)).ok()) return Fail(st);
+  if (!a.bias.empty() && b.shape != Shape{d.out_channels}) {
+    return Fail("--bias has shape " + ShapeString(b.shape) + ", expected (" + std::to_string(d.out_channels) +
+                ",): one value per output channel (Cout = weight dim 1 * groups)");
+  }
+
+  PlanOptions opts;
+  opts.algo = a.algo;
+  opts.threads = a.geo.threads;
+  ConstTensorView bias_view;
+  if (!a.bias.empty()) bias_view = b.cview();
+  auto plan = Plan::Create(d, w.cview(), bias_view, opts, &st);
+  if (!plan) return Fail(st);
+  Tensor y;
+  try {
+    y = Tensor(ConvTransposeOutputShape(d));
+  } catch (const std::bad_alloc&) {
+    return Fail("cannot allocate the output " + ShapeString(ConvTransposeOutputShape(d)));
+  }
+  if (!(st = plan->Run(x.cview(), y.view())).ok()) return Fail(st);
+  if (!(st = WriteOutput("--output", a.output, y)).ok()) return Fail(st);
+  return 0;
+}
+
+Runner SetupConvTranspose(CLI::App* sub) {
+  auto a = std::make_shared<ConvTransposeArgs>();
+  AddPathOption(sub, "--input", &a->input, "input X.npy, shape (N, Cin, *spatial)", true);
+  AddPathOption(sub, "--weight", &a->weight, "weight W.npy, shape (Cin, Cout/groups, *kernel)", true);
+  AddPathOption(sub, "--bias", &a->bias, "optional bias B.npy, shape (Cout,)", false);
+  AddPathOption(sub, "--output", &a->output, "output Y.npy (written atomically)", true);
+  AddGeometryOptions(sub, &a->geo);
+  AddTransposeOptions(sub, &a->tr);
+  sub->add_option("--algo", a->algo, "algorithm: auto (default) or a name listed by `tconv explain`");
+  return [a] { return RunConvTranspose(*a); };
+}
+
+}  // namespace
+
+TCONV_REGISTER_COMMAND(conv_transpose, "conv-transpose", "transposed convolution of .npy tensors",
+                       SetupConvTranspose);
+
+}  // namespace cli
+}  // namespace tconv

@@ -1,0 +1,146 @@
+// `tconv explain`: what a layer would do, without any data.
+//
+//   tconv explain --input-shape N,C,D1[,D2,D3] --weight-shape ... [--op conv-transpose|conv]
+//       [geometry flags of conv-transpose]
+//
+// Prints the output shape, the pads in effect (after output_shape, auto_pad
+// or target_shape), output padding, nominal flops, and for conv-transpose one
+// row per algorithm (multiply-adds executed, workspace, packed weights) and
+// the one `auto` picks, with its reason.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "tconv/plan.h"
+#include "tools/tconv/cli_common.h"
+#include "tools/tconv/command.h"
+
+namespace tconv {
+namespace cli {
+namespace {
+
+struct ExplainArgs {
+  std::string input_shape, weight_shape;
+  std::string op = "conv-transpose";
+  GeometryFlags geo;
+  TransposeFlags tr;
+};
+
+std::string Bytes(int64_t b) {
+  char buf[48];
+  if (b < 1024) {
+    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(b));
+  } else if (b < (int64_t{1} << 20)) {
+    std::snprintf(buf, sizeof buf, "%.1f KiB", b / 1024.0);
+  } else if (b < (int64_t{1} << 30)) {
+    std::snprintf(buf, sizeof buf, "%.1f MiB", b / 1048576.0);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f GiB", b / 1073741824.0);
+  }
+  return buf;
+}
+
+// "12345678" -> "12,345,678".
+std::string Grouped(int64_t v) {
+  std::string s = std::to_string(v < 0 ? -v : v), out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i && (s.size() - i) % 3 == 0) out += ',';
+    out += s[i];
+  }
+  return (v < 0 ? "-" : "") + out;
+}
+
+// A number for a formula: negative ones in parentheses ("0-(-1)").
+std::string N(int64_t v) { return v < 0 ? "(" + std::to_string(v) + ")" : std::to_string(v); }
+
+void Row(const char* key, const std::string& value) { std::printf("%-16s %s\n", key, value.c_str()); }
+
+int RunExplain(const ExplainArgs& a) {
+  Status st;
+  OpKind op;
+  if (a.op == "conv-transpose" || a.op == "conv_transpose") {
+    op = OpKind::kConvTranspose;
+  } else if (a.op == "conv") {
+    op = OpKind::kConv;
+  } else {
+    return Fail("--op must be conv-transpose or conv (got '" + a.op + "')");
+  }
+  std::vector<int64_t> in, w;
+  if (!(st = ParseIntList("--input-shape", a.input_shape, &in)).ok()) return Fail(st);
+  if (!(st = ParseIntList("--weight-shape", a.weight_shape, &w)).ok()) return Fail(st);
+  ConvDesc d;
+  if (!(st = InferConvDesc(op, in, w, a.geo.groups, "--input-shape", "--weight-shape", &d)).ok()) return Fail(st);
+  const bool transpose = op == OpKind::kConvTranspose;
+  if (transpose) {
+    if (!(st = ResolveConvTransposeDesc(a.geo, a.tr, &d)).ok()) return Fail(st);
+  } else {
+    if (!a.tr.output_padding.empty() || !a.tr.output_shape.empty() || !a.tr.auto_pad.empty() ||
+        !a.tr.target_shape.empty()) {
+      return Fail("--output-padding, --output-shape, --auto-pad and --target-shape apply to --op conv-transpose only");
+    }
+    if (!(st = ResolveConvDesc(a.geo, &d)).ok()) return Fail(st);
+  }
+  const int n = d.ndim;
+  Row("op", transpose ? "conv-transpose (weight: Cin, Cout/groups, *kernel)" : "conv (weight: Cout, Cin/groups, *kernel)");
+  Row("input", ShapeString(transpose ? ConvTransposeInputShape(d) : ConvInputShape(d)));
+  Row("weight", ShapeString(transpose ? ConvTransposeWeightShape(d) : ConvWeightShape(d)));
+  Row("output", ShapeString(transpose ? ConvTransposeOutputShape(d) : ConvOutputShape(d)));
+  Row("groups", std::to_string(d.groups));
+  Row("stride", JoinDims(d.stride, n, ", "));
+  Row("dilation", JoinDims(d.dilation, n, ", "));
+  Row("pads begin", JoinDims(d.pad_begin, n, ", "));
+  Row("pads end", JoinDims(d.pad_end, n, ", "));
+  if (transpose) Row("output_padding", JoinDims(d.output_padding, n, ", "));
+  std::string rule;
+  for (int ax = 0; ax < n; ++ax) {
+    if (transpose) {
+      rule += (ax ? "; " : "") + std::string("(") + std::to_string(d.in[ax]) + "-1)*" + std::to_string(d.stride[ax]) +
+              "+" + std::to_string(d.dilation[ax]) + "*(" + std::to_string(d.kernel[ax]) + "-1)+1-" +
+              N(d.pad_begin[ax]) + "-" + N(d.pad_end[ax]) + "+" + N(d.output_padding[ax]) + " = " + std::to_string(ConvTransposeOutputLength(d, ax));
+    } else {
+      rule += (ax ? "; " : "") + std::string("floor((") + std::to_string(d.in[ax]) + "+" +
+              N(d.pad_begin[ax]) + "+" + N(d.pad_end[ax]) + "-" +
+              std::to_string(EffectiveKernel(d, ax)) + ")/" + std::to_string(d.stride[ax]) + ")+1 = " +
+              std::to_string(ConvOutputLength(d, ax));
+    }
+  }
+  Row("output size", rule);
+  const int64_t flops = transpose ? ConvTransposeFlops(d) : ConvFlops(d);
+  Row("flops", Grouped(flops) + " (nominal, 2 per multiply-add)");
+  Row("desc", DescString(d));
+  if (!transpose) {
+    std::printf("\nalgorithms: gemm (im2col + sgemm; what auto uses), ref (reference loops)\n");
+    return 0;
+  }
+  std::printf("\n%-14s %16s %8s %12s %12s  %s\n", "algorithm", "multiply-adds", "vs nom", "workspace", "packed",
+              "summary");
+  const int64_t nominal = flops / 2;
+  for (const AlgorithmEstimate& e : EstimateAlgorithms(d)) {
+    char ratio[32];
+    std::snprintf(ratio, sizeof ratio, "%.2fx", nominal > 0 ? static_cast<double>(e.macs) / nominal : 0.0);
+    std::printf("%-14s %16s %8s %12s %12s  %s\n", e.name.c_str(), Grouped(e.macs).c_str(), ratio,
+                Bytes(e.workspace_bytes).c_str(), Bytes(e.packed_bytes).c_str(), e.summary.c_str());
+  }
+  std::string why;
+  const std::string pick = AutoAlgorithm(d, &why);
+  std::printf("\nauto picks: %s (%s)\n", pick.c_str(), why.c_str());
+  return 0;
+}
+
+Runner SetupExplain(CLI::App* sub) {
+  auto a = std::make_shared<ExplainArgs>();
+  sub->add_option("--input-shape", a->input_shape, "input shape N,C,D1[,D2,D3]")->required();
+  sub->add_option("--weight-shape", a->weight_shape, "weight shape (Cin,Cout/g,*k for conv-transpose)")->required();
+  sub->add_option("--op", a->op, "conv-transpose (default) or conv");
+  AddGeometryOptions(sub, &a->geo);
+  AddTransposeOptions(sub, &a->tr);
+  return [a] { return RunExplain(*a); };
+}
+
+}  // namespace
+
+TCONV_REGISTER_COMMAND(explain, "explain", "sizes, pads, flops and algorithm costs of a layer (no data)",
+                       SetupExplain);
+
+}  // namespace cli
+}  // namespace tconv
