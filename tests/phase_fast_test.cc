@@ -98,6 +98,26 @@ ConvDesc Desc2(int64_t n, int64_t cin, int64_t cout, int64_t h, int64_t w, int64
   return d;
 }
 
+ConvDesc Grouped(ConvDesc d, int64_t groups) {
+  d.groups = groups;
+  return d;
+}
+
+ConvDesc Desc3(int64_t n, int64_t cin, int64_t cout, Dims in, int64_t k, int64_t s, int64_t p, int64_t a) {
+  ConvDesc d;
+  d.ndim = 3;
+  d.batch = n;
+  d.in_channels = cin;
+  d.out_channels = cout;
+  d.in = in;
+  d.kernel = {k, k, k};
+  d.stride = {s, s, s};
+  d.pad_begin = {p, p, p};
+  d.pad_end = {p, p, p};
+  d.output_padding = {a, a, a};
+  return d;
+}
+
 class PhaseFastIsa : public ::testing::TestWithParam<Isa> {
  protected:
   void SetUp() override {
@@ -125,15 +145,22 @@ TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
   for (const char* mode : {"pixels", "channels"}) {
     ModeGuard guard(mode);
     const std::string isa = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
-    int accepted = 0;
-    for (uint64_t seed = 1; seed < 4000 && accepted < 300; ++seed) {
+    int accepted = 0, grouped = 0, three_d = 0;
+    for (uint64_t seed = 1; seed < 20000 && accepted < 1500; ++seed) {
       testing::GeometryOptions opts;
       const ConvDesc d = testing::RandomConvTransposeDesc(seed, opts);
-      if (CheckDesc(d, seed, isa.c_str())) ++accepted;
+      if (CheckDesc(d, seed, isa.c_str())) {
+        ++accepted;
+        grouped += d.groups > 1;
+        three_d += d.ndim == 3;
+      }
       if (::testing::Test::HasFailure()) return;
     }
     EXPECT_GE(accepted, 100) << isa;
-    std::printf("[ sweep    ] %s: %d accepted geometries\n", isa.c_str(), accepted);
+    EXPECT_GE(grouped, 20) << isa;
+    EXPECT_GE(three_d, 20) << isa;
+    std::printf("[ sweep    ] %s: %d accepted geometries (%d grouped, %d 3-D)\n", isa.c_str(), accepted, grouped,
+                three_d);
   }
 }
 
@@ -171,6 +198,15 @@ TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
   d1.output_padding = {1, 0, 0};
   EXPECT_TRUE(CheckDesc(d1, seed++, isa)) << DescString(d1);
   EXPECT_TRUE(CheckDesc(Desc2(3, 6, 70, 4, 4, 4, 2, 1, 0), seed++, isa));  // channel blocks + tail
+  // Grouped: dw_k4s2-like depthwise, a channel multiplier, general groups.
+  EXPECT_TRUE(CheckDesc(Grouped(Desc2(2, 12, 12, 9, 8, 4, 2, 1, 0), 12), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Grouped(Desc2(1, 4, 8, 7, 7, 3, 2, 1, 1), 4), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Grouped(Desc2(2, 6, 39, 5, 6, 4, 2, 1, 0), 3), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Grouped(Desc2(1, 70, 70, 4, 4, 4, 2, 1, 0), 2), seed++, isa));
+  // 3-D: unet3d_up-like k2 s2, and k3 s2 p1 adj1 with padding slices/rows.
+  EXPECT_TRUE(CheckDesc(Desc3(1, 8, 5, {4, 5, 6}, 2, 2, 0, 0), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Desc3(2, 3, 4, {3, 4, 5}, 3, 2, 1, 1), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Grouped(Desc3(1, 4, 6, {3, 3, 4}, 4, 3, 1, 2), 2), seed++, isa));
  }
 }
 
@@ -185,11 +221,9 @@ TEST(PhaseFast, DeclinesWithReasons) {
   AlgoCost cost;
   EXPECT_EQ(PreparePhaseFast(MakeGeom3(d, GeomOp::kConvTranspose), w.data(), nullptr, &cost, &why), nullptr);
   EXPECT_EQ(why, "dilation 2 > 1");
-  d.dilation = {1, 1, 1};
-  d.groups = 2;
-  std::vector<float> w2(NumElements(ConvTransposeWeightShape(d)), 1.0f);
-  EXPECT_EQ(PreparePhaseFast(MakeGeom3(d, GeomOp::kConvTranspose), w2.data(), nullptr, &cost, &why), nullptr);
-  EXPECT_EQ(why, "groups 2 > 1");
+  d.dilation = {1, 3, 1};
+  EXPECT_EQ(PreparePhaseFast(MakeGeom3(d, GeomOp::kConvTranspose), w.data(), nullptr, &cost, &why), nullptr);
+  EXPECT_EQ(why, "dilation 3 > 1");
 }
 
 }  // namespace

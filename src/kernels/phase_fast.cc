@@ -1,12 +1,14 @@
 // SIMD fast path of the `phase` algorithm: PreparePhaseFast (the seam in
-// src/algo/phase_fast.h) takes 1-D and 2-D transposed convolutions with
-// dilation 1 and groups 1 (any stride, kernel, pads, output padding), packs
-// the weights per phase once, and returns a PreparedAlgo whose Run repacks the
-// NCHW input into zero-padded planes (workspace; included in Run's time) and
-// runs the Highway kernel of src/kernels/hwy/phase_fast_hwy.cc over OpenMP
-// tasks (n, Cout block, flat range), one writer per output element.
-// Everything else is declined with a reason, and the general phase code runs.
+// src/algo/phase_fast.h) takes 1-D, 2-D and 3-D transposed convolutions with
+// dilation 1 and any groups (depthwise included; any stride <= 64 on the last
+// axis, kernel, pads, output padding), packs the weights per phase once, and
+// returns a PreparedAlgo whose Run repacks the NCHW input into zero-padded
+// volumes (workspace; included in Run's time) and runs the Highway kernels of
+// src/kernels/hwy/phase_fast_hwy.cc over OpenMP tasks, one writer per output
+// element. Everything else (dilation > 1) is declined with a reason, and the
+// general phase code runs.
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -61,35 +63,41 @@ class PhaseFast : public PreparedAlgo {
 
   void Run(const float* x, float* y, void* ws, int threads) const override {
     float* xpad = static_cast<float*>(ws);
-    const int64_t planes = p.n * p.cin;
-    const int64_t pad_top = -p.lo_h, pad_left = -p.lo_w;
-    const int64_t nb = p.nb, nblk = static_cast<int64_t>(p.f0.size());
-    const int64_t tasks = p.n * nb * nblk;
+    const int64_t vols = p.n * p.cin;
+    const int64_t dp = p.len[0], hp = p.len[1], wp = p.len[2];
+    const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
+    const int64_t in_h = p.in[1], in_w = p.in[2];
+    const int64_t tasks = p.ntasks;
 #pragma omp parallel num_threads(threads)
     {
-      // Repack: plane (n, ci) = zero border + input rows + zero tail.
+      // Repack: volume (n, ci) = zero borders + input rows + zero tail.
 #pragma omp for schedule(static)
-      for (int64_t q = 0; q < planes; ++q) {
+      for (int64_t q = 0; q < vols; ++q) {
         float* dst = xpad + q * p.plane;
-        const float* src = x + q * p.h * p.w;
-        std::memset(dst, 0, static_cast<size_t>(pad_top * p.wp) * sizeof(float));
-        for (int64_t iy = 0; iy < p.h; ++iy) {
-          float* row = dst + (pad_top + iy) * p.wp;
-          std::memset(row, 0, static_cast<size_t>(pad_left) * sizeof(float));
-          std::memcpy(row + pad_left, src + iy * p.w, static_cast<size_t>(p.w) * sizeof(float));
-          std::memset(row + pad_left + p.w, 0, static_cast<size_t>(p.wp - pad_left - p.w) * sizeof(float));
+        const float* src = x + q * p.in[0] * in_h * in_w;
+        for (int64_t z = 0; z < dp; ++z) {
+          float* sl = dst + z * hp * wp;
+          const int64_t iz = z - pd;
+          if (iz < 0 || iz >= p.in[0]) {
+            std::memset(sl, 0, static_cast<size_t>(hp * wp) * sizeof(float));
+            continue;
+          }
+          std::memset(sl, 0, static_cast<size_t>(pt * wp) * sizeof(float));
+          for (int64_t iy = 0; iy < in_h; ++iy) {
+            float* row = sl + (pt + iy) * wp;
+            std::memset(row, 0, static_cast<size_t>(pl) * sizeof(float));
+            std::memcpy(row + pl, src + (iz * in_h + iy) * in_w, static_cast<size_t>(in_w) * sizeof(float));
+            std::memset(row + pl + in_w, 0, static_cast<size_t>(wp - pl - in_w) * sizeof(float));
+          }
+          const int64_t used = (pt + in_h) * wp;
+          std::memset(sl + used, 0, static_cast<size_t>(hp * wp - used) * sizeof(float));
         }
-        const int64_t used = (pad_top + p.h) * p.wp;
+        const int64_t used = dp * hp * wp;
         std::memset(dst + used, 0, static_cast<size_t>(p.plane - used) * sizeof(float));
       }
-      // Tasks: (n, Cout block, flat range); fixed partition, any thread count.
+      // Tasks: fixed partition, any thread count.
 #pragma omp for schedule(static)
-      for (int64_t task = 0; task < tasks; ++task) {
-        const int64_t blk = task % nblk;
-        const int64_t b = (task / nblk) % nb;
-        const int64_t n = task / (nblk * nb);
-        kernels::PhaseFastTask(p, xpad, y, n, b, blk);
-      }
+      for (int64_t task = 0; task < tasks; ++task) kernels::PhaseFastTask(p, xpad, y, task);
     }
   }
 };
@@ -104,44 +112,46 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     if (why) *why = reason;
     return nullptr;
   };
-  if (g.in[0] != 1 || g.k[0] != 1 || g.s[0] != 1 || g.pb[0] != 0 || g.pe[0] != 0 || g.a[0] != 0 || g.out[0] != 1)
-    return decline("3-D geometry (fast path is 1-D/2-D)");
-  for (int a = 1; a < 3; ++a)
+  for (int a = 0; a < 3; ++a)
     if (g.d[a] != 1) return decline("dilation " + std::to_string(g.d[a]) + " > 1");
-  if (g.groups != 1) return decline("groups " + std::to_string(g.groups) + " > 1");
   if (g.s[2] > 64) return decline("stride " + std::to_string(g.s[2]) + " > 64");
 
   auto impl = std::make_unique<PhaseFast>();
   PhaseFastParams& p = impl->p;
   p.n = g.n;
+  p.groups = g.groups;
   p.cin = g.cin;
   p.cout = g.cout;
-  p.h = g.in[1];
-  p.w = g.in[2];
-  p.oh = g.out[1];
-  p.ow = g.out[2];
-  p.sy = g.s[1];
-  p.sx = g.s[2];
-  const int64_t kh = g.k[1], kw = g.k[2];
-  const AxisPhases ay = AnalyzeAxis(p.h, kh, p.sy, g.pb[1], p.oh);
-  const AxisPhases ax = AnalyzeAxis(p.w, kw, p.sx, g.pb[2], p.ow);
-  p.uy = ay.u;
-  p.ux = ax.u;
-  p.lo_h = ay.lo;
-  p.lo_w = ax.lo;
-  p.hp = ay.len;
-  p.wp = ax.len;
-  p.plane = (p.hp * p.wp + p.wp + kernels::kPhasePlaneTail + 15) / 16 * 16;
+  p.cin_g = g.cin_g;
+  p.cout_g = g.cout_g;
+  AxisPhases ax[3];
+  for (int a = 0; a < 3; ++a) {
+    p.in[a] = g.in[a];
+    p.out[a] = g.out[a];
+    p.s[a] = g.s[a];
+    ax[a] = AnalyzeAxis(g.in[a], g.k[a], g.s[a], g.pb[a], g.out[a]);
+    p.u[a] = ax[a].u;
+    p.lo[a] = ax[a].lo;
+    p.len[a] = ax[a].len;
+  }
+  const int64_t dp = p.len[0], hp = p.len[1], wp = p.len[2];
+  p.plane = (dp * hp * wp + wp + kernels::kPhasePlaneTail + 15) / 16 * 16;
+  p.out_sp = p.out[0] * p.out[1] * p.out[2];
+  p.nphase = p.s[0] * p.s[1] * p.s[2];
+
+  // Valid outputs of phase t on axis a: #{u : u*s + t < out}.
+  auto valid = [&](int a, int64_t t) { return p.out[a] > t ? CeilDiv(p.out[a] - t, p.s[a]) : int64_t{0}; };
 
   // Mode: pixels (W-vectors) unless rows are short and Cout fills channel
   // vectors better. TCONV_PHASE_MODE=pixels|channels forces one (tuning).
   {
-    const double eff_pixels = static_cast<double>(p.uy * p.ux) / static_cast<double>(CeilDiv(p.uy * p.wp, 16) * 16);
+    const double eff_pixels =
+        static_cast<double>(p.u[1] * p.u[2]) / static_cast<double>(CeilDiv(p.u[1] * wp, 16) * 16);
     const double eff_channels =
-        static_cast<double>(p.cout) / static_cast<double>(CeilDiv(p.cout, kernels::kPhaseChannelBlock) *
-                                                          kernels::kPhaseChannelBlock);
-    // Measured (bench/RESULTS.md): channels win on dcgan_g2 (4x4 rows, eff_pixels
-    // 0.5: 68 vs 50 GFLOP/s), lose or tie where rows fill vectors (g3..g5).
+        static_cast<double>(p.cout_g) /
+        static_cast<double>(CeilDiv(p.cout_g, kernels::kPhaseChannelBlock) * kernels::kPhaseChannelBlock) *
+        static_cast<double>(p.u[2]) / static_cast<double>(CeilDiv(p.u[2], kernels::kPhaseGroupPixels) *
+                                                          kernels::kPhaseGroupPixels);
     p.mode = eff_pixels < 0.6 && eff_channels > eff_pixels ? kernels::PhaseMode::kChannels
                                                            : kernels::PhaseMode::kPixels;
     const char* env = std::getenv("TCONV_PHASE_MODE");
@@ -150,85 +160,134 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   }
   if (p.mode == kernels::PhaseMode::kChannels) {
     p.cb = kernels::kPhaseChannelBlock;
-    p.nb = CeilDiv(p.cout, p.cb);
+    p.nb = CeilDiv(p.cout_g, p.cb);
   } else {
     // Cout blocks of at most 8, as even as possible (21 -> 3 x 7, 3 -> 1 x 3).
-    p.nb = CeilDiv(p.cout, 8);
-    p.cb = static_cast<int>(CeilDiv(p.cout, p.nb));
-    p.nb = CeilDiv(p.cout, p.cb);
+    p.nb = CeilDiv(p.cout_g, 8);
+    p.cb = static_cast<int>(CeilDiv(p.cout_g, p.nb));
+    p.nb = CeilDiv(p.cout_g, p.cb);
   }
   const int cb = p.cb;
+  const int64_t kd = g.k[0], kh = g.k[1], kw = g.k[2];
 
-  // Taps and packed weights per phase: wpack[p][b][ci][tap][cb].
+  // Taps and packed weights per phase: wpack[p][g][b][ci][tap][cb].
   p.tap_begin.push_back(0);
-  for (int64_t ty = 0; ty < p.sy; ++ty) {
-    for (int64_t tx = 0; tx < p.sx; ++tx) {
-      std::vector<std::pair<int64_t, int64_t>> kk;  // (ky, kx)
-      for (int64_t jy = 0; jy < ay.taps[ty]; ++jy) {
-        for (int64_t jx = 0; jx < ax.taps[tx]; ++jx) {
-          p.offs.push_back((ay.c[ty] - jy - p.lo_h) * p.wp + (ax.c[tx] - jx - p.lo_w));
-          kk.emplace_back(ay.r[ty] + jy * p.sy, ax.r[tx] + jx * p.sx);
+  for (int64_t td = 0; td < p.s[0]; ++td) {
+    for (int64_t ty = 0; ty < p.s[1]; ++ty) {
+      for (int64_t tx = 0; tx < p.s[2]; ++tx) {
+        std::vector<std::array<int64_t, 3>> kk;  // (kz, ky, kx)
+        for (int64_t jd = 0; jd < ax[0].taps[td]; ++jd)
+          for (int64_t jy = 0; jy < ax[1].taps[ty]; ++jy)
+            for (int64_t jx = 0; jx < ax[2].taps[tx]; ++jx) {
+              p.offs.push_back(((ax[0].c[td] - jd - p.lo[0]) * hp + (ax[1].c[ty] - jy - p.lo[1])) * wp +
+                               (ax[2].c[tx] - jx - p.lo[2]));
+              kk.push_back({ax[0].r[td] + jd * p.s[0], ax[1].r[ty] + jy * p.s[1], ax[2].r[tx] + jx * p.s[2]});
+            }
+        p.tap_begin.push_back(static_cast<int64_t>(p.offs.size()));
+        p.w_begin.push_back(static_cast<int64_t>(p.wpack.size()));
+        const int64_t ntaps = static_cast<int64_t>(kk.size());
+        const size_t base = p.wpack.size();
+        p.wpack.resize(base + static_cast<size_t>(p.groups * p.nb * p.cin_g * ntaps * cb), 0.0f);
+        for (int64_t gi = 0; gi < p.groups; ++gi)
+          for (int64_t b = 0; b < p.nb; ++b)
+            for (int64_t ci = 0; ci < p.cin_g; ++ci)
+              for (int64_t t = 0; t < ntaps; ++t)
+                for (int c = 0; c < cb; ++c) {
+                  const int64_t co = b * cb + c;
+                  if (co >= p.cout_g) continue;
+                  const int64_t ci_all = gi * p.cin_g + ci;
+                  p.wpack[base + static_cast<size_t>((((gi * p.nb + b) * p.cin_g + ci) * ntaps + t) * cb + c)] =
+                      w[(((ci_all * p.cout_g + co) * kd + kk[t][0]) * kh + kk[t][1]) * kw + kk[t][2]];
+                }
+      }
+    }
+  }
+  p.bias.assign(static_cast<size_t>(p.groups * p.nb * cb), 0.0f);
+  if (bias)
+    for (int64_t gi = 0; gi < p.groups; ++gi)
+      for (int64_t co = 0; co < p.cout_g; ++co) p.bias[gi * p.nb * cb + co] = bias[gi * p.cout_g + co];
+
+  // Want at least ~16 tasks per run where the problem allows it, so two (or
+  // more) threads balance (fsrcnn_x3: 3 blocks of 44 rows left one thread
+  // idle a third of the time). The partition never changes any output's
+  // reduction order, so results stay bitwise identical.
+  constexpr int64_t kWantTasks = 16;
+  if (p.mode == kernels::PhaseMode::kPixels) {
+    // Flat ranges over the rows (u_d, y) of the padded volume, rows y >= Uy
+    // of a depth slice are padding (computed, discarded); the last slice
+    // ends at row Uy. Length <= fb, a multiple of 16 floats.
+    const int64_t fb = kernels::kPhaseTileFloats / (p.s[2] * cb) / 16 * 16;
+    if (fb < 16) return decline("tile budget too small");
+    const int64_t rows = (p.u[0] - 1) * hp + p.u[1];
+    if (wp <= fb) {
+      const int64_t want_blocks = CeilDiv(kWantTasks, p.n * p.groups * p.nb);
+      const int64_t rb = std::max<int64_t>(1, std::min(fb / wp, CeilDiv(rows, want_blocks)));
+      for (int64_t r = 0; r < rows; r += rb) {
+        p.f0.push_back(r * wp);
+        p.f1.push_back(std::min(rows, r + rb) * wp);
+      }
+    } else {
+      for (int64_t r = 0; r < rows; ++r) {
+        if (r % hp >= p.u[1]) continue;
+        for (int64_t c0 = 0; c0 < wp; c0 += fb) {
+          p.f0.push_back(r * wp + c0);
+          p.f1.push_back(r * wp + std::min(wp, c0 + fb));
         }
       }
-      p.tap_begin.push_back(static_cast<int64_t>(p.offs.size()));
-      p.w_begin.push_back(static_cast<int64_t>(p.wpack.size()));
-      const int64_t ntaps = static_cast<int64_t>(kk.size());
-      const size_t base = p.wpack.size();
-      p.wpack.resize(base + static_cast<size_t>(p.nb * p.cin * ntaps * cb), 0.0f);
-      for (int64_t b = 0; b < p.nb; ++b)
-        for (int64_t ci = 0; ci < p.cin; ++ci)
-          for (int64_t t = 0; t < ntaps; ++t)
-            for (int c = 0; c < cb; ++c) {
-              const int64_t co = b * cb + c;
-              if (co >= p.cout) continue;
-              p.wpack[base + static_cast<size_t>(((b * p.cin + ci) * ntaps + t) * cb + c)] =
-                  w[((ci * p.cout + co) * kh + kk[t].first) * kw + kk[t].second];
-            }
     }
-  }
-  p.bias.assign(static_cast<size_t>(p.nb * cb), 0.0f);
-  if (bias)
-    for (int64_t co = 0; co < p.cout; ++co) p.bias[co] = bias[co];
-
-  // Flat ranges of the phase planes: whole rows when a row fits the tile
-  // budget, else pieces of a row. Length <= fb, a multiple of 16 floats.
-  const int64_t fb = kernels::kPhaseTileFloats / (p.sx * cb) / 16 * 16;
-  if (fb < 16) return decline("tile budget too small");
-  const int64_t total = p.uy * p.wp;
-  if (p.wp <= fb) {
-    // At least ~16 tasks per run where the rows allow it, so two (or more)
-    // threads balance (fsrcnn_x3: 3 blocks of 44 rows left one thread idle a
-    // third of the time). The partition never changes any output's
-    // reduction order, so results stay bitwise identical.
-    const int64_t want_blocks = CeilDiv(16, p.n * p.nb);
-    const int64_t rb = std::max<int64_t>(1, std::min(fb / p.wp, CeilDiv(p.uy, want_blocks)));
-    for (int64_t r = 0; r < p.uy; r += rb) {
-      p.f0.push_back(r * p.wp);
-      p.f1.push_back(std::min(p.uy, r + rb) * p.wp);
-    }
+    p.ntasks = p.n * p.groups * p.nb * static_cast<int64_t>(p.f0.size());
   } else {
-    for (int64_t r = 0; r < p.uy; ++r)
-      for (int64_t c0 = 0; c0 < p.wp; c0 += fb) {
-        p.f0.push_back(r * p.wp + c0);
-        p.f1.push_back(r * p.wp + std::min(p.wp, c0 + fb));
+    // Pixel groups: up to 4 consecutive valid u_x of one output row, every
+    // image, per phase.
+    std::vector<int64_t> grp_begin;
+    for (int64_t td = 0; td < p.s[0]; ++td)
+      for (int64_t ty = 0; ty < p.s[1]; ++ty)
+        for (int64_t tx = 0; tx < p.s[2]; ++tx) {
+          grp_begin.push_back(static_cast<int64_t>(p.grp_x.size()));
+          const int64_t vd = valid(0, td), vy = valid(1, ty), vx = valid(2, tx);
+          for (int64_t n = 0; n < p.n; ++n)
+            for (int64_t ud = 0; ud < vd; ++ud)
+              for (int64_t uy = 0; uy < vy; ++uy)
+                for (int64_t ux = 0; ux < vx; ux += kernels::kPhaseGroupPixels) {
+                  p.grp_x.push_back(n * p.cin * p.plane + (ud * hp + uy) * wp + ux);
+                  p.grp_y.push_back(n * p.cout * p.out_sp +
+                                    ((ud * p.s[0] + td) * p.out[1] + uy * p.s[1] + ty) * p.out[2] + ux * p.s[2] + tx);
+                  p.grp_n.push_back(static_cast<int32_t>(std::min<int64_t>(kernels::kPhaseGroupPixels, vx - ux)));
+                }
+        }
+    grp_begin.push_back(static_cast<int64_t>(p.grp_x.size()));
+    // Chunks of pixel groups, a multiple of 3 (the AVX-512 kernel's group
+    // count), as few as give ~16 tasks: each task reads its weight panel once.
+    const int64_t total = grp_begin.back();
+    const int64_t want_chunks = CeilDiv(kWantTasks, p.groups * p.nb);
+    const int64_t chunk = std::max<int64_t>(3, CeilDiv(CeilDiv(total, want_chunks), 3) * 3);
+    for (int64_t ph = 0; ph < p.nphase; ++ph)
+      for (int64_t k = grp_begin[ph]; k < grp_begin[ph + 1]; k += chunk) {
+        p.ch_ph.push_back(ph);
+        p.ch_g0.push_back(k);
+        p.ch_g1.push_back(std::min(grp_begin[ph + 1], k + chunk));
       }
+    p.ntasks = p.groups * p.nb * static_cast<int64_t>(p.ch_ph.size());
   }
-  (void)total;
 
   AlgoCost& c = impl->cost;
   c.macs = 0;
-  for (int64_t ty = 0; ty < p.sy; ++ty)
-    for (int64_t tx = 0; tx < p.sx; ++tx) c.macs += ay.taps[ty] * ax.taps[tx];
-  c.macs *= p.n * p.cin * p.cout * p.uy * p.ux;
+  for (int64_t td = 0; td < p.s[0]; ++td)
+    for (int64_t ty = 0; ty < p.s[1]; ++ty)
+      for (int64_t tx = 0; tx < p.s[2]; ++tx)
+        c.macs += ax[0].taps[td] * ax[1].taps[ty] * ax[2].taps[tx] * valid(0, td) * valid(1, ty) * valid(2, tx);
+  c.macs *= p.n * p.groups * p.cin_g * p.cout_g;
   c.workspace_bytes = p.n * p.cin * p.plane * static_cast<int64_t>(sizeof(float));
-  c.packed_bytes = static_cast<int64_t>((p.wpack.size() + p.bias.size()) * sizeof(float));
+  c.packed_bytes = static_cast<int64_t>((p.wpack.size() + p.bias.size()) * sizeof(float) +
+                                        (p.grp_x.size() + p.grp_y.size()) * sizeof(int64_t) +
+                                        p.grp_n.size() * sizeof(int32_t));
   if (cost) *cost = c;
-  dispatch::LogDispatch("phase_fast: taken: isa %s, %s, %lld tasks per image", dispatch::ActiveIsaName(),
+  dispatch::LogDispatch("phase_fast: taken: isa %s, %s, %lld tasks", dispatch::ActiveIsaName(),
                         p.mode == kernels::PhaseMode::kChannels
-                            ? "f32_phase_c32 (channels in lanes)"
+                            ? "f32_phase_c32 (channels in lanes, pixel groups)"
                             : ("f32_phase_" + std::to_string(cb) + "x" + std::to_string(kernels::PhaseFastVectors(cb)) +
                                " (pixels in lanes)").c_str(),
-                        static_cast<long long>(p.nb * static_cast<int64_t>(p.f0.size())));
+                        static_cast<long long>(p.ntasks));
   return impl;
 }
 

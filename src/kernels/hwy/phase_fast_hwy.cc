@@ -100,150 +100,190 @@ HWY_INLINE void Interleave(const float* const* t, int64_t sx, int64_t ua, int64_
   }
 }
 
-// Channel-vectorised micro-kernel: acc[m][q] holds output channels
-// [m*L, m*L + L) of flat pixel f + q (consecutive, so the broadcast
-// addresses are compile-time offsets); pixel q reads x at f + q + off[tap].
-// Stores acc transposed into out[c*ldo + f + q] for valid channels and for
-// pixels whose column is < ux (the others are padding columns).
-template <int M, int P>
-HWY_INLINE void MicroC(const float* HWY_RESTRICT x, int64_t plane, int64_t cin, const int64_t* HWY_RESTRICT offs,
-                       int64_t ntaps, const float* HWY_RESTRICT w, const float* HWY_RESTRICT bias, int64_t f,
-                       int64_t fabs, int64_t wp, int64_t ux, int npix, float* HWY_RESTRICT out, int64_t ldo,
-                       int cvalid) {
-  const hn::ScalableTag<float> d;
-  const size_t L = hn::Lanes(d);
-  using VF = hn::Vec<decltype(d)>;
-  VF acc[M][P];
-#pragma GCC unroll 4
-  for (int m = 0; m < M; ++m) {
-    const VF b = hn::LoadU(d, bias + m * L);
-#pragma GCC unroll 12
-    for (int q = 0; q < P; ++q) acc[m][q] = b;
-  }
-  const float* xf = x + f;
-  for (int64_t ci = 0; ci < cin; ++ci) {
-    const float* xc = xf + ci * plane;
-    for (int64_t t = 0; t < ntaps; ++t) {
-      const float* xs = xc + offs[t];
-      VF wv[M];
-#pragma GCC unroll 4
-      for (int m = 0; m < M; ++m) wv[m] = hn::LoadU(d, w + m * L);
-#pragma GCC unroll 12
-      for (int q = 0; q < P; ++q) {
-        const VF xv = hn::Set(d, xs[q]);
-#pragma GCC unroll 4
-        for (int m = 0; m < M; ++m) acc[m][q] = hn::MulAdd(wv[m], xv, acc[m][q]);
-      }
-      w += M * L;
-    }
-  }
-  HWY_ALIGN float tmp[M * 64];
-  for (int q = 0; q < npix; ++q) {
-    if ((fabs + q) % wp >= ux) continue;
-#pragma GCC unroll 4
-    for (int m = 0; m < M; ++m) hn::Store(acc[m][q], d, tmp + m * L);
-    for (int c = 0; c < cvalid; ++c) out[c * ldo + f + q] = tmp[c];
-  }
-}
-
 template <int CB>
-void Task(const PhaseFastParams& p, const float* xpad, float* y, int64_t n, int64_t b, int64_t block) {
+void Task(const PhaseFastParams& p, const float* xpad, float* y, int64_t n, int64_t gi, int64_t b, int64_t block) {
   constexpr int V = VectorsFor(CB);
   const hn::ScalableTag<float> d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
   HWY_ALIGN float tile[kPhaseTileFloats];
   const int64_t f0 = p.f0[block], f1 = p.f1[block];
   const int64_t ft = (f1 - f0 + L - 1) / L * L;  // tile row length
-  const float* x = xpad + n * p.cin * p.plane + f0;
-  const float* bias = p.bias.data() + b * CB;
-  const int64_t co0 = b * CB;
-  const int cb_here = static_cast<int>(std::min<int64_t>(CB, p.cout - co0));
-  for (int64_t ty = 0; ty < p.sy; ++ty) {
-    for (int64_t tx = 0; tx < p.sx; ++tx) {
-      const int64_t ph = ty * p.sx + tx;
-      const int64_t* offs = p.offs.data() + p.tap_begin[ph];
-      const int64_t ntaps = p.tap_begin[ph + 1] - p.tap_begin[ph];
-      const float* w = p.wpack.data() + p.w_begin[ph] + b * p.cin * ntaps * CB;
-      float* out = tile + tx * CB * ft;
-      int64_t f = 0;
-      for (; f + V * L <= ft; f += V * L) Micro<CB, V>(x + f, p.plane, p.cin, offs, ntaps, w, bias, out + f, ft);
-      for (; f < ft; f += L) Micro<CB, 1>(x + f, p.plane, p.cin, offs, ntaps, w, bias, out + f, ft);
-    }
-    // Interleave the sx column phases of each output row oy = u_y*sy + ty.
-    for (int64_t uy = f0 / p.wp; uy * p.wp < f1; ++uy) {
-      const int64_t oy = uy * p.sy + ty;
-      if (oy >= p.oh) break;
-      const int64_t ua = std::max<int64_t>(f0 - uy * p.wp, 0);
-      const int64_t ub = std::min<int64_t>(f1 - uy * p.wp, p.ux);
-      if (ua >= ub) continue;
-      for (int c = 0; c < cb_here; ++c) {
-        const float* rows[64];
-        for (int64_t tx = 0; tx < p.sx; ++tx) rows[tx] = tile + (tx * CB + c) * ft + (uy * p.wp - f0);
-        float* yrow = y + ((n * p.cout + co0 + c) * p.oh + oy) * p.ow;
-        Interleave(rows, p.sx, ua, ub, p.ow, yrow);
+  const float* x = xpad + (n * p.cin + gi * p.cin_g) * p.plane + f0;
+  const float* bias = p.bias.data() + (gi * p.nb + b) * CB;
+  const int64_t co0 = gi * p.cout_g + b * CB;
+  const int cb_here = static_cast<int>(std::min<int64_t>(CB, p.cout_g - b * CB));
+  const int64_t sd = p.s[0], sy = p.s[1], sx = p.s[2];
+  const int64_t hp = p.len[1], wp = p.len[2];
+  for (int64_t td = 0; td < sd; ++td) {
+    for (int64_t ty = 0; ty < sy; ++ty) {
+      for (int64_t tx = 0; tx < sx; ++tx) {
+        const int64_t ph = (td * sy + ty) * sx + tx;
+        const int64_t* offs = p.offs.data() + p.tap_begin[ph];
+        const int64_t ntaps = p.tap_begin[ph + 1] - p.tap_begin[ph];
+        const float* w = p.wpack.data() + p.w_begin[ph] + (gi * p.nb + b) * p.cin_g * ntaps * CB;
+        float* out = tile + tx * CB * ft;
+        int64_t f = 0;
+        for (; f + V * L <= ft; f += V * L)
+          Micro<CB, V>(x + f, p.plane, p.cin_g, offs, ntaps, w, bias, out + f, ft);
+        for (; f < ft; f += L) Micro<CB, 1>(x + f, p.plane, p.cin_g, offs, ntaps, w, bias, out + f, ft);
+      }
+      // Interleave the sx column phases of each output row (od, oy) =
+      // (u_d*sd + td, u_y*sy + ty); rows u_y >= Uy are padding rows.
+      for (int64_t r = f0 / wp; r * wp < f1; ++r) {
+        const int64_t uyy = r % hp, ud = r / hp;
+        if (uyy >= p.u[1]) continue;
+        const int64_t od = ud * sd + td, oy = uyy * sy + ty;
+        if (od >= p.out[0] || oy >= p.out[1]) continue;
+        const int64_t ua = std::max<int64_t>(f0 - r * wp, 0);
+        const int64_t ub = std::min<int64_t>(f1 - r * wp, p.u[2]);
+        if (ua >= ub) continue;
+        for (int c = 0; c < cb_here; ++c) {
+          const float* rows[64];
+          for (int64_t tx = 0; tx < sx; ++tx) rows[tx] = tile + (tx * CB + c) * ft + (r * wp - f0);
+          float* yrow = y + (n * p.cout + co0 + c) * p.out_sp + (od * p.out[1] + oy) * p.out[2];
+          Interleave(rows, sx, ua, ub, p.out[2], yrow);
+        }
       }
     }
   }
 }
 
-// Channel mode: same task structure as Task<CB> with CB = kPhaseChannelBlock.
-void TaskChannels(const PhaseFastParams& p, const float* xpad, float* y, int64_t n, int64_t b, int64_t block) {
+// Channel-vectorised micro-kernel: M vectors of output channels x G pixel
+// groups of 4 pixels. Group g's pixel q reads x at xg[g] + q + off[tap] +
+// ci*plane (the 4 columns are compile-time offsets, the G base pointers
+// live in registers), weights w[ci][tap][cstride] (M*L consecutive
+// channels). acc[g*4 + q][m] starts from the bias. Stores pixel q of group g
+// (q < cnt[g]) channel c (< cvalid) to yg[g] + c*ostride + q*sx.
+template <int M, int G>
+HWY_INLINE void MicroC(const float* const* xg, int64_t plane, int64_t cin, const int64_t* HWY_RESTRICT offs,
+                       int64_t ntaps, const float* HWY_RESTRICT w, int64_t cstride, const float* HWY_RESTRICT bias,
+                       float* const* yg, const int32_t* cnt, int64_t ostride, int64_t sx, int cvalid) {
+  const hn::ScalableTag<float> d;
+  const size_t L = hn::Lanes(d);
+  using VF = hn::Vec<decltype(d)>;
+  constexpr int P = G * kPhaseGroupPixels;
+  VF acc[P][M];
+#pragma GCC unroll 4
+  for (int m = 0; m < M; ++m) {
+    const VF b = hn::LoadU(d, bias + m * L);
+#pragma GCC unroll 12
+    for (int q = 0; q < P; ++q) acc[q][m] = b;
+  }
+  const float* x0 = xg[0];
+  const float* x1 = G > 1 ? xg[1] : xg[0];
+  const float* x2 = G > 2 ? xg[2] : xg[0];
+  for (int64_t ci = 0; ci < cin; ++ci) {
+    const int64_t cio = ci * plane;
+    for (int64_t t = 0; t < ntaps; ++t) {
+      const int64_t o = cio + offs[t];
+      VF wv[M];
+#pragma GCC unroll 4
+      for (int m = 0; m < M; ++m) wv[m] = hn::LoadU(d, w + m * L);
+#pragma GCC unroll 4
+      for (int q = 0; q < kPhaseGroupPixels; ++q) {
+        const VF xv = hn::Set(d, x0[o + q]);
+#pragma GCC unroll 4
+        for (int m = 0; m < M; ++m) acc[q][m] = hn::MulAdd(wv[m], xv, acc[q][m]);
+      }
+      if (G > 1) {
+#pragma GCC unroll 4
+        for (int q = 0; q < kPhaseGroupPixels; ++q) {
+          const VF xv = hn::Set(d, x1[o + q]);
+#pragma GCC unroll 4
+          for (int m = 0; m < M; ++m)
+            acc[(G > 1 ? 1 : 0) * kPhaseGroupPixels + q][m] =
+                hn::MulAdd(wv[m], xv, acc[(G > 1 ? 1 : 0) * kPhaseGroupPixels + q][m]);
+        }
+      }
+      if (G > 2) {
+#pragma GCC unroll 4
+        for (int q = 0; q < kPhaseGroupPixels; ++q) {
+          const VF xv = hn::Set(d, x2[o + q]);
+#pragma GCC unroll 4
+          for (int m = 0; m < M; ++m)
+            acc[(G > 2 ? 2 : 0) * kPhaseGroupPixels + q][m] =
+                hn::MulAdd(wv[m], xv, acc[(G > 2 ? 2 : 0) * kPhaseGroupPixels + q][m]);
+        }
+      }
+      w += cstride;
+    }
+  }
+  HWY_ALIGN float tmp[M * 64];
+#pragma GCC unroll 3
+  for (int g = 0; g < G; ++g) {
+    for (int q = 0; q < cnt[g]; ++q) {
+#pragma GCC unroll 4
+      for (int m = 0; m < M; ++m) hn::Store(acc[g * kPhaseGroupPixels + q][m], d, tmp + m * L);
+      float* yq = yg[g] + q * sx;
+      for (int c = 0; c < cvalid; ++c) yq[c * ostride] = tmp[c];
+    }
+  }
+}
+
+// Channel mode task: chunk ch of pixel groups, group gi, Cout block b.
+void TaskChannels(const PhaseFastParams& p, const float* xpad, float* y, int64_t ch, int64_t gi, int64_t b) {
   constexpr int CB = kPhaseChannelBlock;
   const hn::ScalableTag<float> d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
-  constexpr int kM = CB / static_cast<int>(HWY_MAX(1, HWY_LANES(float)));
-  constexpr int kP = kRegs == 32 ? 12 : (kM >= 4 ? 3 : 1);
-  static_assert(kM * HWY_MAX(1, HWY_LANES(float)) == CB, "lanes must divide the channel block");
-  HWY_ALIGN float tile[kPhaseTileFloats];
-  const int64_t f0 = p.f0[block], f1 = p.f1[block];
-  const int64_t ft = (f1 - f0 + L - 1) / L * L;
-  const float* x = xpad + n * p.cin * p.plane + f0;
-  const float* bias = p.bias.data() + b * CB;
-  const int64_t co0 = b * CB;
-  const int cb_here = static_cast<int>(std::min<int64_t>(CB, p.cout - co0));
-  for (int64_t ty = 0; ty < p.sy; ++ty) {
-    for (int64_t tx = 0; tx < p.sx; ++tx) {
-      const int64_t ph = ty * p.sx + tx;
-      const int64_t* offs = p.offs.data() + p.tap_begin[ph];
-      const int64_t ntaps = p.tap_begin[ph + 1] - p.tap_begin[ph];
-      const float* w = p.wpack.data() + p.w_begin[ph] + b * p.cin * ntaps * CB;
-      float* out = tile + tx * CB * ft;
-      for (int64_t f = 0; f < f1 - f0; f += kP) {
-        // Skip chunks made only of padding columns.
-        const int64_t col = (f0 + f) % p.wp;
-        if (col >= p.ux && p.wp - col >= kP) continue;
-        const int np = static_cast<int>(std::min<int64_t>(kP, f1 - f0 - f));
-        MicroC<kM, kP>(x, p.plane, p.cin, offs, ntaps, w, bias, f, f0 + f, p.wp, p.ux, np, out, ft, cb_here);
+  // Registers: 2 channel vectors x 3 groups x 4 pixels = 24 accumulators +
+  // 2 weight vectors + 1 broadcast on AVX-512; 8 accumulators below.
+  constexpr int kM = 2;
+  constexpr int kG = kRegs == 32 ? 3 : 1;
+  const int64_t ph = p.ch_ph[ch];
+  const int64_t* offs = p.offs.data() + p.tap_begin[ph];
+  const int64_t ntaps = p.tap_begin[ph + 1] - p.tap_begin[ph];
+  const float* wb = p.wpack.data() + p.w_begin[ph] + (gi * p.nb + b) * p.cin_g * ntaps * CB;
+  const float* bias = p.bias.data() + (gi * p.nb + b) * CB;
+  const int64_t co0 = gi * p.cout_g + b * CB;
+  const int cb_here = static_cast<int>(std::min<int64_t>(CB, p.cout_g - b * CB));
+  const float* xbase = xpad + gi * p.cin_g * p.plane;
+  float* ybase = y + co0 * p.out_sp;
+  const int64_t pass = kM * L;  // channels per pass
+  for (int64_t c0 = 0; c0 < cb_here; c0 += pass) {
+    const int cv = static_cast<int>(std::min<int64_t>(pass, cb_here - c0));
+    int64_t k = p.ch_g0[ch];
+    const int64_t k1 = p.ch_g1[ch];
+    for (; k + kG <= k1; k += kG) {
+      const float* xg[kG];
+      float* yg[kG];
+      for (int g = 0; g < kG; ++g) {
+        xg[g] = xbase + p.grp_x[k + g];
+        yg[g] = ybase + p.grp_y[k + g] + c0 * p.out_sp;
       }
+      MicroC<kM, kG>(xg, p.plane, p.cin_g, offs, ntaps, wb + c0, CB, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
+                     p.s[2], cv);
     }
-    for (int64_t uy = f0 / p.wp; uy * p.wp < f1; ++uy) {
-      const int64_t oy = uy * p.sy + ty;
-      if (oy >= p.oh) break;
-      const int64_t ua = std::max<int64_t>(f0 - uy * p.wp, 0);
-      const int64_t ub = std::min<int64_t>(f1 - uy * p.wp, p.ux);
-      if (ua >= ub) continue;
-      for (int c = 0; c < cb_here; ++c) {
-        const float* rows[64];
-        for (int64_t tx = 0; tx < p.sx; ++tx) rows[tx] = tile + (tx * CB + c) * ft + (uy * p.wp - f0);
-        float* yrow = y + ((n * p.cout + co0 + c) * p.oh + oy) * p.ow;
-        Interleave(rows, p.sx, ua, ub, p.ow, yrow);
-      }
+    for (; k < k1; ++k) {
+      const float* xg[1] = {xbase + p.grp_x[k]};
+      float* yg[1] = {ybase + p.grp_y[k] + c0 * p.out_sp};
+      MicroC<kM, 1>(xg, p.plane, p.cin_g, offs, ntaps, wb + c0, CB, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
+                    p.s[2], cv);
     }
   }
 }
 
-void PhaseFastTaskImpl(const PhaseFastParams& p, const float* xpad, float* y, int64_t n, int64_t b,
-                       int64_t block) {
-  if (p.mode == PhaseMode::kChannels) return TaskChannels(p, xpad, y, n, b, block);
+void PhaseFastTaskImpl(const PhaseFastParams& p, const float* xpad, float* y, int64_t task) {
+  if (p.mode == PhaseMode::kChannels) {
+    const int64_t nch = static_cast<int64_t>(p.ch_ph.size());
+    const int64_t ch = task % nch;
+    const int64_t b = (task / nch) % p.nb;
+    const int64_t gi = task / (nch * p.nb);
+    return TaskChannels(p, xpad, y, ch, gi, b);
+  }
+  const int64_t nblk = static_cast<int64_t>(p.f0.size());
+  const int64_t blk = task % nblk;
+  const int64_t b = (task / nblk) % p.nb;
+  const int64_t gi = (task / (nblk * p.nb)) % p.groups;
+  const int64_t n = task / (nblk * p.nb * p.groups);
   switch (p.cb) {
-    case 1: return Task<1>(p, xpad, y, n, b, block);
-    case 2: return Task<2>(p, xpad, y, n, b, block);
-    case 3: return Task<3>(p, xpad, y, n, b, block);
-    case 4: return Task<4>(p, xpad, y, n, b, block);
-    case 5: return Task<5>(p, xpad, y, n, b, block);
-    case 6: return Task<6>(p, xpad, y, n, b, block);
-    case 7: return Task<7>(p, xpad, y, n, b, block);
-    default: return Task<8>(p, xpad, y, n, b, block);
+    case 1: return Task<1>(p, xpad, y, n, gi, b, blk);
+    case 2: return Task<2>(p, xpad, y, n, gi, b, blk);
+    case 3: return Task<3>(p, xpad, y, n, gi, b, blk);
+    case 4: return Task<4>(p, xpad, y, n, gi, b, blk);
+    case 5: return Task<5>(p, xpad, y, n, gi, b, blk);
+    case 6: return Task<6>(p, xpad, y, n, gi, b, blk);
+    case 7: return Task<7>(p, xpad, y, n, gi, b, blk);
+    default: return Task<8>(p, xpad, y, n, gi, b, blk);
   }
 }
 
@@ -263,8 +303,8 @@ HWY_EXPORT(PhaseFastTaskImpl);
 HWY_EXPORT(PhaseFastVectorsImpl);
 HWY_EXPORT(PhaseFastLanesImpl);
 
-void PhaseFastTask(const PhaseFastParams& p, const float* xpad, float* y, int64_t n, int64_t b, int64_t block) {
-  HWY_DYNAMIC_DISPATCH(PhaseFastTaskImpl)(p, xpad, y, n, b, block);
+void PhaseFastTask(const PhaseFastParams& p, const float* xpad, float* y, int64_t task) {
+  HWY_DYNAMIC_DISPATCH(PhaseFastTaskImpl)(p, xpad, y, task);
 }
 int PhaseFastVectors(int cb) { return HWY_DYNAMIC_DISPATCH(PhaseFastVectorsImpl)(cb); }
 int PhaseFastLanes() { return HWY_DYNAMIC_DISPATCH(PhaseFastLanesImpl)(); }
