@@ -113,7 +113,8 @@ class HeaderParser {
     ++pos_;
     out->clear();
     while (pos_ < s_.size() && s_[pos_] != q) {
-      if (s_[pos_] == '\\' || s_[pos_] == '\n') return Bad(std::string("header dict: unsupported character in ") + what);
+      if (s_[pos_] == '\n') break;  // reported as unterminated below
+      if (s_[pos_] == '\\') return Bad(std::string("header dict: backslash escapes are not supported in ") + what);
       *out += s_[pos_++];
     }
     if (!Eat(q)) return Bad(std::string("header dict: unterminated string in ") + what);
@@ -140,7 +141,7 @@ class HeaderParser {
     SkipSpace();
     bool trailing_comma = false;
     while (!Eat(')')) {
-      if (pos_ >= s_.size()) return Bad("shape tuple is not closed with ')'");
+      if (pos_ >= s_.size() || Peek() == '\n') return Bad("shape tuple is not closed with ')'");
       bool negative = false;
       if (Eat('-')) negative = true;
       if (!(Peek() >= '0' && Peek() <= '9')) return Bad("shape: expected an integer dim (got " + Near() + ")");
@@ -158,6 +159,7 @@ class HeaderParser {
       if (shape->size() > kMaxRank) return Bad("shape has more than " + std::to_string(kMaxRank) + " dims");
       SkipSpace();
       trailing_comma = false;
+      if (pos_ >= s_.size()) return Bad("shape tuple is not closed with ')'");
       if (Eat(',')) {
         trailing_comma = true;
         SkipSpace();
