@@ -274,6 +274,8 @@ TEST(Npy, ErrorShapeOverflow) {
   ExpectError(Npy(Dict("<f4", "(1152921504606846976, 8)"), ""), "overflows");
   ExpectError(Npy(Dict("<f4", "(99999999999999999999,)"), ""), "too large");
   ExpectError(Npy(Dict("<f8", "(1000000000000, 10000000)"), ""), "overflows");
+  // A zero dim does not excuse an overflowing product of the others.
+  ExpectError(Npy(Dict("<f4", "(3709551615, 4294967296, 0)"), ""), "overflows");
 }
 
 TEST(Npy, ErrorDataSizeMismatch) {

@@ -232,15 +232,26 @@ Status ParseNpy(const uint8_t* data, size_t size, Tensor* out) {
   }
   big = f.descr[0] == '>';
 
-  uint64_t n = 1;
+  // The product of the non-zero dims must fit too, so that no partial
+  // product anywhere (NumElements, index math) can overflow, even when a
+  // zero dim makes the element count 0.
+  uint64_t nonzero = 1;
+  bool has_zero = false;
   for (size_t i = 0; i < f.shape.size(); ++i) {
-    uint64_t d = static_cast<uint64_t>(f.shape[i]);
-    if (d != 0 && n > UINT64_MAX / d) return Bad("shape " + ShapeString(f.shape) + " overflows: its element count does not fit in 64 bits");
-    n *= d;
+    const uint64_t d = static_cast<uint64_t>(f.shape[i]);
+    if (d == 0) {
+      has_zero = true;
+      continue;
+    }
+    if (nonzero > UINT64_MAX / d) {
+      return Bad("shape " + ShapeString(f.shape) + " overflows: its element count does not fit in 64 bits");
+    }
+    nonzero *= d;
   }
-  if (n > static_cast<uint64_t>(INT64_MAX) / 8) {
+  if (nonzero > static_cast<uint64_t>(INT64_MAX) / 8) {
     return Bad("shape " + ShapeString(f.shape) + " overflows: too many elements");
   }
+  const uint64_t n = has_zero ? 0 : nonzero;
   const uint64_t need = n * itemsize;
   const uint64_t have = size - prefix - header_len;
   if (need != have) {
