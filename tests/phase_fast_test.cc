@@ -142,7 +142,7 @@ struct ModeGuard {
 };
 
 TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
-  for (const char* mode : {"pixels", "channels"}) {
+  for (const char* mode : {"pixels", "channels", "direct"}) {
     ModeGuard guard(mode);
     const std::string isa = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
     int accepted = 0, grouped = 0, three_d = 0;
@@ -165,7 +165,7 @@ TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
 }
 
 TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
- for (const char* mode : {"pixels", "channels"}) {
+ for (const char* mode : {"pixels", "channels", "direct"}) {
   ModeGuard guard(mode);
   const std::string isa_s = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
   const char* isa = isa_s.c_str();

@@ -154,9 +154,13 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
                                                           kernels::kPhaseGroupPixels);
     p.mode = eff_pixels < 0.6 && eff_channels > eff_pixels ? kernels::PhaseMode::kChannels
                                                            : kernels::PhaseMode::kPixels;
+    // Cout per group 1 and sx <= 4: the direct kernel (dw_k4s2: 0.446 ->
+    // ? ms at 1 thread against the tile + interleave of kPixels).
+    if (p.mode == kernels::PhaseMode::kPixels && p.cout_g == 1 && p.cin_g <= 4 && p.s[2] <= 4) p.mode = kernels::PhaseMode::kDirect;
     const char* env = std::getenv("TCONV_PHASE_MODE");
     if (env && std::string(env) == "pixels") p.mode = kernels::PhaseMode::kPixels;
     if (env && std::string(env) == "channels") p.mode = kernels::PhaseMode::kChannels;
+    if (env && std::string(env) == "direct" && p.cout_g == 1 && p.s[2] <= 4) p.mode = kernels::PhaseMode::kDirect;
   }
   if (p.mode == kernels::PhaseMode::kChannels) {
     p.cb = kernels::kPhaseChannelBlock;
@@ -212,7 +216,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   // idle a third of the time). The partition never changes any output's
   // reduction order, so results stay bitwise identical.
   constexpr int64_t kWantTasks = 16;
-  if (p.mode == kernels::PhaseMode::kPixels) {
+  if (p.mode != kernels::PhaseMode::kChannels) {
     // Flat ranges over the rows (u_d, y) of the padded volume, rows y >= Uy
     // of a depth slice are padding (computed, discarded); the last slice
     // ends at row Uy. Length <= fb, a multiple of 16 floats.
@@ -283,9 +287,9 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
                                         p.grp_n.size() * sizeof(int32_t));
   if (cost) *cost = c;
   dispatch::LogDispatch("phase_fast: taken: isa %s, %s, %lld tasks", dispatch::ActiveIsaName(),
-                        p.mode == kernels::PhaseMode::kChannels
-                            ? "f32_phase_c32 (channels in lanes, pixel groups)"
-                            : ("f32_phase_" + std::to_string(cb) + "x" + std::to_string(kernels::PhaseFastVectors(cb)) +
+                        p.mode == kernels::PhaseMode::kChannels ? "f32_phase_c32 (channels in lanes, pixel groups)"
+                        : p.mode == kernels::PhaseMode::kDirect ? "f32_phase_direct_1x2 (Cout 1, interleaved stores)"
+                                                                 : ("f32_phase_" + std::to_string(cb) + "x" + std::to_string(kernels::PhaseFastVectors(cb)) +
                                " (pixels in lanes)").c_str(),
                         static_cast<long long>(p.ntasks));
   return impl;

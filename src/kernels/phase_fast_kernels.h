@@ -31,6 +31,9 @@
 //    (cin_g x taps x 32 floats) is read from memory once and then from L2
 //    for every pixel of the batch (DCGAN g2: the 8 MB weight used to be
 //    re-streamed once per image). Results go straight into y.
+//  * kDirect: Cout per group 1 and sx <= 4 (depthwise, FSRCNN's Cout 1):
+//    the pixel-mode tasks, but all sx column phases of V*L consecutive u of
+//    an output row at once, stored interleaved straight into y (no tile).
 // Every output element has exactly one writer in both modes, and the
 // reduction order of an element never depends on the task partition, so the
 // result does not depend on the thread count.
@@ -53,7 +56,7 @@ constexpr int kPhaseChannelBlock = 32;
 // Pixels per pixel group in mode kChannels.
 constexpr int kPhaseGroupPixels = 4;
 
-enum class PhaseMode { kPixels = 0, kChannels = 1 };
+enum class PhaseMode { kPixels = 0, kChannels = 1, kDirect = 2 };
 
 struct PhaseFastParams {
   PhaseMode mode = PhaseMode::kPixels;

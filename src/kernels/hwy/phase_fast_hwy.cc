@@ -148,6 +148,107 @@ void Task(const PhaseFastParams& p, const float* xpad, float* y, int64_t n, int6
   }
 }
 
+// Direct single-channel kernel (mode kDirect: Cout per group 1, e.g.
+// depthwise or FSRCNN's last layer): all SX column phases of V*L
+// consecutive u of one output row at once, from the bias, over ci then the
+// phase's taps (the same order as Micro), stored interleaved straight into
+// y (no tile round trip). Only outputs with index < valid (relative to
+// yrow) are written.
+template <int SX, int V>
+HWY_INLINE void MicroD(const float* HWY_RESTRICT x, int64_t plane, int64_t cin, const int64_t* const* offs,
+                       const int64_t* ntaps, const float* const* w, float bias, float* HWY_RESTRICT yrow,
+                       int64_t valid) {
+  const hn::ScalableTag<float> d;
+  const int64_t L = static_cast<int64_t>(hn::Lanes(d));
+  using VF = hn::Vec<decltype(d)>;
+  VF acc[SX][V];
+  const VF b = hn::Set(d, bias);
+#pragma GCC unroll 4
+  for (int tx = 0; tx < SX; ++tx)
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) acc[tx][v] = b;
+  for (int64_t ci = 0; ci < cin; ++ci) {
+    const float* xc = x + ci * plane;
+#pragma GCC unroll 4
+    for (int tx = 0; tx < SX; ++tx) {
+      const int64_t nt = ntaps[tx];
+      const float* wt = w[tx] + ci * nt;
+      const int64_t* ot = offs[tx];
+      for (int64_t t = 0; t < nt; ++t) {
+        const VF wv = hn::Set(d, wt[t]);
+        const float* xs = xc + ot[t];
+#pragma GCC unroll 4
+        for (int v = 0; v < V; ++v) acc[tx][v] = hn::MulAdd(hn::LoadU(d, xs + v * L), wv, acc[tx][v]);
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (int v = 0; v < V; ++v) {
+    float* yv = yrow + v * L * SX;
+    const int64_t rem = valid - v * L * SX;
+    if (rem <= 0) break;
+    if (rem >= L * SX) {
+      if (SX == 1) hn::StoreU(acc[0][v], d, yv);
+      if (SX == 2) hn::StoreInterleaved2(acc[0][v], acc[SX > 1 ? 1 : 0][v], d, yv);
+      if (SX == 3) hn::StoreInterleaved3(acc[0][v], acc[SX > 1 ? 1 : 0][v], acc[SX > 2 ? 2 : 0][v], d, yv);
+      if (SX == 4)
+        hn::StoreInterleaved4(acc[0][v], acc[SX > 1 ? 1 : 0][v], acc[SX > 2 ? 2 : 0][v], acc[SX > 3 ? 3 : 0][v], d,
+                              yv);
+    } else {
+      HWY_ALIGN float tmp[SX][64];
+#pragma GCC unroll 4
+      for (int tx = 0; tx < SX; ++tx) hn::Store(acc[tx][v], d, tmp[tx]);
+      for (int64_t i = 0; i * SX < rem; ++i)
+        for (int tx = 0; tx < SX; ++tx)
+          if (i * SX + tx < rem) yv[i * SX + tx] = tmp[tx][i];
+    }
+  }
+}
+
+template <int SX>
+void TaskDirect(const PhaseFastParams& p, const float* xpad, float* y, int64_t n, int64_t gi, int64_t block) {
+  // V = 2: 2*SX accumulators; dw_k4s2's 32-pixel rows are exactly 2 x 16.
+  constexpr int V = 2;
+  const hn::ScalableTag<float> d;
+  const int64_t L = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t f0 = p.f0[block], f1 = p.f1[block];
+  const float* x = xpad + (n * p.cin + gi * p.cin_g) * p.plane;
+  const float bias = p.bias[gi * p.nb];
+  const int64_t co = gi * p.cout_g;
+  const int64_t sd = p.s[0], sy = p.s[1];
+  const int64_t hp = p.len[1], wp = p.len[2];
+  for (int64_t td = 0; td < sd; ++td) {
+    for (int64_t ty = 0; ty < sy; ++ty) {
+      const int64_t* offs[SX];
+      int64_t ntaps[SX];
+      const float* w[SX];
+      for (int tx = 0; tx < SX; ++tx) {
+        const int64_t ph = (td * sy + ty) * SX + tx;
+        offs[tx] = p.offs.data() + p.tap_begin[ph];
+        ntaps[tx] = p.tap_begin[ph + 1] - p.tap_begin[ph];
+        w[tx] = p.wpack.data() + p.w_begin[ph] + gi * p.nb * p.cin_g * ntaps[tx];
+      }
+      for (int64_t r = f0 / wp; r * wp < f1; ++r) {
+        const int64_t uyy = r % hp, ud = r / hp;
+        if (uyy >= p.u[1]) continue;
+        const int64_t od = ud * sd + td, oy = uyy * sy + ty;
+        if (od >= p.out[0] || oy >= p.out[1]) continue;
+        const int64_t ua = std::max<int64_t>(f0 - r * wp, 0);
+        const int64_t ub = std::min<int64_t>(f1 - r * wp, p.u[2]);
+        float* yrow = y + (n * p.cout + co) * p.out_sp + (od * p.out[1] + oy) * p.out[2];
+        const float* xr = x + r * wp;
+        int64_t u = ua;
+        for (; u + V * L <= ub; u += V * L)
+          MicroD<SX, V>(xr + u, p.plane, p.cin_g, offs, ntaps, w, bias, yrow + u * SX,
+                        std::min(p.out[2] - u * SX, (ub - u) * SX));
+        for (; u < ub; u += L)
+          MicroD<SX, 1>(xr + u, p.plane, p.cin_g, offs, ntaps, w, bias, yrow + u * SX,
+                        std::min(p.out[2] - u * SX, (ub - u) * SX));
+      }
+    }
+  }
+}
+
 // Channel-vectorised micro-kernel: M vectors of output channels x G pixel
 // groups of 4 pixels. Group g's pixel q reads x at xg[g] + q + off[tap] +
 // ci*plane (the 4 columns are compile-time offsets, the G base pointers
@@ -275,6 +376,14 @@ void PhaseFastTaskImpl(const PhaseFastParams& p, const float* xpad, float* y, in
   const int64_t b = (task / nblk) % p.nb;
   const int64_t gi = (task / (nblk * p.nb)) % p.groups;
   const int64_t n = task / (nblk * p.nb * p.groups);
+  if (p.mode == PhaseMode::kDirect) {
+    switch (p.s[2]) {
+      case 1: return TaskDirect<1>(p, xpad, y, n, gi, blk);
+      case 2: return TaskDirect<2>(p, xpad, y, n, gi, blk);
+      case 3: return TaskDirect<3>(p, xpad, y, n, gi, blk);
+      default: return TaskDirect<4>(p, xpad, y, n, gi, blk);
+    }
+  }
   switch (p.cb) {
     case 1: return Task<1>(p, xpad, y, n, gi, b, blk);
     case 2: return Task<2>(p, xpad, y, n, gi, b, blk);
