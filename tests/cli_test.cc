@@ -347,7 +347,7 @@ TEST_F(Cli, ParseErrorsAreOneLine) {
   ExpectError({"conv-transpose", "--input", dir_ / "x.npy", "--output", out_}, "--weight");
   ExpectError(With({"--no-such-flag"}), "no-such-flag");
   ExpectError(With({"--groups", "two"}), "groups");
-  ExpectError({"frobnicate"}, "subcommand");
+  ExpectError({"frobnicate"}, "unknown command 'frobnicate' (commands: ");
   ExpectError({}, "");
 }
 

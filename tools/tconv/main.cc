@@ -24,6 +24,19 @@ int main(int argc, char** argv) {
   std::vector<std::pair<CLI::App*, tconv::cli::SetupFn>> subs;
   for (const auto& c : Commands()) subs.emplace_back(app.add_subcommand(c.name, c.help), c.setup);
   for (auto& [sub, setup] : subs) runners[sub] = setup(sub);
+  // CLI11 reports an unknown first word as "A subcommand is required"; name it.
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    std::string names;
+    for (const auto& c : Commands()) {
+      known = known || c.name == argv[1];
+      names += (names.empty() ? "" : ", ") + c.name;
+    }
+    if (!known) {
+      std::fprintf(stderr, "tconv: error: unknown command '%s' (commands: %s)\n", argv[1], names.c_str());
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
