@@ -354,6 +354,13 @@ void TaskChannels(const PhaseFastParams& p, const float* xpad, float* y, int64_t
       MicroC<kM, kG>(xg, p.plane, p.cin_g, offs, ntaps, wb + c0, CB, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
                      p.s[2], cv);
     }
+    if (kG == 3 && k + 2 <= k1) {  // dcgan_g2: 32 groups per task = 10 x 3 + 2
+      const float* xg[2] = {xbase + p.grp_x[k], xbase + p.grp_x[k + 1]};
+      float* yg[2] = {ybase + p.grp_y[k] + c0 * p.out_sp, ybase + p.grp_y[k + 1] + c0 * p.out_sp};
+      MicroC<kM, 2>(xg, p.plane, p.cin_g, offs, ntaps, wb + c0, CB, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
+                    p.s[2], cv);
+      k += 2;
+    }
     for (; k < k1; ++k) {
       const float* xg[1] = {xbase + p.grp_x[k]};
       float* yg[1] = {ybase + p.grp_y[k] + c0 * p.out_sp};
