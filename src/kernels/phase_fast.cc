@@ -179,6 +179,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
 
   // Taps and packed weights per phase: wpack[p][g][b][ci][tap][cb].
   p.tap_begin.push_back(0);
+  bool depth_taps = false;
   for (int64_t td = 0; td < p.s[0]; ++td) {
     for (int64_t ty = 0; ty < p.s[1]; ++ty) {
       for (int64_t tx = 0; tx < p.s[2]; ++tx) {
@@ -191,6 +192,8 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
               kk.push_back({ax[0].r[td] + jd * p.s[0], ax[1].r[ty] + jy * p.s[1], ax[2].r[tx] + jx * p.s[2]});
             }
         p.tap_begin.push_back(static_cast<int64_t>(p.offs.size()));
+        p.tap_ty.push_back(ax[1].taps[ty]);
+        if (ax[0].taps[td] > 1) depth_taps = true;
         p.w_begin.push_back(static_cast<int64_t>(p.wpack.size()));
         const int64_t ntaps = static_cast<int64_t>(kk.size());
         const size_t base = p.wpack.size();
@@ -209,6 +212,9 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
       }
     }
   }
+  // Row reuse (fsrcnn_x3 1t: ? -> ? GFLOP/s); TCONV_PHASE_ROWS=0 disables.
+  p.row_reuse = p.mode == kernels::PhaseMode::kPixels && cb == 1 && !depth_taps;
+  if (const char* e = std::getenv("TCONV_PHASE_ROWS")) p.row_reuse = p.row_reuse && std::atoi(e) != 0;
   p.bias.assign(static_cast<size_t>(p.groups * p.nb * cb), 0.0f);
   if (bias)
     for (int64_t gi = 0; gi < p.groups; ++gi)

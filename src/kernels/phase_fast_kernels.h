@@ -78,6 +78,11 @@ struct PhaseFastParams {
   std::vector<int64_t> tap_begin;
   std::vector<int64_t> offs;  // f -> volume index offset of each tap
   std::vector<int64_t> w_begin;
+  // Per phase: taps along y (the tap grid is [td][ty][tx], row-major).
+  std::vector<int64_t> tap_ty;
+  // kPixels with Cout per group 1 and no depth taps > 1: the row-reuse
+  // kernel (MicroR) runs whole-row blocks.
+  bool row_reuse = false;
   std::vector<float> wpack;
   std::vector<float> bias;  // [groups][nb*cb], zero padded
   int64_t ntasks = 0;

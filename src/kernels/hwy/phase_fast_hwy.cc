@@ -100,12 +100,93 @@ HWY_INLINE void Interleave(const float* const* t, int64_t sx, int64_t ua, int64_
   }
 }
 
+// Row-reuse micro-kernel for one output channel (Cout per group 1, e.g.
+// FSRCNN's last layer): R output rows x V vectors of one phase whose taps
+// form a TY x tx_taps grid (offs(jy, jx) = offs(0, 0) - jy*wp - jx). Input
+// row i (relative, -(TY-1) .. R-1) is loaded once per jx and feeds output
+// rows r = i + jy for every jy: (R+TY-1)*V loads per R*TY*V FMAs instead of
+// one load per FMA (fsrcnn_x3: Micro<1,6> was load-bound). Weights
+// w[ci][jy][jx]. x points at flat f + offs(0, 0); out at the tile's f.
+template <int R, int V, int TY>
+HWY_INLINE void MicroR(const float* HWY_RESTRICT x, int64_t wp, int64_t plane, int64_t cin, int64_t tx_taps,
+                       const float* HWY_RESTRICT w, float bias, float* HWY_RESTRICT out) {
+  const hn::ScalableTag<float> d;
+  const int64_t L = static_cast<int64_t>(hn::Lanes(d));
+  using VF = hn::Vec<decltype(d)>;
+  VF acc[R][V];
+  const VF b = hn::Set(d, bias);
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) acc[r][v] = b;
+  for (int64_t ci = 0; ci < cin; ++ci) {
+    const float* xc = x + ci * plane;
+    const float* wc = w + ci * TY * tx_taps;
+    for (int64_t jx = 0; jx < tx_taps; ++jx) {
+      VF wv[TY];
+#pragma GCC unroll 4
+      for (int jy = 0; jy < TY; ++jy) wv[jy] = hn::Set(d, wc[jy * tx_taps + jx]);
+      const float* xj = xc - jx;
+#pragma GCC unroll 12
+      for (int i = -(TY - 1); i < R; ++i) {
+        VF xv[V];
+#pragma GCC unroll 4
+        for (int v = 0; v < V; ++v) {
+          xv[v] = hn::LoadU(d, xj + i * wp + v * L);
+          // Keep the row in a register: GCC otherwise folds the load into
+          // every FMA that uses it (a memory operand each), undoing the reuse.
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX2
+          asm("" : "+v"(xv[v].raw));
+#endif
+        }
+#pragma GCC unroll 4
+        for (int jy = 0; jy < TY; ++jy) {
+          const int r = i + jy;
+          if (r < 0 || r >= R) continue;
+#pragma GCC unroll 4
+          for (int v = 0; v < V; ++v) acc[r][v] = hn::MulAdd(xv[v], wv[jy], acc[r][v]);
+        }
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) hn::StoreU(acc[r][v], d, out + r * wp + v * L);
+}
+
+// One phase of a Cout-1 pixel-mode block with whole rows [f0, f1) through
+// MicroR: groups of kR rows, then single rows; columns in V*L steps, then L.
+template <int TY>
+void PhaseRows(const float* x, int64_t wp, int64_t plane, int64_t cin, int64_t tx_taps, const float* w, float bias,
+               float* out, int64_t nrows) {
+  const hn::ScalableTag<float> d;
+  const int64_t L = static_cast<int64_t>(hn::Lanes(d));
+  constexpr int kR = kRegs == 32 ? 8 : 2;
+  constexpr int kV = 2;
+  int64_t r = 0;
+  for (; r + kR <= nrows; r += kR) {
+    int64_t c = 0;
+    for (; c + kV * L <= wp; c += kV * L)
+      MicroR<kR, kV, TY>(x + r * wp + c, wp, plane, cin, tx_taps, w, bias, out + r * wp + c);
+    for (; c < wp; c += L) MicroR<kR, 1, TY>(x + r * wp + c, wp, plane, cin, tx_taps, w, bias, out + r * wp + c);
+  }
+  for (; r < nrows; ++r) {
+    int64_t c = 0;
+    for (; c + kV * L <= wp; c += kV * L)
+      MicroR<1, kV, TY>(x + r * wp + c, wp, plane, cin, tx_taps, w, bias, out + r * wp + c);
+    for (; c < wp; c += L) MicroR<1, 1, TY>(x + r * wp + c, wp, plane, cin, tx_taps, w, bias, out + r * wp + c);
+  }
+}
+
 template <int CB>
 void Task(const PhaseFastParams& p, const float* xpad, float* y, int64_t n, int64_t gi, int64_t b, int64_t block) {
   constexpr int V = VectorsFor(CB);
   const hn::ScalableTag<float> d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
-  HWY_ALIGN float tile[kPhaseTileFloats];
+  // + 64: MicroR's last column step may run up to L - 1 floats past a
+  // phase's rows (into the next phase's tile, recomputed after it).
+  HWY_ALIGN float tile[kPhaseTileFloats + 64];
   const int64_t f0 = p.f0[block], f1 = p.f1[block];
   const int64_t ft = (f1 - f0 + L - 1) / L * L;  // tile row length
   const float* x = xpad + (n * p.cin + gi * p.cin_g) * p.plane + f0;
@@ -122,6 +203,19 @@ void Task(const PhaseFastParams& p, const float* xpad, float* y, int64_t n, int6
         const int64_t ntaps = p.tap_begin[ph + 1] - p.tap_begin[ph];
         const float* w = p.wpack.data() + p.w_begin[ph] + (gi * p.nb + b) * p.cin_g * ntaps * CB;
         float* out = tile + tx * CB * ft;
+        // Cout 1, whole rows, a 2-D tap grid of TY <= 4 rows: row reuse.
+        const int64_t tyt = p.tap_ty[ph], txt = ntaps > 0 ? ntaps / tyt : 0;
+        if (CB == 1 && p.row_reuse && f0 % wp == 0 && f1 % wp == 0 && ntaps > 0 && tyt <= 4) {
+          const float* xo = x + offs[0];
+          const int64_t nr = (f1 - f0) / wp;
+          switch (tyt) {
+            case 1: PhaseRows<1>(xo, wp, p.plane, p.cin_g, txt, w, bias[0], out, nr); break;
+            case 2: PhaseRows<2>(xo, wp, p.plane, p.cin_g, txt, w, bias[0], out, nr); break;
+            case 3: PhaseRows<3>(xo, wp, p.plane, p.cin_g, txt, w, bias[0], out, nr); break;
+            default: PhaseRows<4>(xo, wp, p.plane, p.cin_g, txt, w, bias[0], out, nr); break;
+          }
+          continue;
+        }
         int64_t f = 0;
         for (; f + V * L <= ft; f += V * L)
           Micro<CB, V>(x + f, p.plane, p.cin_g, offs, ntaps, w, bias, out + f, ft);
