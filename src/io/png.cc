@@ -1,0 +1,292 @@
+// PNG I/O through libpng's simplified API (png_image_*), which reports every
+// error through the png_image struct instead of longjmp, plus the drawing
+// helpers of include/tconv/image.h: colour map, magnification, a 3x5 pixel
+// font of our own, heatmaps with a colour bar, tensor-to-image.
+#include "tconv/image.h"
+
+#include <fcntl.h>
+#include <png.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+namespace tconv {
+namespace {
+
+std::string Errno() { return std::strerror(errno); }
+
+// 3x5 glyphs: five rows, three columns, '#' = ink.
+struct Glyph {
+  char c;
+  const char* rows[5];
+};
+const Glyph kFont[] = {
+    {'0', {"###", "#.#", "#.#", "#.#", "###"}}, {'1', {".#.", "##.", ".#.", ".#.", "###"}},
+    {'2', {"###", "..#", "###", "#..", "###"}}, {'3', {"###", "..#", ".##", "..#", "###"}},
+    {'4', {"#.#", "#.#", "###", "..#", "..#"}}, {'5', {"###", "#..", "###", "..#", "###"}},
+    {'6', {"###", "#..", "###", "#.#", "###"}}, {'7', {"###", "..#", ".#.", ".#.", ".#."}},
+    {'8', {"###", "#.#", "###", "#.#", "###"}}, {'9', {"###", "#.#", "###", "..#", "###"}},
+    {'.', {"...", "...", "...", "...", ".#."}}, {'-', {"...", "...", "###", "...", "..."}},
+    {'+', {"...", ".#.", "###", ".#.", "..."}}, {'e', {"...", "###", "###", "#..", "###"}},
+    {'x', {"...", "#.#", ".#.", "#.#", "..."}}, {':', {"...", ".#.", "...", ".#.", "..."}},
+    {' ', {"...", "...", "...", "...", "..."}}, {'i', {".#.", "...", ".#.", ".#.", ".#."}},
+    {'n', {"...", "##.", "#.#", "#.#", "#.#"}}, {'f', {".##", "#..", "###", "#..", "#.."}},
+    {'a', {"...", "##.", ".##", "#.#", "###"}}, {'m', {"...", "#.#", "###", "#.#", "#.#"}},
+    {'/', {"..#", "..#", ".#.", "#..", "#.."}},
+};
+const Glyph kBox = {'?', {"###", "#.#", "#.#", "#.#", "###"}};
+
+const Glyph& FindGlyph(char c) {
+  for (const Glyph& g : kFont)
+    if (g.c == c) return g;
+  return kBox;
+}
+
+uint8_t ToByte(double v) {
+  v = std::min(1.0, std::max(0.0, v));
+  return static_cast<uint8_t>(std::lround(v * 255.0));
+}
+
+}  // namespace
+
+Status WritePng(const std::string& path, const Image& img) {
+  if (img.channels != 1 && img.channels != 3) {
+    return Status::Invalid(path + ": PNG channels must be 1 or 3 (got " + std::to_string(img.channels) + ")");
+  }
+  if (img.width < 1 || img.height < 1 ||
+      img.pixels.size() != static_cast<size_t>(img.width) * img.height * img.channels) {
+    return Status::Invalid(path + ": image size " + std::to_string(img.width) + "x" + std::to_string(img.height) +
+                           " does not match its pixel buffer");
+  }
+  const size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string tmp = dir + "/." + base + ".tmpXXXXXX";
+  int fd = ::mkstemp(tmp.data());
+  if (fd < 0) return Status::Io(path + ": cannot create a temporary file in " + dir + ": " + Errno());
+  ::fchmod(fd, 0644);
+  FILE* f = ::fdopen(fd, "wb");
+  if (f == nullptr) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return Status::Io(path + ": fdopen failed: " + Errno());
+  }
+  png_image pi;
+  std::memset(&pi, 0, sizeof(pi));
+  pi.version = PNG_IMAGE_VERSION;
+  pi.width = static_cast<png_uint_32>(img.width);
+  pi.height = static_cast<png_uint_32>(img.height);
+  pi.format = img.channels == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
+  const int ok = png_image_write_to_stdio(&pi, f, 0, img.pixels.data(), 0, nullptr);
+  std::string err = ok ? "" : std::string("libpng: ") + pi.message;
+  png_image_free(&pi);
+  if (ok && std::fflush(f) != 0) err = "flush failed: " + Errno();
+  if (ok && err.empty() && ::fsync(::fileno(f)) != 0) err = "fsync failed: " + Errno();
+  if (std::fclose(f) != 0 && err.empty()) err = "close failed: " + Errno();
+  if (err.empty() && ::rename(tmp.c_str(), path.c_str()) != 0) err = "rename failed: " + Errno();
+  if (!err.empty()) {
+    ::unlink(tmp.c_str());
+    return Status::Io(path + ": cannot write PNG: " + err);
+  }
+  return Status::Ok();
+}
+
+Status ReadPng(const std::string& path, Image* out) {
+  png_image pi;
+  std::memset(&pi, 0, sizeof(pi));
+  pi.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_file(&pi, path.c_str())) {
+    std::string m = pi.message;
+    png_image_free(&pi);
+    return Status::Io(path + ": cannot read PNG: " + m);
+  }
+  const bool color = (pi.format & PNG_FORMAT_FLAG_COLOR) != 0;
+  pi.format = color ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
+  Image img(static_cast<int>(pi.width), static_cast<int>(pi.height), color ? 3 : 1);
+  png_color black = {0, 0, 0};
+  if (!png_image_finish_read(&pi, &black, img.pixels.data(), 0, nullptr)) {
+    std::string m = pi.message;
+    png_image_free(&pi);
+    return Status::Io(path + ": cannot decode PNG: " + m);
+  }
+  png_image_free(&pi);
+  *out = std::move(img);
+  return Status::Ok();
+}
+
+Rgb ColorMap(double t) {
+  if (!(t >= 0)) t = 0;  // NaN too
+  if (t > 1) t = 1;
+  // Degree-4 polynomials (coefficients of t^0..t^4) through viridis at
+  // t = 0, 1/4, 1/2, 3/4, 1.
+  static const double kC[3][5] = {{0.267, 0.878, -6.4133, 10.144, -3.8827},
+                                  {0.005, 1.6083, -1.9287, 2.6187, -1.3973},
+                                  {0.329, 1.281, -1.546, -0.592, 0.672}};
+  double v[3];
+  for (int c = 0; c < 3; ++c) v[c] = kC[c][0] + t * (kC[c][1] + t * (kC[c][2] + t * (kC[c][3] + t * kC[c][4])));
+  return Rgb{ToByte(v[0]), ToByte(v[1]), ToByte(v[2])};
+}
+
+Image Magnify(const Image& img, int factor) {
+  if (factor <= 1) return img;
+  Image out(img.width * factor, img.height * factor, img.channels);
+  for (int y = 0; y < out.height; ++y)
+    for (int x = 0; x < out.width; ++x)
+      std::memcpy(out.at(x, y), img.at(x / factor, y / factor), static_cast<size_t>(img.channels));
+  return out;
+}
+
+int TextWidth(const std::string& text, int size) {
+  return text.empty() ? 0 : static_cast<int>(text.size()) * 4 * size - size;
+}
+
+void DrawText(Image* img, int x, int y, const std::string& text, Rgb color, int size) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const Glyph& g = FindGlyph(text[i]);
+    const int gx = x + static_cast<int>(i) * 4 * size;
+    for (int r = 0; r < 5; ++r)
+      for (int c = 0; c < 3; ++c) {
+        if (g.rows[r][c] != '#') continue;
+        for (int dy = 0; dy < size; ++dy)
+          for (int dx = 0; dx < size; ++dx) {
+            const int px = gx + c * size + dx, py = y + r * size + dy;
+            if (px < 0 || py < 0 || px >= img->width || py >= img->height) continue;
+            uint8_t* p = img->at(px, py);
+            if (img->channels == 1) {
+              p[0] = static_cast<uint8_t>((color.r * 3 + color.g * 6 + color.b) / 10);
+            } else {
+              p[0] = color.r;
+              p[1] = color.g;
+              p[2] = color.b;
+            }
+          }
+      }
+  }
+}
+
+std::string FormatLabel(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[32];
+  if (v == std::floor(v) && std::fabs(v) < 1e6) {
+    std::snprintf(buf, sizeof(buf), "%.0f", v);
+  } else if (std::fabs(v) >= 1e-3 && std::fabs(v) < 1e5) {
+    std::snprintf(buf, sizeof(buf), "%.4g", v);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.2e", v);
+  }
+  return buf;
+}
+
+Image Heatmap(const std::vector<double>& data, int64_t h, int64_t w, const HeatmapOptions& opts, double* lo_out,
+              double* hi_out) {
+  double lo = opts.lo, hi = opts.hi;
+  if (!opts.fixed_range) {
+    lo = std::numeric_limits<double>::infinity();
+    hi = -lo;
+    for (double v : data) {
+      if (!std::isfinite(v)) continue;
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    if (!(lo <= hi)) lo = hi = 0;
+  }
+  if (lo_out) *lo_out = lo;
+  if (hi_out) *hi_out = hi;
+  int mag = opts.magnify;
+  if (mag <= 0) mag = std::max<int>(1, static_cast<int>(256 / std::max<int64_t>(1, std::max(h, w))));
+  Image map(static_cast<int>(w), static_cast<int>(h), 3);
+  for (int64_t y = 0; y < h; ++y)
+    for (int64_t x = 0; x < w; ++x) {
+      const double v = data[y * w + x];
+      const double t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+      const Rgb c = ColorMap(t);
+      uint8_t* p = map.at(static_cast<int>(x), static_cast<int>(y));
+      p[0] = c.r;
+      p[1] = c.g;
+      p[2] = c.b;
+    }
+  Image big = Magnify(map, mag);
+  if (!opts.colorbar) return big;
+  // Colour bar: 16 px wide, same height as the map (at least 60 px), labels
+  // to its right, on a white background.
+  const int font = 2, bar_w = 16, gap = 8;
+  const std::string top = FormatLabel(hi), bottom = FormatLabel(lo);
+  const int label_w = std::max(TextWidth(top, font), TextWidth(bottom, font));
+  const int height = std::max(big.height, 60);
+  Image out(big.width + gap + bar_w + 4 + label_w + 4, height, 3, 255);
+  for (int y = 0; y < big.height; ++y) std::memcpy(out.at(0, y), big.at(0, y), static_cast<size_t>(big.width) * 3);
+  const int bx = big.width + gap;
+  for (int y = 0; y < height; ++y) {
+    const Rgb c = ColorMap(1.0 - static_cast<double>(y) / std::max(1, height - 1));
+    for (int x = bx; x < bx + bar_w; ++x) {
+      uint8_t* p = out.at(x, y);
+      p[0] = c.r;
+      p[1] = c.g;
+      p[2] = c.b;
+    }
+  }
+  const Rgb ink{0, 0, 0};
+  DrawText(&out, bx + bar_w + 4, 0, top, ink, font);
+  DrawText(&out, bx + bar_w + 4, height - 5 * font, bottom, ink, font);
+  return out;
+}
+
+Status TensorToImage(ConstTensorView t, double lo, double hi, Image* out) {
+  Shape s = t.shape;
+  if (s.size() == 4 && s[0] == 1) s.erase(s.begin());
+  if (s.size() != 3 || (s[0] != 1 && s[0] != 3)) {
+    return Status::Invalid("image: tensor has shape " + ShapeString(t.shape) +
+                           ", expected (C, H, W) or (1, C, H, W) with C 1 or 3");
+  }
+  const int c = static_cast<int>(s[0]), h = static_cast<int>(s[1]), w = static_cast<int>(s[2]);
+  Image img(w, h, c);
+  const double range = hi > lo ? hi - lo : 1.0;
+  for (int ch = 0; ch < c; ++ch)
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x)
+        img.at(x, y)[ch] = ToByte((t.data[(static_cast<int64_t>(ch) * h + y) * w + x] - lo) / range);
+  *out = std::move(img);
+  return Status::Ok();
+}
+
+Image HStack(const std::vector<Image>& images, int gap, Rgb bg) {
+  int w = 0, h = 0;
+  for (size_t i = 0; i < images.size(); ++i) {
+    w += images[i].width + (i ? gap : 0);
+    h = std::max(h, images[i].height);
+  }
+  Image out(std::max(w, 1), std::max(h, 1), 3);
+  for (int y = 0; y < out.height; ++y)
+    for (int x = 0; x < out.width; ++x) {
+      uint8_t* p = out.at(x, y);
+      p[0] = bg.r;
+      p[1] = bg.g;
+      p[2] = bg.b;
+    }
+  int x0 = 0;
+  for (const Image& im : images) {
+    for (int y = 0; y < im.height; ++y)
+      for (int x = 0; x < im.width; ++x) {
+        const uint8_t* s = im.at(x, y);
+        uint8_t* d = out.at(x0 + x, y);
+        if (im.channels == 1) {
+          d[0] = d[1] = d[2] = s[0];
+        } else {
+          d[0] = s[0];
+          d[1] = s[1];
+          d[2] = s[2];
+        }
+      }
+    x0 += im.width + gap;
+  }
+  return out;
+}
+
+}  // namespace tconv
