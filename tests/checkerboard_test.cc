@@ -376,3 +376,59 @@ TEST(Checkerboard, Errors) {
 
 }  // namespace
 }  // namespace tconv
+
+namespace tconv {
+namespace {
+
+TEST(Checkerboard, ResizeConvOnesMapIsFlatInside) {
+  for (ResampleMode mode : {ResampleMode::kNearest, ResampleMode::kLinear}) {
+    ResizeConvLayer L;
+    L.mode = mode;
+    OverlapMap m;
+    ASSERT_TRUE(ResizeConvOverlapMap(2, {L}, Dims{5, 5, 1}, &m).ok());
+    ASSERT_EQ(m.size[0], 10);
+    // The article's (d): 4 at corners, 6 on edges, 9 inside.
+    EXPECT_EQ(m.count[0], 4.0);
+    EXPECT_EQ(m.count[5], 6.0);
+    EXPECT_EQ(m.count[11], 9.0);
+    double lo, hi;
+    ASSERT_TRUE(InteriorMinMax(m, &lo, &hi));
+    EXPECT_EQ(lo, 9.0);
+    EXPECT_EQ(hi, 9.0);
+    EXPECT_EQ(m.interior[0], 0);
+    EXPECT_EQ(m.interior[11], 1);
+    ASSERT_TRUE(ResizeConvOverlapMap(2, {L, L, L}, Dims{6, 6, 1}, &m).ok());
+    ASSERT_EQ(m.size[1], 48);
+    ASSERT_TRUE(InteriorMinMax(m, &lo, &hi));
+    EXPECT_EQ(lo, 729.0);
+    EXPECT_EQ(hi, 729.0);
+    int64_t n_in = 0;
+    for (uint8_t v : m.interior) n_in += v;
+    // Per axis: bilinear keeps 10 -> 16 -> 28 interior positions (each
+    // upsampled sample needs both sources inside), nearest 10 -> 18 -> 34.
+    EXPECT_EQ(n_in, mode == ResampleMode::kLinear ? 28 * 28 : 34 * 34);
+  }
+}
+
+TEST(Checkerboard, PhaseMeanSpread) {
+  Tensor t(Shape{1, 2, 12, 12}, 3.0f);
+  double s = -1;
+  ASSERT_TRUE(PhaseMeanSpread(t.cview(), 2, 1, &s).ok());
+  EXPECT_EQ(s, 0.0);
+  // Channel 1 gets the 1,2 / 2,4 pattern of a k3 s2 layer: phase means 1, 2, 2, 4.
+  for (int y = 0; y < 12; ++y)
+    for (int x = 0; x < 12; ++x) t.data[144 + y * 12 + x] = static_cast<float>((y % 2 ? 1 : 2) * (x % 2 ? 1 : 2));
+  ASSERT_TRUE(PhaseMeanSpread(t.cview(), 2, 2, &s).ok());
+  EXPECT_EQ(s, 3.0);
+  // A linear ramp: phase means differ by the ramp step only.
+  Tensor r(Shape{1, 1, 40});
+  for (int i = 0; i < 40; ++i) r.data[i] = 0.01f * i;
+  ASSERT_TRUE(PhaseMeanSpread(r.cview(), 4, 0, &s).ok());
+  EXPECT_NEAR(s, 0.03, 1e-6);
+  EXPECT_FALSE(PhaseMeanSpread(r.cview(), 4, 19, &s).ok());
+  Tensor bad(Shape{2, 1, 8});
+  EXPECT_FALSE(PhaseMeanSpread(bad.cview(), 2, 0, &s).ok());
+}
+
+}  // namespace
+}  // namespace tconv

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "tconv/desc.h"
+#include "tconv/resample.h"
 #include "tconv/status.h"
 #include "tconv/tensor.h"
 
@@ -95,6 +96,27 @@ Status ScoreStack(const std::vector<DeconvLayer>& stack, CheckerboardScore* out)
 // max/min of the interior of a map; returns false when the map has no
 // interior position (input too small for the stack).
 bool InteriorMinMax(const OverlapMap& m, double* min, double* max);
+
+// The same map for resize-convolution layers (upsample, then a stride-1
+// convolution with ones weights): ones (1, 1, *in) through tconv::Resample
+// and ConvRef. Interior: every resample source with a non-zero weight and
+// every convolution tap (no padding) is interior in the layer below. With
+// ones weights the interior is flat (score 1) for nearest and linear modes.
+struct ResizeConvLayer {
+  ResampleMode mode = ResampleMode::kLinear;
+  double scale = 2;
+  bool align_corners = false;
+  int64_t kernel = 3, pad = 1;  // same on every axis, stride 1
+};
+Status ResizeConvOverlapMap(int ndim, const std::vector<ResizeConvLayer>& stack, const Dims& in, OverlapMap* out);
+
+// Artifact measure for a (1, C, *spatial) tensor (1..3 spatial axes): the
+// mean over each phase class (every index mod `period` on every axis), over
+// positions at least `margin` from every border, per channel; returns the
+// largest (max - min) over the phase means of a channel. A checkerboard of
+// period P shows up as a spread of its amplitude; smooth content averages
+// out. 0 for a constant interior.
+Status PhaseMeanSpread(ConstTensorView t, int64_t period, int64_t margin, double* spread);
 
 // ---- real weights ----
 

@@ -449,3 +449,125 @@ Status NearestUpsampleConvAsDeconv(const ConvDesc& conv, ConstTensorView w, cons
 }
 
 }  // namespace tconv
+
+namespace tconv {
+
+Status ResizeConvOverlapMap(int ndim, const std::vector<ResizeConvLayer>& stack, const Dims& in, OverlapMap* out) {
+  if (ndim < 1 || ndim > kMaxSpatialDims) return Status::Invalid("resize-conv map: ndim must be 1..3");
+  if (stack.empty()) return Status::Invalid("resize-conv map: the layer stack is empty");
+  Shape xs = {1, 1};
+  for (int a = 0; a < ndim; ++a) xs.push_back(in[a]);
+  Tensor x(xs, 1.0f);
+  std::vector<std::vector<uint8_t>> inner(ndim);
+  for (int a = 0; a < ndim; ++a) inner[a].assign(static_cast<size_t>(in[a]), 1);
+  for (size_t l = 0; l < stack.size(); ++l) {
+    const ResizeConvLayer& L = stack[l];
+    ResampleParams rp;
+    rp.mode = L.mode;
+    rp.align_corners = L.align_corners;
+    rp.scale.assign(ndim, L.scale);
+    Shape us;
+    Status st = ResampleOutputShape(x.shape, rp, &us);
+    if (!st.ok()) return Status::Invalid("layer " + std::to_string(l) + ": " + st.message());
+    Tensor up(us);
+    TCONV_RETURN_IF_ERROR(Resample(rp, x.cview(), up.view()));
+    ConvDesc d;
+    d.ndim = ndim;
+    for (int a = 0; a < ndim; ++a) {
+      d.in[a] = us[2 + a];
+      d.kernel[a] = L.kernel;
+      d.pad_begin[a] = d.pad_end[a] = L.pad;
+    }
+    st = ValidateConv(d);
+    if (!st.ok()) return Status::Invalid("layer " + std::to_string(l) + ": " + st.message());
+    Tensor w(ConvWeightShape(d), 1.0f), y(ConvOutputShape(d));
+    TCONV_RETURN_IF_ERROR(ConvRef(d, up.cview(), w.cview(), ConstTensorView(), y.view()));
+    for (int a = 0; a < ndim; ++a) {
+      const int64_t n_in = x.shape[2 + a], n_up = us[2 + a];
+      const std::vector<AxisTap> taps =
+          TorchAxisTaps(L.mode, n_in, n_up, L.scale, L.mode == ResampleMode::kLinear && L.align_corners);
+      std::vector<uint8_t> up_inner(static_cast<size_t>(n_up));
+      for (int64_t o = 0; o < n_up; ++o) {
+        const AxisTap& t = taps[o];
+        up_inner[o] = inner[a][t.i0] && (t.lambda == 0 || inner[a][t.i1]);
+      }
+      const int64_t n_out = ConvOutputLength(d, a);
+      std::vector<uint8_t> next(static_cast<size_t>(n_out));
+      for (int64_t o = 0; o < n_out; ++o) {
+        bool ok = true;
+        for (int64_t k = 0; k < L.kernel; ++k) {
+          const int64_t i = o + k - L.pad;
+          ok = ok && i >= 0 && i < n_up && up_inner[i];
+        }
+        next[o] = ok ? 1 : 0;
+      }
+      inner[a].swap(next);
+    }
+    x = std::move(y);
+  }
+  out->ndim = ndim;
+  out->size = {1, 1, 1};
+  for (int a = 0; a < ndim; ++a) out->size[a] = x.shape[2 + a];
+  out->count.assign(x.data.begin(), x.data.end());
+  out->interior.assign(out->count.size(), 0);
+  for (int64_t i = 0; i < out->numel(); ++i) {
+    int64_t rem = i;
+    bool ok = true;
+    for (int a = ndim - 1; a >= 0; --a) {
+      ok = ok && inner[a][rem % out->size[a]];
+      rem /= out->size[a];
+    }
+    out->interior[i] = ok ? 1 : 0;
+  }
+  return Status::Ok();
+}
+
+Status PhaseMeanSpread(ConstTensorView t, int64_t period, int64_t margin, double* spread) {
+  if (t.rank() < 3 || t.rank() > 5 || t.shape[0] != 1) {
+    return Status::Invalid("phase spread: tensor has shape " + ShapeString(t.shape) +
+                           ", expected (1, C, *spatial) with 1..3 spatial axes");
+  }
+  const Shape s(t.shape.begin() + 1, t.shape.end());
+  if (period < 1 || margin < 0) return Status::Invalid("phase spread: period must be >= 1 and margin >= 0");
+  const int nd = static_cast<int>(s.size()) - 1;
+  int64_t plane = 1, classes = 1;
+  for (int a = 0; a < nd; ++a) {
+    if (s[1 + a] - 2 * margin < period) {
+      return Status::Invalid("phase spread: axis " + std::to_string(a) + " of length " + std::to_string(s[1 + a]) +
+                             " has fewer than one period inside the margin");
+    }
+    plane *= s[1 + a];
+    classes *= period;
+  }
+  double worst = 0;
+  std::vector<double> sum(static_cast<size_t>(classes)), cnt(static_cast<size_t>(classes));
+  for (int64_t c = 0; c < s[0]; ++c) {
+    std::fill(sum.begin(), sum.end(), 0.0);
+    std::fill(cnt.begin(), cnt.end(), 0.0);
+    for (int64_t i = 0; i < plane; ++i) {
+      int64_t rem = i, cls = 0, mul = 1;
+      bool inside = true;
+      for (int a = nd - 1; a >= 0; --a) {
+        const int64_t idx = rem % s[1 + a];
+        rem /= s[1 + a];
+        inside = inside && idx >= margin && idx < s[1 + a] - margin;
+        cls += mul * (idx % period);
+        mul *= period;
+      }
+      if (!inside) continue;
+      sum[cls] += t.data[c * plane + i];
+      cnt[cls] += 1;
+    }
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (int64_t k = 0; k < classes; ++k) {
+      if (cnt[k] == 0) continue;
+      lo = std::min(lo, sum[k] / cnt[k]);
+      hi = std::max(hi, sum[k] / cnt[k]);
+    }
+    worst = std::max(worst, hi - lo);
+  }
+  *spread = worst;
+  return Status::Ok();
+}
+
+}  // namespace tconv
