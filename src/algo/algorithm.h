@@ -54,6 +54,10 @@ const Algorithm* FindAlgorithm(const std::string& name);
 
 // Each algorithm's translation unit defines one of these.
 extern const Algorithm kRefAlgorithm;
+extern const Algorithm kPhaseAlgorithm;
+extern const Algorithm kGemmCol2ImAlgorithm;
+extern const Algorithm kGatherAlgorithm;
+extern const Algorithm kZeroInsertAlgorithm;
 
 }  // namespace tconv
 
