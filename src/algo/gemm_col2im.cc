@@ -1,0 +1,130 @@
+// `gemm_col2im`: the article's first method, transposed convolution as the
+// backward-data pass of a convolution (Caffe's Deconvolution layer).
+//
+// Per batch item n and group grp, with W_g the (Cin/g, Cout/g * k_sp) slice of
+// the weight and X_g the (Cin/g, in_sp) input:
+//   col[(Cout/g * k_sp) x in_sp] = W_g^T * X_g         (cblas_sgemm, OpenBLAS)
+//   y[n, grp] = bias + col2im(col)                     (Col2ImAdd, src/algo/im2col.h)
+// col2im scatter-adds each column back to the window of the output it came
+// from; output positions outside [0, L) (negative pads) get the bias only,
+// and taps cropped by positive pads are dropped by Col2ImAdd's ranges.
+//
+// Prepare packs W^T once per group as (Cout/g * k_sp) x (Cin/g), row-major.
+// The workspace is the column buffer of one batch item, all groups:
+// Cout * k_sp * in_sp floats (none when col2im is the identity: 1x1x1
+// kernel, stride 1, no pads, no output padding; the GEMM then writes y).
+//
+// Threading: batch items run in order; within one, the tasks are (group,
+// block of output channels) with blocks fixed by the geometry alone, so every
+// GEMM call is the same for any thread count. A task computes its rows of the
+// column buffer and then col2im's them into its own output planes (one writer
+// per output element). Large GEMMs run on one of our workers at a time and
+// OpenBLAS threads them itself (same policy as src/algo/conv_gemm.cc).
+#include <cblas.h>
+
+#include <algorithm>
+#include <climits>
+#include <vector>
+
+#include "src/algo/algorithm.h"
+#include "src/algo/im2col.h"
+
+namespace tconv {
+namespace {
+
+// Enough tasks per batch item that 2-16 threads balance.
+constexpr int64_t kTargetTasks = 16;
+// OpenBLAS threads a GEMM by itself above M*N*K = 65536*4
+// (interface/gemm.c, SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD).
+constexpr double kBlasThreadedMnk = 65536.0 * 4;
+// Below this many multiply-adds per batch item a parallel region costs more
+// than it saves.
+constexpr double kMinParallelMacs = 32768.0;
+
+bool ColIsIdentity(const Geom3& g) { return Im2ColIsIdentity(AsConvGeom(g)); }
+
+int64_t ColumnFloats(const Geom3& g) { return ColIsIdentity(g) ? 0 : g.cout * g.k_sp * g.in_sp; }
+
+class GemmCol2ImPrepared : public PreparedAlgo {
+ public:
+  GemmCol2ImPrepared(const Geom3& g, const float* w, const float* bias)
+      : g_(g), cg_(AsConvGeom(g)), identity_(ColIsIdentity(g)) {
+    // wt_[grp][(cog*k_sp + kk)][cig] = w[grp*cin_g + cig][cog][kk]
+    const int64_t rows = g.cout_g * g.k_sp;
+    wt_.resize(static_cast<size_t>(g.groups * rows * g.cin_g));
+    for (int64_t ci = 0; ci < g.cin; ++ci) {
+      const int64_t grp = ci / g.cin_g, cig = ci % g.cin_g;
+      const float* src = w + ci * rows;
+      float* dst = wt_.data() + grp * rows * g.cin_g + cig;
+      for (int64_t r = 0; r < rows; ++r) dst[r * g.cin_g] = src[r];
+    }
+    if (bias) bias_.assign(bias, bias + g.cout);
+    const int64_t nblk = std::min<int64_t>(g.cout_g, std::max<int64_t>(1, (kTargetTasks + g.groups - 1) / g.groups));
+    cb_ = (g.cout_g + nblk - 1) / nblk;
+    nblk_ = (g.cout_g + cb_ - 1) / cb_;
+  }
+
+  void Run(const float* x, float* y, void* ws, int threads) const override {
+    const Geom3& g = g_;
+    float* col_all = static_cast<float*>(ws);
+    const int64_t tasks = g.groups * nblk_;
+    const double task_mnk = static_cast<double>(cb_ * g.k_sp) * static_cast<double>(g.in_sp) * g.cin_g;
+    int workers = static_cast<int>(std::min<int64_t>(threads, tasks));
+    if (task_mnk > kBlasThreadedMnk && openblas_get_num_threads() > 1) workers = 1;
+    if (task_mnk * static_cast<double>(tasks) < kMinParallelMacs) workers = 1;
+    for (int64_t n = 0; n < g.n; ++n) {
+#pragma omp parallel for num_threads(workers) schedule(dynamic, 1) if (workers > 1)
+      for (int64_t t = 0; t < tasks; ++t) {
+        const int64_t grp = t / nblk_, c0 = (t % nblk_) * cb_;
+        const int64_t cbn = std::min(cb_, g.cout_g - c0);
+        const int64_t co0 = grp * g.cout_g + c0;  // first output channel of the task
+        const float* xg = x + (n * g.cin + grp * g.cin_g) * g.in_sp;
+        const float* a = wt_.data() + (grp * g.cout_g + c0) * g.k_sp * g.cin_g;
+        float* yb = y + (n * g.cout + co0) * g.out_sp;
+        for (int64_t c = 0; c < cbn; ++c) {
+          std::fill_n(yb + c * g.out_sp, g.out_sp, bias_.empty() ? 0.0f : bias_[co0 + c]);
+        }
+        const int m = static_cast<int>(cbn * g.k_sp), nn = static_cast<int>(g.in_sp), k = static_cast<int>(g.cin_g);
+        if (identity_) {  // col2im is the identity: accumulate straight into y
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, nn, k, 1.0f, a, k, xg, nn, 1.0f, yb, nn);
+          continue;
+        }
+        float* col = col_all + co0 * g.k_sp * g.in_sp;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, nn, k, 1.0f, a, k, xg, nn, 0.0f, col, nn);
+        Geom3 cg = cg_;  // the conv view, restricted to this block's channels
+        cg.cin_g = cbn;
+        Col2ImAdd(cg, col, yb);
+      }
+    }
+  }
+
+ private:
+  Geom3 g_, cg_;
+  bool identity_;
+  std::vector<float> wt_;    // per group: (Cout/g * k_sp) x (Cin/g)
+  std::vector<float> bias_;  // empty without bias
+  int64_t cb_ = 1, nblk_ = 1;  // output channels per task, tasks per group
+};
+
+AlgoCost GemmCol2ImCost(const Geom3& g) {
+  AlgoCost c;
+  c.macs = g.n * g.cin * g.cout_g * g.k_sp * g.in_sp;
+  c.workspace_bytes = ColumnFloats(g) * static_cast<int64_t>(sizeof(float));
+  c.packed_bytes = g.cin * g.cout_g * g.k_sp * static_cast<int64_t>(sizeof(float));
+  return c;
+}
+
+std::unique_ptr<PreparedAlgo> GemmCol2ImPrepare(const Geom3& g, const float* w, const float* bias) {
+  // CBLAS takes int dimensions; beyond them the column buffer alone would be
+  // many GiB, so report it as out of memory.
+  if (g.cout_g * g.k_sp > INT_MAX || g.in_sp > INT_MAX || g.cin_g > INT_MAX) return nullptr;
+  return std::make_unique<GemmCol2ImPrepared>(g, w, bias);
+}
+
+}  // namespace
+
+const Algorithm kGemmCol2ImAlgorithm = {
+    "gemm_col2im", "W^T * x by sgemm into a column buffer, then col2im scatter-add (Caffe's deconvolution)",
+    GemmCol2ImCost, GemmCol2ImPrepare};
+
+}  // namespace tconv
