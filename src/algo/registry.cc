@@ -1,11 +1,12 @@
-// The ordered list of algorithms. `auto` selection lives in src/plan.cc.
+// The ordered list of algorithms (fastest general choice first, the oracle
+// last). `auto` selection lives in src/select.cc.
 #include "src/algo/algorithm.h"
 
 namespace tconv {
 
 const std::vector<const Algorithm*>& Algorithms() {
   static const std::vector<const Algorithm*> list = {
-      &kRefAlgorithm,
+      &kPhaseAlgorithm, &kGemmCol2ImAlgorithm, &kGatherAlgorithm, &kZeroInsertAlgorithm, &kRefAlgorithm,
   };
   return list;
 }

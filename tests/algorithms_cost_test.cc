@@ -1,0 +1,188 @@
+// The cost numbers `tconv explain` prints (EstimateAlgorithms) and the plan
+// uses: multiply-adds executed and workspace bytes allocated, per algorithm.
+// Hand-computed values for two geometries, then random geometries against
+// a brute-force count of the useful (input, tap, output) triples.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "src/algo/algorithm.h"
+#include "src/geom3.h"
+#include "src/select.h"
+#include "tconv/plan.h"
+#include "tests/support/random_geometry.h"
+
+namespace tconv {
+namespace {
+
+std::map<std::string, AlgorithmEstimate> Estimates(const ConvDesc& d) {
+  std::map<std::string, AlgorithmEstimate> m;
+  for (const AlgorithmEstimate& e : EstimateAlgorithms(d)) m[e.name] = e;
+  return m;
+}
+
+// Multiply-adds that contribute to an output: brute force over every
+// (input element, tap, input channel, output channel of its group).
+int64_t UsefulMacsBruteForce(const ConvDesc& d) {
+  int64_t pairs = 1;
+  for (int a = 0; a < d.ndim; ++a) {
+    const int64_t out = ConvTransposeOutputLength(d, a);
+    int64_t n = 0;
+    for (int64_t ix = 0; ix < d.in[a]; ++ix)
+      for (int64_t k = 0; k < d.kernel[a]; ++k) {
+        const int64_t o = ix * d.stride[a] + k * d.dilation[a] - d.pad_begin[a];
+        n += (o >= 0 && o < out);
+      }
+    pairs *= n;
+  }
+  return d.batch * d.in_channels * (d.out_channels / d.groups) * pairs;
+}
+
+ConvDesc GeometryA() {
+  // 1-D, i=4, k=3, s=2, p=1: out = 3*2 + 3 - 2 = 7.
+  ConvDesc d;
+  d.ndim = 1;
+  d.in_channels = 2;
+  d.out_channels = 3;
+  d.in = {4, 1, 1};
+  d.kernel = {3, 1, 1};
+  d.stride = {2, 1, 1};
+  d.pad_begin = d.pad_end = {1, 0, 0};
+  return d;
+}
+
+ConvDesc GeometryB() {
+  // 2-D, N=2, Cin=4, Cout=2, groups=2; axis 0: i=3 k=3 s=3 d=2 pb=0 pe=1
+  // (out 10); axis 1: i=2 k=2 s=2 d=1 pb=1 pe=0 a=1 (out 4).
+  ConvDesc d;
+  d.ndim = 2;
+  d.batch = 2;
+  d.in_channels = 4;
+  d.out_channels = 2;
+  d.groups = 2;
+  d.in = {3, 2, 1};
+  d.kernel = {3, 2, 1};
+  d.stride = {3, 2, 1};
+  d.dilation = {2, 1, 1};
+  d.pad_begin = {0, 1, 0};
+  d.pad_end = {1, 0, 0};
+  d.output_padding = {0, 1, 0};
+  return d;
+}
+
+TEST(AlgorithmsCost, HandComputedGeometryA) {
+  const ConvDesc d = GeometryA();
+  ASSERT_TRUE(ValidateConvTranspose(d).ok());
+  ASSERT_EQ(ConvTransposeOutputLength(d, 0), 7);
+  auto e = Estimates(d);
+  // Useful pairs per tap: k=0 -> o=-1,1,3,5 (3 inside), k=1 -> 0,2,4,6 (4),
+  // k=2 -> 1,3,5,7 (3): 10 pairs; x Cin 2 x Cout 3 = 60.
+  EXPECT_EQ(e["phase"].macs, 60);
+  EXPECT_EQ(e["gather"].macs, 60);
+  // zero_insert: Cout 3 x Cin 2 x k 3 x out 7 = 126 (the zeros included).
+  EXPECT_EQ(e["zero_insert"].macs, 126);
+  // gemm_col2im: the GEMM, Cin 2 x Cout 3 x k 3 x in 4 = 72.
+  EXPECT_EQ(e["gemm_col2im"].macs, 72);
+  // Workspaces: gemm_col2im's column buffer Cout*k*in = 36 floats; zero_insert
+  // z = Cin*(out + ke - 1) = 2*9 floats plus col = Cin*k*out = 42 floats.
+  EXPECT_EQ(e["gemm_col2im"].workspace_bytes, 36 * 4);
+  EXPECT_EQ(e["zero_insert"].workspace_bytes, (18 + 42) * 4);
+  EXPECT_EQ(e["phase"].workspace_bytes, 0);
+  EXPECT_EQ(e["gather"].workspace_bytes, 0);
+  EXPECT_GT(e["zero_insert"].macs, e["phase"].macs);
+}
+
+TEST(AlgorithmsCost, HandComputedGeometryB) {
+  const ConvDesc d = GeometryB();
+  ASSERT_TRUE(ValidateConvTranspose(d).ok());
+  ASSERT_EQ(ConvTransposeOutputLength(d, 0), 10);
+  ASSERT_EQ(ConvTransposeOutputLength(d, 1), 4);
+  auto e = Estimates(d);
+  // Axis 0 pairs: k=0 -> 0,3,6; k=1 -> 2,5,8; k=2 -> 4,7 (10 cropped): 8.
+  // Axis 1 pairs: k=0 -> -1,1 (1); k=1 -> 0,2 (2): 3.
+  // N 2 x Cin 4 x Cout/g 1 x 8 x 3 = 192.
+  EXPECT_EQ(e["phase"].macs, 192);
+  EXPECT_EQ(e["gather"].macs, 192);
+  // zero_insert: N 2 x Cout 2 x Cin/g 2 x k_sp 6 x out 40 = 1920.
+  EXPECT_EQ(e["zero_insert"].macs, 1920);
+  // gemm_col2im: N 2 x Cin 4 x Cout/g 1 x k_sp 6 x in_sp 6 = 288.
+  EXPECT_EQ(e["gemm_col2im"].macs, 288);
+  EXPECT_EQ(e["gemm_col2im"].workspace_bytes, 2 * 6 * 6 * 4);  // Cout * k_sp * in_sp floats
+  // zero_insert: z = Cin * (10+5-1)*(4+2-1) = 4*70 floats; col = Cin*k_sp*out_sp = 4*6*40.
+  EXPECT_EQ(e["zero_insert"].workspace_bytes, (4 * 70 + 4 * 6 * 40) * 4);
+  EXPECT_EQ(e["phase"].workspace_bytes, 0);
+  EXPECT_EQ(e["gather"].workspace_bytes, 0);
+  EXPECT_GT(e["zero_insert"].macs, e["phase"].macs);
+}
+
+TEST(AlgorithmsCost, PlanWorkspaceMatchesCost) {
+  // Dilation 2 on axis 0: the phase fast path declines, the general path
+  // runs with no workspace. The other algorithms allocate what they report.
+  const ConvDesc d = GeometryB();
+  std::vector<float> w(NumElements(ConvTransposeWeightShape(d)), 1.0f);
+  auto e = Estimates(d);
+  for (const std::string& algo : AlgorithmNames()) {
+    if (algo == "ref") continue;
+    PlanOptions opts;
+    opts.algo = algo;
+    Status st;
+    auto plan = Plan::Create(d, ConstTensorView(w.data(), ConvTransposeWeightShape(d)), ConstTensorView(), opts, &st);
+    ASSERT_TRUE(plan) << algo << ": " << st.message();
+    EXPECT_EQ(plan->workspace_bytes(), e[algo].workspace_bytes) << algo;
+    EXPECT_EQ(plan->packed_bytes(), e[algo].packed_bytes) << algo;
+  }
+}
+
+TEST(AlgorithmsCost, GemmCol2ImIdentityNeedsNoColumnBuffer) {
+  ConvDesc d;
+  d.in_channels = 3;
+  d.out_channels = 5;
+  d.in = {4, 6, 1};
+  auto e = Estimates(d);  // 1x1 kernel, stride 1, no pads: col2im is the identity
+  EXPECT_EQ(e["gemm_col2im"].workspace_bytes, 0);
+  EXPECT_EQ(e["gemm_col2im"].macs, 3 * 5 * 24);
+  d.output_padding = {1, 0, 0};  // now col2im must place the columns
+  e = Estimates(d);
+  EXPECT_EQ(e["gemm_col2im"].workspace_bytes, 5 * 24 * 4);
+}
+
+TEST(AlgorithmsCost, RandomGeometriesAgainstBruteForce) {
+  for (uint64_t seed = 0; seed < 2000; ++seed) {
+    const ConvDesc d = testing::RandomConvTransposeDesc(seed);
+    const std::string repro = testing::Repro(d, seed);
+    const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
+    auto e = Estimates(d);
+    const int64_t useful = UsefulMacsBruteForce(d);
+    EXPECT_EQ(e["phase"].macs, useful) << repro;
+    EXPECT_EQ(e["gather"].macs, useful) << repro;
+    EXPECT_EQ(e["zero_insert"].macs, g.n * g.cout * g.cin_g * g.k_sp * g.out_sp) << repro;
+    EXPECT_GE(e["zero_insert"].macs, useful) << repro;
+    EXPECT_EQ(e["gemm_col2im"].macs, g.n * g.cin * g.cout_g * g.k_sp * g.in_sp) << repro;
+    EXPECT_GE(e["gemm_col2im"].macs, useful) << repro;
+    EXPECT_EQ(e["phase"].workspace_bytes, 0) << repro;
+    EXPECT_EQ(e["gather"].workspace_bytes, 0) << repro;
+    bool identity = g.k_sp == 1;
+    for (int a = 0; a < 3; ++a) identity = identity && g.s[a] == 1 && g.pb[a] == 0 && g.pe[a] == 0 && g.a[a] == 0;
+    EXPECT_EQ(e["gemm_col2im"].workspace_bytes, identity ? 0 : g.cout * g.k_sp * g.in_sp * 4) << repro;
+    if (::testing::Test::HasFailure()) break;
+  }
+}
+
+TEST(AlgorithmsSelect, AutoRule) {
+  Geom3 g;  // dilation 1 -> phase
+  g.cin = g.cin_g = 64;
+  g.cout = g.cout_g = 64;
+  std::string why;
+  EXPECT_STREQ(SelectAlgorithm(g, &why)->name, "phase");
+  EXPECT_FALSE(why.empty());
+  g.d[2] = 2;  // dilated, many channels -> gemm_col2im
+  EXPECT_STREQ(SelectAlgorithm(g, &why)->name, "gemm_col2im");
+  g.cin = g.cout = g.groups = 64;  // dilated depthwise -> phase (general path)
+  g.cin_g = g.cout_g = 1;
+  EXPECT_STREQ(SelectAlgorithm(g, &why)->name, "phase");
+  EXPECT_NE(why.find("dilation"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tconv
