@@ -12,11 +12,12 @@
 // Prepare first offers the geometry to the SIMD fast path (PreparePhaseFast,
 // src/kernels/phase_fast.cc) and uses it when it accepts. Otherwise the
 // general path below: per-phase sub-kernels packed as (Cout, phase, Cin/g,
-// taps); Run fills each output plane with the bias (phases without taps --
-// stride > kernel, or residues gcd(s, d) does not divide -- keep just that),
-// then accumulates every phase's taps straight into the output with strided
-// writes. Each tap's loops are clipped to the inputs that exist, so no
-// multiply-add is wasted and there is no column buffer and no workspace.
+// taps); Run computes each output row of a phase in a small contiguous
+// accumulator on the stack (bias, then every input channel and tap) and
+// stores it straight into the output with strided writes. Outputs of phases
+// without taps (stride > kernel, or residues gcd(s, d) does not divide) get
+// just the bias. Each tap's loops are clipped to the inputs that exist, so
+// no multiply-add is wasted and there is no column buffer and no workspace.
 //
 // Threading: the N x Cout output planes are split over OpenMP threads; each
 // element is written by one thread in a fixed order (input channel, then the
@@ -84,6 +85,10 @@ class PhaseGeneral : public PreparedAlgo {
           phases_.push_back(p);
         }
     per_cout_ = offset;  // == cin_g * k_sp: the sub-kernels partition the kernel
+    // Outputs of residues without taps keep only the bias: fill the plane
+    // first when there are any (each output belongs to exactly one phase).
+    for (int ax = 0; ax < 3; ++ax)
+      for (const AxisPhase& a : axes_[ax]) bias_only_ = bias_only_ || (a.k.empty() && a.qhi > a.qlo);
     wp_.resize(static_cast<size_t>(g.cout * per_cout_));
     for (int64_t co = 0; co < g.cout; ++co) {
       const int64_t grp = co / g.cout_g, cog = co % g.cout_g;
@@ -108,59 +113,68 @@ class PhaseGeneral : public PreparedAlgo {
     for (int64_t pl = 0; pl < planes; ++pl) {
       const int64_t n = pl / g.cout, co = pl % g.cout, grp = co / g.cout_g;
       float* yp = y + pl * g.out_sp;
-      std::fill_n(yp, g.out_sp, bias_[co]);
+      if (bias_only_) std::fill_n(yp, g.out_sp, bias_[co]);
       const float* xg = x + (n * g.cin + grp * g.cin_g) * g.in_sp;
       const float* wc = wp_.data() + co * per_cout_;
-      for (const Phase& p : phases_) AccumulatePhase(p, xg, wc + p.offset, yp);
+      for (const Phase& p : phases_) AccumulatePhase(p, xg, wc + p.offset, bias_[co], yp);
     }
   }
 
  private:
-  // yp[o(q)] += sum over input channels and taps of w * x[q - c], q clipped
-  // so that both the output and the input exist.
-  void AccumulatePhase(const Phase& p, const float* xg, const float* w, float* yp) const {
+  // The outputs of phase p: for each output row of the phase (q0, q1) and
+  // chunk of q2, a contiguous accumulator starts at the bias and gathers, in
+  // order, every input channel and tap (taps whose input row does not exist
+  // skipped, q2 clipped to the inputs that exist), then goes to the output
+  // with one strided store.
+  void AccumulatePhase(const Phase& p, const float* xg, const float* w, float bias, float* yp) const {
     const Geom3& g = g_;
     const AxisPhase &a0 = *p.ax[0], &a1 = *p.ax[1], &a2 = *p.ax[2];
-    if (a0.qlo == a0.qhi || a1.qlo == a1.qhi || a2.qlo == a2.qhi) return;
-    const int64_t s1 = g.s[1], s2 = g.s[2];
-    for (int64_t cig = 0; cig < g.cin_g; ++cig) {
-      const float* xc = xg + cig * g.in_sp;
-      const float* wt = w + cig * p.taps;
-      for (size_t j0 = 0; j0 < a0.k.size(); ++j0) {
-        const int64_t c0 = a0.c[j0];
-        const int64_t q0lo = std::max(a0.qlo, c0), q0hi = std::min(a0.qhi, c0 + g.in[0]);
-        for (size_t j1 = 0; j1 < a1.k.size(); ++j1) {
-          const int64_t c1 = a1.c[j1];
-          const int64_t q1lo = std::max(a1.qlo, c1), q1hi = std::min(a1.qhi, c1 + g.in[1]);
-          for (size_t j2 = 0; j2 < a2.k.size(); ++j2, ++wt) {
-            const int64_t c2 = a2.c[j2];
-            const int64_t q2lo = std::max(a2.qlo, c2), q2hi = std::min(a2.qhi, c2 + g.in[2]);
-            if (q0lo >= q0hi || q1lo >= q1hi || q2lo >= q2hi) continue;
-            const float wv = *wt;
-            const int64_t len = q2hi - q2lo;
-            for (int64_t q0 = q0lo; q0 < q0hi; ++q0) {
-              const int64_t o0 = q0 * g.s[0] + a0.r - g.pb[0], ix0 = q0 - c0;
-              for (int64_t q1 = q1lo; q1 < q1hi; ++q1) {
-                const int64_t o1 = q1 * s1 + a1.r - g.pb[1], ix1 = q1 - c1;
-                float* yr = yp + (o0 * g.out[1] + o1) * g.out[2] + (q2lo * s2 + a2.r - g.pb[2]);
-                const float* xr = xc + (ix0 * g.in[1] + ix1) * g.in[2] + (q2lo - c2);
-                if (s2 == 1) {
-                  for (int64_t q = 0; q < len; ++q) yr[q] += wv * xr[q];
-                } else {
-                  for (int64_t q = 0; q < len; ++q) yr[q * s2] += wv * xr[q];
+    const int64_t t1 = static_cast<int64_t>(a1.k.size()), t2 = static_cast<int64_t>(a2.k.size());
+    const int64_t s2 = g.s[2];
+    float acc[kChunk];
+    for (int64_t q0 = a0.qlo; q0 < a0.qhi; ++q0) {
+      const int64_t o0 = q0 * g.s[0] + a0.r - g.pb[0];
+      for (int64_t q1 = a1.qlo; q1 < a1.qhi; ++q1) {
+        const int64_t o1 = q1 * g.s[1] + a1.r - g.pb[1];
+        float* yrow = yp + (o0 * g.out[1] + o1) * g.out[2];
+        for (int64_t qa = a2.qlo; qa < a2.qhi; qa += kChunk) {
+          const int64_t qb = std::min(a2.qhi, qa + kChunk);
+          std::fill_n(acc, qb - qa, bias);
+          for (int64_t cig = 0; cig < g.cin_g; ++cig) {
+            const float* xc = xg + cig * g.in_sp;
+            const float* wt = w + cig * p.taps;
+            for (size_t j0 = 0; j0 < a0.k.size(); ++j0) {
+              const int64_t ix0 = q0 - a0.c[j0];
+              if (ix0 < 0 || ix0 >= g.in[0]) continue;
+              for (size_t j1 = 0; j1 < a1.k.size(); ++j1) {
+                const int64_t ix1 = q1 - a1.c[j1];
+                if (ix1 < 0 || ix1 >= g.in[1]) continue;
+                const float* xrow = xc + (ix0 * g.in[1] + ix1) * g.in[2];
+                const float* wj = wt + (static_cast<int64_t>(j0) * t1 + static_cast<int64_t>(j1)) * t2;
+                for (int64_t j2 = 0; j2 < t2; ++j2) {
+                  const int64_t c2 = a2.c[j2];
+                  const int64_t lo = std::max(qa, c2), hi = std::min(qb, c2 + g.in[2]);
+                  const float wv = wj[j2];
+                  float* ac = acc - qa;
+                  const float* xs = xrow - c2;
+                  for (int64_t q = lo; q < hi; ++q) ac[q] += wv * xs[q];
                 }
               }
             }
           }
+          float* yo = yrow + (qa * s2 + a2.r - g.pb[2]);
+          for (int64_t q = 0; q < qb - qa; ++q) yo[q * s2] = acc[q];
         }
       }
     }
   }
 
+  static constexpr int64_t kChunk = 256;  // accumulator floats (1 KiB, stays in L1)
   Geom3 g_;
   std::vector<AxisPhase> axes_[3];
   std::vector<Phase> phases_;  // those with taps; point into axes_
   int64_t per_cout_ = 0;
+  bool bias_only_ = false;  // some output has no tap at all
   std::vector<float> wp_;    // (Cout, [phase (Cin/g, taps)])
   std::vector<float> bias_;  // (Cout), zeros without bias
 };
