@@ -21,7 +21,7 @@ namespace {
 
 // Cin/g * Cout/g from which the GEMM is worth its column buffer. Measured
 // (1 thread, 2-D k3 s2 d2, 16x16 or 32x32 input, busy 2-core Zen 4): general
-// phase / gemm_col2im time = 0.67 (1x1 depthwise, 64 groups), 0.71 (1x2),
+// phase / gemm_col2im time = 0.7 (1x1 depthwise, 64 groups), 0.71 (1x2),
 // 1.2 (2x2), 1.7 (4x4), 3.5 (8x8), 7 (16x16), 17 (64x64).
 constexpr int64_t kGemmMinChannelPairs = 4;
 
