@@ -287,14 +287,10 @@ Status OverlapSection(Ctx* c, const std::string& title, const std::string& file,
   const bool has_interior = InteriorMinMax(counted, &lo, &hi);
   HeatmapOptions o;
   TCONV_RETURN_IF_ERROR(c->Png(file, Heatmap(counted.count, counted.size[0], counted.size[1], o)));
-  const int64_t w = counted.size[1];
-  std::vector<double> row(counted.count.begin() + (counted.size[0] / 2) * w,
-                          counted.count.begin() + (counted.size[0] / 2 + 1) * w);
   c->md << "| " << title << " | " << counted.size[0] << "x" << counted.size[1] << " | "
         << (has_interior ? Num(lo) + " / " + Num(hi) : std::string("(none)")) << " | " << Num(sc.min) << " / "
         << Num(sc.max) << " | **" << Num(sc.score) << "** | " << Join(sc.pattern[0]) << " | "
         << (agree ? "yes" : "NO") << " | ![](" << file << ") |\n";
-  (void)row;
   return Status::Ok();
 }
 
