@@ -63,46 +63,51 @@ class PhaseFast : public PreparedAlgo {
 
   void Run(const float* x, float* y, void* ws, int threads) const override {
     float* xpad = static_cast<float*>(ws);
-    const int64_t vols = p.n * p.cin;
-    const int64_t dp = p.len[0], hp = p.len[1], wp = p.len[2];
-    const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
-    const int64_t in_h = p.in[1], in_w = p.in[2];
+    const int64_t vols = p.local_pad ? 0 : p.n * p.cin;
+    const int64_t in_sp = p.in[0] * p.in[1] * p.in[2];
     const int64_t tasks = p.ntasks;
 #pragma omp parallel num_threads(threads)
     {
-      // Repack: volume (n, ci) = zero borders + input rows + zero tail.
 #pragma omp for schedule(static)
-      for (int64_t q = 0; q < vols; ++q) {
-        float* dst = xpad + q * p.plane;
-        const float* src = x + q * p.in[0] * in_h * in_w;
-        for (int64_t z = 0; z < dp; ++z) {
-          float* sl = dst + z * hp * wp;
-          const int64_t iz = z - pd;
-          if (iz < 0 || iz >= p.in[0]) {
-            std::memset(sl, 0, static_cast<size_t>(hp * wp) * sizeof(float));
-            continue;
-          }
-          std::memset(sl, 0, static_cast<size_t>(pt * wp) * sizeof(float));
-          for (int64_t iy = 0; iy < in_h; ++iy) {
-            float* row = sl + (pt + iy) * wp;
-            std::memset(row, 0, static_cast<size_t>(pl) * sizeof(float));
-            std::memcpy(row + pl, src + (iz * in_h + iy) * in_w, static_cast<size_t>(in_w) * sizeof(float));
-            std::memset(row + pl + in_w, 0, static_cast<size_t>(wp - pl - in_w) * sizeof(float));
-          }
-          const int64_t used = (pt + in_h) * wp;
-          std::memset(sl + used, 0, static_cast<size_t>(hp * wp - used) * sizeof(float));
-        }
-        const int64_t used = dp * hp * wp;
-        std::memset(dst + used, 0, static_cast<size_t>(p.plane - used) * sizeof(float));
-      }
+      for (int64_t q = 0; q < vols; ++q) kernels::PadVolume(p, x + q * in_sp, xpad + q * p.plane);
       // Tasks: fixed partition, any thread count.
 #pragma omp for schedule(static)
-      for (int64_t task = 0; task < tasks; ++task) kernels::PhaseFastTask(p, xpad, y, task);
+      for (int64_t task = 0; task < tasks; ++task) kernels::PhaseFastTask(p, x, xpad, y, task);
     }
   }
 };
 
 }  // namespace
+
+namespace kernels {
+
+void PadVolume(const PhaseFastParams& p, const float* src, float* dst) {
+  const int64_t dp = p.len[0], hp = p.len[1], wp = p.len[2];
+  const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
+  const int64_t in_h = p.in[1], in_w = p.in[2];
+  for (int64_t z = 0; z < dp; ++z) {
+    float* sl = dst + z * hp * wp;
+    const int64_t iz = z - pd;
+    if (iz < 0 || iz >= p.in[0]) {
+      std::memset(sl, 0, static_cast<size_t>(hp * wp) * sizeof(float));
+      continue;
+    }
+    std::memset(sl, 0, static_cast<size_t>(pt * wp) * sizeof(float));
+    for (int64_t iy = 0; iy < in_h; ++iy) {
+      float* row = sl + (pt + iy) * wp;
+      const float* in = src + (iz * in_h + iy) * in_w;
+      for (int64_t i = 0; i < pl; ++i) row[i] = 0.0f;
+      std::memcpy(row + pl, in, static_cast<size_t>(in_w) * sizeof(float));
+      for (int64_t i = pl + in_w; i < wp; ++i) row[i] = 0.0f;
+    }
+    const int64_t used = (pt + in_h) * wp;
+    std::memset(sl + used, 0, static_cast<size_t>(hp * wp - used) * sizeof(float));
+  }
+  const int64_t used = dp * hp * wp;
+  std::memset(dst + used, 0, static_cast<size_t>(p.plane - used) * sizeof(float));
+}
+
+}  // namespace kernels
 
 std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, const float* bias, AlgoCost* cost,
                                                std::string* why) {
@@ -249,6 +254,11 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
       }
     }
     p.ntasks = p.n * p.groups * p.nb * static_cast<int64_t>(p.f0.size());
+    // dw_k4s2: 256 tasks of one 34x34 plane each; padding in the task keeps
+    // the plane in L1 and drops the 1.2 MB workspace round trip
+    // (TCONV_PHASE_LOCALPAD=0 disables, for measurement).
+    p.local_pad = p.nb == 1 && p.f0.size() == 1 && p.cin_g * p.plane <= kernels::kPhaseLocalPadFloats;
+    if (const char* e = std::getenv("TCONV_PHASE_LOCALPAD")) p.local_pad = p.local_pad && std::atoi(e) != 0;
   } else {
     // Pixel groups: up to 4 consecutive valid u_x of one output row, every
     // image, per phase.
@@ -290,7 +300,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
       for (int64_t tx = 0; tx < p.s[2]; ++tx)
         c.macs += ax[0].taps[td] * ax[1].taps[ty] * ax[2].taps[tx] * valid(0, td) * valid(1, ty) * valid(2, tx);
   c.macs *= p.n * p.groups * p.cin_g * p.cout_g;
-  c.workspace_bytes = p.n * p.cin * p.plane * static_cast<int64_t>(sizeof(float));
+  c.workspace_bytes = p.local_pad ? 0 : p.n * p.cin * p.plane * static_cast<int64_t>(sizeof(float));
   c.packed_bytes = static_cast<int64_t>((p.wpack.size() + p.bias.size()) * sizeof(float) +
                                         (p.grp_x.size() + p.grp_y.size()) * sizeof(int64_t) +
                                         p.grp_n.size() * sizeof(int32_t));

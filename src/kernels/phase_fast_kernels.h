@@ -46,6 +46,8 @@
 namespace tconv {
 namespace kernels {
 
+// Floats of the per-task padded input of local_pad (32 KiB of stack).
+constexpr int64_t kPhaseLocalPadFloats = 8192;
 // Floats in the per-thread stack tile (64 KiB): sx * CB * block length.
 constexpr int64_t kPhaseTileFloats = 16384;
 // Extra zero floats after each padded volume (covers vector over-reads).
@@ -86,6 +88,10 @@ struct PhaseFastParams {
   std::vector<float> wpack;
   std::vector<float> bias;  // [groups][nb*cb], zero padded
   int64_t ntasks = 0;
+  // kPixels/kDirect with one task per (n, group) whose cin_g padded volumes
+  // fit kPhaseLocalPadFloats (depthwise): each task pads its own input into
+  // a stack buffer (no workspace, no separate repack pass over memory).
+  bool local_pad = false;
   // kPixels: flat ranges (inside one depth slice), one task each per (n, g, b).
   std::vector<int64_t> f0, f1;
   // kChannels: pixel groups, per phase contiguous: xoff (n*cin*plane + f),
@@ -98,8 +104,12 @@ struct PhaseFastParams {
 };
 
 // Runs task `task` in [0, p.ntasks) at the dispatched ISA.
-// xpad: (N, Cin) padded volumes; y: (N, Cout, *out).
-void PhaseFastTask(const PhaseFastParams& p, const float* xpad, float* y, int64_t task);
+// x: the (N, Cin, *in) input; xpad: its (N, Cin) padded volumes (unused
+// with local_pad); y: (N, Cout, *out).
+void PhaseFastTask(const PhaseFastParams& p, const float* x, const float* xpad, float* y, int64_t task);
+// Writes the padded volume of one (n, ci) input volume `src` to `dst`
+// (p.plane floats: zero borders, input rows, zero tail).
+void PadVolume(const PhaseFastParams& p, const float* src, float* dst);
 // The micro-kernel tile of the dispatched ISA for block size cb: "8x3" etc.
 int PhaseFastVectors(int cb);
 // Lanes per vector at the dispatched ISA (16 on AVX-512, 8 on AVX2, 1 scalar).

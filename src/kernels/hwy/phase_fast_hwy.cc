@@ -180,7 +180,7 @@ void PhaseRows(const float* x, int64_t wp, int64_t plane, int64_t cin, int64_t t
 }
 
 template <int CB>
-void Task(const PhaseFastParams& p, const float* xpad, float* y, int64_t n, int64_t gi, int64_t b, int64_t block) {
+void Task(const PhaseFastParams& p, const float* xg, float* y, int64_t n, int64_t gi, int64_t b, int64_t block) {
   constexpr int V = VectorsFor(CB);
   const hn::ScalableTag<float> d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
@@ -189,7 +189,7 @@ void Task(const PhaseFastParams& p, const float* xpad, float* y, int64_t n, int6
   HWY_ALIGN float tile[kPhaseTileFloats + 64];
   const int64_t f0 = p.f0[block], f1 = p.f1[block];
   const int64_t ft = (f1 - f0 + L - 1) / L * L;  // tile row length
-  const float* x = xpad + (n * p.cin + gi * p.cin_g) * p.plane + f0;
+  const float* x = xg + f0;
   const float* bias = p.bias.data() + (gi * p.nb + b) * CB;
   const int64_t co0 = gi * p.cout_g + b * CB;
   const int cb_here = static_cast<int>(std::min<int64_t>(CB, p.cout_g - b * CB));
@@ -300,13 +300,13 @@ HWY_INLINE void MicroD(const float* HWY_RESTRICT x, int64_t plane, int64_t cin, 
 }
 
 template <int SX>
-void TaskDirect(const PhaseFastParams& p, const float* xpad, float* y, int64_t n, int64_t gi, int64_t block) {
+void TaskDirect(const PhaseFastParams& p, const float* xg, float* y, int64_t n, int64_t gi, int64_t block) {
   // V = 2: 2*SX accumulators; dw_k4s2's 32-pixel rows are exactly 2 x 16.
   constexpr int V = 2;
   const hn::ScalableTag<float> d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
   const int64_t f0 = p.f0[block], f1 = p.f1[block];
-  const float* x = xpad + (n * p.cin + gi * p.cin_g) * p.plane;
+  const float* x = xg;
   const float bias = p.bias[gi * p.nb];
   const int64_t co = gi * p.cout_g;
   const int64_t sd = p.s[0], sy = p.s[1];
@@ -464,7 +464,7 @@ void TaskChannels(const PhaseFastParams& p, const float* xpad, float* y, int64_t
   }
 }
 
-void PhaseFastTaskImpl(const PhaseFastParams& p, const float* xpad, float* y, int64_t task) {
+void PhaseFastTaskImpl(const PhaseFastParams& p, const float* xin, const float* xpad, float* y, int64_t task) {
   if (p.mode == PhaseMode::kChannels) {
     const int64_t nch = static_cast<int64_t>(p.ch_ph.size());
     const int64_t ch = task % nch;
@@ -477,23 +477,32 @@ void PhaseFastTaskImpl(const PhaseFastParams& p, const float* xpad, float* y, in
   const int64_t b = (task / nblk) % p.nb;
   const int64_t gi = (task / (nblk * p.nb)) % p.groups;
   const int64_t n = task / (nblk * p.nb * p.groups);
+  HWY_ALIGN float local[kPhaseLocalPadFloats];
+  const float* xg = local;
+  if (!p.local_pad) {
+    xg = xpad + (n * p.cin + gi * p.cin_g) * p.plane;
+  } else {
+    const int64_t in_sp = p.in[0] * p.in[1] * p.in[2];
+    for (int64_t ci = 0; ci < p.cin_g; ++ci)
+      PadVolume(p, xin + (n * p.cin + gi * p.cin_g + ci) * in_sp, local + ci * p.plane);
+  }
   if (p.mode == PhaseMode::kDirect) {
     switch (p.s[2]) {
-      case 1: return TaskDirect<1>(p, xpad, y, n, gi, blk);
-      case 2: return TaskDirect<2>(p, xpad, y, n, gi, blk);
-      case 3: return TaskDirect<3>(p, xpad, y, n, gi, blk);
-      default: return TaskDirect<4>(p, xpad, y, n, gi, blk);
+      case 1: return TaskDirect<1>(p, xg, y, n, gi, blk);
+      case 2: return TaskDirect<2>(p, xg, y, n, gi, blk);
+      case 3: return TaskDirect<3>(p, xg, y, n, gi, blk);
+      default: return TaskDirect<4>(p, xg, y, n, gi, blk);
     }
   }
   switch (p.cb) {
-    case 1: return Task<1>(p, xpad, y, n, gi, b, blk);
-    case 2: return Task<2>(p, xpad, y, n, gi, b, blk);
-    case 3: return Task<3>(p, xpad, y, n, gi, b, blk);
-    case 4: return Task<4>(p, xpad, y, n, gi, b, blk);
-    case 5: return Task<5>(p, xpad, y, n, gi, b, blk);
-    case 6: return Task<6>(p, xpad, y, n, gi, b, blk);
-    case 7: return Task<7>(p, xpad, y, n, gi, b, blk);
-    default: return Task<8>(p, xpad, y, n, gi, b, blk);
+    case 1: return Task<1>(p, xg, y, n, gi, b, blk);
+    case 2: return Task<2>(p, xg, y, n, gi, b, blk);
+    case 3: return Task<3>(p, xg, y, n, gi, b, blk);
+    case 4: return Task<4>(p, xg, y, n, gi, b, blk);
+    case 5: return Task<5>(p, xg, y, n, gi, b, blk);
+    case 6: return Task<6>(p, xg, y, n, gi, b, blk);
+    case 7: return Task<7>(p, xg, y, n, gi, b, blk);
+    default: return Task<8>(p, xg, y, n, gi, b, blk);
   }
 }
 
@@ -513,8 +522,8 @@ HWY_EXPORT(PhaseFastTaskImpl);
 HWY_EXPORT(PhaseFastVectorsImpl);
 HWY_EXPORT(PhaseFastLanesImpl);
 
-void PhaseFastTask(const PhaseFastParams& p, const float* xpad, float* y, int64_t task) {
-  HWY_DYNAMIC_DISPATCH(PhaseFastTaskImpl)(p, xpad, y, task);
+void PhaseFastTask(const PhaseFastParams& p, const float* x, const float* xpad, float* y, int64_t task) {
+  HWY_DYNAMIC_DISPATCH(PhaseFastTaskImpl)(p, x, xpad, y, task);
 }
 int PhaseFastVectors(int cb) { return HWY_DYNAMIC_DISPATCH(PhaseFastVectorsImpl)(cb); }
 int PhaseFastLanes() { return HWY_DYNAMIC_DISPATCH(PhaseFastLanesImpl)(); }
