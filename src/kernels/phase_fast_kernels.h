@@ -98,6 +98,11 @@ struct PhaseFastParams {
   // yoff (index in y of channel 0 of the group's first pixel), count (1..4).
   std::vector<int64_t> grp_x, grp_y;
   std::vector<int32_t> grp_n;
+  // kChannels: per group, bit t set when tap t of its phase reads an input
+  // row/slice inside the input (all bits for phases with > 64 taps); groups
+  // of a phase are sorted by mask. Per tap: weight offset t*CB in a ci row.
+  std::vector<uint64_t> grp_mask;
+  std::vector<int64_t> tap_w;
   // kChannels: chunks of pixel groups [ch_g0, ch_g1) of phase ch_ph; one task
   // each per (g, b).
   std::vector<int64_t> ch_ph, ch_g0, ch_g1;

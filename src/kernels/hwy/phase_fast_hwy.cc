@@ -351,7 +351,8 @@ void TaskDirect(const PhaseFastParams& p, const float* xg, float* y, int64_t n, 
 // (q < cnt[g]) channel c (< cvalid) to yg[g] + c*ostride + q*sx.
 template <int M, int G>
 HWY_INLINE void MicroC(const float* const* xg, int64_t plane, int64_t cin, const int64_t* HWY_RESTRICT offs,
-                       int64_t ntaps, const float* HWY_RESTRICT w, int64_t cstride, const float* HWY_RESTRICT bias,
+                       const int64_t* HWY_RESTRICT woff, int64_t ntaps, const float* HWY_RESTRICT w,
+                       int64_t wstride, const float* HWY_RESTRICT bias,
                        float* const* yg, const int32_t* cnt, int64_t ostride, int64_t sx, int cvalid) {
   const hn::ScalableTag<float> d;
   const size_t L = hn::Lanes(d);
@@ -369,11 +370,13 @@ HWY_INLINE void MicroC(const float* const* xg, int64_t plane, int64_t cin, const
   const float* x2 = G > 2 ? xg[2] : xg[0];
   for (int64_t ci = 0; ci < cin; ++ci) {
     const int64_t cio = ci * plane;
+    const float* wci = w + ci * wstride;
     for (int64_t t = 0; t < ntaps; ++t) {
       const int64_t o = cio + offs[t];
+      const float* wt = wci + woff[t];
       VF wv[M];
 #pragma GCC unroll 4
-      for (int m = 0; m < M; ++m) wv[m] = hn::LoadU(d, w + m * L);
+      for (int m = 0; m < M; ++m) wv[m] = hn::LoadU(d, wt + m * L);
 #pragma GCC unroll 4
       for (int q = 0; q < kPhaseGroupPixels; ++q) {
         const VF xv = hn::Set(d, x0[o + q]);
@@ -400,7 +403,6 @@ HWY_INLINE void MicroC(const float* const* xg, int64_t plane, int64_t cin, const
                 hn::MulAdd(wv[m], xv, acc[(G > 2 ? 2 : 0) * kPhaseGroupPixels + q][m]);
         }
       }
-      w += cstride;
     }
   }
   HWY_ALIGN float tmp[M * 64];
@@ -434,31 +436,62 @@ void TaskChannels(const PhaseFastParams& p, const float* xpad, float* y, int64_t
   const float* xbase = xpad + gi * p.cin_g * p.plane;
   float* ybase = y + co0 * p.out_sp;
   const int64_t pass = kM * L;  // channels per pass
+  const int64_t wstride = ntaps * CB;
+  const int64_t* woff_all = p.tap_w.data() + p.tap_begin[ph];
+  const uint64_t all = ntaps >= 64 ? ~uint64_t{0} : (uint64_t{1} << ntaps) - 1;
+  // Taps of a call: those whose input row/slice is inside the input for at
+  // least one of its groups (groups are sorted by mask, so calls are mostly
+  // homogeneous). Skipped taps would only add x_pad = 0 products.
+  int64_t toffs[64], twoff[64];
+  auto taps_for = [&](uint64_t mask, const int64_t** o, const int64_t** wo) -> int64_t {
+    if ((mask & all) == all || ntaps > 64) {
+      *o = offs;
+      *wo = woff_all;
+      return ntaps;
+    }
+    int64_t nt = 0;
+    for (int64_t t = 0; t < ntaps; ++t)
+      if (mask >> t & 1) {
+        toffs[nt] = offs[t];
+        twoff[nt++] = woff_all[t];
+      }
+    *o = toffs;
+    *wo = twoff;
+    return nt;
+  };
+  const uint64_t* gm = p.grp_mask.data();
   for (int64_t c0 = 0; c0 < cb_here; c0 += pass) {
     const int cv = static_cast<int>(std::min<int64_t>(pass, cb_here - c0));
     int64_t k = p.ch_g0[ch];
     const int64_t k1 = p.ch_g1[ch];
+    const int64_t* to;
+    const int64_t* tw;
     for (; k + kG <= k1; k += kG) {
       const float* xg[kG];
       float* yg[kG];
+      uint64_t mask = 0;
       for (int g = 0; g < kG; ++g) {
         xg[g] = xbase + p.grp_x[k + g];
         yg[g] = ybase + p.grp_y[k + g] + c0 * p.out_sp;
+        mask |= gm[k + g];
       }
-      MicroC<kM, kG>(xg, p.plane, p.cin_g, offs, ntaps, wb + c0, CB, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
+      const int64_t nt = taps_for(mask, &to, &tw);
+      MicroC<kM, kG>(xg, p.plane, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
                      p.s[2], cv);
     }
     if (kG == 3 && k + 2 <= k1) {  // dcgan_g2: 32 groups per task = 10 x 3 + 2
       const float* xg[2] = {xbase + p.grp_x[k], xbase + p.grp_x[k + 1]};
       float* yg[2] = {ybase + p.grp_y[k] + c0 * p.out_sp, ybase + p.grp_y[k + 1] + c0 * p.out_sp};
-      MicroC<kM, 2>(xg, p.plane, p.cin_g, offs, ntaps, wb + c0, CB, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
+      const int64_t nt = taps_for(gm[k] | gm[k + 1], &to, &tw);
+      MicroC<kM, 2>(xg, p.plane, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
                     p.s[2], cv);
       k += 2;
     }
     for (; k < k1; ++k) {
       const float* xg[1] = {xbase + p.grp_x[k]};
       float* yg[1] = {ybase + p.grp_y[k] + c0 * p.out_sp};
-      MicroC<kM, 1>(xg, p.plane, p.cin_g, offs, ntaps, wb + c0, CB, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
+      const int64_t nt = taps_for(gm[k], &to, &tw);
+      MicroC<kM, 1>(xg, p.plane, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
                     p.s[2], cv);
     }
   }
