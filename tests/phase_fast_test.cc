@@ -150,7 +150,10 @@ TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
     int accepted = 0, grouped = 0, three_d = 0;
     for (uint64_t seed = 1; seed < 20000 && accepted < 1500; ++seed) {
       testing::GeometryOptions opts;
-      const ConvDesc d = testing::RandomConvTransposeDesc(seed, opts);
+      ConvDesc d = testing::RandomConvTransposeDesc(seed, opts);
+      // Every third geometry with 4..8 images: channels mode's
+      // batch-interleaved layout needs >= 4 (the generator draws 1..2).
+      if (seed % 3 == 0) d.batch = 4 + static_cast<int64_t>(seed / 3 % 5);
       if (CheckDesc(d, seed, isa.c_str())) {
         ++accepted;
         grouped += d.groups > 1;
@@ -200,6 +203,13 @@ TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
   d1.output_padding = {1, 0, 0};
   EXPECT_TRUE(CheckDesc(d1, seed++, isa)) << DescString(d1);
   EXPECT_TRUE(CheckDesc(Desc2(3, 6, 70, 4, 4, 4, 2, 1, 0), seed++, isa));  // channel blocks + tail
+  // >= 4 images: channels mode's batch-interleaved layout (dcgan-like, odd
+  // batch and kernel, stride > kernel, 3-D, grouped).
+  EXPECT_TRUE(CheckDesc(Desc2(8, 16, 40, 4, 4, 4, 2, 1, 0), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Desc2(5, 8, 33, 5, 6, 3, 2, 1, 1), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Desc2(6, 3, 5, 3, 4, 2, 3, 0, 2), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Desc3(4, 5, 34, {2, 3, 3}, 3, 2, 1, 0), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Grouped(Desc2(7, 6, 66, 4, 5, 4, 2, 1, 0), 2), seed++, isa));
   // Grouped: dw_k4s2-like depthwise, a channel multiplier, general groups.
   EXPECT_TRUE(CheckDesc(Grouped(Desc2(2, 12, 12, 9, 8, 4, 2, 1, 0), 12), seed++, isa));
   EXPECT_TRUE(CheckDesc(Grouped(Desc2(1, 4, 8, 7, 7, 3, 2, 1, 1), 4), seed++, isa));

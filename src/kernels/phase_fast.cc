@@ -63,13 +63,16 @@ class PhaseFast : public PreparedAlgo {
 
   void Run(const float* x, float* y, void* ws, int threads) const override {
     float* xpad = static_cast<float*>(ws);
-    const int64_t vols = p.local_pad ? 0 : p.n * p.cin;
+    const int64_t vols = p.local_pad || p.bint ? 0 : p.n * p.cin;
+    const int64_t chans = p.bint ? p.cin : 0;
     const int64_t in_sp = p.in[0] * p.in[1] * p.in[2];
     const int64_t tasks = p.ntasks;
 #pragma omp parallel num_threads(threads)
     {
 #pragma omp for schedule(static)
       for (int64_t q = 0; q < vols; ++q) kernels::PadVolume(p, x + q * in_sp, xpad + q * p.plane);
+#pragma omp for schedule(static)
+      for (int64_t ci = 0; ci < chans; ++ci) kernels::PadChannelInterleaved(p, x, xpad, ci);
       // Tasks: fixed partition, any thread count.
 #pragma omp for schedule(static)
       for (int64_t task = 0; task < tasks; ++task) kernels::PhaseFastTask(p, x, xpad, y, task);
@@ -105,6 +108,23 @@ void PadVolume(const PhaseFastParams& p, const float* src, float* dst) {
   }
   const int64_t used = dp * hp * wp;
   std::memset(dst + used, 0, static_cast<size_t>(p.plane - used) * sizeof(float));
+}
+
+void PadChannelInterleaved(const PhaseFastParams& p, const float* x, float* xpad, int64_t ci) {
+  const int64_t hp = p.len[1], wp = p.len[2], nn = p.n;
+  const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
+  const int64_t in_d = p.in[0], in_h = p.in[1], in_w = p.in[2];
+  float* dst = xpad + ci * p.cstride;
+  std::memset(dst, 0, static_cast<size_t>(p.cstride) * sizeof(float));
+  for (int64_t n = 0; n < nn; ++n) {
+    const float* src = x + (n * p.cin + ci) * in_d * in_h * in_w;
+    for (int64_t iz = 0; iz < in_d; ++iz)
+      for (int64_t iy = 0; iy < in_h; ++iy) {
+        float* row = dst + (((iz + pd) * hp + iy + pt) * wp + pl) * nn + n;
+        const float* in = src + (iz * in_h + iy) * in_w;
+        for (int64_t ix = 0; ix < in_w; ++ix) row[ix * nn] = in[ix];
+      }
+  }
 }
 
 }  // namespace kernels
@@ -261,8 +281,22 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     p.local_pad = p.nb == 1 && p.f0.size() == 1 && p.cin_g * p.plane <= kernels::kPhaseLocalPadFloats;
     if (const char* e = std::getenv("TCONV_PHASE_LOCALPAD")) p.local_pad = p.local_pad && std::atoi(e) != 0;
   } else {
-    // Pixel groups: up to 4 consecutive valid u_x of one output row, every
-    // image, per phase.
+    // Batch-interleaved layout when there are >= 4 images (and every phase
+    // has <= 64 taps, the mask width). TCONV_PHASE_BINT=0 disables.
+    int64_t max_taps = 0;
+    for (int64_t ph = 0; ph < p.nphase; ++ph) max_taps = std::max(max_taps, p.tap_begin[ph + 1] - p.tap_begin[ph]);
+    p.bint = p.n >= kernels::kPhaseGroupPixels && max_taps <= 64;
+    if (const char* e = std::getenv("TCONV_PHASE_BINT")) p.bint = p.bint && std::atoi(e) != 0;
+    if (p.bint) {
+      p.cstride = p.plane * p.n;
+      p.ystep = p.cout * p.out_sp;
+      for (int64_t& o : p.offs) o *= p.n;
+    } else {
+      p.cstride = p.plane;
+      p.ystep = p.s[2];
+    }
+    // Pixel groups: up to 4 consecutive valid u_x of one output row (or, bint,
+    // up to 4 images of one pixel), every image, per phase.
     std::vector<int64_t> grp_begin;
     for (int64_t td = 0; td < p.s[0]; ++td)
       for (int64_t ty = 0; ty < p.s[1]; ++ty)
@@ -276,7 +310,27 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
             int32_t n;
           };
           std::vector<Grp> grps;
-          for (int64_t n = 0; n < p.n; ++n)
+          if (p.bint) {
+            for (int64_t ud = 0; ud < vd; ++ud)
+              for (int64_t uy = 0; uy < vy; ++uy)
+                for (int64_t ux = 0; ux < vx; ++ux) {
+                  uint64_t mask = 0;
+                  for (int64_t jd = 0; jd < tdn; ++jd)
+                    for (int64_t jy = 0; jy < tyn; ++jy)
+                      for (int64_t jx = 0; jx < txn; ++jx) {
+                        const int64_t iz = ud + ax[0].c[td] - jd, iy = uy + ax[1].c[ty] - jy,
+                                      ix = ux + ax[2].c[tx] - jx;
+                        if (iz < 0 || iz >= p.in[0] || iy < 0 || iy >= p.in[1] || ix < 0 || ix >= p.in[2]) continue;
+                        mask |= uint64_t{1} << ((jd * tyn + jy) * txn + jx);
+                      }
+                  const int64_t f = (ud * hp + uy) * wp + ux;
+                  const int64_t yo = ((ud * p.s[0] + td) * p.out[1] + uy * p.s[1] + ty) * p.out[2] + ux * p.s[2] + tx;
+                  for (int64_t n0 = 0; n0 < p.n; n0 += kernels::kPhaseGroupPixels)
+                    grps.push_back({mask, f * p.n + n0, n0 * p.cout * p.out_sp + yo,
+                                    static_cast<int32_t>(std::min<int64_t>(kernels::kPhaseGroupPixels, p.n - n0))});
+                }
+          }
+          for (int64_t n = 0; n < (p.bint ? 0 : p.n); ++n)
             for (int64_t ud = 0; ud < vd; ++ud)
               for (int64_t uy = 0; uy < vy; ++uy) {
                 // Taps (jd, jy, jx) whose input slice and row are inside.

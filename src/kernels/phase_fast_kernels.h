@@ -102,6 +102,14 @@ struct PhaseFastParams {
   // row/slice inside the input (all bits for phases with > 64 taps); groups
   // of a phase are sorted by mask. Per tap: weight offset t*CB in a ci row.
   std::vector<uint64_t> grp_mask;
+  // kChannels input layout. Plain: (n, ci) padded volumes, a group is 4
+  // consecutive u_x of one row (ystep = sx). Batch-interleaved (bint, N >= 4:
+  // the DCGAN layers): [ci][f][n], a group is 4 images at one (u_d, u_y,
+  // u_x), so its taps that read padding (rows AND columns) are skipped
+  // (dcgan_g2: 23% of the nominal multiply-adds); ystep = Cout*out_sp,
+  // offs scaled by N. cstride: floats between input channels.
+  bool bint = false;
+  int64_t cstride = 1, ystep = 1;
   std::vector<int64_t> tap_w;
   // kChannels: chunks of pixel groups [ch_g0, ch_g1) of phase ch_ph; one task
   // each per (g, b).
@@ -115,6 +123,8 @@ void PhaseFastTask(const PhaseFastParams& p, const float* x, const float* xpad, 
 // Writes the padded volume of one (n, ci) input volume `src` to `dst`
 // (p.plane floats: zero borders, input rows, zero tail).
 void PadVolume(const PhaseFastParams& p, const float* src, float* dst);
+// bint layout: writes channel ci of every image of x into xpad (cstride floats).
+void PadChannelInterleaved(const PhaseFastParams& p, const float* x, float* xpad, int64_t ci);
 // The micro-kernel tile of the dispatched ISA for block size cb: "8x3" etc.
 int PhaseFastVectors(int cb);
 // Lanes per vector at the dispatched ISA (16 on AVX-512, 8 on AVX2, 1 scalar).

@@ -433,7 +433,7 @@ void TaskChannels(const PhaseFastParams& p, const float* xpad, float* y, int64_t
   const float* bias = p.bias.data() + (gi * p.nb + b) * CB;
   const int64_t co0 = gi * p.cout_g + b * CB;
   const int cb_here = static_cast<int>(std::min<int64_t>(CB, p.cout_g - b * CB));
-  const float* xbase = xpad + gi * p.cin_g * p.plane;
+  const float* xbase = xpad + gi * p.cin_g * p.cstride;
   float* ybase = y + co0 * p.out_sp;
   const int64_t pass = kM * L;  // channels per pass
   const int64_t wstride = ntaps * CB;
@@ -476,23 +476,23 @@ void TaskChannels(const PhaseFastParams& p, const float* xpad, float* y, int64_t
         mask |= gm[k + g];
       }
       const int64_t nt = taps_for(mask, &to, &tw);
-      MicroC<kM, kG>(xg, p.plane, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
-                     p.s[2], cv);
+      MicroC<kM, kG>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
+                     p.ystep, cv);
     }
     if (kG == 3 && k + 2 <= k1) {  // dcgan_g2: 32 groups per task = 10 x 3 + 2
       const float* xg[2] = {xbase + p.grp_x[k], xbase + p.grp_x[k + 1]};
       float* yg[2] = {ybase + p.grp_y[k] + c0 * p.out_sp, ybase + p.grp_y[k + 1] + c0 * p.out_sp};
       const int64_t nt = taps_for(gm[k] | gm[k + 1], &to, &tw);
-      MicroC<kM, 2>(xg, p.plane, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
-                    p.s[2], cv);
+      MicroC<kM, 2>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
+                    p.ystep, cv);
       k += 2;
     }
     for (; k < k1; ++k) {
       const float* xg[1] = {xbase + p.grp_x[k]};
       float* yg[1] = {ybase + p.grp_y[k] + c0 * p.out_sp};
       const int64_t nt = taps_for(gm[k], &to, &tw);
-      MicroC<kM, 1>(xg, p.plane, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
-                    p.s[2], cv);
+      MicroC<kM, 1>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
+                    p.ystep, cv);
     }
   }
 }
