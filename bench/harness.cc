@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -105,10 +106,12 @@ class FastRunner : public Runner {
  public:
   std::unique_ptr<PreparedAlgo> algo;
   std::vector<float> x, y;
+  float* xp = nullptr;  // 64-byte aligned views of x and y (oneDNN's own
+  float* yp = nullptr;  // buffers are aligned too)
   void* ws = nullptr;
   int threads = 1;
   ~FastRunner() override { std::free(ws); }
-  void Run() override { algo->Run(x.data(), y.data(), ws, threads); }
+  void Run() override { algo->Run(xp, yp, ws, threads); }
   std::string Impl() const override { return "phase_fast"; }
 };
 
@@ -131,9 +134,18 @@ std::unique_ptr<Runner> MakeTconvRunner(const Layer& layer, const std::string& a
       r->ws = std::aligned_alloc(64, (static_cast<size_t>(cost.workspace_bytes) + 63) / 64 * 64);
     }
     r->threads = threads;
-    r->x.resize(static_cast<size_t>(NumElements(ConvTransposeInputShape(d))));
-    r->y.resize(static_cast<size_t>(NumElements(ConvTransposeOutputShape(d))));
-    FillRandom(&r->x, 1);
+    const size_t nx = static_cast<size_t>(NumElements(ConvTransposeInputShape(d)));
+    const size_t ny = static_cast<size_t>(NumElements(ConvTransposeOutputShape(d)));
+    r->x.resize(nx + 16);
+    r->y.resize(ny + 16);
+    auto align64 = [](float* q) {
+      return reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(q) + 63) & ~static_cast<uintptr_t>(63));
+    };
+    r->xp = align64(r->x.data());
+    r->yp = align64(r->y.data());
+    std::vector<float> xin(nx);
+    FillRandom(&xin, 1);
+    std::copy(xin.begin(), xin.end(), r->xp);
     return r;
   }
   auto r = std::make_unique<PlanRunner>();

@@ -69,10 +69,16 @@ class PhaseFast : public PreparedAlgo {
     const int64_t tasks = p.ntasks;
 #pragma omp parallel num_threads(threads)
     {
+      // (Every thread sees the same sizes, so skipping the empty loops and
+      // their barriers is uniform; local_pad runs only the task loop.)
+      if (vols > 0) {
 #pragma omp for schedule(static)
-      for (int64_t q = 0; q < vols; ++q) kernels::PadVolume(p, x + q * in_sp, xpad + q * p.plane);
+        for (int64_t q = 0; q < vols; ++q) kernels::PadVolume(p, x + q * in_sp, xpad + q * p.plane);
+      }
+      if (chans > 0) {
 #pragma omp for schedule(static)
-      for (int64_t ci = 0; ci < chans; ++ci) kernels::PadChannelInterleaved(p, x, xpad, ci);
+        for (int64_t ci = 0; ci < chans; ++ci) kernels::PadChannelInterleaved(p, x, xpad, ci);
+      }
       // Tasks: fixed partition, any thread count.
 #pragma omp for schedule(static)
       for (int64_t task = 0; task < tasks; ++task) kernels::PhaseFastTask(p, x, xpad, y, task);
