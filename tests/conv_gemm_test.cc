@@ -33,16 +33,7 @@ using testing::Repro;
 // output_padding < stride its output length is the transposed input length.
 // Random conv geometries come from here (all remainders of (i+pb+pe-ke)/s
 // occur, since output_padding ranges over [0, s)).
-ConvDesc ConvOf(const ConvDesc& t) {
-  ConvDesc c = t;
-  c.in_channels = t.out_channels;
-  c.out_channels = t.in_channels;
-  for (int a = 0; a < t.ndim; ++a) {
-    c.in[a] = ConvTransposeOutputLength(t, a);
-    c.output_padding[a] = 0;
-  }
-  return c;
-}
+ConvDesc ConvOf(const ConvDesc& t) { return testing::AdjointConvDesc(t); }
 
 ConvDesc RandomConvDesc(uint64_t seed) {
   GeometryOptions opts;

@@ -36,16 +36,7 @@ using testing::SafeIntegerBound;
 
 constexpr uint64_t kCases = 3000;
 
-ConvDesc ConvOf(const ConvDesc& t) {
-  ConvDesc c = t;
-  c.in_channels = t.out_channels;
-  c.out_channels = t.in_channels;
-  for (int a = 0; a < t.ndim; ++a) {
-    c.in[a] = ConvTransposeOutputLength(t, a);
-    c.output_padding[a] = 0;
-  }
-  return c;
-}
+ConvDesc ConvOf(const ConvDesc& t) { return testing::AdjointConvDesc(t); }
 
 // Random transposed desc whose output_padding < stride, so that ConvOf(t)
 // has output length i on every axis (the adjoint relations need that).

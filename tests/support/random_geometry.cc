@@ -45,6 +45,17 @@ ConvDesc RandomConvTransposeDesc(uint64_t seed, const GeometryOptions& opts) {
   }
 }
 
+ConvDesc AdjointConvDesc(const ConvDesc& t) {
+  ConvDesc c = t;
+  c.in_channels = t.out_channels;
+  c.out_channels = t.in_channels;
+  for (int a = 0; a < t.ndim; ++a) {
+    c.in[a] = ConvTransposeOutputLength(t, a);
+    c.output_padding[a] = 0;
+  }
+  return c;
+}
+
 void FillIntegers(std::vector<float>* v, uint64_t seed, int bound) {
   std::mt19937_64 rng(seed ^ 0xA5A5A5A5ull);
   std::uniform_int_distribution<int> dist(-bound, bound);

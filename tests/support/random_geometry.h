@@ -33,6 +33,11 @@ struct GeometryOptions {
 // ValidateConvTranspose.
 ConvDesc RandomConvTransposeDesc(uint64_t seed, const GeometryOptions& opts = GeometryOptions());
 
+// The convolution a transposed desc is the adjoint of: input length = the
+// transposed output length, channels swapped, same k, s, d, pads. With
+// output_padding < stride its output length is the transposed input length.
+ConvDesc AdjointConvDesc(const ConvDesc& transposed);
+
 // Small integers in [-bound, bound] (exact in float sums of moderate length).
 void FillIntegers(std::vector<float>* v, uint64_t seed, int bound);
 // Uniform reals in [-1, 1].
