@@ -68,6 +68,9 @@ class PhaseFast : public PreparedAlgo {
     const int64_t in_sp = p.in[0] * p.in[1] * p.in[2];
     const int64_t tasks = p.ntasks;
     const int64_t chunk = std::max<int64_t>(1, tasks / (16 * static_cast<int64_t>(threads)));
+    // The batch-interleaved volume ends in a tail the last 4-image pixel
+    // group reads (its lanes past N are never stored); keep it finite.
+    if (p.bint) std::memset(xpad + p.cin * p.cstride, 0, kernels::kPhaseGroupPixels * sizeof(float));
 #pragma omp parallel num_threads(threads)
     {
       // (Every thread sees the same sizes, so skipping the empty loops and
@@ -303,9 +306,12 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     p.bint = p.n >= kernels::kPhaseGroupPixels && max_taps <= 64;
     if (const char* e = std::getenv("TCONV_PHASE_BINT")) p.bint = p.bint && std::atoi(e) != 0;
     if (p.bint) {
-      // No vector over-reads in this mode (x is only broadcast, inside the
-      // padded volume), so no tail: dcgan_g3's input is 0.8 MB, not 1.4 MB,
-      // which both threads stream from L3 for every task.
+      // x is only broadcast here, so no per-channel vector tail: dcgan_g3's
+      // input is 0.8 MB, not 1.4 MB, which both threads stream from L3 for
+      // every task. A pixel group reads all 4 images even when fewer than 4
+      // remain, so the last channel's last pixel reads up to 3 floats past
+      // the volume: the workspace ends in a kPhaseGroupPixels tail (found by
+      // the ASan sweep with an exactly-sized workspace).
       p.cstride = dp * hp * wp * p.n;
       p.ystep = p.cout * p.out_sp;
       for (int64_t& o : p.offs) o *= p.n;
@@ -402,7 +408,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
         c.macs += ax[0].taps[td] * ax[1].taps[ty] * ax[2].taps[tx] * valid(0, td) * valid(1, ty) * valid(2, tx);
   c.macs *= p.n * p.groups * p.cin_g * p.cout_g;
   c.workspace_bytes = p.local_pad ? 0
-                     : p.bint    ? p.cin * p.cstride * static_cast<int64_t>(sizeof(float))
+                     : p.bint    ? (p.cin * p.cstride + kernels::kPhaseGroupPixels) * static_cast<int64_t>(sizeof(float))
                                  : p.n * p.cin * p.plane * static_cast<int64_t>(sizeof(float));
   c.packed_bytes = static_cast<int64_t>((p.wpack.size() + p.bias.size()) * sizeof(float) +
                                         (p.grp_x.size() + p.grp_y.size() + p.grp_mask.size()) * sizeof(int64_t) +
