@@ -78,12 +78,6 @@ bool CheckDesc(const ConvDesc& d, uint64_t seed, const char* isa) {
   return true;
 }
 
-std::vector<Isa> IsasToTest() {
-  std::vector<Isa> v;
-  for (int i = 0; i <= static_cast<int>(dispatch::DetectedIsa()); ++i) v.push_back(static_cast<Isa>(i));
-  return v;
-}
-
 ConvDesc Desc2(int64_t n, int64_t cin, int64_t cout, int64_t h, int64_t w, int64_t k, int64_t s, int64_t p,
                int64_t a) {
   ConvDesc d;
@@ -147,7 +141,7 @@ TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
   for (const char* mode : {"pixels", "channels", "direct"}) {
     ModeGuard guard(mode);
     const std::string isa = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
-    int accepted = 0, grouped = 0, three_d = 0;
+    int accepted = 0, grouped = 0, three_d = 0, dilated = 0;
     for (uint64_t seed = 1; seed < 20000 && accepted < 1500; ++seed) {
       testing::GeometryOptions opts;
       ConvDesc d = testing::RandomConvTransposeDesc(seed, opts);
@@ -158,14 +152,16 @@ TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
         ++accepted;
         grouped += d.groups > 1;
         three_d += d.ndim == 3;
+        dilated += d.dilation[0] > 1 || d.dilation[1] > 1 || d.dilation[2] > 1;
       }
       if (::testing::Test::HasFailure()) return;
     }
     EXPECT_GE(accepted, 100) << isa;
     EXPECT_GE(grouped, 20) << isa;
     EXPECT_GE(three_d, 20) << isa;
-    std::printf("[ sweep    ] %s: %d accepted geometries (%d grouped, %d 3-D)\n", isa.c_str(), accepted, grouped,
-                three_d);
+    EXPECT_GE(dilated, 100) << isa;
+    std::printf("[ sweep    ] %s: %d accepted geometries (%d grouped, %d 3-D, %d dilated)\n", isa.c_str(), accepted,
+                grouped, three_d, dilated);
   }
 }
 
@@ -227,15 +223,36 @@ INSTANTIATE_TEST_SUITE_P(AllIsas, PhaseFastIsa, ::testing::Values(Isa::kScalar, 
 
 TEST(PhaseFast, DeclinesWithReasons) {
   std::string why;
-  ConvDesc d = Desc2(1, 4, 4, 5, 5, 3, 2, 1, 0);
-  d.dilation = {2, 1, 1};
+  ConvDesc d = Desc2(1, 2, 2, 3, 3, 70, 65, 1, 0);
   std::vector<float> w(NumElements(ConvTransposeWeightShape(d)), 1.0f);
   AlgoCost cost;
   EXPECT_EQ(PreparePhaseFast(MakeGeom3(d, GeomOp::kConvTranspose), w.data(), nullptr, &cost, &why), nullptr);
-  EXPECT_EQ(why, "dilation 2 > 1");
-  d.dilation = {1, 3, 1};
-  EXPECT_EQ(PreparePhaseFast(MakeGeom3(d, GeomOp::kConvTranspose), w.data(), nullptr, &cost, &why), nullptr);
-  EXPECT_EQ(why, "dilation 3 > 1");
+  EXPECT_EQ(why, "stride 65 > 64");
+}
+
+// Dilation: taps s/gcd(s, d) apart in the kernel read inputs d/gcd(s, d)
+// apart; coprime s and d, d > s, d a multiple of s, phases no tap reaches.
+TEST_P(PhaseFastIsa, DilatedShapesMatchReferenceBitwise) {
+  for (const char* mode : {"pixels", "channels", "direct"}) {
+    ModeGuard guard(mode);
+    const std::string isa_s = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
+    auto dil = [](ConvDesc d, Dims dl) {
+      d.dilation = dl;
+      return d;
+    };
+    uint64_t seed = 500;
+    const ConvDesc cases[] = {
+        dil(Desc2(1, 4, 3, 7, 6, 3, 3, 1, 0), {2, 2, 1}),        // coprime s=3, d=2
+        dil(Desc2(1, 3, 5, 6, 7, 4, 2, 2, 1), {2, 2, 1}),        // d = s: even phases only
+        dil(Desc2(2, 5, 2, 5, 5, 3, 2, 0, 1), {3, 5, 1}),        // d > s, per-axis
+        dil(Desc2(1, 2, 1, 9, 9, 9, 3, 4, 2), {2, 2, 1}),        // fsrcnn-like, Cout 1
+        dil(Desc2(6, 4, 40, 4, 4, 3, 2, 1, 0), {3, 2, 1}),       // >= 4 images (batch-interleaved)
+        dil(Grouped(Desc2(1, 8, 8, 6, 6, 3, 2, 2, 1), 8), {2, 2, 1}),  // depthwise
+        dil(Desc3(1, 3, 4, {3, 4, 4}, 2, 2, 0, 1), {3, 2, 2}),   // 3-D
+        dil(Desc2(1, 2, 3, 4, 4, 2, 4, 0, 0), {2, 6, 1}),        // stride > dilated kernel, no-tap phases
+    };
+    for (const ConvDesc& d : cases) EXPECT_TRUE(CheckDesc(d, seed++, isa_s.c_str())) << DescString(d);
+  }
 }
 
 }  // namespace

@@ -1,12 +1,12 @@
 // SIMD fast path of the `phase` algorithm: PreparePhaseFast (the seam in
 // src/algo/phase_fast.h) takes 1-D, 2-D and 3-D transposed convolutions with
-// dilation 1 and any groups (depthwise included; any stride <= 64 on the last
+// any dilation and groups (depthwise included; any stride <= 64 on the last
 // axis, kernel, pads, output padding), packs the weights per phase once, and
 // returns a PreparedAlgo whose Run repacks the NCHW input into zero-padded
 // volumes (workspace; included in Run's time) and runs the Highway kernels of
 // src/kernels/hwy/phase_fast_hwy.cc over OpenMP tasks, one writer per output
-// element. Everything else (dilation > 1) is declined with a reason, and the
-// general phase code runs.
+// element. Everything else (stride > 64 on the last axis) is declined with a
+// reason, and the general phase code runs.
 #include <algorithm>
 #include <array>
 #include <cstdlib>
@@ -14,6 +14,7 @@
 #include <string>
 
 #include "src/algo/phase_fast.h"
+#include "src/algo/tap_math.h"
 #include "src/dispatch/cpu.h"
 #include "src/kernels/phase_fast_kernels.h"
 
@@ -25,24 +26,33 @@ using kernels::PhaseFastParams;
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 struct AxisPhases {
-  std::vector<int64_t> c, r, taps;  // per t in [0, s)
+  // Per phase t in [0, s): taps j in [0, taps[t]) read padded input index
+  // u + c[t] - j*istep with kernel index r[t] + j*kstep (tap_math.h: with
+  // dilation d, g = gcd(s, d), kstep = s/g, istep = d/g; dilation 1 gives
+  // kstep = s, istep = 1). Phases no tap reaches have taps[t] = 0 (bias only).
+  std::vector<int64_t> c, r, taps;
+  int64_t kstep = 1, istep = 1;
   int64_t u = 1;                    // ceil(out / s)
   int64_t lo = 0, len = 1;          // padded index range [lo, lo + len)
 };
 
-AxisPhases AnalyzeAxis(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t out) {
+AxisPhases AnalyzeAxis(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t out) {
+  const TapAxis tap(in, k, s, d, pb);
   AxisPhases a;
+  a.kstep = tap.kstep;
+  a.istep = tap.istep;
   a.u = CeilDiv(out, s);
   int64_t lo = 0, hi = in - 1;
   for (int64_t t = 0; t < s; ++t) {
-    const int64_t c = FloorDiv(t + pb, s);
-    const int64_t r = t + pb - c * s;
-    const int64_t taps = r < k ? CeilDiv(k - r, s) : 0;
+    const int64_t r = tap.FirstTapOfResidue(t + pb);
+    const bool any = r >= 0 && r < k;
+    const int64_t c = any ? (t + pb - r * d) / s : 0;  // exact division
+    const int64_t taps = any ? CeilDiv(k - r, tap.kstep) : 0;
     a.c.push_back(c);
-    a.r.push_back(r);
+    a.r.push_back(any ? r : 0);
     a.taps.push_back(taps);
     if (taps > 0) {
-      lo = std::min(lo, c - (taps - 1));
+      lo = std::min(lo, c - (taps - 1) * tap.istep);
       hi = std::max(hi, a.u - 1 + c);
     }
   }
@@ -153,8 +163,6 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     if (why) *why = reason;
     return nullptr;
   };
-  for (int a = 0; a < 3; ++a)
-    if (g.d[a] != 1) return decline("dilation " + std::to_string(g.d[a]) + " > 1");
   if (g.s[2] > 64) return decline("stride " + std::to_string(g.s[2]) + " > 64");
 
   auto impl = std::make_unique<PhaseFast>();
@@ -170,7 +178,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     p.in[a] = g.in[a];
     p.out[a] = g.out[a];
     p.s[a] = g.s[a];
-    ax[a] = AnalyzeAxis(g.in[a], g.k[a], g.s[a], g.pb[a], g.out[a]);
+    ax[a] = AnalyzeAxis(g.in[a], g.k[a], g.s[a], g.d[a], g.pb[a], g.out[a]);
     p.u[a] = ax[a].u;
     p.lo[a] = ax[a].lo;
     p.len[a] = ax[a].len;
@@ -229,9 +237,11 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
         for (int64_t jd = 0; jd < ax[0].taps[td]; ++jd)
           for (int64_t jy = 0; jy < ax[1].taps[ty]; ++jy)
             for (int64_t jx = 0; jx < ax[2].taps[tx]; ++jx) {
-              p.offs.push_back(((ax[0].c[td] - jd - p.lo[0]) * hp + (ax[1].c[ty] - jy - p.lo[1])) * wp +
-                               (ax[2].c[tx] - jx - p.lo[2]));
-              kk.push_back({ax[0].r[td] + jd * p.s[0], ax[1].r[ty] + jy * p.s[1], ax[2].r[tx] + jx * p.s[2]});
+              p.offs.push_back(((ax[0].c[td] - jd * ax[0].istep - p.lo[0]) * hp +
+                                (ax[1].c[ty] - jy * ax[1].istep - p.lo[1])) * wp +
+                               (ax[2].c[tx] - jx * ax[2].istep - p.lo[2]));
+              kk.push_back({ax[0].r[td] + jd * ax[0].kstep, ax[1].r[ty] + jy * ax[1].kstep,
+                            ax[2].r[tx] + jx * ax[2].kstep});
             }
         for (size_t t = 0; t < kk.size(); ++t) p.tap_w.push_back(static_cast<int64_t>(t) * cb);
         p.tap_begin.push_back(static_cast<int64_t>(p.offs.size()));
@@ -257,7 +267,9 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   }
   // Row reuse (fsrcnn_x3 1t: 2.48 -> 1.6-1.8 ms, 0.89 -> 1.37x oneDNN);
   // TCONV_PHASE_ROWS=0 disables.
-  p.row_reuse = p.mode == kernels::PhaseMode::kPixels && cb == 1 && !depth_taps;
+  // MicroR slides over consecutive rows and columns: undilated taps only.
+  p.row_reuse = p.mode == kernels::PhaseMode::kPixels && cb == 1 && !depth_taps && ax[1].istep == 1 &&
+                ax[2].istep == 1;
   if (const char* e = std::getenv("TCONV_PHASE_ROWS")) p.row_reuse = p.row_reuse && std::atoi(e) != 0;
   p.bias.assign(static_cast<size_t>(p.groups * p.nb * cb), 0.0f);
   if (bias)
@@ -342,8 +354,9 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
                   for (int64_t jd = 0; jd < tdn; ++jd)
                     for (int64_t jy = 0; jy < tyn; ++jy)
                       for (int64_t jx = 0; jx < txn; ++jx) {
-                        const int64_t iz = ud + ax[0].c[td] - jd, iy = uy + ax[1].c[ty] - jy,
-                                      ix = ux + ax[2].c[tx] - jx;
+                        const int64_t iz = ud + ax[0].c[td] - jd * ax[0].istep,
+                                      iy = uy + ax[1].c[ty] - jy * ax[1].istep,
+                                      ix = ux + ax[2].c[tx] - jx * ax[2].istep;
                         if (iz < 0 || iz >= p.in[0] || iy < 0 || iy >= p.in[1] || ix < 0 || ix >= p.in[2]) continue;
                         mask |= uint64_t{1} << ((jd * tyn + jy) * txn + jx);
                       }
@@ -364,7 +377,8 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
                 } else {
                   for (int64_t jd = 0; jd < tdn; ++jd)
                     for (int64_t jy = 0; jy < tyn; ++jy) {
-                      const int64_t iz = ud + ax[0].c[td] - jd, iy = uy + ax[1].c[ty] - jy;
+                      const int64_t iz = ud + ax[0].c[td] - jd * ax[0].istep,
+                                    iy = uy + ax[1].c[ty] - jy * ax[1].istep;
                       if (iz < 0 || iz >= p.in[0] || iy < 0 || iy >= p.in[1]) continue;
                       for (int64_t jx = 0; jx < txn; ++jx) mask |= uint64_t{1} << ((jd * tyn + jy) * txn + jx);
                     }

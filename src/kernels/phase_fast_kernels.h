@@ -2,9 +2,12 @@
 // works on, prepared once by src/kernels/phase_fast.cc.
 //
 // Phase decomposition of a transposed convolution (1 to 3 spatial axes,
-// dilation 1, any groups), per axis: output o = u*s + t (t in [0, s))
-// receives x[u + c_t - j] * w[r_t + j*s] for j in [0, T_t), where c_t =
-// floor((t + pb)/s), r_t = (t + pb) mod s, T_t = #{j : r_t + j*s < k}. For a
+// any dilation, any groups), per axis: output o = u*s + t (t in [0, s))
+// receives x[u + c_t - j*d'] * w[r_t + j*s'] for j in [0, T_t), where
+// g = gcd(s, d), s' = s/g, d' = d/g, r_t = the smallest tap k with
+// k*d == t + pb (mod s) (src/algo/tap_math.h; none: T_t = 0, bias only),
+// c_t = (t + pb - r_t*d)/s, T_t = #{j : r_t + j*s' < k}. Dilation 1 gives
+// c_t = floor((t + pb)/s), r_t = (t + pb) mod s. For a
 // fixed phase (td, ty, tx) that is a dense stride-1 correlation over the
 // input. The input is repacked (in Run) into zero-padded volumes of
 // dp x hp x wp per (n, ci), so each phase is a 1-D correlation over the
