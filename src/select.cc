@@ -1,51 +1,59 @@
-// `auto` selection: a simple documented rule (docs/ALGORITHMS.md), to be
-// calibrated by measurement later.
+// `auto` selection (docs/ALGORITHMS.md, "The auto rule").
 //
-// 1. Dilation 1 on every axis: `phase`. Its SIMD fast path takes these
-//    geometries (src/kernels/phase_fast.cc); no wasted multiply-adds and no
-//    column buffer.
-// 2. Dilation > 1 and Cin/g * Cout/g >= kGemmMinChannelPairs: `gemm_col2im`.
-//    The fast path declines dilation, and a BLAS GEMM over the channels beats
-//    the portable phase loops as soon as there are a few channel pairs.
-// 3. Otherwise (dilation > 1, depthwise or nearly): `phase`, general path:
-//    exact work, no workspace.
-// `gather`, `zero_insert` and `ref` are never picked automatically: gather
-// and ref recompute tap indices per output, zero_insert multiplies about s^D
-// times more than needed.
+// 1. When the SIMD phase path takes the geometry (stride <= 64 on the last
+//    axis: every layer we know of), the cost model of src/cost_model.h,
+//    fitted to measured runs, predicts `phase` and `gemm_col2im`, and the
+//    faster prediction wins.
+// 2. Otherwise only the general (scalar) phase loops would run `phase`:
+//    `gemm_col2im` when Cin/g * Cout/g >= kGemmMinChannelPairs, else `phase`.
+// `gather`, `zero_insert` and `ref` are never picked: on the calibration set
+// (bench/calibration/) gather runs at 0.3-2.5 GFLOP/s and zero_insert
+// multiplies about s^D times more than needed (0.6-88 GFLOP/s, below phase
+// on every layer).
 #include "src/select.h"
 
+#include <cstdio>
 #include <string>
+
+#include "src/algo/phase_fast.h"
+#include "src/cost_model.h"
 
 namespace tconv {
 namespace {
 
-// Cin/g * Cout/g from which the GEMM is worth its column buffer. Measured
-// (1 thread, 2-D k3 s2 d2, 16x16 or 32x32 input, busy 2-core Zen 4): general
-// phase / gemm_col2im time = 0.7 (1x1 depthwise, 64 groups), 0.71 (1x2),
-// 1.2 (2x2), 1.7 (4x4), 3.5 (8x8), 7 (16x16), 17 (64x64).
+// Cin/g * Cout/g from which the GEMM is worth its column buffer against the
+// general phase loops. Measured (1 thread, 2-D k3 s2 d2, 16x16 or 32x32
+// input, busy 2-core Zen 4): general phase / gemm_col2im time = 0.7 (1x1
+// depthwise, 64 groups), 0.71 (1x2), 1.2 (2x2), 1.7 (4x4), 3.5 (8x8), 7
+// (16x16), 17 (64x64).
 constexpr int64_t kGemmMinChannelPairs = 4;
+
+std::string Ms(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g ms", seconds * 1e3);
+  return buf;
+}
 
 }  // namespace
 
 const Algorithm* SelectAlgorithm(const Geom3& g, std::string* why) {
-  bool dilated = false;
-  for (int ax = 0; ax < 3; ++ax) dilated = dilated || g.d[ax] > 1;
-  if (!dilated) {
-    if (why) *why = "dilation 1: phase decomposition (SIMD fast path), no wasted multiply-adds";
-    return &kPhaseAlgorithm;
+  if (ProfilePhaseFast(g).takes) {
+    const double tp = PredictPhaseSeconds(g), tg = PredictGemmCol2ImSeconds(g);
+    const bool gemm = tg < tp;
+    if (why) {
+      *why = std::string("cost model, 1 thread: phase ") + Ms(tp) + " vs gemm_col2im " + Ms(tg) + " predicted -> " +
+             (gemm ? "gemm_col2im" : "phase");
+    }
+    return gemm ? &kGemmCol2ImAlgorithm : &kPhaseAlgorithm;
   }
   const int64_t pairs = g.cin_g * g.cout_g;
+  const std::string head = "stride " + std::to_string(g.s[2]) + " > 64 (no SIMD phase path), Cin/g*Cout/g = " +
+                           std::to_string(pairs);
   if (pairs >= kGemmMinChannelPairs) {
-    if (why) {
-      *why = "dilation > 1 with Cin/g*Cout/g = " + std::to_string(pairs) + " >= " +
-             std::to_string(kGemmMinChannelPairs) + ": sgemm + col2im";
-    }
+    if (why) *why = head + " >= " + std::to_string(kGemmMinChannelPairs) + ": sgemm + col2im";
     return &kGemmCol2ImAlgorithm;
   }
-  if (why) {
-    *why = "dilation > 1 with Cin/g*Cout/g = " + std::to_string(pairs) + " < " +
-           std::to_string(kGemmMinChannelPairs) + ": general phase path, no workspace";
-  }
+  if (why) *why = head + " < " + std::to_string(kGemmMinChannelPairs) + ": general phase path, no workspace";
   return &kPhaseAlgorithm;
 }
 

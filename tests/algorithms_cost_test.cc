@@ -8,6 +8,7 @@
 #include <string>
 
 #include "src/algo/algorithm.h"
+#include "src/cost_model.h"
 #include "src/geom3.h"
 #include "src/select.h"
 #include "tconv/plan.h"
@@ -183,18 +184,23 @@ TEST(AlgorithmsCost, RandomGeometriesAgainstBruteForce) {
 }
 
 TEST(AlgorithmsSelect, AutoRule) {
-  Geom3 g;  // dilation 1 -> phase
+  Geom3 g;  // the SIMD phase path takes it: the cost model decides
   g.cin = g.cin_g = 64;
   g.cout = g.cout_g = 64;
+  g.in[1] = g.in[2] = g.out[1] = g.out[2] = 32;
+  g.in_sp = g.out_sp = 32 * 32;
   std::string why;
-  EXPECT_STREQ(SelectAlgorithm(g, &why)->name, "phase");
-  EXPECT_FALSE(why.empty());
-  g.d[2] = 2;  // dilated, many channels -> gemm_col2im
+  const char* pick = SelectAlgorithm(g, &why)->name;
+  EXPECT_STREQ(pick, PredictGemmCol2ImSeconds(g) < PredictPhaseSeconds(g) ? "gemm_col2im" : "phase");
+  EXPECT_NE(why.find("cost model"), std::string::npos) << why;
+  g.s[2] = 65;  // no SIMD phase path: many channel pairs -> gemm_col2im
+  g.out[2] = 31 * 65 + 1;
+  g.out_sp = 32 * g.out[2];
   EXPECT_STREQ(SelectAlgorithm(g, &why)->name, "gemm_col2im");
-  g.cin = g.cout = g.groups = 64;  // dilated depthwise -> phase (general path)
+  EXPECT_NE(why.find("stride 65 > 64"), std::string::npos) << why;
+  g.cin = g.cout = g.groups = 64;  // ... depthwise -> phase (general path)
   g.cin_g = g.cout_g = 1;
   EXPECT_STREQ(SelectAlgorithm(g, &why)->name, "phase");
-  EXPECT_NE(why.find("dilation"), std::string::npos);
 }
 
 }  // namespace

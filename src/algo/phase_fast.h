@@ -5,12 +5,26 @@
 #ifndef TCONV_SRC_ALGO_PHASE_FAST_H_
 #define TCONV_SRC_ALGO_PHASE_FAST_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
 #include "src/algo/algorithm.h"
 
 namespace tconv {
+
+// Multiply-adds the fast path executes for g: every tap of a phase over all
+// of that phase's outputs (taps that read padding included). No packing.
+int64_t PhaseFastMacs(const Geom3& g);
+
+// What the `auto` cost model (src/cost_model.cc) needs to know about the
+// fast path on g, without packing anything.
+struct PhaseFastProfile {
+  bool takes = false;            // PreparePhaseFast accepts g
+  int64_t macs = 0;              // multiply-adds it executes (padding taps it skips not counted)
+  double lane_efficiency = 1.0;  // useful fraction of the vector lanes
+};
+PhaseFastProfile ProfilePhaseFast(const Geom3& g);
 
 std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, const float* bias,
                                                AlgoCost* cost, std::string* why);

@@ -61,6 +61,29 @@ AxisPhases AnalyzeAxis(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, 
   return a;
 }
 
+// Pixels (W-vectors) or channels in the vector lanes: the one that wastes
+// fewer lanes, with pixels preferred unless their rows waste > 15 %.
+struct LaneChoice {
+  bool channels = false;
+  double efficiency = 1.0;  // useful fraction of the lanes of the chosen mode
+};
+
+LaneChoice ChooseLanes(const int64_t* u, const int64_t* len, int64_t cout_g) {
+  const double eff_pixels = static_cast<double>(u[1] * u[2]) / static_cast<double>(CeilDiv(u[1] * len[2], 16) * 16);
+  const double eff_channels =
+      static_cast<double>(cout_g) /
+      static_cast<double>(CeilDiv(cout_g, kernels::kPhaseChannelBlock) * kernels::kPhaseChannelBlock) *
+      static_cast<double>(u[2]) /
+      static_cast<double>(CeilDiv(u[2], kernels::kPhaseGroupPixels) * kernels::kPhaseGroupPixels);
+  // Measured (same run, ratio to oneDNN at 1 thread): channels win on
+  // dcgan_g2 (eff_pixels 0.44: 0.92 vs 0.46) and dcgan_g3 (0.80: 0.95 vs
+  // 0.80), lose on dcgan_g4 (0.89: 0.93 vs 1.05).
+  LaneChoice c;
+  c.channels = eff_pixels < 0.85 && eff_channels > eff_pixels;
+  c.efficiency = c.channels ? eff_channels : eff_pixels;
+  return c;
+}
+
 class PhaseFast : public PreparedAlgo {
  public:
   PhaseFastParams p;
@@ -155,6 +178,39 @@ void PadChannelInterleaved(const PhaseFastParams& p, const float* x, float* xpad
 
 }  // namespace kernels
 
+PhaseFastProfile ProfilePhaseFast(const Geom3& g) {
+  PhaseFastProfile prof;
+  prof.takes = g.s[2] <= 64;
+  int64_t u[3], len[3];
+  for (int a = 0; a < 3; ++a) {
+    const AxisPhases ax = AnalyzeAxis(g.in[a], g.k[a], g.s[a], g.d[a], g.pb[a], g.out[a]);
+    u[a] = ax.u;
+    len[a] = ax.len;
+  }
+  const LaneChoice lanes = ChooseLanes(u, len, g.cout_g);
+  prof.lane_efficiency = lanes.efficiency;
+  prof.macs = PhaseFastMacs(g);
+  if (lanes.channels && g.n >= kernels::kPhaseGroupPixels) {
+    // Batch-interleaved channels mode skips the taps that read padding.
+    prof.macs = g.n * g.groups * g.cin_g * g.cout_g;
+    for (int a = 0; a < 3; ++a) prof.macs *= UsefulPairs(g.in[a], g.k[a], g.s[a], g.d[a], g.pb[a], g.out[a]);
+  }
+  return prof;
+}
+
+int64_t PhaseFastMacs(const Geom3& g) {
+  // Sum over phases (td, ty, tx) of taps x valid outputs: the per-axis sums
+  // multiply.
+  int64_t m = g.n * g.groups * g.cin_g * g.cout_g;
+  for (int a = 0; a < 3; ++a) {
+    const AxisPhases ax = AnalyzeAxis(g.in[a], g.k[a], g.s[a], g.d[a], g.pb[a], g.out[a]);
+    int64_t sum = 0;
+    for (int64_t t = 0; t < g.s[a]; ++t) sum += ax.taps[t] * (g.out[a] > t ? CeilDiv(g.out[a] - t, g.s[a]) : 0);
+    m *= sum;
+  }
+  return m;
+}
+
 std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, const float* bias, AlgoCost* cost,
                                                std::string* why) {
   dispatch::InitDispatch();
@@ -194,18 +250,8 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   // Mode: pixels (W-vectors) unless rows are short and Cout fills channel
   // vectors better. TCONV_PHASE_MODE=pixels|channels forces one (tuning).
   {
-    const double eff_pixels =
-        static_cast<double>(p.u[1] * p.u[2]) / static_cast<double>(CeilDiv(p.u[1] * wp, 16) * 16);
-    const double eff_channels =
-        static_cast<double>(p.cout_g) /
-        static_cast<double>(CeilDiv(p.cout_g, kernels::kPhaseChannelBlock) * kernels::kPhaseChannelBlock) *
-        static_cast<double>(p.u[2]) / static_cast<double>(CeilDiv(p.u[2], kernels::kPhaseGroupPixels) *
-                                                          kernels::kPhaseGroupPixels);
-    // Measured (same run, ratio to oneDNN at 1 thread): channels win on
-    // dcgan_g2 (eff_pixels 0.44: 0.92 vs 0.46) and dcgan_g3 (0.80: 0.95 vs
-    // 0.80), lose on dcgan_g4 (0.89: 0.93 vs 1.05).
-    p.mode = eff_pixels < 0.85 && eff_channels > eff_pixels ? kernels::PhaseMode::kChannels
-                                                            : kernels::PhaseMode::kPixels;
+    const LaneChoice lanes = ChooseLanes(p.u, p.len, p.cout_g);
+    p.mode = lanes.channels ? kernels::PhaseMode::kChannels : kernels::PhaseMode::kPixels;
     // Cout per group 1 and sx <= 4: the direct kernel (dw_k4s2: 0.446 ->
     // 0.355 ms at 1 thread against the tile + interleave of kPixels; fsrcnn_x3,
     // Cin 56, lost with it: 52 -> 39 GFLOP/s, hence Cin per group <= 4).
@@ -415,12 +461,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   }
 
   AlgoCost& c = impl->cost;
-  c.macs = 0;
-  for (int64_t td = 0; td < p.s[0]; ++td)
-    for (int64_t ty = 0; ty < p.s[1]; ++ty)
-      for (int64_t tx = 0; tx < p.s[2]; ++tx)
-        c.macs += ax[0].taps[td] * ax[1].taps[ty] * ax[2].taps[tx] * valid(0, td) * valid(1, ty) * valid(2, tx);
-  c.macs *= p.n * p.groups * p.cin_g * p.cout_g;
+  c.macs = PhaseFastMacs(g);
   c.workspace_bytes = p.local_pad ? 0
                      : p.bint    ? (p.cin * p.cstride + kernels::kPhaseGroupPixels) * static_cast<int64_t>(sizeof(float))
                                  : p.n * p.cin * p.plane * static_cast<int64_t>(sizeof(float));

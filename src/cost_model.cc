@@ -1,0 +1,46 @@
+#include "src/cost_model.h"
+
+#include "src/algo/phase_fast.h"
+
+namespace tconv {
+namespace {
+
+double InOutBytes(const Geom3& g) {
+  return 4.0 * (static_cast<double>(g.n * g.cin * g.in_sp) + static_cast<double>(g.n * g.cout * g.out_sp));
+}
+
+bool ColumnIsIdentity(const Geom3& g) {
+  bool id = g.k_sp == 1;
+  for (int a = 0; a < 3; ++a) id = id && g.s[a] == 1 && g.pb[a] == 0 && g.pe[a] == 0 && g.a[a] == 0;
+  return id;
+}
+
+}  // namespace
+
+const CostModelConstants& FittedCostModel() {
+  // Fitted 2026-11-24 by bench/calibration/fit_cost_model.py on
+  // bench/calibration/measured_1t.txt (38 layers x {phase, gemm_col2im}, 1
+  // thread, OPENBLAS_NUM_THREADS=1, 2-core Zen 4, AVX-512). RMS error of log
+  // time 0.31; the pick is the measured-fastest on 37 of 38 layers, the one
+  // miss 0.87x of the best (cout1_k5d2: dilated Cout 1, no row reuse).
+  static const CostModelConstants c = {4.96e10, 0.171, 1.88e10, 3.68e10, 4.53, 2.3e-6};
+  return c;
+}
+
+double PredictPhaseSeconds(const Geom3& g, const CostModelConstants& c) {
+  const PhaseFastProfile prof = ProfilePhaseFast(g);
+  const double r = static_cast<double>(g.cin_g * g.k_sp) / static_cast<double>(g.s[0] * g.s[1] * g.s[2]);
+  const double rate = c.rp * prof.lane_efficiency * r / (r + c.hp);
+  return static_cast<double>(prof.macs) / rate + InOutBytes(g) / c.bw + c.t0;
+}
+
+double PredictGemmCol2ImSeconds(const Geom3& g, const CostModelConstants& c) {
+  auto sat = [&c](double x) { return x / (x + c.hg); };
+  const double u = static_cast<double>(g.n * g.cin * g.cout_g * g.k_sp * g.in_sp);
+  const double col = ColumnIsIdentity(g) ? 0.0 : 4.0 * static_cast<double>(g.n * g.cout * g.k_sp * g.in_sp);
+  const double rate = c.rg * sat(static_cast<double>(g.cout_g * g.k_sp)) * sat(static_cast<double>(g.in_sp)) *
+                      sat(static_cast<double>(g.cin_g));
+  return u / rate + (2.0 * col + InOutBytes(g)) / c.bw + c.t0;
+}
+
+}  // namespace tconv
