@@ -25,6 +25,10 @@ using kernels::PhaseFastParams;
 
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// Largest stride on the last axis: Task's interleave keeps one row pointer
+// per column phase on the stack (rows[64]).
+constexpr int64_t kMaxLastAxisStride = 64;
+
 struct AxisPhases {
   // Per phase t in [0, s): taps j in [0, taps[t]) read padded input index
   // u + c[t] - j*istep with kernel index r[t] + j*kstep (tap_math.h: with
@@ -180,7 +184,7 @@ void PadChannelInterleaved(const PhaseFastParams& p, const float* x, float* xpad
 
 PhaseFastProfile ProfilePhaseFast(const Geom3& g) {
   PhaseFastProfile prof;
-  prof.takes = g.s[2] <= 64;
+  prof.takes = g.s[2] <= kMaxLastAxisStride;
   int64_t u[3], len[3];
   for (int a = 0; a < 3; ++a) {
     const AxisPhases ax = AnalyzeAxis(g.in[a], g.k[a], g.s[a], g.d[a], g.pb[a], g.out[a]);
@@ -219,7 +223,9 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     if (why) *why = reason;
     return nullptr;
   };
-  if (g.s[2] > 64) return decline("stride " + std::to_string(g.s[2]) + " > 64");
+  if (g.s[2] > kMaxLastAxisStride) {
+    return decline("stride " + std::to_string(g.s[2]) + " > " + std::to_string(kMaxLastAxisStride));
+  }
 
   auto impl = std::make_unique<PhaseFast>();
   PhaseFastParams& p = impl->p;
