@@ -1,5 +1,6 @@
 #include "src/cost_model.h"
 
+#include "src/algo/im2col.h"
 #include "src/algo/phase_fast.h"
 
 namespace tconv {
@@ -7,12 +8,6 @@ namespace {
 
 double InOutBytes(const Geom3& g) {
   return 4.0 * (static_cast<double>(g.n * g.cin * g.in_sp) + static_cast<double>(g.n * g.cout * g.out_sp));
-}
-
-bool ColumnIsIdentity(const Geom3& g) {
-  bool id = g.k_sp == 1;
-  for (int a = 0; a < 3; ++a) id = id && g.s[a] == 1 && g.pb[a] == 0 && g.pe[a] == 0 && g.a[a] == 0;
-  return id;
 }
 
 }  // namespace
@@ -37,7 +32,7 @@ double PredictPhaseSeconds(const Geom3& g, const CostModelConstants& c) {
 double PredictGemmCol2ImSeconds(const Geom3& g, const CostModelConstants& c) {
   auto sat = [&c](double x) { return x / (x + c.hg); };
   const double u = static_cast<double>(g.n * g.cin * g.cout_g * g.k_sp * g.in_sp);
-  const double col = ColumnIsIdentity(g) ? 0.0 : 4.0 * static_cast<double>(g.n * g.cout * g.k_sp * g.in_sp);
+  const double col = Im2ColIsIdentity(AsConvGeom(g)) ? 0.0 : 4.0 * static_cast<double>(g.n * g.cout * g.k_sp * g.in_sp);
   const double rate = c.rg * sat(static_cast<double>(g.cout_g * g.k_sp)) * sat(static_cast<double>(g.in_sp)) *
                       sat(static_cast<double>(g.cin_g));
   return u / rate + (2.0 * col + InOutBytes(g)) / c.bw + c.t0;

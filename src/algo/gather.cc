@@ -96,8 +96,7 @@ class GatherPrepared : public PreparedAlgo {
 
 AlgoCost GatherCost(const Geom3& g) {
   AlgoCost c;
-  c.macs = g.n * g.cin * g.cout_g;
-  for (int ax = 0; ax < 3; ++ax) c.macs *= UsefulPairs(g.in[ax], g.k[ax], g.s[ax], g.d[ax], g.pb[ax], g.out[ax]);
+  c.macs = UsefulMacs(g);
   c.workspace_bytes = 0;
   c.packed_bytes = g.cin * g.cout_g * g.k_sp * static_cast<int64_t>(sizeof(float));
   return c;

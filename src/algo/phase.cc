@@ -184,8 +184,7 @@ AlgoCost PhaseCost(const Geom3& g) {
   // fast path, when it takes a geometry, reports its own costs through
   // PreparedAlgo::ActualCost.
   AlgoCost c;
-  c.macs = g.n * g.cin * g.cout_g;
-  for (int ax = 0; ax < 3; ++ax) c.macs *= UsefulPairs(g.in[ax], g.k[ax], g.s[ax], g.d[ax], g.pb[ax], g.out[ax]);
+  c.macs = UsefulMacs(g);
   c.workspace_bytes = 0;
   c.packed_bytes = g.cin * g.cout_g * g.k_sp * static_cast<int64_t>(sizeof(float));
   return c;

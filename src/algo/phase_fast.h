@@ -13,10 +13,6 @@
 
 namespace tconv {
 
-// Multiply-adds the fast path executes for g: every tap of a phase over all
-// of that phase's outputs (taps that read padding included). No packing.
-int64_t PhaseFastMacs(const Geom3& g);
-
 // What the `auto` cost model (src/cost_model.cc) needs to know about the
 // fast path on g, without packing anything.
 struct PhaseFastProfile {

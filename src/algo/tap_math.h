@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "src/geom3.h"
 #include "tconv/desc.h"
 
 namespace tconv {
@@ -110,6 +111,14 @@ inline int64_t UsefulPairs(int64_t in, int64_t k, int64_t s, int64_t d, int64_t 
     if (hi > lo) n += hi - lo;
   }
   return n;
+}
+
+// Multiply-adds that reach the output (no padding, no cropped taps): the
+// per-axis factors times N * Cin * Cout/g.
+inline int64_t UsefulMacs(const Geom3& g) {
+  int64_t m = g.n * g.cin * g.cout_g;
+  for (int ax = 0; ax < 3; ++ax) m *= UsefulPairs(g.in[ax], g.k[ax], g.s[ax], g.d[ax], g.pb[ax], g.out[ax]);
+  return m;
 }
 
 }  // namespace tconv

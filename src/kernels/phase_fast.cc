@@ -182,37 +182,37 @@ void PadChannelInterleaved(const PhaseFastParams& p, const float* x, float* xpad
 
 }  // namespace kernels
 
-PhaseFastProfile ProfilePhaseFast(const Geom3& g) {
-  PhaseFastProfile prof;
-  prof.takes = g.s[2] <= kMaxLastAxisStride;
-  int64_t u[3], len[3];
-  for (int a = 0; a < 3; ++a) {
-    const AxisPhases ax = AnalyzeAxis(g.in[a], g.k[a], g.s[a], g.d[a], g.pb[a], g.out[a]);
-    u[a] = ax.u;
-    len[a] = ax.len;
-  }
-  const LaneChoice lanes = ChooseLanes(u, len, g.cout_g);
-  prof.lane_efficiency = lanes.efficiency;
-  prof.macs = PhaseFastMacs(g);
-  if (lanes.channels && g.n >= kernels::kPhaseGroupPixels) {
-    // Batch-interleaved channels mode skips the taps that read padding.
-    prof.macs = g.n * g.groups * g.cin_g * g.cout_g;
-    for (int a = 0; a < 3; ++a) prof.macs *= UsefulPairs(g.in[a], g.k[a], g.s[a], g.d[a], g.pb[a], g.out[a]);
-  }
-  return prof;
-}
+namespace {
 
-int64_t PhaseFastMacs(const Geom3& g) {
-  // Sum over phases (td, ty, tx) of taps x valid outputs: the per-axis sums
-  // multiply.
+// Multiply-adds of the fast path: the sum over phases (td, ty, tx) of taps x
+// valid outputs, whose per-axis sums multiply.
+int64_t FastMacs(const Geom3& g, const AxisPhases* ax) {
   int64_t m = g.n * g.groups * g.cin_g * g.cout_g;
   for (int a = 0; a < 3; ++a) {
-    const AxisPhases ax = AnalyzeAxis(g.in[a], g.k[a], g.s[a], g.d[a], g.pb[a], g.out[a]);
     int64_t sum = 0;
-    for (int64_t t = 0; t < g.s[a]; ++t) sum += ax.taps[t] * (g.out[a] > t ? CeilDiv(g.out[a] - t, g.s[a]) : 0);
+    for (int64_t t = 0; t < g.s[a]; ++t) sum += ax[a].taps[t] * (g.out[a] > t ? CeilDiv(g.out[a] - t, g.s[a]) : 0);
     m *= sum;
   }
   return m;
+}
+
+}  // namespace
+
+PhaseFastProfile ProfilePhaseFast(const Geom3& g) {
+  PhaseFastProfile prof;
+  prof.takes = g.s[2] <= kMaxLastAxisStride;
+  AxisPhases ax[3];
+  int64_t u[3], len[3];
+  for (int a = 0; a < 3; ++a) {
+    ax[a] = AnalyzeAxis(g.in[a], g.k[a], g.s[a], g.d[a], g.pb[a], g.out[a]);
+    u[a] = ax[a].u;
+    len[a] = ax[a].len;
+  }
+  const LaneChoice lanes = ChooseLanes(u, len, g.cout_g);
+  prof.lane_efficiency = lanes.efficiency;
+  // Batch-interleaved channels mode skips the taps that read padding.
+  prof.macs = lanes.channels && g.n >= kernels::kPhaseGroupPixels ? UsefulMacs(g) : FastMacs(g, ax);
+  return prof;
 }
 
 std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, const float* bias, AlgoCost* cost,
@@ -467,7 +467,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   }
 
   AlgoCost& c = impl->cost;
-  c.macs = PhaseFastMacs(g);
+  c.macs = FastMacs(g, ax);
   c.workspace_bytes = p.local_pad ? 0
                      : p.bint    ? (p.cin * p.cstride + kernels::kPhaseGroupPixels) * static_cast<int64_t>(sizeof(float))
                                  : p.n * p.cin * p.plane * static_cast<int64_t>(sizeof(float));
