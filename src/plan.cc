@@ -6,10 +6,16 @@
 #include <new>
 
 #include "src/algo/algorithm.h"
+#include "src/layout_convert.h"
 #include "src/select.h"
 #include "tconv/reference.h"
 
 namespace tconv {
+namespace {
+
+size_t Round64(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+}  // namespace
 
 struct Plan::Impl {
   ConvDesc desc;
@@ -19,7 +25,37 @@ struct Plan::Impl {
   std::string name;
   std::unique_ptr<PreparedAlgo> prepared;
   int threads = 1;
-  size_t ws_bytes = 0;  // rounded up to 64
+  Layout layout = Layout::kNCHW;
+  Shape x_shape, y_shape;  // in `layout`
+  // Workspace: [algorithm scratch | NCHW copy of x | NCHW y], each part
+  // 64-byte aligned; a part is empty when no conversion is needed.
+  int64_t n = 1, cin = 1, cout = 1, in_sp = 1, out_sp = 1;
+  bool convert_x = false, convert_y = false;
+  size_t algo_ws = 0, x_off = 0, y_off = 0;
+  size_t ws_bytes = 0;  // total, rounded up to 64
+  // Shapes in the plan's layout and the workspace parts (after cost is final).
+  void SizeWorkspace(Layout l) {
+    const ConvDesc& d = desc;
+    const Shape xs = ConvTransposeInputShape(d), ys = ConvTransposeOutputShape(d);
+    layout = l;
+    x_shape = ShapeInLayout(xs, l);
+    y_shape = ShapeInLayout(ys, l);
+    n = d.batch;
+    cin = d.in_channels;
+    cout = d.out_channels;
+    in_sp = NumElements(xs) / (d.batch * d.in_channels);
+    out_sp = NumElements(ys) / (d.batch * d.out_channels);
+    const bool nhwc = l == Layout::kNHWC;
+    convert_x = nhwc && !LayoutsCoincide(cin, in_sp);
+    convert_y = nhwc && !LayoutsCoincide(cout, out_sp);
+    algo_ws = Round64(static_cast<size_t>(cost.workspace_bytes));
+    x_off = algo_ws;
+    const size_t x_bytes = convert_x ? Round64(static_cast<size_t>(NumElements(xs)) * sizeof(float)) : 0;
+    y_off = x_off + x_bytes;
+    const size_t y_bytes = convert_y ? Round64(static_cast<size_t>(NumElements(ys)) * sizeof(float)) : 0;
+    ws_bytes = y_off + y_bytes;
+    if (convert_x || convert_y) cost.workspace_bytes = static_cast<int64_t>(ws_bytes);
+  }
   // Workspaces not in use by a Run. Create allocates one; a Run takes one
   // (or, only when several Runs overlap, allocates another) and gives it
   // back, so concurrent Runs on different buffers never share scratch and a
@@ -134,8 +170,8 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
     return nullptr;
   }
   impl->prepared->ActualCost(&impl->cost);
-  if (impl->cost.workspace_bytes > 0) {
-    impl->ws_bytes = (static_cast<size_t>(impl->cost.workspace_bytes) + 63) / 64 * 64;
+  impl->SizeWorkspace(options.layout);
+  if (impl->ws_bytes > 0) {
     void* ws = std::aligned_alloc(64, impl->ws_bytes);
     if (!ws) {
       st = Status::OutOfMemory("cannot allocate a workspace of " + std::to_string(impl->ws_bytes) +
@@ -149,19 +185,33 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
 }
 
 Status Plan::Run(ConstTensorView x, TensorView y) const {
-  TCONV_RETURN_IF_ERROR(CheckShape("input", x.shape, ConvTransposeInputShape(impl_->desc)));
-  TCONV_RETURN_IF_ERROR(CheckShape("output", y.shape, ConvTransposeOutputShape(impl_->desc)));
-  void* ws = impl_->TakeWorkspace();
-  if (impl_->ws_bytes && !ws) {
-    return Status::OutOfMemory("cannot allocate a workspace of " + std::to_string(impl_->ws_bytes) + " bytes");
+  const Impl& p = *impl_;
+  TCONV_RETURN_IF_ERROR(CheckShape("input", x.shape, p.x_shape));
+  TCONV_RETURN_IF_ERROR(CheckShape("output", y.shape, p.y_shape));
+  void* ws = p.TakeWorkspace();
+  if (p.ws_bytes && !ws) {
+    return Status::OutOfMemory("cannot allocate a workspace of " + std::to_string(p.ws_bytes) + " bytes");
   }
-  impl_->prepared->Run(x.data, y.data, ws, impl_->threads);
-  impl_->GiveBack(ws);
+  char* base = static_cast<char*>(ws);
+  const float* x_nchw = x.data;
+  float* y_nchw = y.data;
+  if (p.convert_x) {
+    float* xc = reinterpret_cast<float*>(base + p.x_off);
+    ChannelsLastToFirst(x.data, xc, p.n, p.cin, p.in_sp, p.threads);
+    x_nchw = xc;
+  }
+  if (p.convert_y) y_nchw = reinterpret_cast<float*>(base + p.y_off);
+  p.prepared->Run(x_nchw, y_nchw, p.algo_ws ? ws : nullptr, p.threads);
+  if (p.convert_y) ChannelsFirstToLast(y_nchw, y.data, p.n, p.cout, p.out_sp, p.threads);
+  p.GiveBack(ws);
   return Status::Ok();
 }
 
 const ConvDesc& Plan::desc() const { return impl_->desc; }
 const std::string& Plan::algorithm() const { return impl_->name; }
+Layout Plan::layout() const { return impl_->layout; }
+const Shape& Plan::input_shape() const { return impl_->x_shape; }
+const Shape& Plan::output_shape() const { return impl_->y_shape; }
 int64_t Plan::workspace_bytes() const { return impl_->cost.workspace_bytes; }
 int64_t Plan::packed_bytes() const { return impl_->cost.packed_bytes; }
 

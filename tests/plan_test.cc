@@ -92,29 +92,34 @@ TEST(Plan, EveryAlgorithmMatchesTheReferenceAndCopiesTheWeights) {
 
 TEST(Plan, ConcurrentRunsOnDifferentBuffersAgreeWithSerialRuns) {
   const ConvDesc d = SmallDesc();
-  for (const std::string& algo : AlgorithmNames()) {
-    Data data(d, 11);
-    PlanOptions opts;
-    opts.algo = algo;
-    Status st;
-    auto plan = Plan::Create(d, data.w.cview(), data.b.cview(), opts, &st);
-    ASSERT_NE(plan, nullptr) << st.message();
-    constexpr int kThreads = 4;
-    std::vector<Tensor> xs, want, got;
-    for (int t = 0; t < kThreads; ++t) {
-      xs.emplace_back(ConvTransposeInputShape(d));
-      testing::FillIntegers(&xs.back().data, 100 + t, 3);
-      want.emplace_back(ConvTransposeOutputShape(d));
-      ASSERT_TRUE(plan->Run(xs[t].cview(), want[t].view()).ok());
-      got.emplace_back(ConvTransposeOutputShape(d), NAN);
+  for (Layout layout : {Layout::kNCHW, Layout::kNHWC}) {  // NHWC: the copies use the workspace too
+    for (const std::string& algo : AlgorithmNames()) {
+      Data data(d, 11);
+      PlanOptions opts;
+      opts.algo = algo;
+      opts.layout = layout;
+      Status st;
+      auto plan = Plan::Create(d, data.w.cview(), data.b.cview(), opts, &st);
+      ASSERT_NE(plan, nullptr) << st.message();
+      constexpr int kThreads = 4;
+      std::vector<Tensor> xs, want, got;
+      for (int t = 0; t < kThreads; ++t) {
+        xs.emplace_back(plan->input_shape());
+        testing::FillIntegers(&xs.back().data, 100 + t, 3);
+        want.emplace_back(plan->output_shape());
+        ASSERT_TRUE(plan->Run(xs[t].cview(), want[t].view()).ok());
+        got.emplace_back(plan->output_shape(), NAN);
+      }
+      std::vector<std::thread> pool;
+      for (int t = 0; t < kThreads; ++t)
+        pool.emplace_back([&, t] {
+          for (int rep = 0; rep < 20; ++rep) plan->Run(xs[t].cview(), got[t].view());
+        });
+      for (auto& th : pool) th.join();
+      for (int t = 0; t < kThreads; ++t) {
+        EXPECT_EQ(got[t].data, want[t].data) << "algo=" << algo << " layout=" << LayoutName(layout) << " thread " << t;
+      }
     }
-    std::vector<std::thread> pool;
-    for (int t = 0; t < kThreads; ++t)
-      pool.emplace_back([&, t] {
-        for (int rep = 0; rep < 20; ++rep) plan->Run(xs[t].cview(), got[t].view());
-      });
-    for (auto& th : pool) th.join();
-    for (int t = 0; t < kThreads; ++t) EXPECT_EQ(got[t].data, want[t].data) << "algo=" << algo << " thread " << t;
   }
 }
 

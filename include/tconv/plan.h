@@ -5,6 +5,7 @@
 // sizes the workspace. Run computes only.
 //
 //   tconv::PlanOptions opts;  opts.threads = 2;          // opts.algo = "auto"
+//   opts.layout = tconv::Layout::kNHWC;                  // optional: channels last
 //   tconv::Status st;
 //   auto plan = tconv::Plan::Create(desc, weight, bias, opts, &st);
 //   if (!st.ok()) { ... st.message() ... }
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "tconv/desc.h"
+#include "tconv/layout.h"
 #include "tconv/status.h"
 #include "tconv/tensor.h"
 
@@ -26,6 +28,11 @@ namespace tconv {
 struct PlanOptions {
   std::string algo = "auto";  // "auto", or a name from AlgorithmNames()
   int threads = 1;            // >= 1
+  // Layout of x and y in Run (the weight is always (Cin, Cout/groups, *k)).
+  // Algorithms compute NCHW; with kNHWC the plan converts x in and y out
+  // through its workspace (included in workspace_bytes and in Run's time),
+  // skipping a tensor whose C or spatial size is 1 (both layouts coincide).
+  Layout layout = Layout::kNCHW;
 };
 
 // What one algorithm would cost for a desc (for `tconv explain`).
@@ -51,12 +58,16 @@ class Plan {
                                       const PlanOptions& options, Status* status);
   ~Plan();
 
-  // x: ConvTransposeInputShape(desc), y: ConvTransposeOutputShape(desc).
+  // x: input_shape(), y: output_shape(): ConvTransposeInputShape(desc) and
+  // ConvTransposeOutputShape(desc) in the plan's layout.
   Status Run(ConstTensorView x, TensorView y) const;
 
   const ConvDesc& desc() const;
   const std::string& algorithm() const;  // the algorithm that runs
-  int64_t workspace_bytes() const;
+  Layout layout() const;
+  const Shape& input_shape() const;
+  const Shape& output_shape() const;
+  int64_t workspace_bytes() const;  // the algorithm's scratch + layout buffers
   int64_t packed_bytes() const;
 
  private:

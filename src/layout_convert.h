@@ -1,0 +1,26 @@
+// Internal: the channels-last <-> channels-first copies a plan with
+// Layout::kNHWC runs around its algorithm (every algorithm computes NCHW).
+//
+// Per image both are a transpose of a (P, C) matrix, P = spatial elements:
+// NHWC is (N, P, C), NCHW is (N, C, P). OpenMP threads split each image's P
+// rows; every element has one writer, so the result is a plain copy for any
+// thread count.
+#ifndef TCONV_SRC_LAYOUT_CONVERT_H_
+#define TCONV_SRC_LAYOUT_CONVERT_H_
+
+#include <cstdint>
+
+namespace tconv {
+
+// True when the two layouts store a (n, c, p) tensor identically (c == 1 or
+// p == 1), so no copy is needed.
+inline bool LayoutsCoincide(int64_t c, int64_t p) { return c == 1 || p == 1; }
+
+// dst (n, c, p) <- src (n, p, c).
+void ChannelsLastToFirst(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int threads);
+// dst (n, p, c) <- src (n, c, p).
+void ChannelsFirstToLast(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int threads);
+
+}  // namespace tconv
+
+#endif  // TCONV_SRC_LAYOUT_CONVERT_H_

@@ -1,0 +1,208 @@
+// Layout::kNHWC: shape helpers, the channels-last <-> channels-first copies,
+// and plans that take and return channels-last tensors.
+//   - every algorithm over 400 seeded random geometries (1-3-D, groups,
+//     dilation, pads, output padding, size-1 axes), exact integer data:
+//     the NHWC plan's output is bit-equal to the reference permuted to NHWC,
+//     at 1 and 2 threads, outputs pre-filled with NaN;
+//   - geometries where channels or spatial size is 1 (no conversion needed)
+//     and ones large enough that the copies split an image across threads;
+//   - errors name the expected channels-last shape; workspace_bytes counts
+//     the conversion buffers.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "src/layout_convert.h"
+#include "tconv/layout.h"
+#include "tconv/plan.h"
+#include "tconv/reference.h"
+#include "tests/support/random_geometry.h"
+
+namespace tconv {
+namespace {
+
+// Plain loops, independent of src/layout_convert.cc: (n, c, p) -> (n, p, c).
+std::vector<float> ToLast(const std::vector<float>& v, int64_t n, int64_t c, int64_t p) {
+  std::vector<float> out(v.size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t q = 0; q < p; ++q) out[(i * p + q) * c + ch] = v[(i * c + ch) * p + q];
+  return out;
+}
+
+int64_t Spatial(const Shape& nchw) { return NumElements(nchw) / (nchw[0] * nchw[1]); }
+
+TEST(Layout, NamesParseAndShapes) {
+  EXPECT_STREQ(LayoutName(Layout::kNCHW), "nchw");
+  EXPECT_STREQ(LayoutName(Layout::kNHWC), "nhwc");
+  Layout l = Layout::kNCHW;
+  EXPECT_TRUE(ParseLayout("--layout", "NHWC", &l).ok());
+  EXPECT_EQ(l, Layout::kNHWC);
+  EXPECT_TRUE(ParseLayout("--layout", "nchw", &l).ok());
+  EXPECT_EQ(l, Layout::kNCHW);
+  const Status st = ParseLayout("--layout", "nwhc", &l);
+  EXPECT_EQ(st.message(), "--layout must be nchw (channels first) or nhwc (channels last) (got 'nwhc')");
+  EXPECT_EQ(l, Layout::kNCHW);
+
+  EXPECT_EQ(ShapeInLayout({2, 3, 5}, Layout::kNHWC), (Shape{2, 5, 3}));
+  EXPECT_EQ(ShapeInLayout({2, 3, 5, 7}, Layout::kNHWC), (Shape{2, 5, 7, 3}));
+  EXPECT_EQ(ShapeInLayout({2, 3, 4, 5, 7}, Layout::kNHWC), (Shape{2, 4, 5, 7, 3}));
+  EXPECT_EQ(ShapeInLayout({2, 3, 5, 7}, Layout::kNCHW), (Shape{2, 3, 5, 7}));
+  EXPECT_EQ(ShapeToNCHW({2, 4, 5, 7, 3}, Layout::kNHWC), (Shape{2, 3, 4, 5, 7}));
+  EXPECT_EQ(ShapeToNCHW({2, 5, 3}, Layout::kNHWC), (Shape{2, 3, 5}));
+  EXPECT_EQ(ShapeToNCHW({6}, Layout::kNHWC), (Shape{6}));
+}
+
+TEST(Layout, ConversionsMatchPlainLoopsForAnyThreadCount) {
+  struct Case {
+    int64_t n, c, p;
+  };
+  // c or p of 1, odd sizes, and images large enough to split across items.
+  const Case cases[] = {{1, 1, 1}, {1, 1, 37}, {3, 5, 1}, {2, 3, 7}, {1, 21, 4099}, {3, 64, 333}, {2, 513, 129}};
+  for (const Case& k : cases) {
+    std::vector<float> first(static_cast<size_t>(k.n * k.c * k.p));
+    testing::FillUniform(&first, 5);
+    const std::vector<float> last = ToLast(first, k.n, k.c, k.p);
+    for (int threads : {1, 2, 3}) {
+      std::vector<float> got(first.size(), NAN);
+      ChannelsFirstToLast(first.data(), got.data(), k.n, k.c, k.p, threads);
+      EXPECT_EQ(got, last) << "to last n=" << k.n << " c=" << k.c << " p=" << k.p << " threads=" << threads;
+      std::fill(got.begin(), got.end(), NAN);
+      ChannelsLastToFirst(last.data(), got.data(), k.n, k.c, k.p, threads);
+      EXPECT_EQ(got, first) << "to first n=" << k.n << " c=" << k.c << " p=" << k.p << " threads=" << threads;
+    }
+  }
+}
+
+// The NHWC plan of `algo` against the reference, permuted (fatal failures
+// return early).
+void CheckNhwc(const ConvDesc& d, const std::string& algo, uint64_t seed, int threads) {
+  const std::string repro = testing::Repro(d, seed) + " algo=" + algo + " threads=" + std::to_string(threads);
+  const Shape xs = ConvTransposeInputShape(d), ys = ConvTransposeOutputShape(d);
+  std::vector<float> x(NumElements(xs)), w(NumElements(ConvTransposeWeightShape(d))), b(d.out_channels);
+  const int bound = testing::SafeIntegerBound(d);
+  testing::FillIntegers(&x, seed, bound);
+  testing::FillIntegers(&w, seed + 1, bound);
+  testing::FillIntegers(&b, seed + 2, bound);
+  Tensor want(ys);
+  ASSERT_TRUE(ConvTransposeRef(d, ConstTensorView(x.data(), xs), ConstTensorView(w.data(), ConvTransposeWeightShape(d)),
+                               ConstTensorView(b.data(), Shape{d.out_channels}), want.view())
+                  .ok())
+      << repro;
+  const std::vector<float> x_last = ToLast(x, d.batch, d.in_channels, Spatial(xs));
+  const std::vector<float> want_last = ToLast(want.data, d.batch, d.out_channels, Spatial(ys));
+
+  PlanOptions opts;
+  opts.algo = algo;
+  opts.threads = threads;
+  opts.layout = Layout::kNHWC;
+  Status st;
+  auto plan = Plan::Create(d, ConstTensorView(w.data(), ConvTransposeWeightShape(d)),
+                           ConstTensorView(b.data(), Shape{d.out_channels}), opts, &st);
+  ASSERT_NE(plan, nullptr) << repro << ": " << st.message();
+  EXPECT_EQ(plan->layout(), Layout::kNHWC);
+  ASSERT_EQ(plan->input_shape(), ShapeInLayout(xs, Layout::kNHWC)) << repro;
+  ASSERT_EQ(plan->output_shape(), ShapeInLayout(ys, Layout::kNHWC)) << repro;
+  std::vector<float> y(want_last.size(), NAN);
+  st = plan->Run(ConstTensorView(x_last.data(), plan->input_shape()), TensorView(y.data(), plan->output_shape()));
+  ASSERT_TRUE(st.ok()) << repro << ": " << st.message();
+  ASSERT_EQ(y, want_last) << repro;
+}
+
+TEST(Layout, NhwcPlansOfEveryAlgorithmMatchTheReferenceOnARandomSweep) {
+  for (uint64_t seed = 1; seed <= 400; ++seed) {
+    const ConvDesc d = testing::RandomConvTransposeDesc(seed * 7919);
+    for (const std::string& algo : AlgorithmNames()) {
+      for (int threads : {1, 2}) {
+        CheckNhwc(d, algo, seed * 7919, threads);
+        if (::testing::Test::HasFailure()) return;  // one repro line is enough
+      }
+    }
+  }
+}
+
+ConvDesc Desc2D(int64_t n, int64_t cin, int64_t cout, int64_t groups, int64_t h, int64_t w, int64_t k, int64_t s,
+                int64_t p) {
+  ConvDesc d;
+  d.ndim = 2;
+  d.batch = n;
+  d.in_channels = cin;
+  d.out_channels = cout;
+  d.groups = groups;
+  d.in = {h, w, 1};
+  d.kernel = {k, k, 1};
+  d.stride = {s, s, 1};
+  d.pad_begin = d.pad_end = {p, p, 0};
+  return d;
+}
+
+TEST(Layout, NhwcPlansOnTargetedGeometries) {
+  std::vector<ConvDesc> descs = {
+      Desc2D(2, 1, 5, 1, 6, 7, 3, 2, 1),     // Cin 1: x needs no conversion
+      Desc2D(2, 6, 1, 1, 6, 7, 4, 2, 1),     // Cout 1 (FSRCNN-like): y needs none
+      Desc2D(1, 8, 8, 8, 9, 11, 4, 2, 1),    // depthwise
+      Desc2D(3, 40, 24, 1, 13, 17, 4, 2, 1), // multi-item copies per image
+      Desc2D(2, 7, 6, 1, 1, 1, 3, 2, 0),     // 1x1 input: x needs none
+  };
+  ConvDesc d3 = Desc2D(2, 6, 4, 2, 3, 4, 3, 2, 1);  // 3-D, groups, dilation
+  d3.ndim = 3;
+  d3.in = {3, 4, 5};
+  d3.kernel = {2, 3, 3};
+  d3.stride = {2, 1, 3};
+  d3.dilation = {1, 2, 1};
+  d3.pad_begin = {0, 1, 1};
+  d3.pad_end = {1, 0, 2};
+  d3.output_padding = {1, 0, 0};
+  descs.push_back(d3);
+  ConvDesc d1 = Desc2D(3, 5, 4, 1, 9, 1, 5, 3, 2);  // 1-D
+  d1.ndim = 1;
+  d1.in = {9, 1, 1};
+  d1.kernel = {5, 1, 1};
+  d1.stride = {3, 1, 1};
+  d1.pad_begin = d1.pad_end = {2, 0, 0};
+  descs.push_back(d1);
+  for (size_t i = 0; i < descs.size(); ++i) {
+    for (const std::string& algo : AlgorithmNames()) {
+      for (int threads : {1, 2, 3}) CheckNhwc(descs[i], algo, 100 + i, threads);
+    }
+  }
+}
+
+TEST(Layout, NhwcErrorsNameChannelsLastShapesAndWorkspaceCountsTheCopies) {
+  const ConvDesc d = Desc2D(2, 4, 6, 2, 5, 4, 3, 2, 1);
+  Tensor w(ConvTransposeWeightShape(d));
+  PlanOptions nchw_opts, nhwc_opts;
+  nchw_opts.algo = nhwc_opts.algo = "phase";
+  nhwc_opts.layout = Layout::kNHWC;
+  Status st;
+  auto nchw = Plan::Create(d, w.cview(), ConstTensorView(), nchw_opts, &st);
+  auto nhwc = Plan::Create(d, w.cview(), ConstTensorView(), nhwc_opts, &st);
+  ASSERT_NE(nchw, nullptr);
+  ASSERT_NE(nhwc, nullptr) << st.message();
+  EXPECT_EQ(nchw->layout(), Layout::kNCHW);
+  EXPECT_EQ(nchw->input_shape(), (Shape{2, 4, 5, 4}));
+  EXPECT_EQ(nhwc->input_shape(), (Shape{2, 5, 4, 4}));
+  EXPECT_EQ(nhwc->output_shape(), (Shape{2, 9, 7, 6}));
+  // Each buffer rounded up to 64 bytes after the algorithm's own scratch.
+  const int64_t algo_ws = (nchw->workspace_bytes() + 63) / 64 * 64;
+  EXPECT_EQ(nhwc->workspace_bytes(), algo_ws + (2 * 4 * 5 * 4 * 4 + 63) / 64 * 64 + (2 * 6 * 9 * 7 * 4 + 63) / 64 * 64);
+
+  Tensor x_nchw(Shape{2, 4, 5, 4}), y_nhwc(Shape{2, 9, 7, 6}), x_nhwc(Shape{2, 5, 4, 4}), y_nchw(Shape{2, 6, 9, 7});
+  st = nhwc->Run(x_nchw.cview(), y_nhwc.view());
+  EXPECT_EQ(st.message(), "input has shape (2, 4, 5, 4), expected (2, 5, 4, 4)");
+  st = nhwc->Run(x_nhwc.cview(), y_nchw.view());
+  EXPECT_EQ(st.message(), "output has shape (2, 6, 9, 7), expected (2, 9, 7, 6)");
+
+  // Cout 1 and Cin 1: no conversion buffers at all.
+  const ConvDesc thin = Desc2D(1, 1, 1, 1, 5, 4, 3, 2, 1);
+  Tensor wt(ConvTransposeWeightShape(thin));
+  nchw = Plan::Create(thin, wt.cview(), ConstTensorView(), nchw_opts, &st);
+  nhwc = Plan::Create(thin, wt.cview(), ConstTensorView(), nhwc_opts, &st);
+  ASSERT_NE(nhwc, nullptr);
+  EXPECT_EQ(nhwc->workspace_bytes(), nchw->workspace_bytes());
+}
+
+}  // namespace
+}  // namespace tconv
