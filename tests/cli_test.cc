@@ -10,10 +10,12 @@
 #include <vector>
 
 #include "tconv/conv.h"
+#include "tconv/layout.h"
 #include "tconv/npy.h"
 #include "tconv/plan.h"
 #include "tconv/reference.h"
 #include "tests/cli_run.h"
+#include "tests/support/channels_last.h"
 
 namespace tconv {
 namespace {
@@ -23,6 +25,7 @@ using ::tconv::testing::Describe;
 using ::tconv::testing::PathExists;
 using ::tconv::testing::ReadWholeFile;
 using ::tconv::testing::RunCli;
+using ::tconv::testing::ToChannelsLast;
 using ::tconv::testing::TempDir;
 using ::tconv::testing::WriteWholeFile;
 
@@ -113,6 +116,41 @@ TEST_F(Cli, ConvTransposeMatchesReference) {
     std::vector<std::string> names = dir_.List();
     EXPECT_EQ(names.size(), 4u) << "a temporary was left behind";
   }
+}
+
+TEST_F(Cli, LayoutNhwcReadsAndWritesChannelsLast) {
+  Tensor x;
+  ASSERT_TRUE(ReadNpy(dir_ / "x.npy", &x).ok());
+  ASSERT_TRUE(WriteNpyAtomic(dir_ / "x_nhwc.npy", ToChannelsLast(x)).ok());
+  std::vector<std::string> algos = AlgorithmNames();
+  algos.push_back("auto");
+  for (const std::string& algo : algos) {
+    const std::vector<std::string> geo = {"--bias", dir_ / "b.npy", "--stride", "2,3", "--pads", "1,0,0,2",
+                                          "--algo", algo, "--threads", "2"};
+    std::vector<std::string> args = With(geo);
+    CliResult r = RunCli(args);
+    ASSERT_EQ(r.exit_code, 0) << Describe(args, r);
+    Tensor y_nchw, y_nhwc;
+    ASSERT_TRUE(ReadNpy(out_, &y_nchw).ok());
+    args = {"conv-transpose", "--input", dir_ / "x_nhwc.npy", "--weight", dir_ / "w.npy", "--output", out_,
+            "--layout", "NHWC"};
+    args.insert(args.end(), geo.begin(), geo.end());
+    r = RunCli(args);
+    ASSERT_EQ(r.exit_code, 0) << Describe(args, r);
+    ASSERT_TRUE(ReadNpy(out_, &y_nhwc).ok());
+    EXPECT_EQ(y_nhwc.shape, (Shape{1, 8, 13, 3})) << algo;
+    EXPECT_EQ(y_nhwc.data, ToChannelsLast(y_nchw).data) << algo;  // the same algorithm: bit-equal
+  }
+}
+
+TEST_F(Cli, LayoutErrors) {
+  ExpectError(With({"--layout", "nwhc"}), "--layout must be nchw (channels first) or nhwc (channels last) (got 'nwhc')");
+  // x.npy is (1, 2, 4, 5): read channels last, it has 5 channels.
+  ExpectError(With({"--layout", "nhwc"}), "--weight dim 0 is 2 but must equal the input channels 5");
+  ASSERT_TRUE(WriteNpyAtomic(dir_ / "x2.npy", Filled({2, 5}, 1.0f)).ok());
+  ExpectError({"conv-transpose", "--input", dir_ / "x2.npy", "--weight", dir_ / "w.npy", "--output", out_, "--layout",
+               "nhwc"},
+              "--input has shape (2, 5) of rank 2: expected (N, D1[, D2[, D3]], C) with --layout nhwc");
 }
 
 TEST_F(Cli, AutoPadIsCaseInsensitiveAndOverwritesOutput) {

@@ -2,7 +2,8 @@
 // {onnx,examples} run through the `tconv conv-transpose` CLI with every
 // algorithm (AlgorithmNames() plus auto), compared with expected.npy by the
 // README rule |out-exp| <= 1e-4*sqrt(K)*(1+|exp|), shape exact, all finite.
-// Cases carrying mxnet_target_shape are also run with --target-shape.
+// Cases carrying mxnet_target_shape are also run with --target-shape. Each
+// case also runs channels last (--layout nhwc, input and expected permuted).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "tconv/npy.h"
 #include "tconv/plan.h"
 #include "tests/cli_run.h"
+#include "tests/support/channels_last.h"
 
 namespace tconv {
 namespace {
@@ -168,6 +170,18 @@ TEST_P(Conformance, MatchesExpectedWithEveryAlgorithm) {
   CliResult r = RunCli(args);
   ASSERT_EQ(r.exit_code, 0) << Describe(args, r);
   CheckOutput(out, expected, tol, c.name + " --threads 2");
+
+  // Channels last: the same case with the input and the expectation permuted.
+  ASSERT_TRUE(WriteNpyAtomic(dir / "input_nhwc.npy", testing::ToChannelsLast(x)).ok());
+  for (const std::string& algo : algos) {
+    args = FlagsFor(c, j, PadMode::kAsGiven);
+    args[2] = dir / "input_nhwc.npy";  // {"conv-transpose", "--input", path, ...}
+    const std::string out_nhwc = dir / (algo + "_nhwc.npy");
+    args.insert(args.end(), {"--output", out_nhwc, "--algo", algo, "--layout", "nhwc", "--threads", "2"});
+    r = RunCli(args);
+    ASSERT_EQ(r.exit_code, 0) << Describe(args, r);
+    CheckOutput(out_nhwc, testing::ToChannelsLast(expected), tol, c.name + " --layout nhwc --algo " + algo);
+  }
 }
 
 std::string CaseName(const ::testing::TestParamInfo<Case>& info) {

@@ -18,19 +18,13 @@
 #include "tconv/layout.h"
 #include "tconv/plan.h"
 #include "tconv/reference.h"
+#include "tests/support/channels_last.h"
 #include "tests/support/random_geometry.h"
 
 namespace tconv {
 namespace {
 
-// Plain loops, independent of src/layout_convert.cc: (n, c, p) -> (n, p, c).
-std::vector<float> ToLast(const std::vector<float>& v, int64_t n, int64_t c, int64_t p) {
-  std::vector<float> out(v.size());
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t q = 0; q < p; ++q) out[(i * p + q) * c + ch] = v[(i * c + ch) * p + q];
-  return out;
-}
+using testing::ToChannelsLast;
 
 int64_t Spatial(const Shape& nchw) { return NumElements(nchw) / (nchw[0] * nchw[1]); }
 
@@ -64,7 +58,7 @@ TEST(Layout, ConversionsMatchPlainLoopsForAnyThreadCount) {
   for (const Case& k : cases) {
     std::vector<float> first(static_cast<size_t>(k.n * k.c * k.p));
     testing::FillUniform(&first, 5);
-    const std::vector<float> last = ToLast(first, k.n, k.c, k.p);
+    const std::vector<float> last = ToChannelsLast(first, k.n, k.c, k.p);
     for (int threads : {1, 2, 3}) {
       std::vector<float> got(first.size(), NAN);
       ChannelsFirstToLast(first.data(), got.data(), k.n, k.c, k.p, threads);
@@ -91,8 +85,8 @@ void CheckNhwc(const ConvDesc& d, const std::string& algo, uint64_t seed, int th
                                ConstTensorView(b.data(), Shape{d.out_channels}), want.view())
                   .ok())
       << repro;
-  const std::vector<float> x_last = ToLast(x, d.batch, d.in_channels, Spatial(xs));
-  const std::vector<float> want_last = ToLast(want.data, d.batch, d.out_channels, Spatial(ys));
+  const std::vector<float> x_last = ToChannelsLast(x, d.batch, d.in_channels, Spatial(xs));
+  const std::vector<float> want_last = ToChannelsLast(want.data, d.batch, d.out_channels, Spatial(ys));
 
   PlanOptions opts;
   opts.algo = algo;

@@ -5,12 +5,16 @@
 //       [--stride S] [--dilation D] [--pad P | --pads B1,..,Bn,E1,..,En]
 //       [--output-padding A] [--output-shape O] [--auto-pad MODE]
 //       [--target-shape T] [--groups G] [--algo NAME] [--threads N]
+//       [--layout nchw|nhwc]
 //
 // The number of spatial axes is the input rank - 2; Cin comes from the input,
 // Cout = weight dim 1 * groups, the kernel from the weight's trailing dims.
+// --layout nhwc: X is (N, *spatial, Cin) and Y is written (N, *spatial, Cout)
+// (channels last); the weight keeps its (Cin, Cout/groups, *kernel) layout.
 #include <memory>
 #include <string>
 
+#include "tconv/layout.h"
 #include "tconv/npy.h"
 #include "tconv/plan.h"
 #include "tools/tconv/cli_common.h"
@@ -23,6 +27,7 @@ namespace {
 struct ConvTransposeArgs {
   std::string input, weight, bias, output;
   std::string algo = "auto";
+  std::string layout = "nchw";
   GeometryFlags geo;
   TransposeFlags tr;
 };
@@ -40,13 +45,22 @@ Status CheckAlgo(const std::string& algo) {
 int RunConvTranspose(const ConvTransposeArgs& a) {
   Status st = CheckAlgo(a.algo);
   if (!st.ok()) return Fail(st);
+  Layout layout = Layout::kNCHW;
+  if (!(st = ParseLayout("--layout", a.layout, &layout)).ok()) return Fail(st);
   Tensor x, w, b;
   if (!(st = LoadTensor("--input", a.input, &x)).ok()) return Fail(st);
   if (!(st = LoadTensor("--weight", a.weight, &w)).ok()) return Fail(st);
   if (!a.bias.empty() && !(st = LoadTensor("--bias", a.bias, &b)).ok()) return Fail(st);
 
+  const int rank = static_cast<int>(x.shape.size());
+  if (layout == Layout::kNHWC && (rank < 3 || rank > 2 + kMaxSpatialDims)) {
+    return Fail("--input has shape " + ShapeString(x.shape) + " of rank " + std::to_string(rank) +
+                ": expected (N, D1[, D2[, D3]], C) with --layout nhwc, rank 3, 4 or 5");
+  }
   ConvDesc d;
-  if (!(st = InferConvDesc(OpKind::kConvTranspose, x.shape, w.shape, a.geo.groups, "--input", "--weight", &d)).ok()) {
+  if (!(st = InferConvDesc(OpKind::kConvTranspose, ShapeToNCHW(x.shape, layout), w.shape, a.geo.groups, "--input",
+                           "--weight", &d))
+           .ok()) {
     return Fail(st);
   }
   if (!(st = ResolveConvTransposeDesc(a.geo, a.tr, &d)).ok()) return Fail(st);
@@ -58,15 +72,16 @@ int RunConvTranspose(const ConvTransposeArgs& a) {
   PlanOptions opts;
   opts.algo = a.algo;
   opts.threads = a.geo.threads;
+  opts.layout = layout;
   ConstTensorView bias_view;
   if (!a.bias.empty()) bias_view = b.cview();
   auto plan = Plan::Create(d, w.cview(), bias_view, opts, &st);
   if (!plan) return Fail(st);
   Tensor y;
   try {
-    y = Tensor(ConvTransposeOutputShape(d));
+    y = Tensor(plan->output_shape());
   } catch (const std::bad_alloc&) {
-    return Fail("cannot allocate the output " + ShapeString(ConvTransposeOutputShape(d)));
+    return Fail("cannot allocate the output " + ShapeString(plan->output_shape()));
   }
   if (!(st = plan->Run(x.cview(), y.view())).ok()) return Fail(st);
   if (!(st = WriteOutput("--output", a.output, y)).ok()) return Fail(st);
@@ -75,13 +90,15 @@ int RunConvTranspose(const ConvTransposeArgs& a) {
 
 Runner SetupConvTranspose(CLI::App* sub) {
   auto a = std::make_shared<ConvTransposeArgs>();
-  AddPathOption(sub, "--input", &a->input, "input X.npy, shape (N, Cin, *spatial)", true);
+  AddPathOption(sub, "--input", &a->input, "input X.npy, shape (N, Cin, *spatial), or (N, *spatial, Cin) with --layout nhwc",
+                true);
   AddPathOption(sub, "--weight", &a->weight, "weight W.npy, shape (Cin, Cout/groups, *kernel)", true);
   AddPathOption(sub, "--bias", &a->bias, "optional bias B.npy, shape (Cout,)", false);
   AddPathOption(sub, "--output", &a->output, "output Y.npy (written atomically)", true);
   AddGeometryOptions(sub, &a->geo);
   AddTransposeOptions(sub, &a->tr);
   sub->add_option("--algo", a->algo, "algorithm: auto (default) or a name listed by `tconv explain`");
+  sub->add_option("--layout", a->layout, "nchw (default, channels first) or nhwc (channels last) for X and Y");
   return [a] { return RunConvTranspose(*a); };
 }
 
