@@ -117,13 +117,17 @@ class FastRunner : public Runner {
 
 }  // namespace
 
-std::unique_ptr<Runner> MakeTconvRunner(const Layer& layer, const std::string& algo, int threads,
-                                        std::string* why) {
+std::unique_ptr<Runner> MakeTconvRunner(const Layer& layer, const std::string& algo, int threads, std::string* why,
+                                        Layout layout) {
   const ConvDesc& d = layer.desc;
   Tensor w(ConvTransposeWeightShape(d)), b(Shape{d.out_channels});
   FillRandom(&w.data, 2);
   FillRandom(&b.data, 3);
   if (algo == "phase_fast") {
+    if (layout != Layout::kNCHW) {
+      if (why) *why = "phase_fast is the NCHW kernel called directly; use a plan algorithm for other layouts";
+      return nullptr;
+    }
     auto r = std::make_unique<FastRunner>();
     const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
     AlgoCost cost;
@@ -152,14 +156,15 @@ std::unique_ptr<Runner> MakeTconvRunner(const Layer& layer, const std::string& a
   PlanOptions opts;
   opts.algo = algo;
   opts.threads = threads;
+  opts.layout = layout;
   Status st;
   r->plan = Plan::Create(d, w.cview(), b.cview(), opts, &st);
   if (!r->plan) {
     if (why) *why = st.message();
     return nullptr;
   }
-  r->x = Tensor(ConvTransposeInputShape(d));
-  r->y = Tensor(ConvTransposeOutputShape(d));
+  r->x = Tensor(r->plan->input_shape());
+  r->y = Tensor(r->plan->output_shape());
   FillRandom(&r->x.data, 1);
   return r;
 }

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "tconv/desc.h"
+#include "tconv/layout.h"
 #include "tconv/status.h"
 
 namespace tconv {
@@ -49,10 +50,11 @@ class Runner {
 
 // algo: a Plan algorithm name (AlgorithmNames()) or "phase_fast" (the SIMD
 // fast path called directly through src/algo/phase_fast.h, so it can be
-// measured before the general `phase` algorithm is registered).
-std::unique_ptr<Runner> MakeTconvRunner(const Layer& layer, const std::string& algo, int threads,
-                                        std::string* why);
-// variant: "onednn" or "onednn_nchw" (see above). nullptr + *why when
+// measured before the general `phase` algorithm is registered; NCHW only).
+// layout: of the plan's x and y (Plan conversions timed).
+std::unique_ptr<Runner> MakeTconvRunner(const Layer& layer, const std::string& algo, int threads, std::string* why,
+                                        Layout layout = Layout::kNCHW);
+// variant: "onednn", "onednn_nchw" or "onednn_nhwc" (see above). nullptr + *why when
 // oneDNN is absent or rejects the layer.
 std::unique_ptr<Runner> MakeOnednnRunner(const Layer& layer, const std::string& variant, int threads,
                                          std::string* why);

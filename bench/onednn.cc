@@ -29,6 +29,7 @@ using dnnl::memory;
 using tag = memory::format_tag;
 
 tag DataTag(int ndim) { return ndim == 1 ? tag::ncw : ndim == 2 ? tag::nchw : tag::ncdhw; }
+tag ChannelsLastTag(int ndim) { return ndim == 1 ? tag::nwc : ndim == 2 ? tag::nhwc : tag::ndhwc; }
 // The user weight (torch layout, i-major) as explicit strides over oneDNN's
 // dims {[g,] o, i, *k}: iohw / giohw and their 1-D and 3-D forms.
 memory::dims WeightStrides(const memory::dims& dims, bool grouped) {
@@ -81,7 +82,7 @@ class OnednnRunner : public Runner {
 
 std::unique_ptr<Runner> MakeOnednnRunner(const Layer& layer, const std::string& variant, int threads,
                                          std::string* why) {
-  if (variant != "onednn" && variant != "onednn_nchw") {
+  if (variant != "onednn" && variant != "onednn_nchw" && variant != "onednn_nhwc") {
     if (why) *why = "unknown oneDNN variant " + variant;
     return nullptr;
   }
@@ -89,7 +90,8 @@ std::unique_ptr<Runner> MakeOnednnRunner(const Layer& layer, const std::string& 
   try {
     auto r = std::make_unique<OnednnRunner>();
     r->threads = threads;
-    r->with_reorders = variant == "onednn_nchw";
+    r->with_reorders = variant != "onednn";
+    const bool channels_last = variant == "onednn_nhwc";
     omp_set_num_threads(threads);
     const bool grouped = d.groups > 1;
     memory::dims src_dims = {d.batch, d.in_channels}, dst_dims = {d.batch, d.out_channels};
@@ -118,7 +120,8 @@ std::unique_ptr<Runner> MakeOnednnRunner(const Layer& layer, const std::string& 
     r->impl = pd.impl_info_str();
     r->prim = dnnl::deconvolution_forward(pd);
 
-    memory::desc user_src_md(src_dims, f32, DataTag(d.ndim)), user_dst_md(dst_dims, f32, DataTag(d.ndim)),
+    const tag user_tag = channels_last ? ChannelsLastTag(d.ndim) : DataTag(d.ndim);
+    memory::desc user_src_md(src_dims, f32, user_tag), user_dst_md(dst_dims, f32, user_tag),
         user_wei_md(wei_dims, f32, WeightStrides(wei_dims, grouped));
     r->user_src = memory(user_src_md, r->eng);
     r->user_dst = memory(user_dst_md, r->eng);
@@ -142,7 +145,10 @@ std::unique_ptr<Runner> MakeOnednnRunner(const Layer& layer, const std::string& 
       std::memcpy(r->src.get_data_handle(), r->user_src.get_data_handle(), pd.src_desc().get_size());
     }
     r->strm.wait();
-    if (r->with_reorders) r->impl += r->need_src_reorder || r->need_dst_reorder ? " +reorders" : " (nchw native)";
+    if (r->with_reorders) {
+      r->impl += r->need_src_reorder || r->need_dst_reorder ? " +reorders"
+                                                            : channels_last ? " (nhwc native)" : " (nchw native)";
+    }
     return r;
   } catch (const dnnl::error& e) {
     if (why) *why = std::string("oneDNN: ") + e.what();

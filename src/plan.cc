@@ -15,6 +15,25 @@ namespace {
 
 size_t Round64(size_t bytes) { return (bytes + 63) / 64 * 64; }
 
+// Bytes of the NCHW copies of x and y a plan in `layout` keeps in its
+// workspace (0 for a tensor stored the same in both layouts).
+struct LayoutBuffers {
+  size_t x_bytes = 0, y_bytes = 0;
+};
+
+LayoutBuffers LayoutBuffersFor(const ConvDesc& d, Layout layout) {
+  LayoutBuffers b;
+  if (layout == Layout::kNCHW) return b;
+  const int64_t nx = NumElements(ConvTransposeInputShape(d)), ny = NumElements(ConvTransposeOutputShape(d));
+  if (!LayoutsCoincide(d.in_channels, nx / (d.batch * d.in_channels))) {
+    b.x_bytes = Round64(static_cast<size_t>(nx) * sizeof(float));
+  }
+  if (!LayoutsCoincide(d.out_channels, ny / (d.batch * d.out_channels))) {
+    b.y_bytes = Round64(static_cast<size_t>(ny) * sizeof(float));
+  }
+  return b;
+}
+
 }  // namespace
 
 struct Plan::Impl {
@@ -45,14 +64,13 @@ struct Plan::Impl {
     cout = d.out_channels;
     in_sp = NumElements(xs) / (d.batch * d.in_channels);
     out_sp = NumElements(ys) / (d.batch * d.out_channels);
-    const bool nhwc = l == Layout::kNHWC;
-    convert_x = nhwc && !LayoutsCoincide(cin, in_sp);
-    convert_y = nhwc && !LayoutsCoincide(cout, out_sp);
+    const LayoutBuffers lb = LayoutBuffersFor(d, l);
+    convert_x = lb.x_bytes > 0;
+    convert_y = lb.y_bytes > 0;
     algo_ws = Round64(static_cast<size_t>(cost.workspace_bytes));
     x_off = algo_ws;
-    const size_t x_bytes = convert_x ? Round64(static_cast<size_t>(NumElements(xs)) * sizeof(float)) : 0;
-    y_off = x_off + x_bytes;
-    const size_t y_bytes = convert_y ? Round64(static_cast<size_t>(NumElements(ys)) * sizeof(float)) : 0;
+    y_off = x_off + lb.x_bytes;
+    const size_t y_bytes = lb.y_bytes;
     ws_bytes = y_off + y_bytes;
     if (convert_x || convert_y) cost.workspace_bytes = static_cast<int64_t>(ws_bytes);
   }
@@ -119,6 +137,11 @@ std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc) {
     out.push_back({a->name, a->summary, c.macs, c.workspace_bytes, c.packed_bytes});
   }
   return out;
+}
+
+int64_t LayoutConversionBytes(const ConvDesc& desc, Layout layout) {
+  const LayoutBuffers b = LayoutBuffersFor(desc, layout);
+  return static_cast<int64_t>(b.x_bytes + b.y_bytes);
 }
 
 std::string AutoAlgorithm(const ConvDesc& desc, std::string* why) {

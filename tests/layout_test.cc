@@ -181,7 +181,10 @@ TEST(Layout, NhwcErrorsNameChannelsLastShapesAndWorkspaceCountsTheCopies) {
   EXPECT_EQ(nhwc->output_shape(), (Shape{2, 9, 7, 6}));
   // Each buffer rounded up to 64 bytes after the algorithm's own scratch.
   const int64_t algo_ws = (nchw->workspace_bytes() + 63) / 64 * 64;
-  EXPECT_EQ(nhwc->workspace_bytes(), algo_ws + (2 * 4 * 5 * 4 * 4 + 63) / 64 * 64 + (2 * 6 * 9 * 7 * 4 + 63) / 64 * 64);
+  const int64_t copies = (2 * 4 * 5 * 4 * 4 + 63) / 64 * 64 + (2 * 6 * 9 * 7 * 4 + 63) / 64 * 64;
+  EXPECT_EQ(nhwc->workspace_bytes(), algo_ws + copies);
+  EXPECT_EQ(LayoutConversionBytes(d, Layout::kNHWC), copies);
+  EXPECT_EQ(LayoutConversionBytes(d, Layout::kNCHW), 0);
 
   Tensor x_nchw(Shape{2, 4, 5, 4}), y_nhwc(Shape{2, 9, 7, 6}), x_nhwc(Shape{2, 5, 4, 4}), y_nchw(Shape{2, 6, 9, 7});
   st = nhwc->Run(x_nchw.cview(), y_nhwc.view());
@@ -196,6 +199,7 @@ TEST(Layout, NhwcErrorsNameChannelsLastShapesAndWorkspaceCountsTheCopies) {
   nhwc = Plan::Create(thin, wt.cview(), ConstTensorView(), nhwc_opts, &st);
   ASSERT_NE(nhwc, nullptr);
   EXPECT_EQ(nhwc->workspace_bytes(), nchw->workspace_bytes());
+  EXPECT_EQ(LayoutConversionBytes(thin, Layout::kNHWC), 0);
 }
 
 }  // namespace

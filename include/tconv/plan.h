@@ -48,6 +48,9 @@ struct AlgorithmEstimate {
 std::vector<std::string> AlgorithmNames();
 // One estimate per algorithm; desc must be valid for conv_transpose.
 std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc);
+// Workspace bytes a plan in `layout` adds for its channels-first copies of x
+// and y (0 for kNCHW, and for a tensor whose C or spatial size is 1).
+int64_t LayoutConversionBytes(const ConvDesc& desc, Layout layout);
 // The algorithm `auto` picks for desc, and a one-line reason.
 std::string AutoAlgorithm(const ConvDesc& desc, std::string* why);
 

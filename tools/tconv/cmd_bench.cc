@@ -1,10 +1,12 @@
 // `tconv bench`: times the layer suite (layers.json) with tconv's algorithms
 // and oneDNN in the same process and prints one table row per (layer, algo,
 // threads): GFLOP/s, oneDNN-best GFLOP/s, their ratio, and oneDNN with plain
-// NCHW tensors (reorders timed). The harness is bench/harness.h, shared with
+// tensors in the user's layout (NCHW, or NHWC with --layout nhwc; reorders
+// timed). The harness is bench/harness.h, shared with
 // tconv_bench (Google Benchmark).
 //
 //   tconv bench [--layers FILE] [--layer NAME] [--algo NAME|all|best] [--threads N]...
+//               [--layout nchw|nhwc]
 //
 // --algo all (default) times every algorithm except ref; `best` prints, per
 // layer, only the fastest tconv algorithm.
@@ -26,6 +28,7 @@ struct BenchArgs {
   std::string layers_path;
   std::string layer;
   std::string algo = "all";
+  std::string layout = "nchw";
   std::vector<int> threads;
   double min_batch = 0.05;
   int reps = 5;
@@ -56,16 +59,19 @@ int RunBench(const BenchArgs& args) {
   std::vector<int> threads = args.threads.empty() ? std::vector<int>{1, 2} : args.threads;
   for (int t : threads)
     if (t < 1) return Fail("threads must be >= 1 (got " + std::to_string(t) + ")");
+  Layout layout = Layout::kNCHW;
+  if (!(st = ParseLayout("--layout", args.layout, &layout)).ok()) return Fail(st.message());
+  const std::string plain = std::string("onednn_") + LayoutName(layout);
 
   std::printf("%-12s %-12s %3s %9s %9s %7s %11s  %s\n", "layer", "algo", "thr", "GFLOP/s", "oneDNN", "ratio",
-              "oneDNN-nchw", "impl");
+              (std::string("oneDNN-") + LayoutName(layout)).c_str(), "impl");
   for (int t : threads) {
     for (const Layer& l : chosen) {
       std::string why;
-      double dnnl = 0, dnnl_nchw = 0;
+      double dnnl = 0, dnnl_plain = 0;
       if (auto r = MakeOnednnRunner(l, "onednn", t, &why)) dnnl = Gflops(l, TimeRunner(r.get(), args.min_batch, args.reps));
-      if (auto r = MakeOnednnRunner(l, "onednn_nchw", t, &why))
-        dnnl_nchw = Gflops(l, TimeRunner(r.get(), args.min_batch, args.reps));
+      if (auto r = MakeOnednnRunner(l, plain, t, &why))
+        dnnl_plain = Gflops(l, TimeRunner(r.get(), args.min_batch, args.reps));
       struct Row {
         std::string algo, impl;
         double gf;
@@ -73,11 +79,11 @@ int RunBench(const BenchArgs& args) {
       std::vector<Row> rows;
       for (const std::string& a : algos) {
         std::string why_t;
-        auto r = MakeTconvRunner(l, a, t, &why_t);
+        auto r = MakeTconvRunner(l, a, t, &why_t, layout);
         if (!r) {
           if (args.algo != "best") {
             std::printf("%-12s %-12s %3d %9s %9.1f %7s %11.1f  declined: %s\n", l.name.c_str(), a.c_str(), t, "-", dnnl,
-                        "-", dnnl_nchw, why_t.c_str());
+                        "-", dnnl_plain, why_t.c_str());
           }
           continue;
         }
@@ -91,7 +97,7 @@ int RunBench(const BenchArgs& args) {
       }
       for (const Row& r : rows) {
         std::printf("%-12s %-12s %3d %9.1f %9.1f %7.2f %11.1f  %s\n", l.name.c_str(), r.algo.c_str(), t, r.gf, dnnl,
-                    dnnl > 0 ? r.gf / dnnl : 0.0, dnnl_nchw, r.impl.c_str());
+                    dnnl > 0 ? r.gf / dnnl : 0.0, dnnl_plain, r.impl.c_str());
       }
       std::fflush(stdout);
     }
@@ -107,6 +113,7 @@ Runner SetupBench(CLI::App* sub) {
   sub->add_option("--layer", args->layer, "only this layer (a name in layers.json)");
   sub->add_option("--algo", args->algo, "algorithm name, 'all' (default) or 'best'");
   sub->add_option("--threads", args->threads, "thread counts to run, e.g. 1,2 (default: 1 and 2)")->delimiter(',');
+  sub->add_option("--layout", args->layout, "x and y layout of tconv and of the plain oneDNN column: nchw or nhwc");
   sub->add_option("--min-batch", args->min_batch, "seconds per timed batch (default 0.05)");
   sub->add_option("--reps", args->reps, "timed batches, the fastest is reported (default 5)");
   return [args]() -> int {
