@@ -47,13 +47,15 @@ struct Plan::Impl {
   Layout layout = Layout::kNCHW;
   Shape x_shape, y_shape;  // in `layout`
   // Workspace: [algorithm scratch | NCHW copy of x | NCHW y], each part
-  // 64-byte aligned; a part is empty when no conversion is needed.
+  // 64-byte aligned; a part is empty when no conversion is needed (or the
+  // algorithm takes the layout natively: Algorithm::prepare_channels_last).
   int64_t n = 1, cin = 1, cout = 1, in_sp = 1, out_sp = 1;
   bool convert_x = false, convert_y = false;
   size_t algo_ws = 0, x_off = 0, y_off = 0;
   size_t ws_bytes = 0;  // total, rounded up to 64
   // Shapes in the plan's layout and the workspace parts (after cost is final).
-  void SizeWorkspace(Layout l) {
+  // native: the prepared algorithm takes layout `l` itself (no copies).
+  void SizeWorkspace(Layout l, bool native) {
     const ConvDesc& d = desc;
     const Shape xs = ConvTransposeInputShape(d), ys = ConvTransposeOutputShape(d);
     layout = l;
@@ -64,7 +66,7 @@ struct Plan::Impl {
     cout = d.out_channels;
     in_sp = NumElements(xs) / (d.batch * d.in_channels);
     out_sp = NumElements(ys) / (d.batch * d.out_channels);
-    const LayoutBuffers lb = LayoutBuffersFor(d, l);
+    const LayoutBuffers lb = native ? LayoutBuffers() : LayoutBuffersFor(d, l);
     convert_x = lb.x_bytes > 0;
     convert_y = lb.y_bytes > 0;
     algo_ws = Round64(static_cast<size_t>(cost.workspace_bytes));
@@ -183,8 +185,13 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
   }
   impl->cost = impl->algo->cost(impl->geom);
   impl->name = impl->algo->name;
+  bool native = false;  // the prepared algorithm takes options.layout itself
   try {
-    impl->prepared = impl->algo->prepare(impl->geom, weight.data, bias.data);
+    if (options.layout == Layout::kNHWC && impl->algo->prepare_channels_last) {
+      impl->prepared = impl->algo->prepare_channels_last(impl->geom, weight.data, bias.data);
+      native = impl->prepared != nullptr;
+    }
+    if (!native) impl->prepared = impl->algo->prepare(impl->geom, weight.data, bias.data);
   } catch (const std::bad_alloc&) {
     impl->prepared = nullptr;
   }
@@ -193,7 +200,7 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
     return nullptr;
   }
   impl->prepared->ActualCost(&impl->cost);
-  impl->SizeWorkspace(options.layout);
+  impl->SizeWorkspace(options.layout, native);
   if (impl->ws_bytes > 0) {
     void* ws = std::aligned_alloc(64, impl->ws_bytes);
     if (!ws) {

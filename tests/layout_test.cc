@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "src/dispatch/cpu.h"
 #include "src/layout_convert.h"
 #include "tconv/layout.h"
 #include "tconv/plan.h"
@@ -71,8 +72,9 @@ TEST(Layout, ConversionsMatchPlainLoopsForAnyThreadCount) {
 }
 
 // The NHWC plan of `algo` against the reference, permuted (fatal failures
-// return early).
-void CheckNhwc(const ConvDesc& d, const std::string& algo, uint64_t seed, int threads) {
+// return early). want_native: the plan must run without conversion buffers
+// (workspace 0: the algorithm's channels-last path took the geometry).
+void CheckNhwc(const ConvDesc& d, const std::string& algo, uint64_t seed, int threads, bool want_native = false) {
   const std::string repro = testing::Repro(d, seed) + " algo=" + algo + " threads=" + std::to_string(threads);
   const Shape xs = ConvTransposeInputShape(d), ys = ConvTransposeOutputShape(d);
   std::vector<float> x(NumElements(xs)), w(NumElements(ConvTransposeWeightShape(d))), b(d.out_channels);
@@ -97,6 +99,9 @@ void CheckNhwc(const ConvDesc& d, const std::string& algo, uint64_t seed, int th
                            ConstTensorView(b.data(), Shape{d.out_channels}), opts, &st);
   ASSERT_NE(plan, nullptr) << repro << ": " << st.message();
   EXPECT_EQ(plan->layout(), Layout::kNHWC);
+  if (want_native) {
+    EXPECT_EQ(plan->workspace_bytes(), 0) << repro;
+  }
   ASSERT_EQ(plan->input_shape(), ShapeInLayout(xs, Layout::kNHWC)) << repro;
   ASSERT_EQ(plan->output_shape(), ShapeInLayout(ys, Layout::kNHWC)) << repro;
   std::vector<float> y(want_last.size(), NAN);
@@ -164,6 +169,57 @@ TEST(Layout, NhwcPlansOnTargetedGeometries) {
   }
 }
 
+// phase's native channels-last depthwise path (src/kernels/depthwise_nhwc.cc)
+// at every ISA: channel counts around the vector widths (tails of 1..15
+// channels, one and several 4-vector blocks), random depthwise geometries
+// (1-3-D, dilation, pads, output padding, stride > kernel), threads 1-3.
+class DepthwiseNhwcIsa : public ::testing::TestWithParam<dispatch::Isa> {
+ protected:
+  void SetUp() override {
+    if (static_cast<int>(GetParam()) > static_cast<int>(dispatch::DetectedIsa())) GTEST_SKIP() << "ISA not on this CPU";
+    saved_ = dispatch::ActiveIsa();
+    dispatch::SetIsaCap(GetParam());
+    ASSERT_EQ(dispatch::ActiveIsa(), GetParam());
+  }
+  void TearDown() override { dispatch::SetIsaCap(saved_); }
+  dispatch::Isa saved_ = dispatch::Isa::kAvx512;
+};
+
+TEST_P(DepthwiseNhwcIsa, MatchesTheReferenceBitwise) {
+  const int64_t channels[] = {1, 3, 4, 8, 15, 16, 17, 37, 64, 65, 100, 129};
+  uint64_t seed = 1;
+  for (int64_t c : channels) {
+    for (int rep = 0; rep < 12; ++rep, ++seed) {
+      ConvDesc d = testing::RandomConvTransposeDesc(seed * 104729);
+      d.in_channels = d.out_channels = d.groups = c;
+      d.batch = 1 + static_cast<int64_t>(seed % 2);
+      ASSERT_TRUE(ValidateConvTranspose(d).ok()) << testing::Repro(d, seed);
+      for (int threads : {1, 2, 3}) {
+        CheckNhwc(d, "phase", seed, threads, /*want_native=*/true);
+        if (::testing::Test::HasFailure()) return;
+      }
+    }
+  }
+  // The benchmark layer's shape (dw_k4s2, smaller), 3-D, and a 1-D case.
+  ConvDesc dw = Desc2D(2, 48, 48, 48, 9, 10, 4, 2, 1);
+  CheckNhwc(dw, "phase", 7, 2, true);
+  ConvDesc d3 = Desc2D(1, 20, 20, 20, 3, 4, 3, 2, 1);
+  d3.ndim = 3;
+  d3.in = {3, 4, 5};
+  d3.kernel = {3, 2, 3};
+  d3.stride = {2, 3, 1};
+  d3.dilation = {2, 1, 2};
+  d3.pad_begin = {1, 0, 2};
+  d3.pad_end = {0, 1, 1};
+  CheckNhwc(d3, "phase", 8, 2, true);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllIsas, DepthwiseNhwcIsa,
+                         ::testing::Values(dispatch::Isa::kScalar, dispatch::Isa::kAvx2, dispatch::Isa::kAvx512),
+                         [](const ::testing::TestParamInfo<dispatch::Isa>& i) {
+                           return std::string(dispatch::IsaName(i.param));
+                         });
+
 TEST(Layout, NhwcErrorsNameChannelsLastShapesAndWorkspaceCountsTheCopies) {
   const ConvDesc d = Desc2D(2, 4, 6, 2, 5, 4, 3, 2, 1);
   Tensor w(ConvTransposeWeightShape(d));
@@ -192,9 +248,11 @@ TEST(Layout, NhwcErrorsNameChannelsLastShapesAndWorkspaceCountsTheCopies) {
   st = nhwc->Run(x_nhwc.cview(), y_nchw.view());
   EXPECT_EQ(st.message(), "output has shape (2, 6, 9, 7), expected (2, 9, 7, 6)");
 
-  // Cout 1 and Cin 1: no conversion buffers at all.
+  // Cout 1 and Cin 1: no conversion buffers at all (gemm_col2im: phase
+  // takes this depthwise geometry channels last natively anyway).
   const ConvDesc thin = Desc2D(1, 1, 1, 1, 5, 4, 3, 2, 1);
   Tensor wt(ConvTransposeWeightShape(thin));
+  nchw_opts.algo = nhwc_opts.algo = "gemm_col2im";
   nchw = Plan::Create(thin, wt.cview(), ConstTensorView(), nchw_opts, &st);
   nhwc = Plan::Create(thin, wt.cview(), ConstTensorView(), nhwc_opts, &st);
   ASSERT_NE(nhwc, nullptr);

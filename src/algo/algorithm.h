@@ -45,6 +45,10 @@ struct Algorithm {
   AlgoCost (*cost)(const Geom3& g);
   // w: (Cin, Cout/g, *k); bias: (Cout) or nullptr.
   std::unique_ptr<PreparedAlgo> (*prepare)(const Geom3& g, const float* w, const float* bias);
+  // Optional (src/algo/channels_last.h): a prepared algorithm whose Run takes
+  // x (N, *in, Cin) and y (N, *out, Cout), or nullptr for a geometry it does
+  // not take; the plan then converts around `prepare`.
+  std::unique_ptr<PreparedAlgo> (*prepare_channels_last)(const Geom3& g, const float* w, const float* bias) = nullptr;
 };
 
 // Every algorithm, in registry order (ref last).

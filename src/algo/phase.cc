@@ -28,8 +28,10 @@
 #include <string>
 #include <vector>
 
+#include "src/algo/channels_last.h"
 #include "src/algo/phase_fast.h"
 #include "src/algo/tap_math.h"
+#include "src/dispatch/cpu.h"
 
 namespace tconv {
 namespace {
@@ -197,6 +199,13 @@ std::unique_ptr<PreparedAlgo> PhasePrepare(const Geom3& g, const float* w, const
   return PreparePhaseGeneral(g, w, bias);
 }
 
+std::unique_ptr<PreparedAlgo> PhasePrepareChannelsLast(const Geom3& g, const float* w, const float* bias) {
+  std::string why;
+  auto algo = PrepareDepthwiseChannelsLast(g, w, bias, &why);
+  if (!algo) dispatch::LogDispatch("phase: channels last: declined: %s", why.c_str());
+  return algo;
+}
+
 }  // namespace
 
 std::unique_ptr<PreparedAlgo> PreparePhaseGeneral(const Geom3& g, const float* w, const float* bias) {
@@ -205,6 +214,6 @@ std::unique_ptr<PreparedAlgo> PreparePhaseGeneral(const Geom3& g, const float* w
 
 const Algorithm kPhaseAlgorithm = {
     "phase", "sub-pixel decomposition: s^D dense stride-1 sub-convolutions written straight into the output",
-    PhaseCost, PhasePrepare};
+    PhaseCost, PhasePrepare, PhasePrepareChannelsLast};
 
 }  // namespace tconv
