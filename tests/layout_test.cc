@@ -171,7 +171,8 @@ TEST(Layout, NhwcPlansOnTargetedGeometries) {
 
 // phase's native channels-last depthwise path (src/kernels/depthwise_nhwc.cc)
 // at every ISA: channel counts around the vector widths (tails of 1..15
-// channels, one and several 4-vector blocks), random depthwise geometries
+// channels, 1-, 4- and 8/16-vector blocks: 256 and 300 channels reach the
+// 16-vector block of AVX-512), random depthwise geometries
 // (1-3-D, dilation, pads, output padding, stride > kernel), threads 1-3.
 class DepthwiseNhwcIsa : public ::testing::TestWithParam<dispatch::Isa> {
  protected:
@@ -186,7 +187,7 @@ class DepthwiseNhwcIsa : public ::testing::TestWithParam<dispatch::Isa> {
 };
 
 TEST_P(DepthwiseNhwcIsa, MatchesTheReferenceBitwise) {
-  const int64_t channels[] = {1, 3, 4, 8, 15, 16, 17, 37, 64, 65, 100, 129};
+  const int64_t channels[] = {1, 3, 4, 8, 15, 16, 17, 37, 64, 65, 100, 129, 256, 300};
   uint64_t seed = 1;
   for (int64_t c : channels) {
     for (int rep = 0; rep < 12; ++rep, ++seed) {
