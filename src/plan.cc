@@ -53,8 +53,8 @@ struct Plan::Impl {
   bool convert_x = false, convert_y = false;
   size_t algo_ws = 0, x_off = 0, y_off = 0;
   size_t ws_bytes = 0;  // total, rounded up to 64
-  // Shapes in the plan's layout and the workspace parts (after cost is final).
-  // native: the prepared algorithm takes layout `l` itself (no copies).
+  // Shapes in the plan's layout and the workspace parts (after cost is
+  // final); native: the prepared algorithm takes layout `l` itself.
   void SizeWorkspace(Layout l, bool native) {
     const ConvDesc& d = desc;
     const Shape xs = ConvTransposeInputShape(d), ys = ConvTransposeOutputShape(d);
@@ -72,8 +72,7 @@ struct Plan::Impl {
     algo_ws = Round64(static_cast<size_t>(cost.workspace_bytes));
     x_off = algo_ws;
     y_off = x_off + lb.x_bytes;
-    const size_t y_bytes = lb.y_bytes;
-    ws_bytes = y_off + y_bytes;
+    ws_bytes = y_off + lb.y_bytes;
     if (convert_x || convert_y) cost.workspace_bytes = static_cast<int64_t>(ws_bytes);
   }
   // Workspaces not in use by a Run. Create allocates one; a Run takes one

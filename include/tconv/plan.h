@@ -31,7 +31,9 @@ struct PlanOptions {
   // Layout of x and y in Run (the weight is always (Cin, Cout/groups, *k)).
   // Algorithms compute NCHW; with kNHWC the plan converts x in and y out
   // through its workspace (included in workspace_bytes and in Run's time),
-  // skipping a tensor whose C or spatial size is 1 (both layouts coincide).
+  // skipping a tensor whose C or spatial size is 1 (both layouts coincide),
+  // unless the algorithm takes channels last itself (phase on depthwise
+  // layers: no copies, no workspace).
   Layout layout = Layout::kNCHW;
 };
 
