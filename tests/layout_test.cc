@@ -122,30 +122,15 @@ TEST(Layout, NhwcPlansOfEveryAlgorithmMatchTheReferenceOnARandomSweep) {
   }
 }
 
-ConvDesc Desc2D(int64_t n, int64_t cin, int64_t cout, int64_t groups, int64_t h, int64_t w, int64_t k, int64_t s,
-                int64_t p) {
-  ConvDesc d;
-  d.ndim = 2;
-  d.batch = n;
-  d.in_channels = cin;
-  d.out_channels = cout;
-  d.groups = groups;
-  d.in = {h, w, 1};
-  d.kernel = {k, k, 1};
-  d.stride = {s, s, 1};
-  d.pad_begin = d.pad_end = {p, p, 0};
-  return d;
-}
-
 TEST(Layout, NhwcPlansOnTargetedGeometries) {
   std::vector<ConvDesc> descs = {
-      Desc2D(2, 1, 5, 1, 6, 7, 3, 2, 1),     // Cin 1: x needs no conversion
-      Desc2D(2, 6, 1, 1, 6, 7, 4, 2, 1),     // Cout 1 (FSRCNN-like): y needs none
-      Desc2D(1, 8, 8, 8, 9, 11, 4, 2, 1),    // depthwise
-      Desc2D(3, 40, 24, 1, 13, 17, 4, 2, 1), // multi-item copies per image
-      Desc2D(2, 7, 6, 1, 1, 1, 3, 2, 0),     // 1x1 input: x needs none
+      testing::Square2D(2, 1, 5, 6, 7, 3, 2, 1, 0, 1),     // Cin 1: x needs no conversion
+      testing::Square2D(2, 6, 1, 6, 7, 4, 2, 1, 0, 1),     // Cout 1 (FSRCNN-like): y needs none
+      testing::Square2D(1, 8, 8, 9, 11, 4, 2, 1, 0, 8),    // depthwise
+      testing::Square2D(3, 40, 24, 13, 17, 4, 2, 1, 0, 1), // multi-item copies per image
+      testing::Square2D(2, 7, 6, 1, 1, 3, 2, 0, 0, 1),     // 1x1 input: x needs none
   };
-  ConvDesc d3 = Desc2D(2, 6, 4, 2, 3, 4, 3, 2, 1);  // 3-D, groups, dilation
+  ConvDesc d3 = testing::Square2D(2, 6, 4, 3, 4, 3, 2, 1, 0, 2);  // 3-D, groups, dilation
   d3.ndim = 3;
   d3.in = {3, 4, 5};
   d3.kernel = {2, 3, 3};
@@ -155,7 +140,7 @@ TEST(Layout, NhwcPlansOnTargetedGeometries) {
   d3.pad_end = {1, 0, 2};
   d3.output_padding = {1, 0, 0};
   descs.push_back(d3);
-  ConvDesc d1 = Desc2D(3, 5, 4, 1, 9, 1, 5, 3, 2);  // 1-D
+  ConvDesc d1 = testing::Square2D(3, 5, 4, 9, 1, 5, 3, 2, 0, 1);  // 1-D
   d1.ndim = 1;
   d1.in = {9, 1, 1};
   d1.kernel = {5, 1, 1};
@@ -202,9 +187,9 @@ TEST_P(DepthwiseNhwcIsa, MatchesTheReferenceBitwise) {
     }
   }
   // The benchmark layer's shape (dw_k4s2, smaller), 3-D, and a 1-D case.
-  ConvDesc dw = Desc2D(2, 48, 48, 48, 9, 10, 4, 2, 1);
+  ConvDesc dw = testing::Square2D(2, 48, 48, 9, 10, 4, 2, 1, 0, 48);
   CheckNhwc(dw, "phase", 7, 2, true);
-  ConvDesc d3 = Desc2D(1, 20, 20, 20, 3, 4, 3, 2, 1);
+  ConvDesc d3 = testing::Square2D(1, 20, 20, 3, 4, 3, 2, 1, 0, 20);
   d3.ndim = 3;
   d3.in = {3, 4, 5};
   d3.kernel = {3, 2, 3};
@@ -222,7 +207,7 @@ INSTANTIATE_TEST_SUITE_P(AllIsas, DepthwiseNhwcIsa,
                          });
 
 TEST(Layout, NhwcErrorsNameChannelsLastShapesAndWorkspaceCountsTheCopies) {
-  const ConvDesc d = Desc2D(2, 4, 6, 2, 5, 4, 3, 2, 1);
+  const ConvDesc d = testing::Square2D(2, 4, 6, 5, 4, 3, 2, 1, 0, 2);
   Tensor w(ConvTransposeWeightShape(d));
   PlanOptions nchw_opts, nhwc_opts;
   nchw_opts.algo = nhwc_opts.algo = "phase";
@@ -251,7 +236,7 @@ TEST(Layout, NhwcErrorsNameChannelsLastShapesAndWorkspaceCountsTheCopies) {
 
   // Cout 1 and Cin 1: no conversion buffers at all (gemm_col2im: phase
   // takes this depthwise geometry channels last natively anyway).
-  const ConvDesc thin = Desc2D(1, 1, 1, 1, 5, 4, 3, 2, 1);
+  const ConvDesc thin = testing::Square2D(1, 1, 1, 5, 4, 3, 2, 1, 0, 1);
   Tensor wt(ConvTransposeWeightShape(thin));
   nchw_opts.algo = nhwc_opts.algo = "gemm_col2im";
   nchw = Plan::Create(thin, wt.cview(), ConstTensorView(), nchw_opts, &st);

@@ -78,22 +78,6 @@ bool CheckDesc(const ConvDesc& d, uint64_t seed, const char* isa) {
   return true;
 }
 
-ConvDesc Desc2(int64_t n, int64_t cin, int64_t cout, int64_t h, int64_t w, int64_t k, int64_t s, int64_t p,
-               int64_t a) {
-  ConvDesc d;
-  d.ndim = 2;
-  d.batch = n;
-  d.in_channels = cin;
-  d.out_channels = cout;
-  d.in = {h, w, 1};
-  d.kernel = {k, k, 1};
-  d.stride = {s, s, 1};
-  d.pad_begin = {p, p, 0};
-  d.pad_end = {p, p, 0};
-  d.output_padding = {a, a, 0};
-  return d;
-}
-
 ConvDesc Grouped(ConvDesc d, int64_t groups) {
   d.groups = groups;
   return d;
@@ -171,16 +155,16 @@ TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
   const std::string isa_s = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
   const char* isa = isa_s.c_str();
   const ConvDesc cases[] = {
-      Desc2(2, 16, 8, 4, 4, 4, 2, 1, 0),    // dcgan-like
-      Desc2(1, 8, 3, 9, 7, 4, 2, 1, 0),     // dcgan_g5-like, Cout 3
-      Desc2(1, 5, 9, 11, 13, 2, 2, 0, 0),   // unet up-conv, Cout block tail
-      Desc2(1, 4, 5, 8, 8, 3, 2, 1, 1),     // k3 s2 p1 adj1
-      Desc2(1, 3, 21, 6, 5, 16, 8, 4, 0),   // fcn_up8-like
-      Desc2(1, 7, 1, 12, 10, 9, 3, 4, 2),   // fsrcnn-like
-      Desc2(1, 2, 2, 5, 5, 3, 5, 2, 4),     // stride > kernel (bias-only phases)
-      Desc2(1, 3, 4, 3, 70, 5, 4, -1, 2),   // negative pads, wide rows
-      Desc2(1, 2, 3, 2, 300, 4, 3, 1, 0),   // rows longer than the tile budget
-      Desc2(1, 3, 17, 7, 7, 1, 1, 0, 0),    // 1x1 stride 1
+      testing::Square2D(2, 16, 8, 4, 4, 4, 2, 1, 0),    // dcgan-like
+      testing::Square2D(1, 8, 3, 9, 7, 4, 2, 1, 0),     // dcgan_g5-like, Cout 3
+      testing::Square2D(1, 5, 9, 11, 13, 2, 2, 0, 0),   // unet up-conv, Cout block tail
+      testing::Square2D(1, 4, 5, 8, 8, 3, 2, 1, 1),     // k3 s2 p1 adj1
+      testing::Square2D(1, 3, 21, 6, 5, 16, 8, 4, 0),   // fcn_up8-like
+      testing::Square2D(1, 7, 1, 12, 10, 9, 3, 4, 2),   // fsrcnn-like
+      testing::Square2D(1, 2, 2, 5, 5, 3, 5, 2, 4),     // stride > kernel (bias-only phases)
+      testing::Square2D(1, 3, 4, 3, 70, 5, 4, -1, 2),   // negative pads, wide rows
+      testing::Square2D(1, 2, 3, 2, 300, 4, 3, 1, 0),   // rows longer than the tile budget
+      testing::Square2D(1, 3, 17, 7, 7, 1, 1, 0, 0),    // 1x1 stride 1
   };
   uint64_t seed = 100;
   for (const ConvDesc& d : cases) {
@@ -198,19 +182,19 @@ TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
   d1.pad_end = {11, 0, 0};
   d1.output_padding = {1, 0, 0};
   EXPECT_TRUE(CheckDesc(d1, seed++, isa)) << DescString(d1);
-  EXPECT_TRUE(CheckDesc(Desc2(3, 6, 70, 4, 4, 4, 2, 1, 0), seed++, isa));  // channel blocks + tail
+  EXPECT_TRUE(CheckDesc(testing::Square2D(3, 6, 70, 4, 4, 4, 2, 1, 0), seed++, isa));  // channel blocks + tail
   // >= 4 images: channels mode's batch-interleaved layout (dcgan-like, odd
   // batch and kernel, stride > kernel, 3-D, grouped).
-  EXPECT_TRUE(CheckDesc(Desc2(8, 16, 40, 4, 4, 4, 2, 1, 0), seed++, isa));
-  EXPECT_TRUE(CheckDesc(Desc2(5, 8, 33, 5, 6, 3, 2, 1, 1), seed++, isa));
-  EXPECT_TRUE(CheckDesc(Desc2(6, 3, 5, 3, 4, 2, 3, 0, 2), seed++, isa));
+  EXPECT_TRUE(CheckDesc(testing::Square2D(8, 16, 40, 4, 4, 4, 2, 1, 0), seed++, isa));
+  EXPECT_TRUE(CheckDesc(testing::Square2D(5, 8, 33, 5, 6, 3, 2, 1, 1), seed++, isa));
+  EXPECT_TRUE(CheckDesc(testing::Square2D(6, 3, 5, 3, 4, 2, 3, 0, 2), seed++, isa));
   EXPECT_TRUE(CheckDesc(Desc3(4, 5, 34, {2, 3, 3}, 3, 2, 1, 0), seed++, isa));
-  EXPECT_TRUE(CheckDesc(Grouped(Desc2(7, 6, 66, 4, 5, 4, 2, 1, 0), 2), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Grouped(testing::Square2D(7, 6, 66, 4, 5, 4, 2, 1, 0), 2), seed++, isa));
   // Grouped: dw_k4s2-like depthwise, a channel multiplier, general groups.
-  EXPECT_TRUE(CheckDesc(Grouped(Desc2(2, 12, 12, 9, 8, 4, 2, 1, 0), 12), seed++, isa));
-  EXPECT_TRUE(CheckDesc(Grouped(Desc2(1, 4, 8, 7, 7, 3, 2, 1, 1), 4), seed++, isa));
-  EXPECT_TRUE(CheckDesc(Grouped(Desc2(2, 6, 39, 5, 6, 4, 2, 1, 0), 3), seed++, isa));
-  EXPECT_TRUE(CheckDesc(Grouped(Desc2(1, 70, 70, 4, 4, 4, 2, 1, 0), 2), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Grouped(testing::Square2D(2, 12, 12, 9, 8, 4, 2, 1, 0), 12), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Grouped(testing::Square2D(1, 4, 8, 7, 7, 3, 2, 1, 1), 4), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Grouped(testing::Square2D(2, 6, 39, 5, 6, 4, 2, 1, 0), 3), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Grouped(testing::Square2D(1, 70, 70, 4, 4, 4, 2, 1, 0), 2), seed++, isa));
   // 3-D: unet3d_up-like k2 s2, and k3 s2 p1 adj1 with padding slices/rows.
   EXPECT_TRUE(CheckDesc(Desc3(1, 8, 5, {4, 5, 6}, 2, 2, 0, 0), seed++, isa));
   EXPECT_TRUE(CheckDesc(Desc3(2, 3, 4, {3, 4, 5}, 3, 2, 1, 1), seed++, isa));
@@ -223,7 +207,7 @@ INSTANTIATE_TEST_SUITE_P(AllIsas, PhaseFastIsa, ::testing::Values(Isa::kScalar, 
 
 TEST(PhaseFast, DeclinesWithReasons) {
   std::string why;
-  ConvDesc d = Desc2(1, 2, 2, 3, 3, 70, 65, 1, 0);
+  ConvDesc d = testing::Square2D(1, 2, 2, 3, 3, 70, 65, 1, 0);
   std::vector<float> w(NumElements(ConvTransposeWeightShape(d)), 1.0f);
   AlgoCost cost;
   EXPECT_EQ(PreparePhaseFast(MakeGeom3(d, GeomOp::kConvTranspose), w.data(), nullptr, &cost, &why), nullptr);
@@ -242,14 +226,14 @@ TEST_P(PhaseFastIsa, DilatedShapesMatchReferenceBitwise) {
     };
     uint64_t seed = 500;
     const ConvDesc cases[] = {
-        dil(Desc2(1, 4, 3, 7, 6, 3, 3, 1, 0), {2, 2, 1}),        // coprime s=3, d=2
-        dil(Desc2(1, 3, 5, 6, 7, 4, 2, 2, 1), {2, 2, 1}),        // d = s: even phases only
-        dil(Desc2(2, 5, 2, 5, 5, 3, 2, 0, 1), {3, 5, 1}),        // d > s, per-axis
-        dil(Desc2(1, 2, 1, 9, 9, 9, 3, 4, 2), {2, 2, 1}),        // fsrcnn-like, Cout 1
-        dil(Desc2(6, 4, 40, 4, 4, 3, 2, 1, 0), {3, 2, 1}),       // >= 4 images (batch-interleaved)
-        dil(Grouped(Desc2(1, 8, 8, 6, 6, 3, 2, 2, 1), 8), {2, 2, 1}),  // depthwise
+        dil(testing::Square2D(1, 4, 3, 7, 6, 3, 3, 1, 0), {2, 2, 1}),        // coprime s=3, d=2
+        dil(testing::Square2D(1, 3, 5, 6, 7, 4, 2, 2, 1), {2, 2, 1}),        // d = s: even phases only
+        dil(testing::Square2D(2, 5, 2, 5, 5, 3, 2, 0, 1), {3, 5, 1}),        // d > s, per-axis
+        dil(testing::Square2D(1, 2, 1, 9, 9, 9, 3, 4, 2), {2, 2, 1}),        // fsrcnn-like, Cout 1
+        dil(testing::Square2D(6, 4, 40, 4, 4, 3, 2, 1, 0), {3, 2, 1}),       // >= 4 images (batch-interleaved)
+        dil(Grouped(testing::Square2D(1, 8, 8, 6, 6, 3, 2, 2, 1), 8), {2, 2, 1}),  // depthwise
         dil(Desc3(1, 3, 4, {3, 4, 4}, 2, 2, 0, 1), {3, 2, 2}),   // 3-D
-        dil(Desc2(1, 2, 3, 4, 4, 2, 4, 0, 0), {2, 6, 1}),        // stride > dilated kernel, no-tap phases
+        dil(testing::Square2D(1, 2, 3, 4, 4, 2, 4, 0, 0), {2, 6, 1}),        // stride > dilated kernel, no-tap phases
     };
     for (const ConvDesc& d : cases) EXPECT_TRUE(CheckDesc(d, seed++, isa_s.c_str())) << DescString(d);
   }

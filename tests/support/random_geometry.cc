@@ -6,6 +6,22 @@
 namespace tconv {
 namespace testing {
 
+ConvDesc Square2D(int64_t n, int64_t cin, int64_t cout, int64_t h, int64_t w, int64_t k, int64_t s, int64_t p,
+                  int64_t a, int64_t groups) {
+  ConvDesc d;
+  d.ndim = 2;
+  d.batch = n;
+  d.in_channels = cin;
+  d.out_channels = cout;
+  d.groups = groups;
+  d.in = {h, w, 1};
+  d.kernel = {k, k, 1};
+  d.stride = {s, s, 1};
+  d.pad_begin = d.pad_end = {p, p, 0};
+  d.output_padding = {a, a, 0};
+  return d;
+}
+
 ConvDesc RandomConvTransposeDesc(uint64_t seed, const GeometryOptions& opts) {
   std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + 12345);
   auto uni = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };

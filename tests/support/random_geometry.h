@@ -33,6 +33,11 @@ struct GeometryOptions {
 // ValidateConvTranspose.
 ConvDesc RandomConvTransposeDesc(uint64_t seed, const GeometryOptions& opts = GeometryOptions());
 
+// A 2-D desc with a square k x k kernel, stride s, symmetric pad p, output
+// padding a on both axes (for hand-picked test geometries).
+ConvDesc Square2D(int64_t n, int64_t cin, int64_t cout, int64_t h, int64_t w, int64_t k, int64_t s, int64_t p,
+                  int64_t a = 0, int64_t groups = 1);
+
 // The convolution a transposed desc is the adjoint of: input length = the
 // transposed output length, channels swapped, same k, s, d, pads. With
 // output_padding < stride its output length is the transposed input length.
