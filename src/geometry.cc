@@ -1,9 +1,9 @@
 // The ONE place where tconv turns a ConvDesc into sizes, pads and flops
 // (see include/tconv/desc.h for the rules). Everything else calls these.
 #include <algorithm>
-#include <cctype>
 #include <string>
 
+#include "src/ascii_lower.h"
 #include "tconv/desc.h"
 
 namespace tconv {
@@ -177,8 +177,7 @@ std::string DescString(const ConvDesc& d) {
 }
 
 Status ParseAutoPad(const std::string& text, AutoPad* out) {
-  std::string t;
-  for (char c : text) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string t = AsciiLower(text);
   if (t == "notset") *out = AutoPad::kNotSet;
   else if (t == "same_upper") *out = AutoPad::kSameUpper;
   else if (t == "same_lower") *out = AutoPad::kSameLower;

@@ -1,15 +1,14 @@
 // Layout names and shape permutations (include/tconv/layout.h).
 #include "tconv/layout.h"
 
-#include <cctype>
+#include "src/ascii_lower.h"
 
 namespace tconv {
 
 const char* LayoutName(Layout layout) { return layout == Layout::kNHWC ? "nhwc" : "nchw"; }
 
 Status ParseLayout(const std::string& flag, const std::string& text, Layout* out) {
-  std::string lower;
-  for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = AsciiLower(text);
   if (lower == "nchw") {
     *out = Layout::kNCHW;
   } else if (lower == "nhwc") {

@@ -21,15 +21,14 @@ struct LayoutBuffers {
   size_t x_bytes = 0, y_bytes = 0;
 };
 
-LayoutBuffers LayoutBuffersFor(const ConvDesc& d, Layout layout) {
+LayoutBuffers LayoutBuffersFor(const Geom3& g, Layout layout) {
   LayoutBuffers b;
   if (layout == Layout::kNCHW) return b;
-  const int64_t nx = NumElements(ConvTransposeInputShape(d)), ny = NumElements(ConvTransposeOutputShape(d));
-  if (!LayoutsCoincide(d.in_channels, nx / (d.batch * d.in_channels))) {
-    b.x_bytes = Round64(static_cast<size_t>(nx) * sizeof(float));
+  if (!LayoutsCoincide(g.cin, g.in_sp)) {
+    b.x_bytes = Round64(static_cast<size_t>(g.n * g.cin * g.in_sp) * sizeof(float));
   }
-  if (!LayoutsCoincide(d.out_channels, ny / (d.batch * d.out_channels))) {
-    b.y_bytes = Round64(static_cast<size_t>(ny) * sizeof(float));
+  if (!LayoutsCoincide(g.cout, g.out_sp)) {
+    b.y_bytes = Round64(static_cast<size_t>(g.n * g.cout * g.out_sp) * sizeof(float));
   }
   return b;
 }
@@ -49,24 +48,16 @@ struct Plan::Impl {
   // Workspace: [algorithm scratch | NCHW copy of x | NCHW y], each part
   // 64-byte aligned; a part is empty when no conversion is needed (or the
   // algorithm takes the layout natively: Algorithm::prepare_channels_last).
-  int64_t n = 1, cin = 1, cout = 1, in_sp = 1, out_sp = 1;
   bool convert_x = false, convert_y = false;
   size_t algo_ws = 0, x_off = 0, y_off = 0;
   size_t ws_bytes = 0;  // total, rounded up to 64
   // Shapes in the plan's layout and the workspace parts (after cost is
   // final); native: the prepared algorithm takes layout `l` itself.
   void SizeWorkspace(Layout l, bool native) {
-    const ConvDesc& d = desc;
-    const Shape xs = ConvTransposeInputShape(d), ys = ConvTransposeOutputShape(d);
     layout = l;
-    x_shape = ShapeInLayout(xs, l);
-    y_shape = ShapeInLayout(ys, l);
-    n = d.batch;
-    cin = d.in_channels;
-    cout = d.out_channels;
-    in_sp = NumElements(xs) / (d.batch * d.in_channels);
-    out_sp = NumElements(ys) / (d.batch * d.out_channels);
-    const LayoutBuffers lb = native ? LayoutBuffers() : LayoutBuffersFor(d, l);
+    x_shape = ShapeInLayout(ConvTransposeInputShape(desc), l);
+    y_shape = ShapeInLayout(ConvTransposeOutputShape(desc), l);
+    const LayoutBuffers lb = native ? LayoutBuffers() : LayoutBuffersFor(geom, l);
     convert_x = lb.x_bytes > 0;
     convert_y = lb.y_bytes > 0;
     algo_ws = Round64(static_cast<size_t>(cost.workspace_bytes));
@@ -141,7 +132,7 @@ std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc) {
 }
 
 int64_t LayoutConversionBytes(const ConvDesc& desc, Layout layout) {
-  const LayoutBuffers b = LayoutBuffersFor(desc, layout);
+  const LayoutBuffers b = LayoutBuffersFor(MakeGeom3(desc, GeomOp::kConvTranspose), layout);
   return static_cast<int64_t>(b.x_bytes + b.y_bytes);
 }
 
@@ -226,12 +217,12 @@ Status Plan::Run(ConstTensorView x, TensorView y) const {
   float* y_nchw = y.data;
   if (p.convert_x) {
     float* xc = reinterpret_cast<float*>(base + p.x_off);
-    ChannelsLastToFirst(x.data, xc, p.n, p.cin, p.in_sp, p.threads);
+    ChannelsLastToFirst(x.data, xc, p.geom.n, p.geom.cin, p.geom.in_sp, p.threads);
     x_nchw = xc;
   }
   if (p.convert_y) y_nchw = reinterpret_cast<float*>(base + p.y_off);
   p.prepared->Run(x_nchw, y_nchw, p.algo_ws ? ws : nullptr, p.threads);
-  if (p.convert_y) ChannelsFirstToLast(y_nchw, y.data, p.n, p.cout, p.out_sp, p.threads);
+  if (p.convert_y) ChannelsFirstToLast(y_nchw, y.data, p.geom.n, p.geom.cout, p.geom.out_sp, p.threads);
   p.GiveBack(ws);
   return Status::Ok();
 }

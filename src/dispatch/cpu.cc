@@ -3,7 +3,6 @@
 // the cap into hwy::DisableTargets masks.
 #include "src/dispatch/cpu.h"
 
-#include <cctype>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +10,7 @@
 #include <mutex>
 
 #include "hwy/targets.h"
+#include "src/ascii_lower.h"
 
 namespace tconv {
 namespace dispatch {
@@ -80,8 +80,7 @@ const char* IsaName(Isa isa) {
 }
 
 bool ParseIsa(const std::string& text, Isa* isa) {
-  std::string t;
-  for (char c : text) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string t = AsciiLower(text);
   if (t == "scalar") {
     *isa = Isa::kScalar;
   } else if (t == "avx2") {

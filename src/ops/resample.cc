@@ -5,17 +5,13 @@
 #include "tconv/resample.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <limits>
 
+#include "src/ascii_lower.h"
+
 namespace tconv {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Applies per-axis tap tables to x (N, C, *in) -> y (N, C, *out).
 void ApplyTaps(const std::vector<std::vector<AxisTap>>& taps, ConstTensorView x, TensorView y) {
@@ -93,7 +89,7 @@ constexpr int64_t kMaxOutLength = int64_t{1} << 31;
 }  // namespace
 
 Status ParseResampleMode(const std::string& text, ResampleMode* out) {
-  const std::string t = Lower(text);
+  const std::string t = AsciiLower(text);
   if (t == "nearest") {
     *out = ResampleMode::kNearest;
   } else if (t == "linear" || t == "bilinear" || t == "trilinear") {
