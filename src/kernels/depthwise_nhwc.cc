@@ -9,6 +9,7 @@
 // (dw_k4s2, 1 thread: 25 GFLOP/s NCHW, 12.9 through the plan's
 // conversions). With channels in the lanes every load and store is
 // contiguous in the user's own layout.
+#include <algorithm>
 #include <memory>
 #include <string>
 
