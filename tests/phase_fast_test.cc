@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "src/algo/phase_fast.h"
@@ -114,15 +115,25 @@ class PhaseFastIsa : public ::testing::TestWithParam<Isa> {
   Isa saved_ = Isa::kAvx512;
 };
 
-// Both kernel variants (W-pixels and channels in lanes) on every geometry:
-// TCONV_PHASE_MODE forces one at prepare time.
+// Every kernel variant (W-pixels, channels in lanes, direct) on every
+// geometry: TCONV_PHASE_MODE forces one at prepare time. "pixels/cout" also
+// forces the Cout-blocks-inner task order (TCONV_PHASE_ORDER), which `auto`
+// picks only for inputs larger than the test shapes.
+constexpr const char* kModes[] = {"pixels", "pixels/cout", "channels", "direct"};
 struct ModeGuard {
-  explicit ModeGuard(const char* mode) { setenv("TCONV_PHASE_MODE", mode, 1); }
-  ~ModeGuard() { unsetenv("TCONV_PHASE_MODE"); }
+  explicit ModeGuard(const std::string& mode) {
+    const size_t slash = mode.find('/');
+    setenv("TCONV_PHASE_MODE", mode.substr(0, slash).c_str(), 1);
+    setenv("TCONV_PHASE_ORDER", slash == std::string::npos ? "blocks" : mode.substr(slash + 1).c_str(), 1);
+  }
+  ~ModeGuard() {
+    unsetenv("TCONV_PHASE_MODE");
+    unsetenv("TCONV_PHASE_ORDER");
+  }
 };
 
 TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
-  for (const char* mode : {"pixels", "channels", "direct"}) {
+  for (const char* mode : kModes) {
     ModeGuard guard(mode);
     const std::string isa = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
     int accepted = 0, grouped = 0, three_d = 0, dilated = 0;
@@ -150,7 +161,7 @@ TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
 }
 
 TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
- for (const char* mode : {"pixels", "channels", "direct"}) {
+ for (const char* mode : kModes) {
   ModeGuard guard(mode);
   const std::string isa_s = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
   const char* isa = isa_s.c_str();
@@ -217,7 +228,7 @@ TEST(PhaseFast, DeclinesWithReasons) {
 // Dilation: taps s/gcd(s, d) apart in the kernel read inputs d/gcd(s, d)
 // apart; coprime s and d, d > s, d a multiple of s, phases no tap reaches.
 TEST_P(PhaseFastIsa, DilatedShapesMatchReferenceBitwise) {
-  for (const char* mode : {"pixels", "channels", "direct"}) {
+  for (const char* mode : kModes) {
     ModeGuard guard(mode);
     const std::string isa_s = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
     auto dil = [](ConvDesc d, Dims dl) {

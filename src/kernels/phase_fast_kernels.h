@@ -95,6 +95,10 @@ struct PhaseFastParams {
   // fit kPhaseLocalPadFloats (depthwise): each task pads its own input into
   // a stack buffer (no workspace, no separate repack pass over memory).
   bool local_pad = false;
+  // kPixels/kDirect task order: task = ((n*groups + g)*nblk + block)*nb + b
+  // when true (Cout blocks innermost: a block of input is reused from cache
+  // by every Cout block), else ((n*groups + g)*nb + b)*nblk + block.
+  bool cout_inner = false;
   // kPixels: flat ranges (inside one depth slice), one task each per (n, g, b).
   std::vector<int64_t> f0, f1;
   // kChannels: pixel groups, per phase contiguous: xoff (n*cin*plane + f),

@@ -547,8 +547,8 @@ void PhaseFastTaskImpl(const PhaseFastParams& p, const float* xin, const float* 
     return TaskChannels(p, xpad, y, ch, gi, b);
   }
   const int64_t nblk = static_cast<int64_t>(p.f0.size());
-  const int64_t blk = task % nblk;
-  const int64_t b = (task / nblk) % p.nb;
+  const int64_t blk = p.cout_inner ? (task / p.nb) % nblk : task % nblk;
+  const int64_t b = p.cout_inner ? task % p.nb : (task / nblk) % p.nb;
   const int64_t gi = (task / (nblk * p.nb)) % p.groups;
   const int64_t n = task / (nblk * p.nb * p.groups);
   HWY_ALIGN float local[kPhaseLocalPadFloats];
