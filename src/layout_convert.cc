@@ -28,6 +28,17 @@ int64_t RowsPerItem(int64_t c, int64_t p, int threads) {
 // omatcopy takes int sizes and leading dimensions.
 bool FitsBlasInt(int64_t c, int64_t p) { return c <= INT_MAX && p <= INT_MAX; }
 
+// dst[ch*ld + q] = src[q*c + ch]: OpenBLAS when the sizes fit its ints.
+void RowsToFirst(const float* src, int64_t p, int64_t c, float* dst, int64_t ld) {
+  if (FitsBlasInt(c, ld)) {
+    cblas_somatcopy(CblasRowMajor, CblasTrans, static_cast<int>(p), static_cast<int>(c), 1.0f, src,
+                    static_cast<int>(c), dst, static_cast<int>(ld));
+    return;
+  }
+  for (int64_t q = 0; q < p; ++q)
+    for (int64_t ch = 0; ch < c; ++ch) dst[ch * ld + q] = src[q * c + ch];
+}
+
 template <bool kToFirst>
 void Convert(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int threads) {
   const int64_t rows = RowsPerItem(c, p, threads);
@@ -41,29 +52,25 @@ void Convert(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int 
     const int64_t p1 = std::min(p, p0 + rows);
     const float* s = src + img * c * p;
     float* d = dst + img * c * p;
-    if (blas) {
-      if (kToFirst) {  // (p1-p0, c) rows of s -> columns [p0, p1) of d (c, p)
-        cblas_somatcopy(CblasRowMajor, CblasTrans, static_cast<int>(p1 - p0), static_cast<int>(c), 1.0f, s + p0 * c,
-                        static_cast<int>(c), d + p0, static_cast<int>(p));
-      } else {  // columns [p0, p1) of s (c, p) -> rows of d
-        cblas_somatcopy(CblasRowMajor, CblasTrans, static_cast<int>(c), static_cast<int>(p1 - p0), 1.0f, s + p0,
-                        static_cast<int>(p), d + p0 * c, static_cast<int>(c));
-      }
+    if (kToFirst) {  // (p1-p0, c) rows of s -> columns [p0, p1) of d (c, p)
+      RowsToFirst(s + p0 * c, p1 - p0, c, d + p0, p);
       continue;
     }
-    for (int64_t q = p0; q < p1; ++q) {
-      for (int64_t ch = 0; ch < c; ++ch) {
-        if (kToFirst) {
-          d[ch * p + q] = s[q * c + ch];
-        } else {
-          d[q * c + ch] = s[ch * p + q];
-        }
-      }
+    if (blas) {  // columns [p0, p1) of s (c, p) -> rows of d
+      cblas_somatcopy(CblasRowMajor, CblasTrans, static_cast<int>(c), static_cast<int>(p1 - p0), 1.0f, s + p0,
+                      static_cast<int>(p), d + p0 * c, static_cast<int>(c));
+      continue;
     }
+    for (int64_t q = p0; q < p1; ++q)
+      for (int64_t ch = 0; ch < c; ++ch) d[q * c + ch] = s[ch * p + q];
   }
 }
 
 }  // namespace
+
+void ChannelsLastRowsToFirst(const float* src, int64_t p, int64_t c, float* dst, int64_t ld) {
+  RowsToFirst(src, p, c, dst, ld);
+}
 
 void ChannelsLastToFirst(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int threads) {
   Convert<true>(src, dst, n, c, p, threads);

@@ -16,6 +16,11 @@ namespace tconv {
 // p == 1), so no copy is needed.
 inline bool LayoutsCoincide(int64_t c, int64_t p) { return c == 1 || p == 1; }
 
+// One block of a channels-last -> channels-first copy, single-threaded:
+// dst[ch*ld + q] = src[q*c + ch] for q < p, ch < c (ld >= p). The phase
+// fast path writes an image row straight into its padded channel volumes
+// with it (ld = the volume stride).
+void ChannelsLastRowsToFirst(const float* src, int64_t p, int64_t c, float* dst, int64_t ld);
 // dst (n, c, p) <- src (n, p, c).
 void ChannelsLastToFirst(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int threads);
 // dst (n, p, c) <- src (n, c, p).

@@ -52,12 +52,15 @@ struct Plan::Impl {
   size_t algo_ws = 0, x_off = 0, y_off = 0;
   size_t ws_bytes = 0;  // total, rounded up to 64
   // Shapes in the plan's layout and the workspace parts (after cost is
-  // final); native: the prepared algorithm takes layout `l` itself.
-  void SizeWorkspace(Layout l, bool native) {
+  // final); native_x / native_y: the prepared algorithm reads x / writes y
+  // in layout `l` itself.
+  void SizeWorkspace(Layout l, bool native_x, bool native_y) {
     layout = l;
     x_shape = ShapeInLayout(ConvTransposeInputShape(desc), l);
     y_shape = ShapeInLayout(ConvTransposeOutputShape(desc), l);
-    const LayoutBuffers lb = native ? LayoutBuffers() : LayoutBuffersFor(geom, l);
+    LayoutBuffers lb = LayoutBuffersFor(geom, l);
+    if (native_x) lb.x_bytes = 0;
+    if (native_y) lb.y_bytes = 0;
     convert_x = lb.x_bytes > 0;
     convert_y = lb.y_bytes > 0;
     algo_ws = Round64(static_cast<size_t>(cost.workspace_bytes));
@@ -175,13 +178,16 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
   }
   impl->cost = impl->algo->cost(impl->geom);
   impl->name = impl->algo->name;
-  bool native = false;  // the prepared algorithm takes options.layout itself
+  // native_x / native_y: the prepared algorithm reads x / writes y in
+  // options.layout itself.
+  bool native_x = false, native_y = false;
   try {
     if (options.layout == Layout::kNHWC && impl->algo->prepare_channels_last) {
       impl->prepared = impl->algo->prepare_channels_last(impl->geom, weight.data, bias.data);
-      native = impl->prepared != nullptr;
+      native_x = impl->prepared != nullptr;
+      native_y = native_x && impl->prepared->WritesChannelsLast();
     }
-    if (!native) impl->prepared = impl->algo->prepare(impl->geom, weight.data, bias.data);
+    if (!native_x) impl->prepared = impl->algo->prepare(impl->geom, weight.data, bias.data);
   } catch (const std::bad_alloc&) {
     impl->prepared = nullptr;
   }
@@ -190,7 +196,7 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
     return nullptr;
   }
   impl->prepared->ActualCost(&impl->cost);
-  impl->SizeWorkspace(options.layout, native);
+  impl->SizeWorkspace(options.layout, native_x, native_y);
   if (impl->ws_bytes > 0) {
     void* ws = std::aligned_alloc(64, impl->ws_bytes);
     if (!ws) {
@@ -213,16 +219,18 @@ Status Plan::Run(ConstTensorView x, TensorView y) const {
     return Status::OutOfMemory("cannot allocate a workspace of " + std::to_string(p.ws_bytes) + " bytes");
   }
   char* base = static_cast<char*>(ws);
-  const float* x_nchw = x.data;
-  float* y_nchw = y.data;
+  // What the prepared algorithm reads and writes: the user's tensors, or
+  // their NCHW copies in the workspace.
+  const float* x_algo = x.data;
+  float* y_algo = y.data;
   if (p.convert_x) {
     float* xc = reinterpret_cast<float*>(base + p.x_off);
     ChannelsLastToFirst(x.data, xc, p.geom.n, p.geom.cin, p.geom.in_sp, p.threads);
-    x_nchw = xc;
+    x_algo = xc;
   }
-  if (p.convert_y) y_nchw = reinterpret_cast<float*>(base + p.y_off);
-  p.prepared->Run(x_nchw, y_nchw, p.algo_ws ? ws : nullptr, p.threads);
-  if (p.convert_y) ChannelsFirstToLast(y_nchw, y.data, p.geom.n, p.geom.cout, p.geom.out_sp, p.threads);
+  if (p.convert_y) y_algo = reinterpret_cast<float*>(base + p.y_off);
+  p.prepared->Run(x_algo, y_algo, p.algo_ws ? ws : nullptr, p.threads);
+  if (p.convert_y) ChannelsFirstToLast(y_algo, y.data, p.geom.n, p.geom.cout, p.geom.out_sp, p.threads);
   p.GiveBack(ws);
   return Status::Ok();
 }

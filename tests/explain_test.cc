@@ -87,7 +87,7 @@ TEST(Explain, OneRowPerAlgorithmAndAutoPick) {
   EXPECT_NE(r.out.find("auto picks: " + pick + " (" + why + ")"), std::string::npos) << r.out;
   // x (2, 64, 16, 16) and y (2, 32, 32, 32) floats: 128 KiB + 256 KiB.
   EXPECT_EQ(LayoutConversionBytes(d, Layout::kNHWC), 393216);
-  EXPECT_NE(r.out.find("channels last (--layout nhwc) adds 384.0 KiB of workspace"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("channels last (--layout nhwc) adds up to 384.0 KiB of workspace"), std::string::npos) << r.out;
 }
 
 TEST(Explain, ForwardConv) {

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -222,11 +223,27 @@ TEST(Layout, NhwcErrorsNameChannelsLastShapesAndWorkspaceCountsTheCopies) {
   EXPECT_EQ(nhwc->input_shape(), (Shape{2, 5, 4, 4}));
   EXPECT_EQ(nhwc->output_shape(), (Shape{2, 9, 7, 6}));
   // Each buffer rounded up to 64 bytes after the algorithm's own scratch.
-  const int64_t algo_ws = (nchw->workspace_bytes() + 63) / 64 * 64;
-  const int64_t copies = (2 * 4 * 5 * 4 * 4 + 63) / 64 * 64 + (2 * 6 * 9 * 7 * 4 + 63) / 64 * 64;
-  EXPECT_EQ(nhwc->workspace_bytes(), algo_ws + copies);
-  EXPECT_EQ(LayoutConversionBytes(d, Layout::kNHWC), copies);
+  // phase's SIMD path (pixel mode here) reads x channels last into its padded
+  // volumes and writes y channels last from its tile: no copies.
+  const int64_t x_copy = (2 * 4 * 5 * 4 * 4 + 63) / 64 * 64, y_copy = (2 * 6 * 9 * 7 * 4 + 63) / 64 * 64;
+  EXPECT_EQ(nhwc->workspace_bytes(), nchw->workspace_bytes());
+  EXPECT_EQ(LayoutConversionBytes(d, Layout::kNHWC), x_copy + y_copy);
   EXPECT_EQ(LayoutConversionBytes(d, Layout::kNCHW), 0);
+  // An algorithm that computes channels first only: both copies.
+  PlanOptions gemm_nchw = nchw_opts, gemm_nhwc = nhwc_opts;
+  gemm_nchw.algo = gemm_nhwc.algo = "gemm_col2im";
+  auto g_nchw = Plan::Create(d, w.cview(), ConstTensorView(), gemm_nchw, &st);
+  auto g_nhwc = Plan::Create(d, w.cview(), ConstTensorView(), gemm_nhwc, &st);
+  ASSERT_NE(g_nhwc, nullptr) << st.message();
+  EXPECT_EQ(g_nhwc->workspace_bytes(), (g_nchw->workspace_bytes() + 63) / 64 * 64 + x_copy + y_copy);
+  // phase in its channels mode reads x channels last but writes y channels
+  // first: the y copy only.
+  setenv("TCONV_PHASE_MODE", "channels", 1);
+  auto c_nchw = Plan::Create(d, w.cview(), ConstTensorView(), nchw_opts, &st);
+  auto c_nhwc = Plan::Create(d, w.cview(), ConstTensorView(), nhwc_opts, &st);
+  unsetenv("TCONV_PHASE_MODE");
+  ASSERT_NE(c_nhwc, nullptr) << st.message();
+  EXPECT_EQ(c_nhwc->workspace_bytes(), (c_nchw->workspace_bytes() + 63) / 64 * 64 + y_copy);
 
   Tensor x_nchw(Shape{2, 4, 5, 4}), y_nhwc(Shape{2, 9, 7, 6}), x_nhwc(Shape{2, 5, 4, 4}), y_nchw(Shape{2, 6, 9, 7});
   st = nhwc->Run(x_nchw.cview(), y_nhwc.view());

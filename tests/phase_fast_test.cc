@@ -28,25 +28,35 @@ using dispatch::Isa;
 
 struct Outcome {
   bool accepted = false;
+  bool y_channels_last = false;  // channels_last runs: y is (N, *out, Cout)
   std::string why;
 };
 
 // Runs the fast path at `threads`, returns false (and why) when declined.
+// channels_last: x is (N, *in, Cin), and y channels last when the path
+// says so (Outcome::y_channels_last).
 Outcome RunFast(const ConvDesc& d, const std::vector<float>& x, const std::vector<float>& w,
-                const std::vector<float>& b, int threads, std::vector<float>* y) {
+                const std::vector<float>& b, int threads, std::vector<float>* y, bool channels_last = false) {
   Outcome o;
   const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
   AlgoCost cost;
-  auto algo = PreparePhaseFast(g, w.data(), b.empty() ? nullptr : b.data(), &cost, &o.why);
+  auto algo = PreparePhaseFast(g, w.data(), b.empty() ? nullptr : b.data(), &cost, &o.why, channels_last);
   if (!algo) return o;
   o.accepted = true;
+  o.y_channels_last = channels_last && algo->WritesChannelsLast();
   algo->ActualCost(&cost);
-  // Exactly the reported workspace, so AddressSanitizer sees any over-read.
-  std::vector<float> ws(static_cast<size_t>(std::max<int64_t>(1, cost.workspace_bytes / 4)));
+  // Exactly the reported workspace, so AddressSanitizer sees any over-read,
+  // and NaN, so padding the kernel reads but nobody wrote fails the check.
+  std::vector<float> ws(static_cast<size_t>(std::max<int64_t>(1, cost.workspace_bytes / 4)),
+                        std::numeric_limits<float>::quiet_NaN());
   y->assign(static_cast<size_t>(NumElements(ConvTransposeOutputShape(d))), std::numeric_limits<float>::quiet_NaN());
   algo->Run(x.data(), y->data(), ws.data(), threads);
   return o;
 }
+
+// Channels-last runs CheckDesc made, [0]: y written channels first, [1]:
+// y channels last (the sweep asserts both happen).
+int64_t g_channels_last_runs[2] = {0, 0};
 
 // Returns true when accepted; checks bitwise vs ref and threads 1 vs 2.
 bool CheckDesc(const ConvDesc& d, uint64_t seed, const char* isa) {
@@ -76,6 +86,26 @@ bool CheckDesc(const ConvDesc& d, uint64_t seed, const char* isa) {
   EXPECT_EQ(bad, 0u) << repro;
   RunFast(d, x, w, b, 2, &y2);
   EXPECT_EQ(std::memcmp(y1.data(), y2.data(), y1.size() * sizeof(float)), 0) << repro << ": threads 1 vs 2 differ";
+  // Channels last (x transposed straight into the padded volumes; y
+  // written channels last from the tile in pixel mode): the same values, bit
+  // for bit, where the fast path takes it.
+  const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
+  std::vector<float> x_cl(x.size()), y3, y3_nchw(y1.size());
+  for (int64_t n = 0; n < g.n; ++n)
+    for (int64_t c = 0; c < g.cin; ++c)
+      for (int64_t q = 0; q < g.in_sp; ++q) x_cl[(n * g.in_sp + q) * g.cin + c] = x[(n * g.cin + c) * g.in_sp + q];
+  for (int threads : {1, 2}) {
+    const Outcome cl = RunFast(d, x_cl, w, b, threads, &y3, /*channels_last=*/true);
+    if (!cl.accepted) break;
+    ++g_channels_last_runs[cl.y_channels_last ? 1 : 0];
+    for (int64_t n = 0; n < g.n; ++n)
+      for (int64_t c = 0; c < g.cout; ++c)
+        for (int64_t q = 0; q < g.out_sp; ++q)
+          y3_nchw[(n * g.cout + c) * g.out_sp + q] =
+              cl.y_channels_last ? y3[(n * g.out_sp + q) * g.cout + c] : y3[(n * g.cout + c) * g.out_sp + q];
+    EXPECT_EQ(std::memcmp(y1.data(), y3_nchw.data(), y1.size() * sizeof(float)), 0)
+        << repro << ": channels last (y channels last: " << cl.y_channels_last << "), threads " << threads;
+  }
   return true;
 }
 
@@ -137,6 +167,7 @@ TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
     ModeGuard guard(mode);
     const std::string isa = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
     int accepted = 0, grouped = 0, three_d = 0, dilated = 0;
+    g_channels_last_runs[0] = g_channels_last_runs[1] = 0;
     for (uint64_t seed = 1; seed < 20000 && accepted < 1500; ++seed) {
       testing::GeometryOptions opts;
       ConvDesc d = testing::RandomConvTransposeDesc(seed, opts);
@@ -155,8 +186,18 @@ TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
     EXPECT_GE(grouped, 20) << isa;
     EXPECT_GE(three_d, 20) << isa;
     EXPECT_GE(dilated, 100) << isa;
-    std::printf("[ sweep    ] %s: %d accepted geometries (%d grouped, %d 3-D, %d dilated)\n", isa.c_str(), accepted,
-                grouped, three_d, dilated);
+    EXPECT_GT(g_channels_last_runs[0] + g_channels_last_runs[1], 0) << isa;
+    std::printf("[ sweep    ] %s: %d accepted geometries (%d grouped, %d 3-D, %d dilated); channels-last runs "
+                "%lld with y channels first, %lld channels last\n",
+                isa.c_str(), accepted, grouped, three_d, dilated, static_cast<long long>(g_channels_last_runs[0]),
+                static_cast<long long>(g_channels_last_runs[1]));
+    if (std::string(mode) == "pixels") {
+      EXPECT_GT(g_channels_last_runs[1], 0) << isa;
+    }
+    if (std::string(mode) == "direct") {
+      EXPECT_GT(g_channels_last_runs[0], 0) << isa;
+    }
+    g_channels_last_runs[0] = g_channels_last_runs[1] = 0;
   }
 }
 

@@ -32,8 +32,10 @@ struct PlanOptions {
   // Algorithms compute NCHW; with kNHWC the plan converts x in and y out
   // through its workspace (included in workspace_bytes and in Run's time),
   // skipping a tensor whose C or spatial size is 1 (both layouts coincide),
-  // unless the algorithm takes channels last itself (phase on depthwise
-  // layers: no copies, no workspace).
+  // unless the algorithm takes channels last itself: phase on depthwise
+  // layers (no copies, no workspace), and phase's SIMD path, which reads x
+  // channels last into its padded volumes and, in its pixel mode, writes y
+  // channels last (otherwise only y is converted).
   Layout layout = Layout::kNCHW;
 };
 
@@ -50,8 +52,10 @@ struct AlgorithmEstimate {
 std::vector<std::string> AlgorithmNames();
 // One estimate per algorithm; desc must be valid for conv_transpose.
 std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc);
-// Workspace bytes a plan in `layout` adds for its channels-first copies of x
-// and y (0 for kNCHW, and for a tensor whose C or spatial size is 1).
+// Workspace bytes a plan in `layout` adds for channels-first copies of x and
+// y when its algorithm computes channels first (0 for kNCHW, and for a
+// tensor whose C or spatial size is 1). An algorithm that reads or writes
+// channels last itself needs less: Plan::workspace_bytes() is exact.
 int64_t LayoutConversionBytes(const ConvDesc& desc, Layout layout);
 // The algorithm `auto` picks for desc, and a one-line reason.
 std::string AutoAlgorithm(const ConvDesc& desc, std::string* why);

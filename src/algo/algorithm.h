@@ -37,6 +37,10 @@ class PreparedAlgo {
   // fast path chosen at prepare time with its own workspace) reports them
   // here and returns true; the plan then sizes the workspace from *cost.
   virtual bool ActualCost(AlgoCost* cost) const { return false; }
+  // Only for an algorithm from Algorithm::prepare_channels_last (whose Run
+  // reads x channels last): whether Run writes y channels last too. When
+  // false it writes y (N, Cout, *out) and the plan converts it.
+  virtual bool WritesChannelsLast() const { return true; }
 };
 
 struct Algorithm {
@@ -46,8 +50,9 @@ struct Algorithm {
   // w: (Cin, Cout/g, *k); bias: (Cout) or nullptr.
   std::unique_ptr<PreparedAlgo> (*prepare)(const Geom3& g, const float* w, const float* bias);
   // Optional (src/algo/channels_last.h): a prepared algorithm whose Run takes
-  // x (N, *in, Cin) and y (N, *out, Cout), or nullptr for a geometry it does
-  // not take; the plan then converts around `prepare`.
+  // x (N, *in, Cin) and y (N, *out, Cout) (or, WritesChannelsLast() false,
+  // y channels first), or nullptr for a geometry it does not take; the plan
+  // then converts around `prepare`.
   std::unique_ptr<PreparedAlgo> (*prepare_channels_last)(const Geom3& g, const float* w, const float* bias) = nullptr;
 };
 

@@ -199,11 +199,18 @@ std::unique_ptr<PreparedAlgo> PhasePrepare(const Geom3& g, const float* w, const
   return PreparePhaseGeneral(g, w, bias);
 }
 
+// Channels last: depthwise layers natively (x and y); otherwise the SIMD
+// fast path reading x channels last into its padded volumes and, in its
+// pixel mode, writing y channels last (else the plan converts y); otherwise
+// nullptr (the plan converts both).
 std::unique_ptr<PreparedAlgo> PhasePrepareChannelsLast(const Geom3& g, const float* w, const float* bias) {
   std::string why;
-  auto algo = PrepareDepthwiseChannelsLast(g, w, bias, &why);
-  if (!algo) dispatch::LogDispatch("phase: channels last: declined: %s", why.c_str());
-  return algo;
+  if (auto algo = PrepareDepthwiseChannelsLast(g, w, bias, &why)) return algo;
+  dispatch::LogDispatch("phase: channels last: not the depthwise kernel: %s", why.c_str());
+  AlgoCost cost;
+  if (auto fast = PreparePhaseFast(g, w, bias, &cost, &why, /*channels_last=*/true)) return fast;
+  dispatch::LogDispatch("phase: channels last: declined: %s", why.c_str());
+  return nullptr;
 }
 
 }  // namespace

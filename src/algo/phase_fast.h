@@ -22,8 +22,14 @@ struct PhaseFastProfile {
 };
 PhaseFastProfile ProfilePhaseFast(const Geom3& g);
 
+// channels_last: Run reads x as (N, *in, Cin), transposing it straight
+// into the padded volumes it builds anyway (no separate NCHW copy). In the
+// pixel mode it also writes y as (N, *out, Cout) from its tile; in the
+// others it writes y (N, Cout, *out) (WritesChannelsLast() says which).
+// Declined for the layouts that pad differently (batch-interleaved channels
+// mode, per-task padding).
 std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, const float* bias,
-                                               AlgoCost* cost, std::string* why);
+                                               AlgoCost* cost, std::string* why, bool channels_last = false);
 
 }  // namespace tconv
 

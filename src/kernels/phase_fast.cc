@@ -17,6 +17,7 @@
 #include "src/algo/tap_math.h"
 #include "src/dispatch/cpu.h"
 #include "src/kernels/phase_fast_kernels.h"
+#include "src/layout_convert.h"
 
 namespace tconv {
 namespace {
@@ -92,17 +93,20 @@ class PhaseFast : public PreparedAlgo {
  public:
   PhaseFastParams p;
   AlgoCost cost;
+  bool x_channels_last = false;  // Run reads x (N, *in, Cin)
 
   bool ActualCost(AlgoCost* c) const override {
     *c = cost;
     return true;
   }
+  bool WritesChannelsLast() const override { return p.y_channels_last; }
 
   void Run(const float* x, float* y, void* ws, int threads) const override {
     float* xpad = static_cast<float*>(ws);
     const int64_t vols = p.local_pad || p.bint ? 0 : p.n * p.cin;
     const int64_t chans = p.bint ? p.cin : 0;
     const int64_t in_sp = p.in[0] * p.in[1] * p.in[2];
+    const int64_t in_rows = p.n * p.in[0] * p.in[1];
     const int64_t tasks = p.ntasks;
     const int64_t chunk = std::max<int64_t>(1, tasks / (16 * static_cast<int64_t>(threads)));
     // The batch-interleaved volume ends in a tail the last 4-image pixel
@@ -112,9 +116,18 @@ class PhaseFast : public PreparedAlgo {
     {
       // (Every thread sees the same sizes, so skipping the empty loops and
       // their barriers is uniform; local_pad runs only the task loop.)
-      if (vols > 0) {
+      if (vols > 0 && !x_channels_last) {
 #pragma omp for schedule(static)
         for (int64_t q = 0; q < vols; ++q) kernels::PadVolume(p, x + q * in_sp, xpad + q * p.plane);
+      }
+      if (vols > 0 && x_channels_last) {
+        // Zero what is not input, then transpose each channels-last input
+        // row (in_w pixels x Cin) into its row of every channel's volume:
+        // the two loops write disjoint floats.
+#pragma omp for schedule(static) nowait
+        for (int64_t q = 0; q < vols; ++q) kernels::ZeroVolumePadding(p, xpad + q * p.plane);
+#pragma omp for schedule(static)
+        for (int64_t row = 0; row < in_rows; ++row) kernels::PadRowChannelsLast(p, x, xpad, row);
       }
       if (chans > 0) {
 #pragma omp for schedule(static)
@@ -138,6 +151,17 @@ class PhaseFast : public PreparedAlgo {
 namespace kernels {
 
 void PadVolume(const PhaseFastParams& p, const float* src, float* dst) {
+  ZeroVolumePadding(p, dst);
+  const int64_t hp = p.len[1], wp = p.len[2];
+  const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
+  const int64_t in_h = p.in[1], in_w = p.in[2];
+  for (int64_t iz = 0; iz < p.in[0]; ++iz)
+    for (int64_t iy = 0; iy < in_h; ++iy)
+      std::memcpy(dst + ((iz + pd) * hp + pt + iy) * wp + pl, src + (iz * in_h + iy) * in_w,
+                  static_cast<size_t>(in_w) * sizeof(float));
+}
+
+void ZeroVolumePadding(const PhaseFastParams& p, float* dst) {
   const int64_t dp = p.len[0], hp = p.len[1], wp = p.len[2];
   const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
   const int64_t in_h = p.in[1], in_w = p.in[2];
@@ -151,9 +175,7 @@ void PadVolume(const PhaseFastParams& p, const float* src, float* dst) {
     std::memset(sl, 0, static_cast<size_t>(pt * wp) * sizeof(float));
     for (int64_t iy = 0; iy < in_h; ++iy) {
       float* row = sl + (pt + iy) * wp;
-      const float* in = src + (iz * in_h + iy) * in_w;
       for (int64_t i = 0; i < pl; ++i) row[i] = 0.0f;
-      std::memcpy(row + pl, in, static_cast<size_t>(in_w) * sizeof(float));
       for (int64_t i = pl + in_w; i < wp; ++i) row[i] = 0.0f;
     }
     const int64_t used = (pt + in_h) * wp;
@@ -161,6 +183,16 @@ void PadVolume(const PhaseFastParams& p, const float* src, float* dst) {
   }
   const int64_t used = dp * hp * wp;
   std::memset(dst + used, 0, static_cast<size_t>(p.plane - used) * sizeof(float));
+}
+
+void PadRowChannelsLast(const PhaseFastParams& p, const float* x, float* xpad, int64_t row) {
+  const int64_t hp = p.len[1], wp = p.len[2];
+  const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
+  const int64_t in_d = p.in[0], in_h = p.in[1], in_w = p.in[2];
+  const int64_t n = row / (in_d * in_h), iz = row / in_h % in_d, iy = row % in_h;
+  const float* src = x + row * in_w * p.cin;  // (in_w, Cin)
+  float* dst = xpad + n * p.cin * p.plane + ((iz + pd) * hp + iy + pt) * wp + pl;
+  ChannelsLastRowsToFirst(src, in_w, p.cin, dst, p.plane);
 }
 
 void PadChannelInterleaved(const PhaseFastParams& p, const float* x, float* xpad, int64_t ci) {
@@ -238,7 +270,7 @@ PhaseFastProfile ProfilePhaseFast(const Geom3& g) {
 }
 
 std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, const float* bias, AlgoCost* cost,
-                                               std::string* why) {
+                                               std::string* why, bool channels_last) {
   dispatch::InitDispatch();
   auto decline = [why](const std::string& reason) -> std::unique_ptr<PreparedAlgo> {
     dispatch::LogDispatch("phase_fast: declined: %s", reason.c_str());
@@ -384,6 +416,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     // (TCONV_PHASE_LOCALPAD=0 disables, for measurement).
     p.local_pad = p.nb == 1 && p.f0.size() == 1 && p.cin_g * p.plane <= kernels::kPhaseLocalPadFloats;
     if (const char* e = std::getenv("TCONV_PHASE_LOCALPAD")) p.local_pad = p.local_pad && std::atoi(e) != 0;
+    if (channels_last && p.local_pad) return decline("channels-last input: per-task padding");
     p.cout_inner = CoutBlocksInner(p, static_cast<int64_t>(p.offs.size()));
     if (const char* e = std::getenv("TCONV_PHASE_ORDER")) {
       if (std::string(e) == "cout") p.cout_inner = true;
@@ -396,6 +429,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     for (int64_t ph = 0; ph < p.nphase; ++ph) max_taps = std::max(max_taps, p.tap_begin[ph + 1] - p.tap_begin[ph]);
     p.bint = p.n >= kernels::kPhaseGroupPixels && max_taps <= 64;
     if (const char* e = std::getenv("TCONV_PHASE_BINT")) p.bint = p.bint && std::atoi(e) != 0;
+    if (channels_last && p.bint) return decline("channels-last input: batch-interleaved layout");
     if (p.bint) {
       // x is only broadcast here, so no per-channel vector tail: dcgan_g3's
       // input is 0.8 MB, not 1.4 MB, which both threads stream from L3 for
@@ -493,6 +527,10 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     p.ntasks = p.groups * p.nb * static_cast<int64_t>(p.ch_ph.size());
   }
 
+  impl->x_channels_last = channels_last;
+  // (A y whose channels or pixels are 1 is the same in both layouts: the
+  // channels-first row interleave is the vectorised one.)
+  p.y_channels_last = channels_last && p.mode == kernels::PhaseMode::kPixels && !LayoutsCoincide(g.cout, g.out_sp);
   AlgoCost& c = impl->cost;
   c.macs = FastMacs(g, ax);
   c.workspace_bytes = p.local_pad ? 0

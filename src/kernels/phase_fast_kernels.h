@@ -99,6 +99,9 @@ struct PhaseFastParams {
   // when true (Cout blocks innermost: a block of input is reused from cache
   // by every Cout block), else ((n*groups + g)*nb + b)*nblk + block.
   bool cout_inner = false;
+  // kPixels: y is (N, *out, Cout) (a channels-last plan; the tile rows are
+  // transposed into it), else (N, Cout, *out).
+  bool y_channels_last = false;
   // kPixels: flat ranges (inside one depth slice), one task each per (n, g, b).
   std::vector<int64_t> f0, f1;
   // kChannels: pixel groups, per phase contiguous: xoff (n*cin*plane + f),
@@ -130,6 +133,12 @@ void PhaseFastTask(const PhaseFastParams& p, const float* x, const float* xpad, 
 // Writes the padded volume of one (n, ci) input volume `src` to `dst`
 // (p.plane floats: zero borders, input rows, zero tail).
 void PadVolume(const PhaseFastParams& p, const float* src, float* dst);
+// Zeroes every float of the padded volume `dst` that is not an input
+// element (PadVolume = this + the input rows).
+void ZeroVolumePadding(const PhaseFastParams& p, float* dst);
+// Channels-last input: writes input row `row` = (n*in_d + iz)*in_h + iy of the (N, *in,
+// Cin) tensor x into that row of image n's Cin padded volumes in xpad.
+void PadRowChannelsLast(const PhaseFastParams& p, const float* x, float* xpad, int64_t row);
 // bint layout: writes channel ci of every image of x into xpad (cstride floats).
 void PadChannelInterleaved(const PhaseFastParams& p, const float* x, float* xpad, int64_t ci);
 // The micro-kernel tile of the dispatched ISA for block size cb: "8x3" etc.

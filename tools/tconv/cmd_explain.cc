@@ -125,8 +125,10 @@ int RunExplain(const ExplainArgs& a) {
   const std::string pick = AutoAlgorithm(d, &why);
   std::printf("\nauto picks: %s (%s)\n", pick.c_str(), why.c_str());
   const int64_t nhwc = LayoutConversionBytes(d, Layout::kNHWC);
-  std::printf("channels last (--layout nhwc) adds %s of workspace for the channels-first copies of x and y\n",
-              Bytes(nhwc).c_str());
+  std::printf(
+      "channels last (--layout nhwc) adds up to %s of workspace for the channels-first copies of x and y "
+      "(less where the algorithm reads or writes channels last itself)\n",
+      Bytes(nhwc).c_str());
   return 0;
 }
 

@@ -100,6 +100,28 @@ HWY_INLINE void Interleave(const float* const* t, int64_t sx, int64_t ua, int64_
   }
 }
 
+// Channels-last output row: y[(u*sx + tx)*cout + c] = t[(tx*CB + c)*ft + u]
+// for u in [ua, ub), tx < sx, c < cb, output index u*sx + tx < ow (t: the
+// tile at the row's first column, ft: the tile row length).
+template <int CB>
+HWY_INLINE void InterleaveChannelsLast(const float* t, int64_t ft, int64_t sx, int cb, int64_t ua, int64_t ub,
+                                       int64_t ow, int64_t cout, float* yrow) {
+  for (int64_t u = ua; u < ub; ++u) {
+    for (int64_t tx = 0; tx < sx; ++tx) {
+      const int64_t ox = u * sx + tx;
+      if (ox >= ow) break;
+      const float* src = t + tx * CB * ft + u;
+      float* dst = yrow + ox * cout;
+      if (cb == CB) {
+#pragma GCC unroll 8
+        for (int c = 0; c < CB; ++c) dst[c] = src[c * ft];
+      } else {
+        for (int c = 0; c < cb; ++c) dst[c] = src[c * ft];
+      }
+    }
+  }
+}
+
 // Row-reuse micro-kernel for one output channel (Cout per group 1, e.g.
 // FSRCNN's last layer): R output rows x V vectors of one phase whose taps
 // form a TY x tx_taps grid (offs(jy, jx) = offs(0, 0) - jy*wp - jx). Input
@@ -233,6 +255,14 @@ void Task(const PhaseFastParams& p, const float* xg, float* y, int64_t n, int64_
         const int64_t ua = std::max<int64_t>(f0 - r * wp, 0);
         const int64_t ub = std::min<int64_t>(f1 - r * wp, p.u[2]);
         if (ua >= ub) continue;
+        if (p.y_channels_last) {
+          // y (N, *out, Cout): output pixel ox's cb_here channels are
+          // contiguous; tile row (tx, c) holds channel c of phase tx.
+          const float* t0 = tile + (r * wp - f0);
+          float* yrow = y + ((n * p.out[0] + od) * p.out[1] + oy) * p.out[2] * p.cout + co0;
+          InterleaveChannelsLast<CB>(t0, ft, sx, cb_here, ua, ub, p.out[2], p.cout, yrow);
+          continue;
+        }
         for (int c = 0; c < cb_here; ++c) {
           const float* rows[64];
           for (int64_t tx = 0; tx < sx; ++tx) rows[tx] = tile + (tx * CB + c) * ft + (r * wp - f0);
