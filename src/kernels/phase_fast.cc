@@ -2,8 +2,9 @@
 // src/algo/phase_fast.h) takes 1-D, 2-D and 3-D transposed convolutions with
 // any dilation and groups (depthwise included; any stride <= 64 on the last
 // axis, kernel, pads, output padding), packs the weights per phase once, and
-// returns a PreparedAlgo whose Run repacks the NCHW input into zero-padded
-// volumes (workspace; included in Run's time) and runs the Highway kernels of
+// returns a PreparedAlgo whose Run repacks the NCHW (or, for a channels-last
+// plan, NHWC) input into zero-padded volumes (workspace; included in Run's
+// time) and runs the Highway kernels of
 // src/kernels/hwy/phase_fast_hwy.cc over OpenMP tasks, one writer per output
 // element. Everything else (stride > 64 on the last axis) is declined with a
 // reason, and the general phase code runs.

@@ -24,7 +24,8 @@
 //    bias. Columns u_x >= Ux and rows u_y >= Uy of the flat range are
 //    computed and discarded. One task = (n, group, Cout block, flat range
 //    [f0, f1) inside one depth slice): it computes all phases of that range
-//    into a stack tile and interleaves them into y.
+//    into a stack tile and interleaves them into y (or, y_channels_last,
+//    transposes them into a channels-last y).
 //  * kChannels: 32 output channels in vector lanes (2 x 16 on AVX-512), and
 //    only valid output pixels, taken as "pixel groups" of up to 4 consecutive
 //    u_x in one row (any image, any row: each group is its own base pointer,
@@ -136,8 +137,9 @@ void PadVolume(const PhaseFastParams& p, const float* src, float* dst);
 // Zeroes every float of the padded volume `dst` that is not an input
 // element (PadVolume = this + the input rows).
 void ZeroVolumePadding(const PhaseFastParams& p, float* dst);
-// Channels-last input: writes input row `row` = (n*in_d + iz)*in_h + iy of the (N, *in,
-// Cin) tensor x into that row of image n's Cin padded volumes in xpad.
+// Channels-last input: writes input row `row` = (n*in_d + iz)*in_h + iy of
+// the (N, *in, Cin) tensor x into that row of image n's Cin padded volumes
+// in xpad.
 void PadRowChannelsLast(const PhaseFastParams& p, const float* x, float* xpad, int64_t row);
 // bint layout: writes channel ci of every image of x into xpad (cstride floats).
 void PadChannelInterleaved(const PhaseFastParams& p, const float* x, float* xpad, int64_t ci);
