@@ -236,14 +236,21 @@ TEST(Layout, NhwcErrorsNameChannelsLastShapesAndWorkspaceCountsTheCopies) {
   auto g_nhwc = Plan::Create(d, w.cview(), ConstTensorView(), gemm_nhwc, &st);
   ASSERT_NE(g_nhwc, nullptr) << st.message();
   EXPECT_EQ(g_nhwc->workspace_bytes(), (g_nchw->workspace_bytes() + 63) / 64 * 64 + x_copy + y_copy);
-  // phase in its channels mode reads x channels last but writes y channels
-  // first: the y copy only.
+  // phase in its channels mode reads and writes channels last too: no copies.
   setenv("TCONV_PHASE_MODE", "channels", 1);
   auto c_nchw = Plan::Create(d, w.cview(), ConstTensorView(), nchw_opts, &st);
   auto c_nhwc = Plan::Create(d, w.cview(), ConstTensorView(), nhwc_opts, &st);
   unsetenv("TCONV_PHASE_MODE");
   ASSERT_NE(c_nhwc, nullptr) << st.message();
-  EXPECT_EQ(c_nhwc->workspace_bytes(), (c_nchw->workspace_bytes() + 63) / 64 * 64 + y_copy);
+  EXPECT_EQ(c_nhwc->workspace_bytes(), c_nchw->workspace_bytes());
+  // Its direct kernel (one output channel per group, here 2 groups of 2 -> 1)
+  // reads x channels last but writes y channels first: the y copy only.
+  const ConvDesc one = testing::Square2D(2, 4, 2, 5, 4, 3, 2, 1, 0, 2);
+  Tensor w1(ConvTransposeWeightShape(one));
+  auto d_nchw = Plan::Create(one, w1.cview(), ConstTensorView(), nchw_opts, &st);
+  auto d_nhwc = Plan::Create(one, w1.cview(), ConstTensorView(), nhwc_opts, &st);
+  ASSERT_NE(d_nhwc, nullptr) << st.message();
+  EXPECT_EQ(d_nhwc->workspace_bytes(), (d_nchw->workspace_bytes() + 63) / 64 * 64 + (2 * 2 * 9 * 7 * 4 + 63) / 64 * 64);
 
   Tensor x_nchw(Shape{2, 4, 5, 4}), y_nhwc(Shape{2, 9, 7, 6}), x_nhwc(Shape{2, 5, 4, 4}), y_nchw(Shape{2, 6, 9, 7});
   st = nhwc->Run(x_nchw.cview(), y_nhwc.view());

@@ -34,8 +34,8 @@ struct PlanOptions {
   // skipping a tensor whose C or spatial size is 1 (both layouts coincide),
   // unless the algorithm takes channels last itself: phase on depthwise
   // layers (no copies, no workspace), and phase's SIMD path, which reads x
-  // channels last into its padded volumes and, in its pixel mode, writes y
-  // channels last (otherwise only y is converted).
+  // channels last into its padded input and writes y channels last (its
+  // direct kernel, one output channel per group, has y converted).
   Layout layout = Layout::kNCHW;
 };
 

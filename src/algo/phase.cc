@@ -200,8 +200,8 @@ std::unique_ptr<PreparedAlgo> PhasePrepare(const Geom3& g, const float* w, const
 }
 
 // Channels last: depthwise layers natively (x and y); otherwise the SIMD
-// fast path reading x channels last into its padded volumes and, in its
-// pixel mode, writing y channels last (else the plan converts y); otherwise
+// fast path reading x channels last into its padded input and writing y
+// channels last (but its direct kernel: the plan converts y); otherwise
 // nullptr (the plan converts both).
 std::unique_ptr<PreparedAlgo> PhasePrepareChannelsLast(const Geom3& g, const float* w, const float* bias) {
   std::string why;

@@ -23,11 +23,10 @@ struct PhaseFastProfile {
 PhaseFastProfile ProfilePhaseFast(const Geom3& g);
 
 // channels_last: Run reads x as (N, *in, Cin), transposing it straight
-// into the padded volumes it builds anyway (no separate NCHW copy). In the
-// pixel mode it also writes y as (N, *out, Cout) from its tile; in the
-// others it writes y (N, Cout, *out) (WritesChannelsLast() says which).
-// Declined for the layouts that pad differently (batch-interleaved channels
-// mode, per-task padding).
+// into the padded input it builds anyway (no separate NCHW copy). The pixel
+// and channels modes also write y as (N, *out, Cout); the direct kernel
+// writes y (N, Cout, *out) (WritesChannelsLast() says which). Declined with
+// per-task padding (its stack buffer is filled from NCHW volumes).
 std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, const float* bias,
                                                AlgoCost* cost, std::string* why, bool channels_last = false);
 

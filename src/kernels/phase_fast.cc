@@ -132,7 +132,7 @@ class PhaseFast : public PreparedAlgo {
       }
       if (chans > 0) {
 #pragma omp for schedule(static)
-        for (int64_t ci = 0; ci < chans; ++ci) kernels::PadChannelInterleaved(p, x, xpad, ci);
+        for (int64_t ci = 0; ci < chans; ++ci) kernels::PadChannelInterleaved(p, x, x_channels_last, xpad, ci);
       }
       // Tasks: a fixed partition of the outputs, each computed in a fixed
       // order, so any thread may run any task (results do not depend on the
@@ -196,19 +196,24 @@ void PadRowChannelsLast(const PhaseFastParams& p, const float* x, float* xpad, i
   ChannelsLastRowsToFirst(src, in_w, p.cin, dst, p.plane);
 }
 
-void PadChannelInterleaved(const PhaseFastParams& p, const float* x, float* xpad, int64_t ci) {
+void PadChannelInterleaved(const PhaseFastParams& p, const float* x, bool x_channels_last, float* xpad, int64_t ci) {
   const int64_t hp = p.len[1], wp = p.len[2], nn = p.n;
   const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
   const int64_t in_d = p.in[0], in_h = p.in[1], in_w = p.in[2];
+  const int64_t in_sp = in_d * in_h * in_w;
+  // Input element (n, ci, pixel q) at x + n*Cin*in_sp + ci*cs + q*ps. The
+  // channels-last reads are Cin floats apart, but the DCGAN inputs this
+  // layout serves are small (0.25-0.5 MB, L2-resident).
+  const int64_t cs = x_channels_last ? 1 : in_sp, ps = x_channels_last ? p.cin : 1;
   float* dst = xpad + ci * p.cstride;
   std::memset(dst, 0, static_cast<size_t>(p.cstride) * sizeof(float));
   for (int64_t n = 0; n < nn; ++n) {
-    const float* src = x + (n * p.cin + ci) * in_d * in_h * in_w;
+    const float* src = x + n * p.cin * in_sp + ci * cs;
     for (int64_t iz = 0; iz < in_d; ++iz)
       for (int64_t iy = 0; iy < in_h; ++iy) {
         float* row = dst + (((iz + pd) * hp + iy + pt) * wp + pl) * nn + n;
-        const float* in = src + (iz * in_h + iy) * in_w;
-        for (int64_t ix = 0; ix < in_w; ++ix) row[ix * nn] = in[ix];
+        const float* in = src + (iz * in_h + iy) * in_w * ps;
+        for (int64_t ix = 0; ix < in_w; ++ix) row[ix * nn] = in[ix * ps];
       }
   }
 }
@@ -430,7 +435,6 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     for (int64_t ph = 0; ph < p.nphase; ++ph) max_taps = std::max(max_taps, p.tap_begin[ph + 1] - p.tap_begin[ph]);
     p.bint = p.n >= kernels::kPhaseGroupPixels && max_taps <= 64;
     if (const char* e = std::getenv("TCONV_PHASE_BINT")) p.bint = p.bint && std::atoi(e) != 0;
-    if (channels_last && p.bint) return decline("channels-last input: batch-interleaved layout");
     if (p.bint) {
       // x is only broadcast here, so no per-channel vector tail: dcgan_g3's
       // input is 0.8 MB, not 1.4 MB, which both threads stream from L3 for
@@ -445,6 +449,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
       p.cstride = p.plane;
       p.ystep = p.s[2];
     }
+    p.ychan = p.out_sp;
     // Pixel groups: up to 4 consecutive valid u_x of one output row (or, bint,
     // up to 4 images of one pixel), every image, per phase.
     std::vector<int64_t> grp_begin;
@@ -532,6 +537,17 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   // (A y whose channels or pixels are 1 is the same in both layouts: the
   // channels-first row interleave is the vectorised one.)
   p.y_channels_last = channels_last && p.mode == kernels::PhaseMode::kPixels && !LayoutsCoincide(g.cout, g.out_sp);
+  if (channels_last && p.mode == kernels::PhaseMode::kChannels) {
+    // Pixel groups store straight into y: move their channel-0 offsets
+    // (n*Cout*out_sp + pixel) to (n*out_sp + pixel)*Cout, channels 1 apart.
+    // Images stay Cout*out_sp apart (ystep, bint); a row's 4 pixels become
+    // sx*Cout apart.
+    p.y_channels_last = true;
+    const int64_t img = p.cout * p.out_sp;
+    for (int64_t& yo : p.grp_y) yo = yo / img * img + yo % img * p.cout;
+    if (!p.bint) p.ystep *= p.cout;
+    p.ychan = 1;
+  }
   AlgoCost& c = impl->cost;
   c.macs = FastMacs(g, ax);
   c.workspace_bytes = p.local_pad ? 0

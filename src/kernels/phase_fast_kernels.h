@@ -100,8 +100,8 @@ struct PhaseFastParams {
   // when true (Cout blocks innermost: a block of input is reused from cache
   // by every Cout block), else ((n*groups + g)*nb + b)*nblk + block.
   bool cout_inner = false;
-  // kPixels: y is (N, *out, Cout) (a channels-last plan; the tile rows are
-  // transposed into it), else (N, Cout, *out).
+  // kPixels, kChannels: y is (N, *out, Cout) (a channels-last plan; pixel
+  // mode transposes its tile rows into it), else (N, Cout, *out).
   bool y_channels_last = false;
   // kPixels: flat ranges (inside one depth slice), one task each per (n, g, b).
   std::vector<int64_t> f0, f1;
@@ -121,6 +121,9 @@ struct PhaseFastParams {
   // offs scaled by N. cstride: floats between input channels.
   bool bint = false;
   int64_t cstride = 1, ystep = 1;
+  // kChannels: floats between output channels in y (out_sp; 1 when
+  // y_channels_last, with grp_y and ystep in channels-last offsets).
+  int64_t ychan = 1;
   std::vector<int64_t> tap_w;
   // kChannels: chunks of pixel groups [ch_g0, ch_g1) of phase ch_ph; one task
   // each per (g, b).
@@ -141,8 +144,9 @@ void ZeroVolumePadding(const PhaseFastParams& p, float* dst);
 // the (N, *in, Cin) tensor x into that row of image n's Cin padded volumes
 // in xpad.
 void PadRowChannelsLast(const PhaseFastParams& p, const float* x, float* xpad, int64_t row);
-// bint layout: writes channel ci of every image of x into xpad (cstride floats).
-void PadChannelInterleaved(const PhaseFastParams& p, const float* x, float* xpad, int64_t ci);
+// bint layout: writes channel ci of every image of x ((N, Cin, *in), or
+// (N, *in, Cin) when x_channels_last) into xpad (cstride floats).
+void PadChannelInterleaved(const PhaseFastParams& p, const float* x, bool x_channels_last, float* xpad, int64_t ci);
 // The micro-kernel tile of the dispatched ISA for block size cb: "8x3" etc.
 int PhaseFastVectors(int cb);
 // Lanes per vector at the dispatched ISA (16 on AVX-512, 8 on AVX2, 1 scalar).

@@ -476,6 +476,18 @@ HWY_INLINE void MicroC(const float* const* xg, int64_t plane, int64_t cin, const
       }
     }
   }
+  if (ostride == 1 && cvalid == M * static_cast<int>(L)) {
+    // Channels last (y (N, *out, Cout)): a pixel's channels are contiguous.
+#pragma GCC unroll 3
+    for (int g = 0; g < G; ++g) {
+      for (int q = 0; q < cnt[g]; ++q) {
+        float* yq = yg[g] + q * sx;
+#pragma GCC unroll 4
+        for (int m = 0; m < M; ++m) hn::StoreU(acc[g * kPhaseGroupPixels + q][m], d, yq + m * L);
+      }
+    }
+    return;
+  }
   HWY_ALIGN float tmp[M * 64];
 #pragma GCC unroll 3
   for (int g = 0; g < G; ++g) {
@@ -505,7 +517,7 @@ void TaskChannels(const PhaseFastParams& p, const float* xpad, float* y, int64_t
   const int64_t co0 = gi * p.cout_g + b * CB;
   const int cb_here = static_cast<int>(std::min<int64_t>(CB, p.cout_g - b * CB));
   const float* xbase = xpad + gi * p.cin_g * p.cstride;
-  float* ybase = y + co0 * p.out_sp;
+  float* ybase = y + co0 * p.ychan;
   const int64_t pass = kM * L;  // channels per pass
   const int64_t wstride = ntaps * CB;
   const int64_t* woff_all = p.tap_w.data() + p.tap_begin[ph];
@@ -543,26 +555,26 @@ void TaskChannels(const PhaseFastParams& p, const float* xpad, float* y, int64_t
       uint64_t mask = 0;
       for (int g = 0; g < kG; ++g) {
         xg[g] = xbase + p.grp_x[k + g];
-        yg[g] = ybase + p.grp_y[k + g] + c0 * p.out_sp;
+        yg[g] = ybase + p.grp_y[k + g] + c0 * p.ychan;
         mask |= gm[k + g];
       }
       const int64_t nt = taps_for(mask, &to, &tw);
-      MicroC<kM, kG>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
+      MicroC<kM, kG>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.ychan,
                      p.ystep, cv);
     }
     if (kG == 3 && k + 2 <= k1) {  // dcgan_g2: 32 groups per task = 10 x 3 + 2
       const float* xg[2] = {xbase + p.grp_x[k], xbase + p.grp_x[k + 1]};
-      float* yg[2] = {ybase + p.grp_y[k] + c0 * p.out_sp, ybase + p.grp_y[k + 1] + c0 * p.out_sp};
+      float* yg[2] = {ybase + p.grp_y[k] + c0 * p.ychan, ybase + p.grp_y[k + 1] + c0 * p.ychan};
       const int64_t nt = taps_for(gm[k] | gm[k + 1], &to, &tw);
-      MicroC<kM, 2>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
+      MicroC<kM, 2>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.ychan,
                     p.ystep, cv);
       k += 2;
     }
     for (; k < k1; ++k) {
       const float* xg[1] = {xbase + p.grp_x[k]};
-      float* yg[1] = {ybase + p.grp_y[k] + c0 * p.out_sp};
+      float* yg[1] = {ybase + p.grp_y[k] + c0 * p.ychan};
       const int64_t nt = taps_for(gm[k], &to, &tw);
-      MicroC<kM, 1>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.out_sp,
+      MicroC<kM, 1>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.ychan,
                     p.ystep, cv);
     }
   }
