@@ -148,17 +148,20 @@ class PhaseFastIsa : public ::testing::TestWithParam<Isa> {
 // Every kernel variant (W-pixels, channels in lanes, direct) on every
 // geometry: TCONV_PHASE_MODE forces one at prepare time. "pixels/cout" also
 // forces the Cout-blocks-inner task order (TCONV_PHASE_ORDER), which `auto`
-// picks only for inputs larger than the test shapes.
-constexpr const char* kModes[] = {"pixels", "pixels/cout", "channels", "direct"};
+// picks only for inputs larger than the test shapes; "channels/unstaged"
+// stores NCHW y directly instead of through the channels-last staging
+// buffer (TCONV_PHASE_STAGE_Y=0).
+constexpr const char* kModes[] = {"pixels", "pixels/cout", "channels", "channels/unstaged", "direct"};
 struct ModeGuard {
   explicit ModeGuard(const std::string& mode) {
     const size_t slash = mode.find('/');
+    const std::string variant = slash == std::string::npos ? "" : mode.substr(slash + 1);
     setenv("TCONV_PHASE_MODE", mode.substr(0, slash).c_str(), 1);
-    setenv("TCONV_PHASE_ORDER", slash == std::string::npos ? "blocks" : mode.substr(slash + 1).c_str(), 1);
+    setenv("TCONV_PHASE_ORDER", variant == "cout" ? "cout" : "blocks", 1);
+    setenv("TCONV_PHASE_STAGE_Y", variant == "unstaged" ? "0" : "1", 1);
   }
   ~ModeGuard() {
-    unsetenv("TCONV_PHASE_MODE");
-    unsetenv("TCONV_PHASE_ORDER");
+    for (const char* v : {"TCONV_PHASE_MODE", "TCONV_PHASE_ORDER", "TCONV_PHASE_STAGE_Y"}) unsetenv(v);
   }
 };
 
