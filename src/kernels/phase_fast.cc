@@ -100,7 +100,8 @@ class PhaseFast : public PreparedAlgo {
     *c = cost;
     return true;
   }
-  bool WritesChannelsLast() const override { return p.y_channels_last; }
+  // (A staged NCHW run's kernels write channels last too, into the workspace.)
+  bool WritesChannelsLast() const override { return x_channels_last && p.y_channels_last; }
 
   // Channels mode, NCHW y: the kernels write y channels last at workspace
   // float ystage_floats, and Run transposes it into y.

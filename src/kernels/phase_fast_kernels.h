@@ -100,8 +100,9 @@ struct PhaseFastParams {
   // when true (Cout blocks innermost: a block of input is reused from cache
   // by every Cout block), else ((n*groups + g)*nb + b)*nblk + block.
   bool cout_inner = false;
-  // kPixels, kChannels: y is (N, *out, Cout) (a channels-last plan; pixel
-  // mode transposes its tile rows into it), else (N, Cout, *out).
+  // kPixels, kChannels: the y the tasks write is (N, *out, Cout) (a
+  // channels-last plan, or channels mode staging NCHW y in the workspace;
+  // pixel mode transposes its tile rows into it), else (N, Cout, *out).
   bool y_channels_last = false;
   // kPixels: flat ranges (inside one depth slice), one task each per (n, g, b).
   std::vector<int64_t> f0, f1;
