@@ -68,13 +68,14 @@ AxisPhases AnalyzeAxis(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, 
 }
 
 // Pixels (W-vectors) or channels in the vector lanes: the one that wastes
-// fewer lanes, with pixels preferred unless their rows waste > 15 %.
+// fewer lanes, with pixels preferred unless their rows waste > 15 % (> 5 %
+// with >= 4 images).
 struct LaneChoice {
   bool channels = false;
   double efficiency = 1.0;  // useful fraction of the lanes of the chosen mode
 };
 
-LaneChoice ChooseLanes(const int64_t* u, const int64_t* len, int64_t cout_g) {
+LaneChoice ChooseLanes(const int64_t* u, const int64_t* len, int64_t cout_g, int64_t n) {
   const double eff_pixels = static_cast<double>(u[1] * u[2]) / static_cast<double>(CeilDiv(u[1] * len[2], 16) * 16);
   const double eff_channels =
       static_cast<double>(cout_g) /
@@ -83,9 +84,15 @@ LaneChoice ChooseLanes(const int64_t* u, const int64_t* len, int64_t cout_g) {
       static_cast<double>(CeilDiv(u[2], kernels::kPhaseGroupPixels) * kernels::kPhaseGroupPixels);
   // Measured (same run, ratio to oneDNN at 1 thread): channels win on
   // dcgan_g2 (eff_pixels 0.44: 0.92 vs 0.46) and dcgan_g3 (0.80: 0.95 vs
-  // 0.80), lose on dcgan_g4 (0.89: 0.93 vs 1.05).
+  // 0.80). dcgan_g4 (0.89) lost (0.93 vs 1.05) until the channels mode
+  // stored whole channel vectors (y staged channels last): now 105-107 vs
+  // 93-96 GFLOP/s at 1 thread, 1.08x at 2. With >= 4 images (the
+  // batch-interleaved layout, which also skips the taps reading padding)
+  // the channels mode is taken below 0.95; without, below 0.85 (wavegan_up,
+  // N = 4 and 0.98, unet3d_up and unet_up4, N = 1, lose with it).
   LaneChoice c;
-  c.channels = eff_pixels < 0.85 && eff_channels > eff_pixels;
+  const double threshold = n >= kernels::kPhaseGroupPixels ? 0.95 : 0.85;
+  c.channels = eff_pixels < threshold && eff_channels > eff_pixels;
   c.efficiency = c.channels ? eff_channels : eff_pixels;
   return c;
 }
@@ -276,7 +283,7 @@ PhaseFastProfile ProfilePhaseFast(const Geom3& g) {
     u[a] = ax[a].u;
     len[a] = ax[a].len;
   }
-  const LaneChoice lanes = ChooseLanes(u, len, g.cout_g);
+  const LaneChoice lanes = ChooseLanes(u, len, g.cout_g, g.n);
   prof.lane_efficiency = lanes.efficiency;
   // Batch-interleaved channels mode skips the taps that read padding.
   prof.macs = lanes.channels && g.n >= kernels::kPhaseGroupPixels ? UsefulMacs(g) : FastMacs(g, ax);
@@ -324,7 +331,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   // Mode: pixels (W-vectors) unless rows are short and Cout fills channel
   // vectors better. TCONV_PHASE_MODE=pixels|channels forces one (tuning).
   {
-    const LaneChoice lanes = ChooseLanes(p.u, p.len, p.cout_g);
+    const LaneChoice lanes = ChooseLanes(p.u, p.len, p.cout_g, p.n);
     p.mode = lanes.channels ? kernels::PhaseMode::kChannels : kernels::PhaseMode::kPixels;
     // Cout per group 1 and sx <= 4: the direct kernel (dw_k4s2: 0.446 ->
     // 0.355 ms at 1 thread against the tile + interleave of kPixels; fsrcnn_x3,
