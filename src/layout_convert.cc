@@ -28,8 +28,10 @@ int64_t RowsPerItem(int64_t c, int64_t p, int threads) {
 // omatcopy takes int sizes and leading dimensions.
 bool FitsBlasInt(int64_t c, int64_t p) { return c <= INT_MAX && p <= INT_MAX; }
 
-// dst[ch*ld + q] = src[q*c + ch]: OpenBLAS when the sizes fit its ints.
-void RowsToFirst(const float* src, int64_t p, int64_t c, float* dst, int64_t ld) {
+}  // namespace
+
+// OpenBLAS when the sizes fit its ints, plain loops otherwise.
+void ChannelsLastRowsToFirst(const float* src, int64_t p, int64_t c, float* dst, int64_t ld) {
   if (FitsBlasInt(c, ld)) {
     cblas_somatcopy(CblasRowMajor, CblasTrans, static_cast<int>(p), static_cast<int>(c), 1.0f, src,
                     static_cast<int>(c), dst, static_cast<int>(ld));
@@ -38,6 +40,8 @@ void RowsToFirst(const float* src, int64_t p, int64_t c, float* dst, int64_t ld)
   for (int64_t q = 0; q < p; ++q)
     for (int64_t ch = 0; ch < c; ++ch) dst[ch * ld + q] = src[q * c + ch];
 }
+
+namespace {
 
 template <bool kToFirst>
 void Convert(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int threads) {
@@ -53,7 +57,7 @@ void Convert(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int 
     const float* s = src + img * c * p;
     float* d = dst + img * c * p;
     if (kToFirst) {  // (p1-p0, c) rows of s -> columns [p0, p1) of d (c, p)
-      RowsToFirst(s + p0 * c, p1 - p0, c, d + p0, p);
+      ChannelsLastRowsToFirst(s + p0 * c, p1 - p0, c, d + p0, p);
       continue;
     }
     if (blas) {  // columns [p0, p1) of s (c, p) -> rows of d
@@ -67,10 +71,6 @@ void Convert(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int 
 }
 
 }  // namespace
-
-void ChannelsLastRowsToFirst(const float* src, int64_t p, int64_t c, float* dst, int64_t ld) {
-  RowsToFirst(src, p, c, dst, ld);
-}
 
 void ChannelsLastToFirst(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int threads) {
   Convert<true>(src, dst, n, c, p, threads);

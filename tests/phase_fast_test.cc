@@ -19,6 +19,7 @@
 #include "src/kernels/phase_fast_kernels.h"
 #include "src/geom3.h"
 #include "tconv/reference.h"
+#include "tests/support/channels_last.h"
 #include "tests/support/random_geometry.h"
 
 namespace tconv {
@@ -90,20 +91,15 @@ bool CheckDesc(const ConvDesc& d, uint64_t seed, const char* isa) {
   // written channels last from the tile in pixel mode): the same values, bit
   // for bit, where the fast path takes it.
   const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
-  std::vector<float> x_cl(x.size()), y3, y3_nchw(y1.size());
-  for (int64_t n = 0; n < g.n; ++n)
-    for (int64_t c = 0; c < g.cin; ++c)
-      for (int64_t q = 0; q < g.in_sp; ++q) x_cl[(n * g.in_sp + q) * g.cin + c] = x[(n * g.cin + c) * g.in_sp + q];
+  const std::vector<float> x_cl = testing::ToChannelsLast(x, g.n, g.cin, g.in_sp);
+  const std::vector<float> y1_cl = testing::ToChannelsLast(y1, g.n, g.cout, g.out_sp);
+  std::vector<float> y3;
   for (int threads : {1, 2}) {
     const Outcome cl = RunFast(d, x_cl, w, b, threads, &y3, /*channels_last=*/true);
     if (!cl.accepted) break;
     ++g_channels_last_runs[cl.y_channels_last ? 1 : 0];
-    for (int64_t n = 0; n < g.n; ++n)
-      for (int64_t c = 0; c < g.cout; ++c)
-        for (int64_t q = 0; q < g.out_sp; ++q)
-          y3_nchw[(n * g.cout + c) * g.out_sp + q] =
-              cl.y_channels_last ? y3[(n * g.out_sp + q) * g.cout + c] : y3[(n * g.cout + c) * g.out_sp + q];
-    EXPECT_EQ(std::memcmp(y1.data(), y3_nchw.data(), y1.size() * sizeof(float)), 0)
+    const std::vector<float>& expected = cl.y_channels_last ? y1_cl : y1;
+    EXPECT_EQ(std::memcmp(expected.data(), y3.data(), y1.size() * sizeof(float)), 0)
         << repro << ": channels last (y channels last: " << cl.y_channels_last << "), threads " << threads;
   }
   return true;
