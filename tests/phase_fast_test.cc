@@ -146,8 +146,11 @@ class PhaseFastIsa : public ::testing::TestWithParam<Isa> {
 // forces the Cout-blocks-inner task order (TCONV_PHASE_ORDER), which `auto`
 // picks only for inputs larger than the test shapes; "channels/unstaged"
 // stores NCHW y directly instead of through the channels-last staging
-// buffer (TCONV_PHASE_STAGE_Y=0).
-constexpr const char* kModes[] = {"pixels", "pixels/cout", "channels", "channels/unstaged", "direct"};
+// buffer (TCONV_PHASE_STAGE_Y=0); "norows" turns the row-reuse kernels of
+// the pixel and direct modes off (TCONV_PHASE_ROWS=0), so the general
+// per-tap kernels run on the undilated shapes too.
+constexpr const char* kModes[] = {"pixels",          "pixels/cout", "pixels/norows", "channels",
+                                  "channels/unstaged", "direct",     "direct/norows"};
 struct ModeGuard {
   explicit ModeGuard(const std::string& mode) {
     const size_t slash = mode.find('/');
@@ -155,9 +158,11 @@ struct ModeGuard {
     setenv("TCONV_PHASE_MODE", mode.substr(0, slash).c_str(), 1);
     setenv("TCONV_PHASE_ORDER", variant == "cout" ? "cout" : "blocks", 1);
     setenv("TCONV_PHASE_STAGE_Y", variant == "unstaged" ? "0" : "1", 1);
+    setenv("TCONV_PHASE_ROWS", variant == "norows" ? "0" : "1", 1);
   }
   ~ModeGuard() {
-    for (const char* v : {"TCONV_PHASE_MODE", "TCONV_PHASE_ORDER", "TCONV_PHASE_STAGE_Y"}) unsetenv(v);
+    for (const char* v : {"TCONV_PHASE_MODE", "TCONV_PHASE_ORDER", "TCONV_PHASE_STAGE_Y", "TCONV_PHASE_ROWS"})
+      unsetenv(v);
   }
 };
 
@@ -193,7 +198,7 @@ TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
     if (std::string(mode) == "pixels") {
       EXPECT_GT(g_channels_last_runs[1], 0) << isa;
     }
-    if (std::string(mode) == "direct") {
+    if (std::string(mode).rfind("direct", 0) == 0) {
       EXPECT_GT(g_channels_last_runs[0], 0) << isa;
     }
     g_channels_last_runs[0] = g_channels_last_runs[1] = 0;
@@ -246,6 +251,12 @@ TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
   EXPECT_TRUE(CheckDesc(Grouped(testing::Square2D(1, 4, 8, 7, 7, 3, 2, 1, 1), 4), seed++, isa));
   EXPECT_TRUE(CheckDesc(Grouped(testing::Square2D(2, 6, 39, 5, 6, 4, 2, 1, 0), 3), seed++, isa));
   EXPECT_TRUE(CheckDesc(Grouped(testing::Square2D(1, 70, 70, 4, 4, 4, 2, 1, 0), 2), seed++, isa));
+  // Depthwise with a k x k grid per phase (the direct mode's MicroDW): k = s,
+  // k = 2s at s = 3 and 4, rows wider than two vectors with a tail.
+  EXPECT_TRUE(CheckDesc(Grouped(testing::Square2D(1, 6, 6, 9, 7, 2, 2, 0, 0), 6), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Grouped(testing::Square2D(2, 5, 5, 8, 11, 6, 3, 2, 1), 5), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Grouped(testing::Square2D(1, 4, 4, 7, 40, 8, 4, 2, 3), 4), seed++, isa));
+  EXPECT_TRUE(CheckDesc(Grouped(testing::Square2D(1, 3, 3, 34, 37, 4, 2, 1, 0), 3), seed++, isa));
   // 3-D: unet3d_up-like k2 s2, and k3 s2 p1 adj1 with padding slices/rows.
   EXPECT_TRUE(CheckDesc(Desc3(1, 8, 5, {4, 5, 6}, 2, 2, 0, 0), seed++, isa));
   EXPECT_TRUE(CheckDesc(Desc3(2, 3, 4, {3, 4, 5}, 3, 2, 1, 1), seed++, isa));
