@@ -337,13 +337,30 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     // 0.355 ms at 1 thread against the tile + interleave of kPixels; fsrcnn_x3,
     // Cin 56, lost with it: 52 -> 39 GFLOP/s, hence Cin per group <= 4).
     if (p.mode == kernels::PhaseMode::kPixels && p.cout_g == 1 && p.cin_g <= 4 && p.s[2] <= 4) p.mode = kernels::PhaseMode::kDirect;
+    // Every column phase reads the same taps (k = s along x with no left
+    // pad, e.g. the U-Net up-convs): the direct kernel also takes Cout > 1,
+    // loading each input vector once for all sx phases.
+    bool tx_shared = p.s[2] <= 4;
+    for (int64_t tx = 1; tx < p.s[2]; ++tx)
+      tx_shared = tx_shared && ax[2].taps[tx] == ax[2].taps[0] && ax[2].c[tx] == ax[2].c[0];
+    // Taken for rows of at most one vector in NCHW (unet3d_up, rows of 16:
+    // 92 -> 99 GFLOP/s at 1 thread, no tile and interleave pass); longer rows
+    // lost against the pixel mode's V-vector blocks (unet_up4 0.94x,
+    // unet_up1 0.63x), and channels-last y would need the plan's y copy.
+    if (p.mode == kernels::PhaseMode::kPixels && tx_shared && p.cout_g > 1 && !channels_last &&
+        p.u[2] <= kernels::PhaseFastLanes())
+      p.mode = kernels::PhaseMode::kDirect;
     const char* env = std::getenv("TCONV_PHASE_MODE");
     if (env && std::string(env) == "pixels") p.mode = kernels::PhaseMode::kPixels;
     if (env && std::string(env) == "channels") p.mode = kernels::PhaseMode::kChannels;
-    if (env && std::string(env) == "direct" && p.cout_g == 1 && p.s[2] <= 4) p.mode = kernels::PhaseMode::kDirect;
+    if (env && std::string(env) == "direct" && p.s[2] <= 4 && (p.cout_g == 1 || tx_shared))
+      p.mode = kernels::PhaseMode::kDirect;
   }
   if (p.mode == kernels::PhaseMode::kChannels) {
     p.cb = kernels::kPhaseChannelBlock;
+    p.nb = CeilDiv(p.cout_g, p.cb);
+  } else if (p.mode == kernels::PhaseMode::kDirect && p.cout_g > 1) {
+    p.cb = kernels::kPhaseDirectBlock;
     p.nb = CeilDiv(p.cout_g, p.cb);
   } else {
     // Cout blocks of at most 8, as even as possible (21 -> 3 x 7, 3 -> 1 x 3).
@@ -418,7 +435,12 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     const int64_t rows = (p.u[0] - 1) * hp + p.u[1];
     if (wp <= fb) {
       const int64_t want_blocks = CeilDiv(kWantTasks, p.n * p.groups * p.nb);
-      const int64_t rb = std::max<int64_t>(1, std::min(fb / wp, CeilDiv(rows, want_blocks)));
+      int64_t rb = std::max<int64_t>(1, std::min(fb / wp, CeilDiv(rows, want_blocks)));
+      // Direct Cout blocks: every Cout block of a row block reads all its
+      // cin_g channels, so keep a row block's input within L2 (256 KiB)
+      // and run the Cout blocks inner.
+      if (p.mode == kernels::PhaseMode::kDirect && cb > 1)
+        rb = std::max<int64_t>(4, std::min(rb, (int64_t{256} << 10) / (p.cin_g * wp * 4)));
       for (int64_t r = 0; r < rows; r += rb) {
         p.f0.push_back(r * wp);
         p.f1.push_back(std::min(rows, r + rb) * wp);
@@ -439,7 +461,8 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     p.local_pad = p.nb == 1 && p.f0.size() == 1 && p.cin_g * p.plane <= kernels::kPhaseLocalPadFloats;
     if (const char* e = std::getenv("TCONV_PHASE_LOCALPAD")) p.local_pad = p.local_pad && std::atoi(e) != 0;
     if (channels_last && p.local_pad) return decline("channels-last input: per-task padding");
-    p.cout_inner = CoutBlocksInner(p, static_cast<int64_t>(p.offs.size()));
+    p.cout_inner = CoutBlocksInner(p, static_cast<int64_t>(p.offs.size())) ||
+                   (p.mode == kernels::PhaseMode::kDirect && cb > 1);
     if (const char* e = std::getenv("TCONV_PHASE_ORDER")) {
       if (std::string(e) == "cout") p.cout_inner = true;
       if (std::string(e) == "blocks") p.cout_inner = false;
@@ -585,11 +608,13 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
                                         (p.grp_x.size() + p.grp_y.size() + p.grp_mask.size()) * sizeof(int64_t) +
                                         p.grp_n.size() * sizeof(int32_t));
   if (cost) *cost = c;
-  dispatch::LogDispatch("phase_fast: taken: isa %s, %s, %lld tasks%s", dispatch::ActiveIsaName(),
-                        p.mode == kernels::PhaseMode::kChannels ? "f32_phase_c32 (channels in lanes, pixel groups)"
-                        : p.mode == kernels::PhaseMode::kDirect ? "f32_phase_direct_1x2 (Cout 1, interleaved stores)"
-                                                                 : ("f32_phase_" + std::to_string(cb) + "x" + std::to_string(kernels::PhaseFastVectors(cb)) +
-                               " (pixels in lanes)").c_str(),
+  std::string kernel = "f32_phase_" + std::to_string(cb) + "x" + std::to_string(kernels::PhaseFastVectors(cb)) +
+                       " (pixels in lanes)";
+  if (p.mode == kernels::PhaseMode::kChannels) kernel = "f32_phase_c32 (channels in lanes, pixel groups)";
+  if (p.mode == kernels::PhaseMode::kDirect)
+    kernel = cb == 1 ? "f32_phase_direct (Cout 1, interleaved stores)"
+                     : "f32_phase_direct_c" + std::to_string(cb) + " (shared column taps, interleaved stores)";
+  dispatch::LogDispatch("phase_fast: taken: isa %s, %s, %lld tasks%s", dispatch::ActiveIsaName(), kernel.c_str(),
                         static_cast<long long>(p.ntasks), p.cout_inner ? " (Cout blocks inner)" : "");
   return impl;
 }

@@ -38,6 +38,8 @@
 //  * kDirect: Cout per group 1 and sx <= 4 (depthwise, FSRCNN's Cout 1):
 //    the pixel-mode tasks, but all sx column phases of V*L consecutive u of
 //    an output row at once, stored interleaved straight into y (no tile).
+//    Also Cout blocks of kPhaseDirectBlock when every column phase reads
+//    the same taps (k = s along x): one input vector feeds all sx phases.
 // Every output element has exactly one writer in both modes, and the
 // reduction order of an element never depends on the task partition, so the
 // result does not depend on the thread count.
@@ -59,6 +61,9 @@ constexpr int64_t kPhasePlaneTail = 64;
 
 // Cout block of the channel-vectorised variant (mode kChannels).
 constexpr int kPhaseChannelBlock = 32;
+// Cout block of the direct kernel when Cout per group > 1 (its column
+// phases share their taps).
+constexpr int kPhaseDirectBlock = 4;
 // Pixels per pixel group in mode kChannels.
 constexpr int kPhaseGroupPixels = 4;
 

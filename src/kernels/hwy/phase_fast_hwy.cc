@@ -569,6 +569,85 @@ void TaskDirect(const PhaseFastParams& p, const float* xg, float* y, int64_t n, 
   }
 }
 
+// Direct kernel for Cout blocks of CB when every column phase reads the
+// same taps (k = s along x, e.g. the U-Net up-convs): R output rows of one
+// vector of u each. Per ci and tap, R input vectors feed all SX phases of
+// CB channels (CB*SX*R FMAs), so the phases are stored interleaved straight
+// into y, without the pixel mode's tile and interleave pass. Same
+// reduction order as Micro: bias, then ci, then taps.
+template <int SX, int CB, int R>
+HWY_INLINE void MicroDC(const float* HWY_RESTRICT x, int64_t xrs, int64_t plane, int64_t cin,
+                        const int64_t* HWY_RESTRICT offs, int64_t nt, const float* const* w,
+                        const float* HWY_RESTRICT bias, int cb_here, float* HWY_RESTRICT ychan, int64_t cstride,
+                        int64_t yrs, int64_t valid) {
+  const hn::ScalableTag<float> d;
+  using VF = hn::Vec<decltype(d)>;
+  VF acc[CB][R][SX][1];
+#pragma GCC unroll 8
+  for (int c = 0; c < CB; ++c) {
+    const VF b = hn::Set(d, bias[c]);
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+      for (int tx = 0; tx < SX; ++tx) acc[c][r][tx][0] = b;
+  }
+  for (int64_t ci = 0; ci < cin; ++ci) {
+    const float* xc = x + ci * plane;
+    for (int64_t t = 0; t < nt; ++t) {
+      VF xv[R];
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) {
+        xv[r] = hn::LoadU(d, xc + offs[t] + r * xrs);
+      }
+#pragma GCC unroll 4
+      for (int tx = 0; tx < SX; ++tx) {
+        const float* wt = w[tx] + (ci * nt + t) * CB;
+#pragma GCC unroll 8
+        for (int c = 0; c < CB; ++c) {
+          const VF wv = hn::Set(d, wt[c]);
+#pragma GCC unroll 4
+          for (int r = 0; r < R; ++r) acc[c][r][tx][0] = hn::MulAdd(xv[r], wv, acc[c][r][tx][0]);
+        }
+      }
+    }
+  }
+  // (A compile-time c: a runtime index would keep acc in memory.)
+#pragma GCC unroll 8
+  for (int c = 0; c < CB; ++c)
+    if (c < cb_here) StoreDirect<SX, 1, R>(acc[c], ychan + c * cstride, yrs, valid);
+}
+
+template <int SX, int CB>
+void TaskDirectC(const PhaseFastParams& p, const float* xg, float* y, int64_t n, int64_t gi, int64_t b,
+                 int64_t block) {
+  // Rows per call: CB*SX*R accumulators plus R inputs within the registers.
+  constexpr int kR = std::max(1, std::min(4, (kRegs - 6) / (CB * SX)));
+  const hn::ScalableTag<float> d;
+  const int64_t L = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t f0 = p.f0[block], f1 = p.f1[block];
+  const float* bias = p.bias.data() + (gi * p.nb + b) * CB;
+  const int64_t co0 = gi * p.cout_g + b * CB;
+  const int cb_here = static_cast<int>(std::min<int64_t>(CB, p.cout_g - b * CB));
+  float* ychan = y + (n * p.cout + co0) * p.out_sp;
+  const int64_t sy = p.s[1], wp = p.len[2], ow = p.out[2], yrs = sy * p.out[2];
+  for (int64_t td = 0; td < p.s[0]; ++td) {
+    for (int64_t ty = 0; ty < sy; ++ty) {
+      const int64_t ph0 = (td * sy + ty) * SX;
+      const int64_t* offs = p.offs.data() + p.tap_begin[ph0];
+      const int64_t nt = p.tap_begin[ph0 + 1] - p.tap_begin[ph0];
+      const float* w[SX];
+      for (int tx = 0; tx < SX; ++tx) w[tx] = p.wpack.data() + p.w_begin[ph0 + tx] + (gi * p.nb + b) * p.cin_g * nt * CB;
+      WalkDirectRows<kR>(p, f0, f1, td, ty, ychan, xg,
+                         [&](auto rtag, const float* xr, int64_t ua, int64_t ub, float* yrow) {
+                           constexpr int R = decltype(rtag)::value;
+                           for (int64_t u = ua; u < ub; u += L)
+                             MicroDC<SX, CB, R>(xr + u, wp, p.plane, p.cin_g, offs, nt, w, bias, cb_here,
+                                                yrow + u * SX, p.out_sp, yrs, std::min(ow - u * SX, (ub - u) * SX));
+                         });
+    }
+  }
+}
+
 // Channel-vectorised micro-kernel: M vectors of output channels x G pixel
 // groups of 4 pixels. Group g's pixel q reads x at xg[g] + q + off[tap] +
 // ci*plane (the 4 columns are compile-time offsets, the G base pointers
@@ -785,6 +864,15 @@ void PhaseFastTaskImpl(const PhaseFastParams& p, const float* xin, const float* 
     const int64_t in_sp = p.in[0] * p.in[1] * p.in[2];
     for (int64_t ci = 0; ci < p.cin_g; ++ci)
       PadVolumeLocal(p, xin + (n * p.cin + gi * p.cin_g + ci) * in_sp, local + ci * p.plane);
+  }
+  if (p.mode == PhaseMode::kDirect && p.cb > 1) {
+    constexpr int kCB = kPhaseDirectBlock;
+    switch (p.s[2]) {
+      case 1: return TaskDirectC<1, kCB>(p, xg, y, n, gi, b, blk);
+      case 2: return TaskDirectC<2, kCB>(p, xg, y, n, gi, b, blk);
+      case 3: return TaskDirectC<3, kCB>(p, xg, y, n, gi, b, blk);
+      default: return TaskDirectC<4, kCB>(p, xg, y, n, gi, b, blk);
+    }
   }
   if (p.mode == PhaseMode::kDirect) {
     switch (p.s[2]) {
