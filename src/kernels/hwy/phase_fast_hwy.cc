@@ -284,6 +284,17 @@ void Task(const PhaseFastParams& p, const float* xg, float* y, int64_t n, int64_
   }
 }
 
+// Starts MicroD's accumulators (all its variants) at the bias.
+template <int SX, int V, int R, class VF>
+HWY_INLINE void FillDirect(VF (&acc)[R][SX][V], VF b) {
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int tx = 0; tx < SX; ++tx)
+#pragma GCC unroll 4
+      for (int v = 0; v < V; ++v) acc[r][tx][v] = b;
+}
+
 // Stores MicroD's accumulators: the SX column phases of each row interleaved
 // straight into y; only outputs with index < valid (relative to yrow).
 template <int SX, int V, int R, class VF>
@@ -336,12 +347,7 @@ HWY_INLINE void MicroD(const float* HWY_RESTRICT x, int64_t xrs, int64_t plane, 
   // y were tried for its 4 MiB output: 0.31 -> 0.32 ms, not kept.)
   VF acc[R][SX][V];
   const VF b = hn::Set(d, bias);
-#pragma GCC unroll 4
-  for (int r = 0; r < R; ++r)
-#pragma GCC unroll 4
-    for (int tx = 0; tx < SX; ++tx)
-#pragma GCC unroll 4
-      for (int v = 0; v < V; ++v) acc[r][tx][v] = b;
+  FillDirect(acc, b);
   for (int64_t ci = 0; ci < cin; ++ci) {
     const float* xc = x + ci * plane;
 #pragma GCC unroll 4
@@ -378,12 +384,7 @@ HWY_INLINE void MicroDR(const float* HWY_RESTRICT x, int64_t wp, int64_t plane, 
   using VF = hn::Vec<decltype(d)>;
   VF acc[R][SX][V];
   const VF b = hn::Set(d, bias);
-#pragma GCC unroll 4
-  for (int r = 0; r < R; ++r)
-#pragma GCC unroll 4
-    for (int tx = 0; tx < SX; ++tx)
-#pragma GCC unroll 4
-      for (int v = 0; v < V; ++v) acc[r][tx][v] = b;
+  FillDirect(acc, b);
   for (int64_t ci = 0; ci < cin; ++ci) {
 #pragma GCC unroll 4
     for (int tx = 0; tx < SX; ++tx) {
@@ -428,17 +429,13 @@ HWY_INLINE void DirectRows(const float* xr, int64_t ua, int64_t ub, const PhaseF
 
 // MicroDR for one input channel with a compile-time TY x TXT tap grid in
 // every column phase and the weights already in registers (hoisted out of
-// the row loop by TaskDirect): depthwise k = 2s layers such as dw_k4s2.
+// the row loop by TaskDirect): depthwise layers with k = s or 2s, such as
+// dw_k4s2.
 template <int SX, int V, int R, int TY, int TXT, class VF>
 HWY_INLINE void MicroDW(const float* HWY_RESTRICT x, int64_t wp, const int64_t (&off0)[SX],
                         const VF (&wv)[SX][TXT][TY], VF b, float* HWY_RESTRICT yrow, int64_t yrs, int64_t valid) {
   VF acc[R][SX][V];
-#pragma GCC unroll 4
-  for (int r = 0; r < R; ++r)
-#pragma GCC unroll 4
-    for (int tx = 0; tx < SX; ++tx)
-#pragma GCC unroll 4
-      for (int v = 0; v < V; ++v) acc[r][tx][v] = b;
+  FillDirect(acc, b);
 #pragma GCC unroll 4
   for (int tx = 0; tx < SX; ++tx) {
 #pragma GCC unroll 4
