@@ -343,11 +343,12 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     bool tx_shared = p.s[2] <= 4;
     for (int64_t tx = 1; tx < p.s[2]; ++tx)
       tx_shared = tx_shared && ax[2].taps[tx] == ax[2].taps[0] && ax[2].c[tx] == ax[2].c[0];
-    // Taken for rows of at most one vector in NCHW (unet3d_up, rows of 16:
-    // 92 -> 99 GFLOP/s at 1 thread, no tile and interleave pass); longer rows
-    // lost against the pixel mode's V-vector blocks (unet_up4 0.94x,
-    // unet_up1 0.63x), and channels-last y would need the plan's y copy.
-    if (p.mode == kernels::PhaseMode::kPixels && tx_shared && p.cout_g > 1 && !channels_last &&
+    // Taken for strided rows of at most one vector in NCHW: unet3d_up (rows
+    // of 16) 1t +5-8% (A/B medians 92.6 -> 99.7 and 89.6 -> 93.7 GFLOP/s;
+    // no tile and interleave pass), level at 2t. Longer rows lost against
+    // the pixel mode's V-vector blocks (unet_up4 0.94x, unet_up1 0.63x),
+    // and channels-last y would need the plan's y copy.
+    if (p.mode == kernels::PhaseMode::kPixels && tx_shared && p.s[2] >= 2 && p.cout_g > 1 && !channels_last &&
         p.u[2] <= kernels::PhaseFastLanes())
       p.mode = kernels::PhaseMode::kDirect;
     const char* env = std::getenv("TCONV_PHASE_MODE");
