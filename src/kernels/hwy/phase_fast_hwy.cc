@@ -535,6 +535,8 @@ void TaskDirect(const PhaseFastParams& p, const float* xg, float* y, int64_t n, 
         w[tx] = p.wpack.data() + p.w_begin[ph] + gi * p.nb * p.cin_g * ntaps[tx];
       }
       // Row reuse (MicroDR) with the phase row's TY tap rows, else MicroD (0).
+      // (TY 3 and 4, k > 2s, also run MicroD: fewer instantiations of this
+      // file's largest function, which is slow to compile under ASan.)
       int64_t ty_taps = p.row_reuse ? p.tap_ty[(td * sy + ty) * SX] : 0;
       bool square = ty_taps > 0 && p.cin_g == 1;
       for (int tx = 0; tx < SX; ++tx) {
@@ -557,8 +559,6 @@ void TaskDirect(const PhaseFastParams& p, const float* xg, float* y, int64_t n, 
         switch (ty_taps) {
           case 1: return DirectRows<SX, R, 1>(xr, ua, ub, p, offs, ntaps, w, bias, yrow, yrs);
           case 2: return DirectRows<SX, R, 2>(xr, ua, ub, p, offs, ntaps, w, bias, yrow, yrs);
-          case 3: return DirectRows<SX, R, 3>(xr, ua, ub, p, offs, ntaps, w, bias, yrow, yrs);
-          case 4: return DirectRows<SX, R, 4>(xr, ua, ub, p, offs, ntaps, w, bias, yrow, yrs);
           default: return DirectRows<SX, R, 0>(xr, ua, ub, p, offs, ntaps, w, bias, yrow, yrs);
         }
       });
