@@ -168,13 +168,9 @@ namespace kernels {
 
 void PadVolume(const PhaseFastParams& p, const float* src, float* dst) {
   ZeroVolumePadding(p, dst);
-  const int64_t hp = p.len[1], wp = p.len[2];
-  const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
-  const int64_t in_h = p.in[1], in_w = p.in[2];
-  for (int64_t iz = 0; iz < p.in[0]; ++iz)
-    for (int64_t iy = 0; iy < in_h; ++iy)
-      std::memcpy(dst + ((iz + pd) * hp + pt + iy) * wp + pl, src + (iz * in_h + iy) * in_w,
-                  static_cast<size_t>(in_w) * sizeof(float));
+  ForEachInputRow(p, src, dst, [](const float* s, float* t, int64_t n) {
+    std::memcpy(t, s, static_cast<size_t>(n) * sizeof(float));
+  });
 }
 
 void ZeroVolumePadding(const PhaseFastParams& p, float* dst) {

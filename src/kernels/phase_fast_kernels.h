@@ -146,6 +146,18 @@ void PadVolume(const PhaseFastParams& p, const float* src, float* dst);
 // Zeroes every float of the padded volume `dst` that is not an input
 // element (PadVolume = this + the input rows).
 void ZeroVolumePadding(const PhaseFastParams& p, float* dst);
+// Calls copy(src_row, dst_row, in_w) for every input row of one (n, ci)
+// volume `src` with its place in the padded volume `dst` (PadVolume's
+// layout; PadVolume copies with memcpy, the per-task pad with vectors).
+template <class Copy>
+inline void ForEachInputRow(const PhaseFastParams& p, const float* src, float* dst, const Copy& copy) {
+  const int64_t hp = p.len[1], wp = p.len[2];
+  const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
+  const int64_t in_h = p.in[1], in_w = p.in[2];
+  for (int64_t iz = 0; iz < p.in[0]; ++iz)
+    for (int64_t iy = 0; iy < in_h; ++iy)
+      copy(src + (iz * in_h + iy) * in_w, dst + ((iz + pd) * hp + pt + iy) * wp + pl, in_w);
+}
 // Channels-last input: writes input row `row` = (n*in_d + iz)*in_h + iy of
 // the (N, *in, Cin) tensor x into that row of image n's Cin padded volumes
 // in xpad.

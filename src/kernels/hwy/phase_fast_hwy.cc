@@ -820,24 +820,18 @@ void PadVolumeLocal(const PhaseFastParams& p, const float* HWY_RESTRICT src, flo
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
   const auto zero = hn::Zero(d);
   for (int64_t i = 0; i < p.plane; i += L) hn::Store(zero, d, dst + i);
-  const int64_t hp = p.len[1], wp = p.len[2];
-  const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
-  const int64_t in_h = p.in[1], in_w = p.in[2];
-  for (int64_t iz = 0; iz < p.in[0]; ++iz)
-    for (int64_t iy = 0; iy < in_h; ++iy) {
-      const float* s = src + (iz * in_h + iy) * in_w;
-      float* t = dst + ((iz + pd) * hp + pt + iy) * wp + pl;
-      int64_t i = 0;
-      for (; i + L <= in_w; i += L) {
-        auto v = hn::LoadU(d, s + i);
-        // Stops GCC from turning the loop back into a memcpy call.
+  ForEachInputRow(p, src, dst, [&](const float* HWY_RESTRICT s, float* HWY_RESTRICT t, int64_t in_w) {
+    int64_t i = 0;
+    for (; i + L <= in_w; i += L) {
+      auto v = hn::LoadU(d, s + i);
+      // Stops GCC from turning the loop back into a memcpy call.
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX2
-        asm("" : "+v"(v.raw));
+      asm("" : "+v"(v.raw));
 #endif
-        hn::StoreU(v, d, t + i);
-      }
-      for (; i < in_w; ++i) t[i] = s[i];
+      hn::StoreU(v, d, t + i);
     }
+    for (; i < in_w; ++i) t[i] = s[i];
+  });
 }
 
 void PhaseFastTaskImpl(const PhaseFastParams& p, const float* xin, const float* xpad, float* y, int64_t task) {
