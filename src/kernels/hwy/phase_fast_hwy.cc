@@ -128,7 +128,7 @@ HWY_INLINE void InterleaveChannelsLast(const float* t, int64_t ft, int64_t sx, i
 // feed acc(r, v) += x_i * wv[jy] for every output row r = i + jy in [0, R).
 template <int R, int V, int TY, class VF, class Acc>
 HWY_INLINE void RowReuseTaps(const float* HWY_RESTRICT xj, int64_t wp, const VF (&wv)[TY], const Acc& acc) {
-  const hn::ScalableTag<float> d;
+  const hn::DFromV<VF> d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
 #pragma GCC unroll 12
   for (int i = -(TY - 1); i < R; ++i) {
@@ -159,10 +159,10 @@ HWY_INLINE void RowReuseTaps(const float* HWY_RESTRICT xj, int64_t wp, const VF 
 // rows r = i + jy for every jy: (R+TY-1)*V loads per R*TY*V FMAs instead of
 // one load per FMA (fsrcnn_x3: Micro<1,6> was load-bound). Weights
 // w[ci][jy][jx]. x points at flat f + offs(0, 0); out at the tile's f.
-template <int R, int V, int TY>
+template <int R, int V, int TY, class D = hn::ScalableTag<float>>
 HWY_INLINE void MicroR(const float* HWY_RESTRICT x, int64_t wp, int64_t plane, int64_t cin, int64_t tx_taps,
                        const float* HWY_RESTRICT w, float bias, float* HWY_RESTRICT out) {
-  const hn::ScalableTag<float> d;
+  const D d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
   using VF = hn::Vec<decltype(d)>;
   VF acc[R][V];
@@ -188,29 +188,31 @@ HWY_INLINE void MicroR(const float* HWY_RESTRICT x, int64_t wp, int64_t plane, i
 }
 
 // One phase of a Cout-1 pixel-mode block with whole rows [f0, f1) through
-// MicroR: groups of kR rows, then single rows; columns in V*L steps, then L.
+// MicroR: groups of kR rows, then single rows; columns [0, cols) in V*L
+// steps, then L, and a last half vector where that covers the rest
+// (fsrcnn_x3's 120 columns: 3 x 32 + 16 + 8 instead of 128 computed).
 template <int TY>
-void PhaseRows(const float* x, int64_t wp, int64_t plane, int64_t cin, int64_t tx_taps, const float* w, float bias,
-               float* out, int64_t nrows) {
+void PhaseRows(const float* x, int64_t wp, int64_t cols, int64_t plane, int64_t cin, int64_t tx_taps,
+               const float* w, float bias, float* out, int64_t nrows) {
   const hn::ScalableTag<float> d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
+  using DH = hn::CappedTag<float, HWY_MAX(1, HWY_LANES(float) / 2)>;
+  const int64_t LH = static_cast<int64_t>(hn::Lanes(DH()));
   // fsrcnn_x3 1t vs oneDNN, same run: 8x2 1.37, 8x3 1.36, 4x4 1.23-1.33,
   // 6x3 1.02 (8-row blocks leave 6 + 2 single rows), 4x3 1.25.
   constexpr int kR = kRegs == 32 ? 8 : 2;
   constexpr int kV = 2;
+  auto row_group = [&](auto rtag, int64_t r) {
+    constexpr int R = decltype(rtag)::value;
+    int64_t c = 0;
+    for (; c + kV * L <= cols; c += kV * L)
+      MicroR<R, kV, TY>(x + r * wp + c, wp, plane, cin, tx_taps, w, bias, out + r * wp + c);
+    for (; c + LH < cols; c += L) MicroR<R, 1, TY>(x + r * wp + c, wp, plane, cin, tx_taps, w, bias, out + r * wp + c);
+    if (c < cols) MicroR<R, 1, TY, DH>(x + r * wp + c, wp, plane, cin, tx_taps, w, bias, out + r * wp + c);
+  };
   int64_t r = 0;
-  for (; r + kR <= nrows; r += kR) {
-    int64_t c = 0;
-    for (; c + kV * L <= wp; c += kV * L)
-      MicroR<kR, kV, TY>(x + r * wp + c, wp, plane, cin, tx_taps, w, bias, out + r * wp + c);
-    for (; c < wp; c += L) MicroR<kR, 1, TY>(x + r * wp + c, wp, plane, cin, tx_taps, w, bias, out + r * wp + c);
-  }
-  for (; r < nrows; ++r) {
-    int64_t c = 0;
-    for (; c + kV * L <= wp; c += kV * L)
-      MicroR<1, kV, TY>(x + r * wp + c, wp, plane, cin, tx_taps, w, bias, out + r * wp + c);
-    for (; c < wp; c += L) MicroR<1, 1, TY>(x + r * wp + c, wp, plane, cin, tx_taps, w, bias, out + r * wp + c);
-  }
+  for (; r + kR <= nrows; r += kR) row_group(std::integral_constant<int, kR>(), r);
+  for (; r < nrows; ++r) row_group(std::integral_constant<int, 1>(), r);
 }
 
 template <int CB>
@@ -243,10 +245,10 @@ void Task(const PhaseFastParams& p, const float* xg, float* y, int64_t n, int64_
           const float* xo = x + offs[0];
           const int64_t nr = (f1 - f0) / wp;
           switch (tyt) {
-            case 1: PhaseRows<1>(xo, wp, p.plane, p.cin_g, txt, w, bias[0], out, nr); break;
-            case 2: PhaseRows<2>(xo, wp, p.plane, p.cin_g, txt, w, bias[0], out, nr); break;
-            case 3: PhaseRows<3>(xo, wp, p.plane, p.cin_g, txt, w, bias[0], out, nr); break;
-            default: PhaseRows<4>(xo, wp, p.plane, p.cin_g, txt, w, bias[0], out, nr); break;
+            case 1: PhaseRows<1>(xo, wp, p.u[2], p.plane, p.cin_g, txt, w, bias[0], out, nr); break;
+            case 2: PhaseRows<2>(xo, wp, p.u[2], p.plane, p.cin_g, txt, w, bias[0], out, nr); break;
+            case 3: PhaseRows<3>(xo, wp, p.u[2], p.plane, p.cin_g, txt, w, bias[0], out, nr); break;
+            default: PhaseRows<4>(xo, wp, p.u[2], p.plane, p.cin_g, txt, w, bias[0], out, nr); break;
           }
           continue;
         }
