@@ -324,6 +324,7 @@ HWY_INLINE void StoreZip2(VF a, VF b, D d, float* HWY_RESTRICT y) {
 
 // Stores MicroD's accumulators: the SX column phases of each row interleaved
 // straight into y; only outputs with index < valid (relative to yrow).
+// kTwoTable: SX = 2 pairs through StoreZip2 (MicroDC).
 template <int SX, int V, int R, bool kTwoTable = false, class VF>
 HWY_INLINE void StoreDirect(const VF (&acc)[R][SX][V], float* HWY_RESTRICT yrow, int64_t yrs, int64_t valid) {
   const hn::ScalableTag<float> d;
@@ -337,8 +338,12 @@ HWY_INLINE void StoreDirect(const VF (&acc)[R][SX][V], float* HWY_RESTRICT yrow,
       if (rem <= 0) break;
       if (rem >= L * SX) {
         if (SX == 1) hn::StoreU(acc[r][0][v], d, yv);
-        if (SX == 2 && kTwoTable) StoreZip2(acc[r][0][v], acc[r][SX > 1 ? 1 : 0][v], d, yv);
-        if (SX == 2 && !kTwoTable) hn::StoreInterleaved2(acc[r][0][v], acc[r][SX > 1 ? 1 : 0][v], d, yv);
+        if (SX == 2) {
+          if constexpr (kTwoTable)
+            StoreZip2(acc[r][0][v], acc[r][SX > 1 ? 1 : 0][v], d, yv);
+          else
+            hn::StoreInterleaved2(acc[r][0][v], acc[r][SX > 1 ? 1 : 0][v], d, yv);
+        }
         if (SX == 3)
           hn::StoreInterleaved3(acc[r][0][v], acc[r][SX > 1 ? 1 : 0][v], acc[r][SX > 2 ? 2 : 0][v], d, yv);
         if (SX == 4)
