@@ -280,6 +280,49 @@ TEST(PhaseFast, DeclinesWithReasons) {
   EXPECT_EQ(why, "stride 65 > 64");
 }
 
+// The Cout-block direct kernel reads x itself, with no padded copy and no
+// workspace, when nothing is padded before the input and rows are whole
+// 16-float vectors (ReadsXDirectly): x is exactly sized, so the ASan run
+// of this test catches a read past the last channel.
+int64_t DirectWorkspaceBytes(const ConvDesc& d) {
+  std::vector<float> w(static_cast<size_t>(NumElements(ConvTransposeWeightShape(d))), 1.0f);
+  AlgoCost cost;
+  std::string why;
+  auto algo = PreparePhaseFast(MakeGeom3(d, GeomOp::kConvTranspose), w.data(), nullptr, &cost, &why);
+  EXPECT_NE(algo, nullptr) << DescString(d) << ": " << why;
+  if (algo) algo->ActualCost(&cost);
+  return cost.workspace_bytes;
+}
+
+TEST_P(PhaseFastIsa, DirectCoutBlocksReadXInPlace) {
+  ModeGuard guard("direct");
+  const std::string isa_s = std::string(dispatch::IsaName(GetParam())) + " mode=direct (x in place)";
+  uint64_t seed = 700;
+  const ConvDesc in_place[] = {
+      testing::Square2D(2, 6, 9, 5, 16, 2, 2, 0, 0),               // 2 images, Cout tail
+      Grouped(testing::Square2D(1, 8, 10, 3, 32, 2, 2, 0, 0), 2),  // groups, 2 vectors a row
+      Desc3(2, 5, 6, {3, 2, 16}, 2, 2, 0, 0),                      // unet3d_up-like
+      testing::Square2D(1, 3, 5, 4, 16, 1, 1, 0, 0),               // 1x1, stride 1
+      testing::Square2D(1, 4, 7, 3, 48, 3, 3, 0, 0),               // k = s = 3
+      testing::Square2D(1, 2, 5, 2, 320, 2, 2, 0, 0),              // rows longer than the tile budget
+  };
+  for (const ConvDesc& d : in_place) {
+    EXPECT_EQ(DirectWorkspaceBytes(d), 0) << DescString(d);
+    EXPECT_TRUE(CheckDesc(d, seed++, isa_s.c_str())) << DescString(d);
+  }
+  // Rows of 24 floats: a vector would cross into the next row (and past
+  // x's end on the last one), so the input is copied into padded volumes.
+  const ConvDesc copied = testing::Square2D(1, 4, 6, 5, 24, 2, 2, 0, 0);
+  EXPECT_GT(DirectWorkspaceBytes(copied), 0);
+  EXPECT_TRUE(CheckDesc(copied, seed++, isa_s.c_str()));
+  // Output padding: the last column of each row reads past the input.
+  EXPECT_TRUE(CheckDesc(testing::Square2D(1, 4, 6, 5, 16, 2, 2, 0, 1), seed++, isa_s.c_str()));
+  setenv("TCONV_PHASE_XDIRECT", "0", 1);
+  EXPECT_GT(DirectWorkspaceBytes(in_place[0]), 0);
+  EXPECT_TRUE(CheckDesc(in_place[0], seed++, isa_s.c_str()));
+  unsetenv("TCONV_PHASE_XDIRECT");
+}
+
 // Dilation: taps s/gcd(s, d) apart in the kernel read inputs d/gcd(s, d)
 // apart; coprime s and d, d > s, d a multiple of s, phases no tap reaches.
 TEST_P(PhaseFastIsa, DilatedShapesMatchReferenceBitwise) {

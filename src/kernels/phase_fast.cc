@@ -4,7 +4,8 @@
 // axis, kernel, pads, output padding), packs the weights per phase once, and
 // returns a PreparedAlgo whose Run repacks the NCHW (or, for a channels-last
 // plan, NHWC) input into zero-padded volumes (workspace; included in Run's
-// time) and runs the Highway kernels of
+// time; skipped where the direct kernel can read x itself) and runs the
+// Highway kernels of
 // src/kernels/hwy/phase_fast_hwy.cc over OpenMP tasks, one writer per output
 // element. Everything else (stride > 64 on the last axis) is declined with a
 // reason, and the general phase code runs.
@@ -118,7 +119,7 @@ class PhaseFast : public PreparedAlgo {
   void Run(const float* x, float* y, void* ws, int threads) const override {
     float* xpad = static_cast<float*>(ws);
     float* y_kernel = stage_y ? xpad + ystage_floats : y;
-    const int64_t vols = p.local_pad || p.bint ? 0 : p.n * p.cin;
+    const int64_t vols = p.local_pad || p.bint || p.x_direct ? 0 : p.n * p.cin;
     const int64_t chans = p.bint ? p.cin : 0;
     const int64_t in_sp = p.in[0] * p.in[1] * p.in[2];
     const int64_t in_rows = p.n * p.in[0] * p.in[1];
@@ -267,6 +268,29 @@ bool CoutBlocksInner(const kernels::PhaseFastParams& p, int64_t total_taps) {
   return p.nb > 1 && nblk > 1 && cout_inner < blocks_inner;
 }
 
+// Whether the Cout-block direct tasks can read x in place of its padded
+// copy. MicroDC reads, per channel, L floats at offs[t] + r*wp + u for the
+// flat rows r < (u_d - 1)*hp + u_y and u < u_x from a multiple of 16 in
+// steps of L. With nothing padded before the input (lo = 0), rows as long
+// as the input's (hp = in_h, wp = in_w) and a multiple of 16 floats (so a
+// vector never crosses a row end) and u_x <= wp, every such read below
+// in_sp is the same float in x as in the padded volume. The U-Net up-convs
+// (k = s, no padding) qualify. unet3d_up 2t: the pad pass (a 2 MiB copy
+// whose lines the other core holds) was 7% of the run.
+bool ReadsXDirectly(const kernels::PhaseFastParams& p) {
+  constexpr int64_t kMaxLanes = 16;  // floats in the widest vector (AVX-512)
+  if (p.mode != kernels::PhaseMode::kDirect || p.cb == 1 || p.local_pad) return false;
+  for (int a = 0; a < 3; ++a)
+    if (p.lo[a] != 0) return false;
+  const int64_t hp = p.len[1], wp = p.len[2];
+  if (hp != p.in[1] || wp != p.in[2] || wp % kMaxLanes != 0 || p.u[2] > wp) return false;
+  const int64_t in_sp = p.in[0] * p.in[1] * p.in[2];
+  const int64_t rows = (p.u[0] - 1) * hp + p.u[1];
+  for (const int64_t o : p.offs)
+    if (o < 0 || o + rows * wp > in_sp) return false;
+  return true;
+}
+
 }  // namespace
 
 PhaseFastProfile ProfilePhaseFast(const Geom3& g) {
@@ -318,6 +342,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   }
   const int64_t dp = p.len[0], hp = p.len[1], wp = p.len[2];
   p.plane = (dp * hp * wp + wp + kernels::kPhasePlaneTail + 15) / 16 * 16;
+  p.xplane = p.plane;
   p.out_sp = p.out[0] * p.out[1] * p.out[2];
   p.nphase = p.s[0] * p.s[1] * p.s[2];
 
@@ -458,6 +483,10 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     p.local_pad = p.nb == 1 && p.f0.size() == 1 && p.cin_g * p.plane <= kernels::kPhaseLocalPadFloats;
     if (const char* e = std::getenv("TCONV_PHASE_LOCALPAD")) p.local_pad = p.local_pad && std::atoi(e) != 0;
     if (channels_last && p.local_pad) return decline("channels-last input: per-task padding");
+    // TCONV_PHASE_XDIRECT=0 keeps the pad pass (measurement).
+    p.x_direct = !channels_last && ReadsXDirectly(p);
+    if (const char* e = std::getenv("TCONV_PHASE_XDIRECT")) p.x_direct = p.x_direct && std::atoi(e) != 0;
+    if (p.x_direct) p.xplane = p.in[0] * p.in[1] * p.in[2];
     p.cout_inner = CoutBlocksInner(p, static_cast<int64_t>(p.offs.size())) ||
                    (p.mode == kernels::PhaseMode::kDirect && cb > 1);
     if (const char* e = std::getenv("TCONV_PHASE_ORDER")) {
@@ -594,7 +623,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   }
   AlgoCost& c = impl->cost;
   c.macs = FastMacs(g, ax);
-  c.workspace_bytes = p.local_pad ? 0
+  c.workspace_bytes = p.local_pad || p.x_direct ? 0
                      : p.bint    ? (p.cin * p.cstride + kernels::kPhaseGroupPixels) * static_cast<int64_t>(sizeof(float))
                                  : p.n * p.cin * p.plane * static_cast<int64_t>(sizeof(float));
   if (impl->stage_y) {  // [padded input | 64-byte aligned channels-last y]
@@ -611,8 +640,9 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   if (p.mode == kernels::PhaseMode::kDirect)
     kernel = cb == 1 ? "f32_phase_direct (Cout 1, interleaved stores)"
                      : "f32_phase_direct_c" + std::to_string(cb) + " (shared column taps, interleaved stores)";
-  dispatch::LogDispatch("phase_fast: taken: isa %s, %s, %lld tasks%s", dispatch::ActiveIsaName(), kernel.c_str(),
-                        static_cast<long long>(p.ntasks), p.cout_inner ? " (Cout blocks inner)" : "");
+  dispatch::LogDispatch("phase_fast: taken: isa %s, %s, %lld tasks%s%s", dispatch::ActiveIsaName(), kernel.c_str(),
+                        static_cast<long long>(p.ntasks), p.cout_inner ? " (Cout blocks inner)" : "",
+                        p.x_direct ? " (reads x, no pad pass)" : "");
   return impl;
 }
 

@@ -101,6 +101,11 @@ struct PhaseFastParams {
   // fit kPhaseLocalPadFloats (depthwise): each task pads its own input into
   // a stack buffer (no workspace, no separate repack pass over memory).
   bool local_pad = false;
+  // kDirect with Cout blocks, pads all 0 and every read inside the input
+  // (see PrepareReadsXDirectly): the tasks read x itself, xplane = in_sp
+  // floats per channel, and Run has no pad pass and no workspace.
+  bool x_direct = false;
+  int64_t xplane = 1;  // floats between the channels the tasks read
   // kPixels/kDirect task order: task = ((n*groups + g)*nblk + block)*nb + b
   // when true (Cout blocks innermost: a block of input is reused from cache
   // by every Cout block), else ((n*groups + g)*nb + b)*nblk + block.
@@ -138,7 +143,7 @@ struct PhaseFastParams {
 
 // Runs task `task` in [0, p.ntasks) at the dispatched ISA.
 // x: the (N, Cin, *in) input; xpad: its (N, Cin) padded volumes (unused
-// with local_pad); y: (N, Cout, *out).
+// with local_pad and x_direct); y: (N, Cout, *out).
 void PhaseFastTask(const PhaseFastParams& p, const float* x, const float* xpad, float* y, int64_t task);
 // Writes the padded volume of one (n, ci) input volume `src` to `dst`
 // (p.plane floats: zero borders, input rows, zero tail).

@@ -696,7 +696,7 @@ void TaskDirectC(const PhaseFastParams& p, const float* xg, float* y, int64_t n,
                          [&](auto rtag, const float* xr, int64_t ua, int64_t ub, float* yrow) {
                            constexpr int R = decltype(rtag)::value;
                            for (int64_t u = ua; u < ub; u += L)
-                             MicroDC<SX, CB, R>(xr + u, wp, p.plane, p.cin_g, offs, nt, w, bias, cb_here,
+                             MicroDC<SX, CB, R>(xr + u, wp, p.xplane, p.cin_g, offs, nt, w, bias, cb_here,
                                                 yrow + u * SX, p.out_sp, yrs, std::min(ow - u * SX, (ub - u) * SX));
                          });
     }
@@ -907,7 +907,9 @@ void PhaseFastTaskImpl(const PhaseFastParams& p, const float* xin, const float* 
   const int64_t n = task / (nblk * p.nb * p.groups);
   HWY_ALIGN float local[kPhaseLocalPadFloats];
   const float* xg = local;
-  if (!p.local_pad) {
+  if (p.x_direct) {
+    xg = xin + (n * p.cin + gi * p.cin_g) * p.xplane;
+  } else if (!p.local_pad) {
     xg = xpad + (n * p.cin + gi * p.cin_g) * p.plane;
   } else {
     const int64_t in_sp = p.in[0] * p.in[1] * p.in[2];
