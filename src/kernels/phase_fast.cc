@@ -151,13 +151,29 @@ class PhaseFast : public PreparedAlgo {
       }
       // Tasks: a fixed partition of the outputs, each computed in a fixed
       // order, so any thread may run any task (results do not depend on the
-      // thread count or the schedule). Dynamic: on this shared 2-core
-      // machine a static split waited for the preempted thread (dcgan_g3 2t:
-      // 185 GFLOP/s in batch means vs 229 in the best single run).
-      // Chunks of ~1/16 of the tasks per thread count (dw_k4s2's 256 tiny
-      // tasks one by one: 2t 51 -> 25 GFLOP/s).
+      // thread count or the schedule).
+      // Pixel and direct modes: static, so a thread runs the same tasks
+      // every run and finds their y lines (and, in a batch, the padded
+      // images: the pad pass splits (n, ci)-major too) in its own caches. The
+      // host places this VM's two vCPUs either close (a cache line's
+      // ping-pong round trip 55 ns) or on different CCDs (330 ns); there a
+      // dynamic schedule moved lines between the CCDs every run. 2 threads,
+      // dynamic -> static, A/B in the same minutes: far placement dw_k4s2
+      // 47 -> 77, fsrcnn_x3 82 -> 102, unet_up4 133 -> 151, dcgan_g5 54 ->
+      // 145, wavegan_up 206 -> 215 GFLOP/s; close placement dcgan_g5 136 ->
+      // 146, fsrcnn_x3 165 -> 176, the others level.
+      if (p.mode != kernels::PhaseMode::kChannels) {
+#pragma omp for schedule(static)
+        for (int64_t task = 0; task < tasks; ++task) kernels::PhaseFastTask(p, x, xpad, y_kernel, task);
+      } else {
+        // Channels mode: dynamic, chunks of ~1/16 of the tasks per thread.
+        // Far placement, dcgan_g4: static 151-153 vs dynamic 164-170 GFLOP/s,
+        // also with the staged y transposed by the thread that computed
+        // each channel block (presumably one thread ran slower there, and
+        // dynamic evens that out).
 #pragma omp for schedule(dynamic, chunk)
-      for (int64_t task = 0; task < tasks; ++task) kernels::PhaseFastTask(p, x, xpad, y_kernel, task);
+        for (int64_t task = 0; task < tasks; ++task) kernels::PhaseFastTask(p, x, xpad, y_kernel, task);
+      }
     }
     if (stage_y) ChannelsLastToFirst(y_kernel, y, p.n, p.cout, p.out_sp, threads);
   }
