@@ -120,14 +120,11 @@ class PhaseFast : public PreparedAlgo {
     float* xpad = static_cast<float*>(ws);
     float* y_kernel = stage_y ? xpad + ystage_floats : y;
     const int64_t vols = p.local_pad || p.bint || p.x_direct ? 0 : p.n * p.cin;
-    const int64_t chans = p.bint ? p.cin : 0;
+    const int64_t chans = p.bint ? p.img_groups * p.cin : 0;
     const int64_t in_sp = p.in[0] * p.in[1] * p.in[2];
     const int64_t in_rows = p.n * p.in[0] * p.in[1];
     const int64_t tasks = p.ntasks;
     const int64_t chunk = std::max<int64_t>(1, tasks / (16 * static_cast<int64_t>(threads)));
-    // The batch-interleaved volume ends in a tail the last 4-image pixel
-    // group reads (its lanes past N are never stored); keep it finite.
-    if (p.bint) std::memset(xpad + p.cin * p.cstride, 0, kernels::kPhaseGroupPixels * sizeof(float));
 #pragma omp parallel num_threads(threads)
     {
       // (Every thread sees the same sizes, so skipping the empty loops and
@@ -147,7 +144,8 @@ class PhaseFast : public PreparedAlgo {
       }
       if (chans > 0) {
 #pragma omp for schedule(static)
-        for (int64_t ci = 0; ci < chans; ++ci) kernels::PadChannelInterleaved(p, x, x_channels_last, xpad, ci);
+        for (int64_t q = 0; q < chans; ++q)
+          kernels::PadChannelInterleaved(p, x, x_channels_last, xpad, q / p.cin, q % p.cin);
       }
       // Tasks: a fixed partition of the outputs, each computed in a fixed
       // order, so any thread may run any task (results do not depend on the
@@ -162,15 +160,16 @@ class PhaseFast : public PreparedAlgo {
       // 47 -> 77, fsrcnn_x3 82 -> 102, unet_up4 133 -> 151, dcgan_g5 54 ->
       // 145, wavegan_up 206 -> 215 GFLOP/s; close placement dcgan_g5 136 ->
       // 146, fsrcnn_x3 165 -> 176, the others level.
-      if (p.mode != kernels::PhaseMode::kChannels) {
+      // Channels mode with image groups (bint) too: a thread's tasks are
+      // then whole image groups, whose padded input it wrote itself.
+      if (p.mode != kernels::PhaseMode::kChannels || p.bint) {
 #pragma omp for schedule(static)
         for (int64_t task = 0; task < tasks; ++task) kernels::PhaseFastTask(p, x, xpad, y_kernel, task);
       } else {
-        // Channels mode: dynamic, chunks of ~1/16 of the tasks per thread.
-        // Far placement, dcgan_g4: static 151-153 vs dynamic 164-170 GFLOP/s,
-        // also with the staged y transposed by the thread that computed
-        // each channel block (presumably one thread ran slower there, and
-        // dynamic evens that out).
+        // Channels mode without image groups: dynamic, chunks of ~1/16 of
+        // the tasks per thread (every task reads every image; with the
+        // DCGAN layers' images interleaved that way, static lost in the far
+        // placement: dcgan_g4 151-153 vs 164-170 GFLOP/s).
 #pragma omp for schedule(dynamic, chunk)
         for (int64_t task = 0; task < tasks; ++task) kernels::PhaseFastTask(p, x, xpad, y_kernel, task);
       }
@@ -224,8 +223,10 @@ void PadRowChannelsLast(const PhaseFastParams& p, const float* x, float* xpad, i
   ChannelsLastRowsToFirst(src, in_w, p.cin, dst, p.plane);
 }
 
-void PadChannelInterleaved(const PhaseFastParams& p, const float* x, bool x_channels_last, float* xpad, int64_t ci) {
-  const int64_t hp = p.len[1], wp = p.len[2], nn = p.n;
+void PadChannelInterleaved(const PhaseFastParams& p, const float* x, bool x_channels_last, float* xpad, int64_t j,
+                           int64_t ci) {
+  const int64_t hp = p.len[1], wp = p.len[2], nn = kPhaseGroupPixels;
+  const int64_t n0 = j * kPhaseGroupPixels, n1 = std::min(p.n, n0 + kPhaseGroupPixels);
   const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
   const int64_t in_d = p.in[0], in_h = p.in[1], in_w = p.in[2];
   const int64_t in_sp = in_d * in_h * in_w;
@@ -233,13 +234,13 @@ void PadChannelInterleaved(const PhaseFastParams& p, const float* x, bool x_chan
   // channels-last reads are Cin floats apart, but the DCGAN inputs this
   // layout serves are small (0.25-0.5 MB, L2-resident).
   const int64_t cs = x_channels_last ? 1 : in_sp, ps = x_channels_last ? p.cin : 1;
-  float* dst = xpad + ci * p.cstride;
+  float* dst = xpad + (j * p.cin + ci) * p.cstride;
   std::memset(dst, 0, static_cast<size_t>(p.cstride) * sizeof(float));
-  for (int64_t n = 0; n < nn; ++n) {
+  for (int64_t n = n0; n < n1; ++n) {
     const float* src = x + n * p.cin * in_sp + ci * cs;
     for (int64_t iz = 0; iz < in_d; ++iz)
       for (int64_t iy = 0; iy < in_h; ++iy) {
-        float* row = dst + (((iz + pd) * hp + iy + pt) * wp + pl) * nn + n;
+        float* row = dst + (((iz + pd) * hp + iy + pt) * wp + pl) * nn + (n - n0);
         const float* in = src + (iz * in_h + iy) * in_w * ps;
         for (int64_t ix = 0; ix < in_w; ++ix) row[ix * nn] = in[ix * ps];
       }
@@ -518,14 +519,17 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     if (const char* e = std::getenv("TCONV_PHASE_BINT")) p.bint = p.bint && std::atoi(e) != 0;
     if (p.bint) {
       // x is only broadcast here, so no per-channel vector tail: dcgan_g3's
-      // input is 0.8 MB, not 1.4 MB, which both threads stream from L3 for
-      // every task. A pixel group reads all 4 images even when fewer than 4
-      // remain, so the last channel's last pixel reads up to 3 floats past
-      // the volume: the workspace ends in a kPhaseGroupPixels tail (found by
-      // the ASan sweep with an exactly-sized workspace).
-      p.cstride = dp * hp * wp * p.n;
+      // input is 0.8 MB, not 1.4 MB. Image groups outermost, tasks static:
+      // with 2 threads each pads, reads and writes only its own images'
+      // lines, which matters when the host puts the two vCPUs on different
+      // CCDs. 2t, [ci][f][n] and dynamic -> [group][ci][f][4] and static,
+      // A/B in the same minutes, far placement: dcgan_g2 227 -> 277, g3
+      // 195 -> 243, g4 160 -> 219 GFLOP/s; close: g2 284 -> 288, g3 239 ->
+      // 243, g4 208 -> 227.
+      p.img_groups = CeilDiv(p.n, kernels::kPhaseGroupPixels);
+      p.cstride = dp * hp * wp * kernels::kPhaseGroupPixels;
       p.ystep = p.cout * p.out_sp;
-      for (int64_t& o : p.offs) o *= p.n;
+      for (int64_t& o : p.offs) o *= kernels::kPhaseGroupPixels;
     } else {
       p.cstride = p.plane;
       p.ystep = p.s[2];
@@ -562,9 +566,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
                       }
                   const int64_t f = (ud * hp + uy) * wp + ux;
                   const int64_t yo = ((ud * p.s[0] + td) * p.out[1] + uy * p.s[1] + ty) * p.out[2] + ux * p.s[2] + tx;
-                  for (int64_t n0 = 0; n0 < p.n; n0 += kernels::kPhaseGroupPixels)
-                    grps.push_back({mask, f * p.n + n0, n0 * p.cout * p.out_sp + yo,
-                                    static_cast<int32_t>(std::min<int64_t>(kernels::kPhaseGroupPixels, p.n - n0))});
+                  grps.push_back({mask, f * kernels::kPhaseGroupPixels, yo, kernels::kPhaseGroupPixels});
                 }
           }
           for (int64_t n = 0; n < (p.bint ? 0 : p.n); ++n)
@@ -603,7 +605,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     // Chunks of pixel groups, a multiple of 3 (the AVX-512 kernel's group
     // count), as few as give ~16 tasks: each task reads its weight panel once.
     const int64_t total = grp_begin.back();
-    const int64_t want_chunks = CeilDiv(kWantTasks, p.groups * p.nb);
+    const int64_t want_chunks = CeilDiv(kWantTasks, p.img_groups * p.groups * p.nb);
     const int64_t chunk = std::max<int64_t>(3, CeilDiv(CeilDiv(total, want_chunks), 3) * 3);
     for (int64_t ph = 0; ph < p.nphase; ++ph)
       for (int64_t k = grp_begin[ph]; k < grp_begin[ph + 1]; k += chunk) {
@@ -611,7 +613,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
         p.ch_g0.push_back(k);
         p.ch_g1.push_back(std::min(grp_begin[ph + 1], k + chunk));
       }
-    p.ntasks = p.groups * p.nb * static_cast<int64_t>(p.ch_ph.size());
+    p.ntasks = p.img_groups * p.groups * p.nb * static_cast<int64_t>(p.ch_ph.size());
   }
 
   impl->x_channels_last = channels_last;
@@ -640,7 +642,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   AlgoCost& c = impl->cost;
   c.macs = FastMacs(g, ax);
   c.workspace_bytes = p.local_pad || p.x_direct ? 0
-                     : p.bint    ? (p.cin * p.cstride + kernels::kPhaseGroupPixels) * static_cast<int64_t>(sizeof(float))
+                     : p.bint    ? p.img_groups * p.cin * p.cstride * static_cast<int64_t>(sizeof(float))
                                  : p.n * p.cin * p.plane * static_cast<int64_t>(sizeof(float));
   if (impl->stage_y) {  // [padded input | 64-byte aligned channels-last y]
     impl->ystage_floats = (c.workspace_bytes + 63) / 64 * 16;

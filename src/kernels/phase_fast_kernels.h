@@ -126,18 +126,22 @@ struct PhaseFastParams {
   std::vector<uint64_t> grp_mask;
   // kChannels input layout. Plain: (n, ci) padded volumes, a group is 4
   // consecutive u_x of one row (ystep = sx). Batch-interleaved (bint, N >= 4:
-  // the DCGAN layers): [ci][f][n], a group is 4 images at one (u_d, u_y,
-  // u_x), so its taps that read padding (rows AND columns) are skipped
-  // (dcgan_g2: 23% of the nominal multiply-adds); ystep = Cout*out_sp,
-  // offs scaled by N. cstride: floats between input channels.
+  // the DCGAN layers): [image group][ci][f][4 images], a group is the 4
+  // images of an image group at one (u_d, u_y, u_x), so its taps that read
+  // padding (rows AND columns) are skipped (dcgan_g2: 23% of the nominal
+  // multiply-adds); ystep = Cout*out_sp, offs scaled by 4. grp_x, grp_y
+  // and grp_n (4) describe image group 0; a task adds its image group's
+  // offsets and stores only the images that exist (N - 4*group).
+  // cstride: floats between input channels.
   bool bint = false;
+  int64_t img_groups = 1;  // bint: ceil(N / 4) image groups (1 otherwise)
   int64_t cstride = 1, ystep = 1;
   // kChannels: floats between output channels in y (out_sp; 1 when
   // y_channels_last, with grp_y and ystep in channels-last offsets).
   int64_t ychan = 1;
   std::vector<int64_t> tap_w;
   // kChannels: chunks of pixel groups [ch_g0, ch_g1) of phase ch_ph; one task
-  // each per (g, b).
+  // each per (image group, g, b).
   std::vector<int64_t> ch_ph, ch_g0, ch_g1;
 };
 
@@ -167,9 +171,11 @@ inline void ForEachInputRow(const PhaseFastParams& p, const float* src, float* d
 // the (N, *in, Cin) tensor x into that row of image n's Cin padded volumes
 // in xpad.
 void PadRowChannelsLast(const PhaseFastParams& p, const float* x, float* xpad, int64_t row);
-// bint layout: writes channel ci of every image of x ((N, Cin, *in), or
-// (N, *in, Cin) when x_channels_last) into xpad (cstride floats).
-void PadChannelInterleaved(const PhaseFastParams& p, const float* x, bool x_channels_last, float* xpad, int64_t ci);
+// bint layout: writes channel ci of the images of image group j of x
+// ((N, Cin, *in), or (N, *in, Cin) when x_channels_last) into xpad
+// (cstride floats at (j*Cin + ci)*cstride; lanes of missing images 0).
+void PadChannelInterleaved(const PhaseFastParams& p, const float* x, bool x_channels_last, float* xpad, int64_t j,
+                           int64_t ci);
 // The micro-kernel tile of the dispatched ISA for block size cb: "8x3" etc.
 int PhaseFastVectors(int cb);
 // Lanes per vector at the dispatched ISA (16 on AVX-512, 8 on AVX2, 1 scalar).

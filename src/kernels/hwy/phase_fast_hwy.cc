@@ -790,7 +790,8 @@ HWY_INLINE void MicroC(const float* const* xg, int64_t plane, int64_t cin, const
 }
 
 // Channel mode task: chunk ch of pixel groups, group gi, Cout block b.
-void TaskChannels(const PhaseFastParams& p, const float* xpad, float* y, int64_t ch, int64_t gi, int64_t b) {
+void TaskChannels(const PhaseFastParams& p, const float* xpad, float* y, int64_t j, int64_t ch, int64_t gi,
+                  int64_t b) {
   constexpr int CB = kPhaseChannelBlock;
   const hn::ScalableTag<float> d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
@@ -805,8 +806,12 @@ void TaskChannels(const PhaseFastParams& p, const float* xpad, float* y, int64_t
   const float* bias = p.bias.data() + (gi * p.nb + b) * CB;
   const int64_t co0 = gi * p.cout_g + b * CB;
   const int cb_here = static_cast<int>(std::min<int64_t>(CB, p.cout_g - b * CB));
-  const float* xbase = xpad + gi * p.cin_g * p.cstride;
-  float* ybase = y + co0 * p.ychan;
+  const float* xbase = xpad + (j * p.cin + gi * p.cin_g) * p.cstride;
+  float* ybase = y + j * kPhaseGroupPixels * p.cout * p.out_sp + co0 * p.ychan;
+  // bint: image group j stores its images that exist (every group lists 4).
+  const int32_t images = static_cast<int32_t>(std::min<int64_t>(kPhaseGroupPixels, p.n - j * kPhaseGroupPixels));
+  const int32_t kept[3] = {images, images, images};
+  auto counts = [&](int64_t k) { return p.bint ? kept : p.grp_n.data() + k; };
   const int64_t pass = kM * L;  // channels per pass
   const int64_t wstride = ntaps * CB;
   const int64_t* woff_all = p.tap_w.data() + p.tap_begin[ph];
@@ -848,14 +853,14 @@ void TaskChannels(const PhaseFastParams& p, const float* xpad, float* y, int64_t
         mask |= gm[k + g];
       }
       const int64_t nt = taps_for(mask, &to, &tw);
-      MicroC<kM, kG>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.ychan,
+      MicroC<kM, kG>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, counts(k), p.ychan,
                      p.ystep, cv);
     }
     if (kG == 3 && k + 2 <= k1) {  // dcgan_g2: 32 groups per task = 10 x 3 + 2
       const float* xg[2] = {xbase + p.grp_x[k], xbase + p.grp_x[k + 1]};
       float* yg[2] = {ybase + p.grp_y[k] + c0 * p.ychan, ybase + p.grp_y[k + 1] + c0 * p.ychan};
       const int64_t nt = taps_for(gm[k] | gm[k + 1], &to, &tw);
-      MicroC<kM, 2>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.ychan,
+      MicroC<kM, 2>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, counts(k), p.ychan,
                     p.ystep, cv);
       k += 2;
     }
@@ -863,7 +868,7 @@ void TaskChannels(const PhaseFastParams& p, const float* xpad, float* y, int64_t
       const float* xg[1] = {xbase + p.grp_x[k]};
       float* yg[1] = {ybase + p.grp_y[k] + c0 * p.ychan};
       const int64_t nt = taps_for(gm[k], &to, &tw);
-      MicroC<kM, 1>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, p.grp_n.data() + k, p.ychan,
+      MicroC<kM, 1>(xg, p.cstride, p.cin_g, to, tw, nt, wb + c0, wstride, bias + c0, yg, counts(k), p.ychan,
                     p.ystep, cv);
     }
   }
@@ -897,8 +902,9 @@ void PhaseFastTaskImpl(const PhaseFastParams& p, const float* xin, const float* 
     const int64_t nch = static_cast<int64_t>(p.ch_ph.size());
     const int64_t ch = task % nch;
     const int64_t b = (task / nch) % p.nb;
-    const int64_t gi = task / (nch * p.nb);
-    return TaskChannels(p, xpad, y, ch, gi, b);
+    const int64_t gi = (task / (nch * p.nb)) % p.groups;
+    const int64_t j = task / (nch * p.nb * p.groups);
+    return TaskChannels(p, xpad, y, j, ch, gi, b);
   }
   const int64_t nblk = static_cast<int64_t>(p.f0.size());
   const int64_t blk = p.cout_inner ? (task / p.nb) % nblk : task % nblk;
