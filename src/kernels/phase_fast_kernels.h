@@ -152,6 +152,9 @@ void PhaseFastTask(const PhaseFastParams& p, const float* x, const float* xpad, 
 // Writes the padded volume of one (n, ci) input volume `src` to `dst`
 // (p.plane floats: zero borders, input rows, zero tail).
 void PadVolume(const PhaseFastParams& p, const float* src, float* dst);
+// The padded rows [r0, r1) (row r = z*hp + y) of that volume; the range
+// ending at the last row also zeroes the volume's tail.
+void PadVolumeRows(const PhaseFastParams& p, const float* src, float* dst, int64_t r0, int64_t r1);
 // Zeroes every float of the padded volume `dst` that is not an input
 // element (PadVolume = this + the input rows).
 void ZeroVolumePadding(const PhaseFastParams& p, float* dst);
