@@ -132,7 +132,7 @@ class PhaseFast : public PreparedAlgo {
     // blocks inner): the pad pass splits the rows the same way, so a thread
     // reads mostly the padded rows it wrote (not half of every row, as in
     // a split by channels). 2t, A/B in the same minutes: fsrcnn_x3 in the
-    // far placement 88 -> 142 GFLOP/s, close 176 -> 175 (medians of 3).
+    // far placement 88 -> 142 GFLOP/s, close 179 -> 175 (medians of 3).
     // TCONV_PHASE_ROWPAD=0 disables (measurement).
     static const bool row_pad_env = [] {
       const char* e = std::getenv("TCONV_PHASE_ROWPAD");
@@ -174,16 +174,16 @@ class PhaseFast : public PreparedAlgo {
       // order, so any thread may run any task (results do not depend on the
       // thread count or the schedule).
       // Pixel and direct modes: static, so a thread runs the same tasks
-      // every run and finds their y lines (and, in a batch, the padded
-      // images: the pad pass splits (n, ci)-major too; for one image split
-      // by rows, the rows: row_pad) in its own caches. The
-      // host places this VM's two vCPUs either close (a cache line's
-      // ping-pong round trip 55 ns) or on different CCDs (330 ns); there a
-      // dynamic schedule moved lines between the CCDs every run. 2 threads,
-      // dynamic -> static, A/B in the same minutes: far placement dw_k4s2
-      // 47 -> 77, fsrcnn_x3 82 -> 102, unet_up4 133 -> 151, dcgan_g5 54 ->
-      // 145, wavegan_up 206 -> 215 GFLOP/s; close placement dcgan_g5 136 ->
-      // 146, fsrcnn_x3 165 -> 176, the others level.
+      // every run and finds their y lines in its own caches, and their
+      // padded input too where the pad pass splits the same way (a batch:
+      // (n, ci)-major; one image split along the rows: row_pad). The host
+      // places this VM's two vCPUs either close (a cache line's ping-pong
+      // round trip 55 ns, bench/tconv_core_pingpong) or on different CCDs
+      // (330 ns); there a dynamic schedule moved lines between the CCDs
+      // every run. 2 threads, dynamic -> static, A/B in the same minutes:
+      // far placement dw_k4s2 47 -> 77, fsrcnn_x3 82 -> 102, unet_up4 133
+      // -> 151, dcgan_g5 54 -> 145, wavegan_up 206 -> 215 GFLOP/s; close
+      // placement dcgan_g5 136 -> 146, fsrcnn_x3 165 -> 176, others level.
       // Channels mode with image groups (bint) too: a thread's tasks are
       // then whole image groups, whose padded input it wrote itself.
       if (p.mode != kernels::PhaseMode::kChannels || p.bint) {
