@@ -222,7 +222,7 @@ void PadVolumeRows(const PhaseFastParams& p, const float* src, float* dst, int64
       continue;
     }
     std::memset(row, 0, static_cast<size_t>(pl) * sizeof(float));
-    std::memcpy(row + pl, src + (iz * in_h + iy) * in_w, static_cast<size_t>(in_w) * sizeof(float));
+    if (src) std::memcpy(row + pl, src + (iz * in_h + iy) * in_w, static_cast<size_t>(in_w) * sizeof(float));
     std::memset(row + pl + in_w, 0, static_cast<size_t>(wp - pl - in_w) * sizeof(float));
   }
   const int64_t rows = p.len[0] * hp;
@@ -230,27 +230,7 @@ void PadVolumeRows(const PhaseFastParams& p, const float* src, float* dst, int64
 }
 
 void ZeroVolumePadding(const PhaseFastParams& p, float* dst) {
-  const int64_t dp = p.len[0], hp = p.len[1], wp = p.len[2];
-  const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
-  const int64_t in_h = p.in[1], in_w = p.in[2];
-  for (int64_t z = 0; z < dp; ++z) {
-    float* sl = dst + z * hp * wp;
-    const int64_t iz = z - pd;
-    if (iz < 0 || iz >= p.in[0]) {
-      std::memset(sl, 0, static_cast<size_t>(hp * wp) * sizeof(float));
-      continue;
-    }
-    std::memset(sl, 0, static_cast<size_t>(pt * wp) * sizeof(float));
-    for (int64_t iy = 0; iy < in_h; ++iy) {
-      float* row = sl + (pt + iy) * wp;
-      for (int64_t i = 0; i < pl; ++i) row[i] = 0.0f;
-      for (int64_t i = pl + in_w; i < wp; ++i) row[i] = 0.0f;
-    }
-    const int64_t used = (pt + in_h) * wp;
-    std::memset(sl + used, 0, static_cast<size_t>(hp * wp - used) * sizeof(float));
-  }
-  const int64_t used = dp * hp * wp;
-  std::memset(dst + used, 0, static_cast<size_t>(p.plane - used) * sizeof(float));
+  PadVolumeRows(p, nullptr, dst, 0, p.len[0] * p.len[1]);
 }
 
 void PadRowChannelsLast(const PhaseFastParams& p, const float* x, float* xpad, int64_t row) {

@@ -154,10 +154,11 @@ void PhaseFastTask(const PhaseFastParams& p, const float* x, const float* xpad, 
 // (p.plane floats: zero borders, input rows, zero tail).
 void PadVolume(const PhaseFastParams& p, const float* src, float* dst);
 // The padded rows [r0, r1) (row r = z*hp + y) of that volume; the range
-// ending at the last row also zeroes the volume's tail.
+// ending at the last row also zeroes the volume's tail. src == nullptr:
+// only the padding, the input elements' floats are left as they are.
 void PadVolumeRows(const PhaseFastParams& p, const float* src, float* dst, int64_t r0, int64_t r1);
 // Zeroes every float of the padded volume `dst` that is not an input
-// element (PadVolume = this + the input rows).
+// element (PadVolumeRows over all rows with no source).
 void ZeroVolumePadding(const PhaseFastParams& p, float* dst);
 // Calls copy(src_row, dst_row, in_w) for every input row of one (n, ci)
 // volume `src` with its place in the padded volume `dst` (PadVolume's
