@@ -281,9 +281,9 @@ TEST(PhaseFast, DeclinesWithReasons) {
 }
 
 // The Cout-block direct kernel reads x itself, with no padded copy and no
-// workspace, when nothing is padded before the input and rows are whole
-// 16-float vectors (ReadsXDirectly): x is exactly sized, so the ASan run
-// of this test catches a read past the last channel.
+// workspace, when nothing is padded around the input's rows and rows are
+// whole 16-float vectors (ReadsXDirectly): x is exactly sized, so the ASan
+// run of these tests catches a read past the last channel.
 int64_t DirectWorkspaceBytes(const ConvDesc& d) {
   std::vector<float> w(static_cast<size_t>(NumElements(ConvTransposeWeightShape(d))), 1.0f);
   AlgoCost cost;
@@ -321,6 +321,41 @@ TEST_P(PhaseFastIsa, DirectCoutBlocksReadXInPlace) {
   EXPECT_GT(DirectWorkspaceBytes(in_place[0]), 0);
   EXPECT_TRUE(CheckDesc(in_place[0], seed++, isa_s.c_str()));
   unsetenv("TCONV_PHASE_XDIRECT");
+}
+
+// The pixel mode (Micro over flat blocks) reads x itself on the same
+// condition, when every block's last vector ends inside x: blocks are then
+// whole vectors, not whole rows, so they may start mid-row.
+TEST_P(PhaseFastIsa, PixelBlocksReadXInPlace) {
+  for (const char* mode : {"pixels", "pixels/cout"}) {
+    ModeGuard guard(mode);
+    const std::string isa_s = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode + " (x in place)";
+    uint64_t seed = 800;
+    const ConvDesc in_place[] = {
+        testing::Square2D(1, 6, 16, 4, 4, 2, 2, 0, 0),                // unet_up1-like, one block
+        testing::Square2D(1, 5, 16, 12, 12, 2, 2, 0, 0),              // 16-float blocks from mid-row
+        testing::Square2D(2, 4, 13, 8, 6, 2, 2, 0, 0),                // 2 images, Cout tail
+        Grouped(testing::Square2D(1, 8, 32, 4, 8, 2, 2, 0, 0), 2),   // groups
+        Desc3(1, 3, 16, {2, 4, 8}, 2, 2, 0, 0),                       // 3-D
+        testing::Square2D(1, 4, 16, 4, 4, 1, 2, 0, 0),                // k < s: phases with no taps
+        testing::Square2D(1, 3, 16, 4, 4, 1, 1, 0, 0),                // 1x1, stride 1
+    };
+    for (const ConvDesc& d : in_place) {
+      EXPECT_EQ(DirectWorkspaceBytes(d), 0) << DescString(d) << " " << mode;
+      EXPECT_TRUE(CheckDesc(d, seed++, isa_s.c_str())) << DescString(d);
+    }
+    // 25 floats a channel: the last block's last vector would run past x.
+    const ConvDesc odd = testing::Square2D(1, 4, 16, 5, 5, 2, 2, 0, 0);
+    EXPECT_GT(DirectWorkspaceBytes(odd), 0);
+    EXPECT_TRUE(CheckDesc(odd, seed++, isa_s.c_str()));
+    // Cout 1 runs MicroR (reads past its rows), padding and output padding
+    // read around x: all three are copied.
+    for (const ConvDesc& d : {testing::Square2D(1, 3, 1, 4, 4, 2, 2, 0, 0), testing::Square2D(1, 3, 16, 4, 4, 4, 2, 1, 0),
+                              testing::Square2D(1, 3, 16, 4, 4, 2, 2, 0, 1)}) {
+      EXPECT_GT(DirectWorkspaceBytes(d), 0) << DescString(d);
+      EXPECT_TRUE(CheckDesc(d, seed++, isa_s.c_str())) << DescString(d);
+    }
+  }
 }
 
 // Dilation: taps s/gcd(s, d) apart in the kernel read inputs d/gcd(s, d)

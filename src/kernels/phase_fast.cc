@@ -4,7 +4,7 @@
 // axis, kernel, pads, output padding), packs the weights per phase once, and
 // returns a PreparedAlgo whose Run repacks the NCHW (or, for a channels-last
 // plan, NHWC) input into zero-padded volumes (workspace; included in Run's
-// time; skipped where the direct kernel can read x itself) and runs the
+// time; skipped where the tasks can read x itself) and runs the
 // Highway kernels of
 // src/kernels/hwy/phase_fast_hwy.cc over OpenMP tasks, one writer per output
 // element. Everything else (stride > 64 on the last axis) is declined with a
@@ -305,26 +305,47 @@ bool CoutBlocksInner(const kernels::PhaseFastParams& p, int64_t total_taps) {
   return p.nb > 1 && nblk > 1 && cout_inner < blocks_inner;
 }
 
-// Whether the Cout-block direct tasks can read x in place of its padded
-// copy. MicroDC reads, per channel, L floats at offs[t] + r*wp + u for the
-// flat rows r < (u_d - 1)*hp + u_y and u < u_x from a multiple of 16 in
-// steps of L. With nothing padded before the input (lo = 0), rows as long
-// as the input's (hp = in_h, wp = in_w) and a multiple of 16 floats (so a
-// vector never crosses a row end) and u_x <= wp, every such read below
-// in_sp is the same float in x as in the padded volume. The U-Net up-convs
-// (k = s, no padding) qualify. unet3d_up 2t: the pad pass (a 2 MiB copy
-// whose lines the other core holds) was 7% of the run.
+// Whether the tasks can read x in place of its padded copy. With nothing
+// padded before the input (lo = 0) and rows as long and as many as the
+// input's (hp = in_h, wp = in_w), the padded volume and x agree on every
+// float below in_sp, and every padded float (depth slices past the input,
+// the plane's tail) lies at or past in_sp: so the tasks may read x when
+// every read ends at or below in_sp. The U-Net up-convs (k = s, no
+// padding) qualify.
+//  - Cout-block direct (MicroDC) reads, per channel, L floats at offs[t] +
+//    r*wp + u for the flat rows r < (u_d - 1)*hp + u_y and u < u_x from a
+//    multiple of 16 in steps of L; rows a multiple of 16 floats keep a
+//    vector inside its row. unet3d_up 2t: the pad pass (a 2 MiB copy whose
+//    lines the other core holds) was 7% of the run.
+//  - Pixel mode through Micro reads, per channel, [f0 + o, f0 + o + ft)
+//    for each block [f0, f1) and tap offset o, ft = f1 - f0 rounded up to
+//    the vector; lanes past a block's rows are computed and discarded.
+//    (MicroR, Cout 1 with row reuse, reads past its rows: not taken.)
+//    unet_up1 2t: with the padded copy, whose lines each thread wrote half
+//    of, the far vCPU placement ran at 185-189 GFLOP/s, against 206-212
+//    for two 1-thread plans of half the Cout each padding a private copy.
 bool ReadsXDirectly(const kernels::PhaseFastParams& p) {
   constexpr int64_t kMaxLanes = 16;  // floats in the widest vector (AVX-512)
-  if (p.mode != kernels::PhaseMode::kDirect || p.cb == 1 || p.local_pad) return false;
+  const bool direct = p.mode == kernels::PhaseMode::kDirect && p.cb > 1;
+  const bool pixels = p.mode == kernels::PhaseMode::kPixels && !(p.cb == 1 && p.row_reuse);
+  if (!(direct || pixels) || p.local_pad) return false;
   for (int a = 0; a < 3; ++a)
     if (p.lo[a] != 0) return false;
   const int64_t hp = p.len[1], wp = p.len[2];
-  if (hp != p.in[1] || wp != p.in[2] || wp % kMaxLanes != 0 || p.u[2] > wp) return false;
+  if (hp != p.in[1] || wp != p.in[2]) return false;
   const int64_t in_sp = p.in[0] * p.in[1] * p.in[2];
-  const int64_t rows = (p.u[0] - 1) * hp + p.u[1];
-  for (const int64_t o : p.offs)
-    if (o < 0 || o + rows * wp > in_sp) return false;
+  if (direct) {
+    if (wp % kMaxLanes != 0 || p.u[2] > wp) return false;
+    const int64_t rows = (p.u[0] - 1) * hp + p.u[1];
+    for (const int64_t o : p.offs)
+      if (o < 0 || o + rows * wp > in_sp) return false;
+    return true;
+  }
+  for (size_t b = 0; b < p.f0.size(); ++b) {
+    const int64_t end = p.f0[b] + CeilDiv(p.f1[b] - p.f0[b], kMaxLanes) * kMaxLanes;
+    for (const int64_t o : p.offs)
+      if (o < 0 || end + o > in_sp) return false;
+  }
   return true;
 }
 
@@ -500,9 +521,26 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
       // and run the Cout blocks inner.
       if (p.mode == kernels::PhaseMode::kDirect && cb > 1)
         rb = std::max<int64_t>(4, std::min(rb, (int64_t{256} << 10) / (p.cin_g * wp * 4)));
-      for (int64_t r = 0; r < rows; r += rb) {
-        p.f0.push_back(r * wp);
-        p.f1.push_back(std::min(rows, r + rb) * wp);
+      // Pixel mode with Cout blocks on an unpadded input (lo = 0, hp =
+      // in_h, wp = in_w): blocks of whole vectors rather than whole rows
+      // (the interleave takes partial rows), so that where rows*wp is a
+      // multiple of 16 no block's last vector runs past the input and the
+      // tasks can read x itself (ReadsXDirectly; unet_up4: 5-row blocks of
+      // 980 floats left the last one 12 floats past x).
+      const bool unpadded = p.lo[0] == 0 && p.lo[1] == 0 && p.lo[2] == 0 && hp == p.in[1] && wp == p.in[2];
+      // (At least one vector: a narrower block would waste lanes anyway.)
+      const int64_t flat =
+          p.mode == kernels::PhaseMode::kPixels && cb > 1 && unpadded ? std::max<int64_t>(16, rb * wp / 16 * 16) : 0;
+      if (flat > 0) {
+        for (int64_t f = 0; f < rows * wp; f += flat) {
+          p.f0.push_back(f);
+          p.f1.push_back(std::min(rows * wp, f + flat));
+        }
+      } else {
+        for (int64_t r = 0; r < rows; r += rb) {
+          p.f0.push_back(r * wp);
+          p.f1.push_back(std::min(rows, r + rb) * wp);
+        }
       }
     } else {
       for (int64_t r = 0; r < rows; ++r) {

@@ -101,10 +101,10 @@ struct PhaseFastParams {
   // fit kPhaseLocalPadFloats (depthwise): each task pads its own input into
   // a stack buffer (no workspace, no separate repack pass over memory).
   bool local_pad = false;
-  // kDirect with Cout blocks, nothing padded before the input and every
-  // read inside it (ReadsXDirectly in phase_fast.cc): the tasks read x
-  // itself, xplane = in_sp floats per channel, and Run has no pad pass and
-  // no workspace.
+  // kDirect with Cout blocks or kPixels through Micro, nothing padded
+  // around the input's rows and every read inside it (ReadsXDirectly in
+  // phase_fast.cc): the tasks read x itself, xplane = in_sp floats per
+  // channel, and Run has no pad pass and no workspace.
   bool x_direct = false;
   int64_t xplane = 1;  // floats between the channels the tasks read
   // kPixels/kDirect task order: task = ((n*groups + g)*nblk + block)*nb + b

@@ -262,8 +262,8 @@ void Task(const PhaseFastParams& p, const float* xg, float* y, int64_t n, int64_
         }
         int64_t f = 0;
         for (; f + V * L <= ft; f += V * L)
-          Micro<CB, V>(x + f, p.plane, p.cin_g, offs, ntaps, w, bias, out + f, ft);
-        for (; f < ft; f += L) Micro<CB, 1>(x + f, p.plane, p.cin_g, offs, ntaps, w, bias, out + f, ft);
+          Micro<CB, V>(x + f, p.xplane, p.cin_g, offs, ntaps, w, bias, out + f, ft);
+        for (; f < ft; f += L) Micro<CB, 1>(x + f, p.xplane, p.cin_g, offs, ntaps, w, bias, out + f, ft);
       }
       // Interleave the sx column phases of each output row (od, oy) =
       // (u_d*sd + td, u_y*sy + ty); rows u_y >= Uy are padding rows.
