@@ -302,7 +302,14 @@ bool CoutBlocksInner(const kernels::PhaseFastParams& p, int64_t total_taps) {
   const double nblk = static_cast<double>(p.f0.size());
   const double blocks_inner = x_bytes > kStaysInL3Bytes ? static_cast<double>(p.nb) * x_bytes : x_bytes;
   const double cout_inner = (w_bytes > kStaysInL3Bytes ? nblk * w_bytes : w_bytes) + x_bytes;
-  return p.nb > 1 && nblk > 1 && cout_inner < blocks_inner;
+  // One (image, group) volume whose input and weights both stay in the L3:
+  // the traffic is the same either way, and Cout blocks inner let threads
+  // split the tasks by rows, so each reads the padded rows it wrote itself
+  // (Run's row_pad) instead of all rows, half written by the other core.
+  // seed_k3s2 2t, A/B in the same minutes: far placement 136 -> 153-157
+  // GFLOP/s, close 186 -> 194; 1t level (1.00x). fcn_up8: level.
+  const bool one_volume_in_l3 = p.n * p.groups == 1 && x_bytes <= kStaysInL3Bytes && w_bytes <= kStaysInL3Bytes;
+  return p.nb > 1 && nblk > 1 && (one_volume_in_l3 || cout_inner < blocks_inner);
 }
 
 // Whether the tasks can read x in place of its padded copy. With nothing
