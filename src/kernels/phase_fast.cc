@@ -307,7 +307,8 @@ bool CoutBlocksInner(const kernels::PhaseFastParams& p, int64_t total_taps) {
   // split the tasks by rows, so each reads the padded rows it wrote itself
   // (Run's row_pad) instead of all rows, half written by the other core.
   // seed_k3s2 2t, A/B in the same minutes: far placement 136 -> 153-157
-  // GFLOP/s, close 186 -> 194; 1t level (1.00x). fcn_up8: level.
+  // GFLOP/s, close 186 -> 194; 1t level (1.00x). fcn_up8: 1t and 2t close
+  // level, 2t far 134-145 -> 145-148.
   const bool one_volume_in_l3 = p.n * p.groups == 1 && x_bytes <= kStaysInL3Bytes && w_bytes <= kStaysInL3Bytes;
   return p.nb > 1 && nblk > 1 && (one_volume_in_l3 || cout_inner < blocks_inner);
 }
