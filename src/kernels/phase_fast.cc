@@ -283,6 +283,13 @@ int64_t FastMacs(const Geom3& g, const AxisPhases* ax) {
   return m;
 }
 
+// Nothing padded around the input's rows: the padded volume's rows are
+// the input's (lo = 0, hp = in_h, wp = in_w), so below in_sp it is x
+// itself, float for float (ReadsXDirectly, the pixel mode's flat blocks).
+bool RowsAreTheInput(const kernels::PhaseFastParams& p) {
+  return p.lo[0] == 0 && p.lo[1] == 0 && p.lo[2] == 0 && p.len[1] == p.in[1] && p.len[2] == p.in[2];
+}
+
 // Task order of the pixel and direct modes. Consecutive tasks share what
 // varies slowest: with flat blocks innermost (the default) a Cout block's
 // weight panel stays in cache while the input volumes of an (image, group)
@@ -336,11 +343,8 @@ bool ReadsXDirectly(const kernels::PhaseFastParams& p) {
   constexpr int64_t kMaxLanes = 16;  // floats in the widest vector (AVX-512)
   const bool direct = p.mode == kernels::PhaseMode::kDirect && p.cb > 1;
   const bool pixels = p.mode == kernels::PhaseMode::kPixels && !(p.cb == 1 && p.row_reuse);
-  if (!(direct || pixels) || p.local_pad) return false;
-  for (int a = 0; a < 3; ++a)
-    if (p.lo[a] != 0) return false;
+  if (!(direct || pixels) || p.local_pad || !RowsAreTheInput(p)) return false;
   const int64_t hp = p.len[1], wp = p.len[2];
-  if (hp != p.in[1] || wp != p.in[2]) return false;
   const int64_t in_sp = p.in[0] * p.in[1] * p.in[2];
   if (direct) {
     if (wp % kMaxLanes != 0 || p.u[2] > wp) return false;
@@ -535,10 +539,10 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
       // multiple of 16 no block's last vector runs past the input and the
       // tasks can read x itself (ReadsXDirectly; unet_up4: 5-row blocks of
       // 980 floats left the last one 12 floats past x).
-      const bool unpadded = p.lo[0] == 0 && p.lo[1] == 0 && p.lo[2] == 0 && hp == p.in[1] && wp == p.in[2];
       // (At least one vector: a narrower block would waste lanes anyway.)
-      const int64_t flat =
-          p.mode == kernels::PhaseMode::kPixels && cb > 1 && unpadded ? std::max<int64_t>(16, rb * wp / 16 * 16) : 0;
+      const int64_t flat = p.mode == kernels::PhaseMode::kPixels && cb > 1 && RowsAreTheInput(p)
+                               ? std::max<int64_t>(16, rb * wp / 16 * 16)
+                               : 0;
       if (flat > 0) {
         for (int64_t f = 0; f < rows * wp; f += flat) {
           p.f0.push_back(f);
