@@ -2,13 +2,17 @@
 // harness.h). The oneDNN runners live in onednn.cc.
 #include "bench/harness.h"
 
+#include <fcntl.h>
 #include <omp.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cerrno>
 #include <cstdlib>
-#include <fstream>
+#include <cstring>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -30,12 +34,33 @@ std::string DefaultLayersPath() {
   return std::string(env && *env ? env : TCONV_SHARED_DIR) + "/bench/layers.json";
 }
 
+// The whole file, if it is a regular file of at most 64 MiB; a FIFO or a
+// device is refused without blocking (O_NONBLOCK: a FIFO hung `bench`).
+Status ReadLayersFile(const std::string& path, std::string* text) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return Status::Io("cannot open layers file '" + path + "': " + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (int64_t{64} << 20)) {
+    ::close(fd);
+    return Status::Io("layers file '" + path + "' is not a regular file of at most 64 MiB");
+  }
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t r = ::read(fd, buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    text->append(buf, static_cast<size_t>(r));
+  }
+  ::close(fd);
+  return Status::Ok();
+}
+
 Status LoadLayers(const std::string& path, std::vector<Layer>* layers) {
-  std::ifstream in(path);
-  if (!in) return Status::Io("cannot open layers file " + path);
+  std::string text;
+  TCONV_RETURN_IF_ERROR(ReadLayersFile(path, &text));
   nlohmann::json j;
   try {
-    in >> j;
+    j = nlohmann::json::parse(text);
     layers->clear();
     for (const auto& e : j.at("layers")) {
       Layer l;

@@ -6,9 +6,10 @@
 namespace tconv {
 namespace {
 
-double InOutBytes(const Geom3& g) {
-  return 4.0 * (static_cast<double>(g.n * g.cin * g.in_sp) + static_cast<double>(g.n * g.cout * g.out_sp));
-}
+// Products in double: a hostile layer's int64 products would overflow.
+double D(int64_t v) { return static_cast<double>(v); }
+
+double InOutBytes(const Geom3& g) { return 4.0 * (D(g.n) * D(g.cin) * D(g.in_sp) + D(g.n) * D(g.cout) * D(g.out_sp)); }
 
 }  // namespace
 
@@ -24,17 +25,16 @@ const CostModelConstants& FittedCostModel() {
 
 double PredictPhaseSeconds(const Geom3& g, const CostModelConstants& c) {
   const PhaseFastProfile prof = ProfilePhaseFast(g);
-  const double r = static_cast<double>(g.cin_g * g.k_sp) / static_cast<double>(g.s[0] * g.s[1] * g.s[2]);
+  const double r = D(g.cin_g) * D(g.k_sp) / (D(g.s[0]) * D(g.s[1]) * D(g.s[2]));
   const double rate = c.rp * prof.lane_efficiency * r / (r + c.hp);
   return static_cast<double>(prof.macs) / rate + InOutBytes(g) / c.bw + c.t0;
 }
 
 double PredictGemmCol2ImSeconds(const Geom3& g, const CostModelConstants& c) {
   auto sat = [&c](double x) { return x / (x + c.hg); };
-  const double u = static_cast<double>(g.n * g.cin * g.cout_g * g.k_sp * g.in_sp);
-  const double col = Im2ColIsIdentity(AsConvGeom(g)) ? 0.0 : 4.0 * static_cast<double>(g.n * g.cout * g.k_sp * g.in_sp);
-  const double rate = c.rg * sat(static_cast<double>(g.cout_g * g.k_sp)) * sat(static_cast<double>(g.in_sp)) *
-                      sat(static_cast<double>(g.cin_g));
+  const double u = D(g.n) * D(g.cin) * D(g.cout_g) * D(g.k_sp) * D(g.in_sp);
+  const double col = Im2ColIsIdentity(AsConvGeom(g)) ? 0.0 : 4.0 * D(g.n) * D(g.cout) * D(g.k_sp) * D(g.in_sp);
+  const double rate = c.rg * sat(D(g.cout_g) * D(g.k_sp)) * sat(D(g.in_sp)) * sat(D(g.cin_g));
   return u / rate + (2.0 * col + InOutBytes(g)) / c.bw + c.t0;
 }
 

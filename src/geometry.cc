@@ -4,6 +4,7 @@
 #include <string>
 
 #include "src/ascii_lower.h"
+#include "src/checked_int.h"
 #include "tconv/desc.h"
 
 namespace tconv {
@@ -17,12 +18,17 @@ std::string Ax(const char* name, int axis) {
   return std::string(name) + "[" + std::to_string(axis) + "]";
 }
 
-// Multiplies the dims of `shape`, failing if the count exceeds kMaxElements.
-Status CheckElementCount(const char* what, const Shape& shape) {
+// Multiplies the dims of `shape` (overflow-checked), failing if the count
+// exceeds kMaxElements. Every dim must be >= 1, except the batch (dim 0)
+// when `zero_batch` is set: a batch of 0 is legal (an empty output, as torch
+// and ONNX Runtime give); its tensor is bounded as if the batch were 1.
+Status CheckElementCount(const char* what, const Shape& shape, bool zero_batch) {
   int64_t n = 1;
-  for (int64_t v : shape) {
+  for (size_t i = 0; i < shape.size(); ++i) {
+    const int64_t v = shape[i];
+    if (v == 0 && i == 0 && zero_batch) continue;
     if (v <= 0) return Status::Invalid(std::string(what) + " shape " + ShapeString(shape) + " has a non-positive dim");
-    if (__builtin_mul_overflow(n, v, &n) || n > kMaxElements) {
+    if (!CheckedMul(n, v, &n) || n > kMaxElements) {
       return Status::Invalid(std::string(what) + " shape " + ShapeString(shape) +
                              " has more than 2^40 elements");
     }
@@ -34,7 +40,7 @@ Status ValidateCommon(const ConvDesc& d) {
   if (d.ndim < 1 || d.ndim > kMaxSpatialDims) {
     return Status::Invalid("number of spatial axes must be 1, 2 or 3 (got " + std::to_string(d.ndim) + ")");
   }
-  if (d.batch < 1) return Status::Invalid("batch must be >= 1 (got " + std::to_string(d.batch) + ")");
+  if (d.batch < 0) return Status::Invalid("batch must be >= 0 (got " + std::to_string(d.batch) + ")");
   if (d.in_channels < 1) return Status::Invalid("input channels must be >= 1 (got " + std::to_string(d.in_channels) + ")");
   if (d.out_channels < 1) return Status::Invalid("output channels must be >= 1 (got " + std::to_string(d.out_channels) + ")");
   if (d.groups < 1) return Status::Invalid("groups must be >= 1 (got " + std::to_string(d.groups) + ")");
@@ -99,9 +105,9 @@ Status ValidateConvTranspose(const ConvDesc& d) {
           std::to_string(d.output_padding[a]));
     }
   }
-  TCONV_RETURN_IF_ERROR(CheckElementCount("input", ConvTransposeInputShape(d)));
-  TCONV_RETURN_IF_ERROR(CheckElementCount("weight", ConvTransposeWeightShape(d)));
-  TCONV_RETURN_IF_ERROR(CheckElementCount("output", ConvTransposeOutputShape(d)));
+  TCONV_RETURN_IF_ERROR(CheckElementCount("input", ConvTransposeInputShape(d), true));
+  TCONV_RETURN_IF_ERROR(CheckElementCount("weight", ConvTransposeWeightShape(d), false));
+  TCONV_RETURN_IF_ERROR(CheckElementCount("output", ConvTransposeOutputShape(d), true));
   return Status::Ok();
 }
 
@@ -120,9 +126,9 @@ Status ValidateConv(const ConvDesc& d) {
                              " is shorter than the effective kernel d*(k-1)+1 = " + std::to_string(ke));
     }
   }
-  TCONV_RETURN_IF_ERROR(CheckElementCount("input", ConvInputShape(d)));
-  TCONV_RETURN_IF_ERROR(CheckElementCount("weight", ConvWeightShape(d)));
-  TCONV_RETURN_IF_ERROR(CheckElementCount("output", ConvOutputShape(d)));
+  TCONV_RETURN_IF_ERROR(CheckElementCount("input", ConvInputShape(d), true));
+  TCONV_RETURN_IF_ERROR(CheckElementCount("weight", ConvWeightShape(d), false));
+  TCONV_RETURN_IF_ERROR(CheckElementCount("output", ConvOutputShape(d), true));
   return Status::Ok();
 }
 
@@ -153,15 +159,17 @@ Shape ConvInputShape(const ConvDesc& d) { return Make(d.batch, d.in_channels, d,
 Shape ConvWeightShape(const ConvDesc& d) { return Make(d.out_channels, d.in_channels / d.groups, d, d.kernel); }
 Shape ConvOutputShape(const ConvDesc& d) { return Make(d.batch, d.out_channels, d, ConvOut(d)); }
 
+// Saturating (src/checked_int.h): a layer of more than 2^63 flops reports
+// INT64_MAX, never a wrapped number (a 2^71-flop layer printed "flops 0").
 int64_t ConvTransposeFlops(const ConvDesc& d) {
-  int64_t f = 2 * d.batch * d.in_channels * (d.out_channels / d.groups);
-  for (int a = 0; a < d.ndim; ++a) f *= d.kernel[a] * d.in[a];
+  int64_t f = SatProduct({2, d.batch, d.in_channels, d.out_channels / d.groups});
+  for (int a = 0; a < d.ndim; ++a) f = SatMul(f, SatMul(d.kernel[a], d.in[a]));
   return f;
 }
 
 int64_t ConvFlops(const ConvDesc& d) {
-  int64_t f = 2 * d.batch * d.out_channels * (d.in_channels / d.groups);
-  for (int a = 0; a < d.ndim; ++a) f *= d.kernel[a] * ConvOutputLength(d, a);
+  int64_t f = SatProduct({2, d.batch, d.out_channels, d.in_channels / d.groups});
+  for (int a = 0; a < d.ndim; ++a) f = SatMul(f, SatMul(d.kernel[a], ConvOutputLength(d, a)));
   return f;
 }
 

@@ -1,19 +1,42 @@
 // Plan: validate + select + prepare once (Create), compute many times (Run).
+//
+// Create checks, before it packs or allocates anything: the geometry
+// (ValidateConvTranspose: per-axis and element-count limits), the weight and
+// bias shapes, the thread count (tconv/limits.h) and the memory the plan
+// would hold (output + workspace + packed weights, against
+// PlanOptions::max_memory_bytes, by default physical memory). `auto` tries
+// the cost model's pick first and falls back on the others when one does
+// not fit; phase falls back on its general path (no workspace) when its
+// SIMD path's padded input does not fit. Weights holding NaN or Inf run on
+// paths that touch only real taps (see plan.h).
 #include "tconv/plan.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <mutex>
 #include <new>
 
 #include "src/algo/algorithm.h"
+#include "src/algo/channels_last.h"
+#include "src/algo/phase.h"
+#include "src/algo/phase_fast.h"
+#include "src/checked_int.h"
+#include "src/dispatch/cpu.h"
 #include "src/layout_convert.h"
 #include "src/select.h"
+#include "tconv/limits.h"
 #include "tconv/reference.h"
 
 namespace tconv {
 namespace {
 
 size_t Round64(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+// Weights up to this many floats, with at most this many output pixels
+// (phase's channels mode tabulates pixel groups), are prepared on zeros by
+// EstimateAlgorithms for exact numbers (a few ms; every layer in
+// bench/layers.json is below 2^22 floats); larger ones get formulas.
+constexpr int64_t kExactEstimateFloats = int64_t{1} << 22;
 
 // Bytes of the NCHW copies of x and y a plan in `layout` keeps in its
 // workspace (0 for a tensor stored the same in both layouts).
@@ -24,6 +47,7 @@ struct LayoutBuffers {
 LayoutBuffers LayoutBuffersFor(const Geom3& g, Layout layout) {
   LayoutBuffers b;
   if (layout == Layout::kNCHW) return b;
+  // (Validated: each tensor is below 2^40 elements.)
   if (!LayoutsCoincide(g.cin, g.in_sp)) {
     b.x_bytes = Round64(static_cast<size_t>(g.n * g.cin * g.in_sp) * sizeof(float));
   }
@@ -33,6 +57,24 @@ LayoutBuffers LayoutBuffersFor(const Geom3& g, Layout layout) {
   return b;
 }
 
+bool AllFinite(const float* p, int64_t n) {
+  bool finite = true;
+  for (int64_t i = 0; i < n; ++i) finite &= std::isfinite(p[i]);
+  return finite;
+}
+
+int64_t OutputBytes(const ConvDesc& d) { return SatMul(NumElements(ConvTransposeOutputShape(d)), sizeof(float)); }
+
+// The order `auto` tries: the cost model's pick, then the other two that
+// `auto` may pick, then gather (no workspace, useful multiply-adds only).
+std::vector<const Algorithm*> AutoCandidates(const Geom3& g, std::string* why) {
+  const Algorithm* pick = SelectAlgorithm(g, why);
+  std::vector<const Algorithm*> list = {pick};
+  for (const Algorithm* a : {&kPhaseAlgorithm, &kGemmCol2ImAlgorithm, &kGatherAlgorithm})
+    if (a != pick) list.push_back(a);
+  return list;
+}
+
 }  // namespace
 
 struct Plan::Impl {
@@ -40,8 +82,8 @@ struct Plan::Impl {
   Geom3 geom;
   const Algorithm* algo = nullptr;
   AlgoCost cost;
-  std::string name;
-  std::unique_ptr<PreparedAlgo> prepared;
+  std::string name, note;
+  std::unique_ptr<PreparedAlgo> prepared;  // nullptr for a batch of 0
   int threads = 1;
   Layout layout = Layout::kNCHW;
   Shape x_shape, y_shape;  // in `layout`
@@ -63,11 +105,15 @@ struct Plan::Impl {
     if (native_y) lb.y_bytes = 0;
     convert_x = lb.x_bytes > 0;
     convert_y = lb.y_bytes > 0;
-    algo_ws = Round64(static_cast<size_t>(cost.workspace_bytes));
+    // (A saturated cost stays saturated: the memory check refuses it.)
+    const int64_t ws = cost.workspace_bytes;
+    algo_ws = ws >= kSaturated - 64 ? static_cast<size_t>(kSaturated) : Round64(static_cast<size_t>(ws));
     x_off = algo_ws;
     y_off = x_off + lb.x_bytes;
     ws_bytes = y_off + lb.y_bytes;
-    if (convert_x || convert_y) cost.workspace_bytes = static_cast<int64_t>(ws_bytes);
+    if (convert_x || convert_y) {
+      cost.workspace_bytes = ws_bytes >= static_cast<size_t>(kSaturated) ? kSaturated : static_cast<int64_t>(ws_bytes);
+    }
   }
   // Workspaces not in use by a Run. Create allocates one; a Run takes one
   // (or, only when several Runs overlap, allocates another) and gives it
@@ -95,6 +141,8 @@ struct Plan::Impl {
     std::lock_guard<std::mutex> lock(pool_mutex);
     free_workspaces.push_back(p);
   }
+  Status TryPrepare(const Algorithm* a, ConstTensorView weight, ConstTensorView bias, const PlanOptions& options,
+                    bool weights_finite);
 };
 
 Plan::Plan(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -106,30 +154,55 @@ std::vector<std::string> AlgorithmNames() {
   return names;
 }
 
+namespace {
+
+// phase's numbers without packing: the SIMD path's multiply-adds and a bound
+// on its workspace when it takes g, else the general path's formula.
+AlgoCost PhaseCostWithoutPacking(const Geom3& g) {
+  AlgoCost c = kPhaseAlgorithm.cost(g);
+  const PhaseFastProfile prof = ProfilePhaseFast(g);
+  if (prof.takes) {
+    c.macs = prof.macs;
+    c.workspace_bytes = prof.workspace_bound;
+  }
+  return c;
+}
+
+// Whether phase can be prepared on zero weights for exact numbers, in a few
+// milliseconds and megabytes.
+bool SmallEnoughToPrepare(const Geom3& g) {
+  return SatProduct({g.cin, g.cout_g, g.k_sp}) <= kExactEstimateFloats &&
+         SatMul(g.n, g.out_sp) <= kExactEstimateFloats && ProfilePhaseFast(g).takes;
+}
+
+}  // namespace
+
 std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc) {
   std::vector<AlgorithmEstimate> out;
   const Geom3 g = MakeGeom3(desc, GeomOp::kConvTranspose);
-  // Prepare each algorithm on zero weights so the numbers are what a plan
-  // would really execute and allocate (a fast path chosen at prepare time
-  // reports its own costs). Packing is linear in the weights: cheap next to
-  // a run, and explain never touches activations.
-  std::vector<float> zeros;
-  try {
-    zeros.assign(static_cast<size_t>(NumElements(ConvTransposeWeightShape(desc))), 0.0f);
-  } catch (const std::bad_alloc&) {
-    zeros.clear();
-  }
   for (const Algorithm* a : Algorithms()) {
+    // Only phase's prepared costs differ from its formula (the SIMD path
+    // picks its mode and workspace at prepare time).
     AlgoCost c = a->cost(g);
-    if (!zeros.empty()) {
-      try {
-        std::unique_ptr<PreparedAlgo> prepared = a->prepare(g, zeros.data(), nullptr);
-        if (prepared) prepared->ActualCost(&c);
-      } catch (const std::bad_alloc&) {
-        // keep the formula's numbers
+    bool exact = true;
+    if (a == &kPhaseAlgorithm) {
+      exact = false;
+      c = PhaseCostWithoutPacking(g);
+      if (!ProfilePhaseFast(g).takes) exact = true;  // the general path's formula is exact
+      if (SmallEnoughToPrepare(g)) {
+        try {
+          const std::vector<float> zeros(static_cast<size_t>(g.cin * g.cout_g * g.k_sp), 0.0f);
+          if (auto prepared = a->prepare(g, zeros.data(), nullptr)) {
+            c = a->cost(g);
+            prepared->ActualCost(&c);
+            exact = true;
+          }
+        } catch (const std::bad_alloc&) {
+          // keep the bound
+        }
       }
     }
-    out.push_back({a->name, a->summary, c.macs, c.workspace_bytes, c.packed_bytes});
+    out.push_back({a->name, a->summary, c.macs, c.workspace_bytes, c.packed_bytes, exact});
   }
   return out;
 }
@@ -139,73 +212,176 @@ int64_t LayoutConversionBytes(const ConvDesc& desc, Layout layout) {
   return static_cast<int64_t>(b.x_bytes + b.y_bytes);
 }
 
-std::string AutoAlgorithm(const ConvDesc& desc, std::string* why) {
-  const Geom3 g = MakeGeom3(desc, GeomOp::kConvTranspose);
-  return SelectAlgorithm(g, why)->name;
+std::string AutoAlgorithm(const ConvDesc& desc, std::string* why, int64_t max_memory_bytes) {
+  Geom3 g = MakeGeom3(desc, GeomOp::kConvTranspose);
+  g.n = std::max<int64_t>(g.n, 1);  // a batch of 0 is planned as one image
+  std::string reason, skipped;
+  const std::vector<const Algorithm*> list = AutoCandidates(g, &reason);
+  const int64_t out_bytes = OutputBytes(desc);
+  const Status output_fits = CheckMemory("the output", out_bytes, max_memory_bytes);
+  if (!output_fits.ok()) {
+    if (why) *why = reason + "; but " + output_fits.message() + ": a plan refuses this layer";
+    return list.front()->name;
+  }
+  for (const Algorithm* a : list) {
+    // (phase fits when its general path does: it needs no workspace.)
+    const AlgoCost c = a->cost(g);
+    const int64_t bytes = SatAdd(SatAdd(out_bytes, c.workspace_bytes), c.packed_bytes);
+    if (!CheckMemory(a->name, bytes, max_memory_bytes).ok()) {
+      skipped += std::string(skipped.empty() ? "" : ", ") + a->name + " needs " + FormatBytes(bytes);
+      continue;
+    }
+    if (why) {
+      *why = skipped.empty() ? reason : reason + "; over the memory limit: " + skipped;
+      const int64_t simd = SatAdd(bytes, PhaseCostWithoutPacking(g).workspace_bytes);
+      if (a == &kPhaseAlgorithm && !CheckMemory("", simd, max_memory_bytes).ok()) {
+        *why += "; phase's general path: its SIMD path's padded input does not fit";
+      }
+    }
+    return a->name;
+  }
+  if (why) *why = reason + "; nothing fits the memory limit: " + skipped;
+  return list.front()->name;
 }
+
+// One attempt to prepare `a` for the plan: fills prepared, cost, name, note
+// and the workspace layout, or returns why not (a memory limit, or an
+// allocation that failed).
+Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstTensorView bias,
+                              const PlanOptions& options, bool weights_finite) {
+  Impl* impl = this;
+  const Geom3& g = impl->geom;
+  const int64_t out_bytes = OutputBytes(impl->desc);
+  const int64_t limit = options.max_memory_bytes;
+  impl->algo = a;
+  impl->name = a->name;
+  impl->cost = a->cost(g);
+  // zero_insert multiplies inserted zeros by the weights: 0 x Inf = NaN.
+  const bool general_phase = !weights_finite && (a == &kPhaseAlgorithm || a == &kZeroInsertAlgorithm);
+  if (!weights_finite && a == &kZeroInsertAlgorithm) {
+    impl->note = "weights hold non-finite values: zero_insert would multiply inserted zeros by them; "
+                 "phase's general path (real taps only) runs instead";
+    impl->name = kPhaseAlgorithm.name;
+    impl->cost = kPhaseAlgorithm.cost(g);
+  } else if (general_phase) {
+    impl->note = "weights hold non-finite values: phase's general path (real taps only) runs, not its SIMD path, "
+                 "which multiplies padding by them";
+  }
+  // The formula first: nothing is packed for a plan that cannot fit.
+  TCONV_RETURN_IF_ERROR(CheckMemory(std::string(a->name) + " (output + workspace + packed weights)",
+                                    SatAdd(SatAdd(out_bytes, impl->cost.workspace_bytes), impl->cost.packed_bytes),
+                                    limit));
+  if (g.n == 0) {  // a batch of 0: nothing to compute, nothing to prepare
+    impl->SizeWorkspace(options.layout, true, true);
+    return Status::Ok();
+  }
+  bool native_x = false, native_y = false;
+  try {
+    if (options.layout == Layout::kNHWC && general_phase) {
+      std::string why;  // the depthwise channels-last kernel sums real taps only
+      impl->prepared = PrepareDepthwiseChannelsLast(g, weight.data, bias.data, &why);
+      native_x = native_y = impl->prepared != nullptr;
+    } else if (options.layout == Layout::kNHWC && a->prepare_channels_last) {
+      impl->prepared = a->prepare_channels_last(g, weight.data, bias.data);
+      native_x = impl->prepared != nullptr;
+      native_y = native_x && impl->prepared->WritesChannelsLast();
+    }
+    if (!native_x) impl->prepared = general_phase ? PreparePhaseGeneral(g, weight.data, bias.data)
+                                                  : a->prepare(g, weight.data, bias.data);
+  } catch (const std::bad_alloc&) {
+    impl->prepared = nullptr;
+  }
+  if (!impl->prepared) return Status::OutOfMemory("cannot prepare algorithm " + impl->name + ": out of memory");
+  impl->prepared->ActualCost(&impl->cost);
+  impl->SizeWorkspace(options.layout, native_x, native_y);
+  const std::string what = impl->name + " (output + workspace + packed weights)";
+  Status fits = CheckMemory(what, SatAdd(SatAdd(out_bytes, impl->cost.workspace_bytes), impl->cost.packed_bytes), limit);
+  if (!fits.ok() && a == &kPhaseAlgorithm && !general_phase) {
+    // The SIMD path's padded input does not fit: the general path needs none.
+    impl->note = "phase's SIMD path needs a workspace of " + FormatBytes(impl->cost.workspace_bytes) +
+                 ", beyond the memory limit: its general path runs";
+    impl->cost = a->cost(g);
+    try {
+      impl->prepared = PreparePhaseGeneral(g, weight.data, bias.data);
+    } catch (const std::bad_alloc&) {
+      return Status::OutOfMemory("cannot prepare algorithm phase: out of memory");
+    }
+    impl->SizeWorkspace(options.layout, false, false);
+    fits = CheckMemory(what, SatAdd(SatAdd(out_bytes, impl->cost.workspace_bytes), impl->cost.packed_bytes), limit);
+  }
+  TCONV_RETURN_IF_ERROR(fits);
+  if (impl->ws_bytes > 0) {
+    void* ws = std::aligned_alloc(64, impl->ws_bytes);
+    if (!ws) {
+      return Status::OutOfMemory("cannot allocate a workspace of " + FormatBytes(static_cast<int64_t>(impl->ws_bytes)) +
+                                 " for algorithm " + impl->name);
+    }
+    impl->free_workspaces.push_back(ws);
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+// Checks everything Create checks before choosing an algorithm.
+Status CheckCreateArgs(const ConvDesc& desc, ConstTensorView weight, ConstTensorView bias,
+                       const PlanOptions& options) {
+  TCONV_RETURN_IF_ERROR(ValidateConvTranspose(desc));
+  TCONV_RETURN_IF_ERROR(CheckShape("weight", weight.shape, ConvTransposeWeightShape(desc)));
+  if (!weight.data) return Status::Invalid("weight data is null");
+  if (bias.data) TCONV_RETURN_IF_ERROR(CheckShape("bias", bias.shape, {desc.out_channels}));
+  TCONV_RETURN_IF_ERROR(CheckThreads("threads", options.threads));
+  if (options.max_memory_bytes < 0) {
+    return Status::Invalid("max_memory_bytes must be >= 0 (0: physical memory) (got " +
+                           std::to_string(options.max_memory_bytes) + ")");
+  }
+  return CheckMemory("the output " + ShapeString(ConvTransposeOutputShape(desc)), OutputBytes(desc),
+                     options.max_memory_bytes);
+}
+
+}  // namespace
 
 std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight, ConstTensorView bias,
                                    const PlanOptions& options, Status* status) {
   Status ok;
   Status& st = status ? *status : ok;
-  st = ValidateConvTranspose(desc);
+  st = CheckCreateArgs(desc, weight, bias, options);
   if (!st.ok()) return nullptr;
-  st = CheckShape("weight", weight.shape, ConvTransposeWeightShape(desc));
-  if (!st.ok()) return nullptr;
-  if (bias.data) {
-    st = CheckShape("bias", bias.shape, {desc.out_channels});
-    if (!st.ok()) return nullptr;
-  }
-  if (options.threads < 1) {
-    st = Status::Invalid("threads must be >= 1 (got " + std::to_string(options.threads) + ")");
-    return nullptr;
-  }
   auto impl = std::make_unique<Impl>();
   impl->desc = desc;
   impl->geom = MakeGeom3(desc, GeomOp::kConvTranspose);
   impl->threads = options.threads;
+  std::vector<const Algorithm*> candidates;
   if (options.algo == "auto") {
+    Geom3 g = impl->geom;
+    g.n = std::max<int64_t>(g.n, 1);  // a batch of 0 picks as one image
     std::string why;
-    impl->algo = SelectAlgorithm(impl->geom, &why);
+    candidates = AutoCandidates(g, &why);
+  } else if (const Algorithm* a = FindAlgorithm(options.algo)) {
+    candidates = {a};
   } else {
-    impl->algo = FindAlgorithm(options.algo);
-    if (!impl->algo) {
-      std::string names;
-      for (const std::string& n : AlgorithmNames()) names += (names.empty() ? "" : ", ") + n;
-      st = Status::Invalid("algo must be auto or one of " + names + " (got '" + options.algo + "')");
-      return nullptr;
-    }
-  }
-  impl->cost = impl->algo->cost(impl->geom);
-  impl->name = impl->algo->name;
-  // native_x / native_y: the prepared algorithm reads x / writes y in
-  // options.layout itself.
-  bool native_x = false, native_y = false;
-  try {
-    if (options.layout == Layout::kNHWC && impl->algo->prepare_channels_last) {
-      impl->prepared = impl->algo->prepare_channels_last(impl->geom, weight.data, bias.data);
-      native_x = impl->prepared != nullptr;
-      native_y = native_x && impl->prepared->WritesChannelsLast();
-    }
-    if (!native_x) impl->prepared = impl->algo->prepare(impl->geom, weight.data, bias.data);
-  } catch (const std::bad_alloc&) {
-    impl->prepared = nullptr;
-  }
-  if (!impl->prepared) {
-    st = Status::OutOfMemory("cannot prepare algorithm " + impl->name + ": out of memory");
+    std::string names;
+    for (const std::string& n : AlgorithmNames()) names += (names.empty() ? "" : ", ") + n;
+    st = Status::Invalid("algo must be auto or one of " + names + " (got '" + options.algo + "')");
     return nullptr;
   }
-  impl->prepared->ActualCost(&impl->cost);
-  impl->SizeWorkspace(options.layout, native_x, native_y);
-  if (impl->ws_bytes > 0) {
-    void* ws = std::aligned_alloc(64, impl->ws_bytes);
-    if (!ws) {
-      st = Status::OutOfMemory("cannot allocate a workspace of " + std::to_string(impl->ws_bytes) +
-                               " bytes for algorithm " + impl->name);
-      return nullptr;
-    }
-    impl->free_workspaces.push_back(ws);
+  const bool weights_finite = AllFinite(weight.data, weight.numel());
+  std::string skipped;
+  for (const Algorithm* a : candidates) {
+    impl->note.clear();
+    st = impl->TryPrepare(a, weight, bias, options, weights_finite);
+    if (st.ok()) break;
+    if (candidates.size() == 1) return nullptr;  // a forced algorithm: its own reason
+    skipped += (skipped.empty() ? "" : "; ") + st.message();
   }
+  if (!st.ok()) {
+    st = Status::OutOfMemory("no algorithm fits: " + skipped);
+    return nullptr;
+  }
+  if (impl->algo != candidates.front()) {
+    impl->note = (impl->note.empty() ? "" : impl->note + "; ") + "auto: " + skipped + ": " + impl->name + " runs";
+  }
+  if (!impl->note.empty()) dispatch::LogDispatch("plan: %s", impl->note.c_str());
   st = Status::Ok();
   return std::unique_ptr<Plan>(new Plan(std::move(impl)));
 }
@@ -214,6 +390,8 @@ Status Plan::Run(ConstTensorView x, TensorView y) const {
   const Impl& p = *impl_;
   TCONV_RETURN_IF_ERROR(CheckShape("input", x.shape, p.x_shape));
   TCONV_RETURN_IF_ERROR(CheckShape("output", y.shape, p.y_shape));
+  if (!p.prepared) return Status::Ok();  // a batch of 0: the output is empty
+  if (!x.data || !y.data) return Status::Invalid("input or output data is null");
   void* ws = p.TakeWorkspace();
   if (p.ws_bytes && !ws) {
     return Status::OutOfMemory("cannot allocate a workspace of " + std::to_string(p.ws_bytes) + " bytes");
@@ -237,6 +415,7 @@ Status Plan::Run(ConstTensorView x, TensorView y) const {
 
 const ConvDesc& Plan::desc() const { return impl_->desc; }
 const std::string& Plan::algorithm() const { return impl_->name; }
+const std::string& Plan::note() const { return impl_->note; }
 Layout Plan::layout() const { return impl_->layout; }
 const Shape& Plan::input_shape() const { return impl_->x_shape; }
 const Shape& Plan::output_shape() const { return impl_->y_shape; }

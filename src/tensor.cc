@@ -1,11 +1,13 @@
 // Small helpers behind include/tconv/tensor.h.
 #include "tconv/tensor.h"
 
+#include "src/checked_int.h"
+
 namespace tconv {
 
 int64_t NumElements(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape) n = SatMul(n, d);  // no wrap-around for a hostile shape
   return n;
 }
 

@@ -375,7 +375,7 @@ TEST_F(Cli, UnwritableOutput) {
 TEST_F(Cli, UnknownAlgoAndAutoPad) {
   ExpectError(With({"--algo", "fastest"}), "--algo must be auto");
   ExpectError(With({"--algo", "fastest"}), "(got 'fastest')");
-  ExpectError(With({"--algo", ""}), "--algo must be auto");
+  ExpectError(With({"--algo", ""}), "--algo: the value is empty");
   ExpectError(With({"--auto-pad", "same"}),
               "--auto-pad must be one of notset, same_upper, same_lower, valid (got 'same')");
   ExpectError(With({"--threads", "0"}), "--threads must be >= 1 (got 0)");

@@ -11,6 +11,7 @@
 #ifndef TCONV_CONV_H_
 #define TCONV_CONV_H_
 
+#include <cstdint>
 #include <string>
 
 #include "tconv/desc.h"
@@ -21,7 +22,10 @@ namespace tconv {
 
 struct ConvOptions {
   std::string algo = "auto";
-  int threads = 1;
+  int threads = 1;  // 1 .. MaxThreads() (tconv/limits.h)
+  // Bytes the GEMM forms may allocate for their column buffers; 0: the
+  // machine's physical memory. Beyond it: kOutOfMemory, nothing allocated.
+  int64_t max_memory_bytes = 0;
 };
 
 Status Conv(const ConvDesc& desc, ConstTensorView x, ConstTensorView w, ConstTensorView bias, TensorView y,

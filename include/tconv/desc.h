@@ -30,7 +30,7 @@ using Dims = std::array<int64_t, kMaxSpatialDims>;
 
 struct ConvDesc {
   int ndim = 2;               // number of spatial axes, 1..3
-  int64_t batch = 1;          // N
+  int64_t batch = 1;          // N >= 0 (0: an empty output of the right shape)
   int64_t in_channels = 1;    // channels of the op's input
   int64_t out_channels = 1;   // channels of the op's output
   int64_t groups = 1;
@@ -44,6 +44,10 @@ struct ConvDesc {
 };
 
 // ---- validation: every rule, with a message naming parameter/value/rule ----
+// Channels, groups, sizes, kernel, stride and dilation must be >= 1 (torch
+// refuses zero-size channel, spatial and kernel axes too); the batch may be
+// 0. Per-axis values are bounded by 2^30 and every tensor by 2^40 elements,
+// so no size expression below can overflow.
 Status ValidateConvTranspose(const ConvDesc& d);
 Status ValidateConv(const ConvDesc& d);
 
@@ -64,6 +68,7 @@ Shape ConvOutputShape(const ConvDesc& d);           // (N, Cout, *o)
 // Nominal flops, as in bench/layers.json:
 //   conv_transpose: 2*N*Cin*(Cout/g)*prod(k)*prod(in)
 //   conv:           2*N*Cout*(Cin/g)*prod(k)*prod(out)
+// Saturate at INT64_MAX when the count does not fit in 64 bits.
 int64_t ConvTransposeFlops(const ConvDesc& d);
 int64_t ConvFlops(const ConvDesc& d);
 

@@ -25,17 +25,27 @@ namespace tconv {
 // Parses a whole .npy file held in memory. On error *out is left empty.
 Status ParseNpy(const uint8_t* data, size_t size, Tensor* out);
 
-// Reads and parses the file at `path`. Messages name the path.
+// Reads and parses the file at `path`. Messages name the path. Anything but
+// a regular file (a FIFO, a device, a directory) is refused without
+// blocking; so is a file larger than physical memory.
 Status ReadNpy(const std::string& path, Tensor* out);
 
 // Serialises t (shape must match the data size) as a .npy file image.
 Status EncodeNpy(const Tensor& t, std::string* bytes);
 
-// Writes t to `path` atomically: a temporary file in the same directory is
-// written, flushed (fsync) and closed, then renamed over `path`. On any
-// failure the temporary is removed, `path` is left as it was, and an error
-// naming the path is returned.
+// Writes t to `path` atomically: an unnamed file (O_TMPFILE; a named
+// temporary where the filesystem lacks it) in the same directory is written,
+// flushed (fsync), then renamed over `path`. On any failure, signal or crash
+// `path` holds its old file or the new one, never part of one, and no
+// temporary is left (see RemovePendingTempFiles). An existing `path` that is
+// not a regular file (directory, device, FIFO, socket) is refused; an
+// existing regular file keeps its permission bits.
 Status WriteNpyAtomic(const std::string& path, const Tensor& t);
+
+// Removes the named temporaries of writes in progress (only the fallback
+// for filesystems without O_TMPFILE has any). Async-signal-safe: the CLI
+// calls it from its SIGINT/SIGTERM/SIGHUP handler before dying.
+void RemovePendingTempFiles();
 
 }  // namespace tconv
 

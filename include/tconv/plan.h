@@ -27,7 +27,7 @@ namespace tconv {
 
 struct PlanOptions {
   std::string algo = "auto";  // "auto", or a name from AlgorithmNames()
-  int threads = 1;            // >= 1
+  int threads = 1;            // 1 .. MaxThreads() (tconv/limits.h: 4 x the CPUs online)
   // Layout of x and y in Run (the weight is always (Cin, Cout/groups, *k)).
   // Algorithms compute NCHW; with kNHWC the plan converts x in and y out
   // through its workspace (included in workspace_bytes and in Run's time),
@@ -37,6 +37,13 @@ struct PlanOptions {
   // channels last into its padded input and writes y channels last (its
   // direct kernel, one output channel per group, has y converted).
   Layout layout = Layout::kNCHW;
+  // Bytes the plan may plan for: the output, the workspace and the packed
+  // weights. 0 means the machine's physical memory (PhysicalMemoryBytes()).
+  // Create checks this before it allocates or packs anything and refuses
+  // with kOutOfMemory; `auto` first falls back on another algorithm (phase's
+  // general path, gemm_col2im, gather: a workspace that cannot be had is a
+  // reason to pick another), a forced algorithm is refused.
+  int64_t max_memory_bytes = 0;
 };
 
 // What one algorithm would cost for a desc (for `tconv explain`).
@@ -46,23 +53,42 @@ struct AlgorithmEstimate {
   int64_t macs = 0;             // multiply-adds executed
   int64_t workspace_bytes = 0;  // scratch per run
   int64_t packed_bytes = 0;     // packed weights kept by the plan
+  // True when the numbers are what a plan would allocate (small layers are
+  // prepared on zero weights); false when they come from formulas without
+  // packing (large layers: phase's workspace is then an upper bound).
+  bool exact = true;
 };
 
 // Names accepted by PlanOptions::algo besides "auto", registry order.
 std::vector<std::string> AlgorithmNames();
 // One estimate per algorithm; desc must be valid for conv_transpose.
+// Bounded time and memory whatever the sizes (no weight of the layer's size
+// is allocated; saturating counts: INT64_MAX means more than 2^63).
 std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc);
 // Workspace bytes a plan in `layout` adds for channels-first copies of x and
 // y when its algorithm computes channels first (0 for kNCHW, and for a
 // tensor whose C or spatial size is 1). An algorithm that reads or writes
 // channels last itself needs less: Plan::workspace_bytes() is exact.
 int64_t LayoutConversionBytes(const ConvDesc& desc, Layout layout);
-// The algorithm `auto` picks for desc, and a one-line reason.
-std::string AutoAlgorithm(const ConvDesc& desc, std::string* why);
+// The algorithm `auto` picks for desc, and a one-line reason: the cost
+// model's choice, or the fallback when its memory does not fit
+// max_memory_bytes (0: physical memory), as Plan::Create decides with
+// finite weights.
+std::string AutoAlgorithm(const ConvDesc& desc, std::string* why, int64_t max_memory_bytes = 0);
 
 class Plan {
  public:
-  // Returns nullptr and sets *status on any invalid input.
+  // Returns nullptr and sets *status on any invalid input, a thread count
+  // outside 1..MaxThreads(), or a plan beyond options.max_memory_bytes.
+  //
+  // Non-finite values (DESIGN.md): every plan gives ref's result, the IEEE
+  // sum over the real contributions only. A NaN or Inf in x needs nothing
+  // special (no algorithm multiplies x by anything but a real tap). A NaN or
+  // Inf in the weights would meet inserted zeros (zero_insert) or padded
+  // input (phase's SIMD path): Create finds them (one pass over the
+  // weights) and runs phase's general path instead, which touches only real
+  // taps; note() says so. A batch of 0 is legal: Run checks the shapes and
+  // writes nothing.
   static std::unique_ptr<Plan> Create(const ConvDesc& desc, ConstTensorView weight, ConstTensorView bias,
                                       const PlanOptions& options, Status* status);
   ~Plan();
@@ -73,6 +99,10 @@ class Plan {
 
   const ConvDesc& desc() const;
   const std::string& algorithm() const;  // the algorithm that runs
+  // Why it is not the one asked for or picked first, or "" (e.g. "weights
+  // hold non-finite values: zero_insert would multiply inserted zeros by
+  // them; phase's general path runs instead").
+  const std::string& note() const;
   Layout layout() const;
   const Shape& input_shape() const;
   const Shape& output_shape() const;

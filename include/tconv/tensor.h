@@ -14,7 +14,7 @@ namespace tconv {
 
 using Shape = std::vector<int64_t>;
 
-// Product of the dims; 1 for a rank-0 shape.
+// Product of the dims; 1 for a rank-0 shape; INT64_MAX when it overflows.
 int64_t NumElements(const Shape& shape);
 // "(1, 2, 3, 4)" for messages.
 std::string ShapeString(const Shape& shape);

@@ -24,7 +24,9 @@
 #include <vector>
 
 #include "src/algo/im2col.h"
+#include "src/checked_int.h"
 #include "src/geom3.h"
+#include "tconv/limits.h"
 #include "tconv/conv.h"
 #include "tconv/reference.h"
 
@@ -41,8 +43,10 @@ Status ParseOptions(const ConvOptions& options, ConvAlgo* algo) {
   } else {
     return Status::Invalid("algo must be one of auto, gemm, ref for a convolution (got '" + options.algo + "')");
   }
-  if (options.threads < 1) {
-    return Status::Invalid("threads must be >= 1 (got " + std::to_string(options.threads) + ")");
+  TCONV_RETURN_IF_ERROR(CheckThreads("threads", options.threads));
+  if (options.max_memory_bytes < 0) {
+    return Status::Invalid("max_memory_bytes must be >= 0 (0: physical memory) (got " +
+                           std::to_string(options.max_memory_bytes) + ")");
   }
   return Status::Ok();
 }
@@ -68,8 +72,9 @@ Status ColumnBufferSize(const Geom3& g, int64_t* floats) {
   return Status::Ok();
 }
 
-// One column buffer per worker, allocated before any parallel region.
-Status AllocateWorkspace(int64_t per_worker, int workers, std::vector<float>* ws) {
+// One column buffer per worker, allocated before any parallel region,
+// within the memory limit (ConvOptions::max_memory_bytes).
+Status AllocateWorkspace(int64_t per_worker, int workers, int64_t limit, std::vector<float>* ws) {
   if (per_worker == 0) return Status::Ok();
   int64_t total = 0;
   if (__builtin_mul_overflow(per_worker, static_cast<int64_t>(workers), &total) ||
@@ -77,6 +82,7 @@ Status AllocateWorkspace(int64_t per_worker, int workers, std::vector<float>* ws
     return Status::OutOfMemory("gemm: workspace of " + std::to_string(per_worker) + " x " +
                                std::to_string(workers) + " floats is too large");
   }
+  TCONV_RETURN_IF_ERROR(CheckMemory("gemm: the column buffers", SatMul(total, sizeof(float)), limit));
   try {
     ws->resize(static_cast<size_t>(total));
   } catch (const std::bad_alloc&) {
@@ -113,7 +119,7 @@ Status ConvGemm(const ConvDesc& desc, ConstTensorView x, ConstTensorView w, Cons
   const int M = static_cast<int>(g.cout_g), N = static_cast<int>(g.out_sp), K = static_cast<int>(g.cin_g * g.k_sp);
   const int workers = Workers(options, tasks, M, N, K);
   std::vector<float> ws;
-  TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, &ws));
+  TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, options.max_memory_bytes, &ws));
 
 #pragma omp parallel for num_threads(workers) schedule(static)
   for (int64_t t = 0; t < tasks; ++t) {
@@ -146,7 +152,7 @@ Status ConvBackwardDataGemm(const ConvDesc& desc, ConstTensorView dy, ConstTenso
   const int M = static_cast<int>(g.cin_g * g.k_sp), N = static_cast<int>(g.out_sp), K = static_cast<int>(g.cout_g);
   const int workers = Workers(options, tasks, M, N, K);
   std::vector<float> ws;
-  TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, &ws));
+  TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, options.max_memory_bytes, &ws));
 
 #pragma omp parallel for num_threads(workers) schedule(static)
   for (int64_t t = 0; t < tasks; ++t) {
@@ -174,7 +180,7 @@ Status ConvBackwardWeightGemm(const ConvDesc& desc, ConstTensorView x, ConstTens
   const int M = static_cast<int>(g.cout_g), N = static_cast<int>(g.cin_g * g.k_sp), K = static_cast<int>(g.out_sp);
   const int workers = Workers(options, g.groups, M, N, K);
   std::vector<float> ws;
-  TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, &ws));
+  TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, options.max_memory_bytes, &ws));
 
   // Each group owns its rows of dW and accumulates over n in order.
 #pragma omp parallel for num_threads(workers) schedule(static)

@@ -98,7 +98,7 @@ AlgoCost GatherCost(const Geom3& g) {
   AlgoCost c;
   c.macs = UsefulMacs(g);
   c.workspace_bytes = 0;
-  c.packed_bytes = g.cin * g.cout_g * g.k_sp * static_cast<int64_t>(sizeof(float));
+  c.packed_bytes = SatProduct({g.cin, g.cout_g, g.k_sp, sizeof(float)});
   return c;
 }
 

@@ -28,6 +28,7 @@
 
 #include "src/algo/algorithm.h"
 #include "src/algo/im2col.h"
+#include "src/checked_int.h"
 
 namespace tconv {
 namespace {
@@ -43,7 +44,7 @@ constexpr double kMinParallelMacs = 32768.0;
 
 bool ColIsIdentity(const Geom3& g) { return Im2ColIsIdentity(AsConvGeom(g)); }
 
-int64_t ColumnFloats(const Geom3& g) { return ColIsIdentity(g) ? 0 : g.cout * g.k_sp * g.in_sp; }
+int64_t ColumnFloats(const Geom3& g) { return ColIsIdentity(g) ? 0 : SatProduct({g.cout, g.k_sp, g.in_sp}); }
 
 class GemmCol2ImPrepared : public PreparedAlgo {
  public:
@@ -108,16 +109,16 @@ class GemmCol2ImPrepared : public PreparedAlgo {
 
 AlgoCost GemmCol2ImCost(const Geom3& g) {
   AlgoCost c;
-  c.macs = g.n * g.cin * g.cout_g * g.k_sp * g.in_sp;
-  c.workspace_bytes = ColumnFloats(g) * static_cast<int64_t>(sizeof(float));
-  c.packed_bytes = g.cin * g.cout_g * g.k_sp * static_cast<int64_t>(sizeof(float));
+  c.macs = SatProduct({g.n, g.cin, g.cout_g, g.k_sp, g.in_sp});
+  c.workspace_bytes = SatMul(ColumnFloats(g), sizeof(float));
+  c.packed_bytes = SatProduct({g.cin, g.cout_g, g.k_sp, sizeof(float)});
   return c;
 }
 
 std::unique_ptr<PreparedAlgo> GemmCol2ImPrepare(const Geom3& g, const float* w, const float* bias) {
   // CBLAS takes int dimensions; beyond them the column buffer alone would be
   // many GiB, so report it as out of memory.
-  if (g.cout_g * g.k_sp > INT_MAX || g.in_sp > INT_MAX || g.cin_g > INT_MAX) return nullptr;
+  if (SatMul(g.cout_g, g.k_sp) > INT_MAX || g.in_sp > INT_MAX || g.cin_g > INT_MAX) return nullptr;
   return std::make_unique<GemmCol2ImPrepared>(g, w, bias);
 }
 

@@ -43,22 +43,29 @@ struct AxisPhase {
   int64_t qlo = 0, qhi = 0;     // outputs o = q*s + r - pb in [0, out) for q in [qlo, qhi)
 };
 
-std::vector<AxisPhase> AnalyzeAxis(const Geom3& g, int ax) {
+// The residues of one axis that have taps and outputs, in increasing r:
+// the residue of tap k < min(K, s') is k*d mod s (taps k and k + s' share
+// one), so at most min(K, s') of the s residues, whatever the stride (a
+// loop over all s residues made stride 300000 run for minutes).
+// *bias_only is set when some output of the axis has no tap: the outputs
+// hit min(s, out) residues, more than those kept.
+std::vector<AxisPhase> AnalyzeAxis(const Geom3& g, int ax, bool* bias_only) {
   const TapAxis t(g.in[ax], g.k[ax], g.s[ax], g.d[ax], g.pb[ax]);
-  std::vector<AxisPhase> phases(static_cast<size_t>(g.s[ax]));
-  for (int64_t r = 0; r < g.s[ax]; ++r) {
-    AxisPhase& p = phases[r];
-    p.r = r;
-    const int64_t k0 = t.FirstTapOfResidue(r);
-    if (k0 >= 0) {
-      for (int64_t k = k0; k < g.k[ax]; k += t.kstep) {
-        p.k.push_back(k);
-        p.c.push_back((k * g.d[ax] - r) / g.s[ax]);  // exact: k*d == r (mod s)
-      }
+  std::vector<AxisPhase> phases;
+  for (int64_t k0 = 0; k0 < std::min(g.k[ax], t.kstep); ++k0) {
+    AxisPhase p;
+    p.r = FloorMod(k0 * g.d[ax], g.s[ax]);
+    p.qlo = CeilDivSigned(g.pb[ax] - p.r, g.s[ax]);
+    p.qhi = std::max(p.qlo, CeilDivSigned(g.out[ax] + g.pb[ax] - p.r, g.s[ax]));
+    if (p.qhi == p.qlo) continue;  // no output of this residue: its taps never contribute
+    for (int64_t k = k0; k < g.k[ax]; k += t.kstep) {
+      p.k.push_back(k);
+      p.c.push_back((k * g.d[ax] - p.r) / g.s[ax]);  // exact: k*d == r (mod s)
     }
-    p.qlo = CeilDivSigned(g.pb[ax] - r, g.s[ax]);
-    p.qhi = std::max(p.qlo, CeilDivSigned(g.out[ax] + g.pb[ax] - r, g.s[ax]));
+    phases.push_back(std::move(p));
   }
+  std::sort(phases.begin(), phases.end(), [](const AxisPhase& a, const AxisPhase& b) { return a.r < b.r; });
+  if (static_cast<int64_t>(phases.size()) < std::min(g.s[ax], g.out[ax])) *bias_only = true;
   return phases;
 }
 
@@ -71,7 +78,7 @@ struct Phase {
 class PhaseGeneral : public PreparedAlgo {
  public:
   PhaseGeneral(const Geom3& g, const float* w, const float* bias) : g_(g) {
-    for (int ax = 0; ax < 3; ++ax) axes_[ax] = AnalyzeAxis(g, ax);
+    for (int ax = 0; ax < 3; ++ax) axes_[ax] = AnalyzeAxis(g, ax, &bias_only_);
     int64_t offset = 0;
     for (const AxisPhase& a0 : axes_[0])
       for (const AxisPhase& a1 : axes_[1])
@@ -81,16 +88,15 @@ class PhaseGeneral : public PreparedAlgo {
           p.ax[1] = &a1;
           p.ax[2] = &a2;
           p.taps = static_cast<int64_t>(a0.k.size() * a1.k.size() * a2.k.size());
-          if (p.taps == 0) continue;  // bias only
           p.offset = offset;
           offset += g.cin_g * p.taps;
           phases_.push_back(p);
         }
-    per_cout_ = offset;  // == cin_g * k_sp: the sub-kernels partition the kernel
-    // Outputs of residues without taps keep only the bias: fill the plane
-    // first when there are any (each output belongs to exactly one phase).
-    for (int ax = 0; ax < 3; ++ax)
-      for (const AxisPhase& a : axes_[ax]) bias_only_ = bias_only_ || (a.k.empty() && a.qhi > a.qlo);
+    // <= cin_g * k_sp: the sub-kernels partition the taps that reach an output.
+    per_cout_ = offset;
+    // Outputs of residues without taps keep only the bias: Run fills the
+    // plane first when there are any (AnalyzeAxis set bias_only_; each
+    // output belongs to exactly one phase).
     wp_.resize(static_cast<size_t>(g.cout * per_cout_));
     for (int64_t co = 0; co < g.cout; ++co) {
       const int64_t grp = co / g.cout_g, cog = co % g.cout_g;
@@ -174,7 +180,7 @@ class PhaseGeneral : public PreparedAlgo {
   static constexpr int64_t kChunk = 256;  // accumulator floats (1 KiB, stays in L1)
   Geom3 g_;
   std::vector<AxisPhase> axes_[3];
-  std::vector<Phase> phases_;  // those with taps; point into axes_
+  std::vector<Phase> phases_;  // residue triples with taps and outputs; point into axes_
   int64_t per_cout_ = 0;
   bool bias_only_ = false;  // some output has no tap at all
   std::vector<float> wp_;    // (Cout, [phase (Cin/g, taps)])
@@ -188,7 +194,7 @@ AlgoCost PhaseCost(const Geom3& g) {
   AlgoCost c;
   c.macs = UsefulMacs(g);
   c.workspace_bytes = 0;
-  c.packed_bytes = g.cin * g.cout_g * g.k_sp * static_cast<int64_t>(sizeof(float));
+  c.packed_bytes = SatProduct({g.cin, g.cout_g, g.k_sp, sizeof(float)});
   return c;
 }
 

@@ -19,6 +19,10 @@ struct PhaseFastProfile {
   bool takes = false;            // PreparePhaseFast accepts g
   int64_t macs = 0;              // multiply-adds it executes (padding taps it skips not counted)
   double lane_efficiency = 1.0;  // useful fraction of the vector lanes
+  // Upper bound of the workspace PreparePhaseFast would report (padded
+  // input of every mode, plus a staged y), saturating at INT64_MAX: what a
+  // plan may need, known without packing (tconv explain on large layers).
+  int64_t workspace_bound = 0;
 };
 PhaseFastProfile ProfilePhaseFast(const Geom3& g);
 

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "src/algo/algorithm.h"
+#include "src/checked_int.h"
 #include "tconv/reference.h"
 
 namespace tconv {
@@ -51,7 +52,7 @@ AlgoCost RefCost(const Geom3& g) {
   // The gather visits every (output, tap) pair and multiplies only on hits,
   // so it executes exactly the useful multiply-adds.
   AlgoCost c;
-  c.macs = g.n * g.cin * g.cout_g * g.in_sp * g.k_sp;  // upper bound; taps past the crop are skipped
+  c.macs = SatProduct({g.n, g.cin, g.cout_g, g.in_sp, g.k_sp});  // upper bound; taps past the crop are skipped
   return c;
 }
 

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "src/checked_int.h"
 #include "src/geom3.h"
 #include "tconv/desc.h"
 
@@ -100,24 +101,67 @@ inline TapRun TapsForOutput(const TapAxis& a, int64_t o) {
   return run;
 }
 
-// Number of (ix, k) pairs of one axis that land inside [0, out): the
-// per-axis factor of the useful multiply-adds.
-inline int64_t UsefulPairs(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t out) {
-  int64_t n = 0;
-  for (int64_t kk = 0; kk < k; ++kk) {
-    // o = ix*s + kk*d - pb in [0, out)  <=>  ix in [ceil((pb - kk*d)/s), ceil((out + pb - kk*d)/s)).
-    const int64_t lo = std::max<int64_t>(0, CeilDivSigned(pb - kk * d, s));
-    const int64_t hi = std::min<int64_t>(in, CeilDivSigned(out + pb - kk * d, s));
-    if (hi > lo) n += hi - lo;
+// sum_{j=0}^{n-1} floor((a*j + b) / m) for n >= 0, m >= 1 and any a, b, in
+// O(log m) steps (the Euclid-like reduction of AtCoder Library's floor_sum),
+// in 128-bit arithmetic: the sums of UsefulPairs reach 2^90.
+inline __int128 FloorSum(__int128 n, __int128 m, __int128 a, __int128 b) {
+  __int128 ans = 0;
+  // Make 0 <= a, b < m; floor((a*j + b)/m) moves by the removed multiples.
+  auto floor_div = [](__int128 x, __int128 y) { return x / y - ((x % y != 0) && ((x < 0) != (y < 0))); };
+  const __int128 qa = floor_div(a, m), qb = floor_div(b, m);
+  ans += n * (n - 1) / 2 * qa + n * qb;
+  a -= qa * m;
+  b -= qb * m;
+  while (n > 0) {
+    if (a >= m) {
+      ans += n * (n - 1) / 2 * (a / m);
+      a %= m;
+    }
+    if (b >= m) {
+      ans += n * (b / m);
+      b %= m;
+    }
+    const __int128 y_max = a * n + b;
+    if (y_max < m) break;
+    n = y_max / m;
+    b = y_max % m;
+    const __int128 t = m;
+    m = a;
+    a = t;
   }
-  return n;
+  return ans;
+}
+
+// sum_{kk=0}^{k-1} clamp(ceil((c - kk*d)/s), 0, in): over the taps kk, the
+// number of inputs ix in [0, in) with ix*s + kk*d < c. ceil((c - kk*d)/s)
+// falls as kk grows: it is >= in for kk < k1 and <= 0 for kk >= k2, and a
+// floor sum between the two.
+inline __int128 ClampedCeilSum(int64_t in, int64_t k, int64_t s, int64_t d, int64_t c) {
+  const int64_t k1 = CeilDivSigned(c - (in - 1) * s, d);  // ceil(..) >= in  <=>  kk < k1
+  const int64_t k2 = CeilDivSigned(c, d);                 // ceil(..) <= 0   <=>  kk >= k2
+  const int64_t lo = std::min(std::max<int64_t>(k1, 0), k), hi = std::min(std::max<int64_t>(k2, 0), k);
+  __int128 sum = static_cast<__int128>(in) * lo;
+  // kk = lo + j: ceil((c - lo*d - j*d)/s) = -floor((j*d + lo*d - c)/s).
+  if (hi > lo) sum -= FloorSum(hi - lo, s, d, static_cast<__int128>(lo) * d - c);
+  return sum;
+}
+
+// Number of (ix, k) pairs of one axis that land inside [0, out): the
+// per-axis factor of the useful multiply-adds. In closed form (no loop over
+// the kernel or the input, so describing a layer costs the same whatever
+// its sizes): for tap kk the inputs are ix in [ceil((pb - kk*d)/s),
+// ceil((out + pb - kk*d)/s)) clipped to [0, in), and the count of an
+// interval clipped to [0, in) is clamp(hi) - clamp(lo).
+inline int64_t UsefulPairs(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t out) {
+  const __int128 n = ClampedCeilSum(in, k, s, d, out + pb) - ClampedCeilSum(in, k, s, d, pb);
+  return n > kSaturated ? kSaturated : static_cast<int64_t>(n);  // <= in*k <= 2^60 in practice
 }
 
 // Multiply-adds that reach the output (no padding, no cropped taps): the
-// per-axis factors times N * Cin * Cout/g.
+// per-axis factors times N * Cin * Cout/g (saturating: src/checked_int.h).
 inline int64_t UsefulMacs(const Geom3& g) {
-  int64_t m = g.n * g.cin * g.cout_g;
-  for (int ax = 0; ax < 3; ++ax) m *= UsefulPairs(g.in[ax], g.k[ax], g.s[ax], g.d[ax], g.pb[ax], g.out[ax]);
+  int64_t m = SatProduct({g.n, g.cin, g.cout_g});
+  for (int ax = 0; ax < 3; ++ax) m = SatMul(m, UsefulPairs(g.in[ax], g.k[ax], g.s[ax], g.d[ax], g.pb[ax], g.out[ax]));
   return m;
 }
 

@@ -29,6 +29,7 @@
 
 #include "src/algo/algorithm.h"
 #include "src/algo/im2col.h"
+#include "src/checked_int.h"
 
 namespace tconv {
 namespace {
@@ -53,14 +54,14 @@ Geom3 ZConvGeom(const Geom3& g) {
     z.d[ax] = g.d[ax];
     z.out[ax] = g.out[ax];
   }
-  z.in_sp = z.in[0] * z.in[1] * z.in[2];
+  z.in_sp = SatProduct({z.in[0], z.in[1], z.in[2]});  // a huge dilation makes ke, and z, huge
   z.out_sp = g.out_sp;
   z.k_sp = g.k_sp;
   return z;
 }
 
-int64_t ZFloats(const Geom3& g) { return g.cin * ZConvGeom(g).in_sp; }
-int64_t ColFloats(const Geom3& g) { return g.k_sp == 1 ? 0 : g.cin * g.k_sp * g.out_sp; }
+int64_t ZFloats(const Geom3& g) { return SatMul(g.cin, ZConvGeom(g).in_sp); }
+int64_t ColFloats(const Geom3& g) { return g.k_sp == 1 ? 0 : SatProduct({g.cin, g.k_sp, g.out_sp}); }
 
 class ZeroInsertPrepared : public PreparedAlgo {
  public:
@@ -157,15 +158,15 @@ class ZeroInsertPrepared : public PreparedAlgo {
 
 AlgoCost ZeroInsertCost(const Geom3& g) {
   AlgoCost c;
-  c.macs = g.n * g.cout * g.cin_g * g.k_sp * g.out_sp;
-  c.workspace_bytes = (ZFloats(g) + ColFloats(g)) * static_cast<int64_t>(sizeof(float));
-  c.packed_bytes = g.cin * g.cout_g * g.k_sp * static_cast<int64_t>(sizeof(float));
+  c.macs = SatProduct({g.n, g.cout, g.cin_g, g.k_sp, g.out_sp});
+  c.workspace_bytes = SatMul(SatAdd(ZFloats(g), ColFloats(g)), sizeof(float));
+  c.packed_bytes = SatProduct({g.cin, g.cout_g, g.k_sp, sizeof(float)});
   return c;
 }
 
 std::unique_ptr<PreparedAlgo> ZeroInsertPrepare(const Geom3& g, const float* w, const float* bias) {
   // CBLAS takes int dimensions; beyond them the buffers would be many GiB.
-  if (g.cin_g * g.k_sp > INT_MAX || g.out_sp > INT_MAX || g.cout_g > INT_MAX) return nullptr;
+  if (SatMul(g.cin_g, g.k_sp) > INT_MAX || g.out_sp > INT_MAX || g.cout_g > INT_MAX) return nullptr;
   return std::make_unique<ZeroInsertPrepared>(g, w, bias);
 }
 

@@ -16,6 +16,9 @@
 #include <new>
 #include <vector>
 
+#include "src/io/atomic_write.h"
+#include "tconv/limits.h"
+
 namespace tconv {
 namespace {
 
@@ -289,12 +292,19 @@ Status ParseNpy(const uint8_t* data, size_t size, Tensor* out) {
 
 Status ReadNpy(const std::string& path, Tensor* out) {
   *out = Tensor();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it hung the CLI);
+  // it changes nothing for the regular files read below.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return Status::Io("cannot open '" + path + "': " + Errno());
   struct stat st;
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
     return Status::Io("cannot read '" + path + "': not a regular file");
+  }
+  if (st.st_size > PhysicalMemoryBytes()) {
+    ::close(fd);
+    return Status::OutOfMemory("cannot read '" + path + "': " + FormatBytes(st.st_size) +
+                               ", more than the physical memory " + FormatBytes(PhysicalMemoryBytes()));
   }
   std::vector<uint8_t> bytes;
   try {
@@ -366,42 +376,7 @@ Status WriteNpyAtomic(const std::string& path, const Tensor& t) {
   } catch (const std::bad_alloc&) {
     return Status::OutOfMemory("cannot encode the output for '" + path + "': out of memory");
   }
-  if (path.empty()) return Status::Io("cannot write an output file with an empty name");
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    return Status::Io("cannot write '" + path + "': it is a directory");
-  }
-  std::string tmpl = path + ".tmp.XXXXXX";
-  std::vector<char> name(tmpl.begin(), tmpl.end());
-  name.push_back('\0');
-  int fd = ::mkstemp(name.data());
-  if (fd < 0) return Status::Io("cannot create a file next to '" + path + "': " + Errno());
-  const std::string tmp(name.data());
-  auto fail = [&](const std::string& what) {
-    std::string e = Errno();
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
-    return Status::Io("cannot write '" + path + "': " + what + ": " + e);
-  };
-  // mkstemp makes the file 0600; give it the usual 0666 & ~umask.
-  mode_t mask = ::umask(0);
-  ::umask(mask);
-  if (::fchmod(fd, 0666 & ~mask) != 0) return fail("chmod");
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return fail("write");
-    }
-    done += static_cast<size_t>(w);
-  }
-  if (::fsync(fd) != 0) return fail("fsync");
-  int c = ::close(fd);
-  fd = -1;
-  if (c != 0) return fail("close");
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("rename");
-  return Status::Ok();
+  return WriteFileAtomic(path, bytes.data(), bytes.size());
 }
 
 }  // namespace tconv

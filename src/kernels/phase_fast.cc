@@ -19,6 +19,7 @@
 
 #include "src/algo/phase_fast.h"
 #include "src/algo/tap_math.h"
+#include "src/checked_int.h"
 #include "src/dispatch/cpu.h"
 #include "src/kernels/phase_fast_kernels.h"
 #include "src/layout_convert.h"
@@ -33,6 +34,26 @@ int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 // Largest stride on the last axis: Task's interleave keeps one row pointer
 // per column phase on the stack (rows[64]).
 constexpr int64_t kMaxLastAxisStride = 64;
+// Planning bounds (issue #14: describing or refusing a layer takes
+// milliseconds whatever its numbers). Prepare loops over the s0*s1*s2
+// phases, so a huge stride product is declined before any loop (the
+// general phase path visits only residues with taps); every layer we know
+// has at most 64 phases. The padded input volume (and the task split over
+// its rows) is declined when it dwarfs the input and output: only a
+// dilation or pad far beyond the input makes it so (x (1,64,8,8), w 3x3,
+// dilation 100000 asked for a 10 TB workspace), and the general path,
+// which needs no workspace, runs such a layer.
+constexpr int64_t kMaxPhases = 4096;
+
+bool TooManyPhases(const Geom3& g) {
+  int64_t n;
+  return !CheckedProduct({g.s[0], g.s[1], g.s[2]}, &n) || n > kMaxPhases;
+}
+bool PaddedVolumeTooLarge(const Geom3& g, const int64_t* len) {
+  int64_t n;
+  const int64_t bound = SatAdd(SatMul(16, SatAdd(g.in_sp, g.out_sp)), int64_t{1} << 20);
+  return !CheckedProduct({len[0], len[1], len[2]}, &n) || n > bound;
+}
 
 struct AxisPhases {
   // Per phase t in [0, s): taps j in [0, taps[t]) read padded input index
@@ -274,11 +295,12 @@ namespace {
 // Multiply-adds of the fast path: the sum over phases (td, ty, tx) of taps x
 // valid outputs, whose per-axis sums multiply.
 int64_t FastMacs(const Geom3& g, const AxisPhases* ax) {
-  int64_t m = g.n * g.groups * g.cin_g * g.cout_g;
+  int64_t m = SatProduct({g.n, g.groups, g.cin_g, g.cout_g});
   for (int a = 0; a < 3; ++a) {
     int64_t sum = 0;
-    for (int64_t t = 0; t < g.s[a]; ++t) sum += ax[a].taps[t] * (g.out[a] > t ? CeilDiv(g.out[a] - t, g.s[a]) : 0);
-    m *= sum;
+    for (int64_t t = 0; t < g.s[a]; ++t)
+      sum = SatAdd(sum, SatMul(ax[a].taps[t], g.out[a] > t ? CeilDiv(g.out[a] - t, g.s[a]) : 0));
+    m = SatMul(m, sum);
   }
   return m;
 }
@@ -365,7 +387,8 @@ bool ReadsXDirectly(const kernels::PhaseFastParams& p) {
 
 PhaseFastProfile ProfilePhaseFast(const Geom3& g) {
   PhaseFastProfile prof;
-  prof.takes = g.s[2] <= kMaxLastAxisStride;
+  prof.takes = g.s[2] <= kMaxLastAxisStride && !TooManyPhases(g);
+  if (!prof.takes) return prof;
   AxisPhases ax[3];
   int64_t u[3], len[3];
   for (int a = 0; a < 3; ++a) {
@@ -373,6 +396,11 @@ PhaseFastProfile ProfilePhaseFast(const Geom3& g) {
     u[a] = ax[a].u;
     len[a] = ax[a].len;
   }
+  prof.takes = !PaddedVolumeTooLarge(g, len);
+  if (!prof.takes) return prof;
+  const int64_t plane = SatAdd(len[0] * len[1] * len[2], len[2] + kernels::kPhasePlaneTail + 16);
+  prof.workspace_bound = SatMul(SatAdd(SatProduct({g.n + 3, g.cin, plane}), SatProduct({g.n, g.cout, g.out_sp})),
+                                sizeof(float));
   const LaneChoice lanes = ChooseLanes(u, len, g.cout_g, g.n);
   prof.lane_efficiency = lanes.efficiency;
   // Batch-interleaved channels mode skips the taps that read padding.
@@ -391,6 +419,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   if (g.s[2] > kMaxLastAxisStride) {
     return decline("stride " + std::to_string(g.s[2]) + " > " + std::to_string(kMaxLastAxisStride));
   }
+  if (TooManyPhases(g)) return decline("more than " + std::to_string(kMaxPhases) + " phases (stride product)");
 
   auto impl = std::make_unique<PhaseFast>();
   PhaseFastParams& p = impl->p;
@@ -410,6 +439,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
     p.lo[a] = ax[a].lo;
     p.len[a] = ax[a].len;
   }
+  if (PaddedVolumeTooLarge(g, p.len)) return decline("padded input volume > 16 x (input + output) + 2^20 floats");
   const int64_t dp = p.len[0], hp = p.len[1], wp = p.len[2];
   p.plane = (dp * hp * wp + wp + kernels::kPhasePlaneTail + 15) / 16 * 16;
   p.xplane = p.plane;
@@ -711,12 +741,14 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, c
   }
   AlgoCost& c = impl->cost;
   c.macs = FastMacs(g, ax);
+  // (Saturating: a padded volume for many channels can pass 2^63 bytes;
+  // the plan then refuses or falls back on the general path.)
   c.workspace_bytes = p.local_pad || p.x_direct ? 0
-                     : p.bint    ? p.img_groups * p.cin * p.cstride * static_cast<int64_t>(sizeof(float))
-                                 : p.n * p.cin * p.plane * static_cast<int64_t>(sizeof(float));
+                     : p.bint    ? SatProduct({p.img_groups, p.cin, p.cstride, sizeof(float)})
+                                 : SatProduct({p.n, p.cin, p.plane, sizeof(float)});
   if (impl->stage_y) {  // [padded input | 64-byte aligned channels-last y]
-    impl->ystage_floats = (c.workspace_bytes + 63) / 64 * 16;
-    c.workspace_bytes = (impl->ystage_floats + p.n * p.cout * p.out_sp) * static_cast<int64_t>(sizeof(float));
+    impl->ystage_floats = SatAdd(c.workspace_bytes, 63) / 64 * 16;
+    c.workspace_bytes = SatMul(SatAdd(impl->ystage_floats, p.n * p.cout * p.out_sp), sizeof(float));
   }
   c.packed_bytes = static_cast<int64_t>((p.wpack.size() + p.bias.size()) * sizeof(float) +
                                         (p.grp_x.size() + p.grp_y.size() + p.grp_mask.size()) * sizeof(int64_t) +

@@ -1,11 +1,14 @@
 // Shared helpers for the tconv subcommands (see cli_common.h).
 #include "tools/tconv/cli_common.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
+#include "src/checked_int.h"
+#include "tconv/limits.h"
 #include "tconv/npy.h"
 
 namespace tconv {
@@ -37,16 +40,101 @@ std::string Plural(size_t n, const char* word) {
 
 }  // namespace
 
+namespace {
+std::FILE* g_error_stream = nullptr;  // stderr unless SetErrorStream
+}  // namespace
+
+void SetErrorStream(std::FILE* stream) { g_error_stream = stream; }
+
+std::string EscapeForMessage(const std::string& text) {
+  std::string out;
+  auto hex = [&out](unsigned char c) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\x%02x", c);
+    out += buf;
+  };
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    // UTF-8 sequence length from the lead byte (0: not a lead byte).
+    const size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool valid = len > 0 && i + len <= text.size();
+    uint32_t cp = len == 1 ? c : c & (0x7f >> len);
+    for (size_t j = 1; valid && j < len; ++j) {
+      const unsigned char b = static_cast<unsigned char>(text[i + j]);
+      valid = (b & 0xc0) == 0x80;
+      cp = (cp << 6) | (b & 0x3f);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF are invalid.
+    valid = valid && !(len == 2 && cp < 0x80) && !(len == 3 && cp < 0x800) &&
+            !(len == 4 && (cp < 0x10000 || cp > 0x10ffff)) && !(cp >= 0xd800 && cp <= 0xdfff);
+    if (!valid) {
+      hex(c);
+      ++i;
+      continue;
+    }
+    // C0 controls (newline, carriage return, ESC), DEL and C1 controls.
+    if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+      for (size_t j = 0; j < len; ++j) hex(static_cast<unsigned char>(text[i + j]));
+    } else {
+      out.append(text, i, len);
+    }
+    i += len;
+  }
+  return out;
+}
+
+std::string ErrorLine(const std::string& msg) { return "tconv: error: " + EscapeForMessage(msg) + "\n"; }
+
 int Fail(const std::string& msg) {
-  std::string m = msg;
-  for (char& ch : m)
-    if (ch == '\n' || ch == '\r') ch = ' ';
-  std::fprintf(stderr, "tconv: error: %s\n", m.c_str());
-  std::fflush(stderr);
+  std::FILE* f = g_error_stream ? g_error_stream : stderr;
+  const std::string line = ErrorLine(msg);
+  std::fputs(line.c_str(), f);
+  std::fflush(f);
   return 2;
 }
 
 int Fail(const Status& st) { return Fail(st.message()); }
+
+void RejectEmptyValues(CLI::App* app) {
+  for (CLI::Option* opt : app->get_options()) {
+    if (opt->get_type_size_max() == 0) continue;  // a flag
+    opt->check(CLI::Validator(
+        [](std::string& value) { return value.empty() ? std::string("the value is empty") : std::string(); },
+        "", "NonEmpty"));
+  }
+  for (CLI::App* sub : app->get_subcommands([](CLI::App*) { return true; })) RejectEmptyValues(sub);
+}
+
+Status ParseUint64(const std::string& flag, const std::string& text, uint64_t* out) {
+  if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::Invalid(flag + " must be a non-negative integer of at most 20 digits (got '" + text + "')");
+  }
+  errno = 0;
+  const unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+  if (errno == ERANGE) return Status::Invalid(flag + " must be below 2^64 (got '" + text + "')");
+  *out = v;
+  return Status::Ok();
+}
+
+Status ParseByteSize(const std::string& flag, const std::string& text, int64_t* out) {
+  const std::string rule = flag + " must be a byte count >= 1, optionally with K, M, G or T (got '" + text + "')";
+  const size_t digits = text.find_first_not_of("0123456789");
+  if (digits == 0 || text.empty()) return Status::Invalid(rule);
+  std::string unit = text.substr(digits == std::string::npos ? text.size() : digits);
+  for (char& ch : unit) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  int shift = 0;
+  if (unit == "" || unit == "B") shift = 0;
+  else if (unit == "K" || unit == "KB" || unit == "KIB") shift = 10;
+  else if (unit == "M" || unit == "MB" || unit == "MIB") shift = 20;
+  else if (unit == "G" || unit == "GB" || unit == "GIB") shift = 30;
+  else if (unit == "T" || unit == "TB" || unit == "TIB") shift = 40;
+  else return Status::Invalid(rule);
+  uint64_t v = 0;
+  TCONV_RETURN_IF_ERROR(ParseUint64(flag, text.substr(0, digits), &v));
+  if (v < 1 || v > (uint64_t{INT64_MAX} >> shift)) return Status::Invalid(rule + ": below 2^63 bytes");
+  *out = static_cast<int64_t>(v << shift);
+  return Status::Ok();
+}
 
 Status ParseIntList(const std::string& flag, const std::string& text, std::vector<int64_t>* out) {
   out->clear();
@@ -143,7 +231,15 @@ void AddGeometryOptions(CLI::App* sub, GeometryFlags* f) {
   sub->add_option("--pad", f->pad, "symmetric padding P, or P1,..,Pn (default 0)");
   sub->add_option("--pads", f->pads, "ONNX pads B1,..,Bn,E1,..,En (all begins, then all ends)");
   sub->add_option("--groups", f->groups, "number of channel groups (default 1)");
-  sub->add_option("--threads", f->threads, "worker threads (default 1)");
+  sub->add_option("--threads", f->threads, "worker threads, 1 to 4 x the CPUs (default 1)");
+  sub->add_option("--max-memory", f->max_memory,
+                  "bytes the command may plan for (output, workspace, ...), e.g. 4G (default: physical memory)");
+}
+
+Status MemoryLimit(const GeometryFlags& f, int64_t* bytes) {
+  *bytes = 0;
+  if (f.max_memory.empty()) return Status::Ok();
+  return ParseByteSize("--max-memory", f.max_memory, bytes);
 }
 
 bool HasExplicitPads(const GeometryFlags& f) { return !f.pad.empty() || !f.pads.empty(); }
@@ -161,7 +257,9 @@ Status ApplyGeometry(const GeometryFlags& f, ConvDesc* d) {
   }
   TCONV_RETURN_IF_ERROR(ParsePadList("--pads", f.pads, d->ndim, &d->pad_begin, &d->pad_end));
   if (f.groups < 1) return Status::Invalid("--groups must be >= 1 (got " + std::to_string(f.groups) + ")");
-  if (f.threads < 1) return Status::Invalid("--threads must be >= 1 (got " + std::to_string(f.threads) + ")");
+  TCONV_RETURN_IF_ERROR(CheckThreads("--threads", f.threads));
+  int64_t limit;
+  TCONV_RETURN_IF_ERROR(MemoryLimit(f, &limit));
   d->groups = f.groups;
   return Status::Ok();
 }
@@ -202,9 +300,14 @@ Status InferConvDesc(OpKind op, const Shape& input, const Shape& weight, int64_t
       return Status::Invalid(weight_flag + " dim 0 is " + std::to_string(weight[0]) + " but must equal the input channels " +
                              std::to_string(input[1]) + " (transposed weight is (Cin, Cout/groups, *kernel))");
     }
-    d->out_channels = weight[1] * groups;
+    // (Overflow-checked: --groups comes from the user.)
+    if (!CheckedMul(weight[1], groups, &d->out_channels)) {
+      return Status::Invalid(weight_flag + " dim 1 is " + std::to_string(weight[1]) + " and --groups is " +
+                             std::to_string(groups) + ": the output channels dim1 * groups overflow");
+    }
   } else {
-    if (weight[1] * groups != input[1]) {
+    int64_t cin = 0;
+    if (!CheckedMul(weight[1], groups, &cin) || cin != input[1]) {
       return Status::Invalid(weight_flag + " dim 1 is " + std::to_string(weight[1]) + " and groups is " +
                              std::to_string(groups) + ": dim1 * groups must equal the input channels " +
                              std::to_string(input[1]) + " (convolution weight is (Cout, Cin/groups, *kernel))");

@@ -19,6 +19,7 @@
 #define TCONV_TOOLS_TCONV_CLI_COMMON_H_
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -31,10 +32,28 @@
 namespace tconv {
 namespace cli {
 
-// Prints exactly one line "tconv: error: <msg>" to stderr (newlines in msg
-// become spaces) and returns 2, the exit status for bad input.
+// Prints exactly one line "tconv: error: <msg>" to the error stream
+// (stderr) and returns 2, the exit status for bad input. Control characters
+// (newline, carriage return, terminal escapes) and invalid UTF-8 in msg,
+// which may quote a file or layer name, are written as \xNN.
 int Fail(const std::string& msg);
 int Fail(const Status& st);
+// The line Fail writes: "tconv: error: " + EscapeForMessage(msg) + "\n".
+std::string ErrorLine(const std::string& msg);
+std::string EscapeForMessage(const std::string& text);
+// Where Fail writes (stderr; the CLI fuzzer captures it).
+void SetErrorStream(std::FILE* stream);
+
+// Every option of `app` and its subcommands that takes a value refuses an
+// empty one ("--stride ''" was taken as if absent).
+void RejectEmptyValues(CLI::App* app);
+
+// A non-negative integer that must fit in 64 bits, digits only ("-1" and
+// "18446744073709551616" are errors, as is "1e3"). Errors name `flag`.
+Status ParseUint64(const std::string& flag, const std::string& text, uint64_t* out);
+// A byte count: an integer with an optional binary unit K, M, G or T (also
+// KiB, MiB, ...; "512M", "4G"), >= 1 and below 2^63.
+Status ParseByteSize(const std::string& flag, const std::string& text, int64_t* out);
 
 // Parses a comma list of integers ("3" or "1,-2,3"; spaces around items are
 // allowed). Errors name `flag`.
@@ -60,10 +79,13 @@ struct GeometryFlags {
   std::string pad;       // --pad P | P1,..,Pn (symmetric)
   std::string pads;      // --pads B1,..,Bn,E1,..,En (ONNX order)
   int64_t groups = 1;    // --groups G
-  int threads = 1;       // --threads N
+  int threads = 1;       // --threads N (1 .. 4 x CPUs)
+  std::string max_memory;  // --max-memory BYTES (default: physical memory)
 };
-// Declares --stride --dilation --pad --pads --groups --threads on sub.
+// Declares --stride --dilation --pad --pads --groups --threads --max-memory on sub.
 void AddGeometryOptions(CLI::App* sub, GeometryFlags* f);
+// The memory limit in bytes from --max-memory, 0 (physical memory) when absent.
+Status MemoryLimit(const GeometryFlags& f, int64_t* bytes);
 // Fills d->stride, dilation, pad_begin/pad_end, groups from the flags for
 // d->ndim axes; --pad together with --pads is an error. Does not validate
 // the desc (ValidateConv / ValidateConvTranspose do).

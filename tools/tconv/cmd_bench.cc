@@ -11,9 +11,13 @@
 // --algo all (default) times every algorithm except ref; `best` prints, per
 // layer, only the fastest tconv algorithm.
 #include <cstdio>
+#include <new>
 #include <string>
 #include <vector>
 
+#include "src/checked_int.h"
+#include "tconv/limits.h"
+#include "tools/tconv/cli_common.h"
 #include "tools/tconv/command.h"
 
 #ifdef TCONV_HAVE_BENCH_HARNESS
@@ -34,13 +38,8 @@ struct BenchArgs {
   int reps = 5;
 };
 
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "tconv: error: %s\n", msg.c_str());
-  return 2;
-}
-
 #ifdef TCONV_HAVE_BENCH_HARNESS
-int RunBench(const BenchArgs& args) {
+int RunBenchLayers(const BenchArgs& args) {
   using namespace tconv::bench;  // NOLINT
   std::vector<Layer> layers;
   const std::string path = args.layers_path.empty() ? DefaultLayersPath() : args.layers_path;
@@ -58,7 +57,19 @@ int RunBench(const BenchArgs& args) {
   }
   std::vector<int> threads = args.threads.empty() ? std::vector<int>{1, 2} : args.threads;
   for (int t : threads)
-    if (t < 1) return Fail("threads must be >= 1 (got " + std::to_string(t) + ")");
+    if (!(st = CheckThreads("--threads", t)).ok()) return Fail(st.message());
+  // NaN or inf never ended the timing loop.
+  if (!(args.min_batch > 0 && args.min_batch <= 60)) {
+    return Fail("--min-batch must be a number of seconds in (0, 60] (got " + std::to_string(args.min_batch) + ")");
+  }
+  if (args.reps < 1 || args.reps > 1000) return Fail("--reps must be in 1..1000 (got " + std::to_string(args.reps) + ")");
+  for (const Layer& l : chosen) {
+    const int64_t bytes = SatMul(SatAdd(SatAdd(NumElements(ConvTransposeInputShape(l.desc)),
+                                               NumElements(ConvTransposeWeightShape(l.desc))),
+                                        NumElements(ConvTransposeOutputShape(l.desc))),
+                                 sizeof(float));
+    if (!(st = CheckMemory("layer " + l.name + " (input, weight and output)", bytes, 0)).ok()) return Fail(st);
+  }
   Layout layout = Layout::kNCHW;
   if (!(st = ParseLayout("--layout", args.layout, &layout)).ok()) return Fail(st.message());
   const std::string plain = std::string("onednn_") + LayoutName(layout);
@@ -104,6 +115,14 @@ int RunBench(const BenchArgs& args) {
   }
   if (!HaveOnednn()) std::printf("(oneDNN columns are 0: built without libdnnl-dev)\n");
   return 0;
+}
+
+int RunBench(const BenchArgs& args) {
+  try {
+    return RunBenchLayers(args);
+  } catch (const std::bad_alloc&) {  // a oneDNN or tconv buffer of a layer that passed the checks
+    return Fail("bench: out of memory");
+  }
 }
 #endif
 

@@ -473,16 +473,19 @@ Status WriteReport(const std::string& dir, uint64_t seed) {
 
 struct CheckerboardArgs {
   std::string out;
-  uint64_t seed = 1;
+  std::string seed = "1";  // parsed strictly: "-1" and 2^64 are errors, not wrapped
 };
 
 int RunCheckerboard(const CheckerboardArgs& a) {
+  uint64_t seed = 0;
+  Status st = ParseUint64("--seed", a.seed, &seed);
+  if (!st.ok()) return Fail(st);
   std::error_code ec;
   std::filesystem::create_directories(a.out, ec);
   if (ec || !std::filesystem::is_directory(a.out)) {
     return Fail("--out: cannot create the folder " + a.out + (ec ? ": " + ec.message() : std::string()));
   }
-  Status st = WriteReport(a.out, a.seed);
+  st = WriteReport(a.out, seed);
   if (!st.ok()) return Fail(st);
   std::printf("wrote %s/report.md\n", a.out.c_str());
   return 0;
@@ -491,7 +494,7 @@ int RunCheckerboard(const CheckerboardArgs& a) {
 Runner SetupCheckerboard(CLI::App* sub) {
   auto a = std::make_shared<CheckerboardArgs>();
   AddPathOption(sub, "--out", &a->out, "folder for report.md and the PNG pictures (created if missing)", true);
-  sub->add_option("--seed", a->seed, "seed of the test image and random weights (default 1)");
+  sub->add_option("--seed", a->seed, "seed of the test image and random weights, 0 .. 2^64-1 (default 1)");
   return [a] { return RunCheckerboard(*a); };
 }
 

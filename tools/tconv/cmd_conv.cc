@@ -8,7 +8,9 @@
 #include <memory>
 #include <string>
 
+#include "src/checked_int.h"
 #include "tconv/conv.h"
+#include "tconv/limits.h"
 #include "tconv/npy.h"
 #include "tools/tconv/cli_common.h"
 #include "tools/tconv/command.h"
@@ -39,6 +41,13 @@ int RunConv(const ConvArgs& a) {
   }
   ConvOptions opts;
   opts.threads = a.geo.threads;
+  if (!(st = MemoryLimit(a.geo, &opts.max_memory_bytes)).ok()) return Fail(st);
+  const Shape out_shape = ConvOutputShape(d);
+  if (!(st = CheckMemory("the output " + ShapeString(out_shape), SatMul(NumElements(out_shape), sizeof(float)),
+                         opts.max_memory_bytes))
+           .ok()) {
+    return Fail(st);
+  }
   ConstTensorView bias_view;
   if (!a.bias.empty()) bias_view = b.cview();
   Tensor y;

@@ -5,7 +5,7 @@
 //       [--stride S] [--dilation D] [--pad P | --pads B1,..,Bn,E1,..,En]
 //       [--output-padding A] [--output-shape O] [--auto-pad MODE]
 //       [--target-shape T] [--groups G] [--algo NAME] [--threads N]
-//       [--layout nchw|nhwc]
+//       [--layout nchw|nhwc] [--max-memory BYTES]
 //
 // The number of spatial axes is the input rank - 2; Cin comes from the input,
 // Cout = weight dim 1 * groups, the kernel from the weight's trailing dims.
@@ -73,6 +73,7 @@ int RunConvTranspose(const ConvTransposeArgs& a) {
   opts.algo = a.algo;
   opts.threads = a.geo.threads;
   opts.layout = layout;
+  if (!(st = MemoryLimit(a.geo, &opts.max_memory_bytes)).ok()) return Fail(st);
   ConstTensorView bias_view;
   if (!a.bias.empty()) bias_view = b.cview();
   auto plan = Plan::Create(d, w.cview(), bias_view, opts, &st);

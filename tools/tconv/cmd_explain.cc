@@ -1,16 +1,20 @@
 // `tconv explain`: what a layer would do, without any data.
 //
 //   tconv explain --input-shape N,C,D1[,D2,D3] --weight-shape ... [--op conv-transpose|conv]
-//       [geometry flags of conv-transpose]
+//       [geometry flags of conv-transpose] [--max-memory BYTES]
 //
 // Prints the output shape, the pads in effect (after output_shape, auto_pad
 // or target_shape), output padding, nominal flops, and for conv-transpose one
 // row per algorithm (multiply-adds executed, workspace, packed weights) and
-// the one `auto` picks, with its reason.
+// the one `auto` picks, with its reason (the cost model's pick, or the
+// fallback when its memory does not fit). Bounded time and memory whatever
+// the numbers: nothing of the layer's size is allocated.
 #include <cstdio>
 #include <memory>
 #include <string>
 
+#include "src/checked_int.h"
+#include "tconv/limits.h"
 #include "tconv/plan.h"
 #include "tools/tconv/cli_common.h"
 #include "tools/tconv/command.h"
@@ -26,22 +30,12 @@ struct ExplainArgs {
   TransposeFlags tr;
 };
 
-std::string Bytes(int64_t b) {
-  char buf[48];
-  if (b < 1024) {
-    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(b));
-  } else if (b < (int64_t{1} << 20)) {
-    std::snprintf(buf, sizeof buf, "%.1f KiB", b / 1024.0);
-  } else if (b < (int64_t{1} << 30)) {
-    std::snprintf(buf, sizeof buf, "%.1f MiB", b / 1048576.0);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.2f GiB", b / 1073741824.0);
-  }
-  return buf;
-}
+// Byte counts; INT64_MAX (a saturated count, src/checked_int.h) reads "> 2^63 B".
+std::string Bytes(int64_t b) { return b == INT64_MAX ? "> 2^63 B" : FormatBytes(b); }
 
-// "12345678" -> "12,345,678".
+// "12345678" -> "12,345,678"; a saturated count reads "> 2^63".
 std::string Grouped(int64_t v) {
+  if (v == INT64_MAX) return "> 2^63";
   std::string s = std::to_string(v < 0 ? -v : v), out;
   for (size_t i = 0; i < s.size(); ++i) {
     if (i && (s.size() - i) % 3 == 0) out += ',';
@@ -112,18 +106,36 @@ int RunExplain(const ExplainArgs& a) {
     std::printf("\nalgorithms: gemm (im2col + sgemm; what auto uses), ref (reference loops)\n");
     return 0;
   }
+  int64_t limit = 0;
+  if (!(st = MemoryLimit(a.geo, &limit)).ok()) return Fail(st);
   std::printf("\n%-14s %16s %8s %12s %12s  %s\n", "algorithm", "multiply-adds", "vs nom", "workspace", "packed",
               "summary");
-  const int64_t nominal = flops / 2;
+  const int64_t nominal = flops == INT64_MAX ? INT64_MAX : flops / 2;
+  const int64_t out_bytes = SatMul(NumElements(ConvTransposeOutputShape(d)), sizeof(float));
+  bool bounds = false;
   for (const AlgorithmEstimate& e : EstimateAlgorithms(d)) {
     char ratio[32];
-    std::snprintf(ratio, sizeof ratio, "%.2fx", nominal > 0 ? static_cast<double>(e.macs) / nominal : 0.0);
-    std::printf("%-14s %16s %8s %12s %12s  %s\n", e.name.c_str(), Grouped(e.macs).c_str(), ratio,
-                Bytes(e.workspace_bytes).c_str(), Bytes(e.packed_bytes).c_str(), e.summary.c_str());
+    if (nominal > 0 && nominal < INT64_MAX && e.macs < INT64_MAX) {
+      std::snprintf(ratio, sizeof ratio, "%.2fx", static_cast<double>(e.macs) / static_cast<double>(nominal));
+    } else {
+      std::snprintf(ratio, sizeof ratio, "-");
+    }
+    // (An inexact workspace is an upper bound: explain does not pack large weights.)
+    const std::string ws = (e.exact ? "" : "<= ") + Bytes(e.workspace_bytes);
+    bounds = bounds || !e.exact;
+    // (phase fits when its general path, which needs no workspace, does.)
+    const int64_t ws_needed = e.name == "phase" ? 0 : e.workspace_bytes;
+    const bool fits = CheckMemory("", SatAdd(SatAdd(out_bytes, ws_needed), e.packed_bytes), limit).ok();
+    std::printf("%-14s %16s %8s %12s %12s  %s%s\n", e.name.c_str(), Grouped(e.macs).c_str(), ratio, ws.c_str(),
+                Bytes(e.packed_bytes).c_str(), fits ? "" : "[over the memory limit] ", e.summary.c_str());
   }
+  if (bounds) std::printf("(<= : an upper bound; explain packs no weights of more than 2^22 floats)\n");
   std::string why;
-  const std::string pick = AutoAlgorithm(d, &why);
+  const std::string pick = AutoAlgorithm(d, &why, limit);
   std::printf("\nauto picks: %s (%s)\n", pick.c_str(), why.c_str());
+  std::printf(
+      "non-finite weights: a plan whose weights hold NaN or Inf runs phase's general path (real taps only), "
+      "for auto, phase and zero_insert alike\n");
   const int64_t nhwc = LayoutConversionBytes(d, Layout::kNHWC);
   std::printf(
       "channels last (--layout nhwc) adds up to %s of workspace for the channels-first copies of x and y "

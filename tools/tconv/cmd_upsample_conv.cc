@@ -15,7 +15,9 @@
 #include <memory>
 #include <string>
 
+#include "src/checked_int.h"
 #include "tconv/conv.h"
+#include "tconv/limits.h"
 #include "tconv/resample.h"
 #include "tools/tconv/cli_common.h"
 #include "tools/tconv/command.h"
@@ -58,6 +60,15 @@ int RunUpsampleConv(const UpsampleConvArgs& a) {
     return Fail("--bias has shape " + ShapeString(b.shape) + ", expected (" + std::to_string(d.out_channels) +
                 ",): one value per output channel (Cout = weight dim 0)");
   }
+  int64_t limit = 0;
+  if (!(st = MemoryLimit(a.geo, &limit)).ok()) return Fail(st);
+  const int64_t bytes = SatMul(SatAdd(NumElements(up_shape), NumElements(ConvOutputShape(d))), sizeof(float));
+  if (!(st = CheckMemory("the upsampled input " + ShapeString(up_shape) + " and the output " +
+                             ShapeString(ConvOutputShape(d)),
+                         bytes, limit))
+           .ok()) {
+    return Fail(st);
+  }
   Tensor up, y;
   try {
     up = Tensor(up_shape);
@@ -69,6 +80,7 @@ int RunUpsampleConv(const UpsampleConvArgs& a) {
   if (!(st = Resample(rp, x.cview(), up.view())).ok()) return Fail(st);
   ConvOptions opts;
   opts.threads = a.geo.threads;
+  opts.max_memory_bytes = limit;
   ConstTensorView bias_view;
   if (!a.bias.empty()) bias_view = b.cview();
   if (!(st = Conv(d, up.cview(), w.cview(), bias_view, y.view(), opts)).ok()) return Fail(st);

@@ -32,6 +32,10 @@ struct Command {
 
 std::vector<Command>& Commands();
 
+// Parses argv (argv[0] is the program name) and runs one subcommand; returns
+// the exit status (tools/tconv/app.cc).
+int Main(int argc, char** argv);
+
 struct CommandRegistrar {
   CommandRegistrar(const char* name, const char* help, SetupFn setup) {
     Commands().push_back({name, help, setup});

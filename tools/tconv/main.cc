@@ -1,56 +1,40 @@
 // tconv: the command-line tool. Each subcommand lives in its own cmd_*.cc
-// and registers itself (see command.h); main only parses and dispatches.
-//
-// Every parse failure becomes one line "tconv: error: ..." and exit status 2.
-#include <cstdio>
-#include <map>
+// and registers itself (see command.h); app.cc parses and dispatches. main
+// only sets up the process so that a signal never leaves a temporary file:
+//  * SIGXFSZ (an output past the file-size limit) is ignored, so the write
+//    fails with EFBIG and the usual error removes its temporary;
+//  * SIGINT, SIGTERM and SIGHUP remove the named temporaries of writes in
+//    progress (tconv::RemovePendingTempFiles) and then kill the process as
+//    before (the unnamed O_TMPFILE files vanish with it anyway).
+#include <signal.h>
 
+#include "tconv/npy.h"
 #include "tools/tconv/command.h"
 
-namespace tconv {
-namespace cli {
-std::vector<Command>& Commands() {
-  static std::vector<Command> commands;
-  return commands;
+namespace {
+
+void RemoveTempsAndDie(int sig) {
+  tconv::RemovePendingTempFiles();
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
 }
-}  // namespace cli
-}  // namespace tconv
+
+void InstallSignalHandlers() {
+  ::signal(SIGXFSZ, SIG_IGN);
+  struct sigaction sa = {};
+  sa.sa_handler = RemoveTempsAndDie;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction old = {};
+    // Keep an inherited SIG_IGN (nohup, a shell's background job).
+    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    ::sigaction(sig, &sa, nullptr);
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using tconv::cli::Commands;
-  CLI::App app{"tconv: transposed convolution and the operators around it"};
-  app.require_subcommand(1);
-  std::map<CLI::App*, tconv::cli::Runner> runners;
-  std::vector<std::pair<CLI::App*, tconv::cli::SetupFn>> subs;
-  for (const auto& c : Commands()) subs.emplace_back(app.add_subcommand(c.name, c.help), c.setup);
-  for (auto& [sub, setup] : subs) runners[sub] = setup(sub);
-  // CLI11 reports an unknown first word as "A subcommand is required"; name it.
-  if (argc > 1 && argv[1][0] != '-') {
-    bool known = false;
-    std::string names;
-    for (const auto& c : Commands()) {
-      known = known || c.name == argv[1];
-      names += (names.empty() ? "" : ", ") + c.name;
-    }
-    if (!known) {
-      std::fprintf(stderr, "tconv: error: unknown command '%s' (commands: %s)\n", argv[1], names.c_str());
-      return 2;
-    }
-  }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::string msg = e.what();
-    for (char& ch : msg)
-      if (ch == '\n') ch = ' ';
-    std::fprintf(stderr, "tconv: error: %s\n", msg.c_str());
-    return 2;
-  }
-  for (auto& [sub, run] : runners)
-    if (sub->parsed()) return run();
-  return 2;
+  InstallSignalHandlers();
+  return tconv::cli::Main(argc, argv);
 }
