@@ -272,6 +272,7 @@ Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstT
                                     SatAdd(SatAdd(out_bytes, impl->cost.workspace_bytes), impl->cost.packed_bytes),
                                     limit));
   if (g.n == 0) {  // a batch of 0: nothing to compute, nothing to prepare
+    impl->cost = AlgoCost();
     impl->SizeWorkspace(options.layout, true, true);
     return Status::Ok();
   }

@@ -28,7 +28,8 @@ bin="$work/npy_fuzz"
 echo "npy_fuzz: building with $cxx"
 "$cxx" -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"$src/include" -I"$src" \
-  "$src/tests/fuzz/npy_fuzz.cc" "$src/src/io/npy.cc" "$src/src/tensor.cc" -o "$bin"
+  "$src/tests/fuzz/npy_fuzz.cc" "$src/src/io/npy.cc" "$src/src/io/atomic_write.cc" "$src/src/limits.cc" \
+  "$src/src/tensor.cc" -o "$bin"
 
 corpus="$work/corpus"
 rm -rf "$corpus"

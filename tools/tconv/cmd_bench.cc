@@ -38,6 +38,20 @@ struct BenchArgs {
   int reps = 5;
 };
 
+// The timing arguments, checked before anything is loaded.
+Status CheckBenchArgs(const BenchArgs& args) {
+  for (int t : args.threads) TCONV_RETURN_IF_ERROR(CheckThreads("--threads", t));
+  // NaN or inf never ended the timing loop.
+  if (!(args.min_batch > 0 && args.min_batch <= 60)) {
+    return Status::Invalid("--min-batch must be a number of seconds in (0, 60] (got " +
+                           std::to_string(args.min_batch) + ")");
+  }
+  if (args.reps < 1 || args.reps > 1000) {
+    return Status::Invalid("--reps must be in 1..1000 (got " + std::to_string(args.reps) + ")");
+  }
+  return Status::Ok();
+}
+
 #ifdef TCONV_HAVE_BENCH_HARNESS
 int RunBenchLayers(const BenchArgs& args) {
   using namespace tconv::bench;  // NOLINT
@@ -56,13 +70,6 @@ int RunBenchLayers(const BenchArgs& args) {
     algos = {args.algo};
   }
   std::vector<int> threads = args.threads.empty() ? std::vector<int>{1, 2} : args.threads;
-  for (int t : threads)
-    if (!(st = CheckThreads("--threads", t)).ok()) return Fail(st.message());
-  // NaN or inf never ended the timing loop.
-  if (!(args.min_batch > 0 && args.min_batch <= 60)) {
-    return Fail("--min-batch must be a number of seconds in (0, 60] (got " + std::to_string(args.min_batch) + ")");
-  }
-  if (args.reps < 1 || args.reps > 1000) return Fail("--reps must be in 1..1000 (got " + std::to_string(args.reps) + ")");
   for (const Layer& l : chosen) {
     const int64_t bytes = SatMul(SatAdd(SatAdd(NumElements(ConvTransposeInputShape(l.desc)),
                                                NumElements(ConvTransposeWeightShape(l.desc))),
@@ -136,6 +143,8 @@ Runner SetupBench(CLI::App* sub) {
   sub->add_option("--min-batch", args->min_batch, "seconds per timed batch (default 0.05)");
   sub->add_option("--reps", args->reps, "timed batches, the fastest is reported (default 5)");
   return [args]() -> int {
+    const Status st = CheckBenchArgs(*args);
+    if (!st.ok()) return Fail(st);
 #ifdef TCONV_HAVE_BENCH_HARNESS
     return RunBench(*args);
 #else
