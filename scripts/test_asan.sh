@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Runs the kernel sweeps again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# so a kernel that reads or writes outside its buffers fails (issue: no kernel
-# touches memory it does not own). Every algorithm, every ISA path of the SIMD
-# fast path, the conv GEMM forms, the plan (both layouts, the channels-last
-# depthwise kernel at every ISA) and the .npy parser.
+# The sanitizer run (CI's third step): one clang build with AddressSanitizer
+# + UndefinedBehaviorSanitizer and libFuzzer coverage (build-asan), then
+#  1. the kernel sweeps, so a kernel that reads or writes outside its
+#     buffers fails: every algorithm, every ISA path of the SIMD fast path,
+#     the conv GEMM forms, the plan (both layouts, the channels-last
+#     depthwise kernel at every ISA) and the .npy parser;
+#  2. the hostile-input suite, the fault tests and the concurrent-Run test
+#     against this build's CLI and library (issue #14: ASan and UBSan clean);
+#  3. the two fuzzers for a fixed short time from their checked-in corpora
+#     (scripts/fuzz.sh; FUZZ_SECONDS, default 25 each).
 #
 #   ./scripts/test_asan.sh        # after ./scripts/setup.sh (packages)
 set -euo pipefail
@@ -11,11 +16,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${ASAN_BUILD_DIR:-build-asan}
 
-if [[ ! -f "$build_dir/build.ninja" ]]; then
-  cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCONV_ASAN=ON -DTCONV_BUILD_BENCH=OFF -S . -B "$build_dir"
+# (An older build-asan configured with gcc, without the fuzz targets, is redone.)
+if [[ -f "$build_dir/CMakeCache.txt" ]] && ! grep -q '^TCONV_FUZZ:BOOL=ON' "$build_dir/CMakeCache.txt"; then
+  rm -rf "$build_dir"
 fi
-cmake --build "$build_dir" --target tconv tconv_tests
+if [[ ! -f "$build_dir/build.ninja" ]]; then
+  launcher=()
+  command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" \
+    -DTCONV_ASAN=ON -DTCONV_FUZZ=ON -S . -B "$build_dir"
+fi
+# (The bench harness is linked into tconv so that `tconv bench`'s argument
+# handling runs under the sanitizers too; tconv_bench itself is not built.)
+cmake --build "$build_dir" --target tconv tconv_tests tconv_cli_fuzz tconv_diff_fuzz
 export OMP_WAIT_POLICY=passive
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1
 "$build_dir/tconv_tests" \
-  --gtest_filter='AlgorithmsSweep.*:AlgorithmsCost.*:TapMath.*:PhaseFast*:*PhaseFastIsa*:Plan.*:Layout.*:*DepthwiseNhwcIsa*:ConvGemm.*:Im2Col.*:Npy.*:Resample.*:PixelShuffle.*:Checkerboard.*:Png.*'
+  --gtest_filter='AlgorithmsSweep.*:AlgorithmsCost.*:TapMath.*:PhaseFast*:*PhaseFastIsa*:Plan.*:Layout.*:*DepthwiseNhwcIsa*:ConvGemm.*:Im2Col.*:Npy.*:Resample.*:PixelShuffle.*:Checkerboard.*:Png.*:Hostile.*:Signals/KillMidWrite.*:Faults.*:ConcurrentRun.*:Limits.*:CheckedInt.*:Geometry.*:Cli.*'
+BUILD_DIR="$build_dir" bash scripts/fuzz.sh "${FUZZ_SECONDS:-25}" cli diff

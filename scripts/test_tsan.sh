@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# ThreadSanitizer run of the concurrent-Run test (issue #14): many threads
+# calling Plan::Run on one plan at once, every algorithm and both layouts.
+# Only the library and tconv_tsan_tests are built (build-tsan, clang), with
+# Highway's static target only (HWY_COMPILE_ONLY_STATIC): the point is the
+# plan's shared state, not the ISA kernels, which the ASan sweep covers.
+#
+# libgomp and OpenBLAS are not built with TSan, so their own threads would
+# show as false races: each Run uses one thread (OneThreadPerRun; the
+# callers are the concurrency) and OPENBLAS_NUM_THREADS=1.
+#
+#   ./scripts/test_tsan.sh        # after ./scripts/setup.sh (packages)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+build_dir=${TSAN_BUILD_DIR:-build-tsan}
+
+if [[ ! -f "$build_dir/build.ninja" ]]; then
+  launcher=()
+  command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" \
+    -DTCONV_TSAN=ON -DTCONV_BUILD_BENCH=OFF -S . -B "$build_dir"
+fi
+cmake --build "$build_dir" --target tconv_tsan_tests
+export OMP_WAIT_POLICY=passive OPENBLAS_NUM_THREADS=1
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+"$build_dir/tconv_tsan_tests" --gtest_filter='ConcurrentRun.OneThreadPerRun'
