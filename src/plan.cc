@@ -181,6 +181,10 @@ std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc) {
   std::vector<AlgorithmEstimate> out;
   const Geom3 g = MakeGeom3(desc, GeomOp::kConvTranspose);
   for (const Algorithm* a : Algorithms()) {
+    if (g.n == 0) {  // a batch of 0: a plan computes, allocates and packs nothing
+      out.push_back({a->name, a->summary, 0, 0, 0, true});
+      continue;
+    }
     // Only phase's prepared costs differ from its formula (the SIMD path
     // picks its mode and workspace at prepare time).
     AlgoCost c = a->cost(g);

@@ -244,6 +244,9 @@ TEST_F(Hostile, ZeroBatchGivesAnEmptyOutputAndZeroChannelsAnError) {
   CliResult r = RunCli({"conv", "--input", dir_ / "x0.npy", "--weight", dir_ / "cw.npy", "--output", out_});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::remove(out_.c_str());
+  r = RunCli({"explain", "--input-shape", "0,2,4,4", "--weight-shape", "2,3,3,3", "--stride", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(0, 3, 9, 9)"), std::string::npos) << r.out;
   // Zero channels or a zero spatial axis: an error, as torch gives.
   ASSERT_TRUE(WriteNpyAtomic(dir_ / "xc.npy", Tensor(Shape{1, 0, 4, 4})).ok());
   ASSERT_TRUE(WriteNpyAtomic(dir_ / "wc.npy", Tensor(Shape{0, 3, 3, 3})).ok());

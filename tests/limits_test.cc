@@ -132,6 +132,11 @@ TEST(Plan, DescribingHostileLayersIsBounded) {
   big.in_channels = big.out_channels = 16384;
   big.in = {4, 4, 1};
   descs.push_back(big);
+  ConvDesc wide;  // a 16384x16384 kernel at stride 500000 (an ASan run grew to 13 GB)
+  wide.in = {2, 2, 1};
+  wide.kernel = {16384, 16384, 1};
+  wide.stride = {500000, 500000, 1};
+  descs.push_back(wide);
   const auto t0 = std::chrono::steady_clock::now();
   for (const ConvDesc& x : descs) {
     ASSERT_TRUE(ValidateConvTranspose(x).ok()) << ValidateConvTranspose(x).message();
