@@ -248,6 +248,36 @@ std::string AutoAlgorithm(const ConvDesc& desc, std::string* why, int64_t max_me
   return list.front()->name;
 }
 
+namespace {
+
+// Prepares `a` (phase's general path when general_phase) for `layout`;
+// *native_x / *native_y: the result reads x / writes y in `layout` itself.
+// nullptr when out of memory.
+std::unique_ptr<PreparedAlgo> PrepareIn(const Algorithm* a, const Geom3& g, ConstTensorView weight,
+                                        ConstTensorView bias, Layout layout, bool general_phase, bool* native_x,
+                                        bool* native_y) {
+  try {
+    std::unique_ptr<PreparedAlgo> p;
+    if (layout == Layout::kNHWC && general_phase) {
+      std::string why;  // the depthwise channels-last kernel sums real taps only
+      p = PrepareDepthwiseChannelsLast(g, weight.data, bias.data, &why);
+      *native_x = *native_y = p != nullptr;
+    } else if (layout == Layout::kNHWC && a->prepare_channels_last) {
+      p = a->prepare_channels_last(g, weight.data, bias.data);
+      *native_x = p != nullptr;
+      *native_y = *native_x && p->WritesChannelsLast();
+    }
+    if (!*native_x) {
+      p = general_phase ? PreparePhaseGeneral(g, weight.data, bias.data) : a->prepare(g, weight.data, bias.data);
+    }
+    return p;
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+
+}  // namespace
+
 // One attempt to prepare `a` for the plan: fills prepared, cost, name, note
 // and the workspace layout, or returns why not (a memory limit, or an
 // allocation that failed).
@@ -281,21 +311,7 @@ Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstT
     return Status::Ok();
   }
   bool native_x = false, native_y = false;
-  try {
-    if (options.layout == Layout::kNHWC && general_phase) {
-      std::string why;  // the depthwise channels-last kernel sums real taps only
-      impl->prepared = PrepareDepthwiseChannelsLast(g, weight.data, bias.data, &why);
-      native_x = native_y = impl->prepared != nullptr;
-    } else if (options.layout == Layout::kNHWC && a->prepare_channels_last) {
-      impl->prepared = a->prepare_channels_last(g, weight.data, bias.data);
-      native_x = impl->prepared != nullptr;
-      native_y = native_x && impl->prepared->WritesChannelsLast();
-    }
-    if (!native_x) impl->prepared = general_phase ? PreparePhaseGeneral(g, weight.data, bias.data)
-                                                  : a->prepare(g, weight.data, bias.data);
-  } catch (const std::bad_alloc&) {
-    impl->prepared = nullptr;
-  }
+  impl->prepared = PrepareIn(a, g, weight, bias, options.layout, general_phase, &native_x, &native_y);
   if (!impl->prepared) return Status::OutOfMemory("cannot prepare algorithm " + impl->name + ": out of memory");
   impl->prepared->ActualCost(&impl->cost);
   impl->SizeWorkspace(options.layout, native_x, native_y);
