@@ -293,13 +293,15 @@ Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstT
   // zero_insert multiplies inserted zeros by the weights: 0 x Inf = NaN.
   const bool general_phase = !weights_finite && (a == &kPhaseAlgorithm || a == &kZeroInsertAlgorithm);
   if (!weights_finite && a == &kZeroInsertAlgorithm) {
-    impl->note = "weights hold non-finite values: zero_insert would multiply inserted zeros by them; "
-                 "phase's general path (real taps only) runs instead";
+    impl->note =
+        "weights hold non-finite values: zero_insert would multiply inserted zeros by them; "
+        "phase's general path (real taps only) runs instead";
     impl->name = kPhaseAlgorithm.name;
     impl->cost = kPhaseAlgorithm.cost(g);
   } else if (general_phase) {
-    impl->note = "weights hold non-finite values: phase's general path (real taps only) runs, not its SIMD path, "
-                 "which multiplies padding by them";
+    impl->note =
+        "weights hold non-finite values: phase's general path (real taps only) runs, not its SIMD path, "
+        "which multiplies padding by them";
   }
   // The formula first: nothing is packed for a plan that cannot fit.
   TCONV_RETURN_IF_ERROR(CheckMemory(std::string(a->name) + " (output + workspace + packed weights)",
@@ -316,7 +318,8 @@ Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstT
   impl->prepared->ActualCost(&impl->cost);
   impl->SizeWorkspace(options.layout, native_x, native_y);
   const std::string what = impl->name + " (output + workspace + packed weights)";
-  Status fits = CheckMemory(what, SatAdd(SatAdd(out_bytes, impl->cost.workspace_bytes), impl->cost.packed_bytes), limit);
+  Status fits =
+      CheckMemory(what, SatAdd(SatAdd(out_bytes, impl->cost.workspace_bytes), impl->cost.packed_bytes), limit);
   if (!fits.ok() && a == &kPhaseAlgorithm && !general_phase) {
     // The SIMD path's padded input does not fit: the general path needs none.
     impl->note = "phase's SIMD path needs a workspace of " + FormatBytes(impl->cost.workspace_bytes) +
@@ -345,8 +348,7 @@ Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstT
 namespace {
 
 // Checks everything Create checks before choosing an algorithm.
-Status CheckCreateArgs(const ConvDesc& desc, ConstTensorView weight, ConstTensorView bias,
-                       const PlanOptions& options) {
+Status CheckCreateArgs(const ConvDesc& desc, ConstTensorView weight, ConstTensorView bias, const PlanOptions& options) {
   TCONV_RETURN_IF_ERROR(ValidateConvTranspose(desc));
   TCONV_RETURN_IF_ERROR(CheckShape("weight", weight.shape, ConvTransposeWeightShape(desc)));
   if (!weight.data) return Status::Invalid("weight data is null");

@@ -48,7 +48,7 @@ const Algorithm* SelectAlgorithm(const Geom3& g, std::string* why) {
   }
   const int64_t pairs = g.cin_g * g.cout_g;
   const std::string no_simd = g.s[2] > 64 ? "stride " + std::to_string(g.s[2]) + " > 64 (no SIMD phase path)"
-                                            : std::string("no SIMD phase path (phase count or padded input too large)");
+                                          : std::string("no SIMD phase path (phase count or padded input too large)");
   const std::string head = no_simd + ", Cin/g*Cout/g = " + std::to_string(pairs);
   if (pairs >= kGemmMinChannelPairs) {
     if (why) *why = head + " >= " + std::to_string(kGemmMinChannelPairs) + ": sgemm + col2im";

@@ -85,9 +85,9 @@ inline void WriteWholeFile(const std::string& path, const std::string& bytes) {
 
 // How to run the CLI beyond its arguments.
 struct CliOptions {
-  double timeout_s = 120;             // SIGKILL after this; exit_code -1, timed_out set
-  std::vector<std::string> env;       // extra "NAME=value" entries
-  long file_size_limit = -1;          // RLIMIT_FSIZE in bytes (-1: unchanged)
+  double timeout_s = 120;        // SIGKILL after this; exit_code -1, timed_out set
+  std::vector<std::string> env;  // extra "NAME=value" entries
+  long file_size_limit = -1;     // RLIMIT_FSIZE in bytes (-1: unchanged)
 };
 
 // Starts TCONV_CLI_PATH with args, stdout/stderr to the given files; returns

@@ -97,8 +97,8 @@ void ManyCallers(int threads_per_run) {
       }
       for (std::thread& t : callers) t.join();
       for (int c = 0; c < kCallers; ++c) {
-        EXPECT_EQ(wrong[c], 0) << "caller " << c << ", algo " << algo << " (" << plan->algorithm()
-                               << "), layout " << LayoutName(layout) << ", threads " << threads_per_run;
+        EXPECT_EQ(wrong[c], 0) << "caller " << c << ", algo " << algo << " (" << plan->algorithm() << "), layout "
+                               << LayoutName(layout) << ", threads " << threads_per_run;
       }
     }
   }

@@ -72,7 +72,7 @@ TEST_P(KillMidWrite, LeavesTheOldFileOrTheNewOneAndNoTemporary) {
   ASSERT_TRUE(WriteNpyAtomic(dir / "w.npy", w).ok());
   const std::string out = dir / "y.npy";
   const std::vector<std::string> args = {"conv-transpose", "--input", dir / "x.npy", "--weight", dir / "w.npy",
-                                         "--output", out};
+                                         "--output",       out};
   Tensor want(Shape{1, 1, 1024, 1024});
   for (size_t i = 0; i < want.data.size(); ++i) want.data[i] = 2.0f * x.data[i];
   const std::string new_bytes = NpyBytes(want), old_bytes = NpyBytes(Tensor(Shape{2}, 7.0f));
@@ -86,8 +86,8 @@ TEST_P(KillMidWrite, LeavesTheOldFileOrTheNewOneAndNoTemporary) {
     // two after a while (any phase of the run).
     const auto t0 = std::chrono::steady_clock::now();
     if (i < 4) {
-      while (!WritingInto(pid, dir.path()) &&
-             std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20) && ::kill(pid, 0) == 0) {
+      while (!WritingInto(pid, dir.path()) && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20) &&
+             ::kill(pid, 0) == 0) {
         ::usleep(100);
       }
       mid_write += WritingInto(pid, dir.path());

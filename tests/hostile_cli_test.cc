@@ -52,7 +52,7 @@ class Hostile : public ::testing::Test {
   }
   std::vector<std::string> Deconv(std::vector<std::string> extra = {}) const {
     std::vector<std::string> a = {"conv-transpose", "--input", dir_ / "x.npy", "--weight", dir_ / "w.npy",
-                                  "--output", out_};
+                                  "--output",       out_};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -62,8 +62,9 @@ class Hostile : public ::testing::Test {
     return a;
   }
   std::vector<std::string> Upsample(std::vector<std::string> extra = {}, const std::string& scale = "2") const {
-    std::vector<std::string> a = {"upsample-conv", "--input", dir_ / "x.npy", "--weight", dir_ / "cw.npy",
-                                  "--output", out_, "--mode", "nearest", "--scale", scale};
+    std::vector<std::string> a = {"upsample-conv", "--input",  dir_ / "x.npy", "--weight",
+                                  dir_ / "cw.npy", "--output", out_,           "--mode",
+                                  "nearest",       "--scale",  scale};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
@@ -137,13 +138,13 @@ TEST_F(Hostile, HugeGroupsDoNotOverflow) {
 
 TEST_F(Hostile, ExplainPrintsTrueCountsForHugeLayers) {
   // 2^81 flops: x (2^20, 1, 1024, 1024), w (1, 1, 2^20-ish kernel) cropped.
-  CliResult r = RunCli({"explain", "--input-shape", "1048576,1,1024,1024", "--weight-shape", "1,1,1048576,1048576",
-                        "--pad", "524288"});
+  CliResult r = RunCli(
+      {"explain", "--input-shape", "1048576,1,1024,1024", "--weight-shape", "1,1,1048576,1048576", "--pad", "524288"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("flops            > 2^63"), std::string::npos) << r.out;
   // zero_insert's workspace on a huge dilation: never negative.
-  r = RunCli({"explain", "--input-shape", "1,1,8,8", "--weight-shape", "1,1,3,3", "--dilation", "1000000000",
-              "--pad", "999999999"});
+  r = RunCli({"explain", "--input-shape", "1,1,8,8", "--weight-shape", "1,1,3,3", "--dilation", "1000000000", "--pad",
+              "999999999"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const size_t row = r.out.find("\nzero_insert");
   ASSERT_NE(row, std::string::npos) << r.out;
@@ -176,9 +177,9 @@ TEST_F(Hostile, RefusingAHugeStrideTakesMilliseconds) {
   ASSERT_TRUE(WriteNpyAtomic(dir_ / "x3.npy", Small({1, 1, 4, 4, 4})).ok());
   ASSERT_TRUE(WriteNpyAtomic(dir_ / "w3.npy", Small({1, 1, 3, 3, 3})).ok());
   const auto t0 = std::chrono::steady_clock::now();
-  ExpectError({"conv-transpose", "--input", dir_ / "x3.npy", "--weight", dir_ / "w3.npy", "--output", out_,
-               "--stride", "3000"},
-              "more than the memory limit");
+  ExpectError(
+      {"conv-transpose", "--input", dir_ / "x3.npy", "--weight", dir_ / "w3.npy", "--output", out_, "--stride", "3000"},
+      "more than the memory limit");
   // Cropped back to a small output: planning must not walk 3000^3 phases.
   CliResult r = RunCli({"conv-transpose", "--input", dir_ / "x3.npy", "--weight", dir_ / "w3.npy", "--output", out_,
                         "--stride", "3000", "--pad", "4499"});
@@ -276,8 +277,8 @@ TEST_F(Hostile, NonFiniteWeightsGiveTheReferenceResult) {
   for (const char* algo : {"auto", "phase", "gemm_col2im", "gather", "zero_insert", "ref"}) {
     for (const char* layout : {"nchw", "nhwc"}) {
       if (std::string(layout) == "nhwc") continue;  // (the library tests cover channels last)
-      CliResult r = RunCli({"conv-transpose", "--input", dir_ / "xn.npy", "--weight", dir_ / "wn.npy", "--output",
-                            out_, "--stride", "2", "--pad", "1", "--algo", algo});
+      CliResult r = RunCli({"conv-transpose", "--input", dir_ / "xn.npy", "--weight", dir_ / "wn.npy", "--output", out_,
+                            "--stride", "2", "--pad", "1", "--algo", algo});
       ASSERT_EQ(r.exit_code, 0) << r.err;
       Tensor y;
       ASSERT_TRUE(ReadNpy(out_, &y).ok());

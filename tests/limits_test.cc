@@ -2,6 +2,8 @@
 // checked and saturating size arithmetic, the thread cap, the memory limit
 // and `auto`'s fallbacks, bounded planning whatever the numbers, batches of
 // 0, and non-finite values (every algorithm gives ref's result).
+#include "tconv/limits.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -15,7 +17,6 @@
 #include "src/algo/tap_math.h"
 #include "src/checked_int.h"
 #include "tconv/layout.h"
-#include "tconv/limits.h"
 #include "tconv/plan.h"
 #include "tconv/reference.h"
 
@@ -75,8 +76,8 @@ TEST(TapMath, UsefulPairsClosedFormMatchesCounting) {
         const int64_t o = ix * s + kk * d - pb;
         n += o >= 0 && o < out;
       }
-    ASSERT_EQ(UsefulPairs(in, k, s, d, pb, out), n) << "in " << in << " k " << k << " s " << s << " d " << d
-                                                    << " pb " << pb << " out " << out;
+    ASSERT_EQ(UsefulPairs(in, k, s, d, pb, out), n)
+        << "in " << in << " k " << k << " s " << s << " d " << d << " pb " << pb << " out " << out;
   }
   // Beyond any loop: i = k = s = d = 2^30 (pairs ix + kk <= 1022 reach o < 2^40).
   const int64_t g = int64_t{1} << 30;
@@ -225,7 +226,7 @@ TEST(Plan, NonFiniteWeightsGiveTheReferenceResult) {
   ASSERT_TRUE(ValidateConvTranspose(d).ok());
   const Tensor x = Ints(ConvTransposeInputShape(d), 1), b = Ints({6}, 3);
   Tensor w = Ints(ConvTransposeWeightShape(d), 2);
-  w.data[0] = kInf;   // a corner tap, which meets padding and inserted zeros
+  w.data[0] = kInf;  // a corner tap, which meets padding and inserted zeros
   w.data[13] = -kInf;
   w.data[40] = kNaN;
   ExpectEveryPlanMatchesRef(d, x, w, b, "non-finite weights", "non-finite");
@@ -266,15 +267,16 @@ TEST(Plan, ZeroBatchGivesAnEmptyOutput) {
       EXPECT_EQ(plan->output_shape()[0], 0);
       EXPECT_EQ(NumElements(plan->output_shape()), 0);
       EXPECT_EQ(plan->workspace_bytes(), 0) << algo;
-      EXPECT_TRUE(plan->Run(ConstTensorView(nullptr, plan->input_shape()), TensorView(nullptr, plan->output_shape()))
-                      .ok());
+      EXPECT_TRUE(
+          plan->Run(ConstTensorView(nullptr, plan->input_shape()), TensorView(nullptr, plan->output_shape())).ok());
       EXPECT_FALSE(plan->Run(ConstTensorView(nullptr, {1, 4, 6, 5}), TensorView(nullptr, plan->output_shape())).ok());
     }
   }
   Tensor y(ConvTransposeOutputShape(d));
-  EXPECT_TRUE(ConvTranspose(d, Tensor(ConvTransposeInputShape(d)).cview(), w.cview(), ConstTensorView(), y.view()).ok());
-  EXPECT_TRUE(ConvTransposeRef(d, Tensor(ConvTransposeInputShape(d)).cview(), w.cview(), ConstTensorView(), y.view())
-                  .ok());
+  EXPECT_TRUE(
+      ConvTranspose(d, Tensor(ConvTransposeInputShape(d)).cview(), w.cview(), ConstTensorView(), y.view()).ok());
+  EXPECT_TRUE(
+      ConvTransposeRef(d, Tensor(ConvTransposeInputShape(d)).cview(), w.cview(), ConstTensorView(), y.view()).ok());
   d.in_channels = 0;
   EXPECT_NE(ValidateConvTranspose(d).message().find("input channels must be >= 1"), std::string::npos);
 }

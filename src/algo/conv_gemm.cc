@@ -26,8 +26,8 @@
 #include "src/algo/im2col.h"
 #include "src/checked_int.h"
 #include "src/geom3.h"
-#include "tconv/limits.h"
 #include "tconv/conv.h"
+#include "tconv/limits.h"
 #include "tconv/reference.h"
 
 namespace tconv {

@@ -28,6 +28,7 @@
 
 namespace {
 
+// clang-format off
 const char* const kFlags[] = {
     "--input-shape", "--weight-shape", "--op",      "--stride",       "--dilation",     "--pad",
     "--pads",        "--groups",       "--threads", "--max-memory",   "--output-padding", "--output-shape",
@@ -42,13 +43,17 @@ const char* const kValues[] = {
     "4G",          "1K",         "0T",          "99999999T",  "",            " ",         "1,,2",
     "\n",          "\x1b[31m",   "\xff\xfe",    "1e3",        "0x10",        "2,2",       "100000",
 };
+// clang-format on
 
 std::string Token(FuzzedDataProvider* fdp) {
   switch (fdp->ConsumeIntegralInRange(0, 3)) {
-    case 0: return fdp->PickValueInArray(kFlags);
+    case 0:
+      return fdp->PickValueInArray(kFlags);
     case 1:
-    case 2: return fdp->PickValueInArray(kValues);
-    default: return fdp->ConsumeRandomLengthString(24);
+    case 2:
+      return fdp->PickValueInArray(kValues);
+    default:
+      return fdp->ConsumeRandomLengthString(24);
   }
 }
 

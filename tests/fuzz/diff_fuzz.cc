@@ -42,9 +42,12 @@ float Value(FuzzedDataProvider* fdp, uint8_t nonfinite_per_256) {
   const uint8_t b = fdp->ConsumeIntegral<uint8_t>();
   if (b < nonfinite_per_256) {
     switch (b % 3) {
-      case 0: return std::numeric_limits<float>::quiet_NaN();
-      case 1: return std::numeric_limits<float>::infinity();
-      default: return -std::numeric_limits<float>::infinity();
+      case 0:
+        return std::numeric_limits<float>::quiet_NaN();
+      case 1:
+        return std::numeric_limits<float>::infinity();
+      default:
+        return -std::numeric_limits<float>::infinity();
     }
   }
   return static_cast<float>(static_cast<int>(b % 7) - 3);

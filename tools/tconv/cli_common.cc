@@ -99,8 +99,8 @@ void RejectEmptyValues(CLI::App* app) {
   for (CLI::Option* opt : app->get_options()) {
     if (opt->get_type_size_max() == 0) continue;  // a flag
     opt->check(CLI::Validator(
-        [](std::string& value) { return value.empty() ? std::string("the value is empty") : std::string(); },
-        "", "NonEmpty"));
+        [](std::string& value) { return value.empty() ? std::string("the value is empty") : std::string(); }, "",
+        "NonEmpty"));
   }
   for (CLI::App* sub : app->get_subcommands([](CLI::App*) { return true; })) RejectEmptyValues(sub);
 }
@@ -123,12 +123,18 @@ Status ParseByteSize(const std::string& flag, const std::string& text, int64_t* 
   std::string unit = text.substr(digits == std::string::npos ? text.size() : digits);
   for (char& ch : unit) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   int shift = 0;
-  if (unit == "" || unit == "B") shift = 0;
-  else if (unit == "K" || unit == "KB" || unit == "KIB") shift = 10;
-  else if (unit == "M" || unit == "MB" || unit == "MIB") shift = 20;
-  else if (unit == "G" || unit == "GB" || unit == "GIB") shift = 30;
-  else if (unit == "T" || unit == "TB" || unit == "TIB") shift = 40;
-  else return Status::Invalid(rule);
+  if (unit == "" || unit == "B")
+    shift = 0;
+  else if (unit == "K" || unit == "KB" || unit == "KIB")
+    shift = 10;
+  else if (unit == "M" || unit == "MB" || unit == "MIB")
+    shift = 20;
+  else if (unit == "G" || unit == "GB" || unit == "GIB")
+    shift = 30;
+  else if (unit == "T" || unit == "TB" || unit == "TIB")
+    shift = 40;
+  else
+    return Status::Invalid(rule);
   uint64_t v = 0;
   TCONV_RETURN_IF_ERROR(ParseUint64(flag, text.substr(0, digits), &v));
   if (v < 1 || v > (uint64_t{INT64_MAX} >> shift)) return Status::Invalid(rule + ": below 2^63 bytes");

@@ -43,8 +43,8 @@ Status CheckBenchArgs(const BenchArgs& args) {
   for (int t : args.threads) TCONV_RETURN_IF_ERROR(CheckThreads("--threads", t));
   // NaN or inf never ended the timing loop.
   if (!(args.min_batch > 0 && args.min_batch <= 60)) {
-    return Status::Invalid("--min-batch must be a number of seconds in (0, 60] (got " +
-                           std::to_string(args.min_batch) + ")");
+    return Status::Invalid("--min-batch must be a number of seconds in (0, 60] (got " + std::to_string(args.min_batch) +
+                           ")");
   }
   if (args.reps < 1 || args.reps > 1000) {
     return Status::Invalid("--reps must be in 1..1000 (got " + std::to_string(args.reps) + ")");
@@ -71,10 +71,10 @@ int RunBenchLayers(const BenchArgs& args) {
   }
   std::vector<int> threads = args.threads.empty() ? std::vector<int>{1, 2} : args.threads;
   for (const Layer& l : chosen) {
-    const int64_t bytes = SatMul(SatAdd(SatAdd(NumElements(ConvTransposeInputShape(l.desc)),
-                                               NumElements(ConvTransposeWeightShape(l.desc))),
-                                        NumElements(ConvTransposeOutputShape(l.desc))),
-                                 sizeof(float));
+    const int64_t bytes = SatMul(
+        SatAdd(SatAdd(NumElements(ConvTransposeInputShape(l.desc)), NumElements(ConvTransposeWeightShape(l.desc))),
+               NumElements(ConvTransposeOutputShape(l.desc))),
+        sizeof(float));
     if (!(st = CheckMemory("layer " + l.name + " (input, weight and output)", bytes, 0)).ok()) return Fail(st);
   }
   Layout layout = Layout::kNCHW;

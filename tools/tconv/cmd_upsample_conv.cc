@@ -63,9 +63,9 @@ int RunUpsampleConv(const UpsampleConvArgs& a) {
   int64_t limit = 0;
   if (!(st = MemoryLimit(a.geo, &limit)).ok()) return Fail(st);
   const int64_t bytes = SatMul(SatAdd(NumElements(up_shape), NumElements(ConvOutputShape(d))), sizeof(float));
-  if (!(st = CheckMemory("the upsampled input " + ShapeString(up_shape) + " and the output " +
-                             ShapeString(ConvOutputShape(d)),
-                         bytes, limit))
+  if (!(st = CheckMemory(
+            "the upsampled input " + ShapeString(up_shape) + " and the output " + ShapeString(ConvOutputShape(d)),
+            bytes, limit))
            .ok()) {
     return Fail(st);
   }
