@@ -163,9 +163,10 @@ class PhaseGeneral : public PreparedAlgo {
                   const int64_t c2 = a2.c[j2];
                   const int64_t lo = std::max(qa, c2), hi = std::min(qb, c2 + g.in[2]);
                   const float wv = wj[j2];
-                  float* ac = acc - qa;
-                  const float* xs = xrow - c2;
-                  for (int64_t q = lo; q < hi; ++q) ac[q] += wv * xs[q];
+                  // Offsets, not shifted pointers: acc - qa and xrow - c2
+                  // may point outside their arrays (undefined behaviour
+                  // clang's UBSan reports, found by the differential fuzzer).
+                  for (int64_t q = lo; q < hi; ++q) acc[q - qa] += wv * xrow[q - c2];
                 }
               }
             }

@@ -274,20 +274,24 @@ void Task(const PhaseFastParams& p, const float* xg, float* y, int64_t n, int64_
         if (od >= p.out[0] || oy >= p.out[1]) continue;
         const int64_t ua = std::max<int64_t>(f0 - r * wp, 0);
         const int64_t ub = std::min<int64_t>(f1 - r * wp, p.u[2]);
-        if (ua >= ub) continue;
+        if (ua >= ub || ua * sx >= p.out[2]) continue;
+        // Pointers at column ua (tile + r*wp - f0 would point before the
+        // tile when a block starts mid-row: undefined behaviour, found by
+        // clang's UBSan through the differential fuzzer); the interleaves
+        // are the same from any origin.
+        const int64_t at = r * wp - f0 + ua, nu = ub - ua, ow = p.out[2] - ua * sx;
         if (p.y_channels_last) {
           // y (N, *out, Cout): output pixel ox's cb_here channels are
           // contiguous; tile row (tx, c) holds channel c of phase tx.
-          const float* t0 = tile + (r * wp - f0);
           float* yrow = y + ((n * p.out[0] + od) * p.out[1] + oy) * p.out[2] * p.cout + co0;
-          InterleaveChannelsLast<CB>(t0, ft, sx, cb_here, ua, ub, p.out[2], p.cout, yrow);
+          InterleaveChannelsLast<CB>(tile + at, ft, sx, cb_here, 0, nu, ow, p.cout, yrow + ua * sx * p.cout);
           continue;
         }
         for (int c = 0; c < cb_here; ++c) {
           const float* rows[64];
-          for (int64_t tx = 0; tx < sx; ++tx) rows[tx] = tile + (tx * CB + c) * ft + (r * wp - f0);
+          for (int64_t tx = 0; tx < sx; ++tx) rows[tx] = tile + (tx * CB + c) * ft + at;
           float* yrow = y + (n * p.cout + co0 + c) * p.out_sp + (od * p.out[1] + oy) * p.out[2];
-          Interleave(rows, sx, ua, ub, p.out[2], yrow);
+          Interleave(rows, sx, 0, nu, ow, yrow + ua * sx);
         }
       }
     }
