@@ -25,5 +25,5 @@ if [[ ! -f "$build_dir/build.ninja" ]]; then
 fi
 cmake --build "$build_dir" --target tconv_tsan_tests
 export OMP_WAIT_POLICY=passive OPENBLAS_NUM_THREADS=1
-export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan_suppressions.txt"
 "$build_dir/tconv_tsan_tests" --gtest_filter='ConcurrentRun.OneThreadPerRun'
