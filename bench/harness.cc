@@ -124,7 +124,7 @@ class PlanRunner : public Runner {
   std::unique_ptr<Plan> plan;
   Tensor x, y;
   void Run() override { plan->Run(x.cview(), y.view()); }
-  std::string Impl() const override { return plan->algorithm(); }
+  std::string Impl() const override { return plan->algorithm() + " " + plan->kernel(); }
 };
 
 class FastRunner : public Runner {
@@ -136,14 +136,14 @@ class FastRunner : public Runner {
   void* ws = nullptr;
   int threads = 1;
   ~FastRunner() override { std::free(ws); }
-  void Run() override { algo->Run(xp, yp, ws, threads); }
-  std::string Impl() const override { return "phase_fast"; }
+  void Run() override { algo->Run(ConstBuffer(xp), Buffer(yp), ws, threads); }
+  std::string Impl() const override { return "phase_fast " + algo->Kernel(); }
 };
 
 }  // namespace
 
 std::unique_ptr<Runner> MakeTconvRunner(const Layer& layer, const std::string& algo, int threads, std::string* why,
-                                        Layout layout) {
+                                        Layout layout, const PhaseTuning& tuning) {
   const ConvDesc& d = layer.desc;
   Tensor w(ConvTransposeWeightShape(d)), b(Shape{d.out_channels});
   FillRandom(&w.data, 2);
@@ -156,7 +156,7 @@ std::unique_ptr<Runner> MakeTconvRunner(const Layer& layer, const std::string& a
     auto r = std::make_unique<FastRunner>();
     const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
     AlgoCost cost;
-    r->algo = PreparePhaseFast(g, w.data.data(), b.data.data(), &cost, why);
+    r->algo = PreparePhaseFast(PrepareInput{g, ConstBuffer(w.data.data()), ConstBuffer(b.data.data()), tuning}, why);
     if (!r->algo) return nullptr;
     r->algo->ActualCost(&cost);
     if (cost.workspace_bytes > 0) {
@@ -182,6 +182,7 @@ std::unique_ptr<Runner> MakeTconvRunner(const Layer& layer, const std::string& a
   opts.algo = algo;
   opts.threads = threads;
   opts.layout = layout;
+  opts.phase = tuning;
   Status st;
   r->plan = Plan::Create(d, w.cview(), b.cview(), opts, &st);
   if (!r->plan) {

@@ -25,6 +25,7 @@
 #include "tconv/desc.h"
 #include "tconv/layout.h"
 #include "tconv/status.h"
+#include "tconv/tuning.h"
 
 namespace tconv {
 namespace bench {
@@ -44,7 +45,8 @@ class Runner {
  public:
   virtual ~Runner() = default;
   virtual void Run() = 0;
-  // What actually ran, e.g. "phase/avx512" or oneDNN's impl_info_str().
+  // What actually ran, e.g. "phase f32_phase_pixels_8x3__avx512" or
+  // oneDNN's impl_info_str().
   virtual std::string Impl() const = 0;
 };
 
@@ -52,8 +54,9 @@ class Runner {
 // fast path called directly through src/algo/phase_fast.h, so it can be
 // measured before the general `phase` algorithm is registered; NCHW only).
 // layout: of the plan's x and y (Plan conversions timed).
+// tuning: PlanOptions::phase (e.g. a kernel forced by `tconv bench --kernel`).
 std::unique_ptr<Runner> MakeTconvRunner(const Layer& layer, const std::string& algo, int threads, std::string* why,
-                                        Layout layout = Layout::kNCHW);
+                                        Layout layout = Layout::kNCHW, const PhaseTuning& tuning = PhaseTuning());
 // variant: "onednn", "onednn_nchw" or "onednn_nhwc" (see above). nullptr + *why when
 // oneDNN is absent or rejects the layer.
 std::unique_ptr<Runner> MakeOnednnRunner(const Layer& layer, const std::string& variant, int threads,

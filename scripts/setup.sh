@@ -13,10 +13,14 @@ build_dir=${BUILD_DIR:-build}
 build_type=${BUILD_TYPE:-Release}
 
 packages=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config python3
   libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev libhwy-dev libcli11-dev libpng-dev nlohmann-json3-dev libdnnl-dev
   clang libclang-rt-14-dev libomp-dev
+  # arm64: the cross compiler, qemu-user and the arm64 builds of the
+  # libraries (scripts/test_arm64.sh)
+  crossbuild-essential-arm64 qemu-user
+  libhwy-dev:arm64 libopenblas-dev:arm64 libpng-dev:arm64 libgtest-dev:arm64 libgomp1:arm64
 )
 
 if [[ "${TCONV_SKIP_APT:-0}" != 1 ]]; then
@@ -29,6 +33,9 @@ if [[ "${TCONV_SKIP_APT:-0}" != 1 ]]; then
     sudo=(sudo)
   fi
   export DEBIAN_FRONTEND=noninteractive
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    "${sudo[@]}" dpkg --add-architecture arm64
+  fi
   "${sudo[@]}" apt-get update
   "${sudo[@]}" apt-get install -y "${packages[@]}"
 fi

@@ -4,7 +4,8 @@
 #  1. the kernel sweeps, so a kernel that reads or writes outside its
 #     buffers fails: every algorithm, every ISA path of the SIMD fast path,
 #     the conv GEMM forms, the plan (both layouts, the channels-last
-#     depthwise kernel at every ISA) and the .npy parser;
+#     depthwise kernel at every ISA), the kernel list and the .npy parser;
+#     with the kernels' TCONV_DCHECK contracts on (DCHECKs are on in this build);
 #  2. the hostile-input suite, the fault tests and the concurrent-Run test
 #     against this build's CLI and library (issue #14: ASan and UBSan clean);
 #  3. the two fuzzers for a fixed short time from their checked-in corpora
@@ -32,6 +33,11 @@ cmake --build "$build_dir" --target tconv tconv_tests tconv_cli_fuzz tconv_diff_
 export OMP_WAIT_POLICY=passive
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1
+# Left out here: Hostile.FileSizeLimit..., which runs the CLI under
+# RLIMIT_FSIZE=100 bytes; clang's libomp sizes a shared-memory file at start-up
+# and dies on that limit before tconv runs ("OMP: Error #179 ... File too
+# large"). The test runs in the gcc build (scripts/test.sh), whose libgomp
+# does not.
 "$build_dir/tconv_tests" \
-  --gtest_filter='AlgorithmsSweep.*:AlgorithmsCost.*:TapMath.*:PhaseFast*:*PhaseFastIsa*:Plan.*:Layout.*:*DepthwiseNhwcIsa*:ConvGemm.*:Im2Col.*:Npy.*:Resample.*:PixelShuffle.*:Checkerboard.*:Png.*:Hostile.*:Signals/KillMidWrite.*:Faults.*:ConcurrentRun.*:Limits.*:CheckedInt.*:Geometry.*:Cli.*'
+  --gtest_filter='AlgorithmsSweep.*:AlgorithmsCost.*:TapMath.*:PhaseFast*:*PhaseFastIsa*:*KernelList*:Plan.*:Layout.*:*DepthwiseNhwcIsa*:ConvGemm.*:Im2Col.*:Npy.*:AtomicWrite.*:Resample.*:PixelShuffle.*:Checkerboard.*:Png.*:Hostile.*:Signals/KillMidWrite.*:Faults.*:ConcurrentRun.*:Limits.*:CheckedInt.*:Geometry.*:Cli.*-Hostile.FileSizeLimitIsAWriteErrorAndLeavesNoTemporary'
 BUILD_DIR="$build_dir" bash scripts/fuzz.sh "${FUZZ_SECONDS:-25}" cli diff

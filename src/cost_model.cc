@@ -1,5 +1,7 @@
+// The cost model of src/cost_model.h: its constants and its two formulas.
 #include "src/cost_model.h"
 
+#include "hwy/targets.h"
 #include "src/algo/im2col.h"
 #include "src/algo/phase_fast.h"
 
@@ -22,6 +24,27 @@ const CostModelConstants& FittedCostModel() {
   static const CostModelConstants c = {4.96e10, 0.171, 1.88e10, 3.68e10, 4.53, 2.3e-6};
   return c;
 }
+
+// The phase rate at each ISA relative to AVX-512, measured on the
+// calibration layers (bench/calibration/measure_isa_rates.sh, 2 rounds of
+// the 5 ISAs interleaved, fit_isa_rates.py: Rp alone fitted per ISA, the
+// other constants held; RMS log error 0.23-0.38). NEON (4 lanes, like
+// SSE4) is not measured: arm64 runs here only under qemu; it takes SSE4's
+// ratio until someone measures it on arm64 hardware.
+CostModelConstants CostModelFor(dispatch::Isa isa) {
+  struct Rate {
+    int64_t target;
+    double vs_avx512;
+  };
+  static constexpr Rate kRates[] = {{HWY_AVX2, 0.483}, {HWY_SSE4, 0.150},   {HWY_SSSE3, 0.142},
+                                   {HWY_SCALAR, 0.052}, {HWY_EMU128, 0.052}, {HWY_NEON, 0.150}};
+  CostModelConstants c = FittedCostModel();
+  for (const Rate& r : kRates)
+    if (r.target == isa.target) c.rp *= r.vs_avx512;
+  return c;
+}
+
+CostModelConstants ActiveCostModel() { return CostModelFor(dispatch::ActiveIsa()); }
 
 double PredictPhaseSeconds(const Geom3& g, const CostModelConstants& c) {
   const PhaseFastProfile prof = ProfilePhaseFast(g);

@@ -9,10 +9,14 @@
 // (the GEMM's), m, n, k = the GEMM's dimensions Cout/g*k_sp, in_sp, Cin/g,
 // sat(x) = x / (x + hg), B = input + output bytes, C = column-buffer bytes.
 // The six constants are fitted by least squares on log time to measured
-// runs (bench/calibration/README.md: the layers, the command, the fit).
+// runs at AVX-512 (bench/calibration/README.md: the layers, the command, the
+// fit). The phase rate Rp depends on the ISA the kernels run at: it is
+// measured at each ISA (bench/calibration/measure_isa_rates.sh), so a plan
+// capped at TCONV_ISA=scalar is predicted at scalar speed.
 #ifndef TCONV_SRC_COST_MODEL_H_
 #define TCONV_SRC_COST_MODEL_H_
 
+#include "src/dispatch/cpu.h"
 #include "src/geom3.h"
 
 namespace tconv {
@@ -20,11 +24,16 @@ namespace tconv {
 struct CostModelConstants {
   double rp, hp, bw, rg, hg, t0;
 };
-// The constants in use (fitted on this project's benchmark machine).
+// The constants fitted at AVX-512 on this project's benchmark machine.
 const CostModelConstants& FittedCostModel();
+// The constants for kernels running at `isa`: the fit with its phase rate
+// scaled by the rate measured at that ISA.
+CostModelConstants CostModelFor(dispatch::Isa isa);
+// CostModelFor(dispatch::ActiveIsa()).
+CostModelConstants ActiveCostModel();
 
-double PredictPhaseSeconds(const Geom3& g, const CostModelConstants& c = FittedCostModel());
-double PredictGemmCol2ImSeconds(const Geom3& g, const CostModelConstants& c = FittedCostModel());
+double PredictPhaseSeconds(const Geom3& g, const CostModelConstants& c);
+double PredictGemmCol2ImSeconds(const Geom3& g, const CostModelConstants& c);
 
 }  // namespace tconv
 

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <string>
 
-#include "src/ascii_lower.h"
-#include "src/checked_int.h"
+#include "src/base/ascii_lower.h"
+#include "src/base/checked_int.h"
+#include "src/base/int_math.h"
 #include "tconv/desc.h"
 
 namespace tconv {
@@ -159,7 +160,7 @@ Shape ConvInputShape(const ConvDesc& d) { return Make(d.batch, d.in_channels, d,
 Shape ConvWeightShape(const ConvDesc& d) { return Make(d.out_channels, d.in_channels / d.groups, d, d.kernel); }
 Shape ConvOutputShape(const ConvDesc& d) { return Make(d.batch, d.out_channels, d, ConvOut(d)); }
 
-// Saturating (src/checked_int.h): a layer of more than 2^63 flops reports
+// Saturating (src/base/checked_int.h): a layer of more than 2^63 flops reports
 // INT64_MAX, never a wrapped number (a 2^71-flop layer printed "flops 0").
 int64_t ConvTransposeFlops(const ConvDesc& d) {
   int64_t f = SatProduct({2, d.batch, d.in_channels, d.out_channels / d.groups});

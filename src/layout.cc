@@ -1,7 +1,7 @@
 // Layout names and shape permutations (include/tconv/layout.h).
 #include "tconv/layout.h"
 
-#include "src/ascii_lower.h"
+#include "src/base/ascii_lower.h"
 
 namespace tconv {
 

@@ -20,7 +20,7 @@
 #include "src/algo/channels_last.h"
 #include "src/algo/phase.h"
 #include "src/algo/phase_fast.h"
-#include "src/checked_int.h"
+#include "src/base/checked_int.h"
 #include "src/dispatch/cpu.h"
 #include "src/layout_convert.h"
 #include "src/select.h"
@@ -83,6 +83,7 @@ struct Plan::Impl {
   const Algorithm* algo = nullptr;
   AlgoCost cost;
   std::string name, note;
+  std::string kernel;                      // Plan::kernel()
   std::unique_ptr<PreparedAlgo> prepared;  // nullptr for a batch of 0
   int threads = 1;
   Layout layout = Layout::kNCHW;
@@ -168,11 +169,11 @@ AlgoCost PhaseCostWithoutPacking(const Geom3& g) {
   return c;
 }
 
-// Whether phase can be prepared on zero weights for exact numbers, in a few
-// milliseconds and megabytes.
+// Whether the algorithms can be prepared on zero weights for exact numbers,
+// in a few milliseconds and megabytes.
 bool SmallEnoughToPrepare(const Geom3& g) {
   return SatProduct({g.cin, g.cout_g, g.k_sp}) <= kExactEstimateFloats &&
-         SatMul(g.n, g.out_sp) <= kExactEstimateFloats && ProfilePhaseFast(g).takes;
+         SatMul(g.n, g.out_sp) <= kExactEstimateFloats;
 }
 
 }  // namespace
@@ -180,33 +181,41 @@ bool SmallEnoughToPrepare(const Geom3& g) {
 std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc) {
   std::vector<AlgorithmEstimate> out;
   const Geom3 g = MakeGeom3(desc, GeomOp::kConvTranspose);
+  // Each algorithm is prepared on zero weights, when they are small, so the
+  // numbers are what a plan would really execute and allocate (a fast path
+  // chosen at prepare time reports its own costs) and the kernel it would
+  // run is known. Packing is linear in the weights: cheap next to a run,
+  // and explain never touches activations. Large layers get formulas.
+  std::vector<float> zeros;
+  const PhaseTuning tuning;
   for (const Algorithm* a : Algorithms()) {
     if (g.n == 0) {  // a batch of 0: a plan computes, allocates and packs nothing
       out.push_back({a->name, a->summary, 0, 0, 0, true});
       continue;
     }
-    // Only phase's prepared costs differ from its formula (the SIMD path
-    // picks its mode and workspace at prepare time).
+    // (phase's SIMD path picks its mode and workspace at prepare time.)
     AlgoCost c = a->cost(g);
     bool exact = true;
     if (a == &kPhaseAlgorithm) {
-      exact = false;
       c = PhaseCostWithoutPacking(g);
-      if (!ProfilePhaseFast(g).takes) exact = true;  // the general path's formula is exact
-      if (SmallEnoughToPrepare(g)) {
-        try {
-          const std::vector<float> zeros(static_cast<size_t>(g.cin * g.cout_g * g.k_sp), 0.0f);
-          if (auto prepared = a->prepare(g, zeros.data(), nullptr)) {
-            c = a->cost(g);
-            prepared->ActualCost(&c);
-            exact = true;
-          }
-        } catch (const std::bad_alloc&) {
-          // keep the bound
+      exact = !ProfilePhaseFast(g).takes;  // the general path's formula is exact
+    }
+    std::string kernel;
+    if (SmallEnoughToPrepare(g)) {
+      try {
+        if (zeros.empty()) zeros.assign(static_cast<size_t>(g.cin * g.cout_g * g.k_sp), 0.0f);
+        std::string why;
+        if (auto prepared = a->prepare(PrepareInput{g, ConstBuffer(zeros.data()), ConstBuffer(), tuning}, &why)) {
+          c = a->cost(g);
+          prepared->ActualCost(&c);
+          kernel = prepared->Kernel();
+          exact = true;
         }
+      } catch (const std::bad_alloc&) {
+        // keep the formula's numbers
       }
     }
-    out.push_back({a->name, a->summary, c.macs, c.workspace_bytes, c.packed_bytes, exact});
+    out.push_back({a->name, a->summary, c.macs, c.workspace_bytes, c.packed_bytes, exact, kernel});
   }
   return out;
 }
@@ -252,26 +261,27 @@ namespace {
 
 // Prepares `a` (phase's general path when general_phase) for `layout`;
 // *native_x / *native_y: the result reads x / writes y in `layout` itself.
-// nullptr when out of memory.
-std::unique_ptr<PreparedAlgo> PrepareIn(const Algorithm* a, const Geom3& g, ConstTensorView weight,
-                                        ConstTensorView bias, Layout layout, bool general_phase, bool* native_x,
-                                        bool* native_y) {
+// nullptr when out of memory, or with *why when a tuning option forces
+// what the geometry does not allow.
+std::unique_ptr<PreparedAlgo> PrepareIn(const Algorithm* a, const PrepareInput& in, Layout layout,
+                                        bool general_phase, bool* native_x, bool* native_y, std::string* why) {
   try {
     std::unique_ptr<PreparedAlgo> p;
     if (layout == Layout::kNHWC && general_phase) {
-      std::string why;  // the depthwise channels-last kernel sums real taps only
-      p = PrepareDepthwiseChannelsLast(g, weight.data, bias.data, &why);
+      std::string declined;  // the depthwise channels-last kernel sums real taps only
+      p = PrepareDepthwiseChannelsLast(in, &declined);
       *native_x = *native_y = p != nullptr;
     } else if (layout == Layout::kNHWC && a->prepare_channels_last) {
-      p = a->prepare_channels_last(g, weight.data, bias.data);
+      p = a->prepare_channels_last(in, why);
       *native_x = p != nullptr;
       *native_y = *native_x && p->WritesChannelsLast();
     }
     if (!*native_x) {
-      p = general_phase ? PreparePhaseGeneral(g, weight.data, bias.data) : a->prepare(g, weight.data, bias.data);
+      p = general_phase ? PreparePhaseGeneral(in.g, in.w.As<float>(), in.bias.As<float>()) : a->prepare(in, why);
     }
     return p;
   } catch (const std::bad_alloc&) {
+    why->clear();
     return nullptr;
   }
 }
@@ -313,7 +323,10 @@ Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstT
     return Status::Ok();
   }
   bool native_x = false, native_y = false;
-  impl->prepared = PrepareIn(a, g, weight, bias, options.layout, general_phase, &native_x, &native_y);
+  std::string why;
+  const PrepareInput in{g, ConstBuffer(weight.data), ConstBuffer(bias.data), options.phase};
+  impl->prepared = PrepareIn(a, in, options.layout, general_phase, &native_x, &native_y, &why);
+  if (!impl->prepared && !why.empty()) return Status::Unsupported(why);
   if (!impl->prepared) return Status::OutOfMemory("cannot prepare algorithm " + impl->name + ": out of memory");
   impl->prepared->ActualCost(&impl->cost);
   impl->SizeWorkspace(options.layout, native_x, native_y);
@@ -334,6 +347,7 @@ Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstT
     fits = CheckMemory(what, SatAdd(SatAdd(out_bytes, impl->cost.workspace_bytes), impl->cost.packed_bytes), limit);
   }
   TCONV_RETURN_IF_ERROR(fits);
+  impl->kernel = impl->prepared->Kernel();
   if (impl->ws_bytes > 0) {
     void* ws = std::aligned_alloc(64, impl->ws_bytes);
     if (!ws) {
@@ -430,7 +444,7 @@ Status Plan::Run(ConstTensorView x, TensorView y) const {
     x_algo = xc;
   }
   if (p.convert_y) y_algo = reinterpret_cast<float*>(base + p.y_off);
-  p.prepared->Run(x_algo, y_algo, p.algo_ws ? ws : nullptr, p.threads);
+  p.prepared->Run(ConstBuffer(x_algo), Buffer(y_algo), p.algo_ws ? ws : nullptr, p.threads);
   if (p.convert_y) ChannelsFirstToLast(y_algo, y.data, p.geom.n, p.geom.cout, p.geom.out_sp, p.threads);
   p.GiveBack(ws);
   return Status::Ok();
@@ -439,6 +453,7 @@ Status Plan::Run(ConstTensorView x, TensorView y) const {
 const ConvDesc& Plan::desc() const { return impl_->desc; }
 const std::string& Plan::algorithm() const { return impl_->name; }
 const std::string& Plan::note() const { return impl_->note; }
+const std::string& Plan::kernel() const { return impl_->kernel; }
 Layout Plan::layout() const { return impl_->layout; }
 const Shape& Plan::input_shape() const { return impl_->x_shape; }
 const Shape& Plan::output_shape() const { return impl_->y_shape; }

@@ -1,7 +1,7 @@
 // `auto` selection (docs/ALGORITHMS.md, "The auto rule").
 //
-// 1. When the SIMD phase path takes the geometry (stride <= 64 on the last
-//    axis: every layer we know of), the cost model of src/cost_model.h,
+// 1. When the SIMD phase path takes the geometry (stride <= kMaxLastAxisStride
+//    = 64 on the last axis: every layer we know of), the cost model of src/cost_model.h,
 //    fitted to measured runs, predicts `phase` and `gemm_col2im`, and the
 //    faster prediction wins.
 // 2. Otherwise only the general (scalar) phase loops would run `phase`:
@@ -17,6 +17,7 @@
 
 #include "src/algo/phase_fast.h"
 #include "src/cost_model.h"
+#include "src/dispatch/cpu.h"
 
 namespace tconv {
 namespace {
@@ -37,18 +38,24 @@ std::string Ms(double seconds) {
 }  // namespace
 
 const Algorithm* SelectAlgorithm(const Geom3& g, std::string* why) {
+  return SelectAlgorithm(g, why, ActiveCostModel(), dispatch::ActiveIsaName());
+}
+
+const Algorithm* SelectAlgorithm(const Geom3& g, std::string* why, const CostModelConstants& c, const char* isa) {
   if (ProfilePhaseFast(g).takes) {
-    const double tp = PredictPhaseSeconds(g), tg = PredictGemmCol2ImSeconds(g);
+    const double tp = PredictPhaseSeconds(g, c), tg = PredictGemmCol2ImSeconds(g, c);
     const bool gemm = tg < tp;
     if (why) {
-      *why = std::string("cost model, 1 thread: phase ") + Ms(tp) + " vs gemm_col2im " + Ms(tg) + " predicted -> " +
-             (gemm ? "gemm_col2im" : "phase");
+      *why = std::string("cost model, 1 thread, isa ") + isa + ": phase " + Ms(tp) + " vs gemm_col2im " + Ms(tg) +
+             " predicted -> " + (gemm ? "gemm_col2im" : "phase");
     }
     return gemm ? &kGemmCol2ImAlgorithm : &kPhaseAlgorithm;
   }
   const int64_t pairs = g.cin_g * g.cout_g;
-  const std::string no_simd = g.s[2] > 64 ? "stride " + std::to_string(g.s[2]) + " > 64 (no SIMD phase path)"
-                                          : std::string("no SIMD phase path (phase count or padded input too large)");
+  const std::string no_simd =
+      g.s[2] > kMaxLastAxisStride
+          ? "stride " + std::to_string(g.s[2]) + " > " + std::to_string(kMaxLastAxisStride) + " (no SIMD phase path)"
+          : std::string("no SIMD phase path (phase count or padded input too large)");
   const std::string head = no_simd + ", Cin/g*Cout/g = " + std::to_string(pairs);
   if (pairs >= kGemmMinChannelPairs) {
     if (why) *why = head + " >= " + std::to_string(kGemmMinChannelPairs) + ": sgemm + col2im";

@@ -5,11 +5,14 @@
 #include <string>
 
 #include "src/algo/algorithm.h"
+#include "src/cost_model.h"
 
 namespace tconv {
 
-// Never null. *why gets a one-line reason.
+// Never null. *why gets a one-line reason. The cost model's constants are
+// those of the ISA the kernels run at unless given.
 const Algorithm* SelectAlgorithm(const Geom3& g, std::string* why);
+const Algorithm* SelectAlgorithm(const Geom3& g, std::string* why, const CostModelConstants& c, const char* isa);
 
 }  // namespace tconv
 

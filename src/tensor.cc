@@ -1,7 +1,7 @@
 // Small helpers behind include/tconv/tensor.h.
 #include "tconv/tensor.h"
 
-#include "src/checked_int.h"
+#include "src/base/checked_int.h"
 
 namespace tconv {
 

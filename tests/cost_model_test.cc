@@ -14,6 +14,7 @@
 
 #include "src/cost_model.h"
 #include "src/select.h"
+#include "hwy/targets.h"
 #include "tconv/desc.h"
 
 namespace tconv {
@@ -71,11 +72,14 @@ TEST(CostModel, ReproducesTheCalibration) {
     ASSERT_TRUE(ValidateConvTranspose(d).ok()) << name;
     const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
     const double flops = static_cast<double>(ConvTransposeFlops(d));
-    const double tp = PredictPhaseSeconds(g), tg = PredictGemmCol2ImSeconds(g);
+    // The calibration was measured at AVX-512: predict at AVX-512 whatever
+    // this machine runs.
+    const CostModelConstants& c = FittedCostModel();
+    const double tp = PredictPhaseSeconds(g, c), tg = PredictGemmCol2ImSeconds(g, c);
     sq += std::pow(std::log(tp / (flops / (gp * 1e9))), 2) + std::pow(std::log(tg / (flops / (gg * 1e9))), 2);
     n += 2;
     std::string why;
-    const std::string pick = SelectAlgorithm(g, &why)->name;
+    const std::string pick = SelectAlgorithm(g, &why, c, "avx512")->name;
     EXPECT_EQ(pick, tg < tp ? "gemm_col2im" : "phase") << name << ": " << why;
     const double got = pick == "phase" ? gp : gg;
     best_picked += got >= std::max(gp, gg);
@@ -103,9 +107,37 @@ TEST(CostModel, PredictionsFollowTheWork) {
   ConvDesc d2 = d;
   d2.batch = 4;  // four times the work: about four times the time
   const Geom3 g2 = MakeGeom3(d2, GeomOp::kConvTranspose);
-  EXPECT_NEAR(PredictPhaseSeconds(g2) / PredictPhaseSeconds(g), 4.0, 0.4);
-  EXPECT_NEAR(PredictGemmCol2ImSeconds(g2) / PredictGemmCol2ImSeconds(g), 4.0, 0.4);
-  EXPECT_GT(PredictPhaseSeconds(g), 0.0);
+  const CostModelConstants c = ActiveCostModel();
+  EXPECT_NEAR(PredictPhaseSeconds(g2, c) / PredictPhaseSeconds(g, c), 4.0, 0.4);
+  EXPECT_NEAR(PredictGemmCol2ImSeconds(g2, c) / PredictGemmCol2ImSeconds(g, c), 4.0, 0.4);
+  EXPECT_GT(PredictPhaseSeconds(g, c), 0.0);
+}
+
+// The phase rate follows the ISA the kernels run at (measured per ISA,
+// bench/calibration/measured_isa_1t.txt): narrower vectors predict slower
+// phase runs, the GEMM (OpenBLAS, its own dispatch) keeps its time. So
+// `tconv explain` under TCONV_ISA=scalar does not predict AVX-512 times.
+TEST(CostModel, PhaseRateFollowsTheIsa) {
+  ConvDesc d;
+  d.ndim = 2;
+  d.in_channels = d.out_channels = 64;
+  d.in = {32, 32, 1};
+  d.kernel = {4, 4, 1};
+  d.stride = {2, 2, 1};
+  d.pad_begin = d.pad_end = {1, 1, 0};
+  const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
+  double previous = 0.0;
+  for (const dispatch::Isa& isa : dispatch::CompiledIsas()) {  // most capable first
+    const CostModelConstants c = CostModelFor(isa);
+    const double t = PredictPhaseSeconds(g, c);
+    EXPECT_GT(t, previous) << dispatch::IsaName(isa);
+    EXPECT_EQ(PredictGemmCol2ImSeconds(g, c), PredictGemmCol2ImSeconds(g, FittedCostModel()));
+    previous = t;
+  }
+#if HWY_ARCH_X86
+  const CostModelConstants scalar = CostModelFor(dispatch::CompiledIsas().back());
+  EXPECT_GT(PredictPhaseSeconds(g, scalar), 4 * PredictPhaseSeconds(g, FittedCostModel()));
+#endif
 }
 
 }  // namespace

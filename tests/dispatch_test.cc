@@ -1,37 +1,54 @@
-// CPU dispatch: TCONV_ISA names, the cap lowering (and lifting) the active
-// ISA (phase_fast_test checks that the kernels' lane count follows it).
+// CPU dispatch, the portable ISA layer: TCONV_ISA names, the list of ISAs
+// this build has kernels for, and the cap lowering (and lifting) the active
+// ISA and with it the kernel table (kernels_test checks every kernel at
+// every ISA).
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "hwy/targets.h"
 #include "src/dispatch/cpu.h"
+#include "src/kernels/registry.h"
 
 namespace tconv {
 namespace dispatch {
 namespace {
 
-TEST(Dispatch, ParsesIsaNames) {
+TEST(Dispatch, NamesAndParsesThisBuildsIsas) {
+  const std::vector<Isa> compiled = CompiledIsas();
+  ASSERT_FALSE(compiled.empty());
+  for (const Isa& isa : compiled) {
+    Isa parsed;
+    ASSERT_TRUE(ParseIsa(IsaName(isa), &parsed)) << IsaName(isa);
+    EXPECT_EQ(parsed, isa) << IsaName(isa);
+  }
+  EXPECT_STREQ(IsaName(compiled.back()), compiled.back().target == HWY_NEON ? "neon" : "scalar");
   Isa isa;
-  ASSERT_TRUE(ParseIsa("scalar", &isa));
-  EXPECT_EQ(isa, Isa::kScalar);
-  ASSERT_TRUE(ParseIsa("AVX2", &isa));
-  EXPECT_EQ(isa, Isa::kAvx2);
-  ASSERT_TRUE(ParseIsa("avx512", &isa));
-  EXPECT_EQ(isa, Isa::kAvx512);
   EXPECT_FALSE(ParseIsa("sse9", &isa));
-  EXPECT_STREQ(IsaName(Isa::kAvx2), "avx2");
+#if HWY_ARCH_X86
+  ASSERT_TRUE(ParseIsa("AVX2", &isa));
+  EXPECT_STREQ(IsaName(isa), "avx2");
+  ASSERT_TRUE(ParseIsa("avx3", &isa));  // Highway's name
+  EXPECT_STREQ(IsaName(isa), "avx512");
+  EXPECT_EQ(compiled.size(), 5u) << "scalar, ssse3, sse4, avx2, avx512";
+  EXPECT_FALSE(ParseIsa("neon", &isa));  // not an ISA of this build
+#endif
 }
 
-TEST(Dispatch, CapLowersAndLiftsTheActiveIsa) {
+TEST(Dispatch, CapLowersAndLiftsTheActiveIsaAndItsKernels) {
   const Isa detected = DetectedIsa();
   const Isa before = ActiveIsa();
-  EXPECT_LE(static_cast<int>(before), static_cast<int>(detected));
-
-  SetIsaCap(Isa::kScalar);
-  EXPECT_EQ(ActiveIsa(), Isa::kScalar);
-
-  SetIsaCap(Isa::kAvx2);
-  EXPECT_EQ(static_cast<int>(ActiveIsa()), std::min(static_cast<int>(Isa::kAvx2), static_cast<int>(detected)));
-
-  SetIsaCap(Isa::kAvx512);
+  const std::vector<Isa> available = AvailableIsas();
+  ASSERT_FALSE(available.empty());
+  EXPECT_EQ(available.front(), detected);
+  for (const Isa& isa : available) {
+    SetIsaCap(isa);
+    EXPECT_EQ(ActiveIsa(), isa);
+    const std::string suffix = std::string("__") + IsaName(isa);
+    for (const kernels::KernelInfo& k : kernels::ActiveKernels())
+      EXPECT_EQ(k.name.substr(k.name.size() - suffix.size()), suffix) << k.name;
+  }
+  SetIsaCap(detected);
   EXPECT_EQ(ActiveIsa(), detected);
   SetIsaCap(before);
 }

@@ -2,6 +2,8 @@
 // padding, flops, one row per algorithm, auto's pick) and its errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <sstream>
 #include <string>
 
@@ -85,6 +87,15 @@ TEST(Explain, OneRowPerAlgorithmAndAutoPick) {
   std::string why;
   const std::string pick = AutoAlgorithm(d, &why);
   EXPECT_NE(r.out.find("auto picks: " + pick + " (" + why + ")"), std::string::npos) << r.out;
+  // The kernel auto's algorithm runs: for phase, a kernel of the list at the
+  // active ISA (its name ends in __<isa>).
+  const std::string kernel = Field(r.out, "auto kernel:");
+  if (pick == "phase") {
+    const std::vector<std::string> names = PhaseKernelNames();
+    EXPECT_NE(std::find(names.begin(), names.end(), kernel), names.end()) << r.out;
+  } else {
+    EXPECT_NE(kernel.find("sgemm"), std::string::npos) << r.out;
+  }
   // x (2, 64, 16, 16) and y (2, 32, 32, 32) floats: 128 KiB + 256 KiB.
   EXPECT_EQ(LayoutConversionBytes(d, Layout::kNHWC), 393216);
   EXPECT_NE(r.out.find("channels last (--layout nhwc) adds up to 384.0 KiB of workspace"), std::string::npos) << r.out;

@@ -1,6 +1,7 @@
 // Geometry: output sizes and every pad rule of DESIGN.md, on hand-checked values.
 #include <gtest/gtest.h>
 
+#include "src/base/int_math.h"
 #include "tconv/desc.h"
 
 namespace tconv {
@@ -30,6 +31,16 @@ TEST(Geometry, FloorDivision) {
   EXPECT_EQ(FloorDiv(-4, 2), -2);
   EXPECT_EQ(FloorDiv(3, 2), 1);
   EXPECT_EQ(FloorDiv(-3, 2), -2);
+  // The rest of the one division family (src/base/int_math.h).
+  EXPECT_EQ(CeilDiv(-3, 2), -1);
+  EXPECT_EQ(CeilDiv(-4, 2), -2);
+  EXPECT_EQ(CeilDiv(5, 2), 3);
+  EXPECT_EQ(CeilDiv(0, 7), 0);
+  EXPECT_EQ(FloorMod(-1, 3), 2);
+  EXPECT_EQ(FloorMod(-3, 3), 0);
+  EXPECT_EQ(FloorMod(7, 3), 1);
+  EXPECT_EQ(RoundUp(17, 16), 32);
+  EXPECT_EQ(RoundUp(32, 16), 32);
 }
 
 TEST(Geometry, OnnxOutputShapeNegativeTotalExtendsTheEnd) {

@@ -21,6 +21,7 @@
 #include "tconv/plan.h"
 #include "tconv/reference.h"
 #include "tests/support/channels_last.h"
+#include "tests/support/isa.h"
 #include "tests/support/random_geometry.h"
 
 namespace tconv {
@@ -155,22 +156,12 @@ TEST(Layout, NhwcPlansOnTargetedGeometries) {
   }
 }
 
-// phase's native channels-last depthwise path (src/kernels/depthwise_nhwc.cc)
+// phase's native channels-last depthwise path (src/algo/depthwise_nhwc.cc)
 // at every ISA: channel counts around the vector widths (tails of 1..15
 // channels, 1-, 4- and 8/16-vector blocks: 256 and 300 channels reach the
 // 16-vector block of AVX-512), random depthwise geometries
 // (1-3-D, dilation, pads, output padding, stride > kernel), threads 1-3.
-class DepthwiseNhwcIsa : public ::testing::TestWithParam<dispatch::Isa> {
- protected:
-  void SetUp() override {
-    if (static_cast<int>(GetParam()) > static_cast<int>(dispatch::DetectedIsa())) GTEST_SKIP() << "ISA not on this CPU";
-    saved_ = dispatch::ActiveIsa();
-    dispatch::SetIsaCap(GetParam());
-    ASSERT_EQ(dispatch::ActiveIsa(), GetParam());
-  }
-  void TearDown() override { dispatch::SetIsaCap(saved_); }
-  dispatch::Isa saved_ = dispatch::Isa::kAvx512;
-};
+using DepthwiseNhwcIsa = testing::IsaTest;
 
 TEST_P(DepthwiseNhwcIsa, MatchesTheReferenceBitwise) {
   const int64_t channels[] = {1, 3, 4, 8, 15, 16, 17, 37, 64, 65, 100, 129, 256, 300};
@@ -201,11 +192,7 @@ TEST_P(DepthwiseNhwcIsa, MatchesTheReferenceBitwise) {
   CheckNhwc(d3, "phase", 8, 2, true);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllIsas, DepthwiseNhwcIsa,
-                         ::testing::Values(dispatch::Isa::kScalar, dispatch::Isa::kAvx2, dispatch::Isa::kAvx512),
-                         [](const ::testing::TestParamInfo<dispatch::Isa>& i) {
-                           return std::string(dispatch::IsaName(i.param));
-                         });
+TCONV_INSTANTIATE_FOR_EVERY_ISA(DepthwiseNhwcIsa);
 
 TEST(Layout, NhwcErrorsNameChannelsLastShapesAndWorkspaceCountsTheCopies) {
   const ConvDesc d = testing::Square2D(2, 4, 6, 5, 4, 3, 2, 1, 0, 2);
@@ -239,10 +226,10 @@ TEST(Layout, NhwcErrorsNameChannelsLastShapesAndWorkspaceCountsTheCopies) {
   // phase in its channels mode reads and writes channels last too: no copies.
   // Its NCHW plan is the larger one: it stages y channels last (y's bytes
   // after the 64-byte-rounded padded input) and transposes it into y.
-  setenv("TCONV_PHASE_MODE", "channels", 1);
-  auto c_nchw = Plan::Create(d, w.cview(), ConstTensorView(), nchw_opts, &st);
-  auto c_nhwc = Plan::Create(d, w.cview(), ConstTensorView(), nhwc_opts, &st);
-  unsetenv("TCONV_PHASE_MODE");
+  PlanOptions channels_nchw = nchw_opts, channels_nhwc = nhwc_opts;
+  channels_nchw.phase.mode = channels_nhwc.phase.mode = PhaseTuning::Mode::kChannels;
+  auto c_nchw = Plan::Create(d, w.cview(), ConstTensorView(), channels_nchw, &st);
+  auto c_nhwc = Plan::Create(d, w.cview(), ConstTensorView(), channels_nhwc, &st);
   ASSERT_NE(c_nhwc, nullptr) << st.message();
   EXPECT_EQ(c_nchw->workspace_bytes(), (c_nhwc->workspace_bytes() + 63) / 64 * 64 + 2 * 6 * 9 * 7 * 4);
   // Its direct kernel (one output channel per group, here 2 groups of 2 -> 1)

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "src/algo/tap_math.h"
-#include "src/checked_int.h"
+#include "src/base/checked_int.h"
 #include "tconv/layout.h"
 #include "tconv/plan.h"
 #include "tconv/reference.h"

@@ -1,8 +1,9 @@
-// The phase fast path (src/kernels/phase_fast.cc + hwy kernel) against the
-// reference, bit for bit on small-integer data, for every geometry it accepts
-// (random sweep + the decoder shapes scaled down), at every ISA this CPU
-// runs (TCONV_ISA cap via dispatch::SetIsaCap), and threads 1 vs 2 bitwise
-// equal. Outputs start as NaN so an unwritten element fails.
+// The phase SIMD path (planner src/algo/phase_fast/, kernels src/kernels/)
+// against the reference, bit for bit on small-integer data, for every
+// geometry it accepts (random sweep + the decoder shapes scaled down), at
+// every ISA this build has (the TCONV_ISA cap via dispatch::SetIsaCap), with
+// every path of PhaseTuning, threads 1 vs 2 bitwise equal, and channels-last
+// input. Outputs start as NaN so an unwritten element fails.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,43 +16,44 @@
 #include <vector>
 
 #include "src/algo/phase_fast.h"
-#include "src/dispatch/cpu.h"
-#include "src/kernels/phase_fast_kernels.h"
 #include "src/geom3.h"
 #include "tconv/reference.h"
 #include "tests/support/channels_last.h"
+#include "tests/support/isa.h"
 #include "tests/support/random_geometry.h"
 
 namespace tconv {
 namespace {
 
-using dispatch::Isa;
-
 struct Outcome {
   bool accepted = false;
   bool y_channels_last = false;  // channels_last runs: y is (N, *out, Cout)
   std::string why;
+  std::string kernel;
+  AlgoCost cost;
 };
 
-// Runs the fast path at `threads`, returns false (and why) when declined.
-// channels_last: x is (N, *in, Cin), and y channels last when the path
-// says so (Outcome::y_channels_last).
+// Runs the fast path at `threads` with `tuning`, returns false (and why)
+// when declined. channels_last: x is (N, *in, Cin), and y channels last when
+// the path says so (Outcome::y_channels_last).
 Outcome RunFast(const ConvDesc& d, const std::vector<float>& x, const std::vector<float>& w,
-                const std::vector<float>& b, int threads, std::vector<float>* y, bool channels_last = false) {
+                const std::vector<float>& b, int threads, std::vector<float>* y, const PhaseTuning& tuning,
+                bool channels_last = false) {
   Outcome o;
   const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
-  AlgoCost cost;
-  auto algo = PreparePhaseFast(g, w.data(), b.empty() ? nullptr : b.data(), &cost, &o.why, channels_last);
+  const PrepareInput in{g, ConstBuffer(w.data()), ConstBuffer(b.empty() ? nullptr : b.data()), tuning};
+  auto algo = PreparePhaseFast(in, &o.why, channels_last);
   if (!algo) return o;
   o.accepted = true;
   o.y_channels_last = channels_last && algo->WritesChannelsLast();
-  algo->ActualCost(&cost);
+  o.kernel = algo->Kernel();
+  algo->ActualCost(&o.cost);
   // Exactly the reported workspace, so AddressSanitizer sees any over-read,
   // and NaN, so padding the kernel reads but nobody wrote fails the check.
-  std::vector<float> ws(static_cast<size_t>(std::max<int64_t>(1, cost.workspace_bytes / 4)),
+  std::vector<float> ws(static_cast<size_t>(std::max<int64_t>(1, o.cost.workspace_bytes / 4)),
                         std::numeric_limits<float>::quiet_NaN());
   y->assign(static_cast<size_t>(NumElements(ConvTransposeOutputShape(d))), std::numeric_limits<float>::quiet_NaN());
-  algo->Run(x.data(), y->data(), ws.data(), threads);
+  algo->Run(ConstBuffer(x.data()), Buffer(y->data()), ws.data(), threads);
   return o;
 }
 
@@ -60,7 +62,8 @@ Outcome RunFast(const ConvDesc& d, const std::vector<float>& x, const std::vecto
 int64_t g_channels_last_runs[2] = {0, 0};
 
 // Returns true when accepted; checks bitwise vs ref and threads 1 vs 2.
-bool CheckDesc(const ConvDesc& d, uint64_t seed, const char* isa) {
+bool CheckDesc(const ConvDesc& d, uint64_t seed, const std::string& isa, const PhaseTuning& tuning = PhaseTuning(),
+               std::string* kernel = nullptr) {
   std::vector<float> x(NumElements(ConvTransposeInputShape(d))), w(NumElements(ConvTransposeWeightShape(d))),
       b(d.out_channels);
   const int bound = testing::SafeIntegerBound(d);
@@ -70,14 +73,15 @@ bool CheckDesc(const ConvDesc& d, uint64_t seed, const char* isa) {
   const bool use_bias = seed % 3 != 0;
   if (!use_bias) b.clear();
   std::vector<float> y1, y2;
-  Outcome o = RunFast(d, x, w, b, 1, &y1);
+  Outcome o = RunFast(d, x, w, b, 1, &y1, tuning);
   if (!o.accepted) return false;
+  if (kernel) *kernel = o.kernel;
   Tensor ref(ConvTransposeOutputShape(d));
   ConstTensorView bv = use_bias ? ConstTensorView(b.data(), Shape{d.out_channels}) : ConstTensorView();
   Status st = ConvTransposeRef(d, ConstTensorView(x.data(), ConvTransposeInputShape(d)),
                                ConstTensorView(w.data(), ConvTransposeWeightShape(d)), bv, ref.view());
   EXPECT_TRUE(st.ok()) << st.message();
-  const std::string repro = testing::Repro(d, seed) + " algo=phase_fast isa=" + isa;
+  const std::string repro = testing::Repro(d, seed) + " algo=phase_fast isa=" + isa + " kernel=" + o.kernel;
   size_t bad = 0;
   for (size_t i = 0; i < y1.size(); ++i) {
     if (!(y1[i] == ref.data[i])) {
@@ -85,7 +89,7 @@ bool CheckDesc(const ConvDesc& d, uint64_t seed, const char* isa) {
     }
   }
   EXPECT_EQ(bad, 0u) << repro;
-  RunFast(d, x, w, b, 2, &y2);
+  RunFast(d, x, w, b, 2, &y2, tuning);
   EXPECT_EQ(std::memcmp(y1.data(), y2.data(), y1.size() * sizeof(float)), 0) << repro << ": threads 1 vs 2 differ";
   // Channels last (x transposed straight into the padded volumes; y
   // written channels last from the tile in pixel mode): the same values, bit
@@ -95,7 +99,7 @@ bool CheckDesc(const ConvDesc& d, uint64_t seed, const char* isa) {
   const std::vector<float> y1_cl = testing::ToChannelsLast(y1, g.n, g.cout, g.out_sp);
   std::vector<float> y3;
   for (int threads : {1, 2}) {
-    const Outcome cl = RunFast(d, x_cl, w, b, threads, &y3, /*channels_last=*/true);
+    const Outcome cl = RunFast(d, x_cl, w, b, threads, &y3, tuning, /*channels_last=*/true);
     if (!cl.accepted) break;
     ++g_channels_last_runs[cl.y_channels_last ? 1 : 0];
     const std::vector<float>& expected = cl.y_channels_last ? y1_cl : y1;
@@ -125,51 +129,56 @@ ConvDesc Desc3(int64_t n, int64_t cin, int64_t cout, Dims in, int64_t k, int64_t
   return d;
 }
 
-class PhaseFastIsa : public ::testing::TestWithParam<Isa> {
- protected:
-  void SetUp() override {
-    if (static_cast<int>(GetParam()) > static_cast<int>(dispatch::DetectedIsa())) GTEST_SKIP() << "ISA not on this CPU";
-    saved_ = dispatch::ActiveIsa();
-    dispatch::SetIsaCap(GetParam());
-    ASSERT_EQ(dispatch::ActiveIsa(), GetParam());
-    // The kernel really runs at this ISA: 16 lanes on AVX-512, 8 on AVX2,
-    // 1 on Highway's HWY_SCALAR ("scalar").
-    const int lanes[] = {1, 8, 16};
-    ASSERT_EQ(kernels::PhaseFastLanes(), lanes[static_cast<int>(GetParam())]);
-  }
-  void TearDown() override { dispatch::SetIsaCap(saved_); }
-  Isa saved_ = Isa::kAvx512;
+using PhaseFastIsa = testing::IsaTest;
+
+// Every path the planner can take, through PhaseTuning (include/tconv/
+// tuning.h): "auto" is the planner's own choice; the others force a kernel
+// family (pixels, channels in lanes, direct) with the flat-blocks-inner task
+// order, and turn one option off each: "pixels/cout" forces the
+// Cout-blocks-inner order, which `auto` picks only for inputs larger than
+// the test shapes; "channels/unstaged" stores NCHW y directly instead of
+// through the channels-last staging buffer; "channels/nobint" keeps the
+// plain layout for >= 4 images; "norows" turns the row-reuse kernels off,
+// so the per-tap kernels run on the undilated shapes too; "auto/nopad"
+// turns off per-task padding and the pad pass's split by rows (one image
+// on 2 threads), so the shared pad pass runs instead.
+struct Variant {
+  std::string name;
+  PhaseTuning tuning;
 };
 
-// Every kernel variant (W-pixels, channels in lanes, direct) on every
-// geometry: TCONV_PHASE_MODE forces one at prepare time. "pixels/cout" also
-// forces the Cout-blocks-inner task order (TCONV_PHASE_ORDER), which `auto`
-// picks only for inputs larger than the test shapes; "channels/unstaged"
-// stores NCHW y directly instead of through the channels-last staging
-// buffer (TCONV_PHASE_STAGE_Y=0); "norows" turns the row-reuse kernels of
-// the pixel and direct modes off (TCONV_PHASE_ROWS=0), so the general
-// per-tap kernels run on the undilated shapes too.
-constexpr const char* kModes[] = {"pixels",          "pixels/cout", "pixels/norows", "channels",
-                                  "channels/unstaged", "direct",     "direct/norows"};
-struct ModeGuard {
-  explicit ModeGuard(const std::string& mode) {
-    const size_t slash = mode.find('/');
-    const std::string variant = slash == std::string::npos ? "" : mode.substr(slash + 1);
-    setenv("TCONV_PHASE_MODE", mode.substr(0, slash).c_str(), 1);
-    setenv("TCONV_PHASE_ORDER", variant == "cout" ? "cout" : "blocks", 1);
-    setenv("TCONV_PHASE_STAGE_Y", variant == "unstaged" ? "0" : "1", 1);
-    setenv("TCONV_PHASE_ROWS", variant == "norows" ? "0" : "1", 1);
-  }
-  ~ModeGuard() {
-    for (const char* v : {"TCONV_PHASE_MODE", "TCONV_PHASE_ORDER", "TCONV_PHASE_STAGE_Y", "TCONV_PHASE_ROWS"})
-      unsetenv(v);
-  }
-};
+std::vector<Variant> Variants() {
+  auto mode = [](PhaseTuning::Mode m) {
+    PhaseTuning t;
+    t.mode = m;
+    t.task_order = PhaseTuning::TaskOrder::kBlocksInner;
+    return t;
+  };
+  using Mode = PhaseTuning::Mode;
+  std::vector<Variant> v = {{"auto", PhaseTuning()},
+                            {"pixels", mode(Mode::kPixels)},
+                            {"pixels/cout", mode(Mode::kPixels)},
+                            {"pixels/norows", mode(Mode::kPixels)},
+                            {"channels", mode(Mode::kChannels)},
+                            {"channels/unstaged", mode(Mode::kChannels)},
+                            {"channels/nobint", mode(Mode::kChannels)},
+                            {"direct", mode(Mode::kDirect)},
+                            {"direct/norows", mode(Mode::kDirect)},
+                            {"auto/nopad", PhaseTuning()}};
+  v[2].tuning.task_order = PhaseTuning::TaskOrder::kCoutInner;
+  v[3].tuning.row_reuse = false;
+  v[5].tuning.stage_y = false;
+  v[6].tuning.batch_interleave = false;
+  v[8].tuning.row_reuse = false;
+  v[9].tuning.local_pad = false;
+  v[9].tuning.row_split_pad = false;
+  return v;
+}
 
 TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
-  for (const char* mode : kModes) {
-    ModeGuard guard(mode);
-    const std::string isa = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
+  for (const Variant& variant : Variants()) {
+    const std::string isa = std::string(this->isa()) + " variant=" + variant.name;
+    const std::string mode = variant.name;
     int accepted = 0, grouped = 0, three_d = 0, dilated = 0;
     g_channels_last_runs[0] = g_channels_last_runs[1] = 0;
     for (uint64_t seed = 1; seed < 20000 && accepted < 1500; ++seed) {
@@ -178,7 +187,7 @@ TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
       // Every third geometry with 4..8 images: channels mode's
       // batch-interleaved layout needs >= 4 (the generator draws 1..2).
       if (seed % 3 == 0) d.batch = 4 + static_cast<int64_t>(seed / 3 % 5);
-      if (CheckDesc(d, seed, isa.c_str())) {
+      if (CheckDesc(d, seed, isa, variant.tuning)) {
         ++accepted;
         grouped += d.groups > 1;
         three_d += d.ndim == 3;
@@ -195,10 +204,10 @@ TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
                 "%lld with y channels first, %lld channels last\n",
                 isa.c_str(), accepted, grouped, three_d, dilated, static_cast<long long>(g_channels_last_runs[0]),
                 static_cast<long long>(g_channels_last_runs[1]));
-    if (std::string(mode) == "pixels") {
+    if (mode == "pixels") {
       EXPECT_GT(g_channels_last_runs[1], 0) << isa;
     }
-    if (std::string(mode).rfind("direct", 0) == 0) {
+    if (mode.rfind("direct", 0) == 0) {
       EXPECT_GT(g_channels_last_runs[0], 0) << isa;
     }
     g_channels_last_runs[0] = g_channels_last_runs[1] = 0;
@@ -206,10 +215,11 @@ TEST_P(PhaseFastIsa, RandomSweepMatchesReferenceBitwise) {
 }
 
 TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
- for (const char* mode : kModes) {
-  ModeGuard guard(mode);
-  const std::string isa_s = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
-  const char* isa = isa_s.c_str();
+ for (const Variant& variant : Variants()) {
+  const std::string isa = std::string(this->isa()) + " variant=" + variant.name;
+  auto CheckDesc = [&variant](const ConvDesc& d, uint64_t seed, const std::string& isa) {
+    return tconv::CheckDesc(d, seed, isa, variant.tuning);
+  };
   const ConvDesc cases[] = {
       testing::Square2D(2, 16, 8, 4, 4, 4, 2, 1, 0),    // dcgan-like
       testing::Square2D(1, 8, 3, 9, 7, 4, 2, 1, 0),     // dcgan_g5-like, Cout 3
@@ -268,35 +278,45 @@ TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
  }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllIsas, PhaseFastIsa, ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512),
-                         [](const ::testing::TestParamInfo<Isa>& i) { return std::string(dispatch::IsaName(i.param)); });
+TCONV_INSTANTIATE_FOR_EVERY_ISA(PhaseFastIsa);
 
 TEST(PhaseFast, DeclinesWithReasons) {
   std::string why;
   ConvDesc d = testing::Square2D(1, 2, 2, 3, 3, 70, 65, 1, 0);
   std::vector<float> w(NumElements(ConvTransposeWeightShape(d)), 1.0f);
-  AlgoCost cost;
-  EXPECT_EQ(PreparePhaseFast(MakeGeom3(d, GeomOp::kConvTranspose), w.data(), nullptr, &cost, &why), nullptr);
+  const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
+  const PhaseTuning tuning;
+  EXPECT_EQ(PreparePhaseFast(PrepareInput{g, ConstBuffer(w.data()), ConstBuffer(), tuning}, &why), nullptr);
   EXPECT_EQ(why, "stride 65 > 64");
+}
+
+// Cost of the fast path on d with `tuning` (nullopt-like: -1 when declined).
+AlgoCost FastCost(const ConvDesc& d, const PhaseTuning& tuning = PhaseTuning()) {
+  std::vector<float> w(static_cast<size_t>(NumElements(ConvTransposeWeightShape(d))), 1.0f);
+  std::string why;
+  const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
+  auto algo = PreparePhaseFast(PrepareInput{g, ConstBuffer(w.data()), ConstBuffer(), tuning}, &why);
+  EXPECT_NE(algo, nullptr) << DescString(d) << ": " << why;
+  AlgoCost cost;
+  cost.workspace_bytes = -1;
+  if (algo) algo->ActualCost(&cost);
+  return cost;
+}
+
+PhaseTuning ModeTuning(PhaseTuning::Mode mode, PhaseTuning::TaskOrder order = PhaseTuning::TaskOrder::kBlocksInner) {
+  PhaseTuning t;
+  t.mode = mode;
+  t.task_order = order;
+  return t;
 }
 
 // The Cout-block direct kernel reads x itself, with no padded copy and no
 // workspace, when nothing is padded around the input's rows and rows are
 // whole 16-float vectors (ReadsXDirectly): x is exactly sized, so the ASan
 // run of these tests catches a read past the last channel.
-int64_t DirectWorkspaceBytes(const ConvDesc& d) {
-  std::vector<float> w(static_cast<size_t>(NumElements(ConvTransposeWeightShape(d))), 1.0f);
-  AlgoCost cost;
-  std::string why;
-  auto algo = PreparePhaseFast(MakeGeom3(d, GeomOp::kConvTranspose), w.data(), nullptr, &cost, &why);
-  EXPECT_NE(algo, nullptr) << DescString(d) << ": " << why;
-  if (algo) algo->ActualCost(&cost);
-  return cost.workspace_bytes;
-}
-
 TEST_P(PhaseFastIsa, DirectCoutBlocksReadXInPlace) {
-  ModeGuard guard("direct");
-  const std::string isa_s = std::string(dispatch::IsaName(GetParam())) + " mode=direct (x in place)";
+  const PhaseTuning direct = ModeTuning(PhaseTuning::Mode::kDirect);
+  const std::string isa = std::string(this->isa()) + " mode=direct (x in place)";
   uint64_t seed = 700;
   const ConvDesc in_place[] = {
       testing::Square2D(2, 6, 9, 5, 16, 2, 2, 0, 0),               // 2 images, Cout tail
@@ -307,29 +327,31 @@ TEST_P(PhaseFastIsa, DirectCoutBlocksReadXInPlace) {
       testing::Square2D(1, 2, 5, 2, 320, 2, 2, 0, 0),              // rows longer than the tile budget
   };
   for (const ConvDesc& d : in_place) {
-    EXPECT_EQ(DirectWorkspaceBytes(d), 0) << DescString(d);
-    EXPECT_TRUE(CheckDesc(d, seed++, isa_s.c_str())) << DescString(d);
+    EXPECT_EQ(FastCost(d, direct).workspace_bytes, 0) << DescString(d);
+    EXPECT_TRUE(CheckDesc(d, seed++, isa, direct)) << DescString(d);
   }
   // Rows of 24 floats: a vector would cross into the next row (and past
   // x's end on the last one), so the input is copied into padded volumes.
   const ConvDesc copied = testing::Square2D(1, 4, 6, 5, 24, 2, 2, 0, 0);
-  EXPECT_GT(DirectWorkspaceBytes(copied), 0);
-  EXPECT_TRUE(CheckDesc(copied, seed++, isa_s.c_str()));
+  EXPECT_GT(FastCost(copied, direct).workspace_bytes, 0);
+  EXPECT_TRUE(CheckDesc(copied, seed++, isa, direct));
   // Output padding: the last column of each row reads past the input.
-  EXPECT_TRUE(CheckDesc(testing::Square2D(1, 4, 6, 5, 16, 2, 2, 0, 1), seed++, isa_s.c_str()));
-  setenv("TCONV_PHASE_XDIRECT", "0", 1);
-  EXPECT_GT(DirectWorkspaceBytes(in_place[0]), 0);
-  EXPECT_TRUE(CheckDesc(in_place[0], seed++, isa_s.c_str()));
-  unsetenv("TCONV_PHASE_XDIRECT");
+  EXPECT_TRUE(CheckDesc(testing::Square2D(1, 4, 6, 5, 16, 2, 2, 0, 1), seed++, isa, direct));
+  // PhaseTuning::read_x_in_place off: the padded copy again.
+  PhaseTuning copy = direct;
+  copy.read_x_in_place = false;
+  EXPECT_GT(FastCost(in_place[0], copy).workspace_bytes, 0);
+  EXPECT_TRUE(CheckDesc(in_place[0], seed++, isa, copy));
 }
 
 // The pixel mode (Micro over flat blocks) reads x itself on the same
 // condition, when every block's last vector ends inside x: blocks are then
 // whole vectors, not whole rows, so they may start mid-row.
 TEST_P(PhaseFastIsa, PixelBlocksReadXInPlace) {
-  for (const char* mode : {"pixels", "pixels/cout"}) {
-    ModeGuard guard(mode);
-    const std::string isa_s = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode + " (x in place)";
+  for (const PhaseTuning::TaskOrder order : {PhaseTuning::TaskOrder::kBlocksInner, PhaseTuning::TaskOrder::kCoutInner}) {
+    const PhaseTuning pixels = ModeTuning(PhaseTuning::Mode::kPixels, order);
+    const std::string isa = std::string(this->isa()) + " mode=pixels order=" +
+                            (order == PhaseTuning::TaskOrder::kCoutInner ? "cout" : "blocks") + " (x in place)";
     uint64_t seed = 800;
     const ConvDesc in_place[] = {
         testing::Square2D(1, 6, 16, 4, 4, 2, 2, 0, 0),                // unet_up1-like, one block
@@ -341,19 +363,19 @@ TEST_P(PhaseFastIsa, PixelBlocksReadXInPlace) {
         testing::Square2D(1, 3, 16, 4, 4, 1, 1, 0, 0),                // 1x1, stride 1
     };
     for (const ConvDesc& d : in_place) {
-      EXPECT_EQ(DirectWorkspaceBytes(d), 0) << DescString(d) << " " << mode;
-      EXPECT_TRUE(CheckDesc(d, seed++, isa_s.c_str())) << DescString(d);
+      EXPECT_EQ(FastCost(d, pixels).workspace_bytes, 0) << DescString(d) << " " << isa;
+      EXPECT_TRUE(CheckDesc(d, seed++, isa, pixels)) << DescString(d);
     }
     // 25 floats a channel: the last block's last vector would run past x.
     const ConvDesc odd = testing::Square2D(1, 4, 16, 5, 5, 2, 2, 0, 0);
-    EXPECT_GT(DirectWorkspaceBytes(odd), 0);
-    EXPECT_TRUE(CheckDesc(odd, seed++, isa_s.c_str()));
-    // Cout 1 runs MicroR (reads past its rows), padding and output padding
-    // read around x: all three are copied.
+    EXPECT_GT(FastCost(odd, pixels).workspace_bytes, 0);
+    EXPECT_TRUE(CheckDesc(odd, seed++, isa, pixels));
+    // Cout 1 runs the rows kernel (reads past its rows), padding and output
+    // padding read around x: all three are copied.
     for (const ConvDesc& d : {testing::Square2D(1, 3, 1, 4, 4, 2, 2, 0, 0), testing::Square2D(1, 3, 16, 4, 4, 4, 2, 1, 0),
                               testing::Square2D(1, 3, 16, 4, 4, 2, 2, 0, 1)}) {
-      EXPECT_GT(DirectWorkspaceBytes(d), 0) << DescString(d);
-      EXPECT_TRUE(CheckDesc(d, seed++, isa_s.c_str())) << DescString(d);
+      EXPECT_GT(FastCost(d, pixels).workspace_bytes, 0) << DescString(d);
+      EXPECT_TRUE(CheckDesc(d, seed++, isa, pixels)) << DescString(d);
     }
   }
 }
@@ -361,9 +383,8 @@ TEST_P(PhaseFastIsa, PixelBlocksReadXInPlace) {
 // Dilation: taps s/gcd(s, d) apart in the kernel read inputs d/gcd(s, d)
 // apart; coprime s and d, d > s, d a multiple of s, phases no tap reaches.
 TEST_P(PhaseFastIsa, DilatedShapesMatchReferenceBitwise) {
-  for (const char* mode : kModes) {
-    ModeGuard guard(mode);
-    const std::string isa_s = std::string(dispatch::IsaName(GetParam())) + " mode=" + mode;
+  for (const Variant& variant : Variants()) {
+    const std::string isa = std::string(this->isa()) + " variant=" + variant.name;
     auto dil = [](ConvDesc d, Dims dl) {
       d.dilation = dl;
       return d;
@@ -379,8 +400,33 @@ TEST_P(PhaseFastIsa, DilatedShapesMatchReferenceBitwise) {
         dil(Desc3(1, 3, 4, {3, 4, 4}, 2, 2, 0, 1), {3, 2, 2}),   // 3-D
         dil(testing::Square2D(1, 2, 3, 4, 4, 2, 4, 0, 0), {2, 6, 1}),        // stride > dilated kernel, no-tap phases
     };
-    for (const ConvDesc& d : cases) EXPECT_TRUE(CheckDesc(d, seed++, isa_s.c_str())) << DescString(d);
+    for (const ConvDesc& d : cases) EXPECT_TRUE(CheckDesc(d, seed++, isa, variant.tuning)) << DescString(d);
   }
+}
+
+// The switches of PhaseTuning change the plan as documented (the sweeps
+// above check the results): per-task padding needs no workspace, the
+// batch-interleaved layout drops the per-channel vector tail.
+TEST(PhaseFastTuning, SwitchesChangeThePlan) {
+  // dw_k4s2-like: one small plane per task, padded in the task.
+  const ConvDesc dw = Grouped(testing::Square2D(1, 16, 16, 16, 16, 4, 2, 1, 0), 16);
+  EXPECT_EQ(FastCost(dw).workspace_bytes, 0);
+  PhaseTuning no_local;
+  no_local.local_pad = false;
+  EXPECT_GT(FastCost(dw, no_local).workspace_bytes, 0);
+  // dcgan-like, 4 images: channels mode; interleaved [group][ci][f][4]
+  // volumes are smaller than plain ones (no per-volume tail).
+  const ConvDesc dcgan = testing::Square2D(4, 16, 40, 4, 4, 4, 2, 1, 0);
+  PhaseTuning channels = ModeTuning(PhaseTuning::Mode::kChannels);
+  channels.stage_y = false;
+  PhaseTuning plain = channels;
+  plain.batch_interleave = false;
+  EXPECT_LT(FastCost(dcgan, channels).workspace_bytes, FastCost(dcgan, plain).workspace_bytes);
+  // Staging y adds y's bytes (64-byte aligned after the padded input).
+  PhaseTuning staged = channels;
+  staged.stage_y = true;
+  EXPECT_EQ(FastCost(dcgan, staged).workspace_bytes,
+            (FastCost(dcgan, channels).workspace_bytes + 63) / 64 * 64 + 4 * 40 * 8 * 8 * 4);
 }
 
 }  // namespace

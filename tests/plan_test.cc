@@ -81,6 +81,7 @@ TEST(Plan, EveryAlgorithmMatchesTheReferenceAndCopiesTheWeights) {
     auto plan = Plan::Create(d, data.w.cview(), data.b.cview(), opts, &st);
     ASSERT_NE(plan, nullptr) << algo << ": " << st.message();
     EXPECT_EQ(plan->algorithm().rfind(algo, 0), 0u) << plan->algorithm();
+    EXPECT_FALSE(plan->kernel().empty()) << algo;
     // The plan must not read the caller's weights after Create.
     std::fill(data.w.data.begin(), data.w.data.end(), NAN);
     std::fill(data.b.data.begin(), data.b.data.end(), NAN);
@@ -121,6 +122,30 @@ TEST(Plan, ConcurrentRunsOnDifferentBuffersAgreeWithSerialRuns) {
       }
     }
   }
+}
+
+// Plan::kernel() names the kernel of the list that runs: here the phase
+// task kernel forced by PlanOptions::phase.kernel, with its ISA suffix.
+TEST(Plan, NamesTheKernelThatRuns) {
+  const ConvDesc d = SmallDesc();
+  Data data(d, 5);
+  for (const std::string& name : PhaseKernelNames()) {
+    PlanOptions opts;
+    opts.algo = "phase";
+    opts.phase.kernel = name.substr(0, name.rfind("__"));  // the ISA suffix is optional
+    Status st;
+    auto plan = Plan::Create(d, data.w.cview(), data.b.cview(), opts, &st);
+    if (!plan) {
+      EXPECT_EQ(st.code(), StatusCode::kUnsupported) << name << ": " << st.message();
+      continue;
+    }
+    EXPECT_EQ(plan->algorithm(), "phase");
+    EXPECT_EQ(plan->kernel(), name);
+  }
+  PlanOptions gemm;
+  gemm.algo = "gemm_col2im";
+  Status st;
+  EXPECT_EQ(Plan::Create(d, data.w.cview(), data.b.cview(), gemm, &st)->kernel(), "gemm_col2im: OpenBLAS sgemm + col2im");
 }
 
 TEST(Plan, NoBiasMeansZeroBias) {

@@ -8,16 +8,17 @@ per layer, fits by least squares on log time (a seeded random search in log
 space, no dependencies), prints the constants to paste into
 src/cost_model.cc and, per layer, predicted vs measured GFLOP/s and the pick.
 The features below must match src/cost_model.cc and ProfilePhaseFast in
-src/kernels/phase_fast.cc; tests/cost_model_test.cc re-checks the C++ model
-against the same measurements.
+src/algo/phase_fast/prepare.cc; tests/cost_model_test.cc re-checks the C++
+model against the same measurements. fit_isa_rates.py imports feats and tp.
 """
 import json, math, random, sys
-L = json.load(open(sys.argv[1]))['layers']
-meas = {}
-for line in open(sys.argv[2]):
-    f = line.split()
-    if len(f) < 4 or f[0] == 'layer': continue
-    meas.setdefault(f[0], {})[f[1]] = float(f[3])
+def read_measured(path):
+    meas = {}
+    for line in open(path):
+        f = line.split()
+        if len(f) < 4 or f[0] == 'layer': continue
+        meas.setdefault(f[0], {})[f[1]] = float(f[3])
+    return meas
 def cdiv(a,b): return -(-a//b)
 def gcd(a,b):
     while b: a,b=b,a%b
@@ -63,31 +64,37 @@ def feats(l):
     byt=4*(n*cin*isp+n*cout*osp)
     col=0 if (ksp==1 and s==[1,1,1] and p==[0,0,0] and a==[0,0,0]) else 4*n*cout*ksp*isp
     return dict(U=U,M=M,e=e,red=max(red,1e-9),byt=byt,col=col,gm=cog*ksp,gn=isp,gk=cig,flops=2*U)
-F={l['name']:feats(l) for l in L if l['name'] in meas}
 def tp(f,P): Rp,hp,BW,Rg,hg,t0=P; return f['M']/(Rp*f['e']*f['red']/(f['red']+hp)) + f['byt']/BW + t0
 def tg(f,P):
     Rp,hp,BW,Rg,hg,t0=P; sat=lambda x:x/(x+hg)
     return f['U']/(Rg*sat(f['gm'])*sat(f['gn'])*sat(f['gk'])) + (2*f['col']+f['byt'])/BW + t0
-def loss(P):
-    s=0
+def main():
+    L = json.load(open(sys.argv[1]))['layers']
+    meas = read_measured(sys.argv[2])
+    F={l['name']:feats(l) for l in L if l['name'] in meas}
+    def loss(P):
+        s=0
+        for nm,f in F.items():
+            for algo,fn in (('phase',tp),('gemm_col2im',tg)):
+                if algo in meas[nm]:
+                    tm=f['flops']/(meas[nm][algo]*1e9)
+                    s+=math.log(fn(f,P)/tm)**2
+        return s
+    P=[50e9,2.0,30e9,50e9,4.0,20e-6]
+    best=loss(P)
+    random.seed(1)
+    for it in range(20000):
+        Q=[x*math.exp(random.gauss(0,0.3 if it<10000 else 0.05)) for x in P]
+        lq=loss(Q)
+        if lq<best: best,P=lq,Q
+    print("params Rp=%.3g hp=%.3g BW=%.3g Rg=%.3g hg=%.3g t0=%.3g loss=%.3f"%(*P,best))
+    ok=0; worst=1
     for nm,f in F.items():
-        for algo,fn in (('phase',tp),('gemm_col2im',tg)):
-            if algo in meas[nm]:
-                tm=f['flops']/(meas[nm][algo]*1e9)
-                s+=math.log(fn(f,P)/tm)**2
-    return s
-P=[50e9,2.0,30e9,50e9,4.0,20e-6]
-best=loss(P)
-random.seed(1)
-for it in range(20000):
-    Q=[x*math.exp(random.gauss(0,0.3 if it<10000 else 0.05)) for x in P]
-    lq=loss(Q)
-    if lq<best: best,P=lq,Q
-print("params Rp=%.3g hp=%.3g BW=%.3g Rg=%.3g hg=%.3g t0=%.3g loss=%.3f"%(*P,best))
-ok=0; worst=1
-for nm,f in F.items():
-    m=meas[nm]; a=tp(f,P); b=tg(f,P)
-    pick='phase' if a<=b else 'gemm_col2im'
-    bestm=max(m.values()); got=m[pick]; ok+= got==bestm; worst=min(worst,got/bestm)
-    print(f"{nm:14s} pred_p {f['flops']/a/1e9:6.1f} meas_p {m['phase']:6.1f}  pred_g {f['flops']/b/1e9:6.1f} meas_g {m['gemm_col2im']:6.1f}  pick {pick}")
-print("correct",ok,"of",len(F),"worst pick %.2f of best"%worst)
+        m=meas[nm]; a=tp(f,P); b=tg(f,P)
+        pick='phase' if a<=b else 'gemm_col2im'
+        bestm=max(m.values()); got=m[pick]; ok+= got==bestm; worst=min(worst,got/bestm)
+        print(f"{nm:14s} pred_p {f['flops']/a/1e9:6.1f} meas_p {m['phase']:6.1f}  pred_g {f['flops']/b/1e9:6.1f} meas_g {m['gemm_col2im']:6.1f}  pick {pick}")
+    print("correct",ok,"of",len(F),"worst pick %.2f of best"%worst)
+
+if __name__ == "__main__":
+    main()

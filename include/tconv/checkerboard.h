@@ -43,16 +43,8 @@
 namespace tconv {
 
 // One transposed-convolution layer's geometry (channels are irrelevant for
-// the overlap analysis). Only the first ndim entries are used.
-struct DeconvLayer {
-  int ndim = 2;
-  Dims kernel = {1, 1, 1};
-  Dims stride = {1, 1, 1};
-  Dims dilation = {1, 1, 1};
-  Dims pad_begin = {0, 0, 0};
-  Dims pad_end = {0, 0, 0};
-  Dims output_padding = {0, 0, 0};
-};
+// the overlap analysis): a ConvDesc without its data sizes.
+using DeconvLayer = LayerGeometry;
 
 // Same k, s, d, symmetric pad p and output padding a on every axis.
 DeconvLayer MakeDeconvLayer(int ndim, int64_t k, int64_t s, int64_t d = 1, int64_t p = 0, int64_t a = 0);

@@ -28,19 +28,26 @@ namespace tconv {
 constexpr int kMaxSpatialDims = 3;
 using Dims = std::array<int64_t, kMaxSpatialDims>;
 
-struct ConvDesc {
+// What a layer is along its spatial axes, whatever runs through it: the
+// kernel and its placement. ConvDesc adds the data sizes; the checkerboard
+// analysis takes stacks of these alone (DeconvLayer). Only the first ndim
+// entries are used.
+struct LayerGeometry {
   int ndim = 2;               // number of spatial axes, 1..3
-  int64_t batch = 1;          // N >= 0 (0: an empty output of the right shape)
-  int64_t in_channels = 1;    // channels of the op's input
-  int64_t out_channels = 1;   // channels of the op's output
-  int64_t groups = 1;
-  Dims in = {1, 1, 1};        // input spatial size; first ndim entries used
   Dims kernel = {1, 1, 1};
   Dims stride = {1, 1, 1};
   Dims dilation = {1, 1, 1};
   Dims pad_begin = {0, 0, 0};
   Dims pad_end = {0, 0, 0};
   Dims output_padding = {0, 0, 0};  // conv_transpose only
+};
+
+struct ConvDesc : LayerGeometry {
+  int64_t batch = 1;          // N >= 0 (0: an empty output of the right shape)
+  int64_t in_channels = 1;    // channels of the op's input
+  int64_t out_channels = 1;   // channels of the op's output
+  int64_t groups = 1;
+  Dims in = {1, 1, 1};        // input spatial size; first ndim entries used
 };
 
 // ---- validation: every rule, with a message naming parameter/value/rule ----
@@ -103,12 +110,6 @@ struct PadRequest {
 //  * otherwise the explicit pads already in *d stay.
 // The caller validates the resulting desc.
 Status ResolvePads(const PadRequest& req, ConvDesc* d);
-
-// Floor division for possibly negative numerators (C++ '/' truncates).
-inline int64_t FloorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
 
 }  // namespace tconv
 

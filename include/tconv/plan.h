@@ -22,6 +22,7 @@
 #include "tconv/layout.h"
 #include "tconv/status.h"
 #include "tconv/tensor.h"
+#include "tconv/tuning.h"
 
 namespace tconv {
 
@@ -44,6 +45,9 @@ struct PlanOptions {
   // general path, gemm_col2im, gather: a workspace that cannot be had is a
   // reason to pick another), a forced algorithm is refused.
   int64_t max_memory_bytes = 0;
+  // Tuning of `phase`'s SIMD path (include/tconv/tuning.h): the defaults
+  // are its planner's own choices.
+  PhaseTuning phase;
 };
 
 // What one algorithm would cost for a desc (for `tconv explain`).
@@ -57,6 +61,7 @@ struct AlgorithmEstimate {
   // prepared on zero weights); false when they come from formulas without
   // packing (large layers: phase's workspace is then an upper bound).
   bool exact = true;
+  std::string kernel;           // the kernel it would run (Plan::kernel())
 };
 
 // Names accepted by PlanOptions::algo besides "auto", registry order.
@@ -75,6 +80,10 @@ int64_t LayoutConversionBytes(const ConvDesc& desc, Layout layout);
 // max_memory_bytes (0: physical memory), as Plan::Create decides with
 // finite weights.
 std::string AutoAlgorithm(const ConvDesc& desc, std::string* why, int64_t max_memory_bytes = 0);
+// The kernels PlanOptions::phase.kernel accepts at the active ISA, in the
+// order of the kernel list (src/kernels/list.inc), e.g.
+// "f32_phase_pixels_8x3__avx512".
+std::vector<std::string> PhaseKernelNames();
 
 class Plan {
  public:
@@ -103,6 +112,10 @@ class Plan {
   // hold non-finite values: zero_insert would multiply inserted zeros by
   // them; phase's general path runs instead").
   const std::string& note() const;
+  // The kernel that does its work: a name from the kernel list
+  // (<dtype>_<op>_<tile>__<isa>, e.g. "f32_phase_pixels_8x3__avx512"), or
+  // a description of the loops of an algorithm without SIMD kernels.
+  const std::string& kernel() const;
   Layout layout() const;
   const Shape& input_shape() const;
   const Shape& output_shape() const;

@@ -6,6 +6,10 @@
 // gemm_col2im's column buffer as numbers), and a Prepare step that packs the
 // weights once for a fixed geometry. Running a prepared algorithm computes
 // only: no allocation, no validation.
+//
+// Tensors cross this seam type-erased (src/base/dtype.h): a prepared
+// algorithm computes in one element type and checks it in debug builds.
+// Today every algorithm computes f32.
 #ifndef TCONV_SRC_ALGO_ALGORITHM_H_
 #define TCONV_SRC_ALGO_ALGORITHM_H_
 
@@ -15,7 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "src/base/dtype.h"
 #include "src/geom3.h"
+#include "tconv/tuning.h"
 
 namespace tconv {
 
@@ -28,11 +34,12 @@ struct AlgoCost {
 class PreparedAlgo {
  public:
   virtual ~PreparedAlgo() = default;
-  // x: (N, Cin, *in), y: (N, Cout, *out), dense C order. `ws` points to at
-  // least Cost().workspace_bytes bytes, 64-byte aligned. Every element of y
-  // is written (bias included). `threads` >= 1; the result must not depend
-  // on it.
-  virtual void Run(const float* x, float* y, void* ws, int threads) const = 0;
+  // x: (N, Cin, *in), y: (N, Cout, *out), dense C order, in the element type
+  // the algorithm was prepared for. `ws` points to at least
+  // Cost().workspace_bytes bytes, 64-byte aligned. Every element of y is
+  // written (bias included). `threads` >= 1; the result must not depend on
+  // it.
+  virtual void Run(ConstBuffer x, Buffer y, void* ws, int threads) const = 0;
   // A prepared algorithm whose costs differ from Algorithm::cost (e.g. a
   // fast path chosen at prepare time with its own workspace) reports them
   // here and returns true; the plan then sizes the workspace from *cost.
@@ -41,19 +48,32 @@ class PreparedAlgo {
   // reads x channels last): whether Run writes y channels last too. When
   // false it writes y (N, Cout, *out) and the plan converts it.
   virtual bool WritesChannelsLast() const { return true; }
+  // The kernel that does the work, as Plan::kernel() shows it: a name from
+  // the kernel list (src/kernels/list.inc) or a description of the loops.
+  virtual std::string Kernel() const = 0;
+};
+
+// What Prepare gets: the geometry, the weights (Cin, Cout/g, *k), the bias
+// (Cout) or an absent buffer, and the tuning of the plan's options.
+struct PrepareInput {
+  const Geom3& g;
+  ConstBuffer w;
+  ConstBuffer bias;
+  const PhaseTuning& tuning;
 };
 
 struct Algorithm {
   const char* name;     // as in `--algo NAME`, tests and bench labels
   const char* summary;  // one line for `tconv explain` / README
   AlgoCost (*cost)(const Geom3& g);
-  // w: (Cin, Cout/g, *k); bias: (Cout) or nullptr.
-  std::unique_ptr<PreparedAlgo> (*prepare)(const Geom3& g, const float* w, const float* bias);
+  // nullptr only when a tuning option forces something the geometry does
+  // not allow (*why says what).
+  std::unique_ptr<PreparedAlgo> (*prepare)(const PrepareInput& in, std::string* why);
   // Optional (src/algo/channels_last.h): a prepared algorithm whose Run takes
   // x (N, *in, Cin) and y (N, *out, Cout) (or, WritesChannelsLast() false,
   // y channels first), or nullptr for a geometry it does not take; the plan
   // then converts around `prepare`.
-  std::unique_ptr<PreparedAlgo> (*prepare_channels_last)(const Geom3& g, const float* w, const float* bias) = nullptr;
+  std::unique_ptr<PreparedAlgo> (*prepare_channels_last)(const PrepareInput& in, std::string* why) = nullptr;
 };
 
 // Every algorithm, in registry order (ref last).

@@ -15,10 +15,9 @@ namespace tconv {
 // Depthwise transposed convolution (one input and one output channel per
 // group: groups == Cin == Cout), any 1-3-D geometry, x (N, *in, C) and
 // y (N, *out, C): channels in the vector lanes, each output pixel summing
-// only the taps that reach it (src/kernels/depthwise_nhwc.cc). nullptr and
-// *why for other geometries.
-std::unique_ptr<PreparedAlgo> PrepareDepthwiseChannelsLast(const Geom3& g, const float* w, const float* bias,
-                                                           std::string* why);
+// only the taps that reach it (src/algo/depthwise_nhwc.cc, the kernel
+// f32_dw_nhwc_row). nullptr and *why for other geometries.
+std::unique_ptr<PreparedAlgo> PrepareDepthwiseChannelsLast(const PrepareInput& in, std::string* why);
 
 }  // namespace tconv
 

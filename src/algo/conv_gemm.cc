@@ -23,8 +23,9 @@
 #include <string>
 #include <vector>
 
+#include "src/algo/blas.h"
 #include "src/algo/im2col.h"
-#include "src/checked_int.h"
+#include "src/base/checked_int.h"
 #include "src/geom3.h"
 #include "tconv/conv.h"
 #include "tconv/limits.h"
@@ -91,23 +92,11 @@ Status AllocateWorkspace(int64_t per_worker, int workers, int64_t limit, std::ve
   return Status::Ok();
 }
 
-// OpenBLAS (Debian's pthread build) threads one GEMM by itself once M*N*K
-// exceeds 65536*4 (interface/gemm.c: SMP_THRESHOLD_MIN *
-// GEMM_MULTITHREAD_THRESHOLD), with its own process-wide thread count and no
-// per-call control; calling such GEMMs from several OpenMP workers
-// oversubscribes the cores (3x slower on 2 cores for a 64->64 3x3 56x56
-// layer). So the (n, group) slices go to our workers only while each GEMM is
-// small enough for OpenBLAS to run it on one thread; above that the slices run
-// in order and OpenBLAS parallelises each GEMM. Either way each slice's GEMM
-// is the same call, so results do not depend on the thread count.
+// The (n, group) slices go to our workers only while OpenBLAS runs each
+// slice's GEMM on one thread (src/algo/blas.h).
 int Workers(const ConvOptions& options, int64_t tasks, int64_t m, int64_t n, int64_t k) {
-  constexpr double kBlasThreadedMnk = 65536.0 * 4;
   const double mnk = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  if (mnk > kBlasThreadedMnk && openblas_get_num_threads() > 1) return 1;
-  // Tiny problems: a parallel region costs more than it saves.
-  constexpr double kMinParallelMacs = 32768.0;
-  if (mnk * static_cast<double>(tasks) < kMinParallelMacs) return 1;
-  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(options.threads, tasks)));
+  return GemmWorkers(options.threads, tasks, mnk, mnk * static_cast<double>(tasks));
 }
 
 Status ConvGemm(const ConvDesc& desc, ConstTensorView x, ConstTensorView w, ConstTensorView bias, TensorView y,

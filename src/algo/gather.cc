@@ -42,7 +42,10 @@ class GatherPrepared : public PreparedAlgo {
     }
   }
 
-  void Run(const float* x, float* y, void*, int threads) const override {
+  std::string Kernel() const override { return "gather: scalar loops over the taps of each output"; }
+  void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {
+    const float* x = xb.As<float>();
+    float* y = yb.As<float>();
     const Geom3& g = g_;
     const int64_t planes = g.n * g.cout;
     const int64_t in12 = g.in[1] * g.in[2], in2 = g.in[2];
@@ -102,7 +105,10 @@ AlgoCost GatherCost(const Geom3& g) {
   return c;
 }
 
-std::unique_ptr<PreparedAlgo> GatherPrepare(const Geom3& g, const float* w, const float* bias) {
+std::unique_ptr<PreparedAlgo> GatherPrepare(const PrepareInput& in, std::string* /*why*/) {
+  const Geom3& g = in.g;
+  const float* w = in.w.As<float>();
+  const float* bias = in.bias.As<float>();
   return std::make_unique<GatherPrepared>(g, w, bias);
 }
 

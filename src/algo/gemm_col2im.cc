@@ -19,7 +19,7 @@
 // GEMM call is the same for any thread count. A task computes its rows of the
 // column buffer and then col2im's them into its own output planes (one writer
 // per output element). Large GEMMs run on one of our workers at a time and
-// OpenBLAS threads them itself (same policy as src/algo/conv_gemm.cc).
+// OpenBLAS threads them itself (src/algo/blas.h).
 #include <cblas.h>
 
 #include <algorithm>
@@ -27,20 +27,15 @@
 #include <vector>
 
 #include "src/algo/algorithm.h"
+#include "src/algo/blas.h"
 #include "src/algo/im2col.h"
-#include "src/checked_int.h"
+#include "src/base/checked_int.h"
 
 namespace tconv {
 namespace {
 
 // Enough tasks per batch item that 2-16 threads balance.
 constexpr int64_t kTargetTasks = 16;
-// OpenBLAS threads a GEMM by itself above M*N*K = 65536*4
-// (interface/gemm.c, SMP_THRESHOLD_MIN * GEMM_MULTITHREAD_THRESHOLD).
-constexpr double kBlasThreadedMnk = 65536.0 * 4;
-// Below this many multiply-adds per batch item a parallel region costs more
-// than it saves.
-constexpr double kMinParallelMacs = 32768.0;
 
 bool ColIsIdentity(const Geom3& g) { return Im2ColIsIdentity(AsConvGeom(g)); }
 
@@ -65,14 +60,15 @@ class GemmCol2ImPrepared : public PreparedAlgo {
     nblk_ = (g.cout_g + cb_ - 1) / cb_;
   }
 
-  void Run(const float* x, float* y, void* ws, int threads) const override {
+  std::string Kernel() const override { return "gemm_col2im: OpenBLAS sgemm + col2im"; }
+  void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {
+    const float* x = xb.As<float>();
+    float* y = yb.As<float>();
     const Geom3& g = g_;
     float* col_all = static_cast<float*>(ws);
     const int64_t tasks = g.groups * nblk_;
     const double task_mnk = static_cast<double>(cb_ * g.k_sp) * static_cast<double>(g.in_sp) * g.cin_g;
-    int workers = static_cast<int>(std::min<int64_t>(threads, tasks));
-    if (task_mnk > kBlasThreadedMnk && openblas_get_num_threads() > 1) workers = 1;
-    if (task_mnk * static_cast<double>(tasks) < kMinParallelMacs) workers = 1;
+    const int workers = GemmWorkers(threads, tasks, task_mnk, task_mnk * static_cast<double>(tasks));
     for (int64_t n = 0; n < g.n; ++n) {
 #pragma omp parallel for num_threads(workers) schedule(dynamic, 1) if (workers > 1)
       for (int64_t t = 0; t < tasks; ++t) {
@@ -115,7 +111,10 @@ AlgoCost GemmCol2ImCost(const Geom3& g) {
   return c;
 }
 
-std::unique_ptr<PreparedAlgo> GemmCol2ImPrepare(const Geom3& g, const float* w, const float* bias) {
+std::unique_ptr<PreparedAlgo> GemmCol2ImPrepare(const PrepareInput& in, std::string* /*why*/) {
+  const Geom3& g = in.g;
+  const float* w = in.w.As<float>();
+  const float* bias = in.bias.As<float>();
   // CBLAS takes int dimensions; beyond them the column buffer alone would be
   // many GiB, so report it as out of memory.
   if (SatMul(g.cout_g, g.k_sp) > INT_MAX || g.in_sp > INT_MAX || g.cin_g > INT_MAX) return nullptr;

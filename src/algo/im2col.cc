@@ -9,12 +9,10 @@
 #include <algorithm>
 #include <cstring>
 
-#include "tconv/desc.h"
+#include "src/base/int_math.h"
 
 namespace tconv {
 namespace {
-
-inline int64_t CeilDiv(int64_t a, int64_t b) { return -FloorDiv(-a, b); }
 
 struct AxisRange {
   int64_t off;     // k*d - pb: input index of output 0

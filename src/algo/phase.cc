@@ -10,7 +10,7 @@
 // per axis, so the sub-kernels partition the kernel.
 //
 // Prepare first offers the geometry to the SIMD fast path (PreparePhaseFast,
-// src/kernels/phase_fast.cc) and uses it when it accepts. Otherwise the
+// src/algo/phase_fast/) and uses it when it accepts. Otherwise the
 // general path below: per-phase sub-kernels packed as (Cout, phase, Cin/g,
 // taps); Run computes each output row of a phase in a small contiguous
 // accumulator on the stack (bias, then every input channel and tap) and
@@ -55,8 +55,8 @@ std::vector<AxisPhase> AnalyzeAxis(const Geom3& g, int ax, bool* bias_only) {
   for (int64_t k0 = 0; k0 < std::min(g.k[ax], t.kstep); ++k0) {
     AxisPhase p;
     p.r = FloorMod(k0 * g.d[ax], g.s[ax]);
-    p.qlo = CeilDivSigned(g.pb[ax] - p.r, g.s[ax]);
-    p.qhi = std::max(p.qlo, CeilDivSigned(g.out[ax] + g.pb[ax] - p.r, g.s[ax]));
+    p.qlo = CeilDiv(g.pb[ax] - p.r, g.s[ax]);
+    p.qhi = std::max(p.qlo, CeilDiv(g.out[ax] + g.pb[ax] - p.r, g.s[ax]));
     if (p.qhi == p.qlo) continue;  // no output of this residue: its taps never contribute
     for (int64_t k = k0; k < g.k[ax]; k += t.kstep) {
       p.k.push_back(k);
@@ -114,7 +114,10 @@ class PhaseGeneral : public PreparedAlgo {
     if (bias) bias_.assign(bias, bias + g.cout);
   }
 
-  void Run(const float* x, float* y, void*, int threads) const override {
+  std::string Kernel() const override { return "phase_general: scalar loops over each phase's taps"; }
+  void Run(ConstBuffer xb, Buffer yb, void*, int threads) const override {
+    const float* x = xb.As<float>();
+    float* y = yb.As<float>();
     const Geom3& g = g_;
     const int64_t planes = g.n * g.cout;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1 && planes > 1)
@@ -199,23 +202,29 @@ AlgoCost PhaseCost(const Geom3& g) {
   return c;
 }
 
-std::unique_ptr<PreparedAlgo> PhasePrepare(const Geom3& g, const float* w, const float* bias) {
-  AlgoCost fast_cost;
-  std::string why;
-  if (auto fast = PreparePhaseFast(g, w, bias, &fast_cost, &why)) return fast;
-  return PreparePhaseGeneral(g, w, bias);
+// The SIMD path when it takes the geometry, else the general path; a
+// kernel named by PhaseTuning::kernel that cannot run it fails the plan.
+std::unique_ptr<PreparedAlgo> PhasePrepare(const PrepareInput& in, std::string* why) {
+  std::string declined;
+  if (auto fast = PreparePhaseFast(in, &declined)) return fast;
+  if (!in.tuning.kernel.empty()) {
+    if (why) *why = "phase: " + declined;
+    return nullptr;
+  }
+  return PreparePhaseGeneral(in.g, in.w.As<float>(), in.bias.As<float>());
 }
 
 // Channels last: depthwise layers natively (x and y); otherwise the SIMD
-// fast path reading x channels last into its padded input and writing y
-// channels last (but its direct kernel: the plan converts y); otherwise
+// path reading x channels last into its padded input and writing y
+// channels last (but its direct kernels: the plan converts y); otherwise
 // nullptr (the plan converts both).
-std::unique_ptr<PreparedAlgo> PhasePrepareChannelsLast(const Geom3& g, const float* w, const float* bias) {
+std::unique_ptr<PreparedAlgo> PhasePrepareChannelsLast(const PrepareInput& in, std::string* /*why*/) {
   std::string why;
-  if (auto algo = PrepareDepthwiseChannelsLast(g, w, bias, &why)) return algo;
-  dispatch::LogDispatch("phase: channels last: not the depthwise kernel: %s", why.c_str());
-  AlgoCost cost;
-  if (auto fast = PreparePhaseFast(g, w, bias, &cost, &why, /*channels_last=*/true)) return fast;
+  if (in.tuning.kernel.empty()) {
+    if (auto algo = PrepareDepthwiseChannelsLast(in, &why)) return algo;
+    dispatch::LogDispatch("phase: channels last: not the depthwise kernel: %s", why.c_str());
+  }
+  if (auto fast = PreparePhaseFast(in, &why, /*channels_last=*/true)) return fast;
   dispatch::LogDispatch("phase: channels last: declined: %s", why.c_str());
   return nullptr;
 }

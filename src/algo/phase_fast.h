@@ -1,20 +1,26 @@
 // Internal seam between the general `phase` algorithm (src/algo/phase.cc)
-// and its SIMD fast path (src/kernels/). PreparePhaseFast returns nullptr,
-// with a reason in *why, for geometries the fast path does not take; the
-// general phase code then runs them.
+// and its SIMD path (src/algo/phase_fast/: the planner and runner of the
+// kernels in src/kernels/). PreparePhaseFast returns nullptr, with a reason
+// in *why, for geometries the SIMD path does not take; the general phase
+// code then runs them.
 #ifndef TCONV_SRC_ALGO_PHASE_FAST_H_
 #define TCONV_SRC_ALGO_PHASE_FAST_H_
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "src/algo/algorithm.h"
+#include "src/kernels/phase_kernels.h"
 
 namespace tconv {
 
+// Largest stride on the last axis the SIMD path takes.
+constexpr int64_t kMaxLastAxisStride = kernels::kMaxColumnPhases;
+
 // What the `auto` cost model (src/cost_model.cc) needs to know about the
-// fast path on g, without packing anything.
+// SIMD path on g, without packing anything.
 struct PhaseFastProfile {
   bool takes = false;            // PreparePhaseFast accepts g
   int64_t macs = 0;              // multiply-adds it executes (padding taps it skips not counted)
@@ -28,11 +34,11 @@ PhaseFastProfile ProfilePhaseFast(const Geom3& g);
 
 // channels_last: Run reads x as (N, *in, Cin), transposing it straight
 // into the padded input it builds anyway (no separate NCHW copy). The pixel
-// and channels modes also write y as (N, *out, Cout); the direct kernel
-// writes y (N, Cout, *out) (WritesChannelsLast() says which). Declined with
+// and channels modes also write y as (N, *out, Cout); the direct kernels
+// write y (N, Cout, *out) (WritesChannelsLast() says which). Declined with
 // per-task padding (its stack buffer is filled from NCHW volumes).
-std::unique_ptr<PreparedAlgo> PreparePhaseFast(const Geom3& g, const float* w, const float* bias,
-                                               AlgoCost* cost, std::string* why, bool channels_last = false);
+// Costs: PreparedAlgo::ActualCost.
+std::unique_ptr<PreparedAlgo> PreparePhaseFast(const PrepareInput& in, std::string* why, bool channels_last = false);
 
 }  // namespace tconv
 

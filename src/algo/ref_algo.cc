@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "src/algo/algorithm.h"
-#include "src/checked_int.h"
+#include "src/base/checked_int.h"
 #include "tconv/reference.h"
 
 namespace tconv {
@@ -34,7 +34,10 @@ class RefPrepared : public PreparedAlgo {
       : desc_(ToDesc(g)),
         w_(w, w + NumElements(ConvTransposeWeightShape(desc_))),
         bias_(bias ? std::vector<float>(bias, bias + g.cout) : std::vector<float>()) {}
-  void Run(const float* x, float* y, void*, int) const override {
+  std::string Kernel() const override { return "ref: double-precision loops (the oracle)"; }
+  void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {
+    const float* x = xb.As<float>();
+    float* y = yb.As<float>();
     ConstTensorView b(bias_.empty() ? nullptr : bias_.data(), {desc_.out_channels});
     // Shapes were checked by the plan; the reference re-checks them anyway.
     ConvTransposeRef(desc_, ConstTensorView(x, ConvTransposeInputShape(desc_)),
@@ -56,7 +59,10 @@ AlgoCost RefCost(const Geom3& g) {
   return c;
 }
 
-std::unique_ptr<PreparedAlgo> RefPrepare(const Geom3& g, const float* w, const float* bias) {
+std::unique_ptr<PreparedAlgo> RefPrepare(const PrepareInput& in, std::string* /*why*/) {
+  const Geom3& g = in.g;
+  const float* w = in.w.As<float>();
+  const float* bias = in.bias.As<float>();
   return std::make_unique<RefPrepared>(g, w, bias);
 }
 

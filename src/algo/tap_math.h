@@ -18,14 +18,12 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "src/checked_int.h"
+#include "src/base/checked_int.h"
+#include "src/base/int_math.h"
 #include "src/geom3.h"
 #include "tconv/desc.h"
 
 namespace tconv {
-
-inline int64_t FloorMod(int64_t a, int64_t b) { return a - FloorDiv(a, b) * b; }
-inline int64_t CeilDivSigned(int64_t a, int64_t b) { return -FloorDiv(-a, b); }
 
 inline int64_t Gcd(int64_t a, int64_t b) {
   while (b != 0) {
@@ -90,7 +88,7 @@ inline TapRun TapsForOutput(const TapAxis& a, int64_t o) {
   const int64_t kb = a.FirstTapOfResidue(t);
   if (kb < 0) return run;
   // ix = (t - k*d)/s in [0, i)  <=>  t - (i-1)*s <= k*d <= t.
-  const int64_t klo = std::max<int64_t>(0, CeilDivSigned(t - (a.i - 1) * a.s, a.d));
+  const int64_t klo = std::max<int64_t>(0, CeilDiv(t - (a.i - 1) * a.s, a.d));
   const int64_t khi = std::min<int64_t>(a.k - 1, FloorDiv(t, a.d));
   if (klo > khi) return run;
   const int64_t k0 = klo + FloorMod(kb - klo, a.kstep);
@@ -137,8 +135,8 @@ inline __int128 FloorSum(__int128 n, __int128 m, __int128 a, __int128 b) {
 // falls as kk grows: it is >= in for kk < k1 and <= 0 for kk >= k2, and a
 // floor sum between the two.
 inline __int128 ClampedCeilSum(int64_t in, int64_t k, int64_t s, int64_t d, int64_t c) {
-  const int64_t k1 = CeilDivSigned(c - (in - 1) * s, d);  // ceil(..) >= in  <=>  kk < k1
-  const int64_t k2 = CeilDivSigned(c, d);                 // ceil(..) <= 0   <=>  kk >= k2
+  const int64_t k1 = CeilDiv(c - (in - 1) * s, d);  // ceil(..) >= in  <=>  kk < k1
+  const int64_t k2 = CeilDiv(c, d);                 // ceil(..) <= 0   <=>  kk >= k2
   const int64_t lo = std::min(std::max<int64_t>(k1, 0), k), hi = std::min(std::max<int64_t>(k2, 0), k);
   __int128 sum = static_cast<__int128>(in) * lo;
   // kk = lo + j: ceil((c - lo*d - j*d)/s) = -floor((j*d + lo*d - c)/s).
@@ -158,7 +156,7 @@ inline int64_t UsefulPairs(int64_t in, int64_t k, int64_t s, int64_t d, int64_t 
 }
 
 // Multiply-adds that reach the output (no padding, no cropped taps): the
-// per-axis factors times N * Cin * Cout/g (saturating: src/checked_int.h).
+// per-axis factors times N * Cin * Cout/g (saturating: src/base/checked_int.h).
 inline int64_t UsefulMacs(const Geom3& g) {
   int64_t m = SatProduct({g.n, g.cin, g.cout_g});
   for (int ax = 0; ax < 3; ++ax) m = SatMul(m, UsefulPairs(g.in[ax], g.k[ax], g.s[ax], g.d[ax], g.pb[ax], g.out[ax]));

@@ -28,16 +28,15 @@
 #include <vector>
 
 #include "src/algo/algorithm.h"
+#include "src/algo/blas.h"
 #include "src/algo/im2col.h"
-#include "src/checked_int.h"
+#include "src/base/checked_int.h"
 
 namespace tconv {
 namespace {
 
 constexpr int64_t kTargetTasks = 16;              // GEMM tasks per batch item
 constexpr int64_t kMinColumnsPerTask = 64;        // keep each GEMM worth a call
-constexpr double kBlasThreadedMnk = 65536.0 * 4;  // see src/algo/conv_gemm.cc
-constexpr double kMinParallelMacs = 32768.0;
 
 // The stride-1 convolution over z, one input channel, in im2col.h terms.
 Geom3 ZConvGeom(const Geom3& g) {
@@ -90,7 +89,10 @@ class ZeroInsertPrepared : public PreparedAlgo {
     nblk_ = (g.out_sp + cw_ - 1) / cw_;
   }
 
-  void Run(const float* x, float* y, void* ws, int threads) const override {
+  std::string Kernel() const override { return "zero_insert: im2col + OpenBLAS sgemm"; }
+  void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {
+    const float* x = xb.As<float>();
+    float* y = yb.As<float>();
     const Geom3& g = g_;
     float* col_all = static_cast<float*>(ws);
     float* z_all = col_all + ColFloats(g);
@@ -98,10 +100,8 @@ class ZeroInsertPrepared : public PreparedAlgo {
     const double work = static_cast<double>(g.cout) * static_cast<double>(kdim) * static_cast<double>(g.out_sp);
     const int64_t tasks = g.groups * nblk_;
     const double task_mnk = static_cast<double>(g.cout_g) * static_cast<double>(kdim) * static_cast<double>(cw_);
-    int prep_workers = static_cast<int>(std::min<int64_t>(threads, g.cin));
-    int gemm_workers = static_cast<int>(std::min<int64_t>(threads, tasks));
-    if (task_mnk > kBlasThreadedMnk && openblas_get_num_threads() > 1) gemm_workers = 1;
-    if (work < kMinParallelMacs) prep_workers = gemm_workers = 1;
+    const int prep_workers = work < kMinParallelMacs ? 1 : static_cast<int>(std::min<int64_t>(threads, g.cin));
+    const int gemm_workers = GemmWorkers(threads, tasks, task_mnk, work);
     const float* w = wf_.data();
     for (int64_t n = 0; n < g.n; ++n) {
 #pragma omp parallel for num_threads(prep_workers) schedule(static) if (prep_workers > 1)
@@ -164,7 +164,10 @@ AlgoCost ZeroInsertCost(const Geom3& g) {
   return c;
 }
 
-std::unique_ptr<PreparedAlgo> ZeroInsertPrepare(const Geom3& g, const float* w, const float* bias) {
+std::unique_ptr<PreparedAlgo> ZeroInsertPrepare(const PrepareInput& in, std::string* /*why*/) {
+  const Geom3& g = in.g;
+  const float* w = in.w.As<float>();
+  const float* bias = in.bias.As<float>();
   // CBLAS takes int dimensions; beyond them the buffers would be many GiB.
   if (SatMul(g.cin_g, g.k_sp) > INT_MAX || g.out_sp > INT_MAX || g.cout_g > INT_MAX) return nullptr;
   return std::make_unique<ZeroInsertPrepared>(g, w, bias);

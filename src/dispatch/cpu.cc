@@ -1,6 +1,6 @@
 // CPU detection and the TCONV_ISA cap (see cpu.h). Highway does the CPUID +
-// XCR0 work; this file maps its targets to tconv's three ISA names and turns
-// the cap into hwy::DisableTargets masks.
+// XCR0 (or auxv) work; this file names its targets and turns the cap into
+// hwy::DisableTargets masks.
 #include "src/dispatch/cpu.h"
 
 #include <cstdarg>
@@ -10,40 +10,31 @@
 #include <mutex>
 
 #include "hwy/targets.h"
-#include "src/ascii_lower.h"
+#include "src/base/ascii_lower.h"
 
 namespace tconv {
 namespace dispatch {
 namespace {
 
-// Targets above each cap. EMU128/SCALAR (the baseline) can never be disabled.
-constexpr int64_t kAboveAvx512 = 0;
-constexpr int64_t kAboveAvx2 = HWY_AVX3 | HWY_AVX3_DL;
-constexpr int64_t kAboveScalar = HWY_SSSE3 | HWY_SSE4 | HWY_AVX2 | HWY_AVX3 | HWY_AVX3_DL;
+struct IsaNameEntry {
+  int64_t target;
+  const char* name;
+};
+// Every target Highway 1.0 may compile, with tconv's name for it.
+constexpr IsaNameEntry kIsaNames[] = {
+    {HWY_AVX3_DL, "avx512_dl"}, {HWY_AVX3, "avx512"},     {HWY_AVX2, "avx2"}, {HWY_SSE4, "sse4"},
+    {HWY_SSSE3, "ssse3"},       {HWY_SVE2_128, "sve2_128"}, {HWY_SVE_256, "sve_256"}, {HWY_SVE2, "sve2"},
+    {HWY_SVE, "sve"},           {HWY_NEON, "neon"},       {HWY_EMU128, "scalar"}, {HWY_SCALAR, "scalar"},
+};
 
-int64_t AboveMask(Isa cap) {
-  switch (cap) {
-    case Isa::kScalar:
-      return kAboveScalar;
-    case Isa::kAvx2:
-      return kAboveAvx2;
-    case Isa::kAvx512:
-      return kAboveAvx512;
-  }
-  return 0;
-}
-
-Isa FromTargets(int64_t targets) {
-  if (targets & (HWY_AVX3 | HWY_AVX3_DL)) return Isa::kAvx512;
-  if (targets & HWY_AVX2) return Isa::kAvx2;
-  return Isa::kScalar;
-}
+// The most capable target of a mask: the lowest set bit.
+int64_t Best(int64_t targets) { return targets & -targets; }
 
 struct State {
   std::once_flag once;
-  Isa detected = Isa::kScalar;
-  Isa cap = Isa::kAvx512;
-  Isa active = Isa::kScalar;
+  int64_t supported = 0;  // compiled targets the CPU and OS support
+  Isa detected;
+  Isa active;
   bool verbose = false;
 };
 
@@ -53,44 +44,44 @@ State& GetState() {
 }
 
 void Apply(Isa cap) {
-  // DisableTargets replaces the previous mask, so lifting a cap works too.
-  hwy::DisableTargets(AboveMask(cap));
+  // Every compiled target more capable than the cap: the lower bits.
+  // DisableTargets replaces the previous mask, so lifting a cap works too;
+  // the baseline can never be disabled.
+  hwy::DisableTargets(cap.target - 1);
   // In Highway 1.0.3, SupportedTargets() itself resets the chosen target of
   // HWY_DYNAMIC_DISPATCH to every detected target (it expects its caller to
   // Update again), so update with the capped set right after, and never call
   // SupportedTargets() elsewhere: ActiveIsa() reads the cached result.
   const int64_t targets = hwy::SupportedTargets();
   hwy::GetChosenTarget().Update(targets);
-  GetState().cap = cap;
-  GetState().active = FromTargets(targets);
+  GetState().active = Isa{Best(targets & HWY_TARGETS)};
 }
 
 }  // namespace
 
 const char* IsaName(Isa isa) {
-  switch (isa) {
-    case Isa::kScalar:
-      return "scalar";
-    case Isa::kAvx2:
-      return "avx2";
-    case Isa::kAvx512:
-      return "avx512";
-  }
+  for (const IsaNameEntry& e : kIsaNames)
+    if (e.target == isa.target) return e.name;
   return "?";
 }
 
+std::vector<Isa> CompiledIsas() {
+  std::vector<Isa> v;
+  for (int64_t t = HWY_TARGETS; t != 0; t &= t - 1) v.push_back(Isa{Best(t)});
+  return v;
+}
+
 bool ParseIsa(const std::string& text, Isa* isa) {
-  const std::string t = AsciiLower(text);
-  if (t == "scalar") {
-    *isa = Isa::kScalar;
-  } else if (t == "avx2") {
-    *isa = Isa::kAvx2;
-  } else if (t == "avx512" || t == "avx3") {
-    *isa = Isa::kAvx512;
-  } else {
-    return false;
+  std::string t = AsciiLower(text);
+  if (t == "avx3") t = "avx512";
+  if (t == "emu128") t = "scalar";
+  for (const Isa& c : CompiledIsas()) {
+    if (t == IsaName(c)) {
+      *isa = c;
+      return true;
+    }
   }
-  return true;
+  return false;
 }
 
 void InitDispatch() {
@@ -99,17 +90,28 @@ void InitDispatch() {
     const char* v = std::getenv("TCONV_VERBOSE");
     s.verbose = v && std::strstr(v, "dispatch") != nullptr;
     hwy::DisableTargets(0);
-    s.detected = FromTargets(hwy::SupportedTargets());
-    Isa cap = Isa::kAvx512;
+    s.supported = hwy::SupportedTargets() & HWY_TARGETS;
+    s.detected = Isa{Best(s.supported)};
+    Isa cap = s.detected;
     const char* env = std::getenv("TCONV_ISA");
     if (env && *env && !ParseIsa(env, &cap)) {
-      std::fprintf(stderr, "tconv: warning: TCONV_ISA must be scalar, avx2 or avx512 (got '%s'); ignored\n", env);
-      cap = Isa::kAvx512;
+      std::string names;
+      for (const Isa& c : CompiledIsas()) names += (names.empty() ? "" : ", ") + std::string(IsaName(c));
+      std::fprintf(stderr, "tconv: warning: TCONV_ISA must be one of %s (got '%s'); ignored\n", names.c_str(), env);
+      cap = s.detected;
     }
     Apply(cap);
-    LogDispatch("isa %s (cpu supports %s, cap %s)", IsaName(s.active),
-                IsaName(s.detected), env && *env ? env : "none");
+    LogDispatch("isa %s (cpu supports %s, cap %s)", IsaName(s.active), IsaName(s.detected),
+                env && *env ? env : "none");
   });
+}
+
+std::vector<Isa> AvailableIsas() {
+  InitDispatch();
+  std::vector<Isa> v;
+  for (const Isa& c : CompiledIsas())
+    if (GetState().supported & c.target) v.push_back(c);
+  return v;
 }
 
 Isa DetectedIsa() {

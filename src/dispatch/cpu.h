@@ -1,31 +1,53 @@
-// CPU dispatch: which SIMD level tconv's Highway kernels run at.
+// CPU dispatch, the portable half of the ISA layer: which instruction set
+// tconv's kernels run at, on any architecture Highway supports.
 //
-// Detection happens once per process (hwy::SupportedTargets checks CPUID and
-// the OS-enabled state in XCR0). The environment variable TCONV_ISA caps it:
-//   TCONV_ISA=scalar  -> Highway's portable EMU128 code only
-//   TCONV_ISA=avx2    -> at most HWY_AVX2 (AVX3 disabled)
-//   TCONV_ISA=avx512  -> at most HWY_AVX3 (the default on Zen 4 with Debian's
-//                        Highway 1.0.3, which has no AVX3_ZEN4 target)
-// implemented with hwy::DisableTargets, so every HWY_DYNAMIC_DISPATCH in
-// src/kernels/hwy/ follows the cap. TCONV_VERBOSE=dispatch (or a comma list
-// containing it) prints each dispatch decision to stderr, one line each:
+// An Isa is one Highway target (HWY_AVX3, HWY_NEON, ...): the kernels in
+// src/kernels/hwy/ are compiled once per target by foreach_target, and this
+// file chooses among them. Detection happens once per process
+// (hwy::SupportedTargets checks CPUID and the OS-enabled state in XCR0 on
+// x86, the auxiliary vector on Arm). The environment variable TCONV_ISA caps
+// it at one of this build's ISAs (CompiledIsas; names case-insensitive):
+//   x86:   scalar (Highway's HWY_SCALAR: GCC 12 builds no EMU128), ssse3,
+//          sse4, avx2, avx512 (HWY_AVX3, also "avx3": Zen 4 and 5 run it with
+//          Debian's Highway 1.0.3, which has no AVX3_ZEN4 target)
+//   arm64: neon
+// implemented with hwy::DisableTargets, so every kernel table follows the
+// cap. TCONV_VERBOSE=dispatch (or a comma list containing it) prints each
+// dispatch decision to stderr, one line each:
 //   tconv: dispatch: isa avx512 (cpu supports avx512, cap none)
-//   tconv: dispatch: phase_fast: declined: dilation 2 > 1
+//   tconv: dispatch: phase_fast: declined: stride 65 > 64
+// The per-target half of the ISA layer (register budgets, the raw x86
+// instructions behind portable names) is src/kernels/hwy/isa-inl.h.
 #ifndef TCONV_SRC_DISPATCH_CPU_H_
 #define TCONV_SRC_DISPATCH_CPU_H_
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace tconv {
 namespace dispatch {
 
-enum class Isa { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+// One instruction set: a single Highway target bit. Lower bits are more
+// capable targets of the same architecture.
+struct Isa {
+  int64_t target = 0;
+  bool operator==(const Isa& o) const { return target == o.target; }
+  bool operator!=(const Isa& o) const { return target != o.target; }
+};
 
-// "scalar", "avx2", "avx512".
+// "scalar", "ssse3", "sse4", "avx2", "avx512", "avx512_dl", "neon", "sve",
+// "sve2", "sve_256", "sve2_128"; "?" for anything else.
 const char* IsaName(Isa isa);
-// Parses TCONV_ISA values (case-insensitive); false when unknown.
+// Parses a TCONV_ISA value (case-insensitive; aliases avx3 and emu128).
+// False for a name that is not one of CompiledIsas().
 bool ParseIsa(const std::string& text, Isa* isa);
 
+// Every ISA this build has kernels for, most capable first, the baseline
+// last.
+std::vector<Isa> CompiledIsas();
+// Those of CompiledIsas() the CPU and OS support, most capable first.
+std::vector<Isa> AvailableIsas();
 // Best ISA the CPU and OS support (ignores the cap). Detected once.
 Isa DetectedIsa();
 // The ISA kernels dispatch to now: min(detected, cap). Calls InitDispatch.
@@ -40,8 +62,9 @@ void InitDispatch();
 // Note: do not call hwy::SupportedTargets() after InitDispatch; in Highway
 // 1.0.3 it resets HWY_DYNAMIC_DISPATCH's chosen target and so drops the cap.
 //
-// Tests: cap the ISA at `cap` (or lift the cap with kAvx512) for the rest of
+// Tests: cap the ISA at `cap` (lift it with DetectedIsa()) for the rest of
 // the process, overriding TCONV_ISA. Not thread-safe with running kernels.
+// A plan keeps the kernels it was created with.
 void SetIsaCap(Isa cap);
 
 // True when TCONV_VERBOSE contains "dispatch".

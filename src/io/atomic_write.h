@@ -1,4 +1,6 @@
-// Internal: the atomic file writer behind WriteNpyAtomic (include/tconv/npy.h).
+// Internal: the one atomic file writer. Every output file tconv writes (.npy
+// tensors through WriteNpyAtomic, PNG pictures, the checkerboard report)
+// goes through it.
 //
 // The contract (README "Errors"): after any failure, signal or crash the
 // output path holds its old file or the complete new one, never a partial

@@ -196,8 +196,10 @@ std::string Errno() { return std::strerror(errno); }
 
 }  // namespace
 
-Status ParseNpy(const uint8_t* data, size_t size, Tensor* out) {
-  *out = Tensor();
+namespace {
+
+// The preamble (magic, version, header length) and the header text.
+Status ReadPreamble(const uint8_t* data, size_t size, size_t* prefix, std::string* header) {
   if (size < 10) {
     return Bad("truncated file: " + std::to_string(size) + " bytes, a .npy file needs at least 10 for its preamble");
   }
@@ -207,71 +209,49 @@ Status ParseNpy(const uint8_t* data, size_t size, Tensor* out) {
     return Bad("unsupported .npy version " + std::to_string(major) + "." + std::to_string(minor) +
                " (supported: 1.0, 2.0, 3.0)");
   }
-  const size_t prefix = major == 1 ? 10 : 12;
-  if (size < prefix) return Bad("truncated file: the version " + std::to_string(major) + ".0 preamble needs 12 bytes");
+  *prefix = major == 1 ? 10 : 12;
+  if (size < *prefix) return Bad("truncated file: the version " + std::to_string(major) + ".0 preamble needs 12 bytes");
   const size_t header_len = LoadLE(data + 8, major == 1 ? 2 : 4);
-  if (header_len > size - prefix) {
+  if (header_len > size - *prefix) {
     return Bad("truncated header: header length is " + std::to_string(header_len) + " bytes but only " +
-               std::to_string(size - prefix) + " follow the preamble");
+               std::to_string(size - *prefix) + " follow the preamble");
   }
   if (header_len == 0) return Bad("bad header: header is empty");
-  std::string header(reinterpret_cast<const char*>(data + prefix), header_len);
-  if (header.back() != '\n') return Bad("unterminated header: the header must end with a newline");
-  for (unsigned char c : header) {
+  header->assign(reinterpret_cast<const char*>(data + *prefix), header_len);
+  if (header->back() != '\n') return Bad("unterminated header: the header must end with a newline");
+  for (unsigned char c : *header) {
     if (c == 0 || (major < 3 && c >= 128)) return Bad("bad header: it contains a non-ASCII or NUL byte");
   }
+  return Status::Ok();
+}
 
-  HeaderParser::Fields f;
-  TCONV_RETURN_IF_ERROR(HeaderParser(header).Parse(&f));
-  if (f.fortran) return Bad("fortran_order True is not supported (write the array in C order)");
-  size_t itemsize = 0;
-  bool big = false;
-  if (f.descr == "<f4" || f.descr == ">f4") {
-    itemsize = 4;
-  } else if (f.descr == "<f8" || f.descr == ">f8") {
-    itemsize = 8;
-  } else {
-    return Bad("unsupported dtype '" + f.descr + "' (supported: float32 '<f4'/'>f4', float64 '<f8'/'>f8')");
-  }
-  big = f.descr[0] == '>';
-
-  // The product of the non-zero dims must fit too, so that no partial
-  // product anywhere (NumElements, index math) can overflow, even when a
-  // zero dim makes the element count 0.
+// The element count of `shape`. The product of the non-zero dims must fit
+// too, so that no partial product anywhere (NumElements, index math) can
+// overflow, even when a zero dim makes the element count 0.
+Status ElementCount(const Shape& shape, uint64_t* n) {
   uint64_t nonzero = 1;
   bool has_zero = false;
-  for (size_t i = 0; i < f.shape.size(); ++i) {
-    const uint64_t d = static_cast<uint64_t>(f.shape[i]);
+  for (size_t i = 0; i < shape.size(); ++i) {
+    const uint64_t d = static_cast<uint64_t>(shape[i]);
     if (d == 0) {
       has_zero = true;
       continue;
     }
     if (nonzero > UINT64_MAX / d) {
-      return Bad("shape " + ShapeString(f.shape) + " overflows: its element count does not fit in 64 bits");
+      return Bad("shape " + ShapeString(shape) + " overflows: its element count does not fit in 64 bits");
     }
     nonzero *= d;
   }
   if (nonzero > static_cast<uint64_t>(INT64_MAX) / 8) {
-    return Bad("shape " + ShapeString(f.shape) + " overflows: too many elements");
+    return Bad("shape " + ShapeString(shape) + " overflows: too many elements");
   }
-  const uint64_t n = has_zero ? 0 : nonzero;
-  const uint64_t need = n * itemsize;
-  const uint64_t have = size - prefix - header_len;
-  if (need != have) {
-    return Bad(std::string("data size mismatch: shape ") + ShapeString(f.shape) + " of '" + f.descr + "' needs " +
-               std::to_string(need) + " bytes, file has " + std::to_string(have) +
-               (have < need ? " (truncated data)" : " (trailing bytes)"));
-  }
+  *n = has_zero ? 0 : nonzero;
+  return Status::Ok();
+}
 
-  Tensor t;
-  try {
-    t.shape = f.shape;
-    t.data.resize(static_cast<size_t>(n));
-  } catch (const std::bad_alloc&) {
-    return Status::OutOfMemory("cannot allocate " + std::to_string(n) + " floats for shape " + ShapeString(f.shape));
-  }
-  const uint8_t* p = data + prefix + header_len;
-  const bool swap = big == HostIsLittleEndian();
+// n elements of itemsize bytes (4: float32, 8: float64), byte-swapped when
+// `swap`, into out as float.
+void DecodeElements(const uint8_t* p, size_t n, size_t itemsize, bool swap, float* out) {
   for (size_t i = 0; i < n; ++i, p += itemsize) {
     uint8_t b[8];
     std::memcpy(b, p, itemsize);
@@ -279,13 +259,52 @@ Status ParseNpy(const uint8_t* data, size_t size, Tensor* out) {
       for (size_t j = 0; j < itemsize / 2; ++j) std::swap(b[j], b[itemsize - 1 - j]);
     }
     if (itemsize == 4) {
-      std::memcpy(&t.data[i], b, 4);
+      std::memcpy(&out[i], b, 4);
     } else {
       double v;
       std::memcpy(&v, b, 8);
-      t.data[i] = static_cast<float>(v);
+      out[i] = static_cast<float>(v);
     }
   }
+}
+
+}  // namespace
+
+Status ParseNpy(const uint8_t* data, size_t size, Tensor* out) {
+  *out = Tensor();
+  size_t prefix = 0;
+  std::string header;
+  TCONV_RETURN_IF_ERROR(ReadPreamble(data, size, &prefix, &header));
+  HeaderParser::Fields f;
+  TCONV_RETURN_IF_ERROR(HeaderParser(header).Parse(&f));
+  if (f.fortran) return Bad("fortran_order True is not supported (write the array in C order)");
+  size_t itemsize = 0;
+  if (f.descr == "<f4" || f.descr == ">f4") {
+    itemsize = 4;
+  } else if (f.descr == "<f8" || f.descr == ">f8") {
+    itemsize = 8;
+  } else {
+    return Bad("unsupported dtype '" + f.descr + "' (supported: float32 '<f4'/'>f4', float64 '<f8'/'>f8')");
+  }
+  const bool big = f.descr[0] == '>';
+  uint64_t n = 0;
+  TCONV_RETURN_IF_ERROR(ElementCount(f.shape, &n));
+  const uint64_t need = n * itemsize;
+  const uint64_t have = size - prefix - header.size();
+  if (need != have) {
+    return Bad(std::string("data size mismatch: shape ") + ShapeString(f.shape) + " of '" + f.descr + "' needs " +
+               std::to_string(need) + " bytes, file has " + std::to_string(have) +
+               (have < need ? " (truncated data)" : " (trailing bytes)"));
+  }
+  Tensor t;
+  try {
+    t.shape = f.shape;
+    t.data.resize(static_cast<size_t>(n));
+  } catch (const std::bad_alloc&) {
+    return Status::OutOfMemory("cannot allocate " + std::to_string(n) + " floats for shape " + ShapeString(f.shape));
+  }
+  DecodeElements(data + prefix + header.size(), static_cast<size_t>(n), itemsize, big == HostIsLittleEndian(),
+                 t.data.data());
   *out = std::move(t);
   return Status::Ok();
 }

@@ -4,22 +4,18 @@
 // font of our own, heatmaps with a colour bar, tensor-to-image.
 #include "tconv/image.h"
 
-#include <fcntl.h>
 #include <png.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <limits>
 
+#include "src/io/atomic_write.h"
+
 namespace tconv {
 namespace {
-
-std::string Errno() { return std::strerror(errno); }
 
 // 3x5 glyphs: five rows, three columns, '#' = ink.
 struct Glyph {
@@ -64,37 +60,25 @@ Status WritePng(const std::string& path, const Image& img) {
     return Status::Invalid(path + ": image size " + std::to_string(img.width) + "x" + std::to_string(img.height) +
                            " does not match its pixel buffer");
   }
-  const size_t slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  std::string tmp = dir + "/." + base + ".tmpXXXXXX";
-  int fd = ::mkstemp(tmp.data());
-  if (fd < 0) return Status::Io(path + ": cannot create a temporary file in " + dir + ": " + Errno());
-  ::fchmod(fd, 0644);
-  FILE* f = ::fdopen(fd, "wb");
-  if (f == nullptr) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return Status::Io(path + ": fdopen failed: " + Errno());
-  }
+  // Encoded in memory (libpng's simplified API, which reports errors in the
+  // png_image instead of longjmp), then written by the one atomic writer.
   png_image pi;
   std::memset(&pi, 0, sizeof(pi));
   pi.version = PNG_IMAGE_VERSION;
   pi.width = static_cast<png_uint_32>(img.width);
   pi.height = static_cast<png_uint_32>(img.height);
   pi.format = img.channels == 1 ? PNG_FORMAT_GRAY : PNG_FORMAT_RGB;
-  const int ok = png_image_write_to_stdio(&pi, f, 0, img.pixels.data(), 0, nullptr);
-  std::string err = ok ? "" : std::string("libpng: ") + pi.message;
-  png_image_free(&pi);
-  if (ok && std::fflush(f) != 0) err = "flush failed: " + Errno();
-  if (ok && err.empty() && ::fsync(::fileno(f)) != 0) err = "fsync failed: " + Errno();
-  if (std::fclose(f) != 0 && err.empty()) err = "close failed: " + Errno();
-  if (err.empty() && ::rename(tmp.c_str(), path.c_str()) != 0) err = "rename failed: " + Errno();
-  if (!err.empty()) {
-    ::unlink(tmp.c_str());
-    return Status::Io(path + ": cannot write PNG: " + err);
+  png_alloc_size_t bytes = 0;
+  std::vector<unsigned char> buf;
+  int ok = png_image_write_to_memory(&pi, nullptr, &bytes, 0, img.pixels.data(), 0, nullptr);  // size only
+  if (ok) {
+    buf.resize(bytes);
+    ok = png_image_write_to_memory(&pi, buf.data(), &bytes, 0, img.pixels.data(), 0, nullptr);
   }
-  return Status::Ok();
+  const std::string err = ok ? "" : std::string("libpng: ") + pi.message;
+  png_image_free(&pi);
+  if (!ok) return Status::Io(path + ": cannot write PNG: " + err);
+  return WriteFileAtomic(path, buf.data(), bytes);
 }
 
 Status ReadPng(const std::string& path, Image* out) {

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <limits>
 
-#include "src/ascii_lower.h"
+#include "src/base/ascii_lower.h"
 
 namespace tconv {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "src/checked_int.h"
+#include "src/base/checked_int.h"
 #include "tconv/limits.h"
 #include "tconv/npy.h"
 

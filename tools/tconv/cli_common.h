@@ -12,7 +12,7 @@
 //
 //   struct Args { std::string input, weight, bias, output; GeometryFlags geo; };
 //   auto args = std::make_shared<Args>();
-//   AddTensorOption(sub, "--input", &args->input, "input X (N, Cin, *spatial)", true);
+//   AddPathOption(sub, "--input", &args->input, "input X (N, Cin, *spatial)", true);
 //   AddGeometryOptions(sub, &args->geo);   // --stride --dilation --pad --pads --groups --threads
 //   return [args] { ... InferConvDesc(...); ApplyGeometry(...); ... WriteOutput(...); };
 #ifndef TCONV_TOOLS_TCONV_CLI_COMMON_H_

@@ -6,17 +6,21 @@
 // tconv_bench (Google Benchmark).
 //
 //   tconv bench [--layers FILE] [--layer NAME] [--algo NAME|all|best] [--threads N]...
-//               [--layout nchw|nhwc]
+//               [--layout nchw|nhwc] [--kernel NAME|all]
 //
 // --algo all (default) times every algorithm except ref; `best` prints, per
-// layer, only the fastest tconv algorithm.
+// layer, only the fastest tconv algorithm. --kernel times `phase` with a
+// kernel of the kernel list forced (PlanOptions::phase.kernel); `all` times
+// every phase kernel of the list on every layer that kernel can run.
 #include <cstdio>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "src/checked_int.h"
+#include "src/base/checked_int.h"
 #include "tconv/limits.h"
+#include "tconv/plan.h"
 #include "tools/tconv/cli_common.h"
 #include "tools/tconv/command.h"
 
@@ -33,6 +37,7 @@ struct BenchArgs {
   std::string layer;
   std::string algo = "all";
   std::string layout = "nchw";
+  std::string kernel;
   std::vector<int> threads;
   double min_batch = 0.05;
   int reps = 5;
@@ -63,11 +68,19 @@ int RunBenchLayers(const BenchArgs& args) {
   for (const Layer& l : layers)
     if (args.layer.empty() || l.name == args.layer) chosen.push_back(l);
   if (chosen.empty()) return Fail("layer must name a layer in " + path + " (got '" + args.layer + "')");
-  std::vector<std::string> algos;
-  if (args.algo == "all" || args.algo == "best") {
-    algos = BenchAlgorithms();
+  // What to time: (algorithm, tuning) pairs.
+  std::vector<std::pair<std::string, PhaseTuning>> algos;
+  if (!args.kernel.empty()) {
+    const std::vector<std::string> names = args.kernel == "all" ? PhaseKernelNames() : std::vector<std::string>{args.kernel};
+    for (const std::string& k : names) {
+      PhaseTuning t;
+      t.kernel = k;
+      algos.emplace_back("phase", t);
+    }
+  } else if (args.algo == "all" || args.algo == "best") {
+    for (const std::string& a : BenchAlgorithms()) algos.emplace_back(a, PhaseTuning());
   } else {
-    algos = {args.algo};
+    algos.emplace_back(args.algo, PhaseTuning());
   }
   std::vector<int> threads = args.threads.empty() ? std::vector<int>{1, 2} : args.threads;
   for (const Layer& l : chosen) {
@@ -95,11 +108,11 @@ int RunBenchLayers(const BenchArgs& args) {
         double gf;
       };
       std::vector<Row> rows;
-      for (const std::string& a : algos) {
+      for (const auto& [a, tuning] : algos) {
         std::string why_t;
-        auto r = MakeTconvRunner(l, a, t, &why_t, layout);
+        auto r = MakeTconvRunner(l, a, t, &why_t, layout, tuning);
         if (!r) {
-          if (args.algo != "best") {
+          if (args.algo != "best" && args.kernel != "all") {
             std::printf("%-12s %-12s %3d %9s %9.1f %7s %11.1f  declined: %s\n", l.name.c_str(), a.c_str(), t, "-", dnnl,
                         "-", dnnl_plain, why_t.c_str());
           }
@@ -140,6 +153,7 @@ Runner SetupBench(CLI::App* sub) {
   sub->add_option("--algo", args->algo, "algorithm name, 'all' (default) or 'best'");
   sub->add_option("--threads", args->threads, "thread counts to run, e.g. 1,2 (default: 1 and 2)")->delimiter(',');
   sub->add_option("--layout", args->layout, "x and y layout of tconv and of the plain oneDNN column: nchw or nhwc");
+  sub->add_option("--kernel", args->kernel, "time phase with this kernel of the kernel list forced, or 'all'");
   sub->add_option("--min-batch", args->min_batch, "seconds per timed batch (default 0.05)");
   sub->add_option("--reps", args->reps, "timed batches, the fastest is reported (default 5)");
   return [args]() -> int {

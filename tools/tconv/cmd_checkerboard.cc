@@ -13,19 +13,16 @@
 // Every number in the report comes from the library (tconv/checkerboard.h,
 // resample.h, pixel_shuffle.h, conv.h, plan.h); the run is deterministic
 // (own splitmix64 generator, fixed seed).
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
+#include "src/io/atomic_write.h"
 #include "tconv/checkerboard.h"
 #include "tconv/conv.h"
 #include "tconv/image.h"
@@ -69,24 +66,6 @@ std::string Join(const std::vector<double>& v) {
   return s;
 }
 
-Status WriteTextAtomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return Status::Io(path + ": cannot create: " + std::strerror(errno));
-    f << text;
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      return Status::Io(path + ": write failed");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return Status::Io(path + ": rename failed: " + std::strerror(errno));
-  }
-  return Status::Ok();
-}
 
 // ---- procedural test image: (1, 3, n, n) in [0, 1] ----
 
@@ -468,7 +447,8 @@ Status WriteReport(const std::string& dir, uint64_t seed) {
         "input); it is smoother but cannot create detail at the new resolution by itself.\n"
      << "* Sub-pixel convolution initialised with ICNR equals nearest upsampling of a "
         "low-resolution convolution: no grid at initialisation (spread 0), blocky until trained.\n";
-  return WriteTextAtomic(dir + "/report.md", md.str());
+  const std::string text = md.str();
+  return WriteFileAtomic(dir + "/report.md", text.data(), text.size());
 }
 
 struct CheckerboardArgs {

@@ -5,15 +5,17 @@
 //
 // Prints the output shape, the pads in effect (after output_shape, auto_pad
 // or target_shape), output padding, nominal flops, and for conv-transpose one
-// row per algorithm (multiply-adds executed, workspace, packed weights) and
-// the one `auto` picks, with its reason (the cost model's pick, or the
-// fallback when its memory does not fit). Bounded time and memory whatever
-// the numbers: nothing of the layer's size is allocated.
+// row per algorithm (multiply-adds executed, workspace, packed weights), the
+// kernel each would run at the active ISA, and the one `auto` picks, with
+// its reason (the cost model's pick, or the fallback when its memory does
+// not fit). Bounded time and memory whatever the numbers: nothing of the
+// layer's size is allocated.
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "src/checked_int.h"
+#include "src/base/checked_int.h"
 #include "tconv/limits.h"
 #include "tconv/plan.h"
 #include "tools/tconv/cli_common.h"
@@ -30,7 +32,7 @@ struct ExplainArgs {
   TransposeFlags tr;
 };
 
-// Byte counts; INT64_MAX (a saturated count, src/checked_int.h) reads "> 2^63 B".
+// Byte counts; INT64_MAX (a saturated count, src/base/checked_int.h) reads "> 2^63 B".
 std::string Bytes(int64_t b) { return b == INT64_MAX ? "> 2^63 B" : FormatBytes(b); }
 
 // "12345678" -> "12,345,678"; a saturated count reads "> 2^63".
@@ -48,6 +50,47 @@ std::string Grouped(int64_t v) {
 std::string N(int64_t v) { return v < 0 ? "(" + std::to_string(v) + ")" : std::to_string(v); }
 
 void Row(const char* key, const std::string& value) { std::printf("%-16s %s\n", key, value.c_str()); }
+
+// One row per algorithm (multiply-adds, workspace, packed weights), the
+// kernel each runs at the active ISA, and auto's pick with its reason.
+void PrintAlgorithms(const ConvDesc& d, int64_t flops, int64_t limit) {
+  std::printf("\n%-14s %16s %8s %12s %12s  %s\n", "algorithm", "multiply-adds", "vs nom", "workspace", "packed",
+              "summary");
+  const int64_t nominal = flops == INT64_MAX ? INT64_MAX : flops / 2;
+  const int64_t out_bytes = SatMul(NumElements(ConvTransposeOutputShape(d)), sizeof(float));
+  const std::vector<AlgorithmEstimate> estimates = EstimateAlgorithms(d);
+  bool bounds = false;
+  for (const AlgorithmEstimate& e : estimates) {
+    char ratio[32];
+    if (nominal > 0 && nominal < INT64_MAX && e.macs < INT64_MAX) {
+      std::snprintf(ratio, sizeof ratio, "%.2fx", static_cast<double>(e.macs) / static_cast<double>(nominal));
+    } else {
+      std::snprintf(ratio, sizeof ratio, "-");
+    }
+    // (An inexact workspace is an upper bound: explain does not pack large weights.)
+    const std::string ws = (e.exact ? "" : "<= ") + Bytes(e.workspace_bytes);
+    bounds = bounds || !e.exact;
+    // (phase fits when its general path, which needs no workspace, does.)
+    const int64_t ws_needed = e.name == "phase" ? 0 : e.workspace_bytes;
+    const bool fits = CheckMemory("", SatAdd(SatAdd(out_bytes, ws_needed), e.packed_bytes), limit).ok();
+    std::printf("%-14s %16s %8s %12s %12s  %s%s\n", e.name.c_str(), Grouped(e.macs).c_str(), ratio, ws.c_str(),
+                Bytes(e.packed_bytes).c_str(), fits ? "" : "[over the memory limit] ", e.summary.c_str());
+  }
+  if (bounds) std::printf("(<= : an upper bound; explain packs no weights of more than 2^22 floats)\n");
+  auto kernel_of = [](const AlgorithmEstimate& e) {
+    return e.kernel.empty() ? std::string("(not prepared: large layer or empty batch)") : e.kernel;
+  };
+  std::printf("\n%-14s %s\n", "algorithm", "kernel it runs");
+  for (const AlgorithmEstimate& e : estimates) std::printf("%-14s %s\n", e.name.c_str(), kernel_of(e).c_str());
+  std::string why;
+  const std::string pick = AutoAlgorithm(d, &why, limit);
+  std::printf("\nauto picks: %s (%s)\n", pick.c_str(), why.c_str());
+  for (const AlgorithmEstimate& e : estimates)
+    if (e.name == pick) std::printf("auto kernel: %s\n", kernel_of(e).c_str());
+  std::printf(
+      "non-finite weights: a plan whose weights hold NaN or Inf runs phase's general path (real taps only), "
+      "for auto, phase and zero_insert alike\n");
+}
 
 int RunExplain(const ExplainArgs& a) {
   Status st;
@@ -108,34 +151,7 @@ int RunExplain(const ExplainArgs& a) {
   }
   int64_t limit = 0;
   if (!(st = MemoryLimit(a.geo, &limit)).ok()) return Fail(st);
-  std::printf("\n%-14s %16s %8s %12s %12s  %s\n", "algorithm", "multiply-adds", "vs nom", "workspace", "packed",
-              "summary");
-  const int64_t nominal = flops == INT64_MAX ? INT64_MAX : flops / 2;
-  const int64_t out_bytes = SatMul(NumElements(ConvTransposeOutputShape(d)), sizeof(float));
-  bool bounds = false;
-  for (const AlgorithmEstimate& e : EstimateAlgorithms(d)) {
-    char ratio[32];
-    if (nominal > 0 && nominal < INT64_MAX && e.macs < INT64_MAX) {
-      std::snprintf(ratio, sizeof ratio, "%.2fx", static_cast<double>(e.macs) / static_cast<double>(nominal));
-    } else {
-      std::snprintf(ratio, sizeof ratio, "-");
-    }
-    // (An inexact workspace is an upper bound: explain does not pack large weights.)
-    const std::string ws = (e.exact ? "" : "<= ") + Bytes(e.workspace_bytes);
-    bounds = bounds || !e.exact;
-    // (phase fits when its general path, which needs no workspace, does.)
-    const int64_t ws_needed = e.name == "phase" ? 0 : e.workspace_bytes;
-    const bool fits = CheckMemory("", SatAdd(SatAdd(out_bytes, ws_needed), e.packed_bytes), limit).ok();
-    std::printf("%-14s %16s %8s %12s %12s  %s%s\n", e.name.c_str(), Grouped(e.macs).c_str(), ratio, ws.c_str(),
-                Bytes(e.packed_bytes).c_str(), fits ? "" : "[over the memory limit] ", e.summary.c_str());
-  }
-  if (bounds) std::printf("(<= : an upper bound; explain packs no weights of more than 2^22 floats)\n");
-  std::string why;
-  const std::string pick = AutoAlgorithm(d, &why, limit);
-  std::printf("\nauto picks: %s (%s)\n", pick.c_str(), why.c_str());
-  std::printf(
-      "non-finite weights: a plan whose weights hold NaN or Inf runs phase's general path (real taps only), "
-      "for auto, phase and zero_insert alike\n");
+  PrintAlgorithms(d, flops, limit);
   const int64_t nhwc = LayoutConversionBytes(d, Layout::kNHWC);
   std::printf(
       "channels last (--layout nhwc) adds up to %s of workspace for the channels-first copies of x and y "

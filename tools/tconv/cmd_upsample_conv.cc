@@ -15,7 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "src/checked_int.h"
+#include "src/base/checked_int.h"
 #include "tconv/conv.h"
 #include "tconv/limits.h"
 #include "tconv/resample.h"

@@ -1,4 +1,4 @@
-// Internal: overflow-checked size arithmetic, the one helper every size,
+// Internal (bottom layer, like int_math.h): overflow-checked size arithmetic, the one helper every size,
 // byte count and cost product in tconv goes through.
 //
 // Sizes come from users (a .npy header, a --stride flag, a layers.json
@@ -13,8 +13,8 @@
 //    limit admits, and `tconv explain` prints it as such.
 // Inputs to the saturating forms are >= 0 (counts); negative inputs are a
 // caller bug.
-#ifndef TCONV_SRC_CHECKED_INT_H_
-#define TCONV_SRC_CHECKED_INT_H_
+#ifndef TCONV_SRC_BASE_CHECKED_INT_H_
+#define TCONV_SRC_BASE_CHECKED_INT_H_
 
 #include <cstdint>
 #include <initializer_list>
@@ -54,4 +54,4 @@ inline int64_t SatProduct(std::initializer_list<int64_t> factors) {
 
 }  // namespace tconv
 
-#endif  // TCONV_SRC_CHECKED_INT_H_
+#endif  // TCONV_SRC_BASE_CHECKED_INT_H_

@@ -1,7 +1,7 @@
 // Internal: ASCII lower-casing for the case-insensitive option values
 // (auto_pad, resample modes, TCONV_ISA, layouts).
-#ifndef TCONV_SRC_ASCII_LOWER_H_
-#define TCONV_SRC_ASCII_LOWER_H_
+#ifndef TCONV_SRC_BASE_ASCII_LOWER_H_
+#define TCONV_SRC_BASE_ASCII_LOWER_H_
 
 #include <cctype>
 #include <string>
@@ -15,4 +15,4 @@ inline std::string AsciiLower(std::string s) {
 
 }  // namespace tconv
 
-#endif  // TCONV_SRC_ASCII_LOWER_H_
+#endif  // TCONV_SRC_BASE_ASCII_LOWER_H_

@@ -1,13 +1,20 @@
-// Highway kernel of the channels-last depthwise path (contract in
-// src/kernels/depthwise_nhwc_kernels.h). Compiled per target by
-// foreach_target and dispatched like the phase kernels, so TCONV_ISA caps it.
-#include <cstdint>
+// The channels-last depthwise kernel (contract in
+// src/kernels/dw_nhwc_kernels.h): channels in the vector lanes, each output
+// pixel summing only the taps that reach it.
+#if defined(TCONV_SRC_KERNELS_HWY_DW_NHWC_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef TCONV_SRC_KERNELS_HWY_DW_NHWC_INL_H_
+#undef TCONV_SRC_KERNELS_HWY_DW_NHWC_INL_H_
+#else
+#define TCONV_SRC_KERNELS_HWY_DW_NHWC_INL_H_
+#endif
 
-#undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "src/kernels/hwy/depthwise_nhwc_hwy.cc"
-#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include <cstdint>
+#include <type_traits>
+
 #include "hwy/highway.h"
-#include "src/kernels/depthwise_nhwc_kernels.h"
+#include "src/base/check.h"
+#include "src/kernels/dw_nhwc_kernels.h"
+#include "src/kernels/hwy/isa-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace tconv {
@@ -18,20 +25,20 @@ namespace hn = hwy::HWY_NAMESPACE;
 // Channels [c0, c0 + V*L) of one output pixel: V accumulators from the bias,
 // then every tap (jd, jy, jx) reaching the pixel, one FMA per vector.
 template <int V>
-HWY_INLINE void Block(const DepthwiseNhwcParams& p, const float* HWY_RESTRICT xn, const AxisTaps& td,
+HWY_INLINE void Block(const DwNhwcRowArgs& p, const float* HWY_RESTRICT xn, const AxisTaps& td,
                       const AxisTaps& ty, const AxisTaps& tx, int64_t c0, float* HWY_RESTRICT yp) {
   const hn::ScalableTag<float> d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
   const int64_t C = p.c;
   hn::Vec<decltype(d)> acc[V];
 #pragma GCC unroll 16
-  for (int v = 0; v < V; ++v) acc[v] = hn::LoadU(d, p.bias.data() + c0 + v * L);
+  for (int v = 0; v < V; ++v) acc[v] = hn::LoadU(d, static_cast<const float*>(p.bias) + c0 + v * L);
   for (int64_t jd = 0; jd < td.count; ++jd) {
     const int64_t id = td.i0 - jd * p.istep[0], kd = td.k0 + jd * p.kstep[0];
     for (int64_t jy = 0; jy < ty.count; ++jy) {
       const int64_t iy = ty.i0 - jy * p.istep[1], ky = ty.k0 + jy * p.kstep[1];
       const float* xr = xn + (id * p.in[1] + iy) * p.in[2] * C + c0;
-      const float* wr = p.w.data() + (kd * p.k[1] + ky) * p.k[2] * C + c0;
+      const float* wr = static_cast<const float*>(p.w) + (kd * p.k[1] + ky) * p.k[2] * C + c0;
       for (int64_t jx = 0; jx < tx.count; ++jx) {
         const float* xs = xr + (tx.i0 - jx * p.istep[2]) * C;
         const float* ws = wr + (tx.k0 + jx * p.kstep[2]) * C;
@@ -46,17 +53,17 @@ HWY_INLINE void Block(const DepthwiseNhwcParams& p, const float* HWY_RESTRICT xn
 
 // The last C mod L channels, in scalar code (no vector access past the
 // channel range of the pixel).
-HWY_INLINE void Tail(const DepthwiseNhwcParams& p, const float* xn, const AxisTaps& td, const AxisTaps& ty,
+HWY_INLINE void Tail(const DwNhwcRowArgs& p, const float* xn, const AxisTaps& td, const AxisTaps& ty,
                      const AxisTaps& tx, int64_t c0, float* yp) {
   const int64_t C = p.c;
   for (int64_t c = c0; c < C; ++c) {
-    float acc = p.bias[c];
+    float acc = static_cast<const float*>(p.bias)[c];
     for (int64_t jd = 0; jd < td.count; ++jd) {
       const int64_t id = td.i0 - jd * p.istep[0], kd = td.k0 + jd * p.kstep[0];
       for (int64_t jy = 0; jy < ty.count; ++jy) {
         const int64_t iy = ty.i0 - jy * p.istep[1], ky = ty.k0 + jy * p.kstep[1];
         const float* xr = xn + (id * p.in[1] + iy) * p.in[2] * C + c;
-        const float* wr = p.w.data() + (kd * p.k[1] + ky) * p.k[2] * C + c;
+        const float* wr = static_cast<const float*>(p.w) + (kd * p.k[1] + ky) * p.k[2] * C + c;
         for (int64_t jx = 0; jx < tx.count; ++jx) {
           acc += xr[(tx.i0 - jx * p.istep[2]) * C] * wr[(tx.k0 + jx * p.kstep[2]) * C];
         }
@@ -66,26 +73,27 @@ HWY_INLINE void Tail(const DepthwiseNhwcParams& p, const float* xn, const AxisTa
   }
 }
 
-void DepthwiseNhwcRowImpl(const DepthwiseNhwcParams& p, const float* x, float* y, int64_t row) {
-  const hn::ScalableTag<float> d;
+// Vectors per block: as many accumulators as the register file holds next to
+// the two operands of each FMA (dw_k4s2 NHWC, 1 thread: AVX-512 with 4
+// vectors 23.0 GFLOP/s, 8 vectors 26.8, 16 vectors 28-29; AVX2 with 4
+// vectors 15.2, 8 vectors 20.7).
+constexpr int kDwVectors = kRegs == 32 ? 16 : 8;
+
+// f32_dw_nhwc_row_1x<V>: contract in src/kernels/dw_nhwc_kernels.h.
+template <class D>
+void DwNhwcRow(const DwNhwcRowArgs& p) {
+  static_assert(std::is_same<hn::TFromD<D>, float>::value, "an f32 kernel");
+  const D d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
-  // Accumulators per block: as many as the register file holds next to the
-  // two operands of each FMA (dw_k4s2 NHWC, 1 thread: AVX-512 with 4
-  // vectors 23.0 GFLOP/s, 8 vectors 26.8, 16 vectors 28-29; AVX2 with 4
-  // vectors 15.2, 8 vectors 20.7).
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-  constexpr int kV = 16;
-#else
-  constexpr int kV = 8;
-#endif
+  constexpr int kV = kDwVectors;
+  TCONV_DCHECK(p.c >= 1 && p.ow >= 1);
   const int64_t C = p.c;
-  const int64_t oy = row % p.out[1], od = (row / p.out[1]) % p.out[0], n = row / (p.out[1] * p.out[0]);
-  const AxisTaps& td = p.taps[0][od];
-  const AxisTaps& ty = p.taps[1][oy];
-  const float* xn = x + n * p.in[0] * p.in[1] * p.in[2] * C;
-  float* yrow = y + row * p.out[2] * C;
-  for (int64_t ox = 0; ox < p.out[2]; ++ox) {
-    const AxisTaps& tx = p.taps[2][ox];
+  const AxisTaps& td = *p.td;
+  const AxisTaps& ty = *p.ty;
+  const float* xn = static_cast<const float*>(p.x);
+  float* yrow = static_cast<float*>(p.y);
+  for (int64_t ox = 0; ox < p.ow; ++ox) {
+    const AxisTaps& tx = p.tx[ox];
     float* yp = yrow + ox * C;
     int64_t c0 = 0;
     for (; c0 + kV * L <= C; c0 += kV * L) Block<kV>(p, xn, td, ty, tx, c0, yp + c0);
@@ -100,16 +108,4 @@ void DepthwiseNhwcRowImpl(const DepthwiseNhwcParams& p, const float* x, float* y
 }  // namespace tconv
 HWY_AFTER_NAMESPACE();
 
-#if HWY_ONCE
-namespace tconv {
-namespace kernels {
-
-HWY_EXPORT(DepthwiseNhwcRowImpl);
-
-void DepthwiseNhwcRow(const DepthwiseNhwcParams& p, const float* x, float* y, int64_t row) {
-  HWY_DYNAMIC_DISPATCH(DepthwiseNhwcRowImpl)(p, x, y, row);
-}
-
-}  // namespace kernels
-}  // namespace tconv
-#endif  // HWY_ONCE
+#endif  // TCONV_SRC_KERNELS_HWY_DW_NHWC_INL_H_

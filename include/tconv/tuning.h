@@ -1,0 +1,51 @@
+// Tuning of the `phase` algorithm's SIMD path: a typed replacement for
+// environment knobs. It applies when the plan runs phase (PlanOptions::algo
+// "phase", or auto's choice). Every field forces or disables one choice its planner
+// makes by itself; the defaults are the planner's own choices. No setting
+// changes a result (every path is exact and bitwise equal to the others);
+// only speed and workspace change. Tests use these to run every path on
+// small shapes, and measurements use them for A/B runs.
+//
+//   tconv::PlanOptions opts;
+//   opts.phase.mode = tconv::PhaseTuning::Mode::kChannels;
+//   opts.phase.kernel = "f32_phase_pixels_4x6";   // a name from PhaseKernelNames()
+#ifndef TCONV_TUNING_H_
+#define TCONV_TUNING_H_
+
+#include <string>
+
+namespace tconv {
+
+struct PhaseTuning {
+  // Which kernel family runs the tasks (docs/ALGORITHMS.md, "phase"):
+  // pixels in the vector lanes, output channels in the lanes, or the direct
+  // kernels (all column phases of a row at once). A family that cannot take
+  // the geometry (direct needs a stride along x of at most 4 and one output
+  // channel per group or column phases with the same taps) leaves the choice
+  // to the planner.
+  enum class Mode { kAuto, kPixels, kChannels, kDirect };
+  Mode mode = Mode::kAuto;
+
+  // Task order of the pixel and direct modes: flat blocks of the input
+  // innermost (a weight panel stays in cache) or Cout blocks innermost (a
+  // block of input stays in cache).
+  enum class TaskOrder { kAuto, kBlocksInner, kCoutInner };
+  TaskOrder task_order = TaskOrder::kAuto;
+
+  // false disables, where the planner would take it:
+  bool row_reuse = true;         // the row-reuse kernels (undilated taps)
+  bool local_pad = true;         // a task pads its own input on the stack
+  bool read_x_in_place = true;   // tasks read x itself, no padded copy
+  bool batch_interleave = true;  // channels mode, N >= 4: images interleaved
+  bool stage_y = true;           // channels mode, NCHW y: staged channels last
+  bool row_split_pad = true;     // one image: the pad pass split by rows
+
+  // A kernel from PhaseKernelNames() (with or without its __<isa> suffix):
+  // the plan runs it or fails with the reason it cannot. Empty: the
+  // planner's choice.
+  std::string kernel;
+};
+
+}  // namespace tconv
+
+#endif  // TCONV_TUNING_H_

@@ -1,0 +1,74 @@
+// The pad passes of phase's SIMD path (plan.h): the input copied into the
+// zero-padded volumes the kernels read, from NCHW or channels-last x, plain
+// or batch-interleaved. Plain memcpy and memset (and OpenBLAS somatcopy for
+// the channels-last rows); the per-task pad is a kernel (f32_pad_volume).
+#include "src/algo/phase_fast/pad.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "src/layout_convert.h"
+
+namespace tconv {
+namespace phase_fast {
+
+void PadVolumeRows(const PhasePlan& p, const float* src, float* dst, int64_t r0, int64_t r1) {
+  const int64_t hp = p.len[1], wp = p.len[2];
+  const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
+  const int64_t in_h = p.g.in[1], in_w = p.g.in[2];
+  for (int64_t r = r0; r < r1; ++r) {
+    float* row = dst + r * wp;
+    const int64_t iz = r / hp - pd, iy = r % hp - pt;
+    if (iz < 0 || iz >= p.g.in[0] || iy < 0 || iy >= in_h) {
+      std::memset(row, 0, static_cast<size_t>(wp) * sizeof(float));
+      continue;
+    }
+    std::memset(row, 0, static_cast<size_t>(pl) * sizeof(float));
+    if (src) std::memcpy(row + pl, src + (iz * in_h + iy) * in_w, static_cast<size_t>(in_w) * sizeof(float));
+    std::memset(row + pl + in_w, 0, static_cast<size_t>(wp - pl - in_w) * sizeof(float));
+  }
+  const int64_t rows = p.len[0] * hp;
+  if (r1 == rows) std::memset(dst + rows * wp, 0, static_cast<size_t>(p.plane - rows * wp) * sizeof(float));
+}
+
+void PadVolume(const PhasePlan& p, const float* src, float* dst) { PadVolumeRows(p, src, dst, 0, p.len[0] * p.len[1]); }
+
+void ZeroVolumePadding(const PhasePlan& p, float* dst) { PadVolumeRows(p, nullptr, dst, 0, p.len[0] * p.len[1]); }
+
+void PadRowChannelsLast(const PhasePlan& p, const float* x, float* xpad, int64_t row) {
+  const int64_t hp = p.len[1], wp = p.len[2];
+  const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
+  const int64_t in_d = p.g.in[0], in_h = p.g.in[1], in_w = p.g.in[2];
+  const int64_t n = row / (in_d * in_h), iz = row / in_h % in_d, iy = row % in_h;
+  const float* src = x + row * in_w * p.g.cin;  // (in_w, Cin)
+  float* dst = xpad + n * p.g.cin * p.plane + ((iz + pd) * hp + iy + pt) * wp + pl;
+  ChannelsLastRowsToFirst(src, in_w, p.g.cin, dst, p.plane);
+}
+
+void PadChannelInterleaved(const PhasePlan& p, const float* x, bool x_channels_last, float* xpad, int64_t j,
+                           int64_t ci) {
+  constexpr int64_t nn = kernels::kPhaseGroupPixels;
+  const int64_t hp = p.len[1], wp = p.len[2];
+  const int64_t n0 = j * nn, n1 = std::min(p.g.n, n0 + nn);
+  const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
+  const int64_t in_d = p.g.in[0], in_h = p.g.in[1], in_w = p.g.in[2];
+  const int64_t in_sp = p.g.in_sp, cin = p.g.cin;
+  // Input element (n, ci, pixel q) at x + n*Cin*in_sp + ci*cs + q*ps. The
+  // channels-last reads are Cin floats apart, but the DCGAN inputs this
+  // layout serves are small (0.25-0.5 MB, L2-resident).
+  const int64_t cs = x_channels_last ? 1 : in_sp, ps = x_channels_last ? cin : 1;
+  float* dst = xpad + (j * cin + ci) * p.cstride;
+  std::memset(dst, 0, static_cast<size_t>(p.cstride) * sizeof(float));
+  for (int64_t n = n0; n < n1; ++n) {
+    const float* src = x + n * cin * in_sp + ci * cs;
+    for (int64_t iz = 0; iz < in_d; ++iz)
+      for (int64_t iy = 0; iy < in_h; ++iy) {
+        float* row = dst + (((iz + pd) * hp + iy + pt) * wp + pl) * nn + (n - n0);
+        const float* in = src + (iz * in_h + iy) * in_w * ps;
+        for (int64_t ix = 0; ix < in_w; ++ix) row[ix * nn] = in[ix * ps];
+      }
+  }
+}
+
+}  // namespace phase_fast
+}  // namespace tconv

@@ -1,0 +1,247 @@
+// The runner of phase's SIMD path (plan.h): Run's pad passes, then the
+// tasks, each decoded into its kernel's argument struct
+// (src/kernels/phase_kernels.h) and handed to the kernel the plan chose.
+#include <omp.h>
+
+#include <algorithm>
+
+#include "src/algo/phase_fast/pad.h"
+#include "src/algo/phase_fast/plan.h"
+#include "src/base/check.h"
+#include "src/layout_convert.h"
+
+namespace tconv {
+namespace phase_fast {
+namespace {
+
+using kernels::KernelOp;
+
+class PhaseFastAlgo : public PreparedAlgo {
+ public:
+  PhaseFastAlgo(PhasePlan plan, const AlgoCost& cost, const RunLayout& layout)
+      : p_(std::move(plan)), cost_(cost), layout_(layout) {
+    TCONV_DCHECK(p_.kernel != nullptr && (!p_.local_pad || p_.pad_kernel != nullptr));
+    const Geom3& g = p_.g;
+    kernels::PhaseTaskArgs& a = task_args_;
+    a.xplane = p_.xplane;
+    a.cin = g.cin_g;
+    a.offs = p_.offs.data();
+    a.tap_begin = p_.tap_begin.data();
+    a.tap_rows = p_.tap_ty.data();
+    a.w = p_.wpack.data();
+    a.w_begin = p_.w_begin.data();
+    for (int ax = 0; ax < 3; ++ax) {
+      a.s[ax] = g.s[ax];
+      a.u[ax] = p_.u[ax];
+      a.out[ax] = g.out[ax];
+    }
+    a.hp = p_.len[1];
+    a.wp = p_.len[2];
+    a.cout = g.cout;
+    a.y_channels_last = p_.y_channels_last;
+  }
+
+  bool ActualCost(AlgoCost* c) const override {
+    *c = cost_;
+    return true;
+  }
+  // (A staged NCHW run's kernels write channels last too, into the workspace.)
+  bool WritesChannelsLast() const override { return layout_.x_channels_last && p_.y_channels_last; }
+  std::string Kernel() const override { return p_.kernel->name; }
+
+  void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override;
+
+ private:
+  void PadPass(const float* x, float* xpad, int threads) const;
+  void RunTask(int64_t task, const float* x, const float* xpad, float* y) const;
+  void RunBlockTask(int64_t task, const float* x, const float* xpad, float* y) const;
+  void RunChannelsTask(int64_t task, const float* xpad, float* y) const;
+
+  PhasePlan p_;
+  AlgoCost cost_;
+  RunLayout layout_;
+  kernels::PhaseTaskArgs task_args_;  // the fields every task shares
+};
+
+void PhaseFastAlgo::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
+  const float* x = xb.As<float>();
+  float* y = yb.As<float>();
+  float* xpad = static_cast<float*>(ws);
+  float* y_kernel = layout_.stage_y ? xpad + layout_.ystage_floats : y;
+  const int64_t tasks = p_.ntasks;
+  const int64_t chunk = std::max<int64_t>(1, tasks / (16 * static_cast<int64_t>(threads)));
+#pragma omp parallel num_threads(threads)
+  {
+    PadPass(x, xpad, threads);
+    // Tasks: a fixed partition of the outputs, each computed in a fixed
+    // order, so any thread may run any task (results do not depend on the
+    // thread count or the schedule).
+    // Pixel and direct modes: static, so a thread runs the same tasks every
+    // run and finds their y lines in its own caches, and their padded input
+    // too where the pad pass splits the same way (a batch: (n, ci)-major;
+    // one image split along the rows: row split pad). The host places this
+    // VM's two vCPUs either close (a cache line's ping-pong round trip 55
+    // ns, bench/tconv_core_pingpong) or on different CCDs (330 ns); there a
+    // dynamic schedule moved lines between the CCDs every run. 2 threads,
+    // dynamic -> static, A/B in the same minutes: far placement dw_k4s2 47
+    // -> 77, fsrcnn_x3 82 -> 102, unet_up4 133 -> 151, dcgan_g5 54 -> 145,
+    // wavegan_up 206 -> 215 GFLOP/s; close placement dcgan_g5 136 -> 146,
+    // fsrcnn_x3 165 -> 176, others level. Channels mode with image groups
+    // (bint) too: a thread's tasks are then whole image groups, whose padded
+    // input it wrote itself.
+    if (p_.mode != PhaseMode::kChannels || p_.bint) {
+#pragma omp for schedule(static)
+      for (int64_t task = 0; task < tasks; ++task) RunTask(task, x, xpad, y_kernel);
+    } else {
+      // Channels mode without image groups: dynamic, chunks of ~1/16 of the
+      // tasks per thread (every task reads every image; with the DCGAN
+      // layers' images interleaved that way, static lost in the far
+      // placement: dcgan_g4 151-153 vs 164-170 GFLOP/s).
+#pragma omp for schedule(dynamic, chunk)
+      for (int64_t task = 0; task < tasks; ++task) RunTask(task, x, xpad, y_kernel);
+    }
+  }
+  const Geom3& g = p_.g;
+  if (layout_.stage_y) ChannelsLastToFirst(y_kernel, y, g.n, g.cout, g.out_sp, threads);
+}
+
+// Called by every thread of Run's parallel region: the pad passes, then a
+// barrier (every thread sees the same sizes, so skipping the empty loops and
+// their barriers is uniform; local_pad and x_direct have no pass).
+void PhaseFastAlgo::PadPass(const float* x, float* xpad, int threads) const {
+  const Geom3& g = p_.g;
+  const int64_t vols = p_.local_pad || p_.bint || p_.x_direct ? 0 : g.n * g.cin;
+  const int64_t chans = p_.bint ? p_.img_groups * g.cin : 0;
+  const int64_t in_rows = g.n * g.in[0] * g.in[1];
+  // Pixel and direct modes with fewer (image, group) volumes than threads
+  // whose static task split runs along the rows (one Cout block, or Cout
+  // blocks inner): the pad pass splits the rows the same way, so a thread
+  // reads mostly the padded rows it wrote (not half of every row, as in a
+  // split by channels). 2t, A/B in the same minutes: fsrcnn_x3 in the far
+  // placement 88 -> 142 GFLOP/s, close 179 -> 175 (medians of 3).
+  const bool row_pad = p_.row_split_pad && vols > 0 && !layout_.x_channels_last && p_.mode != PhaseMode::kChannels &&
+                       g.n * g.groups < threads && (p_.nb == 1 || p_.cout_inner);
+  if (row_pad) {
+    // Each thread pads its share of the rows of every volume: roughly the
+    // rows its static share of the tasks reads.
+    const int nt = omp_get_num_threads(), t = omp_get_thread_num();
+    const int64_t rows = p_.len[0] * p_.len[1];
+    for (int64_t q = 0; q < vols; ++q)
+      PadVolumeRows(p_, x + q * g.in_sp, xpad + q * p_.plane, rows * t / nt, rows * (t + 1) / nt);
+#pragma omp barrier
+  } else if (vols > 0 && !layout_.x_channels_last) {
+#pragma omp for schedule(static)
+    for (int64_t q = 0; q < vols; ++q) PadVolume(p_, x + q * g.in_sp, xpad + q * p_.plane);
+  }
+  if (vols > 0 && layout_.x_channels_last) {
+    // Zero what is not input, then transpose each channels-last input row
+    // (in_w pixels x Cin) into its row of every channel's volume: the two
+    // loops write disjoint floats.
+#pragma omp for schedule(static) nowait
+    for (int64_t q = 0; q < vols; ++q) ZeroVolumePadding(p_, xpad + q * p_.plane);
+#pragma omp for schedule(static)
+    for (int64_t row = 0; row < in_rows; ++row) PadRowChannelsLast(p_, x, xpad, row);
+  }
+  if (chans > 0) {
+#pragma omp for schedule(static)
+    for (int64_t q = 0; q < chans; ++q)
+      PadChannelInterleaved(p_, x, layout_.x_channels_last, xpad, q / g.cin, q % g.cin);
+  }
+}
+
+void PhaseFastAlgo::RunTask(int64_t task, const float* x, const float* xpad, float* y) const {
+  if (p_.mode == PhaseMode::kChannels) {
+    RunChannelsTask(task, xpad, y);
+  } else {
+    RunBlockTask(task, x, xpad, y);
+  }
+}
+
+// Pixel and direct modes: task -> (n, group, Cout block, flat block).
+void PhaseFastAlgo::RunBlockTask(int64_t task, const float* x, const float* xpad, float* y) const {
+  const Geom3& g = p_.g;
+  const int64_t nblk = static_cast<int64_t>(p_.f0.size());
+  const int64_t blk = p_.cout_inner ? (task / p_.nb) % nblk : task % nblk;
+  const int64_t b = p_.cout_inner ? task % p_.nb : (task / nblk) % p_.nb;
+  const int64_t gi = (task / (nblk * p_.nb)) % g.groups;
+  const int64_t n = task / (nblk * p_.nb * g.groups);
+  alignas(64) float local[kernels::kPhaseLocalPadFloats];
+  const float* xg = local;
+  if (p_.x_direct) {
+    xg = x + (n * g.cin + gi * g.cin_g) * p_.xplane;
+  } else if (!p_.local_pad) {
+    xg = xpad + (n * g.cin + gi * g.cin_g) * p_.plane;
+  } else {
+    kernels::PadVolumeArgs pa;
+    for (int ax = 0; ax < 3; ++ax) {
+      pa.in[ax] = g.in[ax];
+      pa.pad[ax] = -p_.lo[ax];
+    }
+    pa.hp = p_.len[1];
+    pa.wp = p_.len[2];
+    pa.plane = p_.plane;
+    const auto pad = p_.pad_kernel->As<kernels::PadVolumeFn>();
+    for (int64_t ci = 0; ci < g.cin_g; ++ci) {
+      pa.src = x + (n * g.cin + gi * g.cin_g + ci) * g.in_sp;
+      pa.dst = local + ci * p_.plane;
+      pad(pa);
+    }
+  }
+  kernels::PhaseTaskArgs a = task_args_;
+  a.x = xg;
+  a.w_block = gi * p_.nb + b;
+  a.bias = p_.bias.data() + a.w_block * p_.cb;
+  a.f0 = p_.f0[blk];
+  a.f1 = p_.f1[blk];
+  a.y = y + n * g.cout * g.out_sp;
+  a.co0 = gi * g.cout_g + b * p_.cb;
+  a.cb = static_cast<int>(std::min<int64_t>(p_.cb, g.cout_g - b * p_.cb));
+  p_.kernel->As<kernels::PhaseTaskFn>()(a);
+}
+
+// Channels mode: task -> (image group, group, Cout block, chunk of groups).
+void PhaseFastAlgo::RunChannelsTask(int64_t task, const float* xpad, float* y) const {
+  const Geom3& g = p_.g;
+  const int64_t nch = static_cast<int64_t>(p_.ch_ph.size());
+  const int64_t ch = task % nch;
+  const int64_t b = (task / nch) % p_.nb;
+  const int64_t gi = (task / (nch * p_.nb)) % g.groups;
+  const int64_t j = task / (nch * p_.nb * g.groups);
+  const int64_t ph = p_.ch_ph[ch];
+  const int64_t ntaps = p_.tap_begin[ph + 1] - p_.tap_begin[ph];
+  const int64_t wb = gi * p_.nb + b;
+  const int64_t co0 = gi * g.cout_g + b * p_.cb;
+  constexpr int64_t kGroup = kernels::kPhaseGroupPixels;
+  kernels::PhaseChannelsArgs a;
+  a.x = xpad + (j * g.cin + gi * g.cin_g) * p_.cstride;
+  a.cstride = p_.cstride;
+  a.cin = g.cin_g;
+  a.offs = p_.offs.data() + p_.tap_begin[ph];
+  a.woff = p_.tap_w.data() + p_.tap_begin[ph];
+  a.ntaps = ntaps;
+  a.w = p_.wpack.data() + p_.w_begin[ph] + wb * g.cin_g * ntaps * p_.cb;
+  a.wstride = ntaps * p_.cb;
+  a.bias = p_.bias.data() + wb * p_.cb;
+  a.grp_x = p_.grp_x.data();
+  a.grp_y = p_.grp_y.data();
+  a.grp_n = p_.grp_n.data();
+  a.grp_mask = p_.grp_mask.data();
+  a.g0 = p_.ch_g0[ch];
+  a.g1 = p_.ch_g1[ch];
+  // Batch-interleaved: image group j stores its images that exist.
+  a.images = p_.bint ? static_cast<int32_t>(std::min<int64_t>(kGroup, g.n - j * kGroup)) : 0;
+  a.y = y + j * kGroup * g.cout * g.out_sp + co0 * p_.ychan;
+  a.ychan = p_.ychan;
+  a.ystep = p_.ystep;
+  a.cb = static_cast<int>(std::min<int64_t>(p_.cb, g.cout_g - b * p_.cb));
+  p_.kernel->As<kernels::PhaseChannelsFn>()(a);
+}
+
+}  // namespace
+
+std::unique_ptr<PreparedAlgo> MakePhaseFastAlgo(PhasePlan plan, const AlgoCost& cost, const RunLayout& layout) {
+  return std::make_unique<PhaseFastAlgo>(std::move(plan), cost, layout);
+}
+
+}  // namespace phase_fast
+}  // namespace tconv

@@ -1,0 +1,81 @@
+// Tap tables and weight packing of phase's SIMD path (plan.h). Packing is
+// written once per element type: the kernels of a dtype read its panels.
+#include <array>
+
+#include "src/algo/phase_fast/plan.h"
+
+namespace tconv {
+namespace phase_fast {
+namespace {
+
+// Phase (td, ty, tx)'s taps: their volume offsets (appended to p->offs) and
+// kernel indices (kz, ky, kx).
+std::vector<std::array<int64_t, 3>> PhaseTaps(const AxisPhases* ax, int64_t td, int64_t ty, int64_t tx,
+                                              PhasePlan* p) {
+  const int64_t hp = p->len[1], wp = p->len[2];
+  std::vector<std::array<int64_t, 3>> kk;
+  for (int64_t jd = 0; jd < ax[0].taps[td]; ++jd)
+    for (int64_t jy = 0; jy < ax[1].taps[ty]; ++jy)
+      for (int64_t jx = 0; jx < ax[2].taps[tx]; ++jx) {
+        p->offs.push_back(((ax[0].c[td] - jd * ax[0].istep - p->lo[0]) * hp +
+                           (ax[1].c[ty] - jy * ax[1].istep - p->lo[1])) * wp +
+                          (ax[2].c[tx] - jx * ax[2].istep - p->lo[2]));
+        kk.push_back({ax[0].r[td] + jd * ax[0].kstep, ax[1].r[ty] + jy * ax[1].kstep, ax[2].r[tx] + jx * ax[2].kstep});
+      }
+  return kk;
+}
+
+// One phase's panels, [groups][nb][cin_g][taps][cb], appended to p->wpack.
+template <typename T>
+void PackPhase(const std::vector<std::array<int64_t, 3>>& kk, const T* w, PhasePlan* p) {
+  const Geom3& g = p->g;
+  const int cb = p->cb;
+  const int64_t kd = g.k[0], kh = g.k[1], kw = g.k[2];
+  const int64_t ntaps = static_cast<int64_t>(kk.size());
+  const size_t base = p->wpack.size();
+  p->wpack.resize(base + static_cast<size_t>(g.groups * p->nb * g.cin_g * ntaps * cb), T(0));
+  for (int64_t gi = 0; gi < g.groups; ++gi)
+    for (int64_t b = 0; b < p->nb; ++b)
+      for (int64_t ci = 0; ci < g.cin_g; ++ci)
+        for (int64_t t = 0; t < ntaps; ++t)
+          for (int c = 0; c < cb; ++c) {
+            const int64_t co = b * cb + c;
+            if (co >= g.cout_g) continue;
+            const int64_t ci_all = gi * g.cin_g + ci;
+            p->wpack[base + static_cast<size_t>((((gi * p->nb + b) * g.cin_g + ci) * ntaps + t) * cb + c)] =
+                w[(((ci_all * g.cout_g + co) * kd + kk[t][0]) * kh + kk[t][1]) * kw + kk[t][2]];
+          }
+}
+
+}  // namespace
+
+template <typename T>
+void BuildTaps(const AxisPhases* ax, const T* w, PhasePlan* p) {
+  p->tap_begin.assign(1, 0);
+  for (int64_t td = 0; td < p->g.s[0]; ++td)
+    for (int64_t ty = 0; ty < p->g.s[1]; ++ty)
+      for (int64_t tx = 0; tx < p->g.s[2]; ++tx) {
+        const std::vector<std::array<int64_t, 3>> kk = PhaseTaps(ax, td, ty, tx, p);
+        for (size_t t = 0; t < kk.size(); ++t) p->tap_w.push_back(static_cast<int64_t>(t) * p->cb);
+        p->tap_begin.push_back(static_cast<int64_t>(p->offs.size()));
+        p->tap_ty.push_back(ax[1].taps[ty]);
+        p->w_begin.push_back(static_cast<int64_t>(p->wpack.size()));
+        PackPhase(kk, w, p);
+      }
+}
+
+template <typename T>
+void PackBias(const T* bias, PhasePlan* p) {
+  const Geom3& g = p->g;
+  p->bias.assign(static_cast<size_t>(g.groups * p->nb * p->cb), T(0));
+  if (!bias) return;
+  for (int64_t gi = 0; gi < g.groups; ++gi)
+    for (int64_t co = 0; co < g.cout_g; ++co) p->bias[gi * p->nb * p->cb + co] = bias[gi * g.cout_g + co];
+}
+
+// The element types with kernels today (src/kernels/list.inc).
+template void BuildTaps<float>(const AxisPhases*, const float*, PhasePlan*);
+template void PackBias<float>(const float*, PhasePlan*);
+
+}  // namespace phase_fast
+}  // namespace tconv

@@ -1,0 +1,47 @@
+// The channels-last depthwise kernel, f32_dw_nhwc_row_1x<V> (kDwNhwcRow):
+// one output row of a depthwise transposed convolution (one input and one
+// output channel per group), x (N, *in, C) and y (N, *out, C). Prepared by
+// src/algo/depthwise_nhwc.cc; Highway code in src/kernels/hwy/dw_nhwc-inl.h.
+//
+// Per axis a and output index o, the taps reaching o are k = k0 + j*kstep
+// reading input i = i0 - j*istep, j in [0, count) (src/algo/tap_math.h,
+// TapsForOutput). Output pixel ox, channel c = bias[c] + sum over (jd, jy,
+// jx) of x[id, iy, ix, c] * w[kd, ky, kx, c], in that order whatever the
+// thread count; channels are the vector lanes (loads and stores contiguous in
+// both x and y).
+#ifndef TCONV_SRC_KERNELS_DW_NHWC_KERNELS_H_
+#define TCONV_SRC_KERNELS_DW_NHWC_KERNELS_H_
+
+#include <cstdint>
+
+namespace tconv {
+namespace kernels {
+
+struct AxisTaps {
+  int64_t k0 = 0, i0 = 0, count = 0;
+};
+
+// x: image n (in[0] x in[1] x in[2] pixels of c channels); y: the row's
+// first pixel (ow pixels of c channels); td, ty: the row's depth and height
+// taps; tx: the taps of each of the ow columns; w: [kd][kh][kw][c]; bias: c
+// values. Contract: every tap lies inside x and w (TapsForOutput's runs do).
+struct DwNhwcRowArgs {
+  const void* x = nullptr;
+  void* y = nullptr;
+  int64_t c = 1;
+  int64_t in[3] = {1, 1, 1};
+  int64_t k[3] = {1, 1, 1};
+  int64_t kstep[3] = {1, 1, 1}, istep[3] = {1, 1, 1};
+  const AxisTaps* td = nullptr;
+  const AxisTaps* ty = nullptr;
+  const AxisTaps* tx = nullptr;
+  int64_t ow = 1;
+  const void* w = nullptr;
+  const void* bias = nullptr;
+};
+using DwNhwcRowFn = void (*)(const DwNhwcRowArgs&);
+
+}  // namespace kernels
+}  // namespace tconv
+
+#endif  // TCONV_SRC_KERNELS_DW_NHWC_KERNELS_H_

@@ -1,0 +1,48 @@
+// The channels-in-lanes, pad and channels-last depthwise kernels
+// (phase_channels-inl.h, pad-inl.h, dw_nhwc-inl.h).
+// Compiled once per Highway target (foreach_target: N_AVX3, N_AVX2, N_SSE4,
+// N_SSSE3 and N_SCALAR on x86, N_NEON on arm64); AppendOtherKernels() appends the list
+// lines of these kernels (src/kernels/list.inc) at the target the dispatch
+// chose, so the TCONV_ISA cap applies (src/kernels/registry.cc merges the
+// families in list order).
+#include <vector>
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "src/kernels/hwy/kernels_other_hwy.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "src/kernels/hwy/phase_channels-inl.h"
+#include "src/kernels/hwy/pad-inl.h"
+#include "src/kernels/hwy/dw_nhwc-inl.h"
+#include "src/kernels/hwy/kernel_info-inl.h"
+#include "src/kernels/registry.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace tconv {
+namespace kernels {
+namespace HWY_NAMESPACE {
+
+void AppendOtherKernelsImpl(std::vector<KernelInfo>* out) {
+  using Tag = hn::ScalableTag<float>;
+#define TCONV_KERNEL_IF_kPhaseChannels(entry) entry
+#define TCONV_KERNEL_IF_kPadVolume(entry) entry
+#define TCONV_KERNEL_IF_kDwNhwcRow(entry) entry
+#include "src/kernels/hwy/list_select.h"
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace tconv
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace tconv {
+namespace kernels {
+
+HWY_EXPORT(AppendOtherKernelsImpl);
+
+void AppendOtherKernels(std::vector<KernelInfo>* out) { HWY_DYNAMIC_DISPATCH(AppendOtherKernelsImpl)(out); }
+
+}  // namespace kernels
+}  // namespace tconv
+#endif  // HWY_ONCE

@@ -1,0 +1,47 @@
+// Included (no include guard: once per use) inside a per-target function
+// of a kernel translation unit (src/kernels/hwy/kernels_*_hwy.cc) that has
+// `std::vector<KernelInfo>* out` and `using Tag = ...` in scope and has
+// defined TCONV_KERNEL_IF_<op>(entry) for the ops it compiles. Expands every
+// line of src/kernels/list.inc: lines of those ops append their KernelInfo
+// to *out, the others vanish (their functions live in another translation
+// unit, so the families compile in parallel).
+#ifndef TCONV_KERNEL_IF_kPhasePixels
+#define TCONV_KERNEL_IF_kPhasePixels(entry)
+#endif
+#ifndef TCONV_KERNEL_IF_kPhasePixelRows
+#define TCONV_KERNEL_IF_kPhasePixelRows(entry)
+#endif
+#ifndef TCONV_KERNEL_IF_kPhaseDirect
+#define TCONV_KERNEL_IF_kPhaseDirect(entry)
+#endif
+#ifndef TCONV_KERNEL_IF_kPhaseDirectRows
+#define TCONV_KERNEL_IF_kPhaseDirectRows(entry)
+#endif
+#ifndef TCONV_KERNEL_IF_kPhaseDirectCout
+#define TCONV_KERNEL_IF_kPhaseDirectCout(entry)
+#endif
+#ifndef TCONV_KERNEL_IF_kPhaseChannels
+#define TCONV_KERNEL_IF_kPhaseChannels(entry)
+#endif
+#ifndef TCONV_KERNEL_IF_kPadVolume
+#define TCONV_KERNEL_IF_kPadVolume(entry)
+#endif
+#ifndef TCONV_KERNEL_IF_kDwNhwcRow
+#define TCONV_KERNEL_IF_kDwNhwcRow(entry)
+#endif
+
+#define TCONV_KERNEL(op, dtype, cout_block, column_phases, tile_rows, tile_cols, function)        \
+  TCONV_KERNEL_IF_##op(out->push_back(MakeKernelInfo(KernelOp::op, DType::dtype, cout_block,      \
+                                                     column_phases, tile_rows, tile_cols,         \
+                                                     reinterpret_cast<AnyKernelFn>(&function), __LINE__));)
+#include "src/kernels/list.inc"
+#undef TCONV_KERNEL
+
+#undef TCONV_KERNEL_IF_kPhasePixels
+#undef TCONV_KERNEL_IF_kPhasePixelRows
+#undef TCONV_KERNEL_IF_kPhaseDirect
+#undef TCONV_KERNEL_IF_kPhaseDirectRows
+#undef TCONV_KERNEL_IF_kPhaseDirectCout
+#undef TCONV_KERNEL_IF_kPhaseChannels
+#undef TCONV_KERNEL_IF_kPadVolume
+#undef TCONV_KERNEL_IF_kDwNhwcRow

@@ -1,0 +1,81 @@
+// Kernel lookup over the active target's list (registry.h). The kernel
+// families compile in their own translation units
+// (src/kernels/hwy/kernels_*_hwy.cc), each appending its lines of list.inc
+// at the chosen target; the table merges them back into list order once per
+// target.
+#include "src/kernels/registry.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "src/dispatch/cpu.h"
+
+namespace tconv {
+namespace kernels {
+
+// Defined by the family translation units, each dispatching to the chosen
+// target.
+void AppendPixelKernels(std::vector<KernelInfo>* out);
+void AppendDirectKernels(std::vector<KernelInfo>* out);
+void AppendOtherKernels(std::vector<KernelInfo>* out);
+
+std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
+  const std::string s = "_s" + std::to_string(column_phases);
+  switch (op) {
+    case KernelOp::kPhasePixels:
+      return "phase_pixels";
+    case KernelOp::kPhasePixelRows:
+      return "phase_pixel_rows";
+    case KernelOp::kPhaseDirect:
+      return "phase_direct" + s;
+    case KernelOp::kPhaseDirectRows:
+      return "phase_direct_rows" + s;
+    case KernelOp::kPhaseDirectCout:
+      return "phase_direct_c" + std::to_string(cout_block) + s;
+    case KernelOp::kPhaseChannels:
+      return "phase_channels_c" + std::to_string(cout_block);
+    case KernelOp::kPadVolume:
+      return "pad_volume";
+    case KernelOp::kDwNhwcRow:
+      return "dw_nhwc_row";
+  }
+  return "?";
+}
+
+const std::vector<KernelInfo>& ActiveKernels() {
+  const int64_t target = dispatch::ActiveIsa().target;  // TCONV_ISA applied first
+  static std::mutex mutex;
+  static std::map<int64_t, std::vector<KernelInfo>> tables;  // nodes never move
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = tables.find(target);
+  if (it != tables.end()) return it->second;
+  std::vector<KernelInfo> v;
+  AppendPixelKernels(&v);
+  AppendDirectKernels(&v);
+  AppendOtherKernels(&v);
+  std::stable_sort(v.begin(), v.end(), [](const KernelInfo& a, const KernelInfo& b) { return a.list_line < b.list_line; });
+  return tables.emplace(target, std::move(v)).first->second;
+}
+
+const KernelInfo* FindKernel(KernelOp op, DType dtype, int cout_block, int column_phases) {
+  for (const KernelInfo& k : ActiveKernels()) {
+    if (k.op != op || k.dtype != dtype) continue;
+    if (cout_block > 0 && k.cout_block != cout_block) continue;
+    if (column_phases > 0 && k.column_phases != column_phases) continue;
+    return &k;
+  }
+  return nullptr;
+}
+
+const KernelInfo* FindKernelByName(const std::string& name) {
+  for (const KernelInfo& k : ActiveKernels()) {
+    if (k.name == name) return &k;
+    const size_t isa = k.name.rfind("__");
+    if (isa != std::string::npos && k.name.compare(0, isa, name) == 0 && name.size() == isa) return &k;
+  }
+  return nullptr;
+}
+
+}  // namespace kernels
+}  // namespace tconv
