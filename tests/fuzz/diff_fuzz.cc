@@ -103,7 +103,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!MakeDesc(&fdp, &d)) return 0;
   const bool has_bias = fdp.ConsumeBool();
   const int threads = fdp.ConsumeIntegralInRange(1, 2);
-  const auto isa = static_cast<dispatch::Isa>(fdp.ConsumeIntegralInRange(0, 2));
+  const std::vector<dispatch::Isa> isas = dispatch::AvailableIsas();  // most capable first
+  const dispatch::Isa isa = isas[fdp.ConsumeIntegralInRange<size_t>(0, isas.size() - 1)];
   const uint8_t odds = fdp.ConsumeIntegral<uint8_t>() % 64;  // up to 1/4 non-finite
   const Shape xs = ConvTransposeInputShape(d), ws = ConvTransposeWeightShape(d), ys = ConvTransposeOutputShape(d);
   std::vector<float> x(static_cast<size_t>(NumElements(xs))), w(static_cast<size_t>(NumElements(ws)));
@@ -148,7 +149,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (d.batch > 0) {  // phase's general path on geometries its SIMD path takes
     const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
     std::vector<float> y(want.size(), std::numeric_limits<float>::quiet_NaN());
-    PreparePhaseGeneral(g, w.data(), has_bias ? b.data() : nullptr)->Run(x.data(), y.data(), nullptr, threads);
+    PreparePhaseGeneral(g, w.data(), has_bias ? b.data() : nullptr)->Run(ConstBuffer(x.data()), Buffer(y.data()), nullptr, threads);
     Check(d, "phase general" + where, y, want);
   }
   return 0;
