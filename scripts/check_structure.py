@@ -24,8 +24,6 @@ MAX_FUNCTION_LINES = 80
 # Known exceptions, each with its reason; delete a line when its file is
 # fixed. Keys: 'path' (file length) or 'path:line' (a function there).
 ALLOWED = {
-    'tests/checkerboard_test.cc': '502 lines; the checker branch extends this file, split it there',
-    'tools/tconv/cmd_checkerboard.cc:276': 'RunCheckerboard, 177 lines; the checker branch rewrites this command',
 }
 
 # What each layer of src/ may include (besides the C++ library, Highway,

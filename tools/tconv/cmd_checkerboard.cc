@@ -29,6 +29,7 @@
 #include "tconv/pixel_shuffle.h"
 #include "tconv/plan.h"
 #include "tconv/resample.h"
+#include "tools/tconv/checkerboard_stacks.h"
 #include "tools/tconv/cli_common.h"
 #include "tools/tconv/command.h"
 
@@ -36,22 +37,16 @@ namespace tconv {
 namespace cli {
 namespace {
 
-// splitmix64: the same stream on every platform and standard library.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return static_cast<double>(Next() >> 11) * (1.0 / 9007199254740992.0); }  // [0, 1)
-  double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
-
- private:
-  uint64_t s_;
-};
+using checkerboard_stacks::CropImage;
+using checkerboard_stacks::DeconvDesc;
+using checkerboard_stacks::RandomWeight;
+using checkerboard_stacks::Rng;
+using checkerboard_stacks::RunDeconvStack;
+using checkerboard_stacks::RunResizeConvStack;
+using checkerboard_stacks::RunSubPixelStack;
+using checkerboard_stacks::StackResult;
+using checkerboard_stacks::TestImage;
+using checkerboard_stacks::Window;
 
 std::string Num(double v, int digits = 4) {
   if (std::isinf(v)) return "inf";
@@ -66,186 +61,6 @@ std::string Join(const std::vector<double>& v) {
   return s;
 }
 
-
-// ---- procedural test image: (1, 3, n, n) in [0, 1] ----
-
-double Smooth(double t) { return t * t * (3 - 2 * t); }
-
-// Value noise on a lattice of `cell` pixels, bilinear with smoothstep.
-std::vector<double> ValueNoise(int n, int cell, Rng* rng) {
-  const int g = n / cell + 2;
-  std::vector<double> lattice(static_cast<size_t>(g * g));
-  for (double& v : lattice) v = rng->Uniform();
-  std::vector<double> out(static_cast<size_t>(n * n));
-  for (int y = 0; y < n; ++y)
-    for (int x = 0; x < n; ++x) {
-      const double fy = static_cast<double>(y) / cell, fx = static_cast<double>(x) / cell;
-      const int iy = static_cast<int>(fy), ix = static_cast<int>(fx);
-      const double ty = Smooth(fy - iy), tx = Smooth(fx - ix);
-      const double a = lattice[iy * g + ix], b = lattice[iy * g + ix + 1];
-      const double c = lattice[(iy + 1) * g + ix], d = lattice[(iy + 1) * g + ix + 1];
-      out[y * n + x] = (a * (1 - tx) + b * tx) * (1 - ty) + (c * (1 - tx) + d * tx) * ty;
-    }
-  return out;
-}
-
-Tensor TestImage(int n, Rng* rng) {
-  Tensor img(Shape{1, 3, n, n});
-  const std::vector<double> coarse = ValueNoise(n, 8, rng), fine = ValueNoise(n, 3, rng);
-  const int plane = n * n;
-  for (int y = 0; y < n; ++y)
-    for (int x = 0; x < n; ++x) {
-      const double u = (x + 0.5) / n, v = (y + 0.5) / n;
-      // Sky: blue gradient, lighter near the horizon.
-      double r = 0.35 + 0.35 * v, g = 0.55 + 0.3 * v, b = 0.95 - 0.1 * v;
-      // Sun.
-      const double dx = u - 0.72, dy = v - 0.22;
-      const double sun = std::exp(-(dx * dx + dy * dy) / (2 * 0.006));
-      r += 0.6 * sun;
-      g += 0.5 * sun;
-      b -= 0.3 * sun;
-      // Hills with grass texture.
-      const double hill = 0.58 + 0.08 * std::sin(6.0 * u + 0.5) + 0.04 * std::sin(17.0 * u);
-      if (v > hill) {
-        const double t = 0.7 + 0.3 * coarse[y * n + x] + 0.15 * (fine[y * n + x] - 0.5);
-        r = 0.20 * t;
-        g = 0.55 * t;
-        b = 0.18 * t;
-      }
-      // A house: wall and a triangular roof.
-      if (u > 0.18 && u < 0.42 && v > 0.5 && v < 0.78) {
-        r = 0.85 - 0.1 * fine[y * n + x];
-        g = 0.8 - 0.1 * fine[y * n + x];
-        b = 0.7;
-        if (u > 0.26 && u < 0.33 && v > 0.62) r = g = b = 0.25;  // door
-      }
-      if (v <= 0.5 && v > 0.36 && std::fabs(u - 0.3) < (v - 0.36) * 1.1) {
-        r = 0.7;
-        g = 0.2;
-        b = 0.15;
-      }
-      img.data[0 * plane + y * n + x] = static_cast<float>(std::min(1.0, std::max(0.0, r)));
-      img.data[1 * plane + y * n + x] = static_cast<float>(std::min(1.0, std::max(0.0, g)));
-      img.data[2 * plane + y * n + x] = static_cast<float>(std::min(1.0, std::max(0.0, b)));
-    }
-  return img;
-}
-
-// Random positive kernel with channel mixing: w[a, b, taps] =
-// mix(a, b) * u(taps) / sum(u) * gain, u ~ U(0.5, 1.5), mix 0.8 on the
-// diagonal and 0.1 off it. `gain` is s^2 for a stride-s deconvolution (each
-// output receives k^2/s^2 taps on average) and 1 for a convolution.
-Tensor RandomWeight(int64_t c, int64_t k, double gain, Rng* rng) {
-  Tensor w(Shape{c, c, k, k});
-  const int64_t taps = k * k;
-  for (int64_t a = 0; a < c; ++a)
-    for (int64_t b = 0; b < c; ++b) {
-      std::vector<double> u(static_cast<size_t>(taps));
-      double sum = 0;
-      for (double& v : u) sum += (v = rng->Uniform(0.5, 1.5));
-      const double mix = a == b ? 0.8 : 0.1;
-      for (int64_t t = 0; t < taps; ++t) w.data[(a * c + b) * taps + t] = static_cast<float>(mix * gain * u[t] / sum);
-    }
-  return w;
-}
-
-struct StackResult {
-  std::string name, label;
-  Tensor image_out, const_out;
-  double phase_sum_spread = -1;   // first layer, deconv only
-  double const_response = -1;     // ConstantResponse interior spread (deconv only)
-};
-
-ConvDesc DeconvDesc(int64_t c, int64_t n, int64_t k, int64_t s, int64_t p, int64_t a) {
-  ConvDesc d;
-  d.ndim = 2;
-  d.in_channels = d.out_channels = c;
-  d.in = {n, n, 1};
-  d.kernel = {k, k, 1};
-  d.stride = {s, s, 1};
-  d.pad_begin = d.pad_end = {p, p, 0};
-  d.output_padding = {a, a, 0};
-  return d;
-}
-
-Status RunDeconvStack(const std::vector<ConvDesc>& descs, const std::vector<Tensor>& ws, const Tensor& x,
-                      Tensor* y) {
-  Tensor cur = x;
-  for (size_t l = 0; l < descs.size(); ++l) {
-    ConvDesc d = descs[l];
-    d.batch = cur.shape[0];
-    Tensor out(ConvTransposeOutputShape(d));
-    TCONV_RETURN_IF_ERROR(ConvTranspose(d, cur.cview(), ws[l].cview(), ConstTensorView(), out.view()));
-    cur = std::move(out);
-  }
-  *y = std::move(cur);
-  return Status::Ok();
-}
-
-ConvDesc Conv3(int64_t cin, int64_t cout, int64_t n) {
-  ConvDesc d;
-  d.ndim = 2;
-  d.in_channels = cin;
-  d.out_channels = cout;
-  d.in = {n, n, 1};
-  d.kernel = {3, 3, 1};
-  d.pad_begin = d.pad_end = {1, 1, 0};
-  return d;
-}
-
-Status RunResizeConvStack(const std::vector<Tensor>& ws, const Tensor& x, Tensor* y) {
-  Tensor cur = x;
-  for (const Tensor& w : ws) {
-    ResampleParams rp;
-    rp.mode = ResampleMode::kLinear;
-    rp.scale = {2, 2};
-    Shape us;
-    TCONV_RETURN_IF_ERROR(ResampleOutputShape(cur.shape, rp, &us));
-    Tensor up(us);
-    TCONV_RETURN_IF_ERROR(Resample(rp, cur.cview(), up.view()));
-    ConvDesc d = Conv3(us[1], w.shape[0], us[2]);
-    Tensor out(ConvOutputShape(d));
-    TCONV_RETURN_IF_ERROR(Conv(d, up.cview(), w.cview(), ConstTensorView(), out.view()));
-    cur = std::move(out);
-  }
-  *y = std::move(cur);
-  return Status::Ok();
-}
-
-Status RunSubPixelStack(const std::vector<Tensor>& icnr, const Tensor& x, Tensor* y) {
-  Tensor cur = x;
-  for (const Tensor& w : icnr) {
-    ConvDesc d = Conv3(cur.shape[1], w.shape[0], cur.shape[2]);
-    Tensor lr(ConvOutputShape(d));
-    TCONV_RETURN_IF_ERROR(Conv(d, cur.cview(), w.cview(), ConstTensorView(), lr.view()));
-    Shape hs;
-    TCONV_RETURN_IF_ERROR(PixelShuffleShape(lr.shape, 2, &hs));
-    Tensor hr(hs);
-    TCONV_RETURN_IF_ERROR(PixelShuffle(2, lr.cview(), hr.view()));
-    cur = std::move(hr);
-  }
-  *y = std::move(cur);
-  return Status::Ok();
-}
-
-// Channel 0 of a (1, C, H, W) tensor, window [y0, y0+h) x [x0, x0+w).
-std::vector<double> Window(const Tensor& t, int64_t y0, int64_t x0, int64_t h, int64_t w) {
-  const int64_t W = t.shape[3];
-  std::vector<double> v;
-  for (int64_t y = y0; y < y0 + h; ++y)
-    for (int64_t x = x0; x < x0 + w; ++x) v.push_back(t.data[y * W + x]);
-  return v;
-}
-
-Status CropImage(const Tensor& t, int64_t y0, int64_t x0, int64_t n, Image* out) {
-  const int64_t C = t.shape[1], H = t.shape[2], W = t.shape[3];
-  Tensor c(Shape{1, C, n, n});
-  for (int64_t ch = 0; ch < C; ++ch)
-    for (int64_t y = 0; y < n; ++y)
-      for (int64_t x = 0; x < n; ++x) c.data[(ch * n + y) * n + x] = t.data[(ch * H + y0 + y) * W + x0 + x];
-  return TensorToImage(c.cview(), 0, 1, out);
-}
-
 struct Ctx {
   std::string dir;
   std::ostringstream md;
@@ -253,8 +68,8 @@ struct Ctx {
 };
 
 // Section 1-3 helper: one overlap map (2-D) with counting == running check.
-Status OverlapSection(Ctx* c, const std::string& title, const std::string& file,
-                      const std::vector<DeconvLayer>& stack, const Dims& in) {
+Status OverlapSection(Ctx* c, const std::string& title, const std::string& file, const std::vector<DeconvLayer>& stack,
+                      const Dims& in) {
   OverlapMap counted, ran;
   TCONV_RETURN_IF_ERROR(OverlapMapCount(stack, in, &counted));
   TCONV_RETURN_IF_ERROR(OverlapMapRun(stack, in, &ran));
@@ -268,50 +83,42 @@ Status OverlapSection(Ctx* c, const std::string& title, const std::string& file,
   TCONV_RETURN_IF_ERROR(c->Png(file, Heatmap(counted.count, counted.size[0], counted.size[1], o)));
   c->md << "| " << title << " | " << counted.size[0] << "x" << counted.size[1] << " | "
         << (has_interior ? Num(lo) + " / " + Num(hi) : std::string("(none)")) << " | " << Num(sc.min) << " / "
-        << Num(sc.max) << " | **" << Num(sc.score) << "** | " << Join(sc.pattern[0]) << " | "
-        << (agree ? "yes" : "NO") << " | ![](" << file << ") |\n";
+        << Num(sc.max) << " | **" << Num(sc.score) << "** | " << Join(sc.pattern[0]) << " | " << (agree ? "yes" : "NO")
+        << " | ![](" << file << ") |\n";
   return Status::Ok();
 }
 
-Status WriteReport(const std::string& dir, uint64_t seed) {
-  Ctx c;
-  c.dir = dir;
-  std::ostringstream& md = c.md;
-  md << "# Checkerboard artifacts of transposed convolution\n\n"
-     << "Generated by `tconv checkerboard --out DIR --seed " << seed
-     << "` (deterministic). Every number below is computed by the tconv library "
-     << "(`tconv/checkerboard.h`, `resample.h`, `pixel_shuffle.h`, `conv.h`, `plan.h`); see "
-     << "docs/CHECKERBOARD.md for the definitions.\n\n";
-
+// Sections 1-3: overlap maps of deconvolution stacks and of resize-convolution.
+Status WriteOverlapSections(Ctx* c) {
   // ---- 1 + 2: ones through deconvolutions ----
   const DeconvLayer k3 = MakeDeconvLayer(2, 3, 2, 1, 1, 1);  // k3 s2 p1 a1: out = 2*in
   const DeconvLayer k4 = MakeDeconvLayer(2, 4, 2, 1, 1, 0);  // k4 s2 p1: out = 2*in
-  md << "## 1. All-ones input and weights: how many input-tap pairs reach each output\n\n"
-     << "One transposed convolution, input 8x8 of ones, weight 1 channel of ones, stride 2, pad 1 "
-     << "(k3 also output_padding 1), so both give 16x16. *interior* = positions whose whole "
-     << "dependency cone lies inside the input (the steady state of an infinite input); *steady "
-     << "state* = the same computed analytically over one period; score = max/min of the steady "
-     << "state (1 = even). The maps were counted per axis and also run through ConvTransposeRef; "
-     << "the column says whether the two agree exactly.\n\n"
-     << "| stack | output | interior min / max | steady min / max | score | steady pattern (one axis) "
-     << "| counted == run | map |\n|---|---|---|---|---|---|---|---|\n";
-  TCONV_RETURN_IF_ERROR(OverlapSection(&c, "deconv k3 s2", "overlap_k3s2.png", {k3}, Dims{8, 8, 1}));
-  TCONV_RETURN_IF_ERROR(OverlapSection(&c, "deconv k4 s2", "overlap_k4s2.png", {k4}, Dims{8, 8, 1}));
-  md << "\n## 2. Three stacked layers\n\n"
-     << "Input 8x8 of ones through three layers (64x64 out). The uneven k3 pattern compounds: "
-     << "its steady state takes the values 1..5 per axis, so the 2-D score is 25; k4 s2 stays "
-     << "even (8 per axis, 64 everywhere inside).\n\n"
-     << "| stack | output | interior min / max | steady min / max | score | steady pattern (one axis) "
-     << "| counted == run | map |\n|---|---|---|---|---|---|---|---|\n";
-  TCONV_RETURN_IF_ERROR(OverlapSection(&c, "deconv k3 s2 x3", "overlap_k3s2_x3.png", {k3, k3, k3}, Dims{8, 8, 1}));
-  TCONV_RETURN_IF_ERROR(OverlapSection(&c, "deconv k4 s2 x3", "overlap_k4s2_x3.png", {k4, k4, k4}, Dims{8, 8, 1}));
+  c->md << "## 1. All-ones input and weights: how many input-tap pairs reach each output\n\n"
+        << "One transposed convolution, input 8x8 of ones, weight 1 channel of ones, stride 2, pad 1 "
+        << "(k3 also output_padding 1), so both give 16x16. *interior* = positions whose whole "
+        << "dependency cone lies inside the input (the steady state of an infinite input); *steady "
+        << "state* = the same computed analytically over one period; score = max/min of the steady "
+        << "state (1 = even). The maps were counted per axis and also run through ConvTransposeRef; "
+        << "the column says whether the two agree exactly.\n\n"
+        << "| stack | output | interior min / max | steady min / max | score | steady pattern (one axis) "
+        << "| counted == run | map |\n|---|---|---|---|---|---|---|---|\n";
+  TCONV_RETURN_IF_ERROR(OverlapSection(c, "deconv k3 s2", "overlap_k3s2.png", {k3}, Dims{8, 8, 1}));
+  TCONV_RETURN_IF_ERROR(OverlapSection(c, "deconv k4 s2", "overlap_k4s2.png", {k4}, Dims{8, 8, 1}));
+  c->md << "\n## 2. Three stacked layers\n\n"
+        << "Input 8x8 of ones through three layers (64x64 out). The uneven k3 pattern compounds: "
+        << "its steady state takes the values 1..5 per axis, so the 2-D score is 25; k4 s2 stays "
+        << "even (8 per axis, 64 everywhere inside).\n\n"
+        << "| stack | output | interior min / max | steady min / max | score | steady pattern (one axis) "
+        << "| counted == run | map |\n|---|---|---|---|---|---|---|---|\n";
+  TCONV_RETURN_IF_ERROR(OverlapSection(c, "deconv k3 s2 x3", "overlap_k3s2_x3.png", {k3, k3, k3}, Dims{8, 8, 1}));
+  TCONV_RETURN_IF_ERROR(OverlapSection(c, "deconv k4 s2 x3", "overlap_k4s2_x3.png", {k4, k4, k4}, Dims{8, 8, 1}));
 
   // ---- 3: resize-convolution ----
-  md << "\n## 3. The alternative: bilinear upsample x2 + 3x3 convolution\n\n"
-     << "Ones input and ones 3x3 weights (pad 1), one layer and three. Every interior output "
-     << "sees the same number of taps; only the zero padding of the convolution darkens the "
-     << "border (4 at corners, 6 on edges, 9 inside: the article's example (d)).\n\n"
-     << "| stack | output | interior min / max | score (interior max/min) | map |\n|---|---|---|---|---|\n";
+  c->md << "\n## 3. The alternative: bilinear upsample x2 + 3x3 convolution\n\n"
+        << "Ones input and ones 3x3 weights (pad 1), one layer and three. Every interior output "
+        << "sees the same number of taps; only the zero padding of the convolution darkens the "
+        << "border (4 at corners, 6 on edges, 9 inside: the article's example (d)).\n\n"
+        << "| stack | output | interior min / max | score (interior max/min) | map |\n|---|---|---|---|---|\n";
   ResizeConvLayer rc;  // bilinear x2, k3 pad 1
   for (int layers : {1, 3}) {
     std::vector<ResizeConvLayer> st(static_cast<size_t>(layers), rc);
@@ -320,18 +127,18 @@ Status WriteReport(const std::string& dir, uint64_t seed) {
     double lo = 0, hi = 0;
     if (!InteriorMinMax(m, &lo, &hi)) return Status::Invalid("internal: resize-conv map has no interior");
     const std::string file = layers == 1 ? "overlap_resize_conv.png" : "overlap_resize_conv_x3.png";
-    TCONV_RETURN_IF_ERROR(c.Png(file, Heatmap(m.count, m.size[0], m.size[1], HeatmapOptions())));
-    md << "| bilinear x2 + conv3x3" << (layers == 3 ? " x3" : "") << " | " << m.size[0] << "x" << m.size[1]
-       << " | " << Num(lo) << " / " << Num(hi) << " | **" << Num(hi / lo) << "** | ![](" << file << ") |\n";
+    TCONV_RETURN_IF_ERROR(c->Png(file, Heatmap(m.count, m.size[0], m.size[1], HeatmapOptions())));
+    c->md << "| bilinear x2 + conv3x3" << (layers == 3 ? " x3" : "") << " | " << m.size[0] << "x" << m.size[1] << " | "
+          << Num(lo) << " / " << Num(hi) << " | **" << Num(hi / lo) << "** | ![](" << file << ") |\n";
   }
+  return Status::Ok();
+}
 
-  // ---- 4: a picture through random-weight stacks ----
-  Rng rng(seed);
-  const int n = 48;
-  const Tensor img = TestImage(n, &rng);
-  const int64_t C = 3;
-  std::vector<StackResult> results;
-  Tensor konst(Shape{1, C, n, n}, 0.5f);
+// Section 4's computation: the picture and a constant input through each
+// stack, with the first layer's phase-sum spread and the constant response.
+Status RunStacks(const Tensor& img, const Tensor& konst, Rng* rng, std::vector<StackResult>* results) {
+  const int64_t C = img.shape[1];
+  const int64_t n = img.shape[2];
   {  // deconv k3 s2 x3 and k4 s2 x3
     for (int k : {3, 4}) {
       std::vector<ConvDesc> descs;
@@ -340,7 +147,7 @@ Status WriteReport(const std::string& dir, uint64_t seed) {
       for (int l = 0; l < 3; ++l) {
         ConvDesc d = DeconvDesc(C, len, k, 2, 1, k == 3 ? 1 : 0);
         descs.push_back(d);
-        ws.push_back(RandomWeight(C, k, 4.0, &rng));
+        ws.push_back(RandomWeight(C, k, 4.0, rng));
         len = ConvTransposeOutputLength(d, 0);
       }
       StackResult r;
@@ -356,23 +163,23 @@ Status WriteReport(const std::string& dir, uint64_t seed) {
       TCONV_RETURN_IF_ERROR(ConstantResponse(descs, ws, 0.5f, &spread, &n_in));
       r.const_response = 0;
       for (double v : spread) r.const_response = std::max(r.const_response, v);
-      results.push_back(std::move(r));
+      results->push_back(std::move(r));
     }
   }
   {  // resize-conv x3 (bilinear)
     std::vector<Tensor> ws;
-    for (int l = 0; l < 3; ++l) ws.push_back(RandomWeight(C, 3, 1.0, &rng));
+    for (int l = 0; l < 3; ++l) ws.push_back(RandomWeight(C, 3, 1.0, rng));
     StackResult r;
     r.name = "resize_conv_x3";
     r.label = "bilinear x2 + conv3x3, x3";
     TCONV_RETURN_IF_ERROR(RunResizeConvStack(ws, img, &r.image_out));
     TCONV_RETURN_IF_ERROR(RunResizeConvStack(ws, konst, &r.const_out));
-    results.push_back(std::move(r));
+    results->push_back(std::move(r));
   }
   {  // sub-pixel with ICNR x3
     std::vector<Tensor> ws;
     for (int l = 0; l < 3; ++l) {
-      Tensor base = RandomWeight(C, 3, 1.0, &rng), w;
+      Tensor base = RandomWeight(C, 3, 1.0, rng), w;
       TCONV_RETURN_IF_ERROR(IcnrWeight(base.cview(), 2, &w));
       ws.push_back(std::move(w));
     }
@@ -381,12 +188,19 @@ Status WriteReport(const std::string& dir, uint64_t seed) {
     r.label = "sub-pixel conv3x3 + shuffle (ICNR), x3";
     TCONV_RETURN_IF_ERROR(RunSubPixelStack(ws, img, &r.image_out));
     TCONV_RETURN_IF_ERROR(RunSubPixelStack(ws, konst, &r.const_out));
-    results.push_back(std::move(r));
+    results->push_back(std::move(r));
   }
+  return Status::Ok();
+}
+
+// Section 4's pictures and table, and the reading of the results.
+Status WritePictureSection(Ctx* c, const Tensor& img, const std::vector<StackResult>& results, uint64_t seed) {
+  const int64_t C = img.shape[1];
+  const int n = static_cast<int>(img.shape[2]);
   // Pictures.
   Image in_img;
   TCONV_RETURN_IF_ERROR(TensorToImage(img.cview(), 0, 1, &in_img));
-  TCONV_RETURN_IF_ERROR(c.Png("image_input.png", Magnify(in_img, 8)));
+  TCONV_RETURN_IF_ERROR(c->Png("image_input.png", Magnify(in_img, 8)));
   const int64_t crop = 48, cy = 160, cx = 80;  // a window over the roof edge, sky and wall
   std::vector<Image> crops;
   {
@@ -396,57 +210,82 @@ Status WriteReport(const std::string& dir, uint64_t seed) {
     TCONV_RETURN_IF_ERROR(Resample(rp, img.cview(), up.view()));
     Image ci;
     TCONV_RETURN_IF_ERROR(CropImage(up, cy, cx, crop, &ci));
-    TCONV_RETURN_IF_ERROR(c.Png("crop_input.png", Magnify(ci, 4)));
+    TCONV_RETURN_IF_ERROR(c->Png("crop_input.png", Magnify(ci, 4)));
     crops.push_back(Magnify(ci, 4));
   }
-  md << "\n## 4. A picture through random-weight stacks\n\n"
-     << "A procedural 48x48 RGB image (sky gradient, sun, hills with value-noise grass, a house) "
-     << "goes through three x2 layers of each kind (384x384 out), 3 channels throughout, seed " << seed
-     << ". Weights are random but positive and normalised (u ~ U(0.5, 1.5) per tap, 0.8 on the "
-     << "channel diagonal, 0.1 off it; a stride-2 deconvolution kernel sums to 4, a convolution "
-     << "kernel to 1) so that the picture survives and only the artifact differs. The sub-pixel "
-     << "stack uses ICNR: every sub-position copies the same random 3x3 kernel.\n\n"
-     << "Columns: *phase-sum spread* = max over (ci, co) of max - min of the first layer's per-phase "
-     << "kernel sums (0 = a constant input gives a constant output); *constant response* = max - min "
-     << "over the interior of the output for a constant 0.5 input through the whole stack "
-     << "(ConstantResponse, deconvolutions only); *phase-mean spread* = PhaseMeanSpread(period 8, "
-     << "margin 16): the largest difference between the means of the 8x8 phase classes, for the "
-     << "constant input and for the picture.\n\n"
-     << "| stack | phase-sum spread (layer 1) | constant response | phase-mean spread, constant 0.5 "
-     << "| phase-mean spread, picture | output | zoom (48x48 x4) | constant input (zoom) |\n"
-     << "|---|---|---|---|---|---|---|---|\n";
+  c->md << "\n## 4. A picture through random-weight stacks\n\n"
+        << "A procedural 48x48 RGB image (sky gradient, sun, hills with value-noise grass, a house) "
+        << "goes through three x2 layers of each kind (384x384 out), 3 channels throughout, seed " << seed
+        << ". Weights are random but positive and normalised (u ~ U(0.5, 1.5) per tap, 0.8 on the "
+        << "channel diagonal, 0.1 off it; a stride-2 deconvolution kernel sums to 4, a convolution "
+        << "kernel to 1) so that the picture survives and only the artifact differs. The sub-pixel "
+        << "stack uses ICNR: every sub-position copies the same random 3x3 kernel.\n\n"
+        << "Columns: *phase-sum spread* = max over (ci, co) of max - min of the first layer's per-phase "
+        << "kernel sums (0 = a constant input gives a constant output); *constant response* = max - min "
+        << "over the interior of the output for a constant 0.5 input through the whole stack "
+        << "(ConstantResponse, deconvolutions only); *phase-mean spread* = PhaseMeanSpread(period 8, "
+        << "margin 16): the largest difference between the means of the 8x8 phase classes, for the "
+        << "constant input and for the picture.\n\n"
+        << "| stack | phase-sum spread (layer 1) | constant response | phase-mean spread, constant 0.5 "
+        << "| phase-mean spread, picture | output | zoom (48x48 x4) | constant input (zoom) |\n"
+        << "|---|---|---|---|---|---|---|---|\n";
   for (const StackResult& r : results) {
     double const_spread = 0, img_spread = 0;
     TCONV_RETURN_IF_ERROR(PhaseMeanSpread(r.const_out.cview(), 8, 16, &const_spread));
     TCONV_RETURN_IF_ERROR(PhaseMeanSpread(r.image_out.cview(), 8, 16, &img_spread));
     Image full, zoom;
     TCONV_RETURN_IF_ERROR(TensorToImage(r.image_out.cview(), 0, 1, &full));
-    TCONV_RETURN_IF_ERROR(c.Png("image_" + r.name + ".png", full));
+    TCONV_RETURN_IF_ERROR(c->Png("image_" + r.name + ".png", full));
     TCONV_RETURN_IF_ERROR(CropImage(r.image_out, cy, cx, crop, &zoom));
-    TCONV_RETURN_IF_ERROR(c.Png("crop_" + r.name + ".png", Magnify(zoom, 4)));
+    TCONV_RETURN_IF_ERROR(c->Png("crop_" + r.name + ".png", Magnify(zoom, 4)));
     crops.push_back(Magnify(zoom, 4));
     const int64_t mid = r.const_out.shape[2] / 2;
     HeatmapOptions ho;
     ho.magnify = 8;
-    TCONV_RETURN_IF_ERROR(c.Png("const_" + r.name + ".png", Heatmap(Window(r.const_out, mid, mid, 32, 32), 32, 32, ho)));
-    md << "| " << r.label << " | " << (r.phase_sum_spread >= 0 ? Num(r.phase_sum_spread) : std::string("n/a"))
-       << " | " << (r.const_response >= 0 ? Num(r.const_response) : std::string("n/a")) << " | "
-       << Num(const_spread) << " | " << Num(img_spread) << " | ![](image_" << r.name << ".png) | ![](crop_"
-       << r.name << ".png) | ![](const_" << r.name << ".png) |\n";
+    TCONV_RETURN_IF_ERROR(
+        c->Png("const_" + r.name + ".png", Heatmap(Window(r.const_out, mid, mid, 32, 32), 32, 32, ho)));
+    c->md << "| " << r.label << " | " << (r.phase_sum_spread >= 0 ? Num(r.phase_sum_spread) : std::string("n/a"))
+          << " | " << (r.const_response >= 0 ? Num(r.const_response) : std::string("n/a")) << " | " << Num(const_spread)
+          << " | " << Num(img_spread) << " | ![](image_" << r.name << ".png) | ![](crop_" << r.name
+          << ".png) | ![](const_" << r.name << ".png) |\n";
   }
-  TCONV_RETURN_IF_ERROR(c.Png("comparison.png", HStack(crops, 8, Rgb{255, 255, 255})));
-  md << "\nInput (nearest x8 for reference): ![](image_input.png)\n\n"
-     << "Side by side, the same 48x48 window of each output magnified x4 (input, deconv k3s2 x3, "
-     << "deconv k4s2 x3, resize-conv x3, sub-pixel ICNR x3):\n\n![](comparison.png)\n\n"
-     << "## Reading the results\n\n"
-     << "* k3 s2 gives every other output one tap instead of two: the 1,2 / 2,4 grid, and after "
-        "three layers a 25:1 range inside the image.\n"
-     << "* k4 s2 is even with equal weights, but random weights make the phase sums unequal "
-        "again, so a weaker grid remains (non-zero phase-sum spread and constant response).\n"
-     << "* Resize-convolution has no phase structure at all (phase-mean spread 0 for a constant "
-        "input); it is smoother but cannot create detail at the new resolution by itself.\n"
-     << "* Sub-pixel convolution initialised with ICNR equals nearest upsampling of a "
-        "low-resolution convolution: no grid at initialisation (spread 0), blocky until trained.\n";
+  TCONV_RETURN_IF_ERROR(c->Png("comparison.png", HStack(crops, 8, Rgb{255, 255, 255})));
+  c->md << "\nInput (nearest x8 for reference): ![](image_input.png)\n\n"
+        << "Side by side, the same 48x48 window of each output magnified x4 (input, deconv k3s2 x3, "
+        << "deconv k4s2 x3, resize-conv x3, sub-pixel ICNR x3):\n\n![](comparison.png)\n\n"
+        << "## Reading the results\n\n"
+        << "* k3 s2 gives every other output one tap instead of two: the 1,2 / 2,4 grid, and after "
+           "three layers a 25:1 range inside the image.\n"
+        << "* k4 s2 is even with equal weights, but random weights make the phase sums unequal "
+           "again, so a weaker grid remains (non-zero phase-sum spread and constant response).\n"
+        << "* Resize-convolution has no phase structure at all (phase-mean spread 0 for a constant "
+           "input); it is smoother but cannot create detail at the new resolution by itself.\n"
+        << "* Sub-pixel convolution initialised with ICNR equals nearest upsampling of a "
+           "low-resolution convolution: no grid at initialisation (spread 0), blocky until trained.\n";
+  return Status::Ok();
+}
+
+Status WriteReport(const std::string& dir, uint64_t seed) {
+  Ctx c;
+  c.dir = dir;
+  std::ostringstream& md = c.md;
+  md << "# Checkerboard artifacts of transposed convolution\n\n"
+     << "Generated by `tconv checkerboard --out DIR --seed " << seed
+     << "` (deterministic). Every number below is computed by the tconv library "
+     << "(`tconv/checkerboard.h`, `resample.h`, `pixel_shuffle.h`, `conv.h`, `plan.h`); see "
+     << "docs/CHECKERBOARD.md for the definitions.\n\n";
+
+  TCONV_RETURN_IF_ERROR(WriteOverlapSections(&c));
+
+  // ---- 4: a picture through random-weight stacks ----
+  Rng rng(seed);
+  const int n = 48;
+  const Tensor img = TestImage(n, &rng);
+  const int64_t C = 3;
+  const Tensor konst(Shape{1, C, n, n}, 0.5f);
+  std::vector<StackResult> results;
+  TCONV_RETURN_IF_ERROR(RunStacks(img, konst, &rng, &results));
+  TCONV_RETURN_IF_ERROR(WritePictureSection(&c, img, results, seed));
   const std::string text = md.str();
   return WriteFileAtomic(dir + "/report.md", text.data(), text.size());
 }
