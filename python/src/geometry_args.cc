@@ -117,7 +117,11 @@ ConvDesc TransposeDescFromArgs(const Shape& x_shape, const Shape& weight_shape, 
   if (!output_size.is_none()) {
     if (has_os || has_ts || auto_set) ThrowValue("output_size cannot be combined with output_shape, target_shape or auto_pad");
     if (padding_given) ThrowValue("give output_size or output_padding, not both (output_size derives it)");
-    Check(ValidateConvTranspose(d));  // the sizes ApplyOutputSize reads
+    // Validate the sizes ApplyOutputSize reads with the largest output
+    // padding it may choose: torch accepts an uncropped length of 0 that
+    // output_size then extends to 1.
+    for (int a = 0; a < nd; ++a) d.output_padding[a] = d.stride[a] > 0 ? d.stride[a] - 1 : 0;
+    Check(ValidateConvTranspose(d));
     ApplyOutputSize(SpatialSizes(output_size, "output_size", nd, layout), &d);
   }
   if (has_os) {
