@@ -97,6 +97,9 @@ Dims AxisArg(py::handle obj, const std::string& name, int ndim) {
     for (int a = 0; a < ndim; ++a) d[a] = v;
     return d;
   }
+  if (py::isinstance<py::str>(obj) || !py::isinstance<py::sequence>(obj)) {
+    ThrowValue(name + " must be an int or a sequence of ints (got " + TypeName(obj) + ")");
+  }
   const std::vector<int64_t> v = IntListArg(obj, name);
   if (static_cast<int>(v.size()) != ndim) {
     ThrowValue(name + " has " + std::to_string(v.size()) + " values but the input has " + std::to_string(ndim) +
