@@ -5,10 +5,12 @@
 #include <pybind11/pybind11.h>
 
 #include "python/src/conv_py.h"
+#include "python/src/ops_py.h"
 #include "python/src/plan_py.h"
 
 PYBIND11_MODULE(_tconv, m) {
   m.doc() = "tconv's C++ bindings; use the tconv package, not this module";
   tconv::pyext::RegisterPlan(m);
   tconv::pyext::RegisterConv(m);
+  tconv::pyext::RegisterOps(m);
 }

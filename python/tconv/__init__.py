@@ -13,6 +13,8 @@ ValueError rather than being copied). Every bad argument raises ValueError
 with the library's message.
 """
 from tconv._functional import conv, conv_transpose, explain, algorithm_names
+from tconv._ops import interpolate, pixel_shuffle, pixel_unshuffle, upsample
 from tconv._plan import Plan
 
-__all__ = ["conv_transpose", "conv", "explain", "algorithm_names", "Plan"]
+__all__ = ["conv_transpose", "conv", "explain", "algorithm_names", "Plan", "pixel_shuffle", "pixel_unshuffle",
+           "interpolate", "upsample"]
