@@ -137,3 +137,24 @@ def test_conv_errors():
         tconv.conv(X.astype(np.float64), w)
     with pytest.raises(ValueError, match="stride\\[1\\] must be >= 1"):
         tconv.conv(X, w, stride=(1, 0))
+
+
+@pytest.mark.parametrize("x_shape,w_shape,message", [
+    ((1, 2, -3, 4), (2, 2, 3, 3), "input size\\[0\\] must be >= 1 \\(got -3\\)"),
+    ((-1, 2, 3, 4), (2, 2, 3, 3), "batch"),
+    ((1, -2, 3, 4), (-2, 2, 3, 3), "input channels must be >= 1"),
+    ((1, 2, 3, 4), (2, 2, -3, 3), "kernel\\[0\\] must be >= 1 \\(got -3\\)"),
+    ((1, 2, 3, 2 ** 70), (2, 2, 3, 3), "x\\[3\\] does not fit in 64 bits"),
+    ((1, 2, 3, 4.0), (2, 2, 3, 3), "x\\[3\\] must be an int \\(got float\\)"),
+])
+def test_negative_and_bad_shapes(x_shape, w_shape, message):
+    with pytest.raises(ValueError, match=message):
+        tconv.explain(x_shape, w_shape)
+    if all(isinstance(v, int) and 0 <= v < 2 ** 20 for v in w_shape):
+        with pytest.raises(ValueError, match=message.replace("x\\[", "input_shape\\[")):
+            tconv.Plan(np.zeros(w_shape, np.float32), input_shape=x_shape)
+
+
+def test_numpy_integers_are_accepted():
+    y = tconv.conv_transpose(X, W, B, stride=np.int64(2), padding=(np.int32(1), 1), groups=np.int8(1))
+    assert y.shape == (1, 2, 9, 9)

@@ -1,5 +1,6 @@
 """tconv.Plan: create once, run many times; zero-copy output; threads."""
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -109,3 +110,30 @@ def test_properties_agree_with_explain():
     assert info["flops"] == 2 * 3 * 6 * 2 * 16 * 35  # 2*N*Cin*(Cout/g)*prod(k)*prod(in)
     assert info["pad_begin"] == (1, 1) and info["pad_end"] == (1, 1) and info["output_padding"] == (0, 0)
     assert "tconv.Plan((3, 6, 5, 7) -> (3, 4, 10, 14)" in repr(plan)
+
+
+def test_run_releases_the_gil():
+    """While one thread is inside a long Run (ref's double loops, ~0.5 s),
+    the main thread keeps executing Python: it records times strictly
+    inside the run. With the GIL held it could run only at the edges."""
+    w = np.ones((64, 64, 4, 4), np.float32)
+    x = np.ones((1, 64, 32, 32), np.float32)
+    plan = tconv.Plan(w, input_shape=x.shape, stride=2, padding=1, algorithm="ref")
+    span = {}
+
+    def work():
+        span["t0"] = time.perf_counter()
+        plan(x)
+        span["t1"] = time.perf_counter()
+
+    worker = threading.Thread(target=work)
+    ticks = []
+    worker.start()
+    while worker.is_alive():
+        ticks.append(time.perf_counter())
+    worker.join()
+    t0, t1 = span["t0"], span["t1"]
+    margin = (t1 - t0) / 4
+    inside = [t for t in ticks if t0 + margin < t < t1 - margin]
+    assert len(inside) > 100, "main thread ran {} times in the middle half of a {:.3f} s run".format(
+        len(inside), t1 - t0)
