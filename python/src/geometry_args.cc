@@ -96,7 +96,7 @@ ConvDesc TransposeDescFromArgs(const Shape& x_shape, const Shape& weight_shape, 
   d.dilation = AxisArg(Get(g, "dilation", py::int_(1)), "dilation", nd);
   d.output_padding = AxisArg(Get(g, "output_padding", py::int_(0)), "output_padding", nd);
   const bool pads = ExplicitPads(g, &d);
-  const bool padding_given = AnyNonZero(d.output_padding, nd);
+  const bool output_padding_given = AnyNonZero(d.output_padding, nd);
 
   PadRequest req;
   const std::string auto_pad = py::str(Get(g, "auto_pad", py::str("notset")));
@@ -111,12 +111,12 @@ ConvDesc TransposeDescFromArgs(const Shape& x_shape, const Shape& weight_shape, 
   if (pads && (auto_set || has_os || has_ts)) {
     ThrowValue("padding/pads cannot be combined with auto_pad, output_shape or target_shape (they derive the pads)");
   }
-  if (has_ts && (has_os || auto_set || padding_given)) {
+  if (has_ts && (has_os || auto_set || output_padding_given)) {
     ThrowValue("target_shape cannot be combined with output_shape, auto_pad or output_padding (it derives them)");
   }
   if (!output_size.is_none()) {
     if (has_os || has_ts || auto_set) ThrowValue("output_size cannot be combined with output_shape, target_shape or auto_pad");
-    if (padding_given) ThrowValue("give output_size or output_padding, not both (output_size derives it)");
+    if (output_padding_given) ThrowValue("give output_size or output_padding, not both (output_size derives it)");
     // Validate the sizes ApplyOutputSize reads with the largest output
     // padding it may choose: torch accepts an uncropped length of 0 that
     // output_size then extends to 1.
