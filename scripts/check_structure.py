@@ -32,8 +32,9 @@ LAYERS = {
     'src/base/': ('src/base/',),
     'src/dispatch/': ('src/base/', 'src/dispatch/'),
     'src/kernels/': ('src/base/', 'src/dispatch/cpu.h', 'src/kernels/'),
+    'python/': ('tconv/', 'python/src/'),
 }
-SOURCE_DIRS = ('src', 'include', 'tools', 'tests', 'bench')
+SOURCE_DIRS = ('src', 'include', 'tools', 'tests', 'bench', 'python')
 EXTENSIONS = ('.cc', '.h', '.inc')
 CONTROL = re.compile(r'^\s*(if|for|while|switch|do|else|try|catch|namespace|extern)\b')
 TYPE = re.compile(r'^\s*(template\s*<.*>\s*)?(class|struct|union|enum)\b')

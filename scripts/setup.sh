@@ -1,22 +1,34 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages tconv needs and builds it into ./build.
+# Installs the Debian 12 packages tconv needs, builds it into ./build and
+# makes the Python module importable (`python3 -c "import tconv"` from any
+# directory).
 #
 #   ./scripts/setup.sh && ./build/tconv demo
 #
 # Runs non-interactively (CI has no stdin); uses sudo only when not root.
 # Environment: BUILD_DIR (default build), BUILD_TYPE (default Release),
-# TCONV_SKIP_APT=1 to skip the package step on a prepared machine.
+# TCONV_SKIP_APT=1 to skip the package step on a prepared machine, PYTHON
+# (default /usr/bin/python3, Debian's: the python3-* packages below are its).
+#
+# Python: the build puts the package (its .py files and the extension
+# _tconv) in $BUILD_DIR/python/tconv/; this script writes tconv.pth into
+# that interpreter's user site-packages, a one-line file naming
+# $BUILD_DIR/python, which Python adds to sys.path at start-up. Nothing is
+# copied: rebuilding updates the module, and deleting tconv.pth undoes it.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 build_dir=${BUILD_DIR:-build}
 build_type=${BUILD_TYPE:-Release}
+python=${PYTHON:-/usr/bin/python3}
 
 packages=(
   build-essential cmake ninja-build pkg-config python3
   libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev libhwy-dev libcli11-dev libpng-dev nlohmann-json3-dev libdnnl-dev
   clang libclang-rt-14-dev libomp-dev
+  # the Python module (python/) and its tests against torch
+  python3-dev pybind11-dev python3-numpy python3-pytest python3-torch
   # arm64: the cross compiler, qemu-user and the arm64 builds of the
   # libraries (scripts/test_arm64.sh)
   crossbuild-essential-arm64 qemu-user
@@ -40,6 +52,15 @@ if [[ "${TCONV_SKIP_APT:-0}" != 1 ]]; then
   "${sudo[@]}" apt-get install -y "${packages[@]}"
 fi
 
-cmake -G Ninja -DCMAKE_BUILD_TYPE="$build_type" -S . -B "$build_dir"
+cmake -G Ninja -DCMAKE_BUILD_TYPE="$build_type" -DPython3_EXECUTABLE="$python" -S . -B "$build_dir"
 cmake --build "$build_dir"
 echo "setup.sh: built $build_dir/tconv; try: $build_dir/tconv demo"
+
+if grep -q '^TCONV_PYTHON:BOOL=ON' "$build_dir/CMakeCache.txt"; then
+  site=$("$python" -m site --user-site)
+  mkdir -p "$site"
+  echo "$(cd "$build_dir/python" && pwd)" > "$site/tconv.pth"
+  echo "setup.sh: $site/tconv.pth -> $build_dir/python; try: $python -c 'import tconv'"
+else
+  echo "setup.sh: the Python module is not built (pybind11 or the Python headers not found)"
+fi

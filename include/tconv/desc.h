@@ -58,6 +58,20 @@ struct ConvDesc : LayerGeometry {
 Status ValidateConvTranspose(const ConvDesc& d);
 Status ValidateConv(const ConvDesc& d);
 
+// ---- shapes from tensors ----
+enum class ConvOp { kConvTranspose, kConv };
+
+// Sets ndim, batch, in_channels, out_channels, groups, in and kernel of *d
+// from the input shape (N, C, *spatial, channels first) and weight shape:
+//   kConvTranspose: weight (Cin, Cout/groups, *k), Cout = dim1 * groups
+//   kConv:          weight (Cout, Cin/groups, *k)
+// Checks ranks (input rank 3..5, weight rank == input rank), groups >= 1 and
+// the channel rules; messages name the tensors `input_name` / `weight_name`
+// (the CLI passes "--input", Python "x"). Other fields of *d are kept: the
+// caller sets stride, pads etc. and then validates the desc.
+Status InferConvDesc(ConvOp op, const Shape& input, const Shape& weight, int64_t groups,
+                     const std::string& input_name, const std::string& weight_name, ConvDesc* d);
+
 // ---- sizes (call only on a validated desc) ----
 int64_t EffectiveKernel(const ConvDesc& d, int axis);  // d*(k-1)+1
 // Full uncropped transposed length L = (i-1)*s + ke.

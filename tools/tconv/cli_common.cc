@@ -279,52 +279,10 @@ CLI::Option* AddPathOption(CLI::App* sub, const std::string& flag, std::string* 
 
 Status InferConvDesc(OpKind op, const Shape& input, const Shape& weight, int64_t groups, const std::string& input_flag,
                      const std::string& weight_flag, ConvDesc* d) {
-  const int rank = static_cast<int>(input.size());
-  if (rank < 3 || rank > 2 + kMaxSpatialDims) {
-    return Status::Invalid(input_flag + " has shape " + ShapeString(input) + " of rank " + std::to_string(rank) +
-                           ": expected (N, C, D1[, D2[, D3]]), rank 3, 4 or 5");
-  }
-  if (static_cast<int>(weight.size()) != rank) {
-    return Status::Invalid(weight_flag + " has shape " + ShapeString(weight) + " of rank " +
-                           std::to_string(weight.size()) + " but " + input_flag + " has rank " + std::to_string(rank) +
-                           " (" + std::to_string(rank - 2) + " spatial axes): the weight must have rank " +
-                           std::to_string(rank));
-  }
+  // The flag's own name in the one message the library words as "groups".
   if (groups < 1) return Status::Invalid("--groups must be >= 1 (got " + std::to_string(groups) + ")");
-  const int ndim = rank - 2;
-  d->ndim = ndim;
-  d->batch = input[0];
-  d->in_channels = input[1];
-  d->groups = groups;
-  for (int a = 0; a < ndim; ++a) {
-    d->in[a] = input[2 + a];
-    d->kernel[a] = weight[2 + a];
-  }
-  for (int a = ndim; a < kMaxSpatialDims; ++a) d->in[a] = d->kernel[a] = 1;
-  if (op == OpKind::kConvTranspose) {
-    if (weight[0] != input[1]) {
-      return Status::Invalid(weight_flag + " dim 0 is " + std::to_string(weight[0]) + " but must equal the input channels " +
-                             std::to_string(input[1]) + " (transposed weight is (Cin, Cout/groups, *kernel))");
-    }
-    // (Overflow-checked: --groups comes from the user.)
-    if (!CheckedMul(weight[1], groups, &d->out_channels)) {
-      return Status::Invalid(weight_flag + " dim 1 is " + std::to_string(weight[1]) + " and --groups is " +
-                             std::to_string(groups) + ": the output channels dim1 * groups overflow");
-    }
-  } else {
-    int64_t cin = 0;
-    if (!CheckedMul(weight[1], groups, &cin) || cin != input[1]) {
-      return Status::Invalid(weight_flag + " dim 1 is " + std::to_string(weight[1]) + " and groups is " +
-                             std::to_string(groups) + ": dim1 * groups must equal the input channels " +
-                             std::to_string(input[1]) + " (convolution weight is (Cout, Cin/groups, *kernel))");
-    }
-    d->out_channels = weight[0];
-    if (groups > 0 && weight[0] % groups != 0) {
-      return Status::Invalid(weight_flag + " dim 0 (output channels) is " + std::to_string(weight[0]) +
-                             ", must be divisible by groups " + std::to_string(groups));
-    }
-  }
-  return Status::Ok();
+  return tconv::InferConvDesc(op == OpKind::kConvTranspose ? ConvOp::kConvTranspose : ConvOp::kConv, input, weight,
+                              groups, input_flag, weight_flag, d);
 }
 
 void AddTransposeOptions(CLI::App* sub, TransposeFlags* f) {

@@ -99,12 +99,8 @@ CLI::Option* AddPathOption(CLI::App* sub, const std::string& flag, std::string* 
 
 enum class OpKind { kConvTranspose, kConv };
 
-// Sets ndim, batch, in_channels, out_channels, groups, in and kernel of *d
-// from the input shape (N, C, *spatial) and weight shape:
-//   conv_transpose: weight (Cin, Cout/groups, *k), Cout = dim1 * groups
-//   conv:           weight (Cout, Cin/groups, *k)
-// Checks ranks (input rank 3..5, weight rank == input rank) and the channel
-// rules, naming `input_flag` / `weight_flag`. Other desc fields are kept.
+// tconv::InferConvDesc (include/tconv/desc.h) with the CLI's flag names:
+// errors name `input_flag` / `weight_flag`, and a groups below 1 "--groups".
 Status InferConvDesc(OpKind op, const Shape& input, const Shape& weight, int64_t groups, const std::string& input_flag,
                      const std::string& weight_flag, ConvDesc* d);
 

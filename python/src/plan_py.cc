@@ -1,0 +1,186 @@
+// tconv.Plan, tconv.conv_transpose and tconv.explain over tconv::Plan.
+//
+// The GIL is released while a plan is created (weight packing) and while it
+// runs: the arrays involved stay referenced by this frame, so Python cannot
+// free them. Run is const and safe on one plan from several threads at once
+// (tests/concurrent_run_test.cc, run under TSan), so one Plan may serve
+// many Python threads.
+#include "python/src/plan_py.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <pybind11/stl.h>
+
+#include "python/src/convert.h"
+#include "python/src/geometry_args.h"
+#include "tconv/plan.h"
+
+namespace tconv {
+namespace pyext {
+
+namespace {
+
+class PyPlan {
+ public:
+  PyPlan(py::handle weight, py::handle bias, py::handle input_shape, const py::dict& geometry,
+         const std::string& algorithm, py::handle threads, const std::string& layout) {
+    const py::array w = CheckedArray(weight, "weight", false);
+    py::array b;
+    if (!bias.is_none()) b = CheckedArray(bias, "bias", false);
+    PlanOptions options;
+    options.algo = algorithm;
+    options.threads = ThreadsArg(threads);
+    options.layout = LayoutArg(layout);
+    const ConvDesc desc = TransposeDescFromArgs(ShapeArg(input_shape, "input_shape"), ShapeOf(w), geometry,
+                                                options.layout);
+    const ConstTensorView wv = ConstView(w);
+    const ConstTensorView bv = bias.is_none() ? ConstTensorView() : ConstView(b);
+    Status st;
+    {
+      py::gil_scoped_release release;
+      plan_ = Plan::Create(desc, wv, bv, options, &st);
+    }
+    Check(st);
+  }
+
+  // y = plan(x): into `out` when given (checked, written in place), else a
+  // new array.
+  py::array Run(py::handle x, py::handle out) const {
+    const py::array xa = CheckedArray(x, "x", false);
+    py::array ya;
+    if (out.is_none()) {
+      ya = py::array_t<float>(plan_->output_shape());
+    } else {
+      ya = CheckedArray(out, "out", true);
+      CheckDisjoint(xa, "x", ya);
+    }
+    // Shapes are checked by Run too; checking here names the argument.
+    if (ShapeOf(xa) != plan_->input_shape()) {
+      ThrowValue("x has shape " + ShapeString(ShapeOf(xa)) + " but this plan takes " +
+                 ShapeString(plan_->input_shape()));
+    }
+    if (ShapeOf(ya) != plan_->output_shape()) {
+      ThrowValue("out has shape " + ShapeString(ShapeOf(ya)) + " but this plan writes " +
+                 ShapeString(plan_->output_shape()));
+    }
+    const ConstTensorView xv = ConstView(xa);
+    const TensorView yv = MutableView(ya);
+    Status st;
+    {
+      py::gil_scoped_release release;
+      st = plan_->Run(xv, yv);
+    }
+    Check(st);
+    return ya;
+  }
+
+  const Plan& plan() const { return *plan_; }
+
+  py::dict Explain() const {
+    const ConvDesc& d = plan_->desc();
+    py::dict r;
+    r["algorithm"] = plan_->algorithm();
+    r["kernel"] = plan_->kernel();
+    r["note"] = plan_->note();
+    r["layout"] = LayoutName(plan_->layout());
+    r["input_shape"] = ShapeTuple(plan_->input_shape());
+    r["output_shape"] = ShapeTuple(plan_->output_shape());
+    r["workspace_bytes"] = plan_->workspace_bytes();
+    r["packed_bytes"] = plan_->packed_bytes();
+    r["flops"] = ConvTransposeFlops(d);
+    r["pad_begin"] = DimsTuple(d.pad_begin, d.ndim);
+    r["pad_end"] = DimsTuple(d.pad_end, d.ndim);
+    r["output_padding"] = DimsTuple(d.output_padding, d.ndim);
+    r["desc"] = DescString(d);
+    return r;
+  }
+
+ private:
+  std::unique_ptr<Plan> plan_;
+};
+
+py::dict EstimateDict(const AlgorithmEstimate& e) {
+  py::dict r;
+  r["name"] = e.name;
+  r["summary"] = e.summary;
+  r["macs"] = e.macs;
+  r["workspace_bytes"] = e.workspace_bytes;
+  r["packed_bytes"] = e.packed_bytes;
+  r["exact"] = e.exact;
+  r["kernel"] = e.kernel;
+  return r;
+}
+
+// What a layer would do, without data (tconv explain): sizes, pads in
+// effect, flops, every algorithm's estimate, and what would run.
+py::dict Explain(py::handle x, py::handle weight, const py::dict& geometry, const std::string& algorithm,
+                 const std::string& layout_text) {
+  const Layout layout = LayoutArg(layout_text);
+  const ConvDesc d = TransposeDescFromArgs(ShapeArg(x, "x"), ShapeArg(weight, "weight"), geometry, layout);
+  py::dict r;
+  r["input_shape"] = ShapeTuple(ShapeInLayout(ConvTransposeInputShape(d), layout));
+  r["weight_shape"] = ShapeTuple(ConvTransposeWeightShape(d));
+  r["output_shape"] = ShapeTuple(ShapeInLayout(ConvTransposeOutputShape(d), layout));
+  r["pad_begin"] = DimsTuple(d.pad_begin, d.ndim);
+  r["pad_end"] = DimsTuple(d.pad_end, d.ndim);
+  r["output_padding"] = DimsTuple(d.output_padding, d.ndim);
+  r["flops"] = ConvTransposeFlops(d);
+  r["layout"] = LayoutName(layout);
+  r["layout_conversion_bytes"] = LayoutConversionBytes(d, layout);
+  r["desc"] = DescString(d);
+  py::list estimates;
+  std::string chosen_kernel;
+  std::string why;
+  const std::string chosen = algorithm == "auto" ? AutoAlgorithm(d, &why) : algorithm;
+  for (const AlgorithmEstimate& e : EstimateAlgorithms(d)) {
+    estimates.append(EstimateDict(e));
+    if (e.name == chosen) chosen_kernel = e.kernel;
+  }
+  if (algorithm != "auto" && chosen_kernel.empty()) {
+    ThrowValue("algorithm '" + algorithm + "' is not 'auto' or one of the algorithms " +
+               std::string(py::str(py::cast(AlgorithmNames()))));
+  }
+  r["algorithm"] = chosen;
+  r["why"] = algorithm == "auto" ? why : std::string("forced by algorithm=");
+  r["kernel"] = chosen_kernel;
+  r["estimates"] = estimates;
+  return r;
+}
+
+}  // namespace
+
+void RegisterPlan(py::module_& m) {
+  py::class_<PyPlan>(m, "Plan")
+      .def(py::init<py::handle, py::handle, py::handle, const py::dict&, const std::string&, py::handle,
+                    const std::string&>(),
+           py::arg("weight"), py::arg("bias"), py::arg("input_shape"), py::arg("geometry"), py::arg("algorithm"),
+           py::arg("threads"), py::arg("layout"))
+      .def("run", &PyPlan::Run, py::arg("x"), py::arg("out") = py::none())
+      .def("explain", &PyPlan::Explain)
+      .def_property_readonly("algorithm", [](const PyPlan& p) { return p.plan().algorithm(); })
+      .def_property_readonly("kernel", [](const PyPlan& p) { return p.plan().kernel(); })
+      .def_property_readonly("note", [](const PyPlan& p) { return p.plan().note(); })
+      .def_property_readonly("layout", [](const PyPlan& p) { return std::string(LayoutName(p.plan().layout())); })
+      .def_property_readonly("input_shape", [](const PyPlan& p) { return ShapeTuple(p.plan().input_shape()); })
+      .def_property_readonly("output_shape", [](const PyPlan& p) { return ShapeTuple(p.plan().output_shape()); })
+      .def_property_readonly("workspace_bytes", [](const PyPlan& p) { return p.plan().workspace_bytes(); })
+      .def_property_readonly("packed_bytes", [](const PyPlan& p) { return p.plan().packed_bytes(); });
+
+  m.def(
+      "conv_transpose",
+      [](py::handle x, py::handle weight, py::handle bias, const py::dict& geometry, const std::string& algorithm,
+         py::handle threads, const std::string& layout, py::handle out) {
+        const py::array xa = CheckedArray(x, "x", false);
+        return PyPlan(weight, bias, py::cast(ShapeOf(xa)), geometry, algorithm, threads, layout).Run(xa, out);
+      },
+      py::arg("x"), py::arg("weight"), py::arg("bias"), py::arg("geometry"), py::arg("algorithm"), py::arg("threads"),
+      py::arg("layout"), py::arg("out"));
+  m.def("explain", &Explain, py::arg("x"), py::arg("weight"), py::arg("geometry"), py::arg("algorithm"),
+        py::arg("layout"));
+  m.def("algorithm_names", &AlgorithmNames);
+}
+
+}  // namespace pyext
+}  // namespace tconv

@@ -1,0 +1,20 @@
+"""tconv: transposed convolution for numpy arrays, with torch's semantics.
+
+    import numpy as np, tconv
+    x = np.random.rand(1, 8, 16, 16).astype(np.float32)   # (N, Cin, H, W)
+    w = np.random.rand(8, 4, 4, 4).astype(np.float32)     # (Cin, Cout/groups, kH, kW)
+    y = tconv.conv_transpose(x, w, stride=2, padding=1)   # (1, 4, 32, 32)
+
+    plan = tconv.Plan(w, input_shape=x.shape, stride=2, padding=1, threads=2)
+    y = plan(x)                                           # create once, run many times
+
+Arrays are read in place: float32, C-contiguous (anything else raises
+ValueError rather than being copied). Every bad argument raises ValueError
+with the library's message.
+"""
+from tconv._functional import conv, conv_transpose, explain, algorithm_names
+from tconv._ops import interpolate, pixel_shuffle, pixel_unshuffle, upsample
+from tconv._plan import Plan
+
+__all__ = ["conv_transpose", "conv", "explain", "algorithm_names", "Plan", "pixel_shuffle", "pixel_unshuffle",
+           "interpolate", "upsample"]
