@@ -30,7 +30,7 @@ needs_build=0
 for t in "${targets[@]}"; do [[ $t == cli || $t == diff ]] && needs_build=1; done
 if [[ $needs_build == 1 && ! -x "$build_dir/tests/fuzz/tconv_diff_fuzz" ]]; then
   if [[ ! -f "$build_dir/build.ninja" ]]; then
-    cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DTCONV_PYTHON=OFF \
       -DTCONV_ASAN=ON -DTCONV_FUZZ=ON -S . -B "$build_dir"
   fi
   cmake --build "$build_dir" --target tconv_cli_fuzz tconv_diff_fuzz

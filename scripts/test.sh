@@ -24,6 +24,10 @@ ctest --test-dir "$build_dir" --output-on-failure -j2
 # built whatever tconv.pth (scripts/setup.sh) points at.
 if grep -q '^TCONV_PYTHON:BOOL=ON' "$build_dir/CMakeCache.txt"; then
   PYTHONPATH="$(cd "$build_dir/python" && pwd)${PYTHONPATH:+:$PYTHONPATH}" "$python" -m pytest -q python/tests
+elif [[ "${TCONV_REQUIRE_PYTHON:-0}" == 1 ]]; then
+  # CI sets this: a module that silently failed to configure must not pass.
+  echo "test.sh: the Python module is not built (TCONV_PYTHON=OFF), but TCONV_REQUIRE_PYTHON=1" >&2
+  exit 1
 else
   echo "test.sh: the Python module is not built (TCONV_PYTHON=OFF); skipping python/tests" >&2
 fi

@@ -24,7 +24,7 @@ fi
 if [[ ! -f "$build_dir/build.ninja" ]]; then
   launcher=()
   command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" \
+  cmake -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DTCONV_PYTHON=OFF "${launcher[@]}" \
     -DTCONV_ASAN=ON -DTCONV_FUZZ=ON -S . -B "$build_dir"
 fi
 # (The bench harness is linked into tconv so that `tconv bench`'s argument

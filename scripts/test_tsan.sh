@@ -20,7 +20,7 @@ if [[ ! -f "$build_dir/build.ninja" ]]; then
   launcher=()
   command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   # -O1: the test is small, and the build is most of this step's time.
-  cmake -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS=-O1 -DCMAKE_CXX_COMPILER=clang++ "${launcher[@]}" \
+  cmake -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS=-O1 -DCMAKE_CXX_COMPILER=clang++ -DTCONV_PYTHON=OFF "${launcher[@]}" \
     -DTCONV_TSAN=ON -DTCONV_BUILD_BENCH=OFF -S . -B "$build_dir"
 fi
 cmake --build "$build_dir" --target tconv_tsan_tests
