@@ -143,6 +143,24 @@ TEST(ConvTransposeGrad, OutputPaddingAtLeastTheStride) {
   CheckOne(d, 7, "gemm");
 }
 
+// A batch of 0 is legal (an empty output); its gradients are empty (dx)
+// and zero (dw, db), whatever the buffers held before: both algorithms.
+TEST(ConvTransposeGrad, EmptyBatchGivesZeroWeightGradient) {
+  const ConvDesc d = testing::Square2D(0, 4, 6, 3, 3, 3, 2, 1, 1, 2);
+  for (const char* algo : {"gemm", "ref"}) {
+    std::vector<float> dw(static_cast<size_t>(NumElements(ConvTransposeWeightShape(d))), 7.0f), db(6, 7.0f);
+    ConvOptions opts;
+    opts.algo = algo;
+    const Status st = ConvTransposeBackwardWeight(d, ConstTensorView(nullptr, ConvTransposeInputShape(d)),
+                                                  ConstTensorView(nullptr, ConvTransposeOutputShape(d)),
+                                                  TensorView(dw.data(), ConvTransposeWeightShape(d)),
+                                                  TensorView(db.data(), {6}), opts);
+    ASSERT_TRUE(st.ok()) << st.message() << " " << algo;
+    EXPECT_TRUE(std::all_of(dw.begin(), dw.end(), [](float v) { return v == 0.0f; })) << algo;
+    EXPECT_TRUE(std::all_of(db.begin(), db.end(), [](float v) { return v == 0.0f; })) << algo;
+  }
+}
+
 TEST(ConvTransposeGrad, ShapeMismatchNamesTheTensor) {
   const ConvDesc d = testing::Square2D(1, 2, 3, 4, 4, 3, 2, 1, 1);
   std::vector<float> dy = Zeros(ConvTransposeOutputShape(d)), w = Zeros(ConvTransposeWeightShape(d));

@@ -102,6 +102,20 @@ def test_gradients_match_central_differences(case):
             name, np.abs(fd - grad).max(), scale)
 
 
+def test_empty_batch_gradients_are_zero():
+    # torch accepts a batch of 0; the weight and bias gradients are zeros
+    # (the buffers tconv returns start uninitialised, so this checks they
+    # are written).
+    m = tt.ConvTranspose2d(3, 4, 3, stride=2)
+    x = torch.randn(0, 3, 5, 5, requires_grad=True)
+    y = m(x)
+    assert y.shape == (0, 4, 11, 11)
+    y.sum().backward()
+    assert x.grad.shape == x.shape
+    assert torch.equal(m.weight.grad, torch.zeros_like(m.weight))
+    assert torch.equal(m.bias.grad, torch.zeros(4))
+
+
 def test_double_backward_is_refused():
     m = tt.ConvTranspose1d(2, 2, 3)
     x = torch.randn(1, 2, 4, requires_grad=True)
