@@ -8,10 +8,13 @@ times forward and forward+backward (input, weight and bias gradients) of
 torch.nn.ConvTranspose*d and of tconv.torch's module with the same weights,
 alternating the two every run so both see the same machine load, and prints
 the median milliseconds of each and torch/tconv (above 1: tconv faster).
+Forward is also timed with cache_plan=True (the plan, with its packed
+weights, made once: inference), in the last column.
 Both use the same thread count (torch.set_num_threads). On a shared
 machine the numbers are indicative only.
 """
 import argparse
+import copy
 import json
 import os
 import statistics
@@ -35,8 +38,9 @@ def make(layer):
                                   padding=layer["pad"], output_padding=layer["output_padding"],
                                   groups=layer["groups"], dilation=layer["dilation"]))
     mine.load_state_dict(ref.state_dict())
+    cached = tt.convert(copy.deepcopy(mine), cache_plan=True)
     x = torch.randn([layer["n"], layer["cin"]] + layer["in"])
-    return ref, mine, x
+    return ref, mine, cached, x
 
 
 def once(module, x, backward):
@@ -63,19 +67,22 @@ def main():
         layers = {l["name"]: l for l in json.load(f)["layers"]}
     names = list(layers) if args.layers == "all" else args.layers.split(",")
     print("threads {}, {} runs, median ms".format(torch.get_num_threads(), args.runs))
-    print("| layer | pass | torch | tconv.torch | torch/tconv |")
-    print("|---|---|---|---|---|")
+    print("| layer | pass | torch | tconv.torch | torch/tconv | tconv.torch cache_plan |")
+    print("|---|---|---|---|---|---|")
     for name in names:
-        ref, mine, x = make(layers[name])
+        ref, mine, cached, x = make(layers[name])
         for backward in (False, True):
-            once(ref, x, backward), once(mine, x, backward)  # warm-up (allocations, OpenBLAS threads)
-            t_ref, t_mine = [], []
+            mods = (ref, mine) if backward else (ref, mine, cached)
+            for m in mods:
+                once(m, x, backward)  # warm-up (allocations, OpenBLAS threads, the cached plan)
+            times = [[] for _ in mods]
             for _ in range(args.runs):
-                t_ref.append(once(ref, x, backward))
-                t_mine.append(once(mine, x, backward))
-            a, b = statistics.median(t_ref), statistics.median(t_mine)
-            print("| {} | {} | {:.2f} | {:.2f} | {:.2f} |".format(name, "fwd+bwd" if backward else "fwd", a, b,
-                                                                 a / b))
+                for t, m in zip(times, mods):
+                    t.append(once(m, x, backward))
+            med = [statistics.median(t) for t in times]
+            print("| {} | {} | {:.2f} | {:.2f} | {:.2f} | {} |".format(
+                name, "fwd+bwd" if backward else "fwd", med[0], med[1], med[0] / med[1],
+                "{:.2f}".format(med[2]) if not backward else ""))
 
 
 if __name__ == "__main__":

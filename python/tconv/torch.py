@@ -76,16 +76,16 @@ class _ConvTransposeFunction(torch.autograd.Function):
     output_padding, no output_size), so forward and backward build the same
     desc."""
 
-    # No cached Plan: a plan copies the weights at creation, and a cache
-    # keyed on the weight's version would miss in-place edits through
-    # `param.data` (its own version counter), giving stale results. The
-    # plan's creation (packing) is a small part of a call (0.75 ms of
-    # 14-19 ms measured for dcgan_g4, bench/python_torch_bench.py's layer).
+    # plan: a tconv Plan made for exactly these weights and shapes (the
+    # modules' cache_plan), or None to make one for this call.
     @staticmethod
-    def forward(ctx, x, weight, bias, geom, threads):
+    def forward(ctx, x, weight, bias, geom, threads, plan=None):
         xa, wa = _array(x), _array(weight)
         ba = None if bias is None else _array(bias)
-        y = _tconv.conv_transpose(xa, wa, ba, geom, "auto", threads, "nchw", None)
+        if plan is not None:
+            y = plan.run(xa)
+        else:
+            y = _tconv.conv_transpose(xa, wa, ba, geom, "auto", threads, "nchw", None)
         ctx.geom, ctx.threads, ctx.has_bias = geom, threads, bias is not None
         ctx.save_for_backward(x, weight)
         return torch.from_numpy(y)
@@ -107,10 +107,10 @@ class _ConvTransposeFunction(torch.autograd.Function):
                 _array(x), gy, tuple(weight.shape), ctx.geom, want_b, "auto", ctx.threads)
             grad_w = torch.from_numpy(dw) if ctx.needs_input_grad[1] else None
             grad_b = torch.from_numpy(db) if want_b else None
-        return grad_x, grad_w, grad_b, None, None
+        return grad_x, grad_w, grad_b, None, None, None
 
 
-def _conv_transpose(ndim, x, weight, bias, stride, padding, output_padding, groups, dilation, threads):
+def _conv_transpose(ndim, x, weight, bias, stride, padding, output_padding, groups, dilation, threads, cache=None):
     why = _why_unsupported(("input", x), ("weight", weight), ("bias", bias))
     if why is not None:
         raise why[0](why[1] + " (use torch.nn.functional.conv_transpose{}d, or fallback=True on a "
@@ -124,7 +124,8 @@ def _conv_transpose(ndim, x, weight, bias, stride, padding, output_padding, grou
                     dilation=per_axis[3])
     unbatched = x.dim() == ndim + 1  # torch takes (C, *spatial) too
     xb = x.unsqueeze(0) if unbatched else x
-    y = _ConvTransposeFunction.apply(xb, weight, bias, geom, _threads(threads))
+    plan = None if cache is None else cache.plan(xb, weight, bias, geom, _threads(threads))
+    y = _ConvTransposeFunction.apply(xb, weight, bias, geom, _threads(threads), plan)
     return y.squeeze(0) if unbatched else y
 
 
@@ -146,13 +147,42 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups, dilation, threads)
 
 
+class _PlanCache:
+    """The last Plan a module ran, and what it was made from.
+
+    A Plan copies and packs the weights at creation, which for large
+    weights costs more than running it (measured: dcgan_g2, 512x256x4x4,
+    6.0 ms to create, 3.4 ms to run). The key holds the weight's and the
+    bias's storage address and version counter, so an optimizer step,
+    load_state_dict or any in-place edit of the parameters makes a new plan;
+    an edit through `param.data` does not bump the parameter's version
+    counter and would go unseen, which is why the cache is opt-in."""
+
+    def __init__(self):
+        self.key, self.tensors, self.value = None, (None, None), None
+
+    def plan(self, x, weight, bias, geom, threads):
+        key = (tuple(x.shape), weight.data_ptr(), weight._version, tuple(weight.shape),
+               None if bias is None else (bias.data_ptr(), bias._version), repr(sorted(geom.items())), threads)
+        # The tensors themselves are held and compared by identity: a freed
+        # weight's address could be reused by a new one at the same version.
+        if key != self.key or self.tensors[0] is not weight or self.tensors[1] is not bias:
+            ba = None if bias is None else _array(bias)
+            self.value = _tconv.Plan(_array(weight), ba, tuple(x.shape), geom, "auto", threads, "nchw")
+            self.key, self.tensors = key, (weight, bias)
+        return self.value
+
+
 class _TconvMixin:
     """forward through tconv for the nn.ConvTranspose{1,2,3}d subclasses below.
 
     Subclassing torch's modules keeps their constructor, initialisation,
     parameters (weight, bias), state dict, repr and isinstance checks; only
     forward changes. fallback=True runs torch's forward for what tconv does
-    not compute; threads=None uses torch.get_num_threads()."""
+    not compute; threads=None uses torch.get_num_threads(); cache_plan=True
+    keeps the last Plan while the parameters and input shape stay the same
+    (_PlanCache: worth it for inference with large weights; edits through
+    `param.data` are not seen)."""
 
     _NDIM = 0
 
@@ -171,8 +201,20 @@ class _TconvMixin:
         # torch's own rule for output_size (it picks the output padding).
         output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size,
                                               self._NDIM, self.dilation)
+        cache = None
+        if getattr(self, "cache_plan", False):
+            if getattr(self, "_plan_cache", None) is None:
+                self._plan_cache = _PlanCache()
+            cache = self._plan_cache
         return _conv_transpose(self._NDIM, input, self.weight, self.bias, self.stride, self.padding,
-                               tuple(output_padding), self.groups, self.dilation, self.threads)
+                               tuple(output_padding), self.groups, self.dilation, self.threads, cache)
+
+    def __getstate__(self):
+        # A Plan is not picklable; copies (deepcopy, pickle, torch.save)
+        # make their own at their first call.
+        state = dict(super().__getstate__())  # (object's returns __dict__ itself)
+        state.pop("_plan_cache", None)
+        return state
 
     def extra_repr(self):
         return super().extra_repr() + (", fallback=True" if self.fallback else "")
@@ -184,18 +226,19 @@ def _module(torch_class, ndim):
 
         def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
                      groups=1, bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None, *,
-                     fallback=False, threads=None):
+                     fallback=False, threads=None, cache_plan=False):
             super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
                              dilation, padding_mode, device, dtype)
             self.fallback = fallback
             self.threads = threads
+            self.cache_plan = cache_plan
 
         def _torch_forward(self, input, output_size):
             return torch_class.forward(self, input, output_size)
 
     Module.__name__ = Module.__qualname__ = torch_class.__name__
     Module.__doc__ = ("torch.nn.{}, computed by tconv (forward and backward); the same arguments, plus "
-                      "fallback=False and threads=None (see tconv.torch).".format(torch_class.__name__))
+                      "fallback=False, threads=None and cache_plan=False (see tconv.torch).".format(torch_class.__name__))
     return Module
 
 
@@ -206,17 +249,18 @@ _REPLACEMENTS = {nn.ConvTranspose1d: ConvTranspose1d, nn.ConvTranspose2d: ConvTr
                  nn.ConvTranspose3d: ConvTranspose3d}
 
 
-def _converted(m, fallback, threads):
+def _converted(m, fallback, threads, cache_plan):
     # Same object state (parameters, buffers, hooks, training flag), new
     # class: the Parameter objects stay the ones an optimizer may hold.
     new = _REPLACEMENTS[type(m)].__new__(_REPLACEMENTS[type(m)])
     new.__dict__.update(m.__dict__)
     new.fallback = fallback
     new.threads = threads
+    new.cache_plan = cache_plan
     return new
 
 
-def convert(model, fallback=False, threads=None):
+def convert(model, fallback=False, threads=None, cache_plan=False):
     """Replaces every torch.nn.ConvTranspose{1,2,3}d in model (recursively,
     the model itself included) by tconv.torch's, keeping its parameters;
     returns the model (a new object only when the model itself is one).
@@ -225,10 +269,10 @@ def convert(model, fallback=False, threads=None):
     have its own forward. Convert before wrapping in DistributedDataParallel
     or building an optimizer is fine either way: parameters are kept."""
     if type(model) in _REPLACEMENTS:
-        return _converted(model, fallback, threads)
+        return _converted(model, fallback, threads, cache_plan)
     for name, child in model.named_children():
         if type(child) in _REPLACEMENTS:
-            setattr(model, name, _converted(child, fallback, threads))
+            setattr(model, name, _converted(child, fallback, threads, cache_plan))
         else:
-            convert(child, fallback, threads)
+            convert(child, fallback, threads, cache_plan)
     return model

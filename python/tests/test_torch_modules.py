@@ -5,6 +5,8 @@ module with the same state dict, construction, convert(), and that
 Forward values: within reference.py's float32 bound of torch's float64
 result, and within twice it of torch's float32 module (both lie within the
 bound of the exact value)."""
+import copy
+import pickle
 import subprocess
 import sys
 
@@ -124,3 +126,45 @@ def test_import_tconv_does_not_import_torch():
     code = "import sys, tconv; assert 'torch' not in sys.modules, 'torch imported'; import tconv.torch; " \
            "assert 'torch' in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_cache_plan_reuses_and_invalidates():
+    """cache_plan=True: the same plan while nothing changes; a new one after
+    an optimizer step, load_state_dict or a new input shape, with results
+    equal to an uncached module's (a stale plan would give the old
+    weights' output, far off)."""
+    torch.manual_seed(4)
+    ref = nn.ConvTranspose2d(6, 4, 4, stride=2, padding=1)
+    cached = tt.convert(copy.deepcopy(ref), cache_plan=True)
+    plain = tt.convert(copy.deepcopy(ref))
+    x = torch.randn(2, 6, 5, 5)
+
+    def check():
+        with torch.no_grad():
+            assert torch.equal(cached(x), plain(x))
+
+    check()
+    first = cached._plan_cache.value
+    check()
+    assert cached._plan_cache.value is first
+    for m in (cached, plain):  # one SGD step on each: in-place parameter updates
+        opt = torch.optim.SGD(m.parameters(), lr=0.5)
+        m(x).square().sum().backward()
+        opt.step()
+    check()
+    assert cached._plan_cache.value is not first
+    second = cached._plan_cache.value
+    state = nn.ConvTranspose2d(6, 4, 4, stride=2, padding=1).state_dict()
+    cached.load_state_dict(state)
+    plain.load_state_dict(state)
+    check()
+    assert cached._plan_cache.value is not second
+    x = torch.randn(1, 6, 3, 7)
+    check()
+    assert cached._plan_cache.value.input_shape == (1, 6, 3, 7)
+    # Copies drop the plan (not picklable) and make their own.
+    clone = pickle.loads(pickle.dumps(cached))
+    assert getattr(clone, "_plan_cache", None) is None and cached._plan_cache is not None
+    with torch.no_grad():
+        assert torch.equal(clone(x), plain(x))
+    assert type(copy.deepcopy(cached)) is tt.ConvTranspose2d
