@@ -122,3 +122,21 @@ def test_double_backward_is_refused():
     (gx,) = torch.autograd.grad(m(x).pow(2).sum(), x, create_graph=True)
     with pytest.raises(RuntimeError, match="once_differentiable|twice"):
         gx.sum().backward()
+
+
+def test_two_threads_give_the_same_gradients():
+    # The GEMM forms split the work by groups and output blocks; each sum
+    # keeps its order, so threads=2 must agree with threads=1 to rounding
+    # of a reordered sum at most (1e-5 relative on values of order 1-10).
+    torch.manual_seed(9)
+    one = tt.ConvTranspose2d(8, 6, 3, stride=2, padding=1, groups=2, threads=1)
+    two = tt.ConvTranspose2d(8, 6, 3, stride=2, padding=1, groups=2, threads=2)
+    two.load_state_dict(one.state_dict())
+    x = torch.randn(4, 8, 9, 9)
+    grads = []
+    for m in (one, two):
+        xi = x.clone().requires_grad_(True)
+        (m(xi) * torch.linspace(-1, 1, 17)).sum().backward()
+        grads.append((xi.grad, m.weight.grad, m.bias.grad))
+    for a, b in zip(*grads):
+        assert torch.allclose(a, b, rtol=1e-5, atol=1e-5)
