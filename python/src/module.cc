@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 
 #include "python/src/conv_py.h"
+#include "python/src/grad_py.h"
 #include "python/src/ops_py.h"
 #include "python/src/plan_py.h"
 
@@ -13,4 +14,5 @@ PYBIND11_MODULE(_tconv, m) {
   tconv::pyext::RegisterPlan(m);
   tconv::pyext::RegisterConv(m);
   tconv::pyext::RegisterOps(m);
+  tconv::pyext::RegisterGrad(m);
 }

@@ -7,11 +7,24 @@ import numpy as np
 README = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
 
 
-def test_readme_python_example():
+def python_blocks():
     with open(README, encoding="utf-8") as f:
         blocks = re.findall(r"```python\n(.*?)```", f.read(), re.S)
-    assert len(blocks) == 1
+    assert len(blocks) == 2  # the numpy example, then the tconv.torch one
+    return blocks
+
+
+def test_readme_python_example():
     scope = {}
-    exec(compile(blocks[0], "README.md", "exec"), scope)
+    exec(compile(python_blocks()[0], "README.md", "exec"), scope)
     assert scope["y"].shape == (8, 128, 16, 16)
     assert np.array_equal(scope["y"], scope["plan"](scope["x"]))
+
+
+def test_readme_torch_example():
+    scope = {}
+    exec(compile(python_blocks()[1], "README.md", "exec"), scope)
+    import tconv.torch
+    assert type(scope["decoder"][0]) is tconv.torch.ConvTranspose2d
+    assert scope["decoder"][0].weight.grad is not None  # trained through tconv's backward
+    assert scope["loss"].item() > 0

@@ -171,6 +171,9 @@ Status ConvBackwardWeightGemm(const ConvDesc& desc, ConstTensorView x, ConstTens
   std::vector<float> ws;
   TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, options.max_memory_bytes, &ws));
 
+  // An empty batch contributes nothing: dW is zero (the loop below only
+  // writes dW from its first sample, with beta = 0).
+  if (g.n == 0) std::fill(dw.data, dw.data + NumElements(dw.shape), 0.0f);
   // Each group owns its rows of dW and accumulates over n in order.
 #pragma omp parallel for num_threads(workers) schedule(static)
   for (int64_t grp = 0; grp < g.groups; ++grp) {

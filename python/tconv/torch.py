@@ -1,0 +1,278 @@
+"""tconv.torch: tconv's transposed convolution as torch modules and autograd.
+
+    import tconv.torch
+    up = tconv.torch.ConvTranspose2d(256, 128, 4, stride=2, padding=1)   # nn.ConvTranspose2d's arguments
+    model = tconv.torch.convert(model)   # every nn.ConvTranspose{1,2,3}d, parameters kept
+
+Forward runs tconv's transposed convolution; backward runs its gradients,
+which are convolutions of the same geometry (include/tconv/conv_transpose_grad.h).
+Tensors are handed to tconv without copies (tensor.numpy() of contiguous
+float32 CPU tensors; a non-contiguous one is made contiguous first).
+Anything tconv does not compute (another dtype than float32, another device
+than the CPU, padding_mode other than "zeros") raises TypeError or
+ValueError naming it, unless the module was made with fallback=True, in
+which case torch's own op runs. Double backward is not supported.
+
+This module imports torch; `import tconv` alone does not.
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.autograd.function import once_differentiable
+
+from tconv import _tconv
+from tconv._functional import geometry
+
+__all__ = ["ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "convert", "supported"]
+
+
+def _threads(threads):
+    # torch's own ops use torch.get_num_threads(); matching it keeps a
+    # converted model's CPU use what the user configured for torch.
+    return torch.get_num_threads() if threads is None else threads
+
+
+def _array(t):
+    """The tensor's memory as a numpy array (no copy when already contiguous)."""
+    return t.detach().contiguous().numpy()
+
+
+def _why_unsupported(*tensors):
+    """None when tconv computes these tensors, else (exception class, reason)."""
+    for name, t in tensors:
+        if t is None:
+            continue
+        if not isinstance(t, torch.Tensor):
+            return TypeError, "{} must be a torch.Tensor (got {})".format(name, type(t).__name__)
+        if t.dtype != torch.float32:
+            return TypeError, "{} has dtype {}, but tconv computes torch.float32".format(name, t.dtype)
+        if t.device.type != "cpu":
+            return ValueError, "{} is on device '{}', but tconv runs on the CPU".format(name, t.device)
+        if t.layout != torch.strided:
+            return ValueError, "{} has layout {}, but tconv takes dense (strided) tensors".format(name, t.layout)
+    return None
+
+
+def supported(x, weight, bias=None):
+    """True when tconv computes this call (float32, CPU, dense), else False."""
+    return _why_unsupported(("input", x), ("weight", weight), ("bias", bias)) is None
+
+
+def _check_output_padding(output_padding, stride, dilation):
+    # torch refuses output padding >= max(stride, dilation); the library
+    # would compute it (an ONNX-legal geometry), so refuse it here to stay
+    # torch's drop-in.
+    for a, s, d in zip(output_padding, stride, dilation):
+        if a >= max(s, d):
+            raise ValueError("output_padding {} must be smaller than either stride {} or dilation {} (as torch "
+                             "requires)".format(tuple(output_padding), tuple(stride), tuple(dilation)))
+
+
+class _ConvTransposeFunction(torch.autograd.Function):
+    """y = conv_transpose(x, w, b) with tconv's forward and gradients.
+
+    geom is the geometry dict of tconv._functional.geometry (explicit
+    output_padding, no output_size), so forward and backward build the same
+    desc."""
+
+    # plan: a tconv Plan made for exactly these weights and shapes (the
+    # modules' cache_plan), or None to make one for this call.
+    @staticmethod
+    def forward(ctx, x, weight, bias, geom, threads, plan=None):
+        xa, wa = _array(x), _array(weight)
+        ba = None if bias is None else _array(bias)
+        if plan is not None:
+            y = plan.run(xa)
+        else:
+            y = _tconv.conv_transpose(xa, wa, ba, geom, "auto", threads, "nchw", None)
+        ctx.geom, ctx.threads, ctx.has_bias = geom, threads, bias is not None
+        ctx.save_for_backward(x, weight)
+        return torch.from_numpy(y)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_y):
+        x, weight = ctx.saved_tensors
+        # Incoming gradients may be expanded views (stride 0, from a sum):
+        # tconv reads contiguous memory.
+        gy = _array(grad_y)
+        grad_x = grad_w = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_x = torch.from_numpy(_tconv.conv_transpose_backward_data(
+                gy, _array(weight), tuple(x.shape), ctx.geom, "auto", ctx.threads))
+        want_b = ctx.has_bias and ctx.needs_input_grad[2]
+        if ctx.needs_input_grad[1] or want_b:
+            dw, db = _tconv.conv_transpose_backward_weight(
+                _array(x), gy, tuple(weight.shape), ctx.geom, want_b, "auto", ctx.threads)
+            grad_w = torch.from_numpy(dw) if ctx.needs_input_grad[1] else None
+            grad_b = torch.from_numpy(db) if want_b else None
+        return grad_x, grad_w, grad_b, None, None, None
+
+
+def _conv_transpose(ndim, x, weight, bias, stride, padding, output_padding, groups, dilation, threads, cache=None):
+    why = _why_unsupported(("input", x), ("weight", weight), ("bias", bias))
+    if why is not None:
+        raise why[0](why[1] + " (use torch.nn.functional.conv_transpose{}d, or fallback=True on a "
+                     "tconv.torch module)".format(ndim))
+    if x.dim() not in (ndim + 1, ndim + 2):
+        raise ValueError("conv_transpose{}d: input must have {} (unbatched) or {} (batched) dimensions, got shape "
+                         "{}".format(ndim, ndim + 1, ndim + 2, tuple(x.shape)))
+    per_axis = [(v,) * ndim if isinstance(v, int) else tuple(v) for v in (stride, padding, output_padding, dilation)]
+    _check_output_padding(per_axis[2], per_axis[0], per_axis[3])
+    geom = geometry(stride=per_axis[0], padding=per_axis[1], output_padding=per_axis[2], groups=groups,
+                    dilation=per_axis[3])
+    unbatched = x.dim() == ndim + 1  # torch takes (C, *spatial) too
+    xb = x.unsqueeze(0) if unbatched else x
+    plan = None if cache is None else cache.plan(xb, weight, bias, geom, _threads(threads))
+    y = _ConvTransposeFunction.apply(xb, weight, bias, geom, _threads(threads), plan)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1, *,
+                     threads=None):
+    """torch.nn.functional.conv_transpose1d, differentiable, computed by tconv."""
+    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups, dilation, threads)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1, *,
+                     threads=None):
+    """torch.nn.functional.conv_transpose2d, differentiable, computed by tconv."""
+    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups, dilation, threads)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1, *,
+                     threads=None):
+    """torch.nn.functional.conv_transpose3d, differentiable, computed by tconv."""
+    return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups, dilation, threads)
+
+
+class _PlanCache:
+    """The last Plan a module ran, and what it was made from.
+
+    A Plan copies and packs the weights at creation, which for large
+    weights costs more than running it (measured: dcgan_g2, 512x256x4x4,
+    6.0 ms to create, 3.4 ms to run). The key holds the weight's and the
+    bias's storage address and version counter, so an optimizer step,
+    load_state_dict or any in-place edit of the parameters makes a new plan;
+    an edit through `param.data` does not bump the parameter's version
+    counter and would go unseen, which is why the cache is opt-in."""
+
+    def __init__(self):
+        self.key, self.tensors, self.value = None, (None, None), None
+
+    def plan(self, x, weight, bias, geom, threads):
+        key = (tuple(x.shape), weight.data_ptr(), weight._version, tuple(weight.shape),
+               None if bias is None else (bias.data_ptr(), bias._version), repr(sorted(geom.items())), threads)
+        # The tensors themselves are held and compared by identity: a freed
+        # weight's address could be reused by a new one at the same version.
+        if key != self.key or self.tensors[0] is not weight or self.tensors[1] is not bias:
+            ba = None if bias is None else _array(bias)
+            self.value = _tconv.Plan(_array(weight), ba, tuple(x.shape), geom, "auto", threads, "nchw")
+            self.key, self.tensors = key, (weight, bias)
+        return self.value
+
+
+class _TconvMixin:
+    """forward through tconv for the nn.ConvTranspose{1,2,3}d subclasses below.
+
+    Subclassing torch's modules keeps their constructor, initialisation,
+    parameters (weight, bias), state dict, repr and isinstance checks; only
+    forward changes. fallback=True runs torch's forward for what tconv does
+    not compute; threads=None uses torch.get_num_threads(); cache_plan=True
+    keeps the last Plan while the parameters and input shape stay the same
+    (_PlanCache: worth it for inference with large weights; edits through
+    `param.data` are not seen)."""
+
+    _NDIM = 0
+
+    def forward(self, input, output_size=None):
+        if self.padding_mode != "zeros" or not supported(input, self.weight, self.bias):
+            if self.fallback:
+                return self._torch_forward(input, output_size)
+            if self.padding_mode != "zeros":
+                raise ValueError("padding_mode '{}' is not supported by tconv (only 'zeros', as torch's "
+                                 "ConvTranspose); pass fallback=True to run torch's op".format(self.padding_mode))
+            why = _why_unsupported(("input", input), ("weight", self.weight), ("bias", self.bias))
+            raise why[0]("{}: {}; pass fallback=True to run torch's op".format(type(self).__name__, why[1]))
+        if input.dim() not in (self._NDIM + 1, self._NDIM + 2):
+            raise ValueError("{}: input must have {} (unbatched) or {} (batched) dimensions, got shape {}".format(
+                type(self).__name__, self._NDIM + 1, self._NDIM + 2, tuple(input.shape)))
+        # torch's own rule for output_size (it picks the output padding).
+        output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size,
+                                              self._NDIM, self.dilation)
+        cache = None
+        if getattr(self, "cache_plan", False):
+            if getattr(self, "_plan_cache", None) is None:
+                self._plan_cache = _PlanCache()
+            cache = self._plan_cache
+        return _conv_transpose(self._NDIM, input, self.weight, self.bias, self.stride, self.padding,
+                               tuple(output_padding), self.groups, self.dilation, self.threads, cache)
+
+    def __getstate__(self):
+        # A Plan is not picklable; copies (deepcopy, pickle, torch.save)
+        # make their own at their first call.
+        state = dict(super().__getstate__())  # (object's returns __dict__ itself)
+        state.pop("_plan_cache", None)
+        return state
+
+    def extra_repr(self):
+        return super().extra_repr() + (", fallback=True" if self.fallback else "")
+
+
+def _module(torch_class, ndim):
+    class Module(_TconvMixin, torch_class):
+        _NDIM = ndim
+
+        def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                     groups=1, bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None, *,
+                     fallback=False, threads=None, cache_plan=False):
+            super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                             dilation, padding_mode, device, dtype)
+            self.fallback = fallback
+            self.threads = threads
+            self.cache_plan = cache_plan
+
+        def _torch_forward(self, input, output_size):
+            return torch_class.forward(self, input, output_size)
+
+    Module.__name__ = Module.__qualname__ = torch_class.__name__
+    Module.__doc__ = ("torch.nn.{}, computed by tconv (forward and backward); the same arguments, plus "
+                      "fallback=False, threads=None and cache_plan=False (see tconv.torch).".format(torch_class.__name__))
+    return Module
+
+
+ConvTranspose1d = _module(nn.ConvTranspose1d, 1)
+ConvTranspose2d = _module(nn.ConvTranspose2d, 2)
+ConvTranspose3d = _module(nn.ConvTranspose3d, 3)
+_REPLACEMENTS = {nn.ConvTranspose1d: ConvTranspose1d, nn.ConvTranspose2d: ConvTranspose2d,
+                 nn.ConvTranspose3d: ConvTranspose3d}
+
+
+def _converted(m, fallback, threads, cache_plan):
+    # Same object state (parameters, buffers, hooks, training flag), new
+    # class: the Parameter objects stay the ones an optimizer may hold.
+    new = _REPLACEMENTS[type(m)].__new__(_REPLACEMENTS[type(m)])
+    new.__dict__.update(m.__dict__)
+    new.fallback = fallback
+    new.threads = threads
+    new.cache_plan = cache_plan
+    return new
+
+
+def convert(model, fallback=False, threads=None, cache_plan=False):
+    """Replaces every torch.nn.ConvTranspose{1,2,3}d in model (recursively,
+    the model itself included) by tconv.torch's, keeping its parameters;
+    returns the model (a new object only when the model itself is one).
+
+    Only modules of exactly torch's classes are replaced: a subclass may
+    have its own forward. Convert before wrapping in DistributedDataParallel
+    or building an optimizer is fine either way: parameters are kept."""
+    if type(model) in _REPLACEMENTS:
+        return _converted(model, fallback, threads, cache_plan)
+    for name, child in model.named_children():
+        if type(child) in _REPLACEMENTS:
+            setattr(model, name, _converted(child, fallback, threads, cache_plan))
+        else:
+            convert(child, fallback, threads, cache_plan)
+    return model
