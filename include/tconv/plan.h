@@ -104,6 +104,13 @@ class Plan {
 
   // x: input_shape(), y: output_shape(): ConvTransposeInputShape(desc) and
   // ConvTransposeOutputShape(desc) in the plan's layout.
+  //
+  // Thread safety: Run is const and may be called from many threads at
+  // once on one plan, each with its own x and y (a y shared by two calls is
+  // a data race); each call takes a workspace from the plan's pool or
+  // allocates one, so calls never share scratch. Tested under ASan and TSan
+  // (tests/concurrent_run_test.cc). Create and the destructor are not to
+  // overlap with Run on the same plan.
   Status Run(ConstTensorView x, TensorView y) const;
 
   const ConvDesc& desc() const;
