@@ -28,20 +28,15 @@ py::array ConvForward(py::handle x, py::handle weight, py::handle bias, py::hand
   const ConstTensorView xv = ConstView(xa), wv = ConstView(wa);
   const ConstTensorView bv = bias.is_none() ? ConstTensorView() : ConstView(ba);
   const TensorView yv = MutableView(ya);
-  Status st;
-  {
-    py::gil_scoped_release release;
-    st = Conv(d, xv, wv, bv, yv, options);
-  }
-  Check(st);
+  CheckWithoutGil([&] { return Conv(d, xv, wv, bv, yv, options); });
   return ya;
 }
 
 }  // namespace
 
 void RegisterConv(py::module_& m) {
-  m.def("conv", &ConvForward, py::arg("x"), py::arg("weight"), py::arg("bias"), py::arg("stride"),
-        py::arg("padding"), py::arg("dilation"), py::arg("groups"), py::arg("algorithm"), py::arg("threads"));
+  m.def("conv", &ConvForward, py::arg("x"), py::arg("weight"), py::arg("bias"), py::arg("stride"), py::arg("padding"),
+        py::arg("dilation"), py::arg("groups"), py::arg("algorithm"), py::arg("threads"));
 }
 
 }  // namespace pyext

@@ -29,6 +29,18 @@ namespace py = pybind11;
 inline void Check(const Status& st) {
   if (!st.ok()) ThrowStatus(st);
 }
+// Runs `call` (a library call returning Status that touches no Python
+// object) with the GIL released, so other Python threads run meanwhile,
+// then raises its Status.
+template <class Call>
+void CheckWithoutGil(Call&& call) {
+  Status st;
+  {
+    py::gil_scoped_release release;
+    st = call();
+  }
+  Check(st);
+}
 [[noreturn]] void ThrowValue(const std::string& message);
 
 // `obj` as a numpy array that tconv can read (or, with `writeable`, write)

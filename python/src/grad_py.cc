@@ -35,22 +35,17 @@ py::array BackwardData(py::handle dy, py::handle weight, py::handle x_shape, con
   py::array dxa = py::array_t<float>(ConvTransposeInputShape(d));
   const ConstTensorView dyv = ConstView(dya), wv = ConstView(wa);
   const TensorView dxv = MutableView(dxa);
-  Status st;
-  {
-    py::gil_scoped_release release;
-    st = ConvTransposeBackwardData(d, dyv, wv, dxv, options);
-  }
-  Check(st);
+  CheckWithoutGil([&] { return ConvTransposeBackwardData(d, dyv, wv, dxv, options); });
   return dxa;
 }
 
 // (dw, db): dw (Cin, Cout/g, *k); db (Cout,) when with_bias, else None.
-py::tuple BackwardWeight(py::handle x, py::handle dy, py::handle weight_shape, const py::dict& geometry,
-                         bool with_bias, const std::string& algorithm, py::handle threads) {
+py::tuple BackwardWeight(py::handle x, py::handle dy, py::handle weight_shape, const py::dict& geometry, bool with_bias,
+                         const std::string& algorithm, py::handle threads) {
   const py::array xa = CheckedArray(x, "x", false);
   const py::array dya = CheckedArray(dy, "grad_output", false);
-  const ConvDesc d = TransposeDescFromArgs(ShapeOf(xa), ShapeArg(weight_shape, "weight_shape"), geometry,
-                                           Layout::kNCHW);
+  const ConvDesc d =
+      TransposeDescFromArgs(ShapeOf(xa), ShapeArg(weight_shape, "weight_shape"), geometry, Layout::kNCHW);
   const ConvOptions options = Options(algorithm, threads);
   py::array dwa = py::array_t<float>(ConvTransposeWeightShape(d));
   py::object db = py::none();
@@ -62,12 +57,7 @@ py::tuple BackwardWeight(py::handle x, py::handle dy, py::handle weight_shape, c
   }
   const ConstTensorView xv = ConstView(xa), dyv = ConstView(dya);
   const TensorView dwv = MutableView(dwa);
-  Status st;
-  {
-    py::gil_scoped_release release;
-    st = ConvTransposeBackwardWeight(d, xv, dyv, dwv, dbv, options);
-  }
-  Check(st);
+  CheckWithoutGil([&] { return ConvTransposeBackwardWeight(d, xv, dyv, dwv, dbv, options); });
   return py::make_tuple(dwa, db);
 }
 
@@ -77,8 +67,7 @@ void RegisterGrad(py::module_& m) {
   m.def("conv_transpose_backward_data", &BackwardData, py::arg("grad_output"), py::arg("weight"),
         py::arg("input_shape"), py::arg("geometry"), py::arg("algorithm"), py::arg("threads"));
   m.def("conv_transpose_backward_weight", &BackwardWeight, py::arg("x"), py::arg("grad_output"),
-        py::arg("weight_shape"), py::arg("geometry"), py::arg("with_bias"), py::arg("algorithm"),
-        py::arg("threads"));
+        py::arg("weight_shape"), py::arg("geometry"), py::arg("with_bias"), py::arg("algorithm"), py::arg("threads"));
 }
 
 }  // namespace pyext

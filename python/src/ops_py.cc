@@ -26,12 +26,7 @@ py::array Shuffle(py::handle x, py::handle factor, const char* factor_name, Shap
   py::array ya = py::array_t<float>(out);
   const ConstTensorView xv = ConstView(xa);
   const TensorView yv = MutableView(ya);
-  Status st;
-  {
-    py::gil_scoped_release release;
-    st = run(r, xv, yv);
-  }
-  Check(st);
+  CheckWithoutGil([&] { return run(r, xv, yv); });
   return ya;
 }
 
@@ -50,8 +45,8 @@ std::vector<double> Scales(py::handle obj, int ndim) {
     v.push_back(py::cast<double>(py::float_(py::reinterpret_borrow<py::object>(item))));
   }
   if (static_cast<int>(v.size()) != ndim) {
-    ThrowValue("scale_factor has " + std::to_string(v.size()) + " values but the input has " +
-               std::to_string(ndim) + " spatial axes");
+    ThrowValue("scale_factor has " + std::to_string(v.size()) + " values but the input has " + std::to_string(ndim) +
+               " spatial axes");
   }
   return v;
 }
@@ -86,12 +81,7 @@ py::array Interpolate(py::handle x, py::handle size, py::handle scale_factor, co
   py::array ya = py::array_t<float>(out);
   const ConstTensorView xv = ConstView(xa);
   const TensorView yv = MutableView(ya);
-  Status st;
-  {
-    py::gil_scoped_release release;
-    st = Resample(p, xv, yv);
-  }
-  Check(st);
+  CheckWithoutGil([&] { return Resample(p, xv, yv); });
   return ya;
 }
 

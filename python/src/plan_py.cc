@@ -7,11 +7,11 @@
 // many Python threads.
 #include "python/src/plan_py.h"
 
+#include <pybind11/stl.h>
+
 #include <memory>
 #include <string>
 #include <utility>
-
-#include <pybind11/stl.h>
 
 #include "python/src/convert.h"
 #include "python/src/geometry_args.h"
@@ -33,8 +33,8 @@ class PyPlan {
     options.algo = algorithm;
     options.threads = ThreadsArg(threads);
     options.layout = LayoutArg(layout);
-    const ConvDesc desc = TransposeDescFromArgs(ShapeArg(input_shape, "input_shape"), ShapeOf(w), geometry,
-                                                options.layout);
+    const ConvDesc desc =
+        TransposeDescFromArgs(ShapeArg(input_shape, "input_shape"), ShapeOf(w), geometry, options.layout);
     const ConstTensorView wv = ConstView(w);
     const ConstTensorView bv = bias.is_none() ? ConstTensorView() : ConstView(b);
     Status st;
@@ -67,12 +67,7 @@ class PyPlan {
     }
     const ConstTensorView xv = ConstView(xa);
     const TensorView yv = MutableView(ya);
-    Status st;
-    {
-      py::gil_scoped_release release;
-      st = plan_->Run(xv, yv);
-    }
-    Check(st);
+    CheckWithoutGil([&] { return plan_->Run(xv, yv); });
     return ya;
   }
 
