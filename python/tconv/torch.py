@@ -80,12 +80,12 @@ class _ConvTransposeFunction(torch.autograd.Function):
     # modules' cache_plan), or None to make one for this call.
     @staticmethod
     def forward(ctx, x, weight, bias, geom, threads, plan=None):
-        xa, wa = _array(x), _array(weight)
-        ba = None if bias is None else _array(bias)
-        if plan is not None:
+        xa = _array(x)
+        if plan is not None:  # (the plan holds its own packed copy of weight and bias)
             y = plan.run(xa)
         else:
-            y = _tconv.conv_transpose(xa, wa, ba, geom, "auto", threads, "nchw", None)
+            ba = None if bias is None else _array(bias)
+            y = _tconv.conv_transpose(xa, _array(weight), ba, geom, "auto", threads, "nchw", None)
         ctx.geom, ctx.threads, ctx.has_bias = geom, threads, bias is not None
         ctx.save_for_backward(x, weight)
         return torch.from_numpy(y)
@@ -163,7 +163,7 @@ class _PlanCache:
 
     def plan(self, x, weight, bias, geom, threads):
         key = (tuple(x.shape), weight.data_ptr(), weight._version, tuple(weight.shape),
-               None if bias is None else (bias.data_ptr(), bias._version), repr(sorted(geom.items())), threads)
+               None if bias is None else (bias.data_ptr(), bias._version), tuple(sorted(geom.items())), threads)
         # The tensors themselves are held and compared by identity: a freed
         # weight's address could be reused by a new one at the same version.
         if key != self.key or self.tensors[0] is not weight or self.tensors[1] is not bias:
