@@ -7,7 +7,9 @@ For each layer (../shared/bench/layers.json; by default a few small ones)
 times forward and forward+backward (input, weight and bias gradients) of
 torch.nn.ConvTranspose*d and of tconv.torch's module with the same weights,
 alternating the two every run so both see the same machine load, and prints
-the median milliseconds of each and torch/tconv (above 1: tconv faster).
+the median milliseconds of each with its [min-max] over the runs, and
+torch/tconv of the medians (above 1: tconv faster). The order rotates
+from run to run.
 Forward is also timed with cache_plan=True (the plan, with its packed
 weights, made once: inference), in the last column.
 Both use the same thread count (torch.set_num_threads). On a shared
@@ -67,7 +69,7 @@ def main():
         layers = {l["name"]: l for l in json.load(f)["layers"]}
     names = list(layers) if args.layers == "all" else args.layers.split(",")
     print("threads {}, {} runs, median ms".format(torch.get_num_threads(), args.runs))
-    print("| layer | pass | torch | tconv.torch | torch/tconv | tconv.torch cache_plan |")
+    print("| layer | pass | torch [range] | tconv.torch [range] | torch/tconv | tconv.torch cache_plan |")
     print("|---|---|---|---|---|---|")
     for name in names:
         ref, mine, cached, x = make(layers[name])
@@ -76,13 +78,16 @@ def main():
             for m in mods:
                 once(m, x, backward)  # warm-up (allocations, OpenBLAS threads, the cached plan)
             times = [[] for _ in mods]
-            for _ in range(args.runs):
-                for t, m in zip(times, mods):
-                    t.append(once(m, x, backward))
+            for r in range(args.runs):
+                # Rotating order: neither module always runs first (after the other's cache traffic).
+                for i in range(len(mods)):
+                    j = (i + r) % len(mods)
+                    times[j].append(once(mods[j], x, backward))
             med = [statistics.median(t) for t in times]
-            print("| {} | {} | {:.2f} | {:.2f} | {:.2f} | {} |".format(
-                name, "fwd+bwd" if backward else "fwd", med[0], med[1], med[0] / med[1],
-                "{:.2f}".format(med[2]) if not backward else ""))
+            span = ["[{:.2f}-{:.2f}]".format(min(t), max(t)) for t in times]
+            print("| {} | {} | {:.2f} {} | {:.2f} {} | {:.2f} | {} |".format(
+                name, "fwd+bwd" if backward else "fwd", med[0], span[0], med[1], span[1], med[0] / med[1],
+                "{:.2f}".format(med[2]) if not backward else ""), flush=True)
 
 
 if __name__ == "__main__":

@@ -247,6 +247,22 @@ TEST(Checkerboard, ZeroSpreadMeansConstantInteriorAcrossChannelsAndStacks) {
   EXPECT_GT(*std::max_element(spread.begin(), spread.end()), 1e-3);
 }
 
+// Sizes from the user (Python's tconv.icnr): an empty axis or a factor whose
+// weight would not fit is refused, not divided by or allocated.
+TEST(Checkerboard, IcnrRefusesEmptyAxesAndHugeFactors) {
+  Tensor w;
+  std::vector<float> none;
+  Status st = IcnrWeight(ConstTensorView(none.data(), {0, 3, 3, 3}), 2, &w);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("every axis must be >= 1"), std::string::npos) << st.message();
+  Tensor base({2, 3, 3, 3}, 1.0f);
+  st = IcnrWeight(base.cview(), int64_t{1} << 40, &w);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("2^32"), std::string::npos) << st.message();
+  EXPECT_TRUE(IcnrWeight(base.cview(), 3, &w).ok());
+  EXPECT_EQ(w.shape, (Shape{18, 3, 3, 3}));
+}
+
 TEST(Checkerboard, IcnrEqualsNearestUpsampleOfConvAndIsFlat) {
   const int64_t r = 2, cout = 2, cin = 3;
   Tensor base = Random({cout, cin, 3, 3}, 8);

@@ -4,6 +4,7 @@
 // transposed convolution's geometry keywords into one dict.
 #include <pybind11/pybind11.h>
 
+#include "python/src/checkerboard_py.h"
 #include "python/src/conv_py.h"
 #include "python/src/grad_py.h"
 #include "python/src/ops_py.h"
@@ -15,4 +16,5 @@ PYBIND11_MODULE(_tconv, m) {
   tconv::pyext::RegisterConv(m);
   tconv::pyext::RegisterOps(m);
   tconv::pyext::RegisterGrad(m);
+  tconv::pyext::RegisterCheckerboard(m);
 }

@@ -9,9 +9,11 @@
 
 #include <pybind11/stl.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "python/src/convert.h"
 #include "python/src/geometry_args.h"
@@ -69,6 +71,32 @@ class PyPlan {
     const TensorView yv = MutableView(ya);
     CheckWithoutGil([&] { return plan_->Run(xv, yv); });
     return ya;
+  }
+
+  // For bench/python_overhead_bench.py: `repeats` calls of Plan::Run on
+  // the same arrays timed in C++ (steady_clock around each call, GIL
+  // released), so that the Python call's overhead is measured in one
+  // process on one plan. Seconds per call.
+  std::vector<double> TimeRun(py::handle x, py::handle out, int repeats) const {
+    const py::array xa = CheckedArray(x, "x", false);
+    py::array ya = CheckedArray(out, "out", true);
+    if (ShapeOf(xa) != plan_->input_shape() || ShapeOf(ya) != plan_->output_shape()) {
+      ThrowValue("x and out must have the plan's input and output shapes");
+    }
+    if (repeats < 1) ThrowValue("repeats must be >= 1");
+    const ConstTensorView xv = ConstView(xa);
+    const TensorView yv = MutableView(ya);
+    std::vector<double> seconds(static_cast<size_t>(repeats));
+    CheckWithoutGil([&] {
+      for (double& s : seconds) {
+        const auto start = std::chrono::steady_clock::now();
+        const Status st = plan_->Run(xv, yv);
+        s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (!st.ok()) return st;
+      }
+      return Status::Ok();
+    });
+    return seconds;
   }
 
   const Plan& plan() const { return *plan_; }
@@ -154,6 +182,7 @@ void RegisterPlan(py::module_& m) {
            py::arg("threads"), py::arg("layout"))
       .def("run", &PyPlan::Run, py::arg("x"), py::arg("out") = py::none())
       .def("explain", &PyPlan::Explain)
+      .def("_time_run", &PyPlan::TimeRun, py::arg("x"), py::arg("out"), py::arg("repeats"))
       .def_property_readonly("algorithm", [](const PyPlan& p) { return p.plan().algorithm(); })
       .def_property_readonly("kernel", [](const PyPlan& p) { return p.plan().kernel(); })
       .def_property_readonly("note", [](const PyPlan& p) { return p.plan().note(); })

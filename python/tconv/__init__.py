@@ -12,9 +12,10 @@ Arrays are read in place: float32, C-contiguous (anything else raises
 ValueError rather than being copied). Every bad argument raises ValueError
 with the library's message.
 """
+from tconv._checkerboard import checkerboard_score, icnr, overlap_map, phase_sums
 from tconv._functional import conv, conv_transpose, explain, algorithm_names
 from tconv._ops import interpolate, pixel_shuffle, pixel_unshuffle, upsample
 from tconv._plan import Plan
 
 __all__ = ["conv_transpose", "conv", "explain", "algorithm_names", "Plan", "pixel_shuffle", "pixel_unshuffle",
-           "interpolate", "upsample"]
+           "interpolate", "upsample", "overlap_map", "checkerboard_score", "phase_sums", "icnr"]

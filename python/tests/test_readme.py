@@ -10,7 +10,7 @@ README = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
 def python_blocks():
     with open(README, encoding="utf-8") as f:
         blocks = re.findall(r"```python\n(.*?)```", f.read(), re.S)
-    assert len(blocks) == 2  # the numpy example, then the tconv.torch one
+    assert len(blocks) == 3  # the numpy example, the checkerboard one, then the tconv.torch one
     return blocks
 
 
@@ -21,9 +21,18 @@ def test_readme_python_example():
     assert np.array_equal(scope["y"], scope["plan"](scope["x"]))
 
 
-def test_readme_torch_example():
+def test_readme_checkerboard_example():
     scope = {}
     exec(compile(python_blocks()[1], "README.md", "exec"), scope)
+    assert scope["counts"].shape == scope["interior"].shape == (29, 29)
+    assert scope["score"] == 4.0
+    assert scope["spread"] > 0  # random weights: even k4 s2 has a spread
+    assert scope["w_sub"].shape == (32, 16, 3, 3)
+
+
+def test_readme_torch_example():
+    scope = {}
+    exec(compile(python_blocks()[2], "README.md", "exec"), scope)
     import tconv.torch
     assert type(scope["decoder"][0]) is tconv.torch.ConvTranspose2d
     assert scope["decoder"][0].weight.grad is not None  # trained through tconv's backward

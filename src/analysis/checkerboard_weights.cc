@@ -10,6 +10,7 @@
 #include <string>
 
 #include "src/analysis/checkerboard_internal.h"
+#include "src/base/checked_int.h"
 #include "tconv/plan.h"
 #include "tconv/reference.h"
 
@@ -73,9 +74,19 @@ Status IcnrWeight(ConstTensorView base, int64_t r, Tensor* out) {
                            ", expected (Cout, Cin, *kernel) with 1..3 kernel axes");
   }
   if (r < 1) return Status::Invalid("ICNR: factor must be >= 1 (got " + std::to_string(r) + ")");
+  for (int64_t n : base.shape) {
+    if (n < 1) {
+      return Status::Invalid("ICNR: base weight has shape " + ShapeString(base.shape) + ": every axis must be >= 1");
+    }
+  }
   const int nd = base.rank() - 2;
-  int64_t sub = 1;
-  for (int a = 0; a < nd; ++a) sub *= r;
+  // (Checked: r and the shape come from the user, e.g. Python's tconv.icnr.)
+  int64_t sub = 1, total = base.numel();
+  for (int a = 0; a < nd; ++a) {
+    if (!CheckedMul(sub, r, &sub) || !CheckedMul(total, r, &total) || total > (int64_t{1} << 32)) {
+      return Status::Invalid("ICNR: the weight for factor " + std::to_string(r) + " would have more than 2^32 elements");
+    }
+  }
   Shape s = base.shape;
   s[0] = base.shape[0] * sub;
   *out = Tensor(s);

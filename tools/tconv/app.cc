@@ -12,6 +12,12 @@
 #include "tools/tconv/cli_common.h"
 #include "tools/tconv/command.h"
 
+// CMake passes the project() version; builds without it (the CLI fuzzer)
+// still compile.
+#ifndef TCONV_VERSION
+#define TCONV_VERSION "unknown"
+#endif
+
 namespace tconv {
 namespace cli {
 
@@ -31,6 +37,7 @@ int Main(int argc, char** argv) {
   }
   CLI::App app{"tconv: transposed convolution and the operators around it"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "tconv " TCONV_VERSION, "Print the version and exit");
   std::map<CLI::App*, Runner> runners;
   std::vector<std::pair<CLI::App*, SetupFn>> subs;
   for (const auto& c : Commands()) subs.emplace_back(app.add_subcommand(c.name, c.help), c.setup);
@@ -51,6 +58,8 @@ int Main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     return Fail(e.what());
