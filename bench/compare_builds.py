@@ -35,13 +35,25 @@ def run_suite(binary, threads, reps, min_batch, layers):
 
 
 def parse_suite(out):
-    """{(layer, threads): (tconv GFLOP/s, oneDNN GFLOP/s, impl)} of one run's output."""
+    """{(layer, threads): (tconv GFLOP/s, peer GFLOP/s, impl)} of one run's output.
+
+    Two table formats: the older one (GFLOP/s, oneDNN-blocked GFLOP/s, ratio,
+    oneDNN-plain, impl) and bench/suite.h's (GFLOP/s, ms, roof%, vs_peer,
+    best_peer, impl), whose peer figure is the best peer's GFLOP/s
+    (tconv GFLOP/s / vs_peer).
+    """
     rows = {}
+    new_format = "vs_peer" in out
     for line in out.splitlines():
         f = line.split()
-        if len(f) < 8 or f[0] == "layer" or f[1] != "phase" or f[3] == "-":
+        if len(f) < 8 or f[0] == "layer" or line.startswith("#") or f[1] != "phase" or f[3] == "-":
             continue
-        rows[(f[0], int(f[2]))] = (float(f[3]), float(f[4]), " ".join(f[7:]))
+        if new_format:
+            ratio = float(f[6].rstrip("x")) if f[6] != "peer" else 0.0
+            peer = float(f[3]) / ratio if ratio > 0 else 0.0
+            rows[(f[0], int(f[2]))] = (float(f[3]), peer, " ".join(f[8:]))
+        else:
+            rows[(f[0], int(f[2]))] = (float(f[3]), float(f[4]), " ".join(f[7:]))
     return rows
 
 

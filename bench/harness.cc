@@ -1,5 +1,6 @@
-// Layer loading, tconv runners and the timer of the benchmark harness (see
-// harness.h). The oneDNN runners live in onednn.cc.
+// Layer loading, tconv and peer runners and the timer of the benchmark
+// harness (see harness.h). The peers themselves live in the module
+// bench/peers/ (loaded by peer_loader.cc).
 #include "bench/harness.h"
 
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdint>
 #include <cerrno>
@@ -125,6 +127,11 @@ class PlanRunner : public Runner {
   Tensor x, y;
   void Run() override { plan->Run(x.cview(), y.view()); }
   std::string Impl() const override { return plan->algorithm() + " " + plan->kernel(); }
+  bool ReadOutputNchw(float* out) override {
+    if (plan->layout() != Layout::kNCHW) return false;
+    std::copy(y.data.begin(), y.data.end(), out);
+    return true;
+  }
 };
 
 class FastRunner : public Runner {
@@ -138,6 +145,11 @@ class FastRunner : public Runner {
   ~FastRunner() override { std::free(ws); }
   void Run() override { algo->Run(ConstBuffer(xp), Buffer(yp), ws, threads); }
   std::string Impl() const override { return "phase_fast " + algo->Kernel(); }
+  bool ReadOutputNchw(float* out) override {
+    std::copy(yp, yp + ny, out);
+    return true;
+  }
+  size_t ny = 0;
 };
 
 }  // namespace
@@ -172,6 +184,7 @@ std::unique_ptr<Runner> MakeTconvRunner(const Layer& layer, const std::string& a
     };
     r->xp = align64(r->x.data());
     r->yp = align64(r->y.data());
+    r->ny = ny;
     std::vector<float> xin(nx);
     FillRandom(&xin, 1);
     std::copy(xin.begin(), xin.end(), r->xp);
@@ -193,6 +206,49 @@ std::unique_ptr<Runner> MakeTconvRunner(const Layer& layer, const std::string& a
   r->y = Tensor(r->plan->output_shape());
   FillRandom(&r->x.data, 1);
   return r;
+}
+
+std::vector<std::string> PeerVariants() {
+  const PeerApi* api = Peers(nullptr);
+  return api ? api->variants() : std::vector<std::string>();
+}
+
+std::unique_ptr<Runner> MakePeerRunner(const Layer& layer, const std::string& variant, int threads,
+                                       std::string* why) {
+  std::string local;
+  if (!why) why = &local;
+  const PeerApi* api = Peers(why);
+  if (!api) return nullptr;
+  const ConvDesc& d = layer.desc;
+  // The tensors of MakeTconvRunner (same shapes, same seeds).
+  Tensor x(ConvTransposeInputShape(d)), w(ConvTransposeWeightShape(d)), b(Shape{d.out_channels});
+  FillRandom(&x.data, 1);
+  FillRandom(&w.data, 2);
+  FillRandom(&b.data, 3);
+  PeerProblem p;
+  p.ndim = d.ndim;
+  p.n = d.batch, p.cin = d.in_channels, p.cout = d.out_channels, p.groups = d.groups;
+  for (int a = 0; a < d.ndim; ++a) {
+    p.in[a] = d.in[a], p.out[a] = ConvTransposeOutputLength(d, a), p.kernel[a] = d.kernel[a];
+    p.stride[a] = d.stride[a], p.dilation[a] = d.dilation[a];
+    p.pad_begin[a] = d.pad_begin[a], p.pad_end[a] = d.pad_end[a], p.output_padding[a] = d.output_padding[a];
+  }
+  p.x = x.data.data(), p.w = w.data.data(), p.b = b.data.data();
+  return std::unique_ptr<Runner>(api->make(p, variant, threads, why));
+}
+
+double OutputMismatch(const Layer& layer, Runner* a, Runner* b) {
+  const size_t n = static_cast<size_t>(NumElements(ConvTransposeOutputShape(layer.desc)));
+  std::vector<float> ya(n), yb(n);
+  if (!a->ReadOutputNchw(ya.data()) || !b->ReadOutputNchw(yb.data())) return -1;
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double e = std::abs(static_cast<double>(ya[i]) - yb[i]);
+    if (std::isnan(e)) return HUGE_VAL;
+    diff = std::max(diff, e);
+    scale = std::max(scale, static_cast<double>(std::abs(yb[i])));
+  }
+  return diff / std::max(scale, 1e-30);
 }
 
 double TimeRunner(Runner* r, double min_batch_seconds, int reps) {

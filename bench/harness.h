@@ -1,20 +1,13 @@
 // The benchmark harness shared by bench/layers.cc (Google Benchmark) and the
-// `tconv bench` command: the layer suite from layers.json, runners for tconv
-// algorithms and for oneDNN's deconvolution in the same process, and a timer.
+// `tconv bench` command: the layer suite from a layers file, runners for
+// tconv algorithms and for the peers (oneDNN, XNNPACK: bench/peer_api.h,
+// loaded from the separate module libtconv_peers.so on first use) in the
+// same process, and a timer.
 //
 // A Runner owns its tensors (random inputs, prepared plan or primitive) so a
-// measurement is only Run() in a loop. GFLOP/s always come from
-// tconv::ConvTransposeFlops (the nominal count of layers.json).
-//
-// oneDNN runners (compiled only when CMake finds libdnnl; HaveOnednn()):
-//  * "onednn"      : oneDNN's best configuration. format_tag::any everywhere,
-//                    tensors already in the layouts it chose; no reorders timed.
-//                    This is the peer the targets are measured against.
-//  * "onednn_nchw" : what a plain-NCHW user pays. format_tag::any for the
-//                    primitive, user tensors nchw; the src reorder into the
-//                    chosen layout and the dst reorder back are INCLUDED in
-//                    the time (the weight reorder is done once, outside, just
-//                    as tconv packs weights once in Plan::Create).
+// measurement is only Run() in a loop. Every runner of a layer gets the same
+// x, w and b (seeds 1, 2, 3), so their outputs can be compared.
+// GFLOP/s always come from tconv::ConvTransposeFlops (the nominal count).
 #ifndef TCONV_BENCH_HARNESS_H_
 #define TCONV_BENCH_HARNESS_H_
 
@@ -22,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/peer_api.h"
 #include "tconv/desc.h"
 #include "tconv/layout.h"
 #include "tconv/status.h"
@@ -41,15 +35,6 @@ struct Layer {
 std::string DefaultLayersPath();
 Status LoadLayers(const std::string& path, std::vector<Layer>* layers);
 
-class Runner {
- public:
-  virtual ~Runner() = default;
-  virtual void Run() = 0;
-  // What actually ran, e.g. "phase f32_phase_pixels_8x3__avx512" or
-  // oneDNN's impl_info_str().
-  virtual std::string Impl() const = 0;
-};
-
 // algo: a Plan algorithm name (AlgorithmNames()) or "phase_fast" (the SIMD
 // fast path called directly through src/algo/phase_fast.h, so it can be
 // measured before the general `phase` algorithm is registered; NCHW only).
@@ -57,11 +42,22 @@ class Runner {
 // tuning: PlanOptions::phase (e.g. a kernel forced by `tconv bench --kernel`).
 std::unique_ptr<Runner> MakeTconvRunner(const Layer& layer, const std::string& algo, int threads, std::string* why,
                                         Layout layout = Layout::kNCHW, const PhaseTuning& tuning = PhaseTuning());
-// variant: "onednn", "onednn_nchw" or "onednn_nhwc" (see above). nullptr + *why when
-// oneDNN is absent or rejects the layer.
-std::unique_ptr<Runner> MakeOnednnRunner(const Layer& layer, const std::string& variant, int threads,
-                                         std::string* why);
-bool HaveOnednn();
+// The peer module, loaded on first call; nullptr and *why when it is absent.
+const PeerApi* Peers(std::string* why);
+// Its peers and versions and its path, or why there are none.
+std::string PeersDescription();
+// The peer configurations of the module ("onednn:blocked+bias", ...); empty
+// without the module.
+std::vector<std::string> PeerVariants();
+// A peer configuration on the layer's x, w, b (those of MakeTconvRunner);
+// nullptr + *why when the module is absent or the peer declines.
+std::unique_ptr<Runner> MakePeerRunner(const Layer& layer, const std::string& variant, int threads,
+                                       std::string* why);
+
+// max |a - b| / max |b| over two NCHW outputs of the layer (read with
+// Runner::ReadOutputNchw after a Run); a negative value when either runner
+// cannot give its output.
+double OutputMismatch(const Layer& layer, Runner* a, Runner* b);
 
 // tconv algorithms worth timing on the suite: every registered algorithm
 // except `ref` (double-precision loops; minutes on the big layers), plus

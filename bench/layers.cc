@@ -2,19 +2,21 @@
 // per (layer, algorithm, threads) plus oneDNN rows in the same process.
 //
 // Row names: <layer>/<algo>/threads:<t>; algo is a tconv algorithm name,
-// phase_fast, onednn (its best: blocked layouts, no reorders timed) or
-// onednn_nchw (plain NCHW user tensors, src/dst reorders timed). Counters:
-//   GFLOPS     nominal GFLOP/s (tconv::ConvTransposeFlops / real time)
-//   vs_onednn  oneDNN-best time / this row's time (> 1: faster than oneDNN);
-//              oneDNN's time is measured once per (layer, threads) by the
-//              harness timer in the same process.
-// Threads: tconv takes them from PlanOptions::threads, oneDNN from
-// omp_set_num_threads. Use real time (several threads).
+// phase_fast, or a peer configuration of the peer module (bench/peer_api.h:
+// onednn:<layout>+<bias>, xnnpack:nhwc+bias). Counters:
+//   GFLOPS        nominal GFLOP/s (tconv::ConvTransposeFlops / real time)
+//   vs_best_peer  the best peer configuration's time / this row's time
+//                 (> 1: faster); measured once per (layer, threads) by the
+//                 harness timer in the same process.
+// Threads: tconv takes them from PlanOptions::threads, the peers from
+// omp_set_num_threads (oneDNN) or their pthreadpool (XNNPACK). Use real time.
+// The layers file: $TCONV_BENCH_LAYERS, else the shared suite.
 //
 //   build-perf/bench/tconv_bench --benchmark_filter='dcgan_g5/'
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 
@@ -30,16 +32,20 @@ std::map<std::string, std::unique_ptr<Runner>>& Runners() {
   return m;
 }
 
-double OnednnSeconds(const Layer& layer, int threads) {
+double BestPeerSeconds(const Layer& layer, int threads) {
   static std::map<std::string, double> cache;
   const std::string key = layer.name + "/" + std::to_string(threads);
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
-  std::string why;
-  auto r = tconv::bench::MakeOnednnRunner(layer, "onednn", threads, &why);
-  const double s = r ? tconv::bench::TimeRunner(r.get()) : 0.0;
-  cache[key] = s;
-  return s;
+  double best = 0;
+  for (const std::string& v : tconv::bench::PeerVariants()) {
+    std::string why;
+    auto r = tconv::bench::MakePeerRunner(layer, v, threads, &why);
+    const double s = r ? tconv::bench::TimeRunner(r.get()) : 0.0;
+    if (s > 0 && (best == 0 || s < best)) best = s;
+  }
+  cache[key] = best;
+  return best;
 }
 
 void RunRow(benchmark::State& state, const Layer& layer, const std::string& algo, int threads) {
@@ -47,8 +53,9 @@ void RunRow(benchmark::State& state, const Layer& layer, const std::string& algo
   auto& slot = Runners()[key];
   std::string why;
   if (!slot) {
-    slot = algo.rfind("onednn", 0) == 0 ? tconv::bench::MakeOnednnRunner(layer, algo, threads, &why)
-                                        : tconv::bench::MakeTconvRunner(layer, algo, threads, &why);
+    const bool peer = algo.find(':') != std::string::npos;
+    slot = peer ? tconv::bench::MakePeerRunner(layer, algo, threads, &why)
+                : tconv::bench::MakeTconvRunner(layer, algo, threads, &why);
     if (!slot) {
       state.SkipWithError(why.c_str());
       return;
@@ -60,15 +67,16 @@ void RunRow(benchmark::State& state, const Layer& layer, const std::string& algo
   state.SetLabel(r->Impl());
   state.counters["GFLOPS"] = benchmark::Counter(static_cast<double>(tconv::ConvTransposeFlops(layer.desc)) * 1e-9,
                                                 benchmark::Counter::kIsIterationInvariantRate);
-  const double ref = tconv::bench::HaveOnednn() ? OnednnSeconds(layer, threads) : 0.0;
-  if (ref > 0) state.counters["vs_onednn"] = benchmark::Counter(ref, benchmark::Counter::kIsIterationInvariantRate);
+  const double ref = BestPeerSeconds(layer, threads);
+  if (ref > 0) state.counters["vs_best_peer"] = benchmark::Counter(ref, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<Layer> layers;
-  const std::string path = tconv::bench::DefaultLayersPath();
+  const char* env = std::getenv("TCONV_BENCH_LAYERS");
+  const std::string path = env && *env ? std::string(env) : tconv::bench::DefaultLayersPath();
   tconv::Status st = tconv::bench::LoadLayers(path, &layers);
   if (!st.ok()) {
     std::fprintf(stderr, "tconv_bench: error: %s\n", st.message().c_str());
@@ -76,8 +84,7 @@ int main(int argc, char** argv) {
   }
   static std::vector<Layer> keep;
   keep = layers;
-  std::vector<std::string> algos;
-  if (tconv::bench::HaveOnednn()) algos = {"onednn", "onednn_nchw"};
+  std::vector<std::string> algos = tconv::bench::PeerVariants();
   for (const std::string& a : tconv::bench::BenchAlgorithms()) algos.push_back(a);
   for (int threads : {1, 2}) {
     for (const Layer& l : keep) {

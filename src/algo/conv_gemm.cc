@@ -12,7 +12,8 @@
 // Threading (OpenMP, options.threads): forward and backward-data split the
 // independent (n, grp) slices; backward-weight splits groups only and
 // accumulates over n in order, so no result depends on the thread count.
-// Large GEMMs are left to OpenBLAS's own threads instead (see Workers).
+// OpenBLAS itself runs on one thread (src/algo/blas.h), so a layer with one
+// (n, grp) slice runs on one thread.
 #include <cblas.h>
 #include <omp.h>
 
@@ -92,8 +93,8 @@ Status AllocateWorkspace(int64_t per_worker, int workers, int64_t limit, std::ve
   return Status::Ok();
 }
 
-// The (n, group) slices go to our workers only while OpenBLAS runs each
-// slice's GEMM on one thread (src/algo/blas.h).
+// The (n, group) slices go to our workers; OpenBLAS runs each slice's GEMM
+// on one thread (src/algo/blas.h).
 int Workers(const ConvOptions& options, int64_t tasks, int64_t m, int64_t n, int64_t k) {
   const double mnk = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   return GemmWorkers(options.threads, tasks, mnk, mnk * static_cast<double>(tasks));
@@ -107,6 +108,7 @@ Status ConvGemm(const ConvDesc& desc, ConstTensorView x, ConstTensorView w, Cons
   const int64_t tasks = g.n * g.groups;
   const int M = static_cast<int>(g.cout_g), N = static_cast<int>(g.out_sp), K = static_cast<int>(g.cin_g * g.k_sp);
   const int workers = Workers(options, tasks, M, N, K);
+  const BlasOneThread blas;
   std::vector<float> ws;
   TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, options.max_memory_bytes, &ws));
 
@@ -140,6 +142,7 @@ Status ConvBackwardDataGemm(const ConvDesc& desc, ConstTensorView dy, ConstTenso
   const int64_t tasks = g.n * g.groups;
   const int M = static_cast<int>(g.cin_g * g.k_sp), N = static_cast<int>(g.out_sp), K = static_cast<int>(g.cout_g);
   const int workers = Workers(options, tasks, M, N, K);
+  const BlasOneThread blas;
   std::vector<float> ws;
   TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, options.max_memory_bytes, &ws));
 
@@ -168,6 +171,7 @@ Status ConvBackwardWeightGemm(const ConvDesc& desc, ConstTensorView x, ConstTens
   TCONV_RETURN_IF_ERROR(ColumnBufferSize(g, &col_floats));
   const int M = static_cast<int>(g.cout_g), N = static_cast<int>(g.cin_g * g.k_sp), K = static_cast<int>(g.out_sp);
   const int workers = Workers(options, g.groups, M, N, K);
+  const BlasOneThread blas;
   std::vector<float> ws;
   TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, options.max_memory_bytes, &ws));
 

@@ -18,8 +18,8 @@
 // block of output channels) with blocks fixed by the geometry alone, so every
 // GEMM call is the same for any thread count. A task computes its rows of the
 // column buffer and then col2im's them into its own output planes (one writer
-// per output element). Large GEMMs run on one of our workers at a time and
-// OpenBLAS threads them itself (src/algo/blas.h).
+// per output element). OpenBLAS runs each GEMM on one thread; the tasks
+// spread over our `threads` workers (src/algo/blas.h).
 #include <cblas.h>
 
 #include <algorithm>
@@ -69,6 +69,7 @@ class GemmCol2ImPrepared : public PreparedAlgo {
     const int64_t tasks = g.groups * nblk_;
     const double task_mnk = static_cast<double>(cb_ * g.k_sp) * static_cast<double>(g.in_sp) * g.cin_g;
     const int workers = GemmWorkers(threads, tasks, task_mnk, task_mnk * static_cast<double>(tasks));
+    const BlasOneThread blas;
     for (int64_t n = 0; n < g.n; ++n) {
 #pragma omp parallel for num_threads(workers) schedule(dynamic, 1) if (workers > 1)
       for (int64_t t = 0; t < tasks; ++t) {

@@ -102,6 +102,7 @@ class ZeroInsertPrepared : public PreparedAlgo {
     const double task_mnk = static_cast<double>(g.cout_g) * static_cast<double>(kdim) * static_cast<double>(cw_);
     const int prep_workers = work < kMinParallelMacs ? 1 : static_cast<int>(std::min<int64_t>(threads, g.cin));
     const int gemm_workers = GemmWorkers(threads, tasks, task_mnk, work);
+    const BlasOneThread blas;
     const float* w = wf_.data();
     for (int64_t n = 0; n < g.n; ++n) {
 #pragma omp parallel for num_threads(prep_workers) schedule(static) if (prep_workers > 1)

@@ -1,17 +1,18 @@
-// `tconv bench`: times the layer suite (layers.json) with tconv's algorithms
-// and oneDNN in the same process and prints one table row per (layer, algo,
-// threads): GFLOP/s, oneDNN-best GFLOP/s, their ratio, and oneDNN with plain
-// tensors in the user's layout (NCHW, or NHWC with --layout nhwc; reorders
-// timed). The harness is bench/harness.h, shared with
-// tconv_bench (Google Benchmark).
+// `tconv bench`: times a layers file (default: the shared suite,
+// layers.json) with tconv and with every peer configuration (oneDNN,
+// XNNPACK; loaded from the module libtconv_peers.so only here) side by side
+// in one process, and reports each against the best peer and against the
+// machine's roof measured in the same run (bench/suite.h has the table).
 //
 //   tconv bench [--layers FILE] [--layer NAME] [--algo NAME|all|best] [--threads N]...
-//               [--layout nchw|nhwc] [--kernel NAME|all]
+//               [--layout nchw|nhwc] [--kernel NAME|all] [--peers all|none|LIST]
 //
-// --algo all (default) times every algorithm except ref; `best` prints, per
-// layer, only the fastest tconv algorithm. --kernel times `phase` with a
-// kernel of the kernel list forced (PlanOptions::phase.kernel); `all` times
-// every phase kernel of the list on every layer that kernel can run.
+// --algo all (default) times `auto` (the plan's own pick) and every
+// algorithm except ref; `best` prints, per layer, only the fastest tconv
+// row. --kernel times `phase` with a kernel of the kernel list forced
+// (PlanOptions::phase.kernel); `all` times every phase kernel of the list on
+// every layer that kernel can run.
+#include <algorithm>
 #include <cstdio>
 #include <new>
 #include <string>
@@ -25,7 +26,7 @@
 #include "tools/tconv/command.h"
 
 #ifdef TCONV_HAVE_BENCH_HARNESS
-#include "bench/harness.h"
+#include "bench/suite.h"
 #endif
 
 namespace tconv {
@@ -39,6 +40,7 @@ struct BenchArgs {
   std::string layout = "nchw";
   std::string kernel;
   std::vector<int> threads;
+  std::vector<std::string> peers = {"all"};
   double min_batch = 0.05;
   int reps = 5;
 };
@@ -58,6 +60,29 @@ Status CheckBenchArgs(const BenchArgs& args) {
 }
 
 #ifdef TCONV_HAVE_BENCH_HARNESS
+// The configurations --peers names: all, none, or a comma list of names or
+// prefixes ("onednn", "xnnpack", "onednn:blocked+bias").
+Status ChoosePeers(const std::vector<std::string>& wanted, std::vector<std::string>* out) {
+  const std::vector<std::string> have = bench::PeerVariants();
+  for (const std::string& w : wanted) {
+    if (w == "none") return Status::Ok();
+    bool any = false;
+    for (const std::string& h : have) {
+      if (w == "all" || h == w || h.rfind(w + ":", 0) == 0) {
+        if (std::find(out->begin(), out->end(), h) == out->end()) out->push_back(h);
+        any = true;
+      }
+    }
+    if (!any && w != "all") {
+      std::string list;
+      for (const std::string& h : have) list += (list.empty() ? "" : ", ") + h;
+      return Status::Invalid("--peers: no peer configuration '" + w + "' (this build has: " +
+                             (list.empty() ? std::string("none") : list) + ")");
+    }
+  }
+  return Status::Ok();
+}
+
 int RunBenchLayers(const BenchArgs& args) {
   using namespace tconv::bench;  // NOLINT
   std::vector<Layer> layers;
@@ -68,21 +93,23 @@ int RunBenchLayers(const BenchArgs& args) {
   for (const Layer& l : layers)
     if (args.layer.empty() || l.name == args.layer) chosen.push_back(l);
   if (chosen.empty()) return Fail("layer must name a layer in " + path + " (got '" + args.layer + "')");
-  // What to time: (algorithm, tuning) pairs.
-  std::vector<std::pair<std::string, PhaseTuning>> algos;
+  SuiteOptions o;
   if (!args.kernel.empty()) {
     const std::vector<std::string> names = args.kernel == "all" ? PhaseKernelNames() : std::vector<std::string>{args.kernel};
     for (const std::string& k : names) {
       PhaseTuning t;
       t.kernel = k;
-      algos.emplace_back("phase", t);
+      o.algos.emplace_back("phase", t);
     }
   } else if (args.algo == "all" || args.algo == "best") {
-    for (const std::string& a : BenchAlgorithms()) algos.emplace_back(a, PhaseTuning());
+    o.algos.emplace_back("auto", PhaseTuning());
+    for (const std::string& a : BenchAlgorithms()) o.algos.emplace_back(a, PhaseTuning());
   } else {
-    algos.emplace_back(args.algo, PhaseTuning());
+    o.algos.emplace_back(args.algo, PhaseTuning());
   }
-  std::vector<int> threads = args.threads.empty() ? std::vector<int>{1, 2} : args.threads;
+  o.best_only = args.algo == "best";
+  o.show_declined = args.algo != "best" && args.kernel != "all";
+  if (!args.threads.empty()) o.threads = args.threads;
   for (const Layer& l : chosen) {
     const int64_t bytes = SatMul(
         SatAdd(SatAdd(NumElements(ConvTransposeInputShape(l.desc)), NumElements(ConvTransposeWeightShape(l.desc))),
@@ -90,51 +117,11 @@ int RunBenchLayers(const BenchArgs& args) {
         sizeof(float));
     if (!(st = CheckMemory("layer " + l.name + " (input, weight and output)", bytes, 0)).ok()) return Fail(st);
   }
-  Layout layout = Layout::kNCHW;
-  if (!(st = ParseLayout("--layout", args.layout, &layout)).ok()) return Fail(st.message());
-  const std::string plain = std::string("onednn_") + LayoutName(layout);
-
-  std::printf("%-12s %-12s %3s %9s %9s %7s %11s  %s\n", "layer", "algo", "thr", "GFLOP/s", "oneDNN", "ratio",
-              (std::string("oneDNN-") + LayoutName(layout)).c_str(), "impl");
-  for (int t : threads) {
-    for (const Layer& l : chosen) {
-      std::string why;
-      double dnnl = 0, dnnl_plain = 0;
-      if (auto r = MakeOnednnRunner(l, "onednn", t, &why)) dnnl = Gflops(l, TimeRunner(r.get(), args.min_batch, args.reps));
-      if (auto r = MakeOnednnRunner(l, plain, t, &why))
-        dnnl_plain = Gflops(l, TimeRunner(r.get(), args.min_batch, args.reps));
-      struct Row {
-        std::string algo, impl;
-        double gf;
-      };
-      std::vector<Row> rows;
-      for (const auto& [a, tuning] : algos) {
-        std::string why_t;
-        auto r = MakeTconvRunner(l, a, t, &why_t, layout, tuning);
-        if (!r) {
-          if (args.algo != "best" && args.kernel != "all") {
-            std::printf("%-12s %-12s %3d %9s %9.1f %7s %11.1f  declined: %s\n", l.name.c_str(), a.c_str(), t, "-", dnnl,
-                        "-", dnnl_plain, why_t.c_str());
-          }
-          continue;
-        }
-        rows.push_back({a, r->Impl(), Gflops(l, TimeRunner(r.get(), args.min_batch, args.reps))});
-      }
-      if (args.algo == "best" && !rows.empty()) {
-        Row best = rows[0];
-        for (const Row& r : rows)
-          if (r.gf > best.gf) best = r;
-        rows = {best};
-      }
-      for (const Row& r : rows) {
-        std::printf("%-12s %-12s %3d %9.1f %9.1f %7.2f %11.1f  %s\n", l.name.c_str(), r.algo.c_str(), t, r.gf, dnnl,
-                    dnnl > 0 ? r.gf / dnnl : 0.0, dnnl_plain, r.impl.c_str());
-      }
-      std::fflush(stdout);
-    }
-  }
-  if (!HaveOnednn()) std::printf("(oneDNN columns are 0: built without libdnnl-dev)\n");
-  return 0;
+  if (!(st = ParseLayout("--layout", args.layout, &o.layout)).ok()) return Fail(st.message());
+  if (!(st = ChoosePeers(args.peers, &o.peers)).ok()) return Fail(st.message());
+  o.min_batch = args.min_batch;
+  o.reps = args.reps;
+  return RunSuite(chosen, o);
 }
 
 int RunBench(const BenchArgs& args) {
@@ -152,8 +139,11 @@ Runner SetupBench(CLI::App* sub) {
   sub->add_option("--layer", args->layer, "only this layer (a name in layers.json)");
   sub->add_option("--algo", args->algo, "algorithm name, 'all' (default) or 'best'");
   sub->add_option("--threads", args->threads, "thread counts to run, e.g. 1,2 (default: 1 and 2)")->delimiter(',');
-  sub->add_option("--layout", args->layout, "x and y layout of tconv and of the plain oneDNN column: nchw or nhwc");
+  sub->add_option("--layout", args->layout, "x and y layout of the tconv plans: nchw or nhwc");
   sub->add_option("--kernel", args->kernel, "time phase with this kernel of the kernel list forced, or 'all'");
+  sub->add_option("--peers", args->peers,
+                  "peer configurations to time: all (default), none, or names/prefixes, e.g. onednn,xnnpack")
+      ->delimiter(',');
   sub->add_option("--min-batch", args->min_batch, "seconds per timed batch (default 0.05)");
   sub->add_option("--reps", args->reps, "timed batches, the fastest is reported (default 5)");
   return [args]() -> int {
@@ -169,7 +159,7 @@ Runner SetupBench(CLI::App* sub) {
 
 }  // namespace
 
-TCONV_REGISTER_COMMAND(bench, "bench", "time the layer suite against oneDNN", SetupBench);
+TCONV_REGISTER_COMMAND(bench, "bench", "time the layer suite against the best peer (oneDNN, XNNPACK)", SetupBench);
 
 }  // namespace cli
 }  // namespace tconv
