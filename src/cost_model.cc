@@ -21,7 +21,7 @@ const CostModelConstants& FittedCostModel() {
   // thread, OPENBLAS_NUM_THREADS=1, 2-core Zen 4, AVX-512). RMS error of log
   // time 0.31; the pick is the measured-fastest on 37 of 38 layers, the one
   // miss 0.87x of the best (cout1_k5d2: dilated Cout 1, no row reuse).
-  static const CostModelConstants c = {4.96e10, 0.171, 1.88e10, 3.68e10, 4.53, 2.3e-6};
+  static const CostModelConstants c = {4.96e10, 0.171, 1.88e10, 3.68e10, 4.53, 2.3e-6, 0.9, 0.9, 1e6, 0.0};
   return c;
 }
 
@@ -46,18 +46,31 @@ CostModelConstants CostModelFor(dispatch::Isa isa) {
 
 CostModelConstants ActiveCostModel() { return CostModelFor(dispatch::ActiveIsa()); }
 
-double PredictPhaseSeconds(const Geom3& g, const CostModelConstants& c) {
-  const PhaseFastProfile prof = ProfilePhaseFast(g);
-  const double r = D(g.cin_g) * D(g.k_sp) / (D(g.s[0]) * D(g.s[1]) * D(g.s[2]));
-  const double rate = c.rp * prof.lane_efficiency * r / (r + c.hp);
-  return static_cast<double>(prof.macs) / rate + InOutBytes(g) / c.bw + c.t0;
+namespace {
+
+// The compute part's speed-up at `threads`: 1 + (T-1) q W / (W + wq), W the
+// multiply-adds (small layers do not fill a second core).
+double Parallel(double q, double work, int threads, const CostModelConstants& c) {
+  return 1.0 + (threads - 1) * q * work / (work + c.wq);
 }
 
-double PredictGemmCol2ImSeconds(const Geom3& g, const CostModelConstants& c) {
+}  // namespace
+
+double PredictPhaseSeconds(const Geom3& g, const CostModelConstants& c, int threads) {
+  const PhaseFastProfile prof = ProfilePhaseFast(g);
+  const double r = D(g.cin_g) * D(g.k_sp) / (D(g.s[0]) * D(g.s[1]) * D(g.s[2]));
+  const double ch = D(g.cout_g) / (D(g.cout_g) + c.hc);
+  const double macs = static_cast<double>(prof.macs);
+  const double rate = c.rp * prof.lane_efficiency * ch * r / (r + c.hp) * Parallel(c.qp, macs, threads, c);
+  return macs / rate + InOutBytes(g) / c.bw + c.t0;
+}
+
+double PredictGemmCol2ImSeconds(const Geom3& g, const CostModelConstants& c, int threads) {
   auto sat = [&c](double x) { return x / (x + c.hg); };
   const double u = D(g.n) * D(g.cin) * D(g.cout_g) * D(g.k_sp) * D(g.in_sp);
   const double col = Im2ColIsIdentity(AsConvGeom(g)) ? 0.0 : 4.0 * D(g.n) * D(g.cout) * D(g.k_sp) * D(g.in_sp);
-  const double rate = c.rg * sat(D(g.cout_g) * D(g.k_sp)) * sat(D(g.in_sp)) * sat(D(g.cin_g));
+  const double rate =
+      c.rg * sat(D(g.cout_g) * D(g.k_sp)) * sat(D(g.in_sp)) * sat(D(g.cin_g)) * Parallel(c.qg, u, threads, c);
   return u / rate + (2.0 * col + InOutBytes(g)) / c.bw + c.t0;
 }
 

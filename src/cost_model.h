@@ -23,6 +23,9 @@ namespace tconv {
 
 struct CostModelConstants {
   double rp, hp, bw, rg, hg, t0;
+  double qp, qg;  // parallel efficiency of a second thread: phase, gemm_col2im
+  double wq;      // multiply-adds at which that efficiency is half reached
+  double hc;      // phase's channel tile: rate x Cout/g / (Cout/g + hc)
 };
 // The constants fitted at AVX-512 on this project's benchmark machine.
 const CostModelConstants& FittedCostModel();
@@ -32,8 +35,9 @@ CostModelConstants CostModelFor(dispatch::Isa isa);
 // CostModelFor(dispatch::ActiveIsa()).
 CostModelConstants ActiveCostModel();
 
-double PredictPhaseSeconds(const Geom3& g, const CostModelConstants& c);
-double PredictGemmCol2ImSeconds(const Geom3& g, const CostModelConstants& c);
+// Seconds of one Run at `threads` threads.
+double PredictPhaseSeconds(const Geom3& g, const CostModelConstants& c, int threads = 1);
+double PredictGemmCol2ImSeconds(const Geom3& g, const CostModelConstants& c, int threads = 1);
 
 }  // namespace tconv
 

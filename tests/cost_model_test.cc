@@ -79,7 +79,7 @@ TEST(CostModel, ReproducesTheCalibration) {
     sq += std::pow(std::log(tp / (flops / (gp * 1e9))), 2) + std::pow(std::log(tg / (flops / (gg * 1e9))), 2);
     n += 2;
     std::string why;
-    const std::string pick = SelectAlgorithm(g, &why, c, "avx512")->name;
+    const std::string pick = SelectAlgorithm(g, 1, &why, c, "avx512")->name;
     EXPECT_EQ(pick, tg < tp ? "gemm_col2im" : "phase") << name << ": " << why;
     const double got = pick == "phase" ? gp : gg;
     best_picked += got >= std::max(gp, gg);
