@@ -133,8 +133,8 @@ int main(int argc, char** argv) {
           const double s = TimeAlgo(l, a, t, best);
           if (s <= 0) continue;
           best = best > 0 ? std::min(best, s) : s;
-          std::printf("%d %s %d %s %.6g %.2f %s\n", round, l.name.c_str(), t, a.c_str(), s,
-                      tconv::bench::Gflops(l, s), pick.c_str());
+          std::printf("%d %s %d %s %.6g %.2f %s\n", round, l.name.c_str(), t, a.c_str(), s, tconv::bench::Gflops(l, s),
+                      pick.c_str());
         }
         std::fflush(stdout);
       }

@@ -25,8 +25,8 @@ const CostModelConstants& FittedCostModel() {
   // against the fastest algorithm (bench/RESULTS.md). qg at its floor: a
   // second OpenBLAS thread gained nothing on this loaded machine; BW at
   // its bound: the bytes term is negligible next to the others.
-  static const CostModelConstants c = {2.309e10, 1.673, 1e12,   1.302e10, 0.01,  4.158e-5, 0.7472,
-                                       0.001,    5.457e5, 9.423, 4.906e8, 2.777,  0.01023};
+  static const CostModelConstants c = {2.309e10, 1.673,   1e12,  1.302e10, 0.01,  4.158e-5, 0.7472,
+                                       0.001,    5.457e5, 9.423, 4.906e8,  2.777, 0.01023};
   return c;
 }
 

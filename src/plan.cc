@@ -389,6 +389,7 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
     std::string how;
     if (std::unique_ptr<Plan> p = CreateTunedPlan(desc, weight, bias, options, &how)) {
       p->impl_->note = p->impl_->note.empty() ? how : how + "; " + p->impl_->note;
+      dispatch::LogDispatch("plan: %s", p->impl_->note.c_str());
       return p;
     }
   }

@@ -4,21 +4,22 @@
 // never fitted; plus how predictions move with the work, the thread count
 // and the ISA. A feature that drifts from cv_auto.py, or constants pasted
 // wrongly, fail here.
+#include "src/cost_model.h"
+
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "src/cost_model.h"
-#include "src/select.h"
 #include "hwy/targets.h"
+#include "src/select.h"
 #include "tconv/desc.h"
 
 namespace tconv {
@@ -149,7 +150,8 @@ TEST(CostModel, PicksCloseToTheFastestOnTheFirstCalibration) {
     ASSERT_NE(it, measured.end()) << name;
     const double gp = it->second.at("phase"), gg = it->second.at("gemm_col2im");
     std::string why;
-    const std::string pick = SelectAlgorithm(MakeGeom3(d, GeomOp::kConvTranspose), 1, &why, FittedCostModel(), "avx512")->name;
+    const std::string pick =
+        SelectAlgorithm(MakeGeom3(d, GeomOp::kConvTranspose), 1, &why, FittedCostModel(), "avx512")->name;
     log_loss += std::log(std::max(gp, gg) / (pick == "phase" ? gp : gg));
     ++n;
   }

@@ -3,6 +3,8 @@
 // round trip, a recorded entry decides what `auto` runs, and damaged wisdom
 // files are refused whole with a message naming the file and line (exit 2
 // from the CLI).
+#include "tconv/wisdom.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -13,7 +15,6 @@
 #include "tconv/npy.h"
 #include "tconv/plan.h"
 #include "tconv/reference.h"
-#include "tconv/wisdom.h"
 #include "tests/cli_run.h"
 #include "tests/support/random_geometry.h"
 
@@ -31,7 +32,10 @@ struct Layer {
   ConvDesc d;
   Tensor x, w, b, want;
   explicit Layer(const ConvDesc& desc)
-      : d(desc), x(ConvTransposeInputShape(d)), w(ConvTransposeWeightShape(d)), b(Shape{d.out_channels}),
+      : d(desc),
+        x(ConvTransposeInputShape(d)),
+        w(ConvTransposeWeightShape(d)),
+        b(Shape{d.out_channels}),
         want(ConvTransposeOutputShape(d)) {
     FillIntegers(&x.data, 1, 3);  // small integers: every algorithm is exact
     FillIntegers(&w.data, 2, 3);
@@ -90,7 +94,8 @@ TEST(Wisdom, MeasuredPlansMatchTheReferenceAndAreRecorded) {
 TEST(Wisdom, AnEntryForcesItsAlgorithmForItsKeyOnly) {
   const ConvDesc d = Layers()[0];
   Layer l(d);
-  for (const std::string& name : {"phase", "gemm_col2im", "gather", "zero_insert"}) {
+  for (const char* algo_name : {"phase", "gemm_col2im", "gather", "zero_insert"}) {
+    const std::string name = algo_name;
     Wisdom store;
     store.Record(WisdomKey(d, 1, Layout::kNCHW, dispatch::ActiveIsaName()), {name, 1e-3});
     store.Record(WisdomKey(d, 2, Layout::kNCHW, dispatch::ActiveIsaName()), {"ref", 1e-3});  // another thread count
@@ -150,7 +155,9 @@ TEST(Wisdom, DamagedTextIsRefusedWholeWithTheLine) {
   };
   const std::vector<std::pair<std::string, std::string>> bad = {
       {"", "empty"},
-      {"\x7f" "ELF\x01\x02\n", "not a tconv wisdom file"},
+      {"\x7f"
+       "ELF\x01\x02\n",
+       "not a tconv wisdom file"},
       {replace("tconv-wisdom 1", "tconv-wisdom 2"), "version '2' is not supported"},
       {text.substr(0, text.rfind("end 2")), "no 'end <count>' line"},
       {text.substr(0, 40), "the last line has no newline"},
@@ -161,6 +168,8 @@ TEST(Wisdom, DamagedTextIsRefusedWholeWithTheLine) {
       {replace("f32 isa=avx512 threads=1", "bf16 isa=avx512 threads=1"), "unknown element type 'bf16'"},
       {replace("stride=2x2", "stride=0x2"), "the geometry is invalid"},
       {replace("threads=1", "threads=01"), "canonical"},
+      {replace("isa=avx512", "isa="), "bad isa ''"},
+      {replace("layout=nchw", "layout=nwhc"), "bad layout 'nwhc'"},
       {replace(line2, line2.substr(0, 30)), "expected '<key> -> <algorithm> <seconds>'"},
       {text + "trailing\n", "text after the 'end' line"},
   };
@@ -185,8 +194,9 @@ TEST(Wisdom, CliMeasuresWritesAndRefusesDamagedFiles) {
   FillIntegers(&w.data, 5, 3);
   ASSERT_TRUE(WriteNpyAtomic(dir / "x.npy", x).ok());
   ASSERT_TRUE(WriteNpyAtomic(dir / "w.npy", w).ok());
-  const std::vector<std::string> base = {"conv-transpose", "--input", dir / "x.npy", "--weight", dir / "w.npy",
-                                         "--output", dir / "y.npy", "--stride", "2", "--wisdom", dir / "t.wisdom"};
+  const std::vector<std::string> base = {"conv-transpose", "--input",     dir / "x.npy", "--weight", dir / "w.npy",
+                                         "--output",       dir / "y.npy", "--stride",    "2",        "--wisdom",
+                                         dir / "t.wisdom"};
   std::vector<std::string> measure = base;
   measure.insert(measure.end(), {"--tune", "measure"});
   auto r = RunCli(measure);

@@ -21,8 +21,8 @@ struct MeasuredPlan {
 // first) with `options` (algo forced, tune kEstimate), runs it on scratch x
 // and y (deterministic values) once to warm up and then for at most about
 // 0.1 s, and keeps the fastest. Bounded: a candidate the cost model predicts
-// 8x slower than the best time measured so far is not run, nor timed further
-// when its warm-up run took 4x that time. A candidate that cannot be planned
+// 8x slower than the best time measured so far is not run, nor timed beyond
+// a second run when its warm-up run took 4x that time. A candidate that cannot be planned
 // (memory) is skipped. Fails only when none can be planned or the scratch
 // tensors cannot be allocated.
 Status MeasureFastest(const ConvDesc& desc, ConstTensorView weight, ConstTensorView bias, const PlanOptions& options,

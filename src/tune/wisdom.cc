@@ -87,7 +87,9 @@ Status Wisdom::FromText(const std::string& text, const std::string& what) {
   std::vector<std::pair<std::string, Entry>> parsed;
   bool header = false, end = false;
   size_t line_no = 0, pos = 0;
-  auto fail = [&](const std::string& m) { return Status::Invalid(what + " line " + std::to_string(line_no) + ": " + m); };
+  auto fail = [&](const std::string& m) {
+    return Status::Invalid(what + " line " + std::to_string(line_no) + ": " + m);
+  };
   while (pos < text.size()) {
     const size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) {

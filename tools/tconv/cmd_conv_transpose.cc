@@ -128,8 +128,9 @@ Runner SetupConvTranspose(CLI::App* sub) {
   AddTransposeOptions(sub, &a->tr);
   sub->add_option("--algo", a->algo, "algorithm: auto (default) or a name listed by `tconv explain`");
   sub->add_option("--layout", a->layout, "nchw (default, channels first) or nhwc (channels last) for X and Y");
-  sub->add_option("--tune", a->tune,
-                  "how auto chooses: estimate (default, the cost model) or measure (time each algorithm, keep the fastest)");
+  sub->add_option(
+      "--tune", a->tune,
+      "how auto chooses: estimate (default, the cost model) or measure (time each algorithm, keep the fastest)");
   AddPathOption(sub, "--wisdom", &a->wisdom,
                 "wisdom file: read first if it exists, written back (atomically) with what was measured", false);
   return [a] { return RunConvTranspose(*a); };
