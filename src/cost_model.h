@@ -1,18 +1,23 @@
 // Internal: the cost model `auto` selects with (src/select.cc).
 //
-// Predicted seconds of one 1-thread Run, from the geometry alone:
-//   phase:       M / (Rp * e * r / (r + hp)) + B / BW + t0
-//   gemm_col2im: U / (Rg * sat(m) * sat(n) * sat(k)) + (2 C + B) / BW + t0
+// Predicted seconds of one Run at T threads, from the geometry alone:
+//   phase:       M / (Rp * e * ch * r / (r + hp) * par(qp, M)) + B / BW + t0
+//   gemm_col2im: U / (Rg * sat(m, hm) * sat(n, hn) * sat(k, hk) * par(qg, U)) + C / Rc + B / BW + t0
 // M = multiply-adds the SIMD phase path executes, e = its vector-lane
-// efficiency, r = multiply-adds per output element (Cin/g * k_sp / s_sp: a
-// short reduction leaves the kernel load-bound), U = N*Cin*Cout/g*k_sp*in_sp
-// (the GEMM's), m, n, k = the GEMM's dimensions Cout/g*k_sp, in_sp, Cin/g,
-// sat(x) = x / (x + hg), B = input + output bytes, C = column-buffer bytes.
-// The six constants are fitted by least squares on log time to measured
-// runs at AVX-512 (bench/calibration/README.md: the layers, the command, the
-// fit). The phase rate Rp depends on the ISA the kernels run at: it is
-// measured at each ISA (bench/calibration/measure_isa_rates.sh), so a plan
-// capped at TCONV_ISA=scalar is predicted at scalar speed.
+// efficiency, ch = x / (x + hc) with x = Cout/g * k_sp / s_sp (each input
+// value a kernel loads serves Cout/g channels x the phase's taps: with few
+// of both it is load-bound), r = multiply-adds per output element
+// (Cin/g * k_sp / s_sp: a short reduction leaves the kernel load-bound),
+// U = N*Cin*Cout/g*k_sp*in_sp (the GEMM's), m, n, k = the GEMM's dimensions
+// Cout/g*k_sp, in_sp, Cin/g, sat(x, h) = x / (x + h), C = column-buffer
+// elements (col2im's scattered adds), B = input + output bytes, par(q, W) =
+// 1 + (T-1) q W / (W + wq) (a second thread's gain, smaller on small work).
+// The constants are fitted on the broad suite at 1 and 2 threads at AVX-512
+// (bench/calibration/cv_auto.py: the fit leads with the ratio of the two
+// predictions, which decides the pick; the measured cross-validation is in
+// bench/RESULTS.md). The phase rate Rp depends on the ISA the kernels run
+// at: it is measured at each ISA (bench/calibration/measure_isa_rates.sh),
+// so a plan capped at TCONV_ISA=scalar is predicted at scalar speed.
 #ifndef TCONV_SRC_COST_MODEL_H_
 #define TCONV_SRC_COST_MODEL_H_
 
@@ -22,7 +27,12 @@
 namespace tconv {
 
 struct CostModelConstants {
-  double rp, hp, bw, rg, hg, t0;
+  double rp, hp, bw, rg, hm, t0;
+  double qp, qg;  // parallel efficiency of a second thread: phase, gemm_col2im
+  double wq;      // multiply-adds at which that efficiency is half reached
+  double hc;      // phase's input reuse: rate x x / (x + hc), x = Cout/g * k_sp / s_sp
+  double rc;      // col2im: column elements added per second
+  double hn, hk;  // the GEMM's n and k half-saturation (hm: its m)
 };
 // The constants fitted at AVX-512 on this project's benchmark machine.
 const CostModelConstants& FittedCostModel();
@@ -32,8 +42,9 @@ CostModelConstants CostModelFor(dispatch::Isa isa);
 // CostModelFor(dispatch::ActiveIsa()).
 CostModelConstants ActiveCostModel();
 
-double PredictPhaseSeconds(const Geom3& g, const CostModelConstants& c);
-double PredictGemmCol2ImSeconds(const Geom3& g, const CostModelConstants& c);
+// Seconds of one Run at `threads` threads.
+double PredictPhaseSeconds(const Geom3& g, const CostModelConstants& c, int threads = 1);
+double PredictGemmCol2ImSeconds(const Geom3& g, const CostModelConstants& c, int threads = 1);
 
 }  // namespace tconv
 

@@ -24,6 +24,7 @@
 #include "src/dispatch/cpu.h"
 #include "src/layout_convert.h"
 #include "src/select.h"
+#include "src/tune/measure.h"
 #include "tconv/limits.h"
 #include "tconv/reference.h"
 
@@ -67,8 +68,8 @@ int64_t OutputBytes(const ConvDesc& d) { return SatMul(NumElements(ConvTranspose
 
 // The order `auto` tries: the cost model's pick, then the other two that
 // `auto` may pick, then gather (no workspace, useful multiply-adds only).
-std::vector<const Algorithm*> AutoCandidates(const Geom3& g, std::string* why) {
-  const Algorithm* pick = SelectAlgorithm(g, why);
+std::vector<const Algorithm*> AutoCandidates(const Geom3& g, int threads, std::string* why) {
+  const Algorithm* pick = SelectAlgorithm(g, threads, why);
   std::vector<const Algorithm*> list = {pick};
   for (const Algorithm* a : {&kPhaseAlgorithm, &kGemmCol2ImAlgorithm, &kGatherAlgorithm})
     if (a != pick) list.push_back(a);
@@ -225,11 +226,11 @@ int64_t LayoutConversionBytes(const ConvDesc& desc, Layout layout) {
   return static_cast<int64_t>(b.x_bytes + b.y_bytes);
 }
 
-std::string AutoAlgorithm(const ConvDesc& desc, std::string* why, int64_t max_memory_bytes) {
+std::string AutoAlgorithm(const ConvDesc& desc, std::string* why, int64_t max_memory_bytes, int threads) {
   Geom3 g = MakeGeom3(desc, GeomOp::kConvTranspose);
   g.n = std::max<int64_t>(g.n, 1);  // a batch of 0 is planned as one image
   std::string reason, skipped;
-  const std::vector<const Algorithm*> list = AutoCandidates(g, &reason);
+  const std::vector<const Algorithm*> list = AutoCandidates(g, std::max(threads, 1), &reason);
   const int64_t out_bytes = OutputBytes(desc);
   const Status output_fits = CheckMemory("the output", out_bytes, max_memory_bytes);
   if (!output_fits.ok()) {
@@ -384,6 +385,14 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
   Status& st = status ? *status : ok;
   st = CheckCreateArgs(desc, weight, bias, options);
   if (!st.ok()) return nullptr;
+  if (options.algo == "auto") {  // wisdom, or tune = measure (src/tune/measure.h)
+    std::string how;
+    if (std::unique_ptr<Plan> p = CreateTunedPlan(desc, weight, bias, options, &how)) {
+      p->impl_->note = p->impl_->note.empty() ? how : how + "; " + p->impl_->note;
+      dispatch::LogDispatch("plan: %s", p->impl_->note.c_str());
+      return p;
+    }
+  }
   auto impl = std::make_unique<Impl>();
   impl->desc = desc;
   impl->geom = MakeGeom3(desc, GeomOp::kConvTranspose);
@@ -393,7 +402,7 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
     Geom3 g = impl->geom;
     g.n = std::max<int64_t>(g.n, 1);  // a batch of 0 picks as one image
     std::string why;
-    candidates = AutoCandidates(g, &why);
+    candidates = AutoCandidates(g, options.threads, &why);
   } else if (const Algorithm* a = FindAlgorithm(options.algo)) {
     candidates = {a};
   } else {

@@ -37,17 +37,18 @@ std::string Ms(double seconds) {
 
 }  // namespace
 
-const Algorithm* SelectAlgorithm(const Geom3& g, std::string* why) {
-  return SelectAlgorithm(g, why, ActiveCostModel(), dispatch::ActiveIsaName());
+const Algorithm* SelectAlgorithm(const Geom3& g, int threads, std::string* why) {
+  return SelectAlgorithm(g, threads, why, ActiveCostModel(), dispatch::ActiveIsaName());
 }
 
-const Algorithm* SelectAlgorithm(const Geom3& g, std::string* why, const CostModelConstants& c, const char* isa) {
+const Algorithm* SelectAlgorithm(const Geom3& g, int threads, std::string* why, const CostModelConstants& c,
+                                 const char* isa) {
   if (ProfilePhaseFast(g).takes) {
-    const double tp = PredictPhaseSeconds(g, c), tg = PredictGemmCol2ImSeconds(g, c);
+    const double tp = PredictPhaseSeconds(g, c, threads), tg = PredictGemmCol2ImSeconds(g, c, threads);
     const bool gemm = tg < tp;
     if (why) {
-      *why = std::string("cost model, 1 thread, isa ") + isa + ": phase " + Ms(tp) + " vs gemm_col2im " + Ms(tg) +
-             " predicted -> " + (gemm ? "gemm_col2im" : "phase");
+      *why = "cost model, " + std::to_string(threads) + (threads == 1 ? " thread" : " threads") + ", isa " + isa +
+             ": phase " + Ms(tp) + " vs gemm_col2im " + Ms(tg) + " predicted -> " + (gemm ? "gemm_col2im" : "phase");
     }
     return gemm ? &kGemmCol2ImAlgorithm : &kPhaseAlgorithm;
   }

@@ -9,10 +9,12 @@
 
 namespace tconv {
 
-// Never null. *why gets a one-line reason. The cost model's constants are
-// those of the ISA the kernels run at unless given.
-const Algorithm* SelectAlgorithm(const Geom3& g, std::string* why);
-const Algorithm* SelectAlgorithm(const Geom3& g, std::string* why, const CostModelConstants& c, const char* isa);
+// Never null. *why gets a one-line reason. The inputs are the geometry, the
+// plan's thread count and the ISA the kernels run at: the cost model's
+// constants are those of the active ISA unless given.
+const Algorithm* SelectAlgorithm(const Geom3& g, int threads, std::string* why);
+const Algorithm* SelectAlgorithm(const Geom3& g, int threads, std::string* why, const CostModelConstants& c,
+                                 const char* isa);
 
 }  // namespace tconv
 

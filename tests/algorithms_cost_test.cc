@@ -245,16 +245,16 @@ TEST(AlgorithmsSelect, AutoFollowsClearMeasurementsAndTheStrideRule) {
                                   Layer2D(128, 128, 128, 32, 3, 2, 2, 2)};
   for (const ConvDesc& d : clear_phase) {
     ASSERT_TRUE(ValidateConvTranspose(d).ok());
-    EXPECT_STREQ(SelectAlgorithm(MakeGeom3(d, GeomOp::kConvTranspose), &why)->name, "phase") << DescString(d);
+    EXPECT_STREQ(SelectAlgorithm(MakeGeom3(d, GeomOp::kConvTranspose), 1, &why)->name, "phase") << DescString(d);
     EXPECT_NE(why.find("cost model"), std::string::npos) << why;
   }
   ConvDesc wide = Layer2D(64, 64, 1, 8, 3, 1, 0, 1);
   wide.stride = {1, 65, 1};  // no SIMD phase path: 4096 channel pairs -> gemm_col2im
   ASSERT_TRUE(ValidateConvTranspose(wide).ok());
-  EXPECT_STREQ(SelectAlgorithm(MakeGeom3(wide, GeomOp::kConvTranspose), &why)->name, "gemm_col2im");
+  EXPECT_STREQ(SelectAlgorithm(MakeGeom3(wide, GeomOp::kConvTranspose), 1, &why)->name, "gemm_col2im");
   EXPECT_NE(why.find("stride 65 > 64"), std::string::npos) << why;
   wide.in_channels = wide.out_channels = wide.groups = 64;  // ... depthwise: 1 pair -> phase (general path)
-  EXPECT_STREQ(SelectAlgorithm(MakeGeom3(wide, GeomOp::kConvTranspose), &why)->name, "phase");
+  EXPECT_STREQ(SelectAlgorithm(MakeGeom3(wide, GeomOp::kConvTranspose), 1, &why)->name, "phase");
   EXPECT_NE(why.find("< 4"), std::string::npos) << why;
 }
 

@@ -1,26 +1,37 @@
-// The `auto` cost model against the measurements it was fitted to
-// (bench/calibration/): the C++ features and constants must reproduce the
-// fit's quality, and its picks must be the measured-fastest algorithm (or
-// close). A feature that drifts from fit_cost_model.py, or constants pasted
+// The `auto` cost model judged by what its picks cost: on the broad suite
+// it was fitted to (bench/calibration/measured_broad.txt, 1 and 2 threads)
+// and on the first calibration's 38 layers, measured on another CPU and
+// never fitted; plus how predictions move with the work, the thread count
+// and the ISA. A feature that drifts from cv_auto.py, or constants pasted
 // wrongly, fail here.
+#include "src/cost_model.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "src/cost_model.h"
-#include "src/select.h"
 #include "hwy/targets.h"
+#include "src/select.h"
 #include "tconv/desc.h"
 
 namespace tconv {
 namespace {
 
 const std::string kDir = std::string(TCONV_SOURCE_DIR) + "/bench/calibration/";
+// From the fit in use (bench/RESULTS.md, "auto on layers it has never seen").
+// In-sample: 100 of 108 picks the fastest, geometric-mean loss 2.33 %, the
+// worst 1.95x (mnist_gan_out at 2 threads); first calibration 0.36 %.
+constexpr double kWorstLoss = 2.0;
+constexpr int kMinFastest = 99;
+constexpr double kFirstCalibrationLoss = 1.01;
 
 ConvDesc DescFromJson(const nlohmann::json& l) {
   ConvDesc d;
@@ -56,42 +67,96 @@ std::map<std::string, std::map<std::string, double>> ReadMeasured(const std::str
   return m;
 }
 
-TEST(CostModel, ReproducesTheCalibration) {
-  std::ifstream jf(kDir + "layers.json");
-  ASSERT_TRUE(jf) << kDir << "layers.json";
-  const nlohmann::json layers = nlohmann::json::parse(jf)["layers"];
+// (layer, threads) -> algo -> median seconds, from tconv_calibrate's rows
+// (round layer threads algo seconds gflops auto [skipped]).
+std::map<std::pair<std::string, int>, std::map<std::string, double>> ReadCalibration(const std::string& path) {
+  std::map<std::pair<std::string, int>, std::map<std::string, std::vector<double>>> runs;
+  std::ifstream f(path);
+  std::string line;
+  while (std::getline(f, line)) {
+    std::istringstream ss(line);
+    std::string round, layer, algo;
+    int threads = 0;
+    double seconds = 0;
+    if (!(ss >> round >> layer >> threads >> algo >> seconds) || round == "round") continue;
+    runs[{layer, threads}][algo].push_back(seconds);
+  }
+  std::map<std::pair<std::string, int>, std::map<std::string, double>> med;
+  for (auto& [k, algos] : runs) {
+    for (auto& [a, v] : algos) {
+      std::sort(v.begin(), v.end());
+      const size_t n = v.size();
+      med[k][a] = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    }
+  }
+  return med;
+}
+
+std::map<std::string, ConvDesc> ReadLayers(const std::string& path) {
+  std::ifstream jf(path);
+  EXPECT_TRUE(jf) << path;
+  std::map<std::string, ConvDesc> out;
+  const nlohmann::json j = nlohmann::json::parse(jf);  // (kept alive for the loop)
+  for (const auto& l : j.at("layers")) out[l.at("name").get<std::string>()] = DescFromJson(l);
+  return out;
+}
+
+// What matters of `auto` is the time of what it picks: on every layer of
+// the broad suite (bench/layers_broad.json: 54 layers from published
+// networks) at 1 and 2 threads, as measured by tconv_calibrate
+// (bench/calibration/measured_broad.txt), the pick's time against the
+// fastest of all algorithms. The cross-validated numbers (each network
+// held out of the fit that judges it) are in bench/RESULTS.md; this checks
+// the C++ model on all of them, so a feature that drifts from cv_auto.py
+// or constants pasted wrongly fail here.
+TEST(CostModel, PicksCloseToTheFastestOnTheBroadSuite) {
+  const auto layers = ReadLayers(std::string(TCONV_SOURCE_DIR) + "/bench/layers_broad.json");
+  const auto measured = ReadCalibration(kDir + "measured_broad.txt");
+  ASSERT_GE(layers.size(), 40u);
+  int n = 0, fastest = 0;
+  double log_loss = 0, worst = 1;
+  for (const auto& [key, times] : measured) {
+    auto it = layers.find(key.first);
+    ASSERT_NE(it, layers.end()) << key.first;
+    ASSERT_TRUE(ValidateConvTranspose(it->second).ok()) << key.first;
+    const Geom3 g = MakeGeom3(it->second, GeomOp::kConvTranspose);
+    std::string why;  // measured at AVX-512: predict at AVX-512 whatever this machine runs
+    const std::string pick = SelectAlgorithm(g, key.second, &why, FittedCostModel(), "avx512")->name;
+    double best = 1e30;
+    for (const auto& [a, s] : times) best = std::min(best, s);
+    ASSERT_TRUE(times.count(pick)) << key.first;
+    const double loss = times.at(pick) / best;
+    ++n;
+    fastest += loss <= 1.0;
+    log_loss += std::log(loss);
+    worst = std::max(worst, loss);
+    EXPECT_LE(loss, kWorstLoss) << key.first << " at " << key.second << " threads: " << why;
+  }
+  EXPECT_EQ(n, 2 * static_cast<int>(layers.size()));
+  EXPECT_LE(std::exp(log_loss / n), 1.05) << "geometric-mean loss";
+  EXPECT_GE(fastest, kMinFastest) << "of " << n;
+}
+
+// Held out entirely: the 38 layers of the first calibration (1 thread,
+// measured on a Zen 4 on 2026-11-24, bench/calibration/measured_1t.txt),
+// none of them in the fit, on another CPU and day.
+TEST(CostModel, PicksCloseToTheFastestOnTheFirstCalibration) {
+  const auto layers = ReadLayers(kDir + "layers.json");
   const auto measured = ReadMeasured(kDir + "measured_1t.txt");
-  int n = 0, best_picked = 0;
-  double sq = 0, worst = 1;
-  for (const auto& l : layers) {
-    const std::string name = l["name"];
+  int n = 0;
+  double log_loss = 0;
+  for (const auto& [name, d] : layers) {
     auto it = measured.find(name);
     ASSERT_NE(it, measured.end()) << name;
     const double gp = it->second.at("phase"), gg = it->second.at("gemm_col2im");
-    const ConvDesc d = DescFromJson(l);
-    ASSERT_TRUE(ValidateConvTranspose(d).ok()) << name;
-    const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
-    const double flops = static_cast<double>(ConvTransposeFlops(d));
-    // The calibration was measured at AVX-512: predict at AVX-512 whatever
-    // this machine runs.
-    const CostModelConstants& c = FittedCostModel();
-    const double tp = PredictPhaseSeconds(g, c), tg = PredictGemmCol2ImSeconds(g, c);
-    sq += std::pow(std::log(tp / (flops / (gp * 1e9))), 2) + std::pow(std::log(tg / (flops / (gg * 1e9))), 2);
-    n += 2;
     std::string why;
-    const std::string pick = SelectAlgorithm(g, &why, c, "avx512")->name;
-    EXPECT_EQ(pick, tg < tp ? "gemm_col2im" : "phase") << name << ": " << why;
-    const double got = pick == "phase" ? gp : gg;
-    best_picked += got >= std::max(gp, gg);
-    worst = std::min(worst, got / std::max(gp, gg));
-    EXPECT_GE(got / std::max(gp, gg), 0.85) << name << ": auto picked " << pick << " (" << why << ")";
+    const std::string pick =
+        SelectAlgorithm(MakeGeom3(d, GeomOp::kConvTranspose), 1, &why, FittedCostModel(), "avx512")->name;
+    log_loss += std::log(std::max(gp, gg) / (pick == "phase" ? gp : gg));
+    ++n;
   }
-  EXPECT_EQ(n, 76);
-  // The fit's numbers (bench/calibration/README.md): RMS log error 0.31,
-  // 37 of 38 picks the fastest, the miss at 0.87.
-  EXPECT_LE(std::sqrt(sq / n), 0.32);
-  EXPECT_GE(best_picked, 37);
-  EXPECT_GE(worst, 0.86);
+  EXPECT_EQ(n, 38);
+  EXPECT_LE(std::exp(log_loss / n), kFirstCalibrationLoss) << "geometric-mean loss";
 }
 
 TEST(CostModel, PredictionsFollowTheWork) {
@@ -111,6 +176,29 @@ TEST(CostModel, PredictionsFollowTheWork) {
   EXPECT_NEAR(PredictPhaseSeconds(g2, c) / PredictPhaseSeconds(g, c), 4.0, 0.4);
   EXPECT_NEAR(PredictGemmCol2ImSeconds(g2, c) / PredictGemmCol2ImSeconds(g, c), 4.0, 0.4);
   EXPECT_GT(PredictPhaseSeconds(g, c), 0.0);
+}
+
+// A second thread never predicts a slower run, and at most halves it; a
+// tiny layer gains less from it than a large one.
+TEST(CostModel, PredictionsFollowTheThreads) {
+  ConvDesc d;
+  d.ndim = 2;
+  d.in_channels = d.out_channels = 64;
+  d.in = {32, 32, 1};
+  d.kernel = {4, 4, 1};
+  d.stride = {2, 2, 1};
+  d.pad_begin = d.pad_end = {1, 1, 0};
+  ConvDesc tiny = d;
+  tiny.in_channels = tiny.out_channels = 2;
+  tiny.in = {4, 4, 1};
+  const CostModelConstants& c = FittedCostModel();
+  for (auto predict : {PredictPhaseSeconds, PredictGemmCol2ImSeconds}) {
+    const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose), gt = MakeGeom3(tiny, GeomOp::kConvTranspose);
+    const double t1 = predict(g, c, 1), t2 = predict(g, c, 2);
+    EXPECT_LE(t2, t1);
+    EXPECT_GE(t2, 0.5 * t1);
+    EXPECT_GE(predict(gt, c, 2) / predict(gt, c, 1), t2 / t1);
+  }
 }
 
 // The phase rate follows the ISA the kernels run at (measured per ISA,

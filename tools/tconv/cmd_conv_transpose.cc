@@ -5,18 +5,26 @@
 //       [--stride S] [--dilation D] [--pad P | --pads B1,..,Bn,E1,..,En]
 //       [--output-padding A] [--output-shape O] [--auto-pad MODE]
 //       [--target-shape T] [--groups G] [--algo NAME] [--threads N]
-//       [--layout nchw|nhwc] [--max-memory BYTES]
+//       [--layout nchw|nhwc] [--max-memory BYTES] [--tune estimate|measure] [--wisdom FILE]
 //
 // The number of spatial axes is the input rank - 2; Cin comes from the input,
 // Cout = weight dim 1 * groups, the kernel from the weight's trailing dims.
 // --layout nhwc: X is (N, *spatial, Cin) and Y is written (N, *spatial, Cout)
 // (channels last); the weight keeps its (Cin, Cout/groups, *kernel) layout.
+// --tune measure (with --algo auto): time the algorithms and run the fastest
+// (include/tconv/wisdom.h); --wisdom FILE: read the wisdom file first when it
+// exists (a damaged one is refused, exit 2) and write it back, atomically,
+// with what was measured.
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <memory>
 #include <string>
 
 #include "tconv/layout.h"
 #include "tconv/npy.h"
 #include "tconv/plan.h"
+#include "tconv/wisdom.h"
 #include "tools/tconv/cli_common.h"
 #include "tools/tconv/command.h"
 
@@ -28,6 +36,8 @@ struct ConvTransposeArgs {
   std::string input, weight, bias, output;
   std::string algo = "auto";
   std::string layout = "nchw";
+  std::string tune = "estimate";
+  std::string wisdom;
   GeometryFlags geo;
   TransposeFlags tr;
 };
@@ -42,9 +52,27 @@ Status CheckAlgo(const std::string& algo) {
   return Status::Invalid("--algo must be auto" + names + " (got '" + algo + "')");
 }
 
+// --tune and --wisdom into *opts; loads the wisdom file into *store when
+// it exists.
+Status ApplyTuning(const ConvTransposeArgs& a, Wisdom* store, PlanOptions* opts) {
+  if (a.tune == "measure") {
+    opts->tune = Tune::kMeasure;
+  } else if (a.tune != "estimate") {
+    return Status::Invalid("--tune must be estimate or measure (got '" + a.tune + "')");
+  }
+  opts->wisdom = store;
+  struct stat sb;
+  if (a.wisdom.empty() || (::stat(a.wisdom.c_str(), &sb) != 0 && errno == ENOENT)) return Status::Ok();
+  const Status st = store->Load(a.wisdom);
+  return st.ok() ? st : Status::Invalid("--wisdom: " + st.message());
+}
+
 int RunConvTranspose(const ConvTransposeArgs& a) {
   Status st = CheckAlgo(a.algo);
   if (!st.ok()) return Fail(st);
+  Wisdom store;
+  PlanOptions opts;
+  if (!(st = ApplyTuning(a, &store, &opts)).ok()) return Fail(st);
   Layout layout = Layout::kNCHW;
   if (!(st = ParseLayout("--layout", a.layout, &layout)).ok()) return Fail(st);
   Tensor x, w, b;
@@ -69,7 +97,6 @@ int RunConvTranspose(const ConvTransposeArgs& a) {
                 ",): one value per output channel (Cout = weight dim 1 * groups)");
   }
 
-  PlanOptions opts;
   opts.algo = a.algo;
   opts.threads = a.geo.threads;
   opts.layout = layout;
@@ -86,6 +113,7 @@ int RunConvTranspose(const ConvTransposeArgs& a) {
   }
   if (!(st = plan->Run(x.cview(), y.view())).ok()) return Fail(st);
   if (!(st = WriteOutput("--output", a.output, y)).ok()) return Fail(st);
+  if (!a.wisdom.empty() && !(st = store.Save(a.wisdom)).ok()) return Fail("--wisdom: " + st.message());
   return 0;
 }
 
@@ -100,6 +128,11 @@ Runner SetupConvTranspose(CLI::App* sub) {
   AddTransposeOptions(sub, &a->tr);
   sub->add_option("--algo", a->algo, "algorithm: auto (default) or a name listed by `tconv explain`");
   sub->add_option("--layout", a->layout, "nchw (default, channels first) or nhwc (channels last) for X and Y");
+  sub->add_option(
+      "--tune", a->tune,
+      "how auto chooses: estimate (default, the cost model) or measure (time each algorithm, keep the fastest)");
+  AddPathOption(sub, "--wisdom", &a->wisdom,
+                "wisdom file: read first if it exists, written back (atomically) with what was measured", false);
   return [a] { return RunConvTranspose(*a); };
 }
 

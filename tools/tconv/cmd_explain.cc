@@ -53,7 +53,7 @@ void Row(const char* key, const std::string& value) { std::printf("%-16s %s\n", 
 
 // One row per algorithm (multiply-adds, workspace, packed weights), the
 // kernel each runs at the active ISA, and auto's pick with its reason.
-void PrintAlgorithms(const ConvDesc& d, int64_t flops, int64_t limit) {
+void PrintAlgorithms(const ConvDesc& d, int64_t flops, int64_t limit, int threads) {
   std::printf("\n%-14s %16s %8s %12s %12s  %s\n", "algorithm", "multiply-adds", "vs nom", "workspace", "packed",
               "summary");
   const int64_t nominal = flops == INT64_MAX ? INT64_MAX : flops / 2;
@@ -83,7 +83,7 @@ void PrintAlgorithms(const ConvDesc& d, int64_t flops, int64_t limit) {
   std::printf("\n%-14s %s\n", "algorithm", "kernel it runs");
   for (const AlgorithmEstimate& e : estimates) std::printf("%-14s %s\n", e.name.c_str(), kernel_of(e).c_str());
   std::string why;
-  const std::string pick = AutoAlgorithm(d, &why, limit);
+  const std::string pick = AutoAlgorithm(d, &why, limit, threads);
   std::printf("\nauto picks: %s (%s)\n", pick.c_str(), why.c_str());
   for (const AlgorithmEstimate& e : estimates)
     if (e.name == pick) std::printf("auto kernel: %s\n", kernel_of(e).c_str());
@@ -151,7 +151,7 @@ int RunExplain(const ExplainArgs& a) {
   }
   int64_t limit = 0;
   if (!(st = MemoryLimit(a.geo, &limit)).ok()) return Fail(st);
-  PrintAlgorithms(d, flops, limit);
+  PrintAlgorithms(d, flops, limit, a.geo.threads);
   const int64_t nhwc = LayoutConversionBytes(d, Layout::kNHWC);
   std::printf(
       "channels last (--layout nhwc) adds up to %s of workspace for the channels-first copies of x and y "
