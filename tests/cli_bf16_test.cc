@@ -41,6 +41,7 @@ class CliBf16 : public ::testing::Test {
     ASSERT_TRUE(WriteNpyAtomic(dir_ / "w.npy", w_).ok());
     ASSERT_TRUE(WriteNpyAtomic(dir_ / "b.npy", b_).ok());
     ASSERT_TRUE(WriteNpyBf16BitsAtomic(dir_ / "x16.npy", x_).ok());
+    ASSERT_TRUE(WriteNpyAtomic(dir_ / "x_nhwc.npy", Filled({2, 5, 6, 4}, 0.37f)).ok());
     ASSERT_TRUE(WriteNpyBf16BitsAtomic(dir_ / "w16.npy", w_).ok());
     out_ = dir_ / "y.npy";
   }
@@ -116,7 +117,7 @@ TEST_F(CliBf16, BadCombinations) {
   ExpectError(Args("x.npy", "w.npy", {"--dtype", "bf16", "--bf16-io", "int16"}), "--bf16-io must be float32 or uint16");
   ExpectError(Args("x.npy", "w.npy", {"--dtype", "bf16", "--bf16-io", "uint16"}), "bf16 bits are expected");
   ExpectError(Args("x.npy", "w.npy", {"--dtype", "bf16", "--algo", "gather"}), "gather computes f32 only");
-  ExpectError(Args("x.npy", "w.npy", {"--dtype", "bf16", "--layout", "nhwc"}), "layout NCHW");
+  ExpectError(Args("x_nhwc.npy", "w.npy", {"--dtype", "bf16", "--layout", "nhwc"}), "layout NCHW");
 }
 
 TEST(CliBf16Explain, ReportsTheDtypeAndTheRefusals) {

@@ -50,10 +50,15 @@ std::vector<AxisRes> Residues(const Geom3& g, int ax, bool* bias_only) {
   return v;
 }
 
+// Pixels a task gathers from short rows (a few tiles; many tasks remain for
+// the threads on the suite's layers).
+constexpr int64_t kTaskPixels = 64;
+
 // One phase: a residue per axis.
 struct PhaseRec {
   const AxisRes* a[3];
-  int64_t ntaps = 0, rows = 0;
+  int64_t ntaps = 0, rows = 0;  // rows: tasks, (q0, chunk of q1 rows) each
+  int64_t chunk = 1, chunks = 1;  // q1 rows per task, and tasks per q0
   std::vector<int64_t> tap_off;  // uint32 offsets of each tap's first pixel
   int64_t w_off = 0;             // of its panels within a group's weights
 };
@@ -99,7 +104,6 @@ bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, std::string* why) {
         lo = std::max(lo, c - r.qlo);
         hi = std::max(hi, r.qhi - 1 - c - (g.in[a] - 1));
       }
-    if (a == 2) hi += kernels::kBf16MaxTilePixels;  // tile over-reads
     lo_[a] = lo;
     pin_[a] = g.in[a] + lo + hi;
   }
@@ -124,12 +128,16 @@ bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, std::string* why) {
             for (int64_t c2 : r2.c)
               p.tap_off.push_back((((lo_[0] - c0) * pin_[1] + lo_[1] - c1) * pin_[2] + lo_[2] - c2) * ci2_);
         p.ntaps = static_cast<int64_t>(p.tap_off.size());
-        p.rows = (r0.qhi - r0.qlo) * (r1.qhi - r1.qlo);
+        // Short rows are gathered into tasks of ~kTaskPixels.
+        const int64_t nq1 = r1.qhi - r1.qlo, npix = r2.qhi - r2.qlo;
+        p.chunk = std::min(nq1, std::max<int64_t>(1, kTaskPixels / npix));
+        p.chunks = CeilDiv(nq1, p.chunk);
+        p.rows = (r0.qhi - r0.qlo) * p.chunks;
         p.w_off = w_off;
         w_off += nblocks_ * p.ntaps * ci2_ * cob_;
         row_prefix_.push_back(rows);
         rows += p.rows;
-        macs = SatAdd(macs, SatProduct({p.rows, RoundUp(r2.qhi - r2.qlo, 1), p.ntaps}));
+        macs = SatAdd(macs, SatProduct({r0.qhi - r0.qlo, nq1, npix, p.ntaps}));
         phases_.push_back(std::move(p));
       }
   row_prefix_.push_back(rows);
@@ -187,14 +195,17 @@ void PhaseBf16::PadInput(const uint16_t* x, uint32_t* xp, int threads) const {
     if (z < 0 || z >= g.in[0]) continue;
     const int64_t n = ng / g.groups, gi = ng % g.groups;
     const uint16_t* xc = x + (n * g.cin + gi * g.cin_g) * g.in_sp + z * g.in[1] * g.in[2];
-    for (int64_t c = 0; c < ci2_; ++c) {
-      const uint16_t* lo = xc + 2 * c * g.in_sp;
-      const uint16_t* hi = 2 * c + 1 < g.cin_g ? lo + g.in_sp : nullptr;
-      for (int64_t yy = 0; yy < g.in[1]; ++yy) {
-        uint32_t* row = out + ((yy + lo_[1]) * pin_[2] + lo_[2]) * ci2_ + c;
-        const int64_t o = yy * g.in[2];
+    // Row by row: a padded row (in[2] x ci2 pairs) stays in cache while
+    // the channel pairs are interleaved into it (channel-major passes over
+    // the whole slab made unet_up4's pad pass the larger part of its run).
+    for (int64_t yy = 0; yy < g.in[1]; ++yy) {
+      uint32_t* row = out + ((yy + lo_[1]) * pin_[2] + lo_[2]) * ci2_;
+      const int64_t o = yy * g.in[2];
+      for (int64_t c = 0; c < ci2_; ++c) {
+        const uint16_t* lo = xc + 2 * c * g.in_sp + o;
+        const uint16_t* hi = 2 * c + 1 < g.cin_g ? lo + g.in_sp : nullptr;
         for (int64_t xx = 0; xx < g.in[2]; ++xx)
-          row[xx * ci2_] = lo[o + xx] | (hi ? static_cast<uint32_t>(hi[o + xx]) << 16 : 0u);
+          row[xx * ci2_ + c] = lo[xx] | (hi ? static_cast<uint32_t>(hi[xx]) << 16 : 0u);
       }
     }
   }
@@ -214,7 +225,7 @@ void PhaseBf16::FillBias(Buffer y, int threads) const {
   }
 }
 
-// Task: one output row of one phase of one (image, group), every block.
+// Task: a few output rows of one phase of one (image, group), every block.
 void PhaseBf16::RunRow(int64_t task, const uint32_t* xp, Buffer y) const {
   const Geom3& g = g_;
   const int64_t rows = row_prefix_.back();
@@ -224,8 +235,8 @@ void PhaseBf16::RunRow(int64_t task, const uint32_t* xp, Buffer y) const {
                                         row_prefix_.begin() - 1);
   const PhaseRec& p = phases_[ph];
   const AxisRes &r0 = *p.a[0], &r1 = *p.a[1], &r2 = *p.a[2];
-  const int64_t row = rem - row_prefix_[ph], nq1 = r1.qhi - r1.qlo;
-  const int64_t q0 = r0.qlo + row / nq1, q1 = r1.qlo + row % nq1;
+  const int64_t row = rem - row_prefix_[ph];
+  const int64_t q0 = r0.qlo + row / p.chunks, q1 = r1.qlo + row % p.chunks * p.chunk;
   const int64_t o0 = q0 * g.s[0] + r0.r - g.pb[0], o1 = q1 * g.s[1] + r1.r - g.pb[1];
   const int64_t o2 = r2.qlo * g.s[2] + r2.r - g.pb[2];
   Bf16RowArgs a;
@@ -234,8 +245,11 @@ void PhaseBf16::RunRow(int64_t task, const uint32_t* xp, Buffer y) const {
   a.ntaps = p.ntaps;
   a.ci2 = ci2_;
   a.npix = r2.qhi - r2.qlo;
+  a.nrows = std::min(p.chunk, r1.qhi - q1);
+  a.x_row_stride = pin_[2] * ci2_;
   a.y_co_stride = g.out_sp;
   a.y_pix_stride = g.s[2];
+  a.y_row_stride = g.s[1] * g.out[2];
   const Bf16RowFn fn = kernel_->As<Bf16RowFn>();
   for (int64_t b = 0; b < nblocks_; ++b) {
     const int64_t co = gi * g.cout_g + b * cob_;

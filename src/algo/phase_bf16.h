@@ -7,10 +7,10 @@
 //   channel 2c in the low half and 2c + 1 in the high half, as vdpbf16ps
 //   takes them. Prepare rounds nothing (the plan rounded the weight) and
 //   packs it per group, phase and block of output channels as
-//   [tap][channel pair][cob] pairs. Each task is one output row of one
-//   phase; the kernel runs it for every block of output channels, from the
-//   bias, over taps and channel pairs in a fixed order: any thread count
-//   gives the same bits. Outputs no tap reaches get the bias.
+//   [tap][channel pair][cob] pairs. Each task is a few output rows of one
+//   phase (~64 pixels: short rows share tiles); the kernel runs them for
+//   every block of output channels, from the bias, over taps and channel
+//   pairs in a fixed order: any thread count gives the same bits. Outputs no tap reaches get the bias.
 //
 // Takes every geometry whose padded input stays within a small multiple of
 // the input (huge dilations or pads are declined: `ref` computes bf16 too).

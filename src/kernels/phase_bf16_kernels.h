@@ -2,10 +2,12 @@
 // contract. The planner and runner are src/algo/phase_bf16.cc; the Highway
 // code is src/kernels/hwy/phase_bf16-inl.h.
 //
-// One call computes one output row of one phase (a dense stride-1
+// One call computes nrows output rows of one phase (a dense stride-1
 // correlation, see phase_kernels.h) for one block of output channels of one
-// group: out[co][p] = bias[co] + sum over taps t, channel pairs c of
-//   x[tap_off[t] + p*ci2 + c] . w[(t*ci2 + c)*cob + co]
+// group. Its pixels i < nrows*npix (row r = i / npix, column q = i % npix)
+// are tiled together, so short rows fill the tiles too:
+//   out[co][i] = bias[co] + sum over taps t, channel pairs c of
+//   x[tap_off[t] + r*x_row_stride + q*ci2 + c] . w[(t*ci2 + c)*cob + co]
 // where each x and w element is a pair of bf16 (low half: channel 2c, high
 // half: channel 2c + 1) and "." is the pair's dot product accumulated in
 // f32, the odd product first (vdpbf16ps's order; the widening kernels keep
@@ -21,8 +23,7 @@
 namespace tconv {
 namespace kernels {
 
-// Largest pixel tile (tile rows) of any bf16 kernel: the runner pads each
-// input row by this many pixels (tile over-reads), and the kernels' stack
+// Largest pixel tile (tile rows) of any bf16 kernel: the kernels' stack
 // tile holds this many pixels.
 constexpr int kBf16MaxTilePixels = 16;
 // Most vectors of output channels per call (tile columns).
@@ -30,15 +31,17 @@ constexpr int kBf16MaxTileVectors = 4;
 
 // One call (contract):
 //   x        channels-last pairs of the group's padded input; pixel stride
-//            ci2 (uint32 each); readable at tap_off[t] + p*ci2 + c for
-//            p < round_up(npix, tile pixels), c < ci2.
+//            ci2 (uint32 each), row stride x_row_stride; readable at every
+//            pixel's address above (a tile past the last pixel repeats it:
+//            no over-read).
 //   tap_off  ntaps >= 0 offsets (in uint32) of each tap's first pixel.
 //   w        [ntaps][ci2][cob] pairs, cob = vectors * lanes (zero past nco).
 //   bias     nco f32 values, or nullptr (zero).
 //   y / ybf  exactly one non-null: the output at (first channel, first
 //            pixel), f32 or bf16 (rounded to nearest even once); element
-//            (co, p) at co*y_co_stride + p*y_pix_stride.
-//   npix >= 1 pixels, 1 <= nco <= cob channels are written, each once.
+//            (co, r, q) at co*y_co_stride + r*y_row_stride + q*y_pix_stride.
+//   nrows >= 1 rows of npix >= 1 pixels, 1 <= nco <= cob channels are
+//   written, each once.
 struct Bf16RowArgs {
   const uint32_t* x = nullptr;
   const int64_t* tap_off = nullptr;
@@ -46,11 +49,12 @@ struct Bf16RowArgs {
   int64_t ci2 = 0;
   const uint32_t* w = nullptr;
   const float* bias = nullptr;
-  int64_t npix = 0;
+  int64_t npix = 0, nrows = 1;
+  int64_t x_row_stride = 0;
   int64_t nco = 0;
   float* y = nullptr;
   uint16_t* ybf = nullptr;
-  int64_t y_co_stride = 0, y_pix_stride = 0;
+  int64_t y_co_stride = 0, y_pix_stride = 0, y_row_stride = 0;
 };
 using Bf16RowFn = void (*)(const Bf16RowArgs& a);
 

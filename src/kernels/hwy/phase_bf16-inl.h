@@ -1,5 +1,5 @@
 // The bf16 phase kernels (contract: src/kernels/phase_bf16_kernels.h):
-// one output row of one phase, a tile of P pixels x V vectors of output
+// output rows of one phase, tiles of P pixels x V vectors of output
 // channels in f32 accumulators, over taps and channel pairs.
 //
 //   bf16_phase_dpbf16_<P>x<V>  vdpbf16ps (AVX512_BF16): one instruction per
@@ -59,8 +59,19 @@ inline bool CpuHasDpBf16() {
 }
 
 // One tile, widening: tile[p*cob + co] for p < P, co < cob.
+// The x offset (within a tap) of each pixel of the tile at pixel i0; past
+// the last pixel, the last one again.
+template <int P>
+HWY_INLINE void TileOffsets(const Bf16RowArgs& a, int64_t i0, int64_t* off) {
+  const int64_t last = a.nrows * a.npix - 1;
+  for (int p = 0; p < P; ++p) {
+    const int64_t i = std::min(i0 + p, last);
+    off[p] = (i / a.npix) * a.x_row_stride + (i % a.npix) * a.ci2;
+  }
+}
+
 template <class D, int V, int P>
-HWY_NOINLINE void Bf16TileWiden(const Bf16RowArgs& a, int64_t p0, const float* bias, float* tile) {
+HWY_NOINLINE void Bf16TileWiden(const Bf16RowArgs& a, const int64_t* off, const float* bias, float* tile) {
   const D df;
   const hn::RebindToUnsigned<D> du;
   using VF = hn::Vec<D>;
@@ -71,7 +82,7 @@ HWY_NOINLINE void Bf16TileWiden(const Bf16RowArgs& a, int64_t p0, const float* b
     for (int v = 0; v < V; ++v) acc[p][v] = hn::LoadU(df, bias + v * L);
   const auto hi_mask = hn::Set(du, 0xFFFF0000u);
   for (int64_t t = 0; t < a.ntaps; ++t) {
-    const uint32_t* xp = a.x + a.tap_off[t] + p0 * a.ci2;
+    const uint32_t* xp = a.x + a.tap_off[t];
     const uint32_t* wp = a.w + t * a.ci2 * cob;
     for (int64_t c = 0; c < a.ci2; ++c) {
       VF we[V], wo[V];
@@ -81,7 +92,7 @@ HWY_NOINLINE void Bf16TileWiden(const Bf16RowArgs& a, int64_t p0, const float* b
         wo[v] = hn::BitCast(df, hn::And(w32, hi_mask));
       }
       for (int p = 0; p < P; ++p) {
-        const uint32_t xb = xp[p * a.ci2 + c];
+        const uint32_t xb = xp[off[p] + c];
         const VF xo = hn::Set(df, Bf16ToF32(static_cast<uint16_t>(xb >> 16)));
         const VF xe = hn::Set(df, Bf16ToF32(static_cast<uint16_t>(xb & 0xFFFFu)));
         for (int v = 0; v < V; ++v) {
@@ -98,20 +109,20 @@ HWY_NOINLINE void Bf16TileWiden(const Bf16RowArgs& a, int64_t p0, const float* b
 #if TCONV_BF16_DP
 // One tile with vdpbf16ps (16 lanes).
 template <int V, int P>
-__attribute__((target("avx512bf16"))) HWY_NOINLINE void Bf16TileDp(const Bf16RowArgs& a, int64_t p0,
+__attribute__((target("avx512bf16"))) HWY_NOINLINE void Bf16TileDp(const Bf16RowArgs& a, const int64_t* off,
                                                                    const float* bias, float* tile) {
   constexpr int64_t cob = V * 16;
   __m512 acc[P][V];
   for (int p = 0; p < P; ++p)
     for (int v = 0; v < V; ++v) acc[p][v] = _mm512_loadu_ps(bias + v * 16);
   for (int64_t t = 0; t < a.ntaps; ++t) {
-    const uint32_t* xp = a.x + a.tap_off[t] + p0 * a.ci2;
+    const uint32_t* xp = a.x + a.tap_off[t];
     const uint32_t* wp = a.w + t * a.ci2 * cob;
     for (int64_t c = 0; c < a.ci2; ++c) {
       __m512bh w[V];
       for (int v = 0; v < V; ++v) w[v] = (__m512bh)_mm512_loadu_si512(wp + c * cob + v * 16);
       for (int p = 0; p < P; ++p) {
-        const __m512bh xb = (__m512bh)_mm512_set1_epi32(static_cast<int>(xp[p * a.ci2 + c]));
+        const __m512bh xb = (__m512bh)_mm512_set1_epi32(static_cast<int>(xp[off[p] + c]));
         for (int v = 0; v < V; ++v) acc[p][v] = _mm512_dpbf16_ps(acc[p][v], w[v], xb);
       }
     }
@@ -129,28 +140,45 @@ void PhaseBf16Row(const Bf16RowArgs& a) {
   const int64_t cob = V * L;
   constexpr bool dp = kDp && TCONV_BF16_DP;
   constexpr int P = Bf16TileRows(V, dp);
-  TCONV_DCHECK(a.npix >= 1 && a.nco >= 1 && a.nco <= cob && a.ci2 >= 1 && a.ntaps >= 0);
+  TCONV_DCHECK(a.npix >= 1 && a.nrows >= 1 && a.nco >= 1 && a.nco <= cob && a.ci2 >= 1 && a.ntaps >= 0);
   TCONV_DCHECK((a.y == nullptr) != (a.ybf == nullptr));
   alignas(64) float bias[V * kMaxLanes] = {};
   if (a.bias) std::copy(a.bias, a.bias + a.nco, bias);
-  alignas(64) float tile[P * V * kMaxLanes];
-  for (int64_t p0 = 0; p0 < a.npix; p0 += P) {
+  // Tiles go to a stage of kStage pixels, written out channel by channel:
+  // stored tile by tile, the y of P pixels x 64 channels touched 64 lines
+  // whose addresses differ by a power of two on many layers (out_sp = 4096:
+  // one L1 set), each evicted half written (seed_k3s2: 5x slower).
+  constexpr int kStage = P * ((64 + P - 1) / P);
+  alignas(64) float stage[kStage * V * kMaxLanes];
+  int64_t yoff[kStage];
+  const int64_t total = a.nrows * a.npix;
+  for (int64_t s0 = 0; s0 < total; s0 += kStage) {
+    const int64_t ns = std::min<int64_t>(kStage, total - s0);
+    for (int64_t i0 = 0; i0 < ns; i0 += P) {
+      int64_t off[P];
+      TileOffsets<P>(a, s0 + i0, off);
+      float* tile = stage + i0 * cob;
 #if TCONV_BF16_DP
-    if (dp) {
-      Bf16TileDp<V, P>(a, p0, bias, tile);
-    } else {
-      Bf16TileWiden<D, V, P>(a, p0, bias, tile);
-    }
-#else
-    Bf16TileWiden<D, V, P>(a, p0, bias, tile);
-#endif
-    const int64_t np = std::min<int64_t>(P, a.npix - p0);
-    for (int64_t co = 0; co < a.nco; ++co) {
-      const int64_t base = co * a.y_co_stride + p0 * a.y_pix_stride;
-      if (a.y) {
-        for (int64_t p = 0; p < np; ++p) a.y[base + p * a.y_pix_stride] = tile[p * cob + co];
+      if (dp) {
+        Bf16TileDp<V, P>(a, off, bias, tile);
       } else {
-        for (int64_t p = 0; p < np; ++p) a.ybf[base + p * a.y_pix_stride] = Bf16Bits(tile[p * cob + co]);
+        Bf16TileWiden<D, V, P>(a, off, bias, tile);
+      }
+#else
+      Bf16TileWiden<D, V, P>(a, off, bias, tile);
+#endif
+    }
+    for (int64_t p = 0; p < ns; ++p) {
+      const int64_t i = s0 + p;
+      yoff[p] = (i / a.npix) * a.y_row_stride + (i % a.npix) * a.y_pix_stride;
+    }
+    for (int64_t co = 0; co < a.nco; ++co) {
+      if (a.y) {
+        float* y = a.y + co * a.y_co_stride;
+        for (int64_t p = 0; p < ns; ++p) y[yoff[p]] = stage[p * cob + co];
+      } else {
+        uint16_t* y = a.ybf + co * a.y_co_stride;
+        for (int64_t p = 0; p < ns; ++p) y[yoff[p]] = Bf16Bits(stage[p * cob + co]);
       }
     }
   }
