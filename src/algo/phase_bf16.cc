@@ -77,6 +77,7 @@ class PhaseBf16 : public PreparedAlgo {
 
  private:
   void PadInput(const uint16_t* x, uint32_t* xp, int threads) const;
+  void ZeroPads(uint32_t* slab) const;
   void FillBias(Buffer y, int threads) const;
   void RunRow(int64_t task, const uint32_t* xp, Buffer y) const;
 
@@ -190,9 +191,12 @@ void PhaseBf16::PadInput(const uint16_t* x, uint32_t* xp, int threads) const {
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (int64_t s = 0; s < slabs; ++s) {
     uint32_t* out = xp + s * slab;
-    std::memset(out, 0, static_cast<size_t>(slab) * 4);
     const int64_t ng = s / pin_[0], z = s % pin_[0] - lo_[0];
-    if (z < 0 || z >= g.in[0]) continue;
+    if (z < 0 || z >= g.in[0]) {
+      std::memset(out, 0, static_cast<size_t>(slab) * 4);
+      continue;
+    }
+    ZeroPads(out);
     const int64_t n = ng / g.groups, gi = ng % g.groups;
     const uint16_t* xc = x + (n * g.cin + gi * g.cin_g) * g.in_sp + z * g.in[1] * g.in[2];
     // Row by row: a padded row (in[2] x ci2 pairs) stays in cache while
@@ -207,6 +211,21 @@ void PhaseBf16::PadInput(const uint16_t* x, uint32_t* xp, int threads) const {
         for (int64_t xx = 0; xx < g.in[2]; ++xx)
           row[xx * ci2_ + c] = lo[xx] | (hi ? static_cast<uint32_t>(hi[xx]) << 16 : 0u);
       }
+    }
+  }
+}
+
+// Zeroes the pad pixels of one slab (padded rows, and the pad columns of
+// the others): the interior is written by PadInput.
+void PhaseBf16::ZeroPads(uint32_t* slab) const {
+  const int64_t row = pin_[2] * ci2_, lo = lo_[2] * ci2_, hi = (pin_[2] - lo_[2] - g_.in[2]) * ci2_;
+  for (int64_t y = 0; y < pin_[1]; ++y) {
+    uint32_t* r = slab + y * row;
+    if (y < lo_[1] || y >= lo_[1] + g_.in[1]) {
+      std::memset(r, 0, static_cast<size_t>(row) * 4);
+    } else {
+      std::memset(r, 0, static_cast<size_t>(lo) * 4);
+      std::memset(r + row - hi, 0, static_cast<size_t>(hi) * 4);
     }
   }
 }
