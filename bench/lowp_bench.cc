@@ -8,6 +8,7 @@
 // and give y in bf16 (tconv: NCHW; oneDNN: its chosen layout), f32 bias.
 //
 //   build/bench/tconv_lowp_bench [--filter SUBSTR] [--threads 1,2] [--rounds 5] [--layers PATH]
+//       [--kernel bf16_phase_dpbf16_13x2]   (force one bf16 kernel)
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -37,7 +38,8 @@ class TconvBf16Runner : public Runner {
   std::string Impl() const override { return plan->algorithm() + " " + plan->kernel(); }
 };
 
-std::unique_ptr<Runner> MakeTconvBf16Runner(const Layer& layer, int threads, std::string* why) {
+std::unique_ptr<Runner> MakeTconvBf16Runner(const Layer& layer, int threads, const std::string& kernel,
+                                            std::string* why) {
   const ConvDesc& d = layer.desc;
   std::mt19937 rng(2);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
@@ -47,6 +49,7 @@ std::unique_ptr<Runner> MakeTconvBf16Runner(const Layer& layer, int threads, std
   PlanOptions o;
   o.threads = threads;
   o.dtype = DataType::kBFloat16;
+  o.phase.kernel = kernel;
   Status st;
   auto r = std::make_unique<TconvBf16Runner>();
   r->plan = Plan::Create(d, ConstTensorView(w.data(), ConvTransposeWeightShape(d)),
@@ -63,6 +66,7 @@ std::unique_ptr<Runner> MakeTconvBf16Runner(const Layer& layer, int threads, std
 
 struct Args {
   std::string filter, layers = DefaultLayersPath();
+  std::string kernel;  // --kernel: the bf16 kernel forced (PhaseTuning::kernel)
   std::vector<int> threads = {1, 2};
   int rounds = 5;
 };
@@ -72,6 +76,8 @@ bool ParseArgs(int argc, char** argv, Args* a) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--filter") {
       a->filter = v;
+    } else if (k == "--kernel") {
+      a->kernel = v;
     } else if (k == "--layers") {
       a->layers = v;
     } else if (k == "--rounds") {
@@ -115,9 +121,9 @@ std::string Ratio(double a, double b) {
   return r;
 }
 
-void BenchLayer(const Layer& l, int t, int rounds) {
+void BenchLayer(const Layer& l, int t, int rounds, const std::string& kernel) {
   std::string why;
-  std::unique_ptr<Runner> run[4] = {MakeTconvRunner(l, "auto", t, &why), MakeTconvBf16Runner(l, t, &why),
+  std::unique_ptr<Runner> run[4] = {MakeTconvRunner(l, "auto", t, &why), MakeTconvBf16Runner(l, t, kernel, &why),
                                     MakeOnednnRunner(l, "onednn", t, &why), MakeOnednnBf16Runner(l, t, true, &why)};
   std::vector<double> gf[4];
   for (int r = 0; r < rounds; ++r)
@@ -153,7 +159,7 @@ int main(int argc, char** argv) {
   std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
   for (const Layer& l : layers) {
     if (!a.filter.empty() && l.name.find(a.filter) == std::string::npos) continue;
-    for (int t : a.threads) BenchLayer(l, t, a.rounds);
+    for (int t : a.threads) BenchLayer(l, t, a.rounds, a.kernel);
   }
   return 0;
 }

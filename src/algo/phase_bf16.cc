@@ -54,11 +54,20 @@ std::vector<AxisRes> Residues(const Geom3& g, int ax, bool* bias_only) {
 // the threads on the suite's layers).
 constexpr int64_t kTaskPixels = 64;
 
+// The phases that share their residues along axes 0 and 1 (all the column
+// phases of the same output rows): a task runs them one after the other, so
+// each output line is completed while in cache (phase by phase, each line
+// was half written, evicted, and read again for its other half).
+struct RowGroup {
+  size_t first = 0, count = 0;    // phases_[first .. first + count)
+  int64_t chunk = 1, chunks = 1;  // q1 rows per task, and tasks per q0
+  int64_t rows = 0;               // tasks: (q0, chunk of q1 rows) each
+};
+
 // One phase: a residue per axis.
 struct PhaseRec {
   const AxisRes* a[3];
-  int64_t ntaps = 0, rows = 0;  // rows: tasks, (q0, chunk of q1 rows) each
-  int64_t chunk = 1, chunks = 1;  // q1 rows per task, and tasks per q0
+  int64_t ntaps = 0;
   std::vector<int64_t> tap_off;  // uint32 offsets of each tap's first pixel
   int64_t w_off = 0;             // of its panels within a group's weights
 };
@@ -80,12 +89,15 @@ class PhaseBf16 : public PreparedAlgo {
   void ZeroPads(uint32_t* slab) const;
   void FillBias(Buffer y, int threads) const;
   void RunRow(int64_t task, const uint32_t* xp, Buffer y) const;
+  void RunPhase(const PhaseRec& p, int64_t ng, int64_t q0, int64_t q1, int64_t nrows, int64_t b, const uint32_t* xp,
+                Buffer y) const;
 
   Geom3 g_;
   const KernelInfo* kernel_ = nullptr;
   std::vector<AxisRes> ax_[3];
   std::vector<PhaseRec> phases_;
-  std::vector<int64_t> row_prefix_;  // rows of the phases before each, per (image, group)
+  std::vector<RowGroup> groups_;
+  std::vector<int64_t> row_prefix_;  // tasks of the row groups before each, per (image, group)
   int64_t lo_[3] = {0, 0, 0}, pin_[3] = {1, 1, 1}, pin_sp_ = 1;
   int64_t ci2_ = 1, cob_ = 1, nblocks_ = 1, group_w_ = 0;
   bool bias_only_ = false;
@@ -118,9 +130,22 @@ bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, std::string* why) {
   const int64_t vectors = CeilDiv(g.cout_g, k->lanes);
   cob_ = k->cout_block * k->lanes;
   nblocks_ = CeilDiv(vectors, k->cout_block);
-  int64_t w_off = 0, rows = 0, macs = 0;
+  int64_t w_off = 0, rows = 0, macs = 0, npix_max = 1;
+  for (const AxisRes& r2 : ax_[2]) npix_max = std::max(npix_max, r2.qhi - r2.qlo);
   for (const AxisRes& r0 : ax_[0])
-    for (const AxisRes& r1 : ax_[1])
+    for (const AxisRes& r1 : ax_[1]) {
+      if (ax_[2].empty()) continue;  // no column phase has taps: the bias only
+      // Short rows are gathered into tasks of ~kTaskPixels.
+      RowGroup grp;
+      grp.first = phases_.size();
+      grp.count = ax_[2].size();
+      const int64_t nq1 = r1.qhi - r1.qlo;
+      grp.chunk = std::min(nq1, std::max<int64_t>(1, kTaskPixels / npix_max));
+      grp.chunks = CeilDiv(nq1, grp.chunk);
+      grp.rows = (r0.qhi - r0.qlo) * grp.chunks;
+      row_prefix_.push_back(rows);
+      rows += grp.rows;
+      groups_.push_back(grp);
       for (const AxisRes& r2 : ax_[2]) {
         PhaseRec p;
         p.a[0] = &r0, p.a[1] = &r1, p.a[2] = &r2;
@@ -129,18 +154,12 @@ bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, std::string* why) {
             for (int64_t c2 : r2.c)
               p.tap_off.push_back((((lo_[0] - c0) * pin_[1] + lo_[1] - c1) * pin_[2] + lo_[2] - c2) * ci2_);
         p.ntaps = static_cast<int64_t>(p.tap_off.size());
-        // Short rows are gathered into tasks of ~kTaskPixels.
-        const int64_t nq1 = r1.qhi - r1.qlo, npix = r2.qhi - r2.qlo;
-        p.chunk = std::min(nq1, std::max<int64_t>(1, kTaskPixels / npix));
-        p.chunks = CeilDiv(nq1, p.chunk);
-        p.rows = (r0.qhi - r0.qlo) * p.chunks;
         p.w_off = w_off;
         w_off += nblocks_ * p.ntaps * ci2_ * cob_;
-        row_prefix_.push_back(rows);
-        rows += p.rows;
-        macs = SatAdd(macs, SatProduct({r0.qhi - r0.qlo, nq1, npix, p.ntaps}));
+        macs = SatAdd(macs, SatProduct({r0.qhi - r0.qlo, nq1, r2.qhi - r2.qlo, p.ntaps}));
         phases_.push_back(std::move(p));
       }
+    }
   row_prefix_.push_back(rows);
   group_w_ = w_off;
   cost_.macs = SatProduct({macs, g.n, g.groups, 2 * ci2_, nblocks_ * cob_});
@@ -244,18 +263,29 @@ void PhaseBf16::FillBias(Buffer y, int threads) const {
   }
 }
 
-// Task: a few output rows of one phase of one (image, group), every block.
+// Task: a few output rows of one row group of one (image, group): every
+// block of output channels, and in each the column phases one after the
+// other.
 void PhaseBf16::RunRow(int64_t task, const uint32_t* xp, Buffer y) const {
-  const Geom3& g = g_;
   const int64_t rows = row_prefix_.back();
   const int64_t ng = task / rows, rem = task % rows;
-  const int64_t n = ng / g.groups, gi = ng % g.groups;
-  const size_t ph = static_cast<size_t>(std::upper_bound(row_prefix_.begin(), row_prefix_.end(), rem) -
+  const size_t gr = static_cast<size_t>(std::upper_bound(row_prefix_.begin(), row_prefix_.end(), rem) -
                                         row_prefix_.begin() - 1);
-  const PhaseRec& p = phases_[ph];
+  const RowGroup& grp = groups_[gr];
+  const PhaseRec& first = phases_[grp.first];
+  const int64_t row = rem - row_prefix_[gr];
+  const int64_t q0 = first.a[0]->qlo + row / grp.chunks, q1 = first.a[1]->qlo + row % grp.chunks * grp.chunk;
+  const int64_t nrows = std::min(grp.chunk, first.a[1]->qhi - q1);
+  for (int64_t b = 0; b < nblocks_; ++b)
+    for (size_t i = 0; i < grp.count; ++i) RunPhase(phases_[grp.first + i], ng, q0, q1, nrows, b, xp, y);
+}
+
+// Rows [q1, q1 + nrows) of phase p at q0, output channel block b.
+void PhaseBf16::RunPhase(const PhaseRec& p, int64_t ng, int64_t q0, int64_t q1, int64_t nrows, int64_t b,
+                         const uint32_t* xp, Buffer y) const {
+  const Geom3& g = g_;
+  const int64_t n = ng / g.groups, gi = ng % g.groups;
   const AxisRes &r0 = *p.a[0], &r1 = *p.a[1], &r2 = *p.a[2];
-  const int64_t row = rem - row_prefix_[ph];
-  const int64_t q0 = r0.qlo + row / p.chunks, q1 = r1.qlo + row % p.chunks * p.chunk;
   const int64_t o0 = q0 * g.s[0] + r0.r - g.pb[0], o1 = q1 * g.s[1] + r1.r - g.pb[1];
   const int64_t o2 = r2.qlo * g.s[2] + r2.r - g.pb[2];
   Bf16RowArgs a;
@@ -264,22 +294,19 @@ void PhaseBf16::RunRow(int64_t task, const uint32_t* xp, Buffer y) const {
   a.ntaps = p.ntaps;
   a.ci2 = ci2_;
   a.npix = r2.qhi - r2.qlo;
-  a.nrows = std::min(p.chunk, r1.qhi - q1);
+  a.nrows = nrows;
   a.x_row_stride = pin_[2] * ci2_;
   a.y_co_stride = g.out_sp;
   a.y_pix_stride = g.s[2];
   a.y_row_stride = g.s[1] * g.out[2];
-  const Bf16RowFn fn = kernel_->As<Bf16RowFn>();
-  for (int64_t b = 0; b < nblocks_; ++b) {
-    const int64_t co = gi * g.cout_g + b * cob_;
-    a.w = w_.data() + gi * group_w_ + p.w_off + b * p.ntaps * ci2_ * cob_;
-    a.bias = bias_.data() + co;
-    a.nco = std::min(cob_, g.cout_g - b * cob_);
-    const int64_t off = (n * g.cout + co) * g.out_sp + (o0 * g.out[1] + o1) * g.out[2] + o2;
-    a.y = y.dtype == DType::kF32 ? y.As<float>() + off : nullptr;
-    a.ybf = y.dtype == DType::kBF16 ? y.As<uint16_t>() + off : nullptr;
-    fn(a);
-  }
+  const int64_t co = gi * g.cout_g + b * cob_;
+  a.w = w_.data() + gi * group_w_ + p.w_off + b * p.ntaps * ci2_ * cob_;
+  a.bias = bias_.data() + co;
+  a.nco = std::min(cob_, g.cout_g - b * cob_);
+  const int64_t off = (n * g.cout + co) * g.out_sp + (o0 * g.out[1] + o1) * g.out[2] + o2;
+  a.y = y.dtype == DType::kF32 ? y.As<float>() + off : nullptr;
+  a.ybf = y.dtype == DType::kBF16 ? y.As<uint16_t>() + off : nullptr;
+  kernel_->As<Bf16RowFn>()(a);
 }
 
 void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
