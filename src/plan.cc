@@ -20,9 +20,11 @@
 #include "src/algo/channels_last.h"
 #include "src/algo/phase.h"
 #include "src/algo/phase_fast.h"
+#include "src/base/bf16.h"
 #include "src/base/checked_int.h"
 #include "src/dispatch/cpu.h"
 #include "src/layout_convert.h"
+#include "src/plan_internal.h"
 #include "src/select.h"
 #include "src/tune/measure.h"
 #include "tconv/limits.h"
@@ -32,12 +34,6 @@ namespace tconv {
 namespace {
 
 size_t Round64(size_t bytes) { return (bytes + 63) / 64 * 64; }
-
-// Weights up to this many floats, with at most this many output pixels
-// (phase's channels mode tabulates pixel groups), are prepared on zeros by
-// EstimateAlgorithms for exact numbers (a few ms; every layer in
-// bench/layers.json is below 2^22 floats); larger ones get formulas.
-constexpr int64_t kExactEstimateFloats = int64_t{1} << 22;
 
 // Bytes of the NCHW copies of x and y a plan in `layout` keeps in its
 // workspace (0 for a tensor stored the same in both layouts).
@@ -64,18 +60,6 @@ bool AllFinite(const float* p, int64_t n) {
   return finite;
 }
 
-int64_t OutputBytes(const ConvDesc& d) { return SatMul(NumElements(ConvTransposeOutputShape(d)), sizeof(float)); }
-
-// The order `auto` tries: the cost model's pick, then the other two that
-// `auto` may pick, then gather (no workspace, useful multiply-adds only).
-std::vector<const Algorithm*> AutoCandidates(const Geom3& g, int threads, std::string* why) {
-  const Algorithm* pick = SelectAlgorithm(g, threads, why);
-  std::vector<const Algorithm*> list = {pick};
-  for (const Algorithm* a : {&kPhaseAlgorithm, &kGemmCol2ImAlgorithm, &kGatherAlgorithm})
-    if (a != pick) list.push_back(a);
-  return list;
-}
-
 }  // namespace
 
 struct Plan::Impl {
@@ -88,6 +72,8 @@ struct Plan::Impl {
   std::unique_ptr<PreparedAlgo> prepared;  // nullptr for a batch of 0
   int threads = 1;
   Layout layout = Layout::kNCHW;
+  DataType dtype = DataType::kFloat32;
+  std::vector<uint16_t> w_bf16;  // bf16 plans: the weight rounded (during Create only)
   Shape x_shape, y_shape;  // in `layout`
   // Workspace: [algorithm scratch | NCHW copy of x | NCHW y], each part
   // 64-byte aligned; a part is empty when no conversion is needed (or the
@@ -145,6 +131,7 @@ struct Plan::Impl {
   }
   Status TryPrepare(const Algorithm* a, ConstTensorView weight, ConstTensorView bias, const PlanOptions& options,
                     bool weights_finite);
+  Status RunBuffers(const Shape& x_shape_got, const Shape& y_shape_got, ConstBuffer x, Buffer y) const;
 };
 
 Plan::Plan(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -156,106 +143,9 @@ std::vector<std::string> AlgorithmNames() {
   return names;
 }
 
-namespace {
-
-// phase's numbers without packing: the SIMD path's multiply-adds and a bound
-// on its workspace when it takes g, else the general path's formula.
-AlgoCost PhaseCostWithoutPacking(const Geom3& g) {
-  AlgoCost c = kPhaseAlgorithm.cost(g);
-  const PhaseFastProfile prof = ProfilePhaseFast(g);
-  if (prof.takes) {
-    c.macs = prof.macs;
-    c.workspace_bytes = prof.workspace_bound;
-  }
-  return c;
-}
-
-// Whether the algorithms can be prepared on zero weights for exact numbers,
-// in a few milliseconds and megabytes.
-bool SmallEnoughToPrepare(const Geom3& g) {
-  return SatProduct({g.cin, g.cout_g, g.k_sp}) <= kExactEstimateFloats &&
-         SatMul(g.n, g.out_sp) <= kExactEstimateFloats;
-}
-
-}  // namespace
-
-std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc) {
-  std::vector<AlgorithmEstimate> out;
-  const Geom3 g = MakeGeom3(desc, GeomOp::kConvTranspose);
-  // Each algorithm is prepared on zero weights, when they are small, so the
-  // numbers are what a plan would really execute and allocate (a fast path
-  // chosen at prepare time reports its own costs) and the kernel it would
-  // run is known. Packing is linear in the weights: cheap next to a run,
-  // and explain never touches activations. Large layers get formulas.
-  std::vector<float> zeros;
-  const PhaseTuning tuning;
-  for (const Algorithm* a : Algorithms()) {
-    if (g.n == 0) {  // a batch of 0: a plan computes, allocates and packs nothing
-      out.push_back({a->name, a->summary, 0, 0, 0, true});
-      continue;
-    }
-    // (phase's SIMD path picks its mode and workspace at prepare time.)
-    AlgoCost c = a->cost(g);
-    bool exact = true;
-    if (a == &kPhaseAlgorithm) {
-      c = PhaseCostWithoutPacking(g);
-      exact = !ProfilePhaseFast(g).takes;  // the general path's formula is exact
-    }
-    std::string kernel;
-    if (SmallEnoughToPrepare(g)) {
-      try {
-        if (zeros.empty()) zeros.assign(static_cast<size_t>(g.cin * g.cout_g * g.k_sp), 0.0f);
-        std::string why;
-        if (auto prepared = a->prepare(PrepareInput{g, ConstBuffer(zeros.data()), ConstBuffer(), tuning}, &why)) {
-          c = a->cost(g);
-          prepared->ActualCost(&c);
-          kernel = prepared->Kernel();
-          exact = true;
-        }
-      } catch (const std::bad_alloc&) {
-        // keep the formula's numbers
-      }
-    }
-    out.push_back({a->name, a->summary, c.macs, c.workspace_bytes, c.packed_bytes, exact, kernel});
-  }
-  return out;
-}
-
 int64_t LayoutConversionBytes(const ConvDesc& desc, Layout layout) {
   const LayoutBuffers b = LayoutBuffersFor(MakeGeom3(desc, GeomOp::kConvTranspose), layout);
   return static_cast<int64_t>(b.x_bytes + b.y_bytes);
-}
-
-std::string AutoAlgorithm(const ConvDesc& desc, std::string* why, int64_t max_memory_bytes, int threads) {
-  Geom3 g = MakeGeom3(desc, GeomOp::kConvTranspose);
-  g.n = std::max<int64_t>(g.n, 1);  // a batch of 0 is planned as one image
-  std::string reason, skipped;
-  const std::vector<const Algorithm*> list = AutoCandidates(g, std::max(threads, 1), &reason);
-  const int64_t out_bytes = OutputBytes(desc);
-  const Status output_fits = CheckMemory("the output", out_bytes, max_memory_bytes);
-  if (!output_fits.ok()) {
-    if (why) *why = reason + "; but " + output_fits.message() + ": a plan refuses this layer";
-    return list.front()->name;
-  }
-  for (const Algorithm* a : list) {
-    // (phase fits when its general path does: it needs no workspace.)
-    const AlgoCost c = a->cost(g);
-    const int64_t bytes = SatAdd(SatAdd(out_bytes, c.workspace_bytes), c.packed_bytes);
-    if (!CheckMemory(a->name, bytes, max_memory_bytes).ok()) {
-      skipped += std::string(skipped.empty() ? "" : ", ") + a->name + " needs " + FormatBytes(bytes);
-      continue;
-    }
-    if (why) {
-      *why = skipped.empty() ? reason : reason + "; over the memory limit: " + skipped;
-      const int64_t simd = SatAdd(bytes, PhaseCostWithoutPacking(g).workspace_bytes);
-      if (a == &kPhaseAlgorithm && !CheckMemory("", simd, max_memory_bytes).ok()) {
-        *why += "; phase's general path: its SIMD path's padded input does not fit";
-      }
-    }
-    return a->name;
-  }
-  if (why) *why = reason + "; nothing fits the memory limit: " + skipped;
-  return list.front()->name;
 }
 
 namespace {
@@ -302,7 +192,17 @@ Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstT
   impl->name = a->name;
   impl->cost = a->cost(g);
   // zero_insert multiplies inserted zeros by the weights: 0 x Inf = NaN.
-  const bool general_phase = !weights_finite && (a == &kPhaseAlgorithm || a == &kZeroInsertAlgorithm);
+  const bool bf16 = impl->dtype == DataType::kBFloat16;
+  const bool general_phase = !bf16 && !weights_finite && (a == &kPhaseAlgorithm || a == &kZeroInsertAlgorithm);
+  if (bf16 && !weights_finite && a == &kPhaseAlgorithm) {
+    // The bf16 kernels multiply padding by every tap: 0 x Inf = NaN.
+    impl->note = "weights (rounded to bf16) hold non-finite values: phase's bf16 kernels would multiply padding by "
+                 "them; ref (real taps only) runs instead";
+    a = &kRefAlgorithm;
+    impl->algo = a;
+    impl->name = a->name;
+    impl->cost = a->cost(g);
+  }
   if (!weights_finite && a == &kZeroInsertAlgorithm) {
     impl->note =
         "weights hold non-finite values: zero_insert would multiply inserted zeros by them; "
@@ -325,7 +225,8 @@ Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstT
   }
   bool native_x = false, native_y = false;
   std::string why;
-  const PrepareInput in{g, ConstBuffer(weight.data), ConstBuffer(bias.data), options.phase};
+  const ConstBuffer wb = bf16 ? ConstBuffer(impl->w_bf16.data(), DType::kBF16) : ConstBuffer(weight.data);
+  const PrepareInput in{g, wb, ConstBuffer(bias.data), options.phase};
   impl->prepared = PrepareIn(a, in, options.layout, general_phase, &native_x, &native_y, &why);
   if (!impl->prepared && !why.empty()) return Status::Unsupported(why);
   if (!impl->prepared) return Status::OutOfMemory("cannot prepare algorithm " + impl->name + ": out of memory");
@@ -334,7 +235,7 @@ Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstT
   const std::string what = impl->name + " (output + workspace + packed weights)";
   Status fits =
       CheckMemory(what, SatAdd(SatAdd(out_bytes, impl->cost.workspace_bytes), impl->cost.packed_bytes), limit);
-  if (!fits.ok() && a == &kPhaseAlgorithm && !general_phase) {
+  if (!fits.ok() && a == &kPhaseAlgorithm && !general_phase && !bf16) {
     // The SIMD path's padded input does not fit: the general path needs none.
     impl->note = "phase's SIMD path needs a workspace of " + FormatBytes(impl->cost.workspace_bytes) +
                  ", beyond the memory limit: its general path runs";
@@ -373,6 +274,13 @@ Status CheckCreateArgs(const ConvDesc& desc, ConstTensorView weight, ConstTensor
     return Status::Invalid("max_memory_bytes must be >= 0 (0: physical memory) (got " +
                            std::to_string(options.max_memory_bytes) + ")");
   }
+  if (options.dtype == DataType::kBFloat16) {
+    if (options.layout != Layout::kNCHW) return Status::Unsupported("dtype bf16 computes channels first only (layout NCHW)");
+    const Algorithm* a = FindAlgorithm(options.algo);
+    if (a && !(a->dtypes & DTypeBit(DType::kBF16))) {
+      return Status::Unsupported("algorithm " + options.algo + " computes f32 only; bf16: auto, phase or ref");
+    }
+  }
   return CheckMemory("the output " + ShapeString(ConvTransposeOutputShape(desc)), OutputBytes(desc),
                      options.max_memory_bytes);
 }
@@ -385,7 +293,9 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
   Status& st = status ? *status : ok;
   st = CheckCreateArgs(desc, weight, bias, options);
   if (!st.ok()) return nullptr;
-  if (options.algo == "auto") {  // wisdom, or tune = measure (src/tune/measure.h)
+  // wisdom, or tune = measure (src/tune/measure.h); its keys and candidates
+  // are f32 (a bf16 plan runs phase, or ref)
+  if (options.algo == "auto" && options.dtype == DataType::kFloat32) {
     std::string how;
     if (std::unique_ptr<Plan> p = CreateTunedPlan(desc, weight, bias, options, &how)) {
       p->impl_->note = p->impl_->note.empty() ? how : how + "; " + p->impl_->note;
@@ -397,12 +307,13 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
   impl->desc = desc;
   impl->geom = MakeGeom3(desc, GeomOp::kConvTranspose);
   impl->threads = options.threads;
+  impl->dtype = options.dtype;
   std::vector<const Algorithm*> candidates;
   if (options.algo == "auto") {
     Geom3 g = impl->geom;
     g.n = std::max<int64_t>(g.n, 1);  // a batch of 0 picks as one image
     std::string why;
-    candidates = AutoCandidates(g, options.threads, &why);
+    candidates = AutoCandidates(g, options.threads, &why, options.dtype);
   } else if (const Algorithm* a = FindAlgorithm(options.algo)) {
     candidates = {a};
   } else {
@@ -411,7 +322,14 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
     st = Status::Invalid("algo must be auto or one of " + names + " (got '" + options.algo + "')");
     return nullptr;
   }
-  const bool weights_finite = AllFinite(weight.data, weight.numel());
+  bool weights_finite = AllFinite(weight.data, weight.numel());
+  if (impl->dtype == DataType::kBFloat16) {
+    impl->w_bf16.resize(static_cast<size_t>(weight.numel()));
+    for (size_t i = 0; i < impl->w_bf16.size(); ++i) {
+      impl->w_bf16[i] = Bf16Bits(weight.data[i]);
+      weights_finite &= (impl->w_bf16[i] & 0x7F80) != 0x7F80;  // rounding may overflow to Inf
+    }
+  }
   std::string skipped;
   for (const Algorithm* a : candidates) {
     impl->note.clear();
@@ -428,12 +346,14 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
     impl->note = (impl->note.empty() ? "" : impl->note + "; ") + "auto: " + skipped + ": " + impl->name + " runs";
   }
   if (!impl->note.empty()) dispatch::LogDispatch("plan: %s", impl->note.c_str());
+  impl->w_bf16 = std::vector<uint16_t>();  // the prepared algorithm holds its own copy
   st = Status::Ok();
   return std::unique_ptr<Plan>(new Plan(std::move(impl)));
 }
 
 Status Plan::Run(ConstTensorView x, TensorView y) const {
   const Impl& p = *impl_;
+  if (p.dtype != DataType::kFloat32) return Status::Invalid("the plan computes bf16: x must be a bf16 view");
   TCONV_RETURN_IF_ERROR(CheckShape("input", x.shape, p.x_shape));
   TCONV_RETURN_IF_ERROR(CheckShape("output", y.shape, p.y_shape));
   if (!p.prepared) return Status::Ok();  // a batch of 0: the output is empty
@@ -459,6 +379,29 @@ Status Plan::Run(ConstTensorView x, TensorView y) const {
   return Status::Ok();
 }
 
+// bf16 plans: no layout conversion (Create refuses kNHWC).
+Status Plan::Impl::RunBuffers(const Shape& xs, const Shape& ys, ConstBuffer x, Buffer y) const {
+  if (dtype != DataType::kBFloat16) return Status::Invalid("the plan computes f32: x must be a float32 view");
+  TCONV_RETURN_IF_ERROR(CheckShape("input", xs, x_shape));
+  TCONV_RETURN_IF_ERROR(CheckShape("output", ys, y_shape));
+  if (!prepared) return Status::Ok();  // a batch of 0: the output is empty
+  if (!x.data || !y.data) return Status::Invalid("input or output data is null");
+  void* ws = TakeWorkspace();
+  if (ws_bytes && !ws) return Status::OutOfMemory("cannot allocate a workspace of " + std::to_string(ws_bytes) + " bytes");
+  prepared->Run(x, y, algo_ws ? ws : nullptr, threads);
+  GiveBack(ws);
+  return Status::Ok();
+}
+
+Status Plan::Run(ConstBF16View x, TensorView y) const {
+  return impl_->RunBuffers(x.shape, y.shape, ConstBuffer(x.data, DType::kBF16), Buffer(y.data));
+}
+
+Status Plan::Run(ConstBF16View x, BF16View y) const {
+  return impl_->RunBuffers(x.shape, y.shape, ConstBuffer(x.data, DType::kBF16), Buffer(y.data, DType::kBF16));
+}
+
+DataType Plan::dtype() const { return impl_->dtype; }
 const ConvDesc& Plan::desc() const { return impl_->desc; }
 const std::string& Plan::algorithm() const { return impl_->name; }
 const std::string& Plan::note() const { return impl_->note; }

@@ -172,6 +172,8 @@ TEST_P(KernelList, PadAndChannelsLastKernelsMatchTheReference) {
       opts.layout = Layout::kNHWC;
       ASSERT_TRUE(CheckPlan(d, opts, 9, testing::Repro(d, 9) + " kernel=" + k.name, &ran, &why)) << why;
       EXPECT_EQ(ran, k.name);
+    } else if (k.dtype == DType::kBF16) {
+      // tests/phase_bf16_sweep_test.cc runs every bf16 line at every ISA.
     } else {
       ADD_FAILURE() << k.name << ": no test runs this kind of kernel";
     }

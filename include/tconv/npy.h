@@ -42,6 +42,14 @@ Status EncodeNpy(const Tensor& t, std::string* bytes);
 // existing regular file keeps its permission bits.
 Status WriteNpyAtomic(const std::string& path, const Tensor& t);
 
+// bf16 as raw bits (`tconv conv-transpose --dtype bf16 --bf16-io uint16`):
+// a uint16 .npy ('<u2'/'>u2') whose elements are bf16 bit patterns, read
+// into a float tensor (widening is exact; any other dtype is refused), and
+// a float tensor written as '<u2' bf16 bits (each rounded to nearest even,
+// NaN to 0x7FC0), atomically as WriteNpyAtomic.
+Status ReadNpyBf16Bits(const std::string& path, Tensor* out);
+Status WriteNpyBf16BitsAtomic(const std::string& path, const Tensor& t);
+
 // Removes the named temporaries of writes in progress (only the fallback
 // for filesystems without O_TMPFILE has any). Async-signal-safe: the CLI
 // calls it from its SIGINT/SIGTERM/SIGHUP handler before dying.

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "tconv/bfloat16.h"
 #include "tconv/desc.h"
 #include "tconv/layout.h"
 #include "tconv/status.h"
@@ -56,6 +57,13 @@ struct PlanOptions {
   // general path, gemm_col2im, gather: a workspace that cannot be had is a
   // reason to pick another), a forced algorithm is refused.
   int64_t max_memory_bytes = 0;
+  // The element type the plan computes in (tconv/bfloat16.h). kBFloat16:
+  // x is bf16 and y float32 or bf16 (Run's BFloat16 overloads), the weight
+  // is rounded to bf16 by Create, products are accumulated in float32.
+  // Only `phase` (its bf16 kernels) and `ref` compute bf16 (Debian's
+  // OpenBLAS has no bf16 GEMM for gemm_col2im); `auto` picks phase, a forced other algorithm is refused, and so
+  // is layout kNHWC (not yet).
+  DataType dtype = DataType::kFloat32;
   // Tuning of `phase`'s SIMD path (include/tconv/tuning.h): the defaults
   // are its planner's own choices.
   PhaseTuning phase;
@@ -78,6 +86,9 @@ struct AlgorithmEstimate {
   // packing (large layers: phase's workspace is then an upper bound).
   bool exact = true;
   std::string kernel;           // the kernel it would run (Plan::kernel())
+  // Non-empty when the algorithm does not compute the dtype asked for
+  // (EstimateAlgorithms' dtype): why a plan refuses it.
+  std::string refused;
 };
 
 // Names accepted by PlanOptions::algo besides "auto", registry order.
@@ -85,17 +96,20 @@ std::vector<std::string> AlgorithmNames();
 // One estimate per algorithm; desc must be valid for conv_transpose.
 // Bounded time and memory whatever the sizes (no weight of the layer's size
 // is allocated; saturating counts: INT64_MAX means more than 2^63).
-std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc);
+// With dtype kBFloat16 the kernels are bf16's, and the algorithms that do
+// not compute bf16 carry `refused`.
+std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc, DataType dtype = DataType::kFloat32);
 // Workspace bytes a plan in `layout` adds for channels-first copies of x and
 // y when its algorithm computes channels first (0 for kNCHW, and for a
 // tensor whose C or spatial size is 1). An algorithm that reads or writes
 // channels last itself needs less: Plan::workspace_bytes() is exact.
 int64_t LayoutConversionBytes(const ConvDesc& desc, Layout layout);
-// The algorithm `auto` picks for desc at `threads` threads, and a one-line
-// reason: the cost model's choice, or the fallback when its memory does not
-// fit max_memory_bytes (0: physical memory), as Plan::Create decides with
-// finite weights and no wisdom entry for the layer.
-std::string AutoAlgorithm(const ConvDesc& desc, std::string* why, int64_t max_memory_bytes = 0, int threads = 1);
+// The algorithm `auto` picks for desc at `threads` threads in `dtype`, and a
+// one-line reason: the cost model's choice, or the fallback when its memory
+// does not fit max_memory_bytes (0: physical memory), as Plan::Create
+// decides with finite weights and no wisdom entry for the layer.
+std::string AutoAlgorithm(const ConvDesc& desc, std::string* why, int64_t max_memory_bytes = 0, int threads = 1,
+                          DataType dtype = DataType::kFloat32);
 // The kernels PlanOptions::phase.kernel accepts at the active ISA, in the
 // order of the kernel list (src/kernels/list.inc), e.g.
 // "f32_phase_pixels_8x3__avx512".
@@ -128,6 +142,11 @@ class Plan {
   // (tests/concurrent_run_test.cc). Create and the destructor are not to
   // overlap with Run on the same plan.
   Status Run(ConstTensorView x, TensorView y) const;
+  // The same for a plan of dtype kBFloat16: x bf16, y float32 (the f32
+  // accumulators) or bf16 (each rounded to nearest even once). A view of
+  // the other element type than the plan's is refused with kInvalid.
+  Status Run(ConstBF16View x, TensorView y) const;
+  Status Run(ConstBF16View x, BF16View y) const;
 
   const ConvDesc& desc() const;
   const std::string& algorithm() const;  // the algorithm that runs
@@ -142,6 +161,7 @@ class Plan {
   // a description of the loops of an algorithm without SIMD kernels.
   const std::string& kernel() const;
   Layout layout() const;
+  DataType dtype() const;
   const Shape& input_shape() const;
   const Shape& output_shape() const;
   int64_t workspace_bytes() const;  // the algorithm's scratch + layout buffers

@@ -8,6 +8,7 @@
 #ifndef TCONV_REFERENCE_H_
 #define TCONV_REFERENCE_H_
 
+#include "tconv/bfloat16.h"
 #include "tconv/desc.h"
 #include "tconv/status.h"
 #include "tconv/tensor.h"
@@ -18,6 +19,11 @@ namespace tconv {
 // and (i,k) with i*s + k*d - pb = o. Shapes: ConvTranspose*Shape(desc).
 Status ConvTransposeRef(const ConvDesc& desc, ConstTensorView x, ConstTensorView w, ConstTensorView bias,
                         TensorView y);
+
+// The same on bf16 x and w (the oracle of bf16 plans): each bf16 value
+// widened to float exactly, the sum in double, y rounded to float once.
+Status ConvTransposeRefBF16(const ConvDesc& desc, ConstBF16View x, ConstBF16View w, ConstTensorView bias,
+                            TensorView y);
 
 // y[n,co,o] = bias[co] + sum x[n,ci,o*s + k*d - pb] * w[co,ci_g,k].
 // Shapes: Conv*Shape(desc).

@@ -9,7 +9,9 @@
 //
 // Tensors cross this seam type-erased (src/base/dtype.h): a prepared
 // algorithm computes in one element type and checks it in debug builds.
-// Today every algorithm computes f32.
+// Every algorithm computes f32; those whose `dtypes` hold kBF16 compute bf16
+// too: PrepareInput::w is then bf16 (the plan rounded it), the bias f32,
+// and Run gets x bf16 and y f32 or bf16.
 #ifndef TCONV_SRC_ALGO_ALGORITHM_H_
 #define TCONV_SRC_ALGO_ALGORITHM_H_
 
@@ -74,6 +76,8 @@ struct Algorithm {
   // y channels first), or nullptr for a geometry it does not take; the plan
   // then converts around `prepare`.
   std::unique_ptr<PreparedAlgo> (*prepare_channels_last)(const PrepareInput& in, std::string* why) = nullptr;
+  // The element types it computes (DTypeBit of each).
+  uint32_t dtypes = DTypeBit(DType::kF32);
 };
 
 // Every algorithm, in registry order (ref last).

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "src/algo/channels_last.h"
+#include "src/algo/phase_bf16.h"
 #include "src/algo/phase_fast.h"
 #include "src/algo/tap_math.h"
 #include "src/dispatch/cpu.h"
@@ -205,6 +206,7 @@ AlgoCost PhaseCost(const Geom3& g) {
 // The SIMD path when it takes the geometry, else the general path; a
 // kernel named by PhaseTuning::kernel that cannot run it fails the plan.
 std::unique_ptr<PreparedAlgo> PhasePrepare(const PrepareInput& in, std::string* why) {
+  if (in.w.dtype == DType::kBF16) return PreparePhaseBf16(in, why);
   std::string declined;
   if (auto fast = PreparePhaseFast(in, &declined)) return fast;
   if (!in.tuning.kernel.empty()) {
@@ -237,6 +239,6 @@ std::unique_ptr<PreparedAlgo> PreparePhaseGeneral(const Geom3& g, const float* w
 
 const Algorithm kPhaseAlgorithm = {
     "phase", "sub-pixel decomposition: s^D dense stride-1 sub-convolutions written straight into the output",
-    PhaseCost, PhasePrepare, PhasePrepareChannelsLast};
+    PhaseCost, PhasePrepare, PhasePrepareChannelsLast, DTypeBit(DType::kF32) | DTypeBit(DType::kBF16)};
 
 }  // namespace tconv

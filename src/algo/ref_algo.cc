@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "src/algo/algorithm.h"
+#include "src/base/bf16.h"
 #include "src/base/checked_int.h"
 #include "tconv/reference.h"
 
@@ -30,12 +31,19 @@ ConvDesc ToDesc(const Geom3& g) {
 
 class RefPrepared : public PreparedAlgo {
  public:
-  RefPrepared(const Geom3& g, const float* w, const float* bias)
-      : desc_(ToDesc(g)),
-        w_(w, w + NumElements(ConvTransposeWeightShape(desc_))),
-        bias_(bias ? std::vector<float>(bias, bias + g.cout) : std::vector<float>()) {}
+  // w: f32, or bf16 (then x is bf16 in Run: both widened exactly).
+  RefPrepared(const Geom3& g, ConstBuffer w, const float* bias)
+      : desc_(ToDesc(g)), bias_(bias ? std::vector<float>(bias, bias + g.cout) : std::vector<float>()) {
+    const int64_t n = NumElements(ConvTransposeWeightShape(desc_));
+    if (w.dtype == DType::kBF16) {
+      for (int64_t i = 0; i < n; ++i) w_.push_back(Bf16ToF32(w.As<uint16_t>()[i]));
+    } else {
+      w_.assign(w.As<float>(), w.As<float>() + n);
+    }
+  }
   std::string Kernel() const override { return "ref: double-precision loops (the oracle)"; }
   void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {
+    if (xb.dtype == DType::kBF16) return RunBf16(xb, yb);
     const float* x = xb.As<float>();
     float* y = yb.As<float>();
     ConstTensorView b(bias_.empty() ? nullptr : bias_.data(), {desc_.out_channels});
@@ -46,6 +54,20 @@ class RefPrepared : public PreparedAlgo {
   }
 
  private:
+  // bf16 x widened, y f32 or rounded to bf16 once (allocates: the oracle).
+  void RunBf16(ConstBuffer xb, Buffer yb) const {
+    const Shape xs = ConvTransposeInputShape(desc_), ys = ConvTransposeOutputShape(desc_);
+    std::vector<float> x(static_cast<size_t>(NumElements(xs)));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = Bf16ToF32(xb.As<uint16_t>()[i]);
+    std::vector<float> y;
+    float* out = yb.dtype == DType::kF32 ? yb.As<float>() : nullptr;
+    if (!out) y.resize(static_cast<size_t>(NumElements(ys)));
+    ConstTensorView b(bias_.empty() ? nullptr : bias_.data(), {desc_.out_channels});
+    ConvTransposeRef(desc_, ConstTensorView(x.data(), xs), ConstTensorView(w_.data(), ConvTransposeWeightShape(desc_)),
+                     b, TensorView(out ? out : y.data(), ys));
+    for (size_t i = 0; i < y.size(); ++i) yb.As<uint16_t>()[i] = Bf16Bits(y[i]);
+  }
+
   ConvDesc desc_;
   std::vector<float> w_;  // a copy: the plan must not depend on the caller's buffers
   std::vector<float> bias_;
@@ -61,13 +83,12 @@ AlgoCost RefCost(const Geom3& g) {
 
 std::unique_ptr<PreparedAlgo> RefPrepare(const PrepareInput& in, std::string* /*why*/) {
   const Geom3& g = in.g;
-  const float* w = in.w.As<float>();
-  const float* bias = in.bias.As<float>();
-  return std::make_unique<RefPrepared>(g, w, bias);
+  return std::make_unique<RefPrepared>(g, in.w, in.bias.As<float>());
 }
 
 }  // namespace
 
-const Algorithm kRefAlgorithm = {"ref", "plain loops, double accumulation (the oracle)", RefCost, RefPrepare};
+const Algorithm kRefAlgorithm = {"ref", "plain loops, double accumulation (the oracle)", RefCost, RefPrepare, nullptr,
+                                 DTypeBit(DType::kF32) | DTypeBit(DType::kBF16)};
 
 }  // namespace tconv

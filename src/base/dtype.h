@@ -3,8 +3,8 @@
 // Every layer below the public API passes tensor data as a ConstBuffer /
 // Buffer (pointer + element type): PreparedAlgo::Run, weight packing, the
 // kernel argument structs and the kernel list (src/kernels/list.inc), whose
-// entries say which dtype they compute. Today every algorithm and kernel is
-// f32; a bf16 or int8 kernel is an addition (a kernel templated on its
+// entries say which dtype they compute. f32 everywhere; bf16 in phase
+// (src/algo/phase_bf16.cc) and ref. A bf16 or int8 kernel is an addition (a kernel templated on its
 // Highway tag, a list line, a packer), not a change of these signatures.
 //
 // Bottom layer: includes nothing of tconv; every layer may use it.
@@ -40,6 +40,12 @@ template <>
 struct DTypeOf<float> {
   static constexpr DType value = DType::kF32;
 };
+// bf16 travels as its 16 bits (tconv::BFloat16 in the public API, the
+// upper half of a float32).
+template <>
+struct DTypeOf<uint16_t> {
+  static constexpr DType value = DType::kBF16;
+};
 template <>
 struct DTypeOf<int8_t> {
   static constexpr DType value = DType::kI8;
@@ -52,6 +58,9 @@ template <>
 struct DTypeOf<int32_t> {
   static constexpr DType value = DType::kI32;
 };
+
+// A set of DTypes (Algorithm::dtypes).
+constexpr uint32_t DTypeBit(DType t) { return 1u << static_cast<unsigned>(t); }
 
 // Read-only tensor data of one element type; data == nullptr means absent
 // (e.g. no bias).

@@ -16,6 +16,7 @@
 #include <new>
 #include <vector>
 
+#include "src/base/bf16.h"
 #include "src/io/atomic_write.h"
 #include "tconv/limits.h"
 
@@ -270,7 +271,11 @@ void DecodeElements(const uint8_t* p, size_t n, size_t itemsize, bool swap, floa
 
 }  // namespace
 
-Status ParseNpy(const uint8_t* data, size_t size, Tensor* out) {
+namespace {
+
+// bf16_bits: the file holds uint16 ('<u2'/'>u2'), each the bits of a bf16,
+// widened (exactly) into the float tensor; nothing else is accepted.
+Status ParseNpyAs(const uint8_t* data, size_t size, bool bf16_bits, Tensor* out) {
   *out = Tensor();
   size_t prefix = 0;
   std::string header;
@@ -279,7 +284,12 @@ Status ParseNpy(const uint8_t* data, size_t size, Tensor* out) {
   TCONV_RETURN_IF_ERROR(HeaderParser(header).Parse(&f));
   if (f.fortran) return Bad("fortran_order True is not supported (write the array in C order)");
   size_t itemsize = 0;
-  if (f.descr == "<f4" || f.descr == ">f4") {
+  if (bf16_bits) {
+    if (f.descr != "<u2" && f.descr != ">u2") {
+      return Bad("dtype '" + f.descr + "' where bf16 bits are expected (uint16 '<u2'/'>u2')");
+    }
+    itemsize = 2;
+  } else if (f.descr == "<f4" || f.descr == ">f4") {
     itemsize = 4;
   } else if (f.descr == "<f8" || f.descr == ">f8") {
     itemsize = 8;
@@ -303,13 +313,21 @@ Status ParseNpy(const uint8_t* data, size_t size, Tensor* out) {
   } catch (const std::bad_alloc&) {
     return Status::OutOfMemory("cannot allocate " + std::to_string(n) + " floats for shape " + ShapeString(f.shape));
   }
-  DecodeElements(data + prefix + header.size(), static_cast<size_t>(n), itemsize, big == HostIsLittleEndian(),
-                 t.data.data());
+  const uint8_t* src = data + prefix + header.size();
+  if (itemsize == 2) {
+    for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
+      const uint32_t bits = big ? (src[2 * i] << 8 | src[2 * i + 1]) : (src[2 * i + 1] << 8 | src[2 * i]);
+      t.data[i] = Bf16ToF32(static_cast<uint16_t>(bits));
+    }
+  } else {
+    DecodeElements(src, static_cast<size_t>(n), itemsize, big == HostIsLittleEndian(), t.data.data());
+  }
   *out = std::move(t);
   return Status::Ok();
 }
 
-Status ReadNpy(const std::string& path, Tensor* out) {
+
+Status ReadNpyAs(const std::string& path, bool bf16_bits, Tensor* out) {
   *out = Tensor();
   // O_NONBLOCK: opening a FIFO must not wait for a writer (it hung the CLI);
   // it changes nothing for the regular files read below.
@@ -345,12 +363,14 @@ Status ReadNpy(const std::string& path, Tensor* out) {
     return Status::OutOfMemory("cannot hold '" + path + "' in memory");
   }
   ::close(fd);
-  Status s = ParseNpy(bytes.data(), bytes.size(), out);
+  Status s = ParseNpyAs(bytes.data(), bytes.size(), bf16_bits, out);
   if (!s.ok()) return Status(s.code(), "'" + path + "' is not a valid .npy file: " + s.message());
   return Status::Ok();
 }
 
-Status EncodeNpy(const Tensor& t, std::string* bytes) {
+
+// bf16_bits: '<u2', each element's bf16 bits (rounded to nearest even).
+Status EncodeNpyAs(const Tensor& t, bool bf16_bits, std::string* bytes) {
   for (int64_t d : t.shape) {
     if (d < 0) return Bad("cannot write shape " + ShapeString(t.shape) + ": negative dim");
   }
@@ -363,7 +383,7 @@ Status EncodeNpy(const Tensor& t, std::string* bytes) {
     return Bad("cannot write shape " + ShapeString(t.shape) + ": it has " + std::to_string(n) + " elements but the data has " +
                std::to_string(t.data.size()));
   }
-  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + ShapeString(t.shape) + ", }";
+  std::string dict = std::string("{'descr': '") + (bf16_bits ? "<u2" : "<f4") + "', 'fortran_order': False, 'shape': " + ShapeString(t.shape) + ", }";
   // Pad with spaces so that preamble + header is a multiple of 64, ending in '\n'.
   size_t prefix = 10;
   size_t total = prefix + dict.size() + 1;
@@ -378,6 +398,15 @@ Status EncodeNpy(const Tensor& t, std::string* bytes) {
   for (size_t i = 0; i < prefix - 8; ++i) bytes->push_back(static_cast<char>((hl >> (8 * i)) & 0xff));
   bytes->append(header);
   const size_t off = bytes->size();
+  if (bf16_bits) {
+    bytes->resize(off + t.data.size() * 2);
+    for (size_t i = 0; i < t.data.size(); ++i) {
+      const uint16_t b = Bf16Bits(t.data[i]);
+      (*bytes)[off + 2 * i] = static_cast<char>(b & 0xff);
+      (*bytes)[off + 2 * i + 1] = static_cast<char>(b >> 8);
+    }
+    return Status::Ok();
+  }
   bytes->resize(off + t.data.size() * 4);
   for (size_t i = 0; i < t.data.size(); ++i) {
     uint8_t b[4];
@@ -388,14 +417,28 @@ Status EncodeNpy(const Tensor& t, std::string* bytes) {
   return Status::Ok();
 }
 
-Status WriteNpyAtomic(const std::string& path, const Tensor& t) {
+Status WriteNpyAs(const std::string& path, const Tensor& t, bool bf16_bits) {
   std::string bytes;
   try {
-    TCONV_RETURN_IF_ERROR(EncodeNpy(t, &bytes));
+    TCONV_RETURN_IF_ERROR(EncodeNpyAs(t, bf16_bits, &bytes));
   } catch (const std::bad_alloc&) {
     return Status::OutOfMemory("cannot encode the output for '" + path + "': out of memory");
   }
   return WriteFileAtomic(path, bytes.data(), bytes.size());
 }
+
+}  // namespace
+
+Status ParseNpy(const uint8_t* data, size_t size, Tensor* out) { return ParseNpyAs(data, size, false, out); }
+
+Status ReadNpy(const std::string& path, Tensor* out) { return ReadNpyAs(path, false, out); }
+
+Status ReadNpyBf16Bits(const std::string& path, Tensor* out) { return ReadNpyAs(path, true, out); }
+
+Status EncodeNpy(const Tensor& t, std::string* bytes) { return EncodeNpyAs(t, false, bytes); }
+
+Status WriteNpyAtomic(const std::string& path, const Tensor& t) { return WriteNpyAs(path, t, false); }
+
+Status WriteNpyBf16BitsAtomic(const std::string& path, const Tensor& t) { return WriteNpyAs(path, t, true); }
 
 }  // namespace tconv

@@ -19,6 +19,7 @@ namespace kernels {
 void AppendPixelKernels(std::vector<KernelInfo>* out);
 void AppendDirectKernels(std::vector<KernelInfo>* out);
 void AppendOtherKernels(std::vector<KernelInfo>* out);
+void AppendBf16Kernels(std::vector<KernelInfo>* out);
 
 std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
   const std::string s = "_s" + std::to_string(column_phases);
@@ -39,6 +40,10 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
       return "pad_volume";
     case KernelOp::kDwNhwcRow:
       return "dw_nhwc_row";
+    case KernelOp::kPhaseBf16Dp:
+      return "phase_dpbf16";
+    case KernelOp::kPhaseBf16Widen:
+      return "phase_widen";
   }
   return "?";
 }
@@ -54,6 +59,7 @@ const std::vector<KernelInfo>& ActiveKernels() {
   AppendPixelKernels(&v);
   AppendDirectKernels(&v);
   AppendOtherKernels(&v);
+  AppendBf16Kernels(&v);
   std::stable_sort(v.begin(), v.end(), [](const KernelInfo& a, const KernelInfo& b) { return a.list_line < b.list_line; });
   return tables.emplace(target, std::move(v)).first->second;
 }

@@ -59,3 +59,23 @@ Status ConvTransposeRef(const ConvDesc& desc, ConstTensorView x, ConstTensorView
 }
 
 }  // namespace tconv
+
+namespace tconv {
+
+Status ConvTransposeRefBF16(const ConvDesc& desc, ConstBF16View x, ConstBF16View w, ConstTensorView bias,
+                            TensorView y) {
+  TCONV_RETURN_IF_ERROR(ValidateConvTranspose(desc));
+  TCONV_RETURN_IF_ERROR(CheckShape("input", x.shape, ConvTransposeInputShape(desc)));
+  TCONV_RETURN_IF_ERROR(CheckShape("weight", w.shape, ConvTransposeWeightShape(desc)));
+  // Widening is exact: the f32 reference on the widened values is the bf16
+  // one.
+  auto widen = [](ConstBF16View v) {
+    std::vector<float> f(static_cast<size_t>(v.numel()));
+    for (size_t i = 0; i < f.size(); ++i) f[i] = ToFloat(v.data[i]);
+    return f;
+  };
+  const std::vector<float> xf = widen(x), wf = widen(w);
+  return ConvTransposeRef(desc, ConstTensorView(xf.data(), x.shape), ConstTensorView(wf.data(), w.shape), bias, y);
+}
+
+}  // namespace tconv

@@ -354,6 +354,19 @@ Status ResolveConvDesc(const GeometryFlags& g, ConvDesc* d) {
   return ValidateConv(*d);
 }
 
+Status ParseDType(const std::string& flag, const std::string& text, DataType* out) {
+  if (text == "f32" || text == "float32") {
+    *out = DataType::kFloat32;
+  } else if (text == "bf16" || text == "bfloat16") {
+    *out = DataType::kBFloat16;
+  } else if (text == "int8" || text == "i8" || text == "u8") {
+    return Status::Unsupported(flag + " " + text + ": int8 is not supported yet (f32, bf16)");
+  } else {
+    return Status::Invalid(flag + " must be f32 or bf16 (got '" + EscapeForMessage(text) + "')");
+  }
+  return Status::Ok();
+}
+
 Status LoadTensor(const std::string& flag, const std::string& path, Tensor* out) {
   if (path.empty()) return Status::Invalid(flag + " needs a file name");
   Status st = ReadNpy(path, out);

@@ -25,6 +25,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "tconv/bfloat16.h"
 #include "tconv/desc.h"
 #include "tconv/status.h"
 #include "tconv/tensor.h"
@@ -120,6 +121,10 @@ Status ResolveConvTransposeDesc(const GeometryFlags& g, const TransposeFlags& t,
 Status ResolveConvDesc(const GeometryFlags& g, ConvDesc* d);
 
 // Reads a .npy (float32, or float64 converted); errors start with the flag.
+// --dtype: f32 (float32) or bf16 (bfloat16); int8 is refused (not built
+// yet, #18), anything else too, naming the choices.
+Status ParseDType(const std::string& flag, const std::string& text, DataType* out);
+
 Status LoadTensor(const std::string& flag, const std::string& path, Tensor* out);
 // Writes t atomically (temp file + rename); on error nothing is left at path
 // and an existing file there is untouched. Errors start with the flag.

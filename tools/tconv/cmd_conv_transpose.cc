@@ -6,6 +6,14 @@
 //       [--output-padding A] [--output-shape O] [--auto-pad MODE]
 //       [--target-shape T] [--groups G] [--algo NAME] [--threads N]
 //       [--layout nchw|nhwc] [--max-memory BYTES] [--tune estimate|measure] [--wisdom FILE]
+//       [--dtype f32|bf16 [--bf16-io float32|uint16]]
+//
+// --dtype bf16 computes in bf16 (PlanOptions::dtype): X and W are rounded to
+// bf16 (nearest even) on load, products accumulate in f32, and Y is written
+// rounded to bf16. With --bf16-io float32 (the default) X, W and Y are
+// float32 .npy files holding those values; with uint16, X and W must be
+// uint16 .npy files of bf16 bit patterns (numpy's view of torch.bfloat16
+// data) and Y is written so. The bias is float32 either way.
 //
 // The number of spatial axes is the input rank - 2; Cin comes from the input,
 // Cout = weight dim 1 * groups, the kernel from the weight's trailing dims.
@@ -19,8 +27,11 @@
 
 #include <cerrno>
 #include <memory>
+#include <new>
 #include <string>
+#include <vector>
 
+#include "tconv/bfloat16.h"
 #include "tconv/layout.h"
 #include "tconv/npy.h"
 #include "tconv/plan.h"
@@ -38,6 +49,7 @@ struct ConvTransposeArgs {
   std::string layout = "nchw";
   std::string tune = "estimate";
   std::string wisdom;
+  std::string dtype = "f32", bf16_io;
   GeometryFlags geo;
   TransposeFlags tr;
 };
@@ -67,6 +79,47 @@ Status ApplyTuning(const ConvTransposeArgs& a, Wisdom* store, PlanOptions* opts)
   return st.ok() ? st : Status::Invalid("--wisdom: " + st.message());
 }
 
+// --dtype and --bf16-io: *bits is true for uint16 files of bf16 bits.
+Status ParseDTypeFlags(const ConvTransposeArgs& a, DataType* dtype, bool* bits) {
+  TCONV_RETURN_IF_ERROR(ParseDType("--dtype", a.dtype, dtype));
+  *bits = a.bf16_io == "uint16";
+  if (a.bf16_io.empty()) return Status::Ok();
+  if (*dtype != DataType::kBFloat16) return Status::Invalid("--bf16-io applies to --dtype bf16 only");
+  if (a.bf16_io != "float32" && !*bits) {
+    return Status::Invalid("--bf16-io must be float32 or uint16 (got '" + EscapeForMessage(a.bf16_io) + "')");
+  }
+  return Status::Ok();
+}
+
+Status Load(const std::string& flag, const std::string& path, bool bits, Tensor* t) {
+  if (!bits) return LoadTensor(flag, path, t);
+  const Status st = ReadNpyBf16Bits(path, t);
+  return st.ok() ? st : Status(st.code(), flag + ": " + st.message());
+}
+
+// Runs the plan (x rounded to bf16 for a bf16 plan) and writes Y.
+Status RunAndWrite(const Plan& plan, const Tensor& x, bool bits, const std::string& path) {
+  Tensor y;
+  try {
+    y = Tensor(plan.output_shape());
+  } catch (const std::bad_alloc&) {
+    return Status::OutOfMemory("cannot allocate the output " + ShapeString(plan.output_shape()));
+  }
+  if (plan.dtype() == DataType::kFloat32) {
+    TCONV_RETURN_IF_ERROR(plan.Run(x.cview(), y.view()));
+    return WriteOutput("--output", path, y);
+  }
+  std::vector<BFloat16> xb(x.data.size());
+  for (size_t i = 0; i < xb.size(); ++i) xb[i] = ToBFloat16(x.data[i]);
+  TCONV_RETURN_IF_ERROR(plan.Run(ConstBF16View(xb.data(), x.shape), y.view()));
+  if (bits) {
+    const Status st = WriteNpyBf16BitsAtomic(path, y);
+    return st.ok() ? st : Status(st.code(), "--output: " + st.message());
+  }
+  for (float& v : y.data) v = RoundToBFloat16(v);
+  return WriteOutput("--output", path, y);
+}
+
 int RunConvTranspose(const ConvTransposeArgs& a) {
   Status st = CheckAlgo(a.algo);
   if (!st.ok()) return Fail(st);
@@ -75,9 +128,12 @@ int RunConvTranspose(const ConvTransposeArgs& a) {
   if (!(st = ApplyTuning(a, &store, &opts)).ok()) return Fail(st);
   Layout layout = Layout::kNCHW;
   if (!(st = ParseLayout("--layout", a.layout, &layout)).ok()) return Fail(st);
+  DataType dtype;
+  bool bits = false;
+  if (!(st = ParseDTypeFlags(a, &dtype, &bits)).ok()) return Fail(st);
   Tensor x, w, b;
-  if (!(st = LoadTensor("--input", a.input, &x)).ok()) return Fail(st);
-  if (!(st = LoadTensor("--weight", a.weight, &w)).ok()) return Fail(st);
+  if (!(st = Load("--input", a.input, bits, &x)).ok()) return Fail(st);
+  if (!(st = Load("--weight", a.weight, bits, &w)).ok()) return Fail(st);
   if (!a.bias.empty() && !(st = LoadTensor("--bias", a.bias, &b)).ok()) return Fail(st);
 
   const int rank = static_cast<int>(x.shape.size());
@@ -100,19 +156,13 @@ int RunConvTranspose(const ConvTransposeArgs& a) {
   opts.algo = a.algo;
   opts.threads = a.geo.threads;
   opts.layout = layout;
+  opts.dtype = dtype;
   if (!(st = MemoryLimit(a.geo, &opts.max_memory_bytes)).ok()) return Fail(st);
   ConstTensorView bias_view;
   if (!a.bias.empty()) bias_view = b.cview();
   auto plan = Plan::Create(d, w.cview(), bias_view, opts, &st);
   if (!plan) return Fail(st);
-  Tensor y;
-  try {
-    y = Tensor(plan->output_shape());
-  } catch (const std::bad_alloc&) {
-    return Fail("cannot allocate the output " + ShapeString(plan->output_shape()));
-  }
-  if (!(st = plan->Run(x.cview(), y.view())).ok()) return Fail(st);
-  if (!(st = WriteOutput("--output", a.output, y)).ok()) return Fail(st);
+  if (!(st = RunAndWrite(*plan, x, bits, a.output)).ok()) return Fail(st);
   if (!a.wisdom.empty() && !(st = store.Save(a.wisdom)).ok()) return Fail("--wisdom: " + st.message());
   return 0;
 }
@@ -133,6 +183,9 @@ Runner SetupConvTranspose(CLI::App* sub) {
       "how auto chooses: estimate (default, the cost model) or measure (time each algorithm, keep the fastest)");
   AddPathOption(sub, "--wisdom", &a->wisdom,
                 "wisdom file: read first if it exists, written back (atomically) with what was measured", false);
+  sub->add_option("--dtype", a->dtype, "f32 (default) or bf16: the element type the plan computes in");
+  sub->add_option("--bf16-io", a->bf16_io,
+                  "with --dtype bf16: float32 (default: .npy float32 holding bf16 values) or uint16 (bf16 bits)");
   return [a] { return RunConvTranspose(*a); };
 }
 

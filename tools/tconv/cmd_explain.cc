@@ -28,6 +28,7 @@ namespace {
 struct ExplainArgs {
   std::string input_shape, weight_shape;
   std::string op = "conv-transpose";
+  std::string dtype = "f32";
   GeometryFlags geo;
   TransposeFlags tr;
 };
@@ -53,14 +54,18 @@ void Row(const char* key, const std::string& value) { std::printf("%-16s %s\n", 
 
 // One row per algorithm (multiply-adds, workspace, packed weights), the
 // kernel each runs at the active ISA, and auto's pick with its reason.
-void PrintAlgorithms(const ConvDesc& d, int64_t flops, int64_t limit, int threads) {
+void PrintAlgorithms(const ConvDesc& d, int64_t flops, int64_t limit, int threads, DataType dtype) {
   std::printf("\n%-14s %16s %8s %12s %12s  %s\n", "algorithm", "multiply-adds", "vs nom", "workspace", "packed",
               "summary");
   const int64_t nominal = flops == INT64_MAX ? INT64_MAX : flops / 2;
   const int64_t out_bytes = SatMul(NumElements(ConvTransposeOutputShape(d)), sizeof(float));
-  const std::vector<AlgorithmEstimate> estimates = EstimateAlgorithms(d);
+  const std::vector<AlgorithmEstimate> estimates = EstimateAlgorithms(d, dtype);
   bool bounds = false;
   for (const AlgorithmEstimate& e : estimates) {
+    if (!e.refused.empty()) {
+      std::printf("%-14s %16s %8s %12s %12s  [refused: %s]\n", e.name.c_str(), "-", "-", "-", "-", e.refused.c_str());
+      continue;
+    }
     char ratio[32];
     if (nominal > 0 && nominal < INT64_MAX && e.macs < INT64_MAX) {
       std::snprintf(ratio, sizeof ratio, "%.2fx", static_cast<double>(e.macs) / static_cast<double>(nominal));
@@ -81,12 +86,17 @@ void PrintAlgorithms(const ConvDesc& d, int64_t flops, int64_t limit, int thread
     return e.kernel.empty() ? std::string("(not prepared: large layer or empty batch)") : e.kernel;
   };
   std::printf("\n%-14s %s\n", "algorithm", "kernel it runs");
-  for (const AlgorithmEstimate& e : estimates) std::printf("%-14s %s\n", e.name.c_str(), kernel_of(e).c_str());
+  for (const AlgorithmEstimate& e : estimates)
+    if (e.refused.empty()) std::printf("%-14s %s\n", e.name.c_str(), kernel_of(e).c_str());
   std::string why;
-  const std::string pick = AutoAlgorithm(d, &why, limit, threads);
+  const std::string pick = AutoAlgorithm(d, &why, limit, threads, dtype);
   std::printf("\nauto picks: %s (%s)\n", pick.c_str(), why.c_str());
   for (const AlgorithmEstimate& e : estimates)
     if (e.name == pick) std::printf("auto kernel: %s\n", kernel_of(e).c_str());
+  if (dtype == DataType::kBFloat16) {
+    std::printf("non-finite weights: a bf16 plan whose weights hold NaN or Inf after rounding runs ref\n");
+    return;
+  }
   std::printf(
       "non-finite weights: a plan whose weights hold NaN or Inf runs phase's general path (real taps only), "
       "for auto, phase and zero_insert alike\n");
@@ -102,12 +112,15 @@ int RunExplain(const ExplainArgs& a) {
   } else {
     return Fail("--op must be conv-transpose or conv (got '" + a.op + "')");
   }
+  DataType dtype;
+  if (!(st = ParseDType("--dtype", a.dtype, &dtype)).ok()) return Fail(st);
   std::vector<int64_t> in, w;
   if (!(st = ParseIntList("--input-shape", a.input_shape, &in)).ok()) return Fail(st);
   if (!(st = ParseIntList("--weight-shape", a.weight_shape, &w)).ok()) return Fail(st);
   ConvDesc d;
   if (!(st = InferConvDesc(op, in, w, a.geo.groups, "--input-shape", "--weight-shape", &d)).ok()) return Fail(st);
   const bool transpose = op == OpKind::kConvTranspose;
+  if (!transpose && dtype != DataType::kFloat32) return Fail("--dtype bf16 applies to --op conv-transpose only");
   if (transpose) {
     if (!(st = ResolveConvTransposeDesc(a.geo, a.tr, &d)).ok()) return Fail(st);
   } else {
@@ -145,13 +158,14 @@ int RunExplain(const ExplainArgs& a) {
   const int64_t flops = transpose ? ConvTransposeFlops(d) : ConvFlops(d);
   Row("flops", Grouped(flops) + " (nominal, 2 per multiply-add)");
   Row("desc", DescString(d));
+  Row("dtype", dtype == DataType::kBFloat16 ? "bf16 (x, w in bf16; f32 accumulation; y f32 or bf16)" : "f32");
   if (!transpose) {
     std::printf("\nalgorithms: gemm (im2col + sgemm; what auto uses), ref (reference loops)\n");
     return 0;
   }
   int64_t limit = 0;
   if (!(st = MemoryLimit(a.geo, &limit)).ok()) return Fail(st);
-  PrintAlgorithms(d, flops, limit, a.geo.threads);
+  PrintAlgorithms(d, flops, limit, a.geo.threads, dtype);
   const int64_t nhwc = LayoutConversionBytes(d, Layout::kNHWC);
   std::printf(
       "channels last (--layout nhwc) adds up to %s of workspace for the channels-first copies of x and y "
@@ -165,6 +179,7 @@ Runner SetupExplain(CLI::App* sub) {
   sub->add_option("--input-shape", a->input_shape, "input shape N,C,D1[,D2,D3]")->required();
   sub->add_option("--weight-shape", a->weight_shape, "weight shape (Cin,Cout/g,*k for conv-transpose)")->required();
   sub->add_option("--op", a->op, "conv-transpose (default) or conv");
+  sub->add_option("--dtype", a->dtype, "f32 (default) or bf16: the element type of the plans explained");
   AddGeometryOptions(sub, &a->geo);
   AddTransposeOptions(sub, &a->tr);
   return [a] { return RunExplain(*a); };

@@ -158,7 +158,8 @@ std::string TakeNamedKernel(const std::string& name, const AxisPhases* ax, Phase
                " along x and column phases with the same taps";
       break;
     default:
-      return k->name + " is not a phase task kernel";
+      return k->name + (k->dtype == DType::kF32 ? " is not a phase task kernel" : " computes " +
+                        std::string(DTypeName(k->dtype)) + ", the plan f32 (PlanOptions::dtype)");
   }
   p->kernel = k;
   p->mode = k->op == KernelOp::kPhaseChannels                                      ? PhaseMode::kChannels
@@ -294,6 +295,8 @@ std::vector<std::string> PhaseKernelNames() {
       case kernels::KernelOp::kPhaseDirectRows:
       case kernels::KernelOp::kPhaseDirectCout:
       case kernels::KernelOp::kPhaseChannels:
+      case kernels::KernelOp::kPhaseBf16Dp:
+      case kernels::KernelOp::kPhaseBf16Widen:
         names.push_back(k.name);
         break;
       default:

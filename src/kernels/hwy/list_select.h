@@ -30,6 +30,13 @@
 #define TCONV_KERNEL_IF_kDwNhwcRow(entry)
 #endif
 
+#ifndef TCONV_KERNEL_IF_kPhaseBf16Dp
+#define TCONV_KERNEL_IF_kPhaseBf16Dp(entry)
+#endif
+#ifndef TCONV_KERNEL_IF_kPhaseBf16Widen
+#define TCONV_KERNEL_IF_kPhaseBf16Widen(entry)
+#endif
+
 #define TCONV_KERNEL(op, dtype, cout_block, column_phases, tile_rows, tile_cols, function)        \
   TCONV_KERNEL_IF_##op(out->push_back(MakeKernelInfo(KernelOp::op, DType::dtype, cout_block,      \
                                                      column_phases, tile_rows, tile_cols,         \
@@ -45,3 +52,5 @@
 #undef TCONV_KERNEL_IF_kPhaseChannels
 #undef TCONV_KERNEL_IF_kPadVolume
 #undef TCONV_KERNEL_IF_kDwNhwcRow
+#undef TCONV_KERNEL_IF_kPhaseBf16Dp
+#undef TCONV_KERNEL_IF_kPhaseBf16Widen

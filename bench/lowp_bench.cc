@@ -1,0 +1,165 @@
+// tconv_lowp_bench: the layer suite in bf16 beside f32, tconv beside
+// oneDNN, all in one process: per layer and thread count, four runners
+// (tconv f32 `auto`, tconv bf16 `auto`, oneDNN f32 and oneDNN bf16, both at
+// their best layouts with nothing reordered in the time) are timed in
+// alternation, `--rounds` times (each time: the harness timer's fastest of
+// 3 batches of >= 30 ms); the table shows medians of GFLOP/s (nominal
+// flops) with the range, and the ratios of the medians. bf16 runs take x
+// and give y in bf16 (tconv: NCHW; oneDNN: its chosen layout), f32 bias.
+//
+//   build/bench/tconv_lowp_bench [--filter SUBSTR] [--threads 1,2] [--rounds 5] [--layers PATH]
+//       [--kernel bf16_phase_dpbf16_13x2]   (force one bf16 kernel)
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bench/harness.h"
+#include "bench/onednn_lowp.h"
+#include "tconv/bfloat16.h"
+#include "tconv/plan.h"
+
+namespace tconv {
+namespace bench {
+namespace {
+
+class TconvBf16Runner : public Runner {
+ public:
+  std::unique_ptr<Plan> plan;
+  std::vector<BFloat16> x, y;
+  void Run() override {
+    const Status st = plan->Run(ConstBF16View(x.data(), plan->input_shape()), BF16View(y.data(), plan->output_shape()));
+    if (!st.ok()) std::abort();
+  }
+  std::string Impl() const override { return plan->algorithm() + " " + plan->kernel(); }
+};
+
+std::unique_ptr<Runner> MakeTconvBf16Runner(const Layer& layer, int threads, const std::string& kernel,
+                                            std::string* why) {
+  const ConvDesc& d = layer.desc;
+  std::mt19937 rng(2);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  std::vector<float> w(NumElements(ConvTransposeWeightShape(d))), b(d.out_channels);
+  for (float& v : w) v = u(rng);
+  for (float& v : b) v = u(rng);
+  PlanOptions o;
+  o.threads = threads;
+  o.dtype = DataType::kBFloat16;
+  o.phase.kernel = kernel;
+  Status st;
+  auto r = std::make_unique<TconvBf16Runner>();
+  r->plan = Plan::Create(d, ConstTensorView(w.data(), ConvTransposeWeightShape(d)),
+                         ConstTensorView(b.data(), {d.out_channels}), o, &st);
+  if (!r->plan) {
+    *why = st.message();
+    return nullptr;
+  }
+  r->x.resize(NumElements(r->plan->input_shape()));
+  for (BFloat16& v : r->x) v = ToBFloat16(u(rng));
+  r->y.resize(NumElements(r->plan->output_shape()));
+  return r;
+}
+
+struct Args {
+  std::string filter, layers = DefaultLayersPath();
+  std::string kernel;  // --kernel: the bf16 kernel forced (PhaseTuning::kernel)
+  std::vector<int> threads = {1, 2};
+  int rounds = 5;
+};
+
+bool ParseArgs(int argc, char** argv, Args* a) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i], v = argv[i + 1];
+    if (k == "--filter") {
+      a->filter = v;
+    } else if (k == "--kernel") {
+      a->kernel = v;
+    } else if (k == "--layers") {
+      a->layers = v;
+    } else if (k == "--rounds") {
+      a->rounds = std::max(1, std::atoi(v.c_str()));
+    } else if (k == "--threads") {
+      a->threads.clear();
+      for (size_t p = 0; p < v.size(); p = v.find(',', p) == std::string::npos ? v.size() : v.find(',', p) + 1)
+        a->threads.push_back(std::max(1, std::atoi(v.c_str() + p)));
+    } else {
+      std::fprintf(stderr, "unknown flag %s\n", k.c_str());
+      return false;
+    }
+  }
+  return (argc % 2) == 1;
+}
+
+struct Stat {
+  double med = 0, lo = 0, hi = 0;
+};
+Stat Summarize(std::vector<double> v) {
+  Stat s;
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  s.med = v[v.size() / 2];
+  s.lo = v.front();
+  s.hi = v.back();
+  return s;
+}
+
+std::string Cell(const Stat& s) {
+  char b[64];
+  if (s.med <= 0) return "-";
+  std::snprintf(b, sizeof b, "%.1f (%.1f-%.1f)", s.med, s.lo, s.hi);
+  return b;
+}
+
+std::string Ratio(double a, double b) {
+  char r[32];
+  if (a <= 0 || b <= 0) return "-";
+  std::snprintf(r, sizeof r, "%.2fx", a / b);
+  return r;
+}
+
+void BenchLayer(const Layer& l, int t, int rounds, const std::string& kernel) {
+  std::string why;
+  std::unique_ptr<Runner> run[4] = {MakeTconvRunner(l, "auto", t, &why), MakeTconvBf16Runner(l, t, kernel, &why),
+                                    MakeOnednnRunner(l, "onednn", t, &why), MakeOnednnBf16Runner(l, t, true, &why)};
+  std::vector<double> gf[4];
+  for (int r = 0; r < rounds; ++r)
+    for (int i = 0; i < 4; ++i) {
+      const int k = (i + r) % 4;  // rotate the order between rounds
+      if (run[k]) gf[k].push_back(Gflops(l, TimeRunner(run[k].get(), 0.03, 3)));
+    }
+  Stat s[4];
+  for (int i = 0; i < 4; ++i) s[i] = Summarize(gf[i]);
+  std::printf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", l.name.c_str(), t, Cell(s[0]).c_str(),
+              Cell(s[1]).c_str(), Ratio(s[1].med, s[0].med).c_str(), Cell(s[2]).c_str(), Cell(s[3]).c_str(),
+              Ratio(s[1].med, s[3].med).c_str(), run[1] ? run[1]->Impl().c_str() : why.c_str(),
+              run[3] ? run[3]->Impl().c_str() : "-");
+  std::fflush(stdout);
+}
+
+}  // namespace
+}  // namespace bench
+}  // namespace tconv
+
+int main(int argc, char** argv) {
+  using namespace tconv::bench;  // NOLINT(build/namespaces)
+  Args a;
+  if (!ParseArgs(argc, argv, &a)) return 2;
+  std::vector<Layer> layers;
+  const tconv::Status st = LoadLayers(a.layers, &layers);
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s\n", st.message().c_str());
+    return 2;
+  }
+  std::printf("GFLOP/s (nominal), median (min-max) of %d alternated rounds\n\n", a.rounds);
+  std::printf("| layer | threads | tconv f32 | tconv bf16 | bf16/f32 | oneDNN f32 | oneDNN bf16 | tconv/oneDNN bf16 | tconv bf16 kernel | oneDNN bf16 impl |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const Layer& l : layers) {
+    if (!a.filter.empty() && l.name.find(a.filter) == std::string::npos) continue;
+    for (int t : a.threads) BenchLayer(l, t, a.rounds, a.kernel);
+  }
+  return 0;
+}

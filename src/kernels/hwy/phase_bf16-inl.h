@@ -1,0 +1,192 @@
+// The bf16 phase kernels (contract: src/kernels/phase_bf16_kernels.h):
+// output rows of one phase, tiles of P pixels x V vectors of output
+// channels in f32 accumulators, over taps and channel pairs.
+//
+//   bf16_phase_dpbf16_<P>x<V>  vdpbf16ps (AVX512_BF16): one instruction per
+//                              pair of products; listed only on CPUs that
+//                              have it (Highway 1.0.3 has no op for it, so a
+//                              raw intrinsic in a function compiled for it).
+//   bf16_phase_widen_<P>x<V>   any target: the pairs widened to f32 by
+//                              shifts and masks, two FMAs, odd product first
+//                              (vdpbf16ps's order, hence its bits on normal
+//                              numbers).
+// Highway's per-target include guard.
+#if defined(TCONV_SRC_KERNELS_HWY_PHASE_BF16_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef TCONV_SRC_KERNELS_HWY_PHASE_BF16_INL_H_
+#undef TCONV_SRC_KERNELS_HWY_PHASE_BF16_INL_H_
+#else
+#define TCONV_SRC_KERNELS_HWY_PHASE_BF16_INL_H_
+#endif
+
+#include <algorithm>
+#include <cstdint>
+
+#include "hwy/highway.h"
+#include "src/base/bf16.h"
+#include "src/base/check.h"
+#include "src/kernels/hwy/isa-inl.h"
+#include "src/kernels/phase_bf16_kernels.h"
+#include "src/kernels/phase_kernels.h"
+
+#undef TCONV_BF16_DP
+#if HWY_ARCH_X86 && (HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL)
+#define TCONV_BF16_DP 1
+#include <immintrin.h>
+#else
+#define TCONV_BF16_DP 0
+#endif
+
+HWY_BEFORE_NAMESPACE();
+namespace tconv {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Pixels per tile for V vectors of channels: the accumulators, the weight
+// vectors (two per vector when widening) and the broadcasts fit kRegs.
+constexpr int Bf16TileRows(int v, bool dp) {
+  return std::min(kBf16MaxTilePixels, std::max(1, (kRegs - 3 - (dp ? v : 2 * v)) / v));
+}
+
+// Whether this CPU has vdpbf16ps at this target (Highway chose an AVX-512
+// target, so the OS saves the registers).
+inline bool CpuHasDpBf16() {
+#if TCONV_BF16_DP
+  return __builtin_cpu_supports("avx512bf16");
+#else
+  return false;
+#endif
+}
+
+// One tile, widening: tile[p*cob + co] for p < P, co < cob.
+// The x offset (within a tap) of each pixel of the tile at pixel i0; past
+// the last pixel, the last one again.
+template <int P>
+HWY_INLINE void TileOffsets(const Bf16RowArgs& a, int64_t i0, int64_t* off) {
+  const int64_t last = a.nrows * a.npix - 1;
+  for (int p = 0; p < P; ++p) {
+    const int64_t i = std::min(i0 + p, last);
+    off[p] = (i / a.npix) * a.x_row_stride + (i % a.npix) * a.ci2;
+  }
+}
+
+template <class D, int V, int P>
+HWY_NOINLINE void Bf16TileWiden(const Bf16RowArgs& a, const int64_t* off, const float* bias, float* tile) {
+  const D df;
+  const hn::RebindToUnsigned<D> du;
+  using VF = hn::Vec<D>;
+  const int64_t L = static_cast<int64_t>(hn::Lanes(df));
+  const int64_t cob = V * L;
+  VF acc[P][V];
+  for (int p = 0; p < P; ++p)
+    for (int v = 0; v < V; ++v) acc[p][v] = hn::LoadU(df, bias + v * L);
+  const auto hi_mask = hn::Set(du, 0xFFFF0000u);
+  for (int64_t t = 0; t < a.ntaps; ++t) {
+    const uint32_t* xp = a.x + a.tap_off[t];
+    const uint32_t* wp = a.w + t * a.ci2 * cob;
+    for (int64_t c = 0; c < a.ci2; ++c) {
+      VF we[V], wo[V];
+      for (int v = 0; v < V; ++v) {
+        const auto w32 = hn::LoadU(du, wp + c * cob + v * L);
+        we[v] = hn::BitCast(df, hn::ShiftLeft<16>(w32));
+        wo[v] = hn::BitCast(df, hn::And(w32, hi_mask));
+      }
+      for (int p = 0; p < P; ++p) {
+        const uint32_t xb = xp[off[p] + c];
+        const VF xo = hn::Set(df, Bf16ToF32(static_cast<uint16_t>(xb >> 16)));
+        const VF xe = hn::Set(df, Bf16ToF32(static_cast<uint16_t>(xb & 0xFFFFu)));
+        for (int v = 0; v < V; ++v) {
+          acc[p][v] = hn::MulAdd(wo[v], xo, acc[p][v]);
+          acc[p][v] = hn::MulAdd(we[v], xe, acc[p][v]);
+        }
+      }
+    }
+  }
+  for (int p = 0; p < P; ++p)
+    for (int v = 0; v < V; ++v) hn::StoreU(acc[p][v], df, tile + p * cob + v * L);
+}
+
+#if TCONV_BF16_DP
+// One tile with vdpbf16ps (16 lanes).
+template <int V, int P>
+__attribute__((target("avx512bf16"))) HWY_NOINLINE void Bf16TileDp(const Bf16RowArgs& a, const int64_t* off,
+                                                                   const float* bias, float* tile) {
+  constexpr int64_t cob = V * 16;
+  __m512 acc[P][V];
+  for (int p = 0; p < P; ++p)
+    for (int v = 0; v < V; ++v) acc[p][v] = _mm512_loadu_ps(bias + v * 16);
+  for (int64_t t = 0; t < a.ntaps; ++t) {
+    const uint32_t* xp = a.x + a.tap_off[t];
+    const uint32_t* wp = a.w + t * a.ci2 * cob;
+    for (int64_t c = 0; c < a.ci2; ++c) {
+      __m512bh w[V];
+      for (int v = 0; v < V; ++v) w[v] = (__m512bh)_mm512_loadu_si512(wp + c * cob + v * 16);
+      for (int p = 0; p < P; ++p) {
+        const __m512bh xb = (__m512bh)_mm512_set1_epi32(static_cast<int>(xp[off[p] + c]));
+        for (int v = 0; v < V; ++v) acc[p][v] = _mm512_dpbf16_ps(acc[p][v], w[v], xb);
+      }
+    }
+  }
+  for (int p = 0; p < P; ++p)
+    for (int v = 0; v < V; ++v) _mm512_storeu_ps(tile + p * cob + v * 16, acc[p][v]);
+}
+#endif
+
+// bf16_phase_{dpbf16,widen}_<P>x<V>: contract in phase_bf16_kernels.h.
+template <class D, int V, bool kDp>
+void PhaseBf16Row(const Bf16RowArgs& a) {
+  const D df;
+  const int64_t L = static_cast<int64_t>(hn::Lanes(df));
+  const int64_t cob = V * L;
+  constexpr bool dp = kDp && TCONV_BF16_DP;
+  constexpr int P = Bf16TileRows(V, dp);
+  TCONV_DCHECK(a.npix >= 1 && a.nrows >= 1 && a.nco >= 1 && a.nco <= cob && a.ci2 >= 1 && a.ntaps >= 0);
+  TCONV_DCHECK((a.y == nullptr) != (a.ybf == nullptr));
+  alignas(64) float bias[V * kMaxLanes] = {};
+  if (a.bias) std::copy(a.bias, a.bias + a.nco, bias);
+  // Tiles go to a stage of kStage pixels, written out channel by channel:
+  // stored tile by tile, the y of P pixels x 64 channels touched 64 lines
+  // whose addresses differ by a power of two on many layers (out_sp = 4096:
+  // one L1 set), each evicted half written (seed_k3s2: 5x slower).
+  constexpr int kStage = P * ((64 + P - 1) / P);
+  alignas(64) float stage[kStage * V * kMaxLanes];
+  int64_t yoff[kStage];
+  const int64_t total = a.nrows * a.npix;
+  for (int64_t s0 = 0; s0 < total; s0 += kStage) {
+    const int64_t ns = std::min<int64_t>(kStage, total - s0);
+    for (int64_t i0 = 0; i0 < ns; i0 += P) {
+      int64_t off[P];
+      TileOffsets<P>(a, s0 + i0, off);
+      float* tile = stage + i0 * cob;
+#if TCONV_BF16_DP
+      if (dp) {
+        Bf16TileDp<V, P>(a, off, bias, tile);
+      } else {
+        Bf16TileWiden<D, V, P>(a, off, bias, tile);
+      }
+#else
+      Bf16TileWiden<D, V, P>(a, off, bias, tile);
+#endif
+    }
+    for (int64_t p = 0; p < ns; ++p) {
+      const int64_t i = s0 + p;
+      yoff[p] = (i / a.npix) * a.y_row_stride + (i % a.npix) * a.y_pix_stride;
+    }
+    for (int64_t co = 0; co < a.nco; ++co) {
+      if (a.y) {
+        float* y = a.y + co * a.y_co_stride;
+        for (int64_t p = 0; p < ns; ++p) y[yoff[p]] = stage[p * cob + co];
+      } else {
+        uint16_t* y = a.ybf + co * a.y_co_stride;
+        for (int64_t p = 0; p < ns; ++p) y[yoff[p]] = Bf16Bits(stage[p * cob + co]);
+      }
+    }
+  }
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace tconv
+HWY_AFTER_NAMESPACE();
+
+#endif  // TCONV_SRC_KERNELS_HWY_PHASE_BF16_INL_H_

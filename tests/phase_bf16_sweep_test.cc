@@ -1,0 +1,171 @@
+// Every bf16 kernel of the list, at every ISA, through a bf16 plan forced to
+// it, against ConvTransposeRefBF16 over seeded random geometries (1-3-D,
+// groups incl. depthwise, dilation, asymmetric and negative pads, output
+// padding, stride > kernel). The bound is f32 accumulation's: (n + 2) *
+// 2^-24 * sum |terms| (n products, the bias, the reference's own rounding).
+// Outputs start as NaN, so an element a kernel forgets fails. Also: bf16
+// output is the f32 result rounded once; 2 threads give the same bits; all
+// bf16 kernels (vdpbf16ps and widening, any tile) give the same bits; a
+// weight that rounds to Inf sends the plan to ref.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "src/base/bf16.h"
+#include "src/kernels/registry.h"
+#include "tconv/bfloat16.h"
+#include "tconv/plan.h"
+#include "tconv/reference.h"
+#include "tests/support/isa.h"
+#include "tests/support/random_geometry.h"
+
+namespace tconv {
+namespace {
+
+struct Case {
+  ConvDesc d;
+  std::vector<BFloat16> x, w;
+  std::vector<float> wf, b;  // w widened (what Create gets); b empty: no bias
+  std::vector<float> ref, bound;
+};
+
+std::vector<BFloat16> Round(const std::vector<float>& v) {
+  std::vector<BFloat16> r(v.size());
+  for (size_t i = 0; i < v.size(); ++i) r[i] = ToBFloat16(v[i]);
+  return r;
+}
+
+std::vector<float> RefOf(const ConvDesc& d, const std::vector<BFloat16>& x, const std::vector<BFloat16>& w,
+                         const std::vector<float>& b) {
+  Tensor y(ConvTransposeOutputShape(d));
+  const Status st = ConvTransposeRefBF16(d, ConstBF16View(x.data(), ConvTransposeInputShape(d)),
+                                         ConstBF16View(w.data(), ConvTransposeWeightShape(d)),
+                                         b.empty() ? ConstTensorView() : ConstTensorView(b.data(), {d.out_channels}),
+                                         y.view());
+  EXPECT_TRUE(st.ok()) << st.message();
+  return y.data;
+}
+
+Case MakeCase(uint64_t seed) {
+  Case c;
+  c.d = testing::RandomConvTransposeDesc(seed);
+  std::vector<float> x(NumElements(ConvTransposeInputShape(c.d))), w(NumElements(ConvTransposeWeightShape(c.d)));
+  testing::FillUniform(&x, seed);
+  testing::FillUniform(&w, seed + 1);
+  if (seed % 2) {
+    c.b.resize(c.d.out_channels);
+    testing::FillUniform(&c.b, seed + 2);
+  }
+  c.x = Round(x);
+  c.w = Round(w);
+  for (BFloat16 v : c.w) c.wf.push_back(ToFloat(v));
+  c.ref = RefOf(c.d, c.x, c.w, c.b);
+  // sum |terms|: the reference on the absolute values.
+  auto abs16 = [](std::vector<BFloat16> v) {
+    for (BFloat16& e : v) e.bits &= 0x7FFF;
+    return v;
+  };
+  std::vector<float> babs = c.b;
+  for (float& e : babs) e = std::fabs(e);
+  const std::vector<float> mag = RefOf(c.d, abs16(c.x), abs16(c.w), babs);
+  const double n = static_cast<double>(c.d.in_channels / c.d.groups) *
+                   static_cast<double>(NumElements(ConvTransposeWeightShape(c.d))) /
+                   static_cast<double>(c.d.in_channels * (c.d.out_channels / c.d.groups));
+  for (float m : mag) c.bound.push_back(static_cast<float>((n + 2) * std::ldexp(1.0, -24) * m) + 1e-30f);
+  return c;
+}
+
+// Runs c through a bf16 plan on `kernel` (f32 and bf16 output, 1 and 2
+// threads); false when the plan declines the geometry. *y: the f32 output.
+bool RunCase(const Case& c, const std::string& kernel, const std::string& repro, std::vector<float>* y) {
+  PlanOptions o;
+  o.algo = "phase";
+  o.dtype = DataType::kBFloat16;
+  o.phase.kernel = kernel;
+  Status st;
+  const ConstTensorView b = c.b.empty() ? ConstTensorView() : ConstTensorView(c.b.data(), {c.d.out_channels});
+  auto plan = Plan::Create(c.d, ConstTensorView(c.wf.data(), ConvTransposeWeightShape(c.d)), b, o, &st);
+  if (!plan) return false;
+  EXPECT_EQ(plan->kernel(), kernel) << repro;
+  const Shape xs = ConvTransposeInputShape(c.d), ys = ConvTransposeOutputShape(c.d);
+  y->assign(c.ref.size(), std::numeric_limits<float>::quiet_NaN());
+  EXPECT_TRUE(plan->Run(ConstBF16View(c.x.data(), xs), TensorView(y->data(), ys)).ok()) << repro;
+  int bad = 0;
+  for (size_t i = 0; i < y->size(); ++i)
+    if (!(std::fabs((*y)[i] - c.ref[i]) <= c.bound[i]) && bad++ < 3)
+      ADD_FAILURE() << repro << ": y[" << i << "] = " << (*y)[i] << ", ref " << c.ref[i] << ", bound " << c.bound[i];
+  std::vector<BFloat16> ybf(y->size(), BFloat16{0x7FC0});
+  EXPECT_TRUE(plan->Run(ConstBF16View(c.x.data(), xs), BF16View(ybf.data(), ys)).ok());
+  for (size_t i = 0; i < y->size() && bad < 3; ++i)
+    if (ybf[i].bits != ToBFloat16((*y)[i]).bits && bad++ < 3) ADD_FAILURE() << repro << ": bf16 y[" << i << "]";
+  o.threads = 2;
+  auto plan2 = Plan::Create(c.d, ConstTensorView(c.wf.data(), ConvTransposeWeightShape(c.d)), b, o, &st);
+  std::vector<float> y2(y->size(), std::numeric_limits<float>::quiet_NaN());
+  EXPECT_TRUE(plan2->Run(ConstBF16View(c.x.data(), xs), TensorView(y2.data(), ys)).ok());
+  EXPECT_EQ(std::memcmp(y2.data(), y->data(), y->size() * 4), 0) << repro << " threads 2";
+  return true;
+}
+
+using Bf16Kernels = testing::IsaTest;
+
+TEST_P(Bf16Kernels, EveryBf16KernelMatchesTheReference) {
+  std::vector<const kernels::KernelInfo*> list;
+  for (const kernels::KernelInfo& k : kernels::ActiveKernels())
+    if (k.dtype == DType::kBF16) list.push_back(&k);
+  ASSERT_GE(list.size(), 4u) << "the list has lost its bf16 kernels";
+  std::vector<int> accepted(list.size(), 0);
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    const Case c = MakeCase(seed * 7919);
+    std::vector<float> first, y;
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string repro = testing::Repro(c.d, seed * 7919) + " kernel=" + list[i]->name;
+      if (!RunCase(c, list[i]->name, repro, &y)) continue;
+      ++accepted[i];
+      if (first.empty()) first = y;
+      EXPECT_EQ(std::memcmp(first.data(), y.data(), y.size() * 4), 0) << repro << ": bits differ from " << list[0]->name;
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    EXPECT_GE(accepted[i], 55) << list[i]->name;
+    std::printf("[ bf16     ] %s: %d of 60 geometries\n", list[i]->name.c_str(), accepted[i]);
+  }
+}
+
+TCONV_INSTANTIATE_FOR_EVERY_ISA(Bf16Kernels);
+
+// A weight that rounds past the largest bf16 (to Inf): the kernels would
+// multiply padding by it (0 x Inf = NaN), so ref runs and says so.
+TEST(BFloat16Plan, AWeightThatRoundsToInfRunsRef) {
+  Case c = MakeCase(42);
+  c.wf[0] = 3.4e38f;  // finite in f32, Inf in bf16
+  c.w[0] = ToBFloat16(c.wf[0]);
+  ASSERT_TRUE(std::isinf(ToFloat(c.w[0])));
+  c.ref = RefOf(c.d, c.x, c.w, c.b);
+  PlanOptions o;
+  o.dtype = DataType::kBFloat16;
+  Status st;
+  auto plan = Plan::Create(c.d, ConstTensorView(c.wf.data(), ConvTransposeWeightShape(c.d)), ConstTensorView(), o, &st);
+  ASSERT_TRUE(plan) << st.message();
+  EXPECT_EQ(plan->algorithm(), "ref");
+  EXPECT_NE(plan->note().find("non-finite"), std::string::npos) << plan->note();
+  std::vector<float> y(c.ref.size());
+  c.b.clear();
+  c.ref = RefOf(c.d, c.x, c.w, c.b);
+  ASSERT_TRUE(plan->Run(ConstBF16View(c.x.data(), ConvTransposeInputShape(c.d)),
+                        TensorView(y.data(), ConvTransposeOutputShape(c.d))).ok());
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (std::isnan(c.ref[i])) {
+      EXPECT_TRUE(std::isnan(y[i])) << i;
+    } else {
+      EXPECT_EQ(y[i], c.ref[i]) << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tconv
