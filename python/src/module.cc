@@ -6,6 +6,7 @@
 
 #include "python/src/conv_py.h"
 #include "python/src/grad_py.h"
+#include "python/src/inspect_py.h"
 #include "python/src/ops_py.h"
 #include "python/src/plan_py.h"
 
@@ -15,4 +16,5 @@ PYBIND11_MODULE(_tconv, m) {
   tconv::pyext::RegisterConv(m);
   tconv::pyext::RegisterOps(m);
   tconv::pyext::RegisterGrad(m);
+  tconv::pyext::RegisterInspect(m);
 }

@@ -15,6 +15,7 @@ with the library's message.
 from tconv._functional import conv, conv_transpose, explain, algorithm_names
 from tconv._ops import interpolate, pixel_shuffle, pixel_unshuffle, upsample
 from tconv._plan import Plan
+from tconv._inspect import inspect, onnx_supported
 
 __all__ = ["conv_transpose", "conv", "explain", "algorithm_names", "Plan", "pixel_shuffle", "pixel_unshuffle",
-           "interpolate", "upsample"]
+           "interpolate", "upsample", "inspect", "onnx_supported"]
