@@ -29,6 +29,9 @@ packages=(
   # the benchmark peers beside oneDNN (bench/peers/: XNNPACK brings pthreadpool)
   libxnnpack-dev libpthreadpool-dev
   clang libclang-rt-14-dev libomp-dev
+  # ONNX models for `tconv inspect` (the build requires them: -DTCONV_ONNX=ON
+  # below); python3-onnx writes the fuzz corpus (tests/fuzz/make_onnx_corpus.py)
+  libonnx-dev libprotobuf-dev python3-onnx
   # the Python module (python/) and its tests against torch
   python3-dev pybind11-dev python3-numpy python3-pytest python3-torch
   # arm64: the cross compiler, qemu-user and the arm64 builds of the
@@ -54,7 +57,7 @@ if [[ "${TCONV_SKIP_APT:-0}" != 1 ]]; then
   "${sudo[@]}" apt-get install -y "${packages[@]}"
 fi
 
-cmake -G Ninja -DCMAKE_BUILD_TYPE="$build_type" -DPython3_EXECUTABLE="$python" -S . -B "$build_dir"
+cmake -G Ninja -DCMAKE_BUILD_TYPE="$build_type" -DPython3_EXECUTABLE="$python" -DTCONV_ONNX=ON -S . -B "$build_dir"
 cmake --build "$build_dir"
 echo "setup.sh: built $build_dir/tconv; try: $build_dir/tconv demo"
 

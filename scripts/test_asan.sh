@@ -8,7 +8,7 @@
 #     with the kernels' TCONV_DCHECK contracts on (DCHECKs are on in this build);
 #  2. the hostile-input suite, the fault tests and the concurrent-Run test
 #     against this build's CLI and library (issue #14: ASan and UBSan clean);
-#  3. the two fuzzers for a fixed short time from their checked-in corpora
+#  3. the three fuzzers (cli, diff, onnx) for a fixed short time from their checked-in corpora
 #     (scripts/fuzz.sh; FUZZ_SECONDS, default 25 each).
 #
 #   ./scripts/test_asan.sh        # after ./scripts/setup.sh (packages)
@@ -29,7 +29,7 @@ if [[ ! -f "$build_dir/build.ninja" ]]; then
 fi
 # (The bench harness is linked into tconv so that `tconv bench`'s argument
 # handling runs under the sanitizers too; tconv_bench itself is not built.)
-cmake --build "$build_dir" --target tconv tconv_tests tconv_cli_fuzz tconv_diff_fuzz
+cmake --build "$build_dir" --target tconv tconv_tests tconv_cli_fuzz tconv_diff_fuzz tconv_onnx_fuzz
 export OMP_WAIT_POLICY=passive
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1
@@ -39,5 +39,5 @@ export UBSAN_OPTIONS=print_stacktrace=1
 # large"). The test runs in the gcc build (scripts/test.sh), whose libgomp
 # does not.
 "$build_dir/tconv_tests" \
-  --gtest_filter='AlgorithmsSweep.*:AlgorithmsCost.*:TapMath.*:PhaseFast*:*PhaseFastIsa*:*KernelList*:Plan.*:Layout.*:*DepthwiseNhwcIsa*:ConvGemm.*:Im2Col.*:Npy.*:AtomicWrite.*:Resample.*:PixelShuffle.*:Checkerboard.*:Png.*:Hostile.*:Signals/KillMidWrite.*:Faults.*:ConcurrentRun.*:Limits.*:CheckedInt.*:Geometry.*:Cli.*-Hostile.FileSizeLimitIsAWriteErrorAndLeavesNoTemporary'
-BUILD_DIR="$build_dir" bash scripts/fuzz.sh "${FUZZ_SECONDS:-25}" cli diff
+  --gtest_filter='AlgorithmsSweep.*:AlgorithmsCost.*:TapMath.*:PhaseFast*:*PhaseFastIsa*:*KernelList*:Plan.*:Layout.*:*DepthwiseNhwcIsa*:ConvGemm.*:Im2Col.*:Npy.*:AtomicWrite.*:Resample.*:PixelShuffle.*:Checkerboard.*:Png.*:Hostile.*:Signals/KillMidWrite.*:Faults.*:ConcurrentRun.*:Limits.*:CheckedInt.*:Geometry.*:Cli.*:Inspect.*:InspectCli.*:InspectFuzz.*-Hostile.FileSizeLimitIsAWriteErrorAndLeavesNoTemporary'
+BUILD_DIR="$build_dir" bash scripts/fuzz.sh "${FUZZ_SECONDS:-25}" cli diff onnx

@@ -7,6 +7,7 @@
 #include "python/src/checkerboard_py.h"
 #include "python/src/conv_py.h"
 #include "python/src/grad_py.h"
+#include "python/src/inspect_py.h"
 #include "python/src/ops_py.h"
 #include "python/src/plan_py.h"
 
@@ -17,4 +18,5 @@ PYBIND11_MODULE(_tconv, m) {
   tconv::pyext::RegisterOps(m);
   tconv::pyext::RegisterGrad(m);
   tconv::pyext::RegisterCheckerboard(m);
+  tconv::pyext::RegisterInspect(m);
 }

@@ -10,7 +10,7 @@ README = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
 def python_blocks():
     with open(README, encoding="utf-8") as f:
         blocks = re.findall(r"```python\n(.*?)```", f.read(), re.S)
-    assert len(blocks) == 3  # the numpy example, the checkerboard one, then the tconv.torch one
+    assert len(blocks) == 4  # the numpy example, the checkerboard one, the tconv.torch one, tconv.inspect's
     return blocks
 
 
@@ -37,3 +37,16 @@ def test_readme_torch_example():
     assert type(scope["decoder"][0]) is tconv.torch.ConvTranspose2d
     assert scope["decoder"][0].weight.grad is not None  # trained through tconv's backward
     assert scope["loss"].item() > 0
+
+
+def test_readme_inspect_example():
+    import pytest
+    import tconv
+    if not tconv.onnx_supported():
+        pytest.skip("tconv built without ONNX support")
+    (block,) = [b for b in python_blocks() if "tconv.inspect(" in b]
+    scope = {}
+    exec(compile(block, "README.md", "exec"), scope)
+    assert scope["path"]["overlap"]["score"] == 4.0
+    assert scope["path"]["verdict"] == "checkerboard"
+    assert scope["path"]["fix_geometry"]["kernel"] == [4, 4]

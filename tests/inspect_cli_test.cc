@@ -1,0 +1,165 @@
+// `tconv inspect` (tools/tconv/cmd_inspect.cc) as a user runs it: Markdown,
+// JSON and the report folder with its pictures; a model without upsampling;
+// and malformed models: every truncation and seeded byte corruptions of a
+// real model give either a report or one error line with status 2, never a
+// crash, and never a half-written --output-dir.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tconv/image.h"
+#include "tconv/inspect.h"
+#include "tests/cli_run.h"
+
+#ifdef TCONV_TEST_HAVE_ONNX
+#include "tests/onnx_test_models.h"
+#endif
+
+namespace tconv {
+namespace {
+
+using ::tconv::testing::CliResult;
+using ::tconv::testing::PathExists;
+using ::tconv::testing::ReadWholeFile;
+using ::tconv::testing::RunCli;
+using ::tconv::testing::TempDir;
+using ::tconv::testing::WriteWholeFile;
+
+#ifdef TCONV_TEST_HAVE_ONNX
+
+using ::tconv::testing::OnnxBuilder;
+
+// Two k3 s2 deconvs, 4 -> 8 channels and 8 -> 3, with Relu between.
+std::string SmallDecoder() {
+  OnnxBuilder b;
+  b.Input("x", {1, 4, 4, 4});
+  b.Output("y");
+  Tensor w1({4, 8, 3, 3}), w2({8, 3, 3, 3});
+  for (size_t i = 0; i < w1.data.size(); ++i) w1.data[i] = static_cast<float>((i * 37 % 11) - 5) * 0.1f;
+  for (size_t i = 0; i < w2.data.size(); ++i) w2.data[i] = static_cast<float>((i * 13 % 7) - 3) * 0.1f;
+  b.Init("w1", w1);
+  b.Init("w2", w2);
+  auto* n = b.Node("ConvTranspose", {"x", "w1"}, {"u"}, "up1");
+  OnnxBuilder::Ints(n, "strides", {2, 2});
+  b.Node("Relu", {"u"}, {"r"}, "relu");
+  n = b.Node("ConvTranspose", {"r", "w2"}, {"y"}, "up2");
+  OnnxBuilder::Ints(n, "strides", {2, 2});
+  OnnxBuilder::Ints(n, "pads", {1, 1, 1, 1});
+  OnnxBuilder::Ints(n, "output_padding", {1, 1});
+  return b.Bytes();
+}
+
+TEST(InspectCli, MarkdownJsonAndReportFolder) {
+  TempDir tmp;
+  const std::string model = tmp / "dec.onnx";
+  WriteWholeFile(model, SmallDecoder());
+  CliResult md = RunCli({"inspect", model});
+  ASSERT_EQ(md.exit_code, 0) << md.err;
+  EXPECT_NE(md.out.find("# tconv inspect: dec.onnx"), std::string::npos) << md.out;
+  EXPECT_NE(md.out.find("Verdict: **checkerboard**"), std::string::npos);
+  EXPECT_NE(md.out.find("Use ConvTranspose kernel 4x4"), std::string::npos);
+
+  CliResult js = RunCli({"inspect", model, "--json"});
+  ASSERT_EQ(js.exit_code, 0) << js.err;
+  const nlohmann::json j = nlohmann::json::parse(js.out);
+  ASSERT_EQ(j["upsampling_paths"].size(), 2u);
+  // k3 s2 per axis 2:1, 2-D 4; the chain 3:1 per axis, 9 (inspect_test.cc).
+  EXPECT_EQ(j["upsampling_paths"][0]["overlap"]["score"].get<double>(), 4.0);
+  EXPECT_EQ(j["upsampling_paths"][1]["fix_geometry"]["kernel"], nlohmann::json({4, 4}));
+  EXPECT_EQ(j["chains"][0]["overlap"]["score"].get<double>(), 9.0);
+  EXPECT_EQ(j["upsampling_paths"][0]["weights"]["histogram"]["counts"].size(), 10u);
+
+  const std::string out = tmp / "report";
+  CliResult w = RunCli({"inspect", model, "--output-dir", out});
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  const std::string report = ReadWholeFile(out + "/inspect.md");
+  EXPECT_EQ(nlohmann::json::parse(ReadWholeFile(out + "/inspect.json")), j);
+  int pictures = 0;
+  for (size_t pos = report.find("](path"); pos != std::string::npos; pos = report.find("](", pos + 1)) {
+    const size_t end = report.find(')', pos);
+    Image img;
+    const std::string name = report.substr(pos + 2, end - pos - 2);
+    EXPECT_TRUE(ReadPng(out + "/" + name, &img).ok()) << name;
+    ++pictures;
+  }
+  EXPECT_GE(pictures, 4);  // overlap + spread per path
+}
+
+TEST(InspectCli, NoUpsamplingSaysSo) {
+  OnnxBuilder b;
+  b.Input("x", {1, 1, 4, 4});
+  b.Output("y");
+  b.Node("Relu", {"x"}, {"y"}, "relu");
+  TempDir tmp;
+  WriteWholeFile(tmp / "m.onnx", b.Bytes());
+  CliResult r = RunCli({"inspect", tmp / "m.onnx"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("No upsampling found"), std::string::npos) << r.out;
+}
+
+// Library level, in process (fast): every prefix of the model and seeded
+// single-byte corruptions load or fail cleanly; whatever loads inspects
+// without error or fails with a message.
+TEST(InspectFuzz, TruncatedAndCorruptedModels) {
+  const std::string good = SmallDecoder();
+  int rejected = 0, accepted = 0;
+  auto probe = [&](const std::string& bytes) {
+    ModelGraph g;
+    Status st = LoadOnnxBytes(bytes.data(), bytes.size(), "m.onnx", &g);
+    if (!st.ok()) {
+      EXPECT_FALSE(st.message().empty());
+      EXPECT_EQ(st.message().find('\n'), std::string::npos) << st.message();
+      ++rejected;
+      return;
+    }
+    ++accepted;
+    InspectReport r;
+    st = InspectGraph(g, "m.onnx", &r);
+    if (st.ok()) InspectReportJson(r), InspectReportMarkdown(r, true);
+  };
+  for (size_t n = 0; n < good.size(); ++n) probe(good.substr(0, n));
+  uint64_t s = 12345;
+  for (int i = 0; i < 3000; ++i) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    std::string bad = good;
+    bad[(s >> 33) % bad.size()] = static_cast<char>(s >> 16);
+    probe(bad);
+  }
+  EXPECT_GT(rejected, static_cast<int>(good.size()) / 2);  // most truncations are caught
+  EXPECT_GT(accepted, 0);
+}
+
+TEST(InspectCli, TruncatedModelIsOneErrorLineAndNothingWritten) {
+  const std::string good = SmallDecoder();
+  TempDir tmp;
+  for (size_t n : {size_t{0}, size_t{5}, good.size() / 2, good.size() - 3}) {
+    const std::string model = tmp / ("t" + std::to_string(n) + ".onnx");
+    WriteWholeFile(model, good.substr(0, n));
+    const std::string out = tmp / ("out" + std::to_string(n));
+    CliResult r = RunCli({"inspect", model, "--output-dir", out});
+    EXPECT_EQ(r.exit_code, 2) << n << ": " << r.out;
+    EXPECT_EQ(r.ErrLines(), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("tconv: error: ", 0), 0u) << r.err;
+    EXPECT_FALSE(PathExists(out)) << n;
+  }
+}
+
+#endif  // TCONV_TEST_HAVE_ONNX
+
+TEST(InspectCli, MissingFileAndNotOnnx) {
+  TempDir tmp;
+  CliResult r = RunCli({"inspect", tmp / "absent.onnx"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.ErrLines(), 1) << r.err;
+  WriteWholeFile(tmp / "text.onnx", "this is not a model\n");
+  r = RunCli({"inspect", tmp / "text.onnx", "--json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.ErrLines(), 1) << r.err;
+  EXPECT_TRUE(r.out.empty());
+}
+
+}  // namespace
+}  // namespace tconv
