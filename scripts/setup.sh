@@ -29,6 +29,8 @@ packages=(
   clang libclang-rt-14-dev libomp-dev
   # the Python module (python/) and its tests against torch
   python3-dev pybind11-dev python3-numpy python3-pytest python3-torch
+  # the trained checkerboard comparison (scripts/train_checkerboard.py) draws with matplotlib
+  python3-matplotlib
   # arm64: the cross compiler, qemu-user and the arm64 builds of the
   # libraries (scripts/test_arm64.sh)
   crossbuild-essential-arm64 qemu-user
