@@ -26,6 +26,8 @@ packages=(
   build-essential cmake ninja-build pkg-config python3
   libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev libhwy-dev libcli11-dev libpng-dev nlohmann-json3-dev libdnnl-dev
+  # the report figures (tools/figure/): cairo, its fonts, and chromium for the HTML report's screenshot test
+  libcairo2-dev fonts-dejavu-core chromium
   clang libclang-rt-14-dev libomp-dev
   # the Python module (python/) and its tests against torch
   python3-dev pybind11-dev python3-numpy python3-pytest python3-torch
