@@ -17,7 +17,7 @@ import time
 # Idle OpenMP threads wait passively: spinning ones slowed training several
 # times over on a shared 2-core machine. Must be set before torch loads.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 
 from checkerboard_training import report, train  # noqa: E402
 

@@ -12,7 +12,8 @@ import numpy as np  # noqa: E402
 
 from checkerboard_training import analysis, models, train  # noqa: E402
 
-GRID_THRESHOLD = 0.01  # a phase-mean spread of 1% of the [0, 1] range (2.5 grey levels) counts as a grid
+# A phase-mean spread above one 8-bit grey level survives into a saved picture: a grid.
+GRID_THRESHOLD = 1 / 255
 
 
 def verdict(init, trained):
@@ -78,7 +79,7 @@ def figure_grids(result, path):
         for i, stage in enumerate(("init", "trained")):
             ax = axes[i, j]
             im = ax.imshow(maps[v, stage], cmap="RdBu_r", vmin=-lim, vmax=lim)
-            ax.set_title("{}, {}".format(models.LABELS[v], "before" if stage == "init" else "after training"),
+            ax.set_title("{}\n{}".format(models.LABELS[v], "before training" if stage == "init" else "after training"),
                          fontsize=8)
             ax.set_xticks(range(train.PERIOD))
             ax.set_yticks(range(train.PERIOD))
@@ -149,7 +150,7 @@ def markdown(summ, command):
         "pair. *Output phase-mean spread*: on the held-out outputs, max - min of the means of the 4x4 "
         "phase classes (margin {} px), the worst channel; the targets' own value (content that does not "
         "average out) is {}. *Constant-input spread*: the same for a flat mid-grey (0.5) input, the grid "
-        "alone. *grid* is judged on it: present when above {} (2.5 grey levels).".format(
+        "alone. *grid* is judged on it: present when above {:.4f} (one 8-bit grey level, 1/255).".format(
             c["margin"], _g(summ["target_phase_mean_spread"]), GRID_THRESHOLD),
         "",
         "| variant | phase-sum spread up1 (before -> after) | phase-sum spread up2 (before -> after) "

@@ -14,7 +14,8 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("matplotlib")
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
-sys.path.insert(0, os.path.join(ROOT, "python"))
+# Appended, not prepended: python/tconv (sources, no extension) must not shadow the built module.
+sys.path.append(os.path.join(ROOT, "python"))
 
 from checkerboard_training import analysis, models, report, train  # noqa: E402
 
