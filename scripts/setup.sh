@@ -28,12 +28,16 @@ packages=(
   libopenblas-dev libhwy-dev libcli11-dev libpng-dev nlohmann-json3-dev libdnnl-dev
   # the benchmark peers beside oneDNN (bench/peers/: XNNPACK brings pthreadpool)
   libxnnpack-dev libpthreadpool-dev
+  # the report figures (tools/figure/): cairo, its fonts, and chromium for the HTML report's screenshot test
+  libcairo2-dev fonts-dejavu-core chromium
   clang libclang-rt-14-dev libomp-dev
   # ONNX models for `tconv inspect` (the build requires them: -DTCONV_ONNX=ON
   # below); python3-onnx writes the fuzz corpus (tests/fuzz/make_onnx_corpus.py)
   libonnx-dev libprotobuf-dev python3-onnx
   # the Python module (python/) and its tests against torch
   python3-dev pybind11-dev python3-numpy python3-pytest python3-torch
+  # the trained checkerboard comparison (scripts/train_checkerboard.py) draws with matplotlib
+  python3-matplotlib
   # arm64: the cross compiler, qemu-user and the arm64 builds of the
   # libraries (scripts/test_arm64.sh)
   crossbuild-essential-arm64 qemu-user

@@ -1,7 +1,8 @@
 // Small 8-bit images for the checkerboard report: PNG writing and reading
 // (libpng), a viridis-like colour map computed from a polynomial, heatmaps of
-// 2-D arrays with a colour bar labelled by a built-in 3x5 pixel font, and
-// nearest-neighbour magnification so that a 16x16 map is visible.
+// 2-D arrays (the bare map; tools/figure adds titles, axes and colour bars
+// with cairo), and nearest-neighbour magnification so that a 16x16 map is
+// visible.
 //
 // Pixels are row-major, channels interleaved (1 = gray, 3 = RGB).
 #ifndef TCONV_IMAGE_H_
@@ -47,19 +48,8 @@ Rgb ColorMap(double t);
 // Nearest-neighbour magnification by an integer factor >= 1.
 Image Magnify(const Image& img, int factor);
 
-// Draws `text` with the 3x5 font (digits, '.', '-', '+', 'e', 'x', ':', ' ',
-// and the letters of "inf", "nan", "min", "max"; others are drawn as a box)
-// at (x, y) top-left, each font pixel a size x size block. Clipped.
-void DrawText(Image* img, int x, int y, const std::string& text, Rgb color, int size);
-// Width in pixels of DrawText's output.
-int TextWidth(const std::string& text, int size);
-
-// Compact number for labels: "2", "0.25", "1.5e+03".
-std::string FormatLabel(double v);
-
 struct HeatmapOptions {
   int magnify = 0;        // 0: chosen so that the map is about 256 px wide
-  bool colorbar = true;   // bar on the right with max (top) / min (bottom) labels
   bool fixed_range = false;
   double lo = 0, hi = 1;  // used when fixed_range
 };

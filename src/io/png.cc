@@ -1,7 +1,7 @@
 // PNG I/O through libpng's simplified API (png_image_*), which reports every
 // error through the png_image struct instead of longjmp, plus the drawing
-// helpers of include/tconv/image.h: colour map, magnification, a 3x5 pixel
-// font of our own, heatmaps with a colour bar, tensor-to-image.
+// helpers of include/tconv/image.h: colour map, magnification, heatmaps,
+// tensor-to-image. Titled figures with text are tools/figure's (cairo).
 #include "tconv/image.h"
 
 #include <png.h>
@@ -16,33 +16,6 @@
 
 namespace tconv {
 namespace {
-
-// 3x5 glyphs: five rows, three columns, '#' = ink.
-struct Glyph {
-  char c;
-  const char* rows[5];
-};
-const Glyph kFont[] = {
-    {'0', {"###", "#.#", "#.#", "#.#", "###"}}, {'1', {".#.", "##.", ".#.", ".#.", "###"}},
-    {'2', {"###", "..#", "###", "#..", "###"}}, {'3', {"###", "..#", ".##", "..#", "###"}},
-    {'4', {"#.#", "#.#", "###", "..#", "..#"}}, {'5', {"###", "#..", "###", "..#", "###"}},
-    {'6', {"###", "#..", "###", "#.#", "###"}}, {'7', {"###", "..#", ".#.", ".#.", ".#."}},
-    {'8', {"###", "#.#", "###", "#.#", "###"}}, {'9', {"###", "#.#", "###", "..#", "###"}},
-    {'.', {"...", "...", "...", "...", ".#."}}, {'-', {"...", "...", "###", "...", "..."}},
-    {'+', {"...", ".#.", "###", ".#.", "..."}}, {'e', {"...", "###", "###", "#..", "###"}},
-    {'x', {"...", "#.#", ".#.", "#.#", "..."}}, {':', {"...", ".#.", "...", ".#.", "..."}},
-    {' ', {"...", "...", "...", "...", "..."}}, {'i', {".#.", "...", ".#.", ".#.", ".#."}},
-    {'n', {"...", "##.", "#.#", "#.#", "#.#"}}, {'f', {".##", "#..", "###", "#..", "#.."}},
-    {'a', {"...", "##.", ".##", "#.#", "###"}}, {'m', {"...", "#.#", "###", "#.#", "#.#"}},
-    {'/', {"..#", "..#", ".#.", "#..", "#.."}},
-};
-const Glyph kBox = {'?', {"###", "#.#", "#.#", "#.#", "###"}};
-
-const Glyph& FindGlyph(char c) {
-  for (const Glyph& g : kFont)
-    if (g.c == c) return g;
-  return kBox;
-}
 
 uint8_t ToByte(double v) {
   v = std::min(1.0, std::max(0.0, v));
@@ -126,48 +99,6 @@ Image Magnify(const Image& img, int factor) {
   return out;
 }
 
-int TextWidth(const std::string& text, int size) {
-  return text.empty() ? 0 : static_cast<int>(text.size()) * 4 * size - size;
-}
-
-void DrawText(Image* img, int x, int y, const std::string& text, Rgb color, int size) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    const Glyph& g = FindGlyph(text[i]);
-    const int gx = x + static_cast<int>(i) * 4 * size;
-    for (int r = 0; r < 5; ++r)
-      for (int c = 0; c < 3; ++c) {
-        if (g.rows[r][c] != '#') continue;
-        for (int dy = 0; dy < size; ++dy)
-          for (int dx = 0; dx < size; ++dx) {
-            const int px = gx + c * size + dx, py = y + r * size + dy;
-            if (px < 0 || py < 0 || px >= img->width || py >= img->height) continue;
-            uint8_t* p = img->at(px, py);
-            if (img->channels == 1) {
-              p[0] = static_cast<uint8_t>((color.r * 3 + color.g * 6 + color.b) / 10);
-            } else {
-              p[0] = color.r;
-              p[1] = color.g;
-              p[2] = color.b;
-            }
-          }
-      }
-  }
-}
-
-std::string FormatLabel(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[32];
-  if (v == std::floor(v) && std::fabs(v) < 1e6) {
-    std::snprintf(buf, sizeof(buf), "%.0f", v);
-  } else if (std::fabs(v) >= 1e-3 && std::fabs(v) < 1e5) {
-    std::snprintf(buf, sizeof(buf), "%.4g", v);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%.2e", v);
-  }
-  return buf;
-}
-
 Image Heatmap(const std::vector<double>& data, int64_t h, int64_t w, const HeatmapOptions& opts, double* lo_out,
               double* hi_out) {
   double lo = opts.lo, hi = opts.hi;
@@ -196,30 +127,7 @@ Image Heatmap(const std::vector<double>& data, int64_t h, int64_t w, const Heatm
       p[1] = c.g;
       p[2] = c.b;
     }
-  Image big = Magnify(map, mag);
-  if (!opts.colorbar) return big;
-  // Colour bar: 16 px wide, same height as the map (at least 60 px), labels
-  // to its right, on a white background.
-  const int font = 2, bar_w = 16, gap = 8;
-  const std::string top = FormatLabel(hi), bottom = FormatLabel(lo);
-  const int label_w = std::max(TextWidth(top, font), TextWidth(bottom, font));
-  const int height = std::max(big.height, 60);
-  Image out(big.width + gap + bar_w + 4 + label_w + 4, height, 3, 255);
-  for (int y = 0; y < big.height; ++y) std::memcpy(out.at(0, y), big.at(0, y), static_cast<size_t>(big.width) * 3);
-  const int bx = big.width + gap;
-  for (int y = 0; y < height; ++y) {
-    const Rgb c = ColorMap(1.0 - static_cast<double>(y) / std::max(1, height - 1));
-    for (int x = bx; x < bx + bar_w; ++x) {
-      uint8_t* p = out.at(x, y);
-      p[0] = c.r;
-      p[1] = c.g;
-      p[2] = c.b;
-    }
-  }
-  const Rgb ink{0, 0, 0};
-  DrawText(&out, bx + bar_w + 4, 0, top, ink, font);
-  DrawText(&out, bx + bar_w + 4, height - 5 * font, bottom, ink, font);
-  return out;
+  return Magnify(map, mag);
 }
 
 Status TensorToImage(ConstTensorView t, double lo, double hi, Image* out) {
