@@ -149,7 +149,7 @@ TEST(BFloat16Plan, ExplainReportsTheDtype) {
   }
   EXPECT_EQ(refused, 3);
   std::string why;
-  EXPECT_EQ(AutoAlgorithm(d, &why, 0, DataType::kBFloat16), "phase");
+  EXPECT_EQ(AutoAlgorithm(d, &why, 0, 1, DataType::kBFloat16), "phase");
   for (const AlgorithmEstimate& e : EstimateAlgorithms(d)) EXPECT_TRUE(e.refused.empty());
 }
 

@@ -159,17 +159,23 @@ Status WriteInspectReport(const InspectReport& r, const std::string& dir) {
   HeatmapOptions ho;
   for (size_t i = 0; i < r.paths.size(); ++i) {
     const UpsamplePath& p = r.paths[i];
-    int64_t h = 0, w = 0;
-    if (p.scored) images.push_back({"path" + std::to_string(i) + "_overlap.png", Heatmap(PatternMap(p.score, &h, &w), h, w, ho)});
+    if (p.scored) {
+      // (The map first: PatternMap sets h and w, and argument evaluation
+      // order is unspecified.)
+      int64_t h = 0, w = 0;
+      const std::vector<double> map = PatternMap(p.score, &h, &w);
+      images.push_back({"path" + std::to_string(i) + "_overlap.png", Heatmap(map, h, w, ho)});
+    }
     const PhaseSpreadReport& ws = p.weights;
     if (ws.available && !ws.spread.empty() && ws.cin * ws.cout_g <= 512 * 512) {
       images.push_back({"path" + std::to_string(i) + "_spread.png", Heatmap(ws.spread, ws.cin, ws.cout_g, ho)});
     }
   }
   for (size_t c = 0; c < r.chains.size(); ++c) {
-    int64_t h = 0, w = 0;
     if (!r.chains[c].layers.empty()) {
-      images.push_back({"chain" + std::to_string(c) + "_overlap.png", Heatmap(PatternMap(r.chains[c].score, &h, &w), h, w, ho)});
+      int64_t h = 0, w = 0;
+      const std::vector<double> map = PatternMap(r.chains[c].score, &h, &w);
+      images.push_back({"chain" + std::to_string(c) + "_overlap.png", Heatmap(map, h, w, ho)});
     }
   }
   for (const auto& [name, img] : images) TCONV_RETURN_IF_ERROR(WritePng(dir + "/" + name, img));
