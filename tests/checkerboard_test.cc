@@ -390,6 +390,23 @@ TEST(Checkerboard, Errors) {
   EXPECT_FALSE(OverlapMapCount({MakeDeconvLayer(1, 1, 1, 1, 3)}, Dims{4, 1, 1}, &m).ok());
 }
 
+// A huge kernel over a long period is refused at once (the ONNX fuzzer's
+// model took minutes to score); the largest allowed work still gives the
+// exact steady state: k = 2^16 taps of stride 2^6 over a period of 2^6,
+// each phase receives k / s = 2^10 contributions.
+TEST(Checkerboard, HugeKernelsAreRefusedQuicklyAndLargeOnesScored) {
+  CheckerboardScore sc;
+  const Status st = ScoreStack({MakeDeconvLayer(1, int64_t{1} << 30, 64), MakeDeconvLayer(1, int64_t{1} << 30, 64)}, &sc);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("too large to analyse"), std::string::npos) << st.message();
+  OverlapMap m;
+  EXPECT_FALSE(OverlapMapCount({MakeDeconvLayer(1, int64_t{1} << 30, 64)}, Dims{64, 1, 1}, &m).ok());
+  std::vector<double> period;
+  ASSERT_TRUE(SteadyStatePattern({MakeDeconvLayer(1, 64, 64), MakeDeconvLayer(1, int64_t{1} << 16, 64)}, 0, &period).ok());
+  ASSERT_EQ(period.size(), 64u * 64u);
+  for (double v : period) ASSERT_EQ(v, double{1 << 10});
+}
+
 }  // namespace
 }  // namespace tconv
 

@@ -132,6 +132,29 @@ TEST(InspectFuzz, TruncatedAndCorruptedModels) {
   EXPECT_GT(accepted, 0);
 }
 
+// Found by the ONNX fuzzer: (1) a Conv after a Resize whose scales do not
+// match its input's rank crashed ONNX 1.12's shape inference; the ranks
+// are now checked first. (2) A node name holding a newline broke the
+// one-line error; names show control bytes as \xNN.
+TEST(InspectFuzz, RankMismatchAfterResizeAndControlBytesInNames) {
+  OnnxBuilder b(10);
+  b.Input("x", {1, 4});
+  b.Output("y");
+  Tensor scales({4}), w({1, 1, 3, 3});
+  scales.data = {1, 1, 2, 2};
+  b.Init("s", scales);
+  b.Init("w", w);
+  OnnxBuilder::Str(b.Node("Resize", {"x", "s"}, {"u"}, "resize"), "mode", "nearest");
+  b.Node("Conv", {"u", "w"}, {"y"}, "con\nv");
+  const std::string bytes = b.Bytes();
+  ModelGraph g;
+  const Status st = LoadOnnxBytes(bytes.data(), bytes.size(), "m.onnx", &g);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("node 'con\\x0av' (Conv): input and weight ranks differ (2 and 4)"), std::string::npos)
+      << st.message();
+  EXPECT_EQ(st.message().find('\n'), std::string::npos);
+}
+
 TEST(InspectCli, TruncatedModelIsOneErrorLineAndNothingWritten) {
   const std::string good = SmallDecoder();
   TempDir tmp;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "src/analysis/checkerboard_internal.h"
+#include "src/base/checked_int.h"
 #include "tconv/plan.h"
 #include "tconv/reference.h"
 
@@ -18,6 +19,12 @@ namespace tconv {
 namespace {
 
 int64_t Mod(int64_t a, int64_t m) { return ((a % m) + m) % m; }
+
+// The per-axis analyses bound their work (multiply-adds summed over the
+// layers: well under a second under ASan), so that a stack with a huge kernel is
+// refused in a moment rather than analysed for minutes (the ONNX fuzzer
+// found such a model: tconv inspect then notes the path as not scored).
+constexpr int64_t kMaxAnalysisWork = int64_t{1} << 24;
 
 // The layer's desc for one image of one channel of spatial size `in`.
 ConvDesc LayerDesc(const DeconvLayer& l, const Dims& in) {
@@ -90,11 +97,17 @@ Status AxisOverlap(const std::vector<DeconvLayer>& stack, int axis, int64_t in, 
   TCONV_RETURN_IF_ERROR(StackOutputSize(stack, in_dims, &out_dims));
   std::vector<double> c(static_cast<size_t>(in), 1.0);
   std::vector<uint8_t> inner(static_cast<size_t>(in), 1);
+  int64_t work = 0;
   for (const DeconvLayer& l : stack) {
     const int64_t n = static_cast<int64_t>(c.size());
     const int64_t k = l.kernel[axis], s = l.stride[axis], d = l.dilation[axis];
     const int64_t pb = l.pad_begin[axis], pe = l.pad_end[axis], a = l.output_padding[axis];
     const int64_t o_len = (n - 1) * s + d * (k - 1) + 1 - pb - pe + a;
+    work = SatAdd(work, SatMul(o_len, k));
+    if (work > kMaxAnalysisWork) {
+      return Status::Invalid("checkerboard: the map is too large to compute (" + std::to_string(o_len) +
+                             " outputs x kernel " + std::to_string(k) + " on axis " + std::to_string(axis) + ")");
+    }
     std::vector<double> next(static_cast<size_t>(o_len), 0.0);
     std::vector<uint8_t> next_inner(static_cast<size_t>(o_len), 1);
     for (int64_t o = 0; o < o_len; ++o) {
@@ -193,6 +206,7 @@ Status SteadyStatePattern(const std::vector<DeconvLayer>& stack, int axis, std::
   TCONV_RETURN_IF_ERROR(CheckStack(stack));
   if (axis < 0 || axis >= stack[0].ndim) return Status::Invalid("checkerboard: axis out of range");
   std::vector<double> c(1, 1.0);  // period 1: the ones input
+  int64_t work = 0;  // taps x the previous period, summed over the layers
   for (size_t li = 0; li < stack.size(); ++li) {
     const DeconvLayer& l = stack[li];
     const int64_t k = l.kernel[axis], s = l.stride[axis], d = l.dilation[axis], pb = l.pad_begin[axis];
@@ -200,17 +214,20 @@ Status SteadyStatePattern(const std::vector<DeconvLayer>& stack, int axis, std::
       return Status::Invalid("layer " + std::to_string(li) + ": kernel, stride and dilation must be >= 1");
     }
     const int64_t prev = static_cast<int64_t>(c.size());
-    const int64_t per = prev * s;
-    if (per > (int64_t{1} << 24)) return Status::Invalid("checkerboard: period of the stack is too long");
+    const int64_t per = SatMul(prev, s);
+    if (per > (int64_t{1} << 20)) return Status::Invalid("checkerboard: period of the stack is too long");
+    work = SatAdd(work, SatMul(prev, k));
+    if (work > kMaxAnalysisWork) {
+      return Status::Invalid("checkerboard: the stack's kernels are too large to analyse (period " +
+                             std::to_string(per) + ", kernel " + std::to_string(k) + " on axis " +
+                             std::to_string(axis) + ")");
+    }
+    // Tap kx of the input at i (i == j mod prev) lands on o = i*s + kx*d - pb,
+    // which is j*s + kx*d - pb modulo the new period prev*s.
     std::vector<double> next(static_cast<size_t>(per), 0.0);
-    for (int64_t o = 0; o < per; ++o) {
-      double acc = 0;
-      for (int64_t kx = 0; kx < k; ++kx) {
-        const int64_t u = o + pb - kx * d;
-        if (Mod(u, s) != 0) continue;
-        acc += c[Mod((u - Mod(u, s)) / s, prev)];
-      }
-      next[o] = acc;
+    for (int64_t kx = 0; kx < k; ++kx) {
+      const int64_t shift = Mod(Mod(kx, per) * Mod(d, per) - Mod(pb, per), per);
+      for (int64_t j = 0; j < prev; ++j) next[static_cast<size_t>(Mod(j * s + shift, per))] += c[j];
     }
     c.swap(next);
   }

@@ -131,22 +131,29 @@ void SetSizes(const GraphIndex& gi, const std::string& in, const std::string& ou
 }
 
 void FillSpreadSummary(PhaseSpreadReport* w) {
+  // The worst pair: the largest spread, or the first NaN (weights holding
+  // NaN or Inf are the worst finding of all).
   w->max_spread = 0;
+  double top = 0;  // the largest finite spread: the histogram's range
   for (size_t i = 0; i < w->spread.size(); ++i) {
-    if (w->spread[i] > w->max_spread || i == 0) {
-      w->max_spread = w->spread[i];
+    const double v = w->spread[i];
+    if (i == 0 || (std::isnan(v) && !std::isnan(w->max_spread)) || v > w->max_spread) {
+      w->max_spread = v;
       w->worst_ci = static_cast<int64_t>(i) / w->cout_g;
       w->worst_co = static_cast<int64_t>(i) % w->cout_g;
     }
+    if (std::isfinite(v)) top = std::max(top, v);
   }
   constexpr int kBins = 10;
   w->hist_edges.resize(kBins + 1);
   w->hist_counts.assign(kBins, 0);
-  const double top = w->max_spread > 0 ? w->max_spread : 1.0;
+  if (!(top > 0)) top = 1.0;
   for (int b = 0; b <= kBins; ++b) w->hist_edges[b] = top * b / kBins;
   for (double v : w->spread) {
-    int b = std::isfinite(v) ? static_cast<int>(v / top * kBins) : kBins - 1;
-    w->hist_counts[static_cast<size_t>(std::min(std::max(b, 0), kBins - 1))]++;
+    // Non-finite spreads count in the last bin; the clamp is in double, so
+    // no out-of-range value is converted to int (the ONNX fuzzer found one).
+    const double f = std::isfinite(v) ? std::min(std::max(v / top * kBins, 0.0), kBins - 1.0) : kBins - 1.0;
+    w->hist_counts[static_cast<size_t>(f)]++;
   }
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "src/analysis/inspect_internal.h"
+#include "src/base/checked_int.h"
 
 namespace tconv {
 namespace inspect {
@@ -75,7 +76,17 @@ Status NearestConvWeights(const GraphIndex& gi, const ModelNode& conv, const Con
       out->note = "dilated conv after the resize: not analysed";
       return Status::Ok();
     }
-    d.in[a] = s[a] * (d.kernel[a] + 4);
+    d.in[a] = SatMul(s[a], SatAdd(d.kernel[a], 4));
+  }
+  // The equivalent deconvolution's weight has kernel k + s - 1 per axis and
+  // each of its elements sums up to k^nd conv taps: a huge factor or kernel
+  // (the ONNX fuzzer's model) is noted, not computed for minutes.
+  int64_t work = SatProduct({d.in_channels, d.out_channels / std::max<int64_t>(d.groups, 1)});
+  for (int a = 0; a < d.ndim; ++a) work = SatMul(work, SatMul(d.kernel[a] + s[a] - 1, d.kernel[a]));
+  if (work > (int64_t{1} << 27)) {
+    out->note = "resize factor and conv kernel too large to analyse the weights (" + std::to_string(work) +
+                " multiply-adds)";
+    return Status::Ok();
   }
   ConvDesc dd;
   Tensor wd;
@@ -97,6 +108,9 @@ Status DescribeResize(const GraphIndex& gi, int resize, int conv, UpsamplePath* 
   bool up = false, integer = true;
   for (double s : scales) {
     if (s < 1) return Status::Ok();  // a downsampling resize is not a path
+    // A factor past 2^20 (or not finite: the ONNX fuzzer's) is no upsampler
+    // anyone trains; it is left out rather than overflow the sizes below.
+    if (!(s <= (1 << 20))) return Status::Ok();
     up = up || s > 1;
     integer = integer && std::fabs(s - std::round(s)) < 1e-6;
   }

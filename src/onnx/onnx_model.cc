@@ -14,6 +14,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -23,6 +24,23 @@
 namespace tconv {
 
 namespace {
+
+// Names come from the file and may hold any byte: messages and reports
+// show control bytes (and DEL) as \xNN, so each stays one line.
+std::string Printable(const std::string& text) {
+  std::string r;
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7F) {
+      static const char kHex[] = "0123456789abcdef";
+      r += "\\x";
+      r += kHex[c >> 4];
+      r += kHex[c & 15];
+    } else {
+      r += static_cast<char>(c);
+    }
+  }
+  return r;
+}
 
 namespace onnx_pb = ONNX_NAMESPACE;
 
@@ -129,7 +147,7 @@ void AddShape(const onnx_pb::ValueInfoProto& v, ModelGraph* g) {
 Status AddNode(const onnx_pb::NodeProto& n, int index, const std::string& source, ModelGraph* g) {
   ModelNode node;
   node.op = n.op_type();
-  node.name = n.name().empty() ? n.op_type() + "#" + std::to_string(index) : n.name();
+  node.name = Printable(n.name().empty() ? n.op_type() + "#" + std::to_string(index) : n.name());
   node.inputs.assign(n.input().begin(), n.input().end());
   node.outputs.assign(n.output().begin(), n.output().end());
   for (const auto& a : n.attribute()) {
@@ -190,23 +208,72 @@ Status CheckWiring(const onnx_pb::GraphProto& graph, const std::string& source) 
   return Status::Ok();
 }
 
-// ONNX 1.12's shape inference for Conv / ConvTranspose indexes its
-// attributes without checking their lengths (a corrupted model crashed it
-// in tests/inspect_cli_test.cc's corruption test), so they are checked
-// here first, against the spatial rank the weight gives.
-Status CheckConvAttributes(const onnx_pb::GraphProto& graph, const std::string& source) {
+// The rank of each value where it follows from the graph alone: inputs
+// with a shape, initializers, and the outputs of the ops that keep their
+// input's rank (or, Conv/ConvTranspose, take their weight's). A value of
+// any other op has no entry.
+std::map<std::string, int> KnownRanks(const onnx_pb::GraphProto& graph) {
+  static const std::set<std::string> kSameRank = {
+      "Relu", "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "Elu", "Selu", "Softplus", "HardSigmoid", "Clip",
+      "Identity", "Dropout", "Cast", "Neg", "Abs", "Exp", "Log", "Sqrt", "BatchNormalization",
+      "InstanceNormalization", "LpNormalization", "Resize", "Upsample", "DepthToSpace", "SpaceToDepth", "Pad"};
+  static const std::set<std::string> kBroadcast = {"Add", "Sub", "Mul", "Div", "Sum", "Max", "Min", "Concat"};
   std::map<std::string, int> rank;
   for (const auto& t : graph.initializer()) rank[t.name()] = t.dims_size();
   for (const auto& v : graph.input())
     if (v.type().tensor_type().has_shape()) rank[v.name()] = v.type().tensor_type().shape().dim_size();
   for (const auto& n : graph.node()) {
+    const std::string& op = n.op_type();
+    int r = -1;
+    if ((op == "Conv" || op == "ConvTranspose") && n.input_size() >= 2 && rank.count(n.input(1))) {
+      r = rank[n.input(1)];
+    } else if (kSameRank.count(op) && n.input_size() >= 1 && rank.count(n.input(0))) {
+      r = rank[n.input(0)];
+      // Resize's and Upsample's scales, sizes and roi hold one value per
+      // axis (roi two): a constant of another length leaves the rank unknown.
+      for (int i = 1; i < n.input_size() && (op == "Resize" || op == "Upsample"); ++i) {
+        const auto it = std::find_if(graph.initializer().begin(), graph.initializer().end(),
+                                     [&](const onnx_pb::TensorProto& t) { return t.name() == n.input(i); });
+        if (it == graph.initializer().end()) continue;
+        const int64_t len = it->dims_size() == 1 ? it->dims(0) : -1;
+        const bool roi_slot = op == "Resize" && i == 1;  // roi (opset 11+) or scales (opset 10)
+        if (len != 0 && len != r && !(roi_slot && len == 2 * r)) r = -1;
+      }
+    } else if (kBroadcast.count(op)) {
+      for (const auto& in : n.input()) r = rank.count(in) && r != -2 ? std::max(r, rank[in]) : -2;
+    }
+    if (r >= 0)
+      for (const auto& out : n.output()) rank[out] = r;
+  }
+  return rank;
+}
+
+// ONNX 1.12's shape inference for Conv / ConvTranspose indexes its
+// attributes without checking their lengths, and its input's dimensions
+// by the weight's rank (corrupted models crashed it: the corruption test
+// in tests/inspect_cli_test.cc, and the ONNX fuzzer's Conv after a Resize
+// whose scales disagree with its input's rank). So the attributes are
+// checked here against the spatial rank the weight gives, a known input
+// rank must match the weight's, and *inferable is false when some
+// Conv/ConvTranspose input's rank does not follow from the graph
+// (KnownRanks): the caller then skips shape inference.
+Status CheckConvAttributes(const onnx_pb::GraphProto& graph, const std::string& source, bool* inferable) {
+  std::map<std::string, int> rank = KnownRanks(graph);
+  *inferable = true;
+  for (const auto& n : graph.node()) {
     if (n.op_type() != "Conv" && n.op_type() != "ConvTranspose") continue;
     const std::string where = source + ": node '" + n.name() + "' (" + n.op_type() + ")";
-    if (n.input_size() < 2 || !rank.count(n.input(1))) continue;  // no inference on an unknown weight
+    if (n.input_size() < 2 || !rank.count(n.input(1))) {  // no inference on an unknown weight
+      *inferable = false;
+      continue;
+    }
     const int nd = rank[n.input(1)] - 2;
     if (nd < 1) return Status::Invalid(where + ": the weight has rank " + std::to_string(nd + 2));
-    if (rank.count(n.input(0)) && rank[n.input(0)] != nd + 2) {
-      return Status::Invalid(where + ": input and weight ranks differ");
+    if (!rank.count(n.input(0))) {
+      *inferable = false;
+    } else if (rank[n.input(0)] != nd + 2) {
+      return Status::Invalid(where + ": input and weight ranks differ (" + std::to_string(rank[n.input(0)]) + " and " +
+                             std::to_string(nd + 2) + ")");
     }
     for (const auto& a : n.attribute()) {
       const std::string& k = a.name();
@@ -230,8 +297,7 @@ Status CheckConvAttributes(const onnx_pb::GraphProto& graph, const std::string& 
 
 bool OnnxSupported() { return true; }
 
-Status LoadOnnxBytes(const void* data, size_t size, const std::string& source, ModelGraph* out) {
-  *out = ModelGraph();
+Status LoadOnnxBytesImpl(const void* data, size_t size, const std::string& source, ModelGraph* out) {
   if (size > static_cast<size_t>(std::numeric_limits<int>::max())) {
     return Status::Invalid(source + ": larger than 2 GiB, which protobuf cannot parse in one message");
   }
@@ -248,14 +314,16 @@ Status LoadOnnxBytes(const void* data, size_t size, const std::string& source, M
     return Status::Invalid(source + ": invalid ONNX model: " + FirstLine(e.what()));
   }
   TCONV_RETURN_IF_ERROR(CheckWiring(model.graph(), source));
-  TCONV_RETURN_IF_ERROR(CheckConvAttributes(model.graph(), source));
+  bool inferable = false;
+  TCONV_RETURN_IF_ERROR(CheckConvAttributes(model.graph(), source, &inferable));
   try {
-    onnx_pb::shape_inference::InferShapes(model);
+    if (inferable) onnx_pb::shape_inference::InferShapes(model);
   } catch (const std::exception&) {
     // Shapes are an extra (sizes in the report); the model stays usable.
   }
   ModelGraph g;
-  g.producer = model.producer_name() + (model.producer_version().empty() ? "" : " " + model.producer_version());
+  g.producer = Printable(model.producer_name() +
+                         (model.producer_version().empty() ? "" : " " + model.producer_version()));
   const auto& graph = model.graph();
   for (const auto& t : graph.initializer()) TCONV_RETURN_IF_ERROR(AddTensor(t, t.name(), source, &g));
   for (const auto& v : graph.input()) AddShape(v, &g);
@@ -264,6 +332,14 @@ Status LoadOnnxBytes(const void* data, size_t size, const std::string& source, M
   for (int i = 0; i < graph.node_size(); ++i) TCONV_RETURN_IF_ERROR(AddNode(graph.node(i), i, source, &g));
   *out = std::move(g);
   return Status::Ok();
+}
+
+Status LoadOnnxBytes(const void* data, size_t size, const std::string& source, ModelGraph* out) {
+  *out = ModelGraph();
+  const Status st = LoadOnnxBytesImpl(data, size, source, out);
+  if (st.ok()) return st;
+  *out = ModelGraph();
+  return Status(st.code(), Printable(st.message()));
 }
 
 Status LoadOnnxFile(const std::string& path, ModelGraph* out) {
