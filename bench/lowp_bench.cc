@@ -1,6 +1,7 @@
 // tconv_lowp_bench: the layer suite in bf16 beside f32, tconv beside
 // oneDNN, all in one process: per layer and thread count, four runners
-// (tconv f32 `auto`, tconv bf16 `auto`, oneDNN f32 and oneDNN bf16, both at
+// (tconv f32 `auto`, tconv bf16 `auto`, oneDNN f32 (the peers module's
+// onednn:blocked+bias) and oneDNN bf16, both at
 // their best layouts with nothing reordered in the time) are timed in
 // alternation, `--rounds` times (each time: the harness timer's fastest of
 // 3 batches of >= 30 ms); the table shows medians of GFLOP/s (nominal
@@ -9,6 +10,8 @@
 //
 //   build/bench/tconv_lowp_bench [--filter SUBSTR] [--threads 1,2] [--rounds 5] [--layers PATH]
 //       [--kernel bf16_phase_dpbf16_13x2]   (force one bf16 kernel)
+//       [--routes 1]   (instead: bf16 by the dot kernels beside bf16 widened to
+//                       f32 and f32, and which one auto's rule picks)
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -39,7 +42,8 @@ class TconvBf16Runner : public Runner {
 };
 
 std::unique_ptr<Runner> MakeTconvBf16Runner(const Layer& layer, int threads, const std::string& kernel,
-                                            std::string* why) {
+                                            std::string* why,
+                                            PhaseTuning::Bf16Compute route = PhaseTuning::Bf16Compute::kAuto) {
   const ConvDesc& d = layer.desc;
   std::mt19937 rng(2);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
@@ -50,6 +54,7 @@ std::unique_ptr<Runner> MakeTconvBf16Runner(const Layer& layer, int threads, con
   o.threads = threads;
   o.dtype = DataType::kBFloat16;
   o.phase.kernel = kernel;
+  o.phase.bf16_compute = route;
   Status st;
   auto r = std::make_unique<TconvBf16Runner>();
   r->plan = Plan::Create(d, ConstTensorView(w.data(), ConvTransposeWeightShape(d)),
@@ -69,6 +74,7 @@ struct Args {
   std::string kernel;  // --kernel: the bf16 kernel forced (PhaseTuning::kernel)
   std::vector<int> threads = {1, 2};
   int rounds = 5;
+  bool routes = false;  // --routes 1
 };
 
 bool ParseArgs(int argc, char** argv, Args* a) {
@@ -80,6 +86,8 @@ bool ParseArgs(int argc, char** argv, Args* a) {
       a->kernel = v;
     } else if (k == "--layers") {
       a->layers = v;
+    } else if (k == "--routes") {
+      a->routes = v == "1";
     } else if (k == "--rounds") {
       a->rounds = std::max(1, std::atoi(v.c_str()));
     } else if (k == "--threads") {
@@ -124,7 +132,7 @@ std::string Ratio(double a, double b) {
 void BenchLayer(const Layer& l, int t, int rounds, const std::string& kernel) {
   std::string why;
   std::unique_ptr<Runner> run[4] = {MakeTconvRunner(l, "auto", t, &why), MakeTconvBf16Runner(l, t, kernel, &why),
-                                    MakeOnednnRunner(l, "onednn", t, &why), MakeOnednnBf16Runner(l, t, true, &why)};
+                                    MakePeerRunner(l, "onednn:blocked+bias", t, &why), MakeOnednnBf16Runner(l, t, true, &why)};
   std::vector<double> gf[4];
   for (int r = 0; r < rounds; ++r)
     for (int i = 0; i < 4; ++i) {
@@ -137,6 +145,35 @@ void BenchLayer(const Layer& l, int t, int rounds, const std::string& kernel) {
               Cell(s[1]).c_str(), Ratio(s[1].med, s[0].med).c_str(), Cell(s[2]).c_str(), Cell(s[3]).c_str(),
               Ratio(s[1].med, s[3].med).c_str(), run[1] ? run[1]->Impl().c_str() : why.c_str(),
               run[3] ? run[3]->Impl().c_str() : "-");
+  std::fflush(stdout);
+}
+
+// --routes: the two ways to compute bf16 (PhaseTuning::Bf16Compute), beside
+// f32, and auto's pick: its loss is the faster route's GFLOP/s over the
+// picked one's.
+void BenchRoutes(const Layer& l, int t, int rounds) {
+  using C = PhaseTuning::Bf16Compute;
+  std::string why;
+  std::unique_ptr<Runner> run[3] = {MakeTconvRunner(l, "auto", t, &why), MakeTconvBf16Runner(l, t, "", &why, C::kDot),
+                                    MakeTconvBf16Runner(l, t, "", &why, C::kWiden)};
+  std::unique_ptr<Runner> pick = MakeTconvBf16Runner(l, t, "", &why, C::kAuto);
+  if (!run[0] || !run[1] || !run[2] || !pick) {
+    std::printf("| %s | %d | %s |\n", l.name.c_str(), t, why.c_str());
+    return;
+  }
+  std::vector<double> gf[3];
+  for (int r = 0; r < rounds; ++r)
+    for (int i = 0; i < 3; ++i) {
+      const int k = (i + r) % 3;
+      gf[k].push_back(Gflops(l, TimeRunner(run[k].get(), 0.03, 3)));
+    }
+  Stat s[3];
+  for (int i = 0; i < 3; ++i) s[i] = Summarize(gf[i]);
+  const bool widened = pick->Impl().find("widened") != std::string::npos;
+  const double best = std::max(s[1].med, s[2].med), picked = widened ? s[2].med : s[1].med;
+  std::printf("| %s | %d | %s | %s | %s | %s | %s | %s |\n", l.name.c_str(), t, Cell(s[0]).c_str(),
+              Cell(s[1]).c_str(), Cell(s[2]).c_str(), widened ? "widen" : "dot", Ratio(best, picked).c_str(),
+              Ratio(picked, s[0].med).c_str());
   std::fflush(stdout);
 }
 
@@ -155,11 +192,22 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::printf("GFLOP/s (nominal), median (min-max) of %d alternated rounds\n\n", a.rounds);
-  std::printf("| layer | threads | tconv f32 | tconv bf16 | bf16/f32 | oneDNN f32 | oneDNN bf16 | tconv/oneDNN bf16 | tconv bf16 kernel | oneDNN bf16 impl |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  if (a.routes) {
+    std::printf("| layer | threads | tconv f32 | bf16 dot | bf16 widen | auto picks | auto's loss | picked/f32 |\n");
+    std::printf("|---|---|---|---|---|---|---|---|\n");
+  } else {
+    std::printf("| layer | threads | tconv f32 | tconv bf16 | bf16/f32 | oneDNN f32 | oneDNN bf16 | tconv/oneDNN bf16 | tconv bf16 kernel | oneDNN bf16 impl |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+  }
   for (const Layer& l : layers) {
     if (!a.filter.empty() && l.name.find(a.filter) == std::string::npos) continue;
-    for (int t : a.threads) BenchLayer(l, t, a.rounds, a.kernel);
+    for (int t : a.threads) {
+      if (a.routes) {
+        BenchRoutes(l, t, a.rounds);
+      } else {
+        BenchLayer(l, t, a.rounds, a.kernel);
+      }
+    }
   }
   return 0;
 }

@@ -121,12 +121,17 @@ TEST_F(CliBf16, BadCombinations) {
 }
 
 TEST(CliBf16Explain, ReportsTheDtypeAndTheRefusals) {
-  CliResult r = RunCli({"explain", "--input-shape", "1,64,8,8", "--weight-shape", "64,32,4,4", "--stride", "2",
+  CliResult r = RunCli({"explain", "--input-shape", "1,256,8,8", "--weight-shape", "256,32,4,4", "--stride", "2",
                         "--pad", "1", "--dtype", "bf16"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("dtype            bf16"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("[refused: gather computes f32 only]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("auto kernel: bf16_phase_"), std::string::npos) << r.out;
+  // Depthwise: the dot kernels would leave their lanes empty; phase widens.
+  r = RunCli({"explain", "--input-shape", "1,64,8,8", "--weight-shape", "64,1,4,4", "--groups", "64", "--stride",
+              "2", "--pad", "1", "--dtype", "bf16"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(bf16 widened to f32)"), std::string::npos) << r.out;
   r = RunCli({"explain", "--input-shape", "1,64,8,8", "--weight-shape", "64,32,4,4", "--dtype", "f16"});
   EXPECT_EQ(r.exit_code, 2);
 }

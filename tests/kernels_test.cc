@@ -96,7 +96,9 @@ bool CheckPlan(const ConvDesc& d, PlanOptions opts, uint64_t seed, const std::st
         ADD_FAILURE() << repro << " threads " << threads << ": y[" << i << "] = " << y.data[i] << ", ref "
                       << want.data[i];
     if (threads == 1) first = y.data;
-    if (threads == 2) EXPECT_EQ(std::memcmp(first.data(), y.data.data(), first.size() * 4), 0) << repro;
+    if (threads == 2) {
+      EXPECT_EQ(std::memcmp(first.data(), y.data.data(), first.size() * 4), 0) << repro;
+    }
   }
   return true;
 }

@@ -6,7 +6,8 @@
 // Outputs start as NaN, so an element a kernel forgets fails. Also: bf16
 // output is the f32 result rounded once; 2 threads give the same bits; all
 // bf16 kernels (vdpbf16ps and widening, any tile) give the same bits; a
-// weight that rounds to Inf sends the plan to ref.
+// weight that rounds to Inf sends the plan to ref. And the other route,
+// widening to f32 (PhaseTuning::Bf16Compute::kWiden), and kAuto's choice.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -137,6 +138,113 @@ TEST_P(Bf16Kernels, EveryBf16KernelMatchesTheReference) {
 }
 
 TCONV_INSTANTIATE_FOR_EVERY_ISA(Bf16Kernels);
+
+// Bf16Compute::kWiden: the f32 phase on x and w widened, so its f32 output
+// is bit for bit that of an f32 phase plan given the widened x and weights
+// (the same path, the same tuning), and within the bound of the reference;
+// bf16 output is that rounded once; 2 threads give the same bits.
+using Bf16Widen = testing::IsaTest;
+
+TEST_P(Bf16Widen, IsTheF32PathOnWidenedValues) {
+  int widened = 0;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    const Case c = MakeCase(seed * 7919 + 1);
+    const std::string repro = testing::Repro(c.d, seed * 7919 + 1) + " isa=" + isa();
+    PlanOptions o;
+    o.algo = "phase";
+    Status st;
+    const ConstTensorView b = c.b.empty() ? ConstTensorView() : ConstTensorView(c.b.data(), {c.d.out_channels});
+    const ConstTensorView w(c.wf.data(), ConvTransposeWeightShape(c.d));
+    auto f32 = Plan::Create(c.d, w, b, o, &st);
+    ASSERT_TRUE(f32) << repro << ": " << st.message();
+    o.dtype = DataType::kBFloat16;
+    o.phase.bf16_compute = PhaseTuning::Bf16Compute::kWiden;
+    auto plan = Plan::Create(c.d, w, b, o, &st);
+    if (!plan) continue;  // (as phase's f32 path: declined geometries run ref)
+    ++widened;
+    EXPECT_EQ(plan->kernel(), f32->kernel() + " (bf16 widened to f32)") << repro;
+    const Shape xs = ConvTransposeInputShape(c.d), ys = ConvTransposeOutputShape(c.d);
+    std::vector<float> xf;
+    for (BFloat16 v : c.x) xf.push_back(ToFloat(v));
+    std::vector<float> want(c.ref.size(), std::numeric_limits<float>::quiet_NaN()), y = want;
+    ASSERT_TRUE(f32->Run(ConstTensorView(xf.data(), xs), TensorView(want.data(), ys)).ok()) << repro;
+    ASSERT_TRUE(plan->Run(ConstBF16View(c.x.data(), xs), TensorView(y.data(), ys)).ok()) << repro;
+    ASSERT_EQ(std::memcmp(y.data(), want.data(), y.size() * 4), 0) << repro;
+    int bad = 0;
+    for (size_t i = 0; i < y.size(); ++i)
+      if (!(std::fabs(y[i] - c.ref[i]) <= c.bound[i]) && bad++ < 3)
+        ADD_FAILURE() << repro << ": y[" << i << "] = " << y[i] << ", ref " << c.ref[i] << ", bound " << c.bound[i];
+    std::vector<BFloat16> ybf(y.size(), BFloat16{0x7FC0});
+    ASSERT_TRUE(plan->Run(ConstBF16View(c.x.data(), xs), BF16View(ybf.data(), ys)).ok()) << repro;
+    for (size_t i = 0; i < y.size(); ++i)
+      if (ybf[i].bits != ToBFloat16(y[i]).bits && bad++ < 3) ADD_FAILURE() << repro << ": bf16 y[" << i << "]";
+    o.threads = 2;
+    auto plan2 = Plan::Create(c.d, w, b, o, &st);
+    ASSERT_TRUE(plan2) << repro;
+    std::vector<BFloat16> ybf2(y.size(), BFloat16{0x7FC0});
+    ASSERT_TRUE(plan2->Run(ConstBF16View(c.x.data(), xs), BF16View(ybf2.data(), ys)).ok()) << repro;
+    EXPECT_EQ(std::memcmp(ybf2.data(), ybf.data(), ybf.size() * 2), 0) << repro << " threads 2";
+    if (::testing::Test::HasFailure()) return;
+  }
+  EXPECT_GE(widened, 55);
+}
+
+TCONV_INSTANTIATE_FOR_EVERY_ISA(Bf16Widen);
+
+// kAuto: the dot kernels on a DCGAN-like block (each output sums 256 x 4
+// products, 128 output channels), widening on a depthwise layer and on one
+// output channel, where the dot kernels' lanes would stay mostly empty
+// (bench/RESULTS.md: 0.04x and 0.13x of f32 there).
+TEST(BFloat16Plan, AutoDotsWideLayersAndWidensNarrowOnes) {
+  const auto kernel_of = [](int64_t cin, int64_t cout, int64_t groups) {
+    ConvDesc d;
+    d.ndim = 2;
+    d.batch = 1;
+    d.in_channels = cin;
+    d.out_channels = cout;
+    d.groups = groups;
+    d.in = {8, 8, 1};
+    d.kernel = {4, 4, 1};
+    d.stride = {2, 2, 1};
+    d.pad_begin = {1, 1, 0};
+    d.pad_end = {1, 1, 0};
+    std::vector<float> w(NumElements(ConvTransposeWeightShape(d)), 0.5f);
+    PlanOptions o;
+    o.dtype = DataType::kBFloat16;
+    Status st;
+    auto plan = Plan::Create(d, ConstTensorView(w.data(), ConvTransposeWeightShape(d)), ConstTensorView(), o, &st);
+    EXPECT_TRUE(plan) << st.message();
+    return plan ? plan->kernel() : std::string();
+  };
+  const std::string widened = " (bf16 widened to f32)";
+  const std::string dcgan = kernel_of(256, 128, 1), dw = kernel_of(64, 64, 64), one = kernel_of(56, 1, 1);
+  EXPECT_EQ(dcgan.rfind("bf16_", 0), 0u) << dcgan;
+  EXPECT_NE(dw.find(widened), std::string::npos) << dw;
+  EXPECT_NE(one.find(widened), std::string::npos) << one;
+}
+
+// A forced route and a forced kernel of the other element type disagree.
+TEST(BFloat16Plan, ARouteAndAKernelOfTheOtherTypeAreRefused) {
+  const Case c = MakeCase(5);
+  const ConstTensorView w(c.wf.data(), ConvTransposeWeightShape(c.d));
+  std::string bf16_kernel, f32_kernel;
+  for (const kernels::KernelInfo& k : kernels::ActiveKernels()) {
+    if (k.dtype == DType::kBF16 && bf16_kernel.empty()) bf16_kernel = k.name;
+    if (k.dtype == DType::kF32 && f32_kernel.empty()) f32_kernel = k.name;
+  }
+  PlanOptions o;
+  o.algo = "phase";
+  o.dtype = DataType::kBFloat16;
+  Status st;
+  o.phase.bf16_compute = PhaseTuning::Bf16Compute::kWiden;
+  o.phase.kernel = bf16_kernel;
+  EXPECT_FALSE(Plan::Create(c.d, w, ConstTensorView(), o, &st));
+  EXPECT_NE(st.message().find("runs phase's f32 kernels"), std::string::npos) << st.message();
+  o.phase.bf16_compute = PhaseTuning::Bf16Compute::kDot;
+  o.phase.kernel = f32_kernel;
+  EXPECT_FALSE(Plan::Create(c.d, w, ConstTensorView(), o, &st));
+  EXPECT_NE(st.message().find("the plan bf16"), std::string::npos) << st.message();
+}
 
 // A weight that rounds past the largest bf16 (to Inf): the kernels would
 // multiply padding by it (0 x Inf = NaN), so ref runs and says so.

@@ -91,6 +91,7 @@ TEST(BFloat16Plan, OnlyAlgorithmsThatComputeBf16AreTaken) {
   std::vector<float> w(NumElements(ConvTransposeWeightShape(d)), 0.5f);
   PlanOptions o;
   o.dtype = DataType::kBFloat16;
+  o.phase.bf16_compute = PhaseTuning::Bf16Compute::kDot;
   Status st;
   auto plan = MakePlan(d, o, w, {}, &st);
   ASSERT_TRUE(plan) << st.message();
@@ -111,6 +112,11 @@ TEST(BFloat16Plan, OnlyAlgorithmsThatComputeBf16AreTaken) {
   o.phase.kernel = kernels::FindKernel(kernels::KernelOp::kPhasePixels, DType::kF32)->name;
   EXPECT_EQ(MakePlan(d, o, w, {}, &st), nullptr);
   EXPECT_NE(st.message().find("computes f32, the plan bf16"), std::string::npos) << st.message();
+  // Without a forced route an f32 kernel means widening.
+  o.phase.bf16_compute = PhaseTuning::Bf16Compute::kAuto;
+  plan = MakePlan(d, o, w, {}, &st);
+  ASSERT_TRUE(plan) << st.message();
+  EXPECT_EQ(plan->kernel(), o.phase.kernel + " (bf16 widened to f32)");
 }
 
 TEST(BFloat16Plan, ViewsOfTheOtherTypeAreRefused) {
@@ -139,8 +145,9 @@ TEST(BFloat16Plan, ExplainReportsTheDtype) {
   const ConvDesc d = Desc2D();
   int refused = 0;
   for (const AlgorithmEstimate& e : EstimateAlgorithms(d, DataType::kBFloat16)) {
-    if (e.name == "phase") {
-      EXPECT_EQ(e.kernel.rfind("bf16_phase_", 0), 0u) << e.kernel;
+    if (e.name == "phase") {  // a bf16 kernel, or phase's f32 path on widened values
+      EXPECT_TRUE(e.kernel.rfind("bf16_phase_", 0) == 0 || e.kernel.find(" (bf16 widened to f32)") != std::string::npos)
+          << e.kernel;
     }
     if (e.name == "phase" || e.name == "ref") {
       EXPECT_TRUE(e.refused.empty()) << e.name;

@@ -40,6 +40,22 @@ struct PhaseTuning {
   bool stage_y = true;           // channels mode, NCHW y: staged channels last
   bool row_split_pad = true;     // one image: the pad pass split by rows
 
+  // bf16 plans only (PlanOptions::dtype kBFloat16): how phase computes.
+  //   kDot:    the bf16 kernels: pairs of input channels per f32 lane
+  //            (vdpbf16ps), output channels in the lanes.
+  //   kWiden:  x and the bf16-rounded weights widened to f32 (exactly: every
+  //            bf16 value is an f32 value) and phase's f32 path run on them;
+  //            y rounded to bf16 when it is bf16.
+  //   kAuto:   kDot where Cout/groups fills a vector's 16 lanes and each
+  //            output sums >= 64 products (Cin/groups x its taps), else
+  //            kWiden (docs/ALGORITHMS.md, "bf16").
+  // Unlike the switches above, the two give results that may differ in
+  // the last bits (the f32 sums are added in another order); both are
+  // within the f32 accumulation bound of the reference on bf16 inputs.
+  // A named `kernel` decides by its element type (kAuto) or must agree.
+  enum class Bf16Compute { kAuto, kDot, kWiden };
+  Bf16Compute bf16_compute = Bf16Compute::kAuto;
+
   // A kernel from PhaseKernelNames() (with or without its __<isa> suffix):
   // the plan runs it or fails with the reason it cannot. Empty: the
   // planner's choice.

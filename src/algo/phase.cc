@@ -33,6 +33,7 @@
 #include "src/algo/phase_fast.h"
 #include "src/algo/tap_math.h"
 #include "src/dispatch/cpu.h"
+#include "src/kernels/registry.h"
 
 namespace tconv {
 namespace {
@@ -203,10 +204,25 @@ AlgoCost PhaseCost(const Geom3& g) {
   return c;
 }
 
+// A bf16 plan: whether phase widens to f32 (PhaseTuning::bf16_compute; in
+// kAuto a named kernel decides by its element type, else Bf16DotPays).
+bool Bf16Widens(const PrepareInput& in) {
+  using C = PhaseTuning::Bf16Compute;
+  if (in.tuning.bf16_compute != C::kAuto) return in.tuning.bf16_compute == C::kWiden;
+  if (!in.tuning.kernel.empty()) {
+    const kernels::KernelInfo* k = kernels::FindKernelByName(in.tuning.kernel);
+    return k && k->dtype == DType::kF32;
+  }
+  return !Bf16DotPays(in.g);
+}
+
 // The SIMD path when it takes the geometry, else the general path; a
 // kernel named by PhaseTuning::kernel that cannot run it fails the plan.
 std::unique_ptr<PreparedAlgo> PhasePrepare(const PrepareInput& in, std::string* why) {
-  if (in.w.dtype == DType::kBF16) return PreparePhaseBf16(in, why);
+  if (in.w.dtype == DType::kBF16) {
+    if (Bf16Widens(in)) return PreparePhaseBf16Widened(in, PhasePrepare, PhaseCost, why);
+    return PreparePhaseBf16(in, why);
+  }
   std::string declined;
   if (auto fast = PreparePhaseFast(in, &declined)) return fast;
   if (!in.tuning.kernel.empty()) {

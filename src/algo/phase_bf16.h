@@ -14,6 +14,11 @@
 //
 // Takes every geometry whose padded input stays within a small multiple of
 // the input (huge dilations or pads are declined: `ref` computes bf16 too).
+//
+// Where Cout/g is small the dot kernels waste their lanes, and where each
+// output sums few products their per-output cost dominates: there phase
+// widens to f32 instead
+// (PreparePhaseBf16Widened below; the rule is Bf16DotPays).
 #ifndef TCONV_SRC_ALGO_PHASE_BF16_H_
 #define TCONV_SRC_ALGO_PHASE_BF16_H_
 
@@ -27,6 +32,23 @@ namespace tconv {
 // in.w: bf16 (Cin, Cout/g, *k); in.bias: f32 (Cout) or absent. nullptr and
 // *why when the geometry or a forced kernel (in.tuning.kernel) cannot run.
 std::unique_ptr<PreparedAlgo> PreparePhaseBf16(const PrepareInput& in, std::string* why);
+
+// The other way to compute a bf16 plan (PhaseTuning::Bf16Compute::kWiden):
+// Run widens x to f32 in the workspace, runs the f32 `phase` prepared by
+// `prepare_f32` on the widened weights (its SIMD path, which fills the
+// lanes with pixels where Cout/g is small), and rounds y to bf16 when y is
+// bf16. Its costs: the f32 path's (`cost_f32` when it reports none), plus
+// x and y in f32 in the workspace.
+using PrepareF32 = std::unique_ptr<PreparedAlgo> (*)(const PrepareInput& in, std::string* why);
+std::unique_ptr<PreparedAlgo> PreparePhaseBf16Widened(const PrepareInput& in, PrepareF32 prepare_f32,
+                                                      AlgoCost (*cost_f32)(const Geom3&), std::string* why);
+
+// Bf16Compute::kAuto's rule: true where the dot kernels beat widening:
+// Cout/g >= kBf16DotMinCout (their lanes hold output channels) and each
+// output sums at least kBf16DotMinProducts products (Cin/g x its taps).
+constexpr int64_t kBf16DotMinCout = 16;
+constexpr int64_t kBf16DotMinProducts = 64;
+bool Bf16DotPays(const Geom3& g);
 
 }  // namespace tconv
 
