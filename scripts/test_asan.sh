@@ -4,7 +4,8 @@
 #  1. the kernel sweeps, so a kernel that reads or writes outside its
 #     buffers fails: every algorithm, every ISA path of the SIMD fast path,
 #     the conv GEMM forms, the plan (both layouts, the channels-last
-#     depthwise kernel at every ISA), the kernel list and the .npy parser;
+#     depthwise kernel at every ISA), the kernel list, the bf16 plans (both
+#     ways: the dot kernels and widening to f32) and the .npy parser;
 #     with the kernels' TCONV_DCHECK contracts on (DCHECKs are on in this build);
 #  2. the hostile-input suite, the fault tests and the concurrent-Run test
 #     against this build's CLI and library (issue #14: ASan and UBSan clean);
@@ -44,5 +45,5 @@ export UBSAN_OPTIONS=print_stacktrace=1
 # large"). The test runs in the gcc build (scripts/test.sh), whose libgomp
 # does not.
 "$build_dir/tconv_tests" \
-  --gtest_filter='AlgorithmsSweep.*:AlgorithmsCost.*:TapMath.*:PhaseFast*:*PhaseFastIsa*:*KernelList*:Plan.*:Layout.*:*DepthwiseNhwcIsa*:ConvGemm.*:Im2Col.*:Npy.*:AtomicWrite.*:Resample.*:PixelShuffle.*:Checkerboard.*:Png.*:Hostile.*:Signals/KillMidWrite.*:Faults.*:ConcurrentRun.*:Limits.*:CheckedInt.*:Geometry.*:Cli.*:Inspect.*:InspectCli.*:InspectFuzz.*-Hostile.FileSizeLimitIsAWriteErrorAndLeavesNoTemporary'
+  --gtest_filter='AlgorithmsSweep.*:AlgorithmsCost.*:TapMath.*:PhaseFast*:*PhaseFastIsa*:*KernelList*:Plan.*:Layout.*:*DepthwiseNhwcIsa*:ConvGemm.*:Im2Col.*:Npy.*:AtomicWrite.*:Resample.*:PixelShuffle.*:Checkerboard.*:Png.*:Hostile.*:Signals/KillMidWrite.*:Faults.*:ConcurrentRun.*:Limits.*:CheckedInt.*:Geometry.*:Cli.*:Inspect.*:InspectCli.*:InspectFuzz.*:*Bf16*:BFloat16Plan.*-Hostile.FileSizeLimitIsAWriteErrorAndLeavesNoTemporary'
 BUILD_DIR="$build_dir" bash scripts/fuzz.sh "${FUZZ_SECONDS:-25}" cli diff onnx
