@@ -1,0 +1,55 @@
+// Output arrays for a plan's repeated calls whose memory is reused
+// (output_pool.cc).
+//
+// A new output per call is what torch's modules return, but a large one
+// (above glibc's mmap threshold, at most 32 MiB) is a fresh mapping every
+// call: its pages fault in and are zeroed by the kernel on first write
+// (unet_up4, 39 MB: 57 ms a call against 34 ms into a reused array). An
+// OutputPool hands out numpy arrays whose base is a capsule that gives the
+// memory back to the pool when the array's last reference dies (the
+// tensor torch.from_numpy made of it, and every view of that), so the next
+// call writes into pages already mapped. Memory is reused only after the
+// caller dropped every reference to it: no output is ever written while
+// someone can still read it. The pool keeps at most `keep` freed buffers;
+// the rest are freed at once.
+#ifndef TCONV_PYTHON_SRC_OUTPUT_POOL_H_
+#define TCONV_PYTHON_SRC_OUTPUT_POOL_H_
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "python/src/convert.h"
+
+namespace tconv {
+namespace pyext {
+
+class OutputPool : public std::enable_shared_from_this<OutputPool> {
+ public:
+  explicit OutputPool(size_t keep) : keep_(keep) {}
+  ~OutputPool();
+  OutputPool(const OutputPool&) = delete;
+  OutputPool& operator=(const OutputPool&) = delete;
+
+  // A writeable, C-contiguous float32 array of `shape` (uninitialised).
+  py::array Take(const Shape& shape);
+  // Freed buffers held now (for the tests).
+  size_t held() const;
+
+ private:
+  struct Buffer {
+    void* data;
+    size_t bytes;
+  };
+  void Give(Buffer b);
+
+  const size_t keep_;
+  mutable std::mutex mu_;
+  std::vector<Buffer> free_;
+};
+
+}  // namespace pyext
+}  // namespace tconv
+
+#endif  // TCONV_PYTHON_SRC_OUTPUT_POOL_H_
