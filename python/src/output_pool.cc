@@ -1,69 +1,44 @@
 // OutputPool (output_pool.h).
 #include "python/src/output_pool.h"
 
-#include <new>
 #include <utility>
 
 namespace tconv {
 namespace pyext {
 
-namespace {
+size_t OutputPool::held() const { return free_.size(); }
 
-constexpr std::align_val_t kAlign{64};
-
-void FreeBytes(void* p) { ::operator delete(p, kAlign); }
-
-}  // namespace
-
-OutputPool::~OutputPool() {
-  for (const Buffer& b : free_) FreeBytes(b.data);
-}
-
-size_t OutputPool::held() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return free_.size();
-}
-
-void OutputPool::Give(Buffer b) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (free_.size() < keep_) {
-      free_.push_back(b);
-      return;
-    }
-  }
-  FreeBytes(b.data);
+void OutputPool::Give(py::array buffer) {
+  if (free_.size() < keep_) free_.push_back(std::move(buffer));
 }
 
 py::array OutputPool::Take(const Shape& shape) {
-  size_t count = 1;
-  for (const int64_t d : shape) count *= static_cast<size_t>(d);
+  py::ssize_t count = 1;
+  for (const int64_t d : shape) count *= static_cast<py::ssize_t>(d);
   if (count == 0) return py::array_t<float>(shape);  // nothing to reuse
-  const size_t bytes = count * sizeof(float);
-  Buffer b{nullptr, bytes};
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (size_t i = 0; i < free_.size(); ++i) {
-      if (free_[i].bytes == bytes) {
-        b = free_[i];
-        free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(i));
-        break;
-      }
+  py::object buffer;  // (a default py::array is not empty but a 0-size array)
+  for (size_t i = 0; i < free_.size(); ++i) {
+    if (free_[i].size() == count) {
+      buffer = std::move(free_[i]);
+      free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
     }
   }
-  if (b.data == nullptr) b.data = ::operator new(bytes, kAlign);
-  // The capsule owns the buffer (and keeps the pool alive) until the last
+  if (!buffer) buffer = py::array_t<float>(count);
+  // The capsule holds the buffer (and keeps the pool alive) until the last
   // array or tensor over it is gone; then the buffer goes back to the pool.
   struct Owner {
     std::shared_ptr<OutputPool> pool;
-    Buffer buffer;
+    py::array buffer;
   };
-  auto* owner = new Owner{shared_from_this(), b};
+  auto array = py::reinterpret_steal<py::array>(buffer.release());
+  auto* data = static_cast<float*>(array.mutable_data());
+  auto* owner = new Owner{shared_from_this(), std::move(array)};
   py::capsule base(owner, [](void* p) {
     std::unique_ptr<Owner> o(static_cast<Owner*>(p));
-    o->pool->Give(o->buffer);
+    o->pool->Give(std::move(o->buffer));
   });
-  return py::array_t<float>(shape, static_cast<float*>(b.data), base);
+  return py::array_t<float>(shape, data, base);
 }
 
 }  // namespace pyext

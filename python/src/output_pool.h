@@ -11,13 +11,14 @@
 // call writes into pages already mapped. Memory is reused only after the
 // caller dropped every reference to it: no output is ever written while
 // someone can still read it. The pool keeps at most `keep` freed buffers;
-// the rest are freed at once.
+// the rest are freed at once. The buffers are numpy arrays (numpy's
+// allocator, which asks for transparent huge pages on large arrays, as for
+// every other output of the module); the pool is used with the GIL held.
 #ifndef TCONV_PYTHON_SRC_OUTPUT_POOL_H_
 #define TCONV_PYTHON_SRC_OUTPUT_POOL_H_
 
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "python/src/convert.h"
@@ -28,7 +29,6 @@ namespace pyext {
 class OutputPool : public std::enable_shared_from_this<OutputPool> {
  public:
   explicit OutputPool(size_t keep) : keep_(keep) {}
-  ~OutputPool();
   OutputPool(const OutputPool&) = delete;
   OutputPool& operator=(const OutputPool&) = delete;
 
@@ -38,15 +38,10 @@ class OutputPool : public std::enable_shared_from_this<OutputPool> {
   size_t held() const;
 
  private:
-  struct Buffer {
-    void* data;
-    size_t bytes;
-  };
-  void Give(Buffer b);
+  void Give(py::array buffer);
 
   const size_t keep_;
-  mutable std::mutex mu_;
-  std::vector<Buffer> free_;
+  std::vector<py::array> free_;  // 1-D float32 arrays
 };
 
 }  // namespace pyext
