@@ -15,7 +15,7 @@ void OutputPool::Give(py::array buffer) {
 py::array OutputPool::Take(const Shape& shape) {
   py::ssize_t count = 1;
   for (const int64_t d : shape) count *= static_cast<py::ssize_t>(d);
-  if (count == 0) return py::array_t<float>(shape);  // nothing to reuse
+  if (static_cast<size_t>(count) * sizeof(float) < min_bytes_ || count == 0) return py::array_t<float>(shape);
   py::object buffer;  // (a default py::array is not empty but a 0-size array)
   for (size_t i = 0; i < free_.size(); ++i) {
     if (free_[i].size() == count) {

@@ -78,9 +78,9 @@ class PyPlan {
   // For tconv.torch's cached inference forward (python/tconv/torch.py),
   // which has checked, once for this plan, that its input tensors are
   // C-contiguous float32 of the plan's input shape, and keeps the tensor
-  // alive during the call: x is that tensor's data_ptr(). The output comes
-  // from the plan's OutputPool (its pages reused once the caller dropped
-  // the previous output). Private: an address cannot be checked here
+  // alive during the call: x is that tensor's data_ptr(). A large output
+  // comes from the plan's OutputPool (its pages reused once the caller
+  // dropped the previous output). Private: an address cannot be checked here
   // beyond its alignment.
   py::array RunAt(uintptr_t x_address) const {
     if (x_address % alignof(float) != 0) ThrowValue("x's address is not aligned to 4 bytes");
@@ -144,7 +144,8 @@ class PyPlan {
   std::unique_ptr<Plan> plan_;
   // One freed output kept: `y = module(x)` in a loop frees the previous
   // output after the call, so one buffer alternates with the caller's.
-  std::shared_ptr<OutputPool> pool_ = std::make_shared<OutputPool>(1);
+  // Outputs under 32 MiB are not pooled (output_pool.h).
+  std::shared_ptr<OutputPool> pool_ = std::make_shared<OutputPool>(1, size_t{32} << 20);
 };
 
 py::dict EstimateDict(const AlgorithmEstimate& e) {

@@ -199,7 +199,8 @@ class _TconvMixin:
     not compute; threads=None uses torch.get_num_threads(); cache_plan=True
     keeps the last Plan while the parameters and input shape stay the same
     (_PlanCache: worth it for inference with large weights; edits through
-    `param.data` are not seen)."""
+    `param.data` are not seen), and with it inference calls take a fast path
+    (see _fast_key) whose outputs reuse the memory of freed earlier ones."""
 
     _NDIM = 0
 

@@ -65,25 +65,36 @@ def test_outputs_are_never_shared_while_held():
 
 
 def test_freed_output_memory_is_reused():
-    _, mine = pair()
-    x = torch.randn(1, 4, 32, 32)
+    """Outputs of 32 MiB or more (which malloc maps afresh every time) come
+    from the plan's pool; smaller ones are new arrays."""
+    torch.manual_seed(3)
+    big = tt.ConvTranspose2d(2, 4, 2, stride=2, cache_plan=True)
+    x = torch.randn(1, 2, 1100, 1100)  # output (1, 4, 2200, 2200): 77 MB
     with torch.no_grad():
-        mine(x)  # the general path, which makes the plan and the fast path's entry
-        y = mine(x)
+        big(x)  # the general path, which makes the plan and the fast path's entry
+        y = big(x)
         want = y.clone()
         address = y.data_ptr()
         del y
-        assert mine._plan_cache.value._pool_held == 1
-        again = mine(x)
-        assert again.data_ptr() == address and mine._plan_cache.value._pool_held == 0
+        assert big._plan_cache.value._pool_held == 1
+        again = big(x)
+        assert again.data_ptr() == address and big._plan_cache.value._pool_held == 0
         assert torch.equal(again, want)
         # `y = module(x)` in a loop: two buffers take turns.
         seen = set()
         for _ in range(4):
-            again = mine(x)
+            again = big(x)
             seen.add(again.data_ptr())
             assert torch.equal(again, want)
         assert len(seen) == 2
+        del again
+        view = big(x)[0, 1]  # a view keeps the pooled buffer out of the pool
+        other = big(x * 2)
+        assert other.data_ptr() != view.data_ptr() and torch.equal(view, want[0, 1])
+        _, small = pair()
+        for _ in range(3):
+            small(torch.randn(1, 4, 8, 8))
+        assert small._plan_cache.fast is not None and small._plan_cache.value._pool_held == 0
 
 
 def test_parameter_updates_and_attributes_replan():
