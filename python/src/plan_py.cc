@@ -10,6 +10,7 @@
 #include <pybind11/stl.h>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -17,6 +18,7 @@
 
 #include "python/src/convert.h"
 #include "python/src/geometry_args.h"
+#include "python/src/output_pool.h"
 #include "tconv/plan.h"
 
 namespace tconv {
@@ -73,6 +75,24 @@ class PyPlan {
     return ya;
   }
 
+  // For tconv.torch's cached inference forward (python/tconv/torch.py),
+  // which has checked, once for this plan, that its input tensors are
+  // C-contiguous float32 of the plan's input shape, and keeps the tensor
+  // alive during the call: x is that tensor's data_ptr(). A large output
+  // comes from the plan's OutputPool (its pages reused once the caller
+  // dropped the previous output). Private: an address cannot be checked here
+  // beyond its alignment.
+  py::array RunAt(uintptr_t x_address) const {
+    if (x_address % alignof(float) != 0) ThrowValue("x's address is not aligned to 4 bytes");
+    py::array ya = pool_->Take(plan_->output_shape());
+    const ConstTensorView xv(reinterpret_cast<const float*>(x_address), plan_->input_shape());
+    const TensorView yv = MutableView(ya);
+    CheckWithoutGil([&] { return plan_->Run(xv, yv); });
+    return ya;
+  }
+
+  size_t pool_held() const { return pool_->held(); }
+
   // For bench/python_overhead_bench.py: `repeats` calls of Plan::Run on
   // the same arrays timed in C++ (steady_clock around each call, GIL
   // released), so that the Python call's overhead is measured in one
@@ -122,6 +142,10 @@ class PyPlan {
 
  private:
   std::unique_ptr<Plan> plan_;
+  // One freed output kept: `y = module(x)` in a loop frees the previous
+  // output after the call, so one buffer alternates with the caller's.
+  // Outputs under 32 MiB are not pooled (output_pool.h).
+  std::shared_ptr<OutputPool> pool_ = std::make_shared<OutputPool>(1, size_t{32} << 20);
 };
 
 py::dict EstimateDict(const AlgorithmEstimate& e) {
@@ -182,6 +206,8 @@ void RegisterPlan(py::module_& m) {
            py::arg("threads"), py::arg("layout"))
       .def("run", &PyPlan::Run, py::arg("x"), py::arg("out") = py::none())
       .def("explain", &PyPlan::Explain)
+      .def("_run_at", &PyPlan::RunAt, py::arg("x_address"))
+      .def_property_readonly("_pool_held", &PyPlan::pool_held)
       .def("_time_run", &PyPlan::TimeRun, py::arg("x"), py::arg("out"), py::arg("repeats"))
       .def_property_readonly("algorithm", [](const PyPlan& p) { return p.plan().algorithm(); })
       .def_property_readonly("kernel", [](const PyPlan& p) { return p.plan().kernel(); })

@@ -113,6 +113,12 @@ class _ConvTransposeFunction(torch.autograd.Function):
         return grad_x, grad_w, grad_b, None, None, None
 
 
+def _records_graph(x, weight, bias):
+    """True when autograd must record this call."""
+    return torch.is_grad_enabled() and (x.requires_grad or weight.requires_grad
+                                        or (bias is not None and bias.requires_grad))
+
+
 def _conv_transpose(ndim, x, weight, bias, stride, padding, output_padding, groups, dilation, threads, cache=None):
     why = _why_unsupported(("input", x), ("weight", weight), ("bias", bias))
     if why is not None:
@@ -166,6 +172,11 @@ class _PlanCache:
 
     def __init__(self):
         self.key, self.tensors, self.value = None, (None, None), None
+        # The inference fast path's entry (_TconvMixin._fast_forward): None,
+        # or (key, plan, unbatched, weight, bias) for the last plan made.
+        # use_fast=False sends every call through the general path
+        # (bench/python_overhead_bench.py measures both).
+        self.fast, self.use_fast = None, True
 
     def plan(self, x, weight, bias, geom, threads):
         key = (tuple(x.shape), weight.data_ptr(), weight._version, tuple(weight.shape),
@@ -175,7 +186,7 @@ class _PlanCache:
         if key != self.key or self.tensors[0] is not weight or self.tensors[1] is not bias:
             ba = None if bias is None else _array(bias)
             self.value = _tconv.Plan(_array(weight), ba, tuple(x.shape), geom, "auto", threads, "nchw")
-            self.key, self.tensors = key, (weight, bias)
+            self.key, self.tensors, self.fast = key, (weight, bias), None
         return self.value
 
 
@@ -188,11 +199,20 @@ class _TconvMixin:
     not compute; threads=None uses torch.get_num_threads(); cache_plan=True
     keeps the last Plan while the parameters and input shape stay the same
     (_PlanCache: worth it for inference with large weights; edits through
-    `param.data` are not seen)."""
+    `param.data` are not seen), and with it inference calls take a fast path
+    (see _fast_key) whose outputs reuse the memory of freed earlier ones."""
 
     _NDIM = 0
 
     def forward(self, input, output_size=None):
+        d = self.__dict__
+        if output_size is None and d.get("cache_plan") and d.get("_plan_cache") is not None:
+            cache = d["_plan_cache"]
+            entry = cache.fast
+            if entry is not None and cache.use_fast:
+                y = self._fast_forward(entry, input)
+                if y is not None:
+                    return y
         if self.padding_mode != "zeros" or not supported(input, self.weight, self.bias):
             if self.fallback:
                 return self._torch_forward(input, output_size)
@@ -212,8 +232,53 @@ class _TconvMixin:
             if getattr(self, "_plan_cache", None) is None:
                 self._plan_cache = _PlanCache()
             cache = self._plan_cache
-        return _conv_transpose(self._NDIM, input, self.weight, self.bias, self.stride, self.padding,
-                               tuple(output_padding), self.groups, self.dilation, self.threads, cache)
+        y = _conv_transpose(self._NDIM, input, self.weight, self.bias, self.stride, self.padding,
+                            tuple(output_padding), self.groups, self.dilation, self.threads, cache)
+        if cache is not None and output_size is None and cache.use_fast:
+            self._remember(cache, input)
+        return y
+
+    # The cached inference fast path. Once the general path above has run
+    # a call with cache_plan=True, no output_size and no autograd graph to
+    # record, _remember keeps a key of everything its checks and its plan
+    # depended on, except the input's type, dtype, device, layout and
+    # contiguity, which _fast_forward checks on every call (cheaply). A
+    # later call with the same key runs the plan directly on the tensor's
+    # memory (Plan._run_at), with an output from the plan's pool of freed
+    # outputs (python/src/output_pool.h); any difference (a new input
+    # shape, an optimizer step or any other in-place edit of the parameters,
+    # new parameter objects, changed stride, padding, groups, threads,
+    # torch.get_num_threads(), ...) takes the general path, which checks,
+    # raises and re-plans as before. Edits through `param.data` bump no
+    # version counter and go unseen, as with the plan cache itself.
+
+    def _fast_key(self, x, weight, bias):
+        return (x.shape, weight._version, weight.data_ptr(), weight.shape,
+                None if bias is None else (bias._version, bias.data_ptr()), self.stride, self.padding,
+                self.output_padding, self.dilation, self.groups, self.padding_mode, self.threads,
+                torch.get_num_threads())
+
+    def _remember(self, cache, x):
+        weight, bias = self.weight, self.bias
+        if (type(x) is not torch.Tensor or not x.is_contiguous() or _records_graph(x, weight, bias)
+                or cache.tensors[0] is not weight or cache.tensors[1] is not bias
+                # Lists could change in place under the stored key.
+                or any(type(v) is not tuple for v in (self.stride, self.padding, self.output_padding,
+                                                       self.dilation))):
+            return
+        cache.fast = (self._fast_key(x, weight, bias), cache.value, x.dim() == self._NDIM + 1, weight, bias)
+
+    def _fast_forward(self, entry, x):
+        """The output, or None when the general path must run this call."""
+        key, plan, unbatched, weight, bias = entry
+        if (type(x) is not torch.Tensor or x.dtype is not torch.float32 or not x.is_cpu
+                or x.layout is not torch.strided or not x.is_contiguous() or x.is_neg()):
+            return None
+        w, b = self.weight, self.bias
+        if w is not weight or b is not bias or _records_graph(x, w, b) or self._fast_key(x, w, b) != key:
+            return None
+        y = torch.from_numpy(plan._run_at(x.data_ptr()))
+        return y.squeeze(0) if unbatched else y
 
     def __getstate__(self):
         # A Plan is not picklable; copies (deepcopy, pickle, torch.save)
