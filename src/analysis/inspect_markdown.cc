@@ -70,7 +70,7 @@ void WeightsSection(const UpsamplePath& p, size_t i, bool pictures, std::ostring
        << std::string(bar, '#') << " |\n";
   }
   md << "\n";
-  if (pictures && w.cin * w.cout_g <= 512 * 512) {
+  if (pictures && !w.spread.empty() && w.cin * w.cout_g <= 512 * 512) {  // (as InspectPictures)
     md << "  - Spread per pair (rows: input channels, columns: output channels): ![spread](path" << i
        << "_spread.png)\n";
   }
