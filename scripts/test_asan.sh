@@ -35,6 +35,7 @@ fi
 cmake --build "$build_dir" --target tconv tconv_tests tconv_cli_fuzz tconv_diff_fuzz tconv_onnx_fuzz
 export OMP_WAIT_POLICY=passive
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan_suppressions.txt:print_suppressions=0"
 export UBSAN_OPTIONS=print_stacktrace=1
 # Left out here: Hostile.FileSizeLimit..., which runs the CLI under
 # RLIMIT_FSIZE=100 bytes; clang's libomp sizes a shared-memory file at start-up
