@@ -32,7 +32,8 @@ LAYERS = {
     'src/base/': ('src/base/',),
     'src/dispatch/': ('src/base/', 'src/dispatch/'),
     'src/kernels/': ('src/base/', 'src/dispatch/cpu.h', 'src/kernels/'),
-    'python/': ('tconv/', 'python/src/'),
+    # python/ also draws the inspect report's figures (tools/figure/, when built).
+    'python/': ('tconv/', 'python/src/', 'tools/figure/'),
 }
 SOURCE_DIRS = ('src', 'include', 'tools', 'tests', 'bench', 'python')
 EXTENSIONS = ('.cc', '.h', '.inc')

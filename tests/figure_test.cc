@@ -116,6 +116,26 @@ TEST(Figure, ColourBarSpansTheScaleWithTicks) {
   EXPECT_EQ(InkPixels(DrawHeatmap(untitled), 0, l.map.y - 1, x0, x1), 0);
 }
 
+TEST(Figure, HeatmapNotesAndStretchedCells) {
+  HeatmapSpec s = Spec({1, 2, 3}, ColourScale{0, 3});
+  HeatmapLayout plain, noted;
+  const Image a = DrawHeatmap(s, &plain);
+  EXPECT_EQ(a.height, plain.notes_y);  // no notes: nothing under the x axis
+  s.notes = {"first caption line", "second"};
+  const Image b = DrawHeatmap(s, &noted);
+  EXPECT_EQ(noted.notes_y, plain.notes_y);
+  EXPECT_EQ(b.height, noted.notes_y + 2 * 15 + 8);
+  EXPECT_GT(InkPixels(b, noted.notes_y, b.height), 40);
+  // min_side 100: a one-row map of three cells is drawn 100 px tall and at least 100 px wide.
+  s.min_side = 100;
+  HeatmapLayout tall;
+  const Image c = DrawHeatmap(s, &tall);
+  EXPECT_EQ(tall.cell, 34);  // 3 columns: ceil(100 / 3) > 20
+  EXPECT_EQ(tall.cell_y, 100);
+  EXPECT_EQ(tall.map.h, 100);
+  EXPECT_TRUE(Same(c.at(tall.map.x + 2 * 34 + 5, tall.map.y + 95), ColorMap(1)));
+}
+
 TEST(Figure, PanelsKeepPicturesExactAndCaptionThem) {
   Image a(30, 20, 3, 0), b(25, 40, 3, 0);
   for (size_t i = 0; i < a.pixels.size(); ++i) a.pixels[i] = static_cast<uint8_t>(i * 13);

@@ -27,12 +27,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "tconv/checkerboard.h"
 #include "tconv/desc.h"
+#include "tconv/image.h"
 #include "tconv/status.h"
 #include "tconv/tensor.h"
 
@@ -136,9 +138,47 @@ Status InspectGraph(const ModelGraph& g, const std::string& model_name, InspectR
 // when `pictures` is true.
 std::string InspectReportJson(const InspectReport& r);
 std::string InspectReportMarkdown(const InspectReport& r, bool pictures);
+
+// ---- the pictures ----
+
+// One picture of the report, described so that a renderer can draw it as a
+// figure that reads on its own (title, axes, colour bar, caption).
+struct InspectPicture {
+  std::string file;     // its name in the report folder: "path0_overlap.png", "path0_spread.png", "chain0_overlap.png"
+  std::string title;    // names the path or chain and what is shown
+  std::string y_label;  // what a row is
+  std::string x_label;  // what a column is
+  std::string value_label;     // what a value (a colour) is
+  std::vector<double> values;  // rows x cols, row-major
+  int64_t rows = 0, cols = 0;
+  // Pictures with the same non-empty group hold values of one kind and one
+  // meaning ("overlap": contributions relative to the map's mean): draw
+  // them on one colour scale so that equal colours mean equal values. An
+  // empty group: the picture has its own scale.
+  std::string scale_group;
+  std::vector<std::string> caption;  // lines: how the values were computed, what to look for
+};
+
+// The pictures WriteInspectReport writes for r, in order: per path its
+// overlap map (when scored) and its weights' spread map (when available and
+// at most 512 x 512 pairs), then each chain's overlap map. The overlap maps
+// show a few periods of the steady-state contribution count divided by its
+// mean (1 = the average level), so that maps of different depths compare.
+std::vector<InspectPicture> InspectPictures(const InspectReport& r);
+
+// Draws every picture (so that pictures of one scale_group can share a
+// scale): on success *images holds one image per picture, in order.
+using InspectRenderer = std::function<Status(const std::vector<InspectPicture>& pictures, std::vector<Image>* images)>;
+
 // Writes dir/inspect.md, dir/inspect.json and the PNG pictures, each
-// atomically. The folder must exist.
-Status WriteInspectReport(const InspectReport& r, const std::string& dir);
+// atomically. The folder must exist. Every picture is described and drawn
+// before anything is written: a renderer's error (or a wrong number of
+// images) leaves the folder as it was. Without a renderer (an empty
+// std::function) the pictures are plain heatmaps (tconv/image.h Heatmap,
+// viridis over each map's own min..max: no title, axes or colour bar); the
+// `tconv` CLI and the Python module pass tools/figure's renderer, which
+// draws them as titled figures with axes, a colour bar and a caption.
+Status WriteInspectReport(const InspectReport& r, const std::string& dir, const InspectRenderer& render = {});
 
 }  // namespace tconv
 

@@ -16,8 +16,8 @@ from tconv._checkerboard import checkerboard_score, icnr, overlap_map, phase_sum
 from tconv._functional import conv, conv_transpose, explain, algorithm_names
 from tconv._ops import interpolate, pixel_shuffle, pixel_unshuffle, upsample
 from tconv._plan import Plan
-from tconv._inspect import inspect, onnx_supported
+from tconv._inspect import inspect, inspect_figures_supported, onnx_supported
 
 __all__ = ["conv_transpose", "conv", "explain", "algorithm_names", "Plan", "pixel_shuffle", "pixel_unshuffle",
            "interpolate", "upsample", "overlap_map", "checkerboard_score", "phase_sums", "icnr",
-           "inspect", "onnx_supported"]
+           "inspect", "inspect_figures_supported", "onnx_supported"]

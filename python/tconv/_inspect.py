@@ -40,7 +40,15 @@ def inspect(model, example_input=None, output_dir=None):
     (exported to ONNX in memory with torch.onnx, opset 13; example_input is
     the input it is traced with, guessed as (1, C, 8, ...) from the first
     conv if omitted). output_dir: an existing folder to also write
-    inspect.md (with pictures), inspect.json and the PNG heatmaps into.
+    inspect.md (with pictures), inspect.json and the PNG pictures into:
+    per path its overlap map (pathN_overlap.png) and its weights' phase-sum
+    spread per channel pair (pathN_spread.png), per chain its stacked
+    overlap (chainN_overlap.png). When this module was built with the CLI's
+    figure library (cairo; `tconv.inspect_figures_supported()` is then True) each is a
+    figure that reads on its own, as `tconv inspect --output-dir` writes it:
+    a title naming the path or chain and what is shown, labelled axes, a
+    colour bar with values (the overlap maps of one report on one shared
+    scale), a caption; otherwise they are plain heatmaps (no text).
 
     Returns the report as a dict, the same object `tconv inspect --json`
     prints: "upsampling_paths" (kind, nodes, geometry, overlap score,
@@ -75,3 +83,8 @@ def inspect(model, example_input=None, output_dir=None):
 def onnx_supported():
     """True when this tconv was built with ONNX support (libonnx-dev)."""
     return _tconv.onnx_supported()
+
+
+def inspect_figures_supported():
+    """True when tconv.inspect(..., output_dir=) draws titled figures (the module was built with cairo)."""
+    return _tconv.inspect_figures()

@@ -8,6 +8,7 @@ receives, 1 whenever k is a multiple of s; k3 s2 gives 2 per axis, 4 in
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -155,3 +156,38 @@ def test_cli_agrees_with_python(tmp_path, reports):
     path.write_bytes(export.onnx_bytes(*decoders.build("style_transfer")))
     out = subprocess.run([cli, "inspect", str(path), "--json"], capture_output=True, check=True, text=True).stdout
     assert json.loads(out)["upsampling_paths"] == reports["style_transfer"]["upsampling_paths"]
+
+
+def _png_size(path):
+    """(width, height) from a PNG's IHDR chunk."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_output_dir_pictures_are_titled_figures(tmp_path):
+    path = tmp_path / "st.onnx"
+    path.write_bytes(export.onnx_bytes(*decoders.build("style_transfer")))
+    out = tmp_path / "py"
+    out.mkdir()
+    r = tconv.inspect(str(path), output_dir=str(out))
+    md = (out / "inspect.md").read_text()
+    referenced = set(re.findall(r"\]\(([^)]+\.png)\)", md))
+    written = {p.name for p in out.glob("*.png")}
+    assert referenced == written  # every picture referenced exists, and every one written is referenced
+    n_paths = len(r["upsampling_paths"])
+    overlaps = {f"path{i}_overlap.png" for i in range(n_paths)}
+    assert overlaps <= written and "chain0_overlap.png" in written
+    for name in sorted(overlaps):
+        w, h = _png_size(out / name)
+        # The bare 16x16 map is drawn 256 px wide (16 px a cell).
+        if tconv.inspect_figures_supported():
+            assert w > 256 + 60 and h > 256 + 90, (name, w, h)  # title, axes, colour bar, caption around it
+        else:
+            assert (w, h) == (256, 256), (name, w, h)
+    cli = os.environ.get("TCONV_CLI") or os.path.join(ROOT, "build", "tconv")
+    if tconv.inspect_figures_supported() and os.path.exists(cli):
+        subprocess.run([cli, "inspect", str(path), "--output-dir", str(tmp_path / "cli")], capture_output=True,
+                       check=True)
+        for name in written:  # the same figures as `tconv inspect --output-dir`, byte for byte
+            assert (tmp_path / "cli" / name).read_bytes() == (out / name).read_bytes(), name

@@ -63,6 +63,12 @@ Status DecideVerdict(UpsamplePath* p);
 // Histogram and worst pair of a PhaseSums-like spread table.
 void FillSpreadSummary(PhaseSpreadReport* w);
 
+// Text shared by the Markdown and the pictures (inspect_markdown.cc): a number
+// to 4 significant digits ("inf" for infinity) and a path's geometry
+// ("k3x3 s2x2 d1x1 pads 0x0/0x0 a0x0, 4 -> 8 channels").
+std::string ReportNum(double v);
+std::string PathGeometryText(const UpsamplePath& p);
+
 }  // namespace inspect
 }  // namespace tconv
 

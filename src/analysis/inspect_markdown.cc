@@ -1,15 +1,12 @@
-// InspectReportMarkdown and WriteInspectReport (tconv/inspect.h): the
-// human-readable report and its pictures (heatmaps through tconv/image.h:
-// the steady-state overlap of each path and chain, and each path's
-// per-(input, output channel) phase-sum spread).
+// InspectReportMarkdown (tconv/inspect.h): the human-readable report, which
+// refers to the pictures of inspect_pictures.cc.
 #include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "src/io/atomic_write.h"
-#include "tconv/image.h"
+#include "src/analysis/inspect_internal.h"
 #include "tconv/inspect.h"
 
 namespace tconv {
@@ -56,25 +53,6 @@ std::string GeometryText(const UpsamplePath& p) {
          (p.groups > 1 ? ", " + std::to_string(p.groups) + " groups" : "");
 }
 
-// One period of each axis's steady state, tiled to >= 16 cells (<= 512), as
-// a 2-D map: rows = axis 0, columns = axis 1 (1-D: one row).
-std::vector<double> PatternMap(const CheckerboardScore& s, int64_t* h, int64_t* w) {
-  auto tiled = [](const std::vector<double>& p) {
-    std::vector<double> t;
-    while (t.size() < 16 || t.size() % p.size() != 0) t.insert(t.end(), p.begin(), p.end());
-    if (t.size() > 512) t.resize(512);
-    return t;
-  };
-  const std::vector<double> rows = s.pattern.size() >= 2 ? tiled(s.pattern[0]) : std::vector<double>{1.0};
-  const std::vector<double> cols = tiled(s.pattern.size() >= 2 ? s.pattern[1] : s.pattern[0]);
-  std::vector<double> m;
-  for (double r : rows)
-    for (double c : cols) m.push_back(r * c);
-  *h = static_cast<int64_t>(rows.size());
-  *w = static_cast<int64_t>(cols.size());
-  return m;
-}
-
 void WeightsSection(const UpsamplePath& p, size_t i, bool pictures, std::ostringstream& md) {
   const PhaseSpreadReport& w = p.weights;
   md << "- Weights: " << w.note << ".\n";
@@ -92,7 +70,7 @@ void WeightsSection(const UpsamplePath& p, size_t i, bool pictures, std::ostring
        << std::string(bar, '#') << " |\n";
   }
   md << "\n";
-  if (pictures && w.cin * w.cout_g <= 512 * 512) {
+  if (pictures && !w.spread.empty() && w.cin * w.cout_g <= 512 * 512) {  // (as InspectPictures)
     md << "  - Spread per pair (rows: input channels, columns: output channels): ![spread](path" << i
        << "_spread.png)\n";
   }
@@ -114,6 +92,11 @@ void PathSection(const UpsamplePath& p, size_t i, bool pictures, std::ostringstr
 }
 
 }  // namespace
+
+namespace inspect {
+std::string ReportNum(double v) { return Num(v); }
+std::string PathGeometryText(const UpsamplePath& p) { return GeometryText(p); }
+}  // namespace inspect
 
 std::string InspectReportMarkdown(const InspectReport& r, bool pictures) {
   std::ostringstream md;
@@ -150,38 +133,6 @@ std::string InspectReportMarkdown(const InspectReport& r, bool pictures) {
     for (const auto& n : r.notes) md << "- " << n << "\n";
   }
   return md.str();
-}
-
-Status WriteInspectReport(const InspectReport& r, const std::string& dir) {
-  // Every picture and text is made first, then written: a failure while
-  // rendering leaves nothing behind.
-  std::vector<std::pair<std::string, Image>> images;
-  HeatmapOptions ho;
-  for (size_t i = 0; i < r.paths.size(); ++i) {
-    const UpsamplePath& p = r.paths[i];
-    if (p.scored) {
-      // (The map first: PatternMap sets h and w, and argument evaluation
-      // order is unspecified.)
-      int64_t h = 0, w = 0;
-      const std::vector<double> map = PatternMap(p.score, &h, &w);
-      images.push_back({"path" + std::to_string(i) + "_overlap.png", Heatmap(map, h, w, ho)});
-    }
-    const PhaseSpreadReport& ws = p.weights;
-    if (ws.available && !ws.spread.empty() && ws.cin * ws.cout_g <= 512 * 512) {
-      images.push_back({"path" + std::to_string(i) + "_spread.png", Heatmap(ws.spread, ws.cin, ws.cout_g, ho)});
-    }
-  }
-  for (size_t c = 0; c < r.chains.size(); ++c) {
-    if (!r.chains[c].layers.empty()) {
-      int64_t h = 0, w = 0;
-      const std::vector<double> map = PatternMap(r.chains[c].score, &h, &w);
-      images.push_back({"chain" + std::to_string(c) + "_overlap.png", Heatmap(map, h, w, ho)});
-    }
-  }
-  for (const auto& [name, img] : images) TCONV_RETURN_IF_ERROR(WritePng(dir + "/" + name, img));
-  const std::string md = InspectReportMarkdown(r, true), js = InspectReportJson(r);
-  TCONV_RETURN_IF_ERROR(WriteFileAtomic(dir + "/inspect.json", js.data(), js.size()));
-  return WriteFileAtomic(dir + "/inspect.md", md.data(), md.size());
 }
 
 }  // namespace tconv

@@ -21,12 +21,12 @@ std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
-// The map's pixels: one cell x cell block per value, coloured on the scale.
-Image MapPixels(const HeatmapSpec& s, int cell) {
-  Image img(static_cast<int>(s.cols) * cell, static_cast<int>(s.rows) * cell, 3);
+// The map's pixels: one cell x cell_y block per value, coloured on the scale.
+Image MapPixels(const HeatmapSpec& s, int cell, int cell_y) {
+  Image img(static_cast<int>(s.cols) * cell, static_cast<int>(s.rows) * cell_y, 3);
   for (int y = 0; y < img.height; ++y)
     for (int x = 0; x < img.width; ++x) {
-      const Rgb c = s.scale.At(s.values[static_cast<size_t>((y / cell) * s.cols + x / cell)]);
+      const Rgb c = s.scale.At(s.values[static_cast<size_t>((y / cell_y) * s.cols + x / cell)]);
       uint8_t* p = img.at(x, y);
       p[0] = c.r;
       p[1] = c.g;
@@ -36,14 +36,14 @@ Image MapPixels(const HeatmapSpec& s, int cell) {
 }
 
 // Ticks along the map's axes at cell centres, labelled with the index.
-void AxisTicks(Canvas* cv, const HeatmapSpec& s, const Rect& m, int cell) {
+void AxisTicks(Canvas* cv, const HeatmapSpec& s, const Rect& m, int cell, int cell_y) {
   for (double t : NiceTicks(static_cast<double>(s.x0), static_cast<double>(s.x0 + s.cols - 1), 5)) {
     const double x = m.x + (t - s.x0 + 0.5) * cell;
     cv->Line(x, m.y + m.h, x, m.y + m.h + 4, kInk);
     cv->Text(x, m.y + m.h + 16, TickLabel(t), kTick, Align::kCentre);
   }
   for (double t : NiceTicks(static_cast<double>(s.y0), static_cast<double>(s.y0 + s.rows - 1), 5)) {
-    const double y = m.y + (t - s.y0 + 0.5) * cell;
+    const double y = m.y + (t - s.y0 + 0.5) * cell_y;
     cv->Line(m.x - 4, y, m.x, y, kInk);
     cv->Text(m.x - 6, y + 4, TickLabel(t), kTick, Align::kRight);
   }
@@ -68,26 +68,35 @@ void ColourBar(Canvas* cv, const HeatmapSpec& s, const Rect& b, std::vector<doub
 }  // namespace
 
 Image DrawHeatmap(const HeatmapSpec& s, HeatmapLayout* layout) {
-  const int cell = s.cell > 0 ? s.cell : std::max<int>(1, static_cast<int>(256 / std::max<int64_t>(1, std::max(s.rows, s.cols))));
+  const int square = s.cell > 0 ? s.cell : std::max<int>(1, static_cast<int>(256 / std::max<int64_t>(1, std::max(s.rows, s.cols))));
+  auto stretched = [&](int64_t n) {  // cells stretched so that n of them span min_side
+    return std::max<int>(square, static_cast<int>((s.min_side + n - 1) / std::max<int64_t>(1, n)));
+  };
+  const int cell = stretched(s.cols), cell_y = stretched(s.rows);
   const int top = 50, left = 58, bottom = 44;
-  Rect m{left, top, static_cast<int>(s.cols) * cell, static_cast<int>(s.rows) * cell};
+  Rect m{left, top, static_cast<int>(s.cols) * cell, static_cast<int>(s.rows) * cell_y};
   Rect b{m.x + m.w + 16, m.y, 16, m.h};
   double tick_w = 0;
   for (double t : NiceTicks(s.scale.lo, s.scale.hi, 6)) tick_w = std::max(tick_w, Canvas::TextWidth(TickLabel(t), kTick));
   const int right_edge = b.x + b.w + 10 + static_cast<int>(tick_w) + 24;
-  const int width = std::max<int>(right_edge, static_cast<int>(std::max(Canvas::TextWidth(s.title, kTitle, true),
-                                                                        Canvas::TextWidth(s.scale_note, kNote))) + 20);
-  Canvas cv(width, m.y + m.h + bottom);
+  double text_w = std::max(Canvas::TextWidth(s.title, kTitle, true), Canvas::TextWidth(s.scale_note, kNote));
+  for (const std::string& n : s.notes) text_w = std::max(text_w, Canvas::TextWidth(n, kNote));
+  const int width = std::max<int>(right_edge, static_cast<int>(text_w) + 20);
+  const int notes_y = m.y + m.h + bottom, line = 15;
+  Canvas cv(width, notes_y + (s.notes.empty() ? 0 : static_cast<int>(s.notes.size()) * line + 8));
   cv.Text(10, 20, s.title, kTitle, Align::kLeft, true);
   cv.Text(10, 38, s.scale_note, kNote);
-  cv.Picture(MapPixels(s, cell), m.x, m.y);
-  AxisTicks(&cv, s, m, cell);
+  cv.Picture(MapPixels(s, cell, cell_y), m.x, m.y);
+  AxisTicks(&cv, s, m, cell, cell_y);
   HeatmapLayout lay;
   ColourBar(&cv, s, b, &lay.bar_ticks);
   cv.VerticalText(right_edge - 8, b.y + b.h / 2.0, s.value_label, kLabel);
+  for (size_t i = 0; i < s.notes.size(); ++i) cv.Text(10, notes_y + 12 + static_cast<double>(i) * line, s.notes[i], kNote);
+  lay.notes_y = notes_y;
   lay.map = m;
   lay.bar = b;
   lay.cell = cell;
+  lay.cell_y = cell_y;
   if (layout) *layout = lay;
   return cv.ToImage();
 }

@@ -1,8 +1,8 @@
 // The report's two kinds of figure, each readable without the Markdown:
 //
 //  * a heatmap: title, the map with x/y axis labels and ticks, a colour bar
-//    with tick values and a label, and a note saying whether its colour
-//    scale is shared with other maps;
+//    with tick values and a label, a note saying whether its colour
+//    scale is shared with other maps, and optional caption lines below;
 //  * panels: pictures side by side under a title, each with a caption, and
 //    notes (clipping, what to look at) at the bottom.
 //
@@ -35,11 +35,14 @@ struct HeatmapSpec {
   std::string x_label = "x (output column)", y_label = "y (output row)";
   int64_t x0 = 0, y0 = 0;  // index of the first column / row (a window of a larger map)
   int cell = 0;            // pixels per value; 0: about 256 px across
+  int min_side = 0;        // cells stretched (not square) so that the map is at least this wide and tall
+  std::vector<std::string> notes;  // lines under the x-axis label (a caption, clipping)
 };
 
 struct HeatmapLayout {
   Rect map, bar;
-  int cell = 0;
+  int notes_y = 0;  // top of the caption lines (the figure's height when there are none)
+  int cell = 0, cell_y = 0;  // a value's pixels across and down
   std::vector<double> bar_ticks;  // the values labelled on the bar
 };
 

@@ -5,7 +5,8 @@
 //  * default: the Markdown report on stdout (no pictures);
 //  * --json: the JSON report on stdout instead;
 //  * --output-dir DIR: DIR/inspect.md (with pictures), DIR/inspect.json and
-//    the PNG heatmaps, each written atomically; DIR is created only after
+//    the PNG figures (tools/figure/inspect_figures.h: titled heatmaps with
+//    axes, colour bar and caption), each written atomically; DIR is created only after
 //    the model was read and analysed, so a bad model leaves nothing behind.
 // A malformed, truncated or unreadable model is one error line, status 2.
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "tconv/inspect.h"
+#include "tools/figure/inspect_figures.h"
 #include "tools/tconv/cli_common.h"
 #include "tools/tconv/command.h"
 
@@ -40,7 +42,7 @@ int RunInspect(const InspectArgs& a) {
     if (ec || !std::filesystem::is_directory(a.output_dir)) {
       return Fail("--output-dir: cannot create the folder " + a.output_dir + (ec ? ": " + ec.message() : ""));
     }
-    st = WriteInspectReport(r, a.output_dir);
+    st = WriteInspectReport(r, a.output_dir, figure::DrawInspectPictures);
     if (!st.ok()) return Fail(st);
   }
   const std::string text = a.json ? InspectReportJson(r) : a.output_dir.empty() ? InspectReportMarkdown(r, false) : "";
@@ -57,7 +59,7 @@ Runner SetupInspect(CLI::App* sub) {
   sub->add_option("model", a->model, "the ONNX model (.onnx)")->required();
   sub->add_flag("--json", a->json, "print the JSON report instead of Markdown");
   AddPathOption(sub, "--output-dir", &a->output_dir,
-                "write inspect.md (with pictures), inspect.json and the PNG heatmaps here (created if missing)", false);
+                "write inspect.md (with pictures), inspect.json and the PNG figures here (created if missing)", false);
   return [a] { return RunInspect(*a); };
 }
 
