@@ -36,6 +36,11 @@ TEST(ColourScale, RangesAndTicks) {
   EXPECT_EQ(NiceTicks(3, 3, 6), (std::vector<double>{3}));
   EXPECT_EQ(NiceTicks(160, 207, 5), (std::vector<double>{160, 180, 200}));  // steps of 1, 2 or 5 x 10^k
   EXPECT_EQ(NiceTicks(160, 207, 6), (std::vector<double>{160, 170, 180, 190, 200}));
+  // Index axes (a 3x3 channel map) never get a tick at 0.5.
+  EXPECT_EQ(IndexTicks(0, 2, 5), (std::vector<double>{0, 1, 2}));
+  EXPECT_EQ(IndexTicks(0, 4, 5), (std::vector<double>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(IndexTicks(0, 5, 5), (std::vector<double>{0, 2, 4}));
+  EXPECT_EQ(IndexTicks(0, 31, 5), (std::vector<double>{0, 10, 20, 30}));
   EXPECT_EQ(TickLabel(0.25), "0.25");
   EXPECT_EQ(TickLabel(48), "48");
   EXPECT_EQ(s.At(48).r, ColorMap(1).r);

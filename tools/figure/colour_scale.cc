@@ -45,6 +45,17 @@ std::vector<double> NiceTicks(double lo, double hi, int max_ticks) {
   return ticks;
 }
 
+std::vector<double> IndexTicks(int64_t first, int64_t last, int max_ticks) {
+  std::vector<double> ticks;
+  if (last - first + 1 <= max_ticks) {
+    for (int64_t i = first; i <= last; ++i) ticks.push_back(static_cast<double>(i));
+    return ticks;
+  }
+  // More indices than ticks: (last - first) / (max_ticks - 1) > 1, so the
+  // nice step is a whole number >= 2 and every tick an index.
+  return NiceTicks(static_cast<double>(first), static_cast<double>(last), max_ticks);
+}
+
 std::string TickLabel(double v) {
   char buf[32];
   if (v == 0) return "0";

@@ -34,6 +34,9 @@ ColourScale SharedScale(const std::vector<const std::vector<double>*>& maps);
 // "Nice" tick values (1, 2 or 5 times a power of ten apart) within [lo, hi],
 // at most `max_ticks` of them (at least 2 when lo < hi; {lo} when flat).
 std::vector<double> NiceTicks(double lo, double hi, int max_ticks);
+// Ticks for an axis of indices first..last (rows, channels): whole numbers
+// only; every index when there are at most `max_ticks` of them.
+std::vector<double> IndexTicks(int64_t first, int64_t last, int max_ticks);
 // A tick label: "0", "2.5", "48", "1e-05".
 std::string TickLabel(double v);
 

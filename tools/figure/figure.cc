@@ -37,12 +37,12 @@ Image MapPixels(const HeatmapSpec& s, int cell, int cell_y) {
 
 // Ticks along the map's axes at cell centres, labelled with the index.
 void AxisTicks(Canvas* cv, const HeatmapSpec& s, const Rect& m, int cell, int cell_y) {
-  for (double t : NiceTicks(static_cast<double>(s.x0), static_cast<double>(s.x0 + s.cols - 1), 5)) {
+  for (double t : IndexTicks(s.x0, s.x0 + s.cols - 1, 5)) {
     const double x = m.x + (t - s.x0 + 0.5) * cell;
     cv->Line(x, m.y + m.h, x, m.y + m.h + 4, kInk);
     cv->Text(x, m.y + m.h + 16, TickLabel(t), kTick, Align::kCentre);
   }
-  for (double t : NiceTicks(static_cast<double>(s.y0), static_cast<double>(s.y0 + s.rows - 1), 5)) {
+  for (double t : IndexTicks(s.y0, s.y0 + s.rows - 1, 5)) {
     const double y = m.y + (t - s.y0 + 0.5) * cell_y;
     cv->Line(m.x - 4, y, m.x, y, kInk);
     cv->Text(m.x - 6, y + 4, TickLabel(t), kTick, Align::kRight);
