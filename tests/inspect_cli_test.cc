@@ -155,6 +155,26 @@ TEST(InspectFuzz, RankMismatchAfterResizeAndControlBytesInNames) {
   EXPECT_EQ(st.message().find('\n'), std::string::npos);
 }
 
+// Found by the ONNX fuzzer: an initializer whose dims declare 2^40 values
+// that the file does not hold was allocated (and zero-filled) before its
+// values were counted; it is refused at once now.
+TEST(InspectFuzz, DimsLargerThanTheStoredValuesAllocateNothing) {
+  OnnxBuilder b;
+  b.Input("x", {1, 1, 4, 4});
+  b.Output("y");
+  Tensor w;
+  w.shape = {int64_t{1} << 20, int64_t{1} << 20, 1, 1};
+  w.data = {1.0f, 2.0f};
+  b.Init("w", w);
+  b.Node("ConvTranspose", {"x", "w"}, {"y"}, "up");
+  const std::string bytes = b.Bytes();
+  ModelGraph g;
+  const Status st = LoadOnnxBytes(bytes.data(), bytes.size(), "m.onnx", &g);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("initializer 'w': its data does not hold the 1099511627776"), std::string::npos)
+      << st.message();
+}
+
 TEST(InspectCli, TruncatedModelIsOneErrorLineAndNothingWritten) {
   const std::string good = SmallDecoder();
   TempDir tmp;

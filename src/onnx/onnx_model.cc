@@ -79,10 +79,12 @@ float HalfToFloat(uint16_t h) {
 // typed field; returns false when their number is not n.
 template <typename Raw, typename Field, typename Conv>
 bool ReadValues(const onnx_pb::TensorProto& t, int64_t n, const Field& field, Conv conv, std::vector<float>* out) {
-  out->resize(static_cast<size_t>(n));
+  // The count is checked against the stored values before anything is
+  // allocated: dims may declare 2^40 elements that the file does not hold.
   if (t.has_raw_data()) {
     const std::string& raw = t.raw_data();
     if (raw.size() != static_cast<size_t>(n) * sizeof(Raw)) return false;
+    out->resize(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) {
       Raw v;
       std::memcpy(&v, raw.data() + i * sizeof(Raw), sizeof(Raw));
@@ -91,6 +93,7 @@ bool ReadValues(const onnx_pb::TensorProto& t, int64_t n, const Field& field, Co
     return true;
   }
   if (field.size() != n) return false;
+  out->resize(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) (*out)[i] = conv(static_cast<Raw>(field.Get(static_cast<int>(i))));
   return true;
 }
