@@ -8,13 +8,23 @@ Forward runs tconv's transposed convolution; backward runs its gradients,
 which are convolutions of the same geometry (include/tconv/conv_transpose_grad.h).
 Tensors are handed to tconv without copies (tensor.numpy() of contiguous
 float32 CPU tensors; a non-contiguous one is made contiguous first).
-Anything tconv does not compute (another dtype than float32, another device
-than the CPU, padding_mode other than "zeros") raises TypeError or
-ValueError naming it, unless the module was made with fallback=True, in
-which case torch's own op runs. Double backward is not supported.
+Anything tconv does not compute (another dtype than float32 or bfloat16,
+another device than the CPU, padding_mode other than "zeros", bfloat16 with
+autograd) raises TypeError or ValueError naming it, unless the module was
+made with fallback=True, in which case torch's own op runs. Double backward
+is not supported.
+
+torch.bfloat16: inference only. Input, weight and bias all bfloat16 (as
+torch requires), with no autograd graph to record (torch.no_grad(),
+torch.inference_mode(), or tensors that do not require grad): a bf16 plan
+runs (products accumulated in float32, each output rounded to bfloat16
+once) and the output is torch.bfloat16, as torch's ConvTranspose returns.
+With autograd recording, bfloat16 raises TypeError (fallback=True: torch's
+op, forward and backward); tconv has no bf16 gradients.
 
 This module imports torch; `import tconv` alone does not.
 """
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -38,24 +48,51 @@ def _array(t):
     return t.detach().contiguous().numpy()
 
 
+def _bits(t):
+    """A torch.bfloat16 tensor's memory as a numpy uint16 array of bf16 bits
+    (no copy when already contiguous)."""
+    return t.detach().contiguous().view(torch.int16).numpy().view(np.uint16)
+
+
+def _from_bits(a):
+    """A numpy uint16 array of bf16 bits as a torch.bfloat16 tensor (shared memory)."""
+    return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
+
+
+def _bias_f32(bias):
+    # A bf16 plan's bias is float32: widening bf16 is exact.
+    return None if bias is None else bias.detach().to(torch.float32).contiguous().numpy()
+
+
 def _why_unsupported(*tensors):
     """None when tconv computes these tensors, else (exception class, reason)."""
+    dtype = None
     for name, t in tensors:
         if t is None:
             continue
         if not isinstance(t, torch.Tensor):
             return TypeError, "{} must be a torch.Tensor (got {})".format(name, type(t).__name__)
-        if t.dtype != torch.float32:
-            return TypeError, "{} has dtype {}, but tconv computes torch.float32".format(name, t.dtype)
+        if t.dtype != torch.float32 and t.dtype != torch.bfloat16:
+            return TypeError, "{} has dtype {}, but tconv computes torch.float32 (or torch.bfloat16 in " \
+                              "inference)".format(name, t.dtype)
+        if dtype is None:
+            dtype = (name, t.dtype)
+        elif t.dtype != dtype[1]:
+            return TypeError, "{} has dtype {} but {} has {}: tconv computes one dtype".format(
+                name, t.dtype, dtype[0], dtype[1])
         if t.device.type != "cpu":
             return ValueError, "{} is on device '{}', but tconv runs on the CPU".format(name, t.device)
         if t.layout != torch.strided:
             return ValueError, "{} has layout {}, but tconv takes dense (strided) tensors".format(name, t.layout)
+    if dtype is not None and dtype[1] == torch.bfloat16 and _records_graph(*(t for _, t in tensors)):
+        return TypeError, "torch.bfloat16 runs through tconv in inference only (no bf16 gradients): run it " \
+                          "under torch.no_grad() or torch.inference_mode()"
     return None
 
 
 def supported(x, weight, bias=None):
-    """True when tconv computes this call (float32, CPU, dense), else False."""
+    """True when tconv computes this call (float32, or bfloat16 without
+    autograd; CPU, dense), else False."""
     return _why_unsupported(("input", x), ("weight", weight), ("bias", bias)) is None
 
 
@@ -70,6 +107,11 @@ def _check_output_padding(output_padding, stride, dilation):
 
 
 def _forward(x, weight, bias, geom, threads, plan):
+    if x.dtype == torch.bfloat16:  # (inference only: _why_unsupported)
+        if plan is not None:
+            return _from_bits(plan.run(_bits(x), None, "uint16"))
+        return _from_bits(_tconv.conv_transpose(_bits(x), _bits(weight), _bias_f32(bias), geom, "auto", threads,
+                                                "nchw", None, "bf16", "uint16"))
     xa = _array(x)
     if plan is not None:  # (the plan holds its own packed copy of weight and bias)
         return torch.from_numpy(plan.run(xa))
@@ -179,13 +221,17 @@ class _PlanCache:
         self.fast, self.use_fast = None, True
 
     def plan(self, x, weight, bias, geom, threads):
-        key = (tuple(x.shape), weight.data_ptr(), weight._version, tuple(weight.shape),
+        key = (tuple(x.shape), weight.dtype, weight.data_ptr(), weight._version, tuple(weight.shape),
                None if bias is None else (bias.data_ptr(), bias._version), tuple(sorted(geom.items())), threads)
         # The tensors themselves are held and compared by identity: a freed
         # weight's address could be reused by a new one at the same version.
         if key != self.key or self.tensors[0] is not weight or self.tensors[1] is not bias:
-            ba = None if bias is None else _array(bias)
-            self.value = _tconv.Plan(_array(weight), ba, tuple(x.shape), geom, "auto", threads, "nchw")
+            if weight.dtype == torch.bfloat16:
+                self.value = _tconv.Plan(_bits(weight), _bias_f32(bias), tuple(x.shape), geom, "auto", threads,
+                                         "nchw", "bf16")
+            else:
+                ba = None if bias is None else _array(bias)
+                self.value = _tconv.Plan(_array(weight), ba, tuple(x.shape), geom, "auto", threads, "nchw")
             self.key, self.tensors, self.fast = key, (weight, bias), None
         return self.value
 
@@ -260,7 +306,8 @@ class _TconvMixin:
 
     def _remember(self, cache, x):
         weight, bias = self.weight, self.bias
-        if (type(x) is not torch.Tensor or not x.is_contiguous() or _records_graph(x, weight, bias)
+        if (type(x) is not torch.Tensor or x.dtype is not torch.float32 or not x.is_contiguous()
+                or _records_graph(x, weight, bias)
                 or cache.tensors[0] is not weight or cache.tensors[1] is not bias
                 # Lists could change in place under the stored key.
                 or any(type(v) is not tuple for v in (self.stride, self.padding, self.output_padding,

@@ -1,0 +1,136 @@
+"""tconv.torch with torch.bfloat16: inference through a bf16 plan, a
+torch.bfloat16 output, and a clear error where autograd would record.
+
+Values: each bf16 output lies where rounding the float32 accumulation of the
+bf16 values can put it (bf16_reference.py): the reference is torch's float64
+transposed convolution of the module's own bf16 input, weight and bias."""
+import numpy as np
+import pytest
+import torch
+
+import tconv
+import tconv.torch as tt
+from bf16_reference import assert_bf16_within
+from geometries import random_geometry
+from reference import TORCH_TRANSPOSE, transpose_bound
+from torch_pairs import TCONV_MODULES, module_args
+
+
+def bits(t):
+    return t.view(torch.int16).numpy().view(np.uint16)
+
+
+def bf16_module(g, **extra):
+    args, kwargs = module_args(g)
+    m = TCONV_MODULES[g["nd"]](*args, **kwargs, dtype=torch.bfloat16, **extra)
+    with torch.no_grad():
+        m.weight.copy_(torch.from_numpy(g["w"]))  # rounded to bf16 by torch
+        if g["b"] is not None:
+            m.bias.copy_(torch.from_numpy(g["b"]))
+    return m
+
+
+def reference(m, x, output_size=None):
+    """float64 (ref, bound) of module m (bf16 parameters) on bf16 x."""
+    x64, w64 = x.double().numpy(), m.weight.detach().double().numpy()
+    b64 = None if m.bias is None else m.bias.detach().double().numpy()
+    nd = w64.ndim - 2
+    xb = x64 if x64.ndim == nd + 2 else x64[None]
+    op = m._output_padding(x, output_size, m.stride, m.padding, m.kernel_size, nd, m.dilation)
+    kw = dict(stride=m.stride, padding=m.padding, output_padding=tuple(op), groups=m.groups, dilation=m.dilation)
+    ref = TORCH_TRANSPOSE[nd](torch.from_numpy(xb), torch.from_numpy(w64),
+                              None if b64 is None else torch.from_numpy(b64), **kw).numpy()
+    bound = transpose_bound(xb, w64, b64, **kw)
+    if x64.ndim == nd + 1:
+        ref, bound = ref[0], bound[0]
+    return ref, bound
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_bf16_module_inference(seed):
+    g = random_geometry(500 + seed)
+    m = bf16_module(g, cache_plan=seed % 2 == 1)
+    x = torch.from_numpy(g["x"]).to(torch.bfloat16)
+    output_size = g["out_spatial"] if g["use_output_size"] else None
+    ref, bound = reference(m, x, output_size)
+    with torch.no_grad():
+        y = m(x, output_size=output_size)
+        y2 = m(x, output_size=output_size)  # the cached plan, when cache_plan
+    assert y.dtype == torch.bfloat16 and tuple(y.shape) == ref.shape
+    assert_bf16_within(bits(y), ref, bound)
+    assert torch.equal(y.view(torch.int16), y2.view(torch.int16))
+    with torch.inference_mode():
+        y3 = m(x, output_size=output_size)
+    assert torch.equal(y.view(torch.int16), y3.view(torch.int16))
+    # the functional form, and unbatched input (torch's (C, *spatial))
+    f = {1: tt.conv_transpose1d, 2: tt.conv_transpose2d, 3: tt.conv_transpose3d}[g["nd"]]
+    with torch.no_grad():
+        if output_size is None:
+            yf = f(x, m.weight, m.bias, m.stride, m.padding, m.output_padding, m.groups, m.dilation)
+            assert torch.equal(yf.view(torch.int16), y.view(torch.int16))
+        y1 = m(x[0], output_size=output_size)
+    assert y1.dtype == torch.bfloat16 and torch.equal(y1.view(torch.int16), y[0].view(torch.int16))
+
+
+def test_bf16_matches_tconv_plan_bits():
+    """The module's bits are the numpy bf16 plan's on the same bits."""
+    g = random_geometry(3)
+    m = bf16_module(g)
+    x = torch.from_numpy(g["x"]).to(torch.bfloat16)
+    with torch.no_grad():
+        y = m(x)
+    b = None if m.bias is None else m.bias.detach().float().numpy()
+    plan = tconv.Plan(bits(m.weight.detach()), b, input_shape=tuple(x.shape), stride=m.stride, padding=m.padding,
+                      output_padding=m.output_padding, groups=m.groups, dilation=m.dilation, dtype="bf16")
+    assert np.array_equal(bits(y), plan(bits(x), out_dtype=np.uint16))
+
+
+def test_bf16_with_autograd_raises_or_falls_back():
+    m = tt.ConvTranspose2d(3, 3, 3, stride=2, dtype=torch.bfloat16)
+    x = torch.randn(1, 3, 4, 4).to(torch.bfloat16)
+    with pytest.raises(TypeError, match="ConvTranspose2d: torch.bfloat16 runs through tconv in inference only.*"
+                                        "torch.no_grad.*fallback=True"):
+        m(x)  # the weight requires grad: autograd would record
+    with pytest.raises(TypeError, match="inference only"):
+        tt.conv_transpose2d(x.requires_grad_(), m.weight.detach())
+    assert not tt.supported(x, m.weight) and tt.supported(x.detach(), m.weight.detach())
+    fb = tt.ConvTranspose2d(3, 3, 3, stride=2, dtype=torch.bfloat16, fallback=True)
+    y = fb(x)  # torch's op, recorded for backward
+    assert y.dtype == torch.bfloat16 and y.requires_grad
+    y.float().sum().backward()
+    assert fb.weight.grad is not None and fb.weight.grad.dtype == torch.bfloat16
+
+
+def test_bf16_dtype_errors():
+    m = tt.ConvTranspose2d(2, 3, 3)
+    x = torch.randn(1, 2, 4, 4)
+    with torch.no_grad():
+        with pytest.raises(TypeError, match="weight has dtype torch.float32 but input has torch.bfloat16"):
+            m(x.to(torch.bfloat16))
+        with pytest.raises(TypeError, match="float16, but tconv computes torch.float32 \\(or torch.bfloat16"):
+            m(x.half())
+        mb = tt.ConvTranspose2d(2, 3, 3, dtype=torch.bfloat16)
+        with pytest.raises(TypeError, match="bias has dtype torch.float32 but input has torch.bfloat16"):
+            tt.conv_transpose2d(x.to(torch.bfloat16), mb.weight, torch.zeros(3))
+
+
+def test_cached_module_switches_dtype():
+    """A cache_plan module used in f32, moved to bf16 and back, re-plans each time."""
+    torch.manual_seed(0)
+    m = tt.ConvTranspose2d(4, 2, 4, stride=2, padding=1, cache_plan=True)
+    ref = torch.nn.ConvTranspose2d(4, 2, 4, stride=2, padding=1)
+    ref.load_state_dict(m.state_dict())
+    x = torch.randn(2, 4, 5, 5)
+    with torch.no_grad():
+        for _ in range(2):
+            assert torch.allclose(m(x), ref(x), atol=1e-5)  # (the second: the fast path)
+        m.to(torch.bfloat16)
+        xb = x.to(torch.bfloat16)
+        y = m(xb)
+        assert y.dtype == torch.bfloat16
+        r, bound = reference(m, xb)
+        assert_bf16_within(bits(y), r, bound)
+        with pytest.raises(TypeError, match="weight has dtype torch.bfloat16 but input has torch.float32"):
+            m(x)
+        m.float()
+        assert torch.allclose(m(x), ref(x), atol=2e-2)  # weights went through bf16
