@@ -80,6 +80,26 @@ def test_bf16_asymmetric_and_negative_pads(pads):
     assert_bf16_within(tconv.conv_transpose(x, w, b, pads=pads, dtype="bf16", out_dtype=np.uint16, **kw), ref, bound)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_bf16_kernel_layer(threads):
+    """Channels enough for phase's bf16 kernels (not the widening route the
+    small random geometries mostly take)."""
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((2, 32, 6, 7)).astype(np.float32)
+    w = rng.standard_normal((32, 48, 4, 4)).astype(np.float32)
+    b = rng.standard_normal(48).astype(np.float32)
+    kw = dict(stride=2, padding=1)
+    plan = tconv.Plan(w, b, input_shape=x.shape, dtype="bf16", threads=threads, **kw)
+    assert plan.kernel.startswith("bf16_phase_")  # dpbf16 where the CPU has AVX512_BF16, else widen
+    xr, wr = bf16_round(x), bf16_round(w)
+    ref, bound = torch_transpose(xr, wr, b, **kw), transpose_bound(xr, wr, b, **kw)
+    y = plan(x)
+    assert_close(y, ref, bound)
+    y_bits = plan(tconv.to_bf16_bits(x), out_dtype=np.uint16)
+    assert np.array_equal(y_bits, tconv.to_bf16_bits(y))
+    assert_bf16_within(y_bits, ref, bound)
+
+
 def test_uint16_bits_in_equal_float32_rounded_in():
     g = random_geometry(7)
     kw = torch_kwargs(g)

@@ -134,3 +134,20 @@ def test_cached_module_switches_dtype():
             m(x)
         m.float()
         assert torch.allclose(m(x), ref(x), atol=2e-2)  # weights went through bf16
+
+
+
+@pytest.mark.parametrize("cin, cout", [(32, 48), (32, 32)])
+def test_bf16_kernel_sized_module(cin, cout):
+    """Channels enough for phase's bf16 kernels (the random geometries above
+    mostly widen to f32). torch's own module is no reference here: Debian's
+    torch 1.13 returns a wrong shape for CPU bf16 transposed convolutions
+    when Cin == Cout ((2, 32, 3, 3) for this layer) and fails otherwise."""
+    torch.manual_seed(1)
+    m = tt.ConvTranspose2d(cin, cout, 4, stride=2, padding=1, dtype=torch.bfloat16, threads=2)
+    x = torch.randn(2, cin, 6, 7).to(torch.bfloat16)
+    with torch.no_grad():
+        y = m(x)
+    ref, bound = reference(m, x)
+    assert y.dtype == torch.bfloat16 and tuple(y.shape) == (2, cout, 12, 14)
+    assert_bf16_within(bits(y), ref, bound)
