@@ -55,5 +55,6 @@ class Plan:
     packed_bytes = property(lambda self: self._plan.packed_bytes)
 
     def __repr__(self):
-        return "tconv.Plan({} -> {}, algorithm={!r}, kernel={!r})".format(
-            self.input_shape, self.output_shape, self.algorithm, self.kernel)
+        dtype = "" if self.dtype == "f32" else ", dtype={!r}".format(self.dtype)
+        return "tconv.Plan({} -> {}{}, algorithm={!r}, kernel={!r})".format(
+            self.input_shape, self.output_shape, dtype, self.algorithm, self.kernel)

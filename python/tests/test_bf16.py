@@ -106,7 +106,7 @@ def test_uint16_bits_in_equal_float32_rounded_in():
     x_bits, w_bits = tconv.to_bf16_bits(g["x"]), tconv.to_bf16_bits(g["w"])
     plan_f = tconv.Plan(g["w"], g["b"], input_shape=g["x"].shape, dtype="bf16", **kw)
     plan_b = tconv.Plan(w_bits, g["b"], input_shape=g["x"].shape, dtype="bf16", **kw)
-    assert plan_f.dtype == plan_b.dtype == "bf16"
+    assert plan_f.dtype == plan_b.dtype == "bf16" and "dtype='bf16'" in repr(plan_f)
     y = plan_f(g["x"])
     for plan in (plan_f, plan_b):
         for xin in (g["x"], x_bits, bf16_round(g["x"])):
