@@ -9,18 +9,18 @@ which are convolutions of the same geometry (include/tconv/conv_transpose_grad.h
 Tensors are handed to tconv without copies (tensor.numpy() of contiguous
 float32 CPU tensors; a non-contiguous one is made contiguous first).
 Anything tconv does not compute (another dtype than float32 or bfloat16,
-another device than the CPU, padding_mode other than "zeros", bfloat16 with
-autograd) raises TypeError or ValueError naming it, unless the module was
-made with fallback=True, in which case torch's own op runs. Double backward
-is not supported.
+another device than the CPU, padding_mode other than "zeros") raises
+TypeError or ValueError naming it, unless the module was made with
+fallback=True, in which case torch's own op runs. Double backward is not
+supported.
 
-torch.bfloat16: inference only. Input, weight and bias all bfloat16 (as
-torch requires), with no autograd graph to record (torch.no_grad(),
-torch.inference_mode(), or tensors that do not require grad): a bf16 plan
-runs (products accumulated in float32, each output rounded to bfloat16
-once) and the output is torch.bfloat16, as torch's ConvTranspose returns.
-With autograd recording, bfloat16 raises TypeError (fallback=True: torch's
-op, forward and backward); tconv has no bf16 gradients.
+torch.bfloat16: input, weight and bias all bfloat16 (as torch requires).
+Forward runs a bf16 plan on the tensors' bits (products accumulated in
+float32, each output rounded to bfloat16 once) and returns torch.bfloat16,
+as torch's ConvTranspose does. Backward: tconv has no bf16 gradient
+kernels, so the gradients are computed by its float32 gradients on the bf16
+values widened to float32 (exactly), and each is rounded to bfloat16 once
+(float32 accumulation, as the forward); they cost float32 time and copies.
 
 This module imports torch; `import tconv` alone does not.
 """
@@ -73,8 +73,8 @@ def _why_unsupported(*tensors):
         if not isinstance(t, torch.Tensor):
             return TypeError, "{} must be a torch.Tensor (got {})".format(name, type(t).__name__)
         if t.dtype != torch.float32 and t.dtype != torch.bfloat16:
-            return TypeError, "{} has dtype {}, but tconv computes torch.float32 (or torch.bfloat16 in " \
-                              "inference)".format(name, t.dtype)
+            return TypeError, "{} has dtype {}, but tconv computes torch.float32 or torch.bfloat16".format(
+                name, t.dtype)
         if dtype is None:
             dtype = (name, t.dtype)
         elif t.dtype != dtype[1]:
@@ -84,15 +84,11 @@ def _why_unsupported(*tensors):
             return ValueError, "{} is on device '{}', but tconv runs on the CPU".format(name, t.device)
         if t.layout != torch.strided:
             return ValueError, "{} has layout {}, but tconv takes dense (strided) tensors".format(name, t.layout)
-    if dtype is not None and dtype[1] == torch.bfloat16 and _records_graph(*(t for _, t in tensors)):
-        return TypeError, "torch.bfloat16 runs through tconv in inference only (no bf16 gradients): run it " \
-                          "under torch.no_grad() or torch.inference_mode()"
     return None
 
 
 def supported(x, weight, bias=None):
-    """True when tconv computes this call (float32, or bfloat16 without
-    autograd; CPU, dense), else False."""
+    """True when tconv computes this call (float32 or bfloat16, CPU, dense), else False."""
     return _why_unsupported(("input", x), ("weight", weight), ("bias", bias)) is None
 
 
@@ -107,7 +103,7 @@ def _check_output_padding(output_padding, stride, dilation):
 
 
 def _forward(x, weight, bias, geom, threads, plan):
-    if x.dtype == torch.bfloat16:  # (inference only: _why_unsupported)
+    if x.dtype == torch.bfloat16:
         if plan is not None:
             return _from_bits(plan.run(_bits(x), None, "uint16"))
         return _from_bits(_tconv.conv_transpose(_bits(x), _bits(weight), _bias_f32(bias), geom, "auto", threads,
@@ -139,19 +135,25 @@ class _ConvTransposeFunction(torch.autograd.Function):
     @once_differentiable
     def backward(ctx, grad_y):
         x, weight = ctx.saved_tensors
+        # bf16: the float32 gradients of the bf16 values (widening is
+        # exact), each rounded to bf16 once.
+        if x.dtype == torch.bfloat16:
+            arr, tensor = (lambda t: _array(t.to(torch.float32))), (lambda a: torch.from_numpy(a).to(x.dtype))
+        else:
+            arr, tensor = _array, torch.from_numpy
         # Incoming gradients may be expanded views (stride 0, from a sum):
         # tconv reads contiguous memory.
-        gy = _array(grad_y)
+        gy = arr(grad_y)
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_x = torch.from_numpy(_tconv.conv_transpose_backward_data(
-                gy, _array(weight), tuple(x.shape), ctx.geom, "auto", ctx.threads))
+            grad_x = tensor(_tconv.conv_transpose_backward_data(
+                gy, arr(weight), tuple(x.shape), ctx.geom, "auto", ctx.threads))
         want_b = ctx.has_bias and ctx.needs_input_grad[2]
         if ctx.needs_input_grad[1] or want_b:
             dw, db = _tconv.conv_transpose_backward_weight(
-                _array(x), gy, tuple(weight.shape), ctx.geom, want_b, "auto", ctx.threads)
-            grad_w = torch.from_numpy(dw) if ctx.needs_input_grad[1] else None
-            grad_b = torch.from_numpy(db) if want_b else None
+                arr(x), gy, tuple(weight.shape), ctx.geom, want_b, "auto", ctx.threads)
+            grad_w = tensor(dw) if ctx.needs_input_grad[1] else None
+            grad_b = tensor(db) if want_b else None
         return grad_x, grad_w, grad_b, None, None, None
 
 

@@ -75,3 +75,4 @@ def test_readme_bf16_torch_example():
     scope = {}
     exec(compile(block_with("torch.bfloat16"), "README.md", "exec"), scope)
     assert scope["y"].dtype == torch.bfloat16 and tuple(scope["y"].shape) == (1, 32, 32, 32)
+    assert scope["up"].weight.grad.dtype == torch.bfloat16

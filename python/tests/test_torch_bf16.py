@@ -1,5 +1,6 @@
-"""tconv.torch with torch.bfloat16: inference through a bf16 plan, a
-torch.bfloat16 output, and a clear error where autograd would record.
+"""tconv.torch with torch.bfloat16: forward through a bf16 plan, a
+torch.bfloat16 output; backward through the float32 gradients of the bf16
+values, rounded to bf16.
 
 Values: each bf16 output lies where rounding the float32 accumulation of the
 bf16 values can put it (bf16_reference.py): the reference is torch's float64
@@ -12,7 +13,7 @@ import tconv
 import tconv.torch as tt
 from bf16_reference import assert_bf16_within
 from geometries import random_geometry
-from reference import TORCH_TRANSPOSE, transpose_bound
+from reference import TORCH_TRANSPOSE, gamma, transpose_bound
 from torch_pairs import TCONV_MODULES, module_args
 
 
@@ -85,20 +86,65 @@ def test_bf16_matches_tconv_plan_bits():
     assert np.array_equal(bits(y), plan(bits(x), out_dtype=np.uint16))
 
 
-def test_bf16_with_autograd_raises_or_falls_back():
-    m = tt.ConvTranspose2d(3, 3, 3, stride=2, dtype=torch.bfloat16)
-    x = torch.randn(1, 3, 4, 4).to(torch.bfloat16)
-    with pytest.raises(TypeError, match="ConvTranspose2d: torch.bfloat16 runs through tconv in inference only.*"
-                                        "torch.no_grad.*fallback=True"):
-        m(x)  # the weight requires grad: autograd would record
-    with pytest.raises(TypeError, match="inference only"):
-        tt.conv_transpose2d(x.requires_grad_(), m.weight.detach())
-    assert not tt.supported(x, m.weight) and tt.supported(x.detach(), m.weight.detach())
-    fb = tt.ConvTranspose2d(3, 3, 3, stride=2, dtype=torch.bfloat16, fallback=True)
-    y = fb(x)  # torch's op, recorded for backward
+def grads64(m, x, gy, output_size, absolute=False):
+    """float64 (y, dx, dw, db) of module m's transposed convolution at its
+    bf16 parameters, for bf16 x and output gradient gy (widened exactly);
+    with absolute, of the absolute values (the sums of |terms|)."""
+    f = (lambda t: t.abs()) if absolute else (lambda t: t)
+    nd = m.weight.dim() - 2
+    op = m._output_padding(x, output_size, m.stride, m.padding, m.kernel_size, nd, m.dilation)
+    x64 = f(x.detach().double()).requires_grad_(True)
+    w64 = f(m.weight.detach().double()).requires_grad_(True)
+    b64 = None if m.bias is None else f(m.bias.detach().double()).requires_grad_(True)
+    y = TORCH_TRANSPOSE[nd](x64, w64, b64, stride=m.stride, padding=m.padding, output_padding=tuple(op),
+                            groups=m.groups, dilation=m.dilation)
+    y.backward(f(gy.double()))
+    return (y.detach().numpy(), x64.grad.numpy(), w64.grad.numpy(), None if b64 is None else b64.grad.numpy())
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_bf16_gradients(seed):
+    """Backward in bf16: each gradient is tconv's float32 gradient of the
+    bf16 values rounded once, so it lies in the rounding bracket of the
+    float64 gradient within float32's bound (torch_pairs.bounds' sizes)."""
+    g = random_geometry(1000 + seed)
+    m = bf16_module(g)
+    x = torch.from_numpy(g["x"]).to(torch.bfloat16).requires_grad_(True)
+    output_size = g["out_spatial"] if g["use_output_size"] else None
+    y = m(x, output_size=output_size)
     assert y.dtype == torch.bfloat16 and y.requires_grad
-    y.float().sum().backward()
-    assert fb.weight.grad is not None and fb.weight.grad.dtype == torch.bfloat16
+    gy = torch.from_numpy(np.random.default_rng(seed).standard_normal(tuple(y.shape)).astype(np.float32))
+    gy = gy.to(torch.bfloat16)
+    y.backward(gy)
+    want = grads64(m, x, gy, output_size)
+    mag = grads64(m, x, gy, output_size, absolute=True)
+    k = int(np.prod(g["w_shape"][2:]))
+    n = (g["x_shape"][1] // g["groups"] * k + 1, g["w_shape"][1] * k, g["x_shape"][0] * int(np.prod(g["x_shape"][2:])),
+         gy.shape[0] * int(np.prod(gy.shape[2:])))
+    got = (y, x.grad, m.weight.grad, m.bias.grad if m.bias is not None else None)
+    for what, t, w64, m64, terms in zip(("y", "grad_input", "grad_weight", "grad_bias"), got, want, mag, n):
+        if w64 is None:
+            continue
+        assert t.dtype == torch.bfloat16, what
+        assert_bf16_within(bits(t.detach()), w64, gamma(terms + 2) * m64 + 1e-30)
+
+
+def test_bf16_training_steps():
+    """A few SGD steps of a bf16 decoder train through tconv: the loss falls."""
+    torch.manual_seed(2)
+    model = tt.convert(torch.nn.Sequential(torch.nn.ConvTranspose2d(8, 8, 4, stride=2, padding=1), torch.nn.ReLU(),
+                                           torch.nn.ConvTranspose2d(8, 3, 4, stride=2, padding=1))).to(torch.bfloat16)
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    x, target = torch.randn(4, 8, 4, 4).to(torch.bfloat16), torch.randn(4, 3, 16, 16).to(torch.bfloat16)
+    losses = []
+    for _ in range(5):
+        opt.zero_grad()
+        loss = torch.nn.functional.mse_loss(model(x).float(), target.float())
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert all(p.dtype == torch.bfloat16 and p.grad.dtype == torch.bfloat16 for p in model.parameters())
+    assert losses[-1] < losses[0]
 
 
 def test_bf16_dtype_errors():
@@ -107,7 +153,7 @@ def test_bf16_dtype_errors():
     with torch.no_grad():
         with pytest.raises(TypeError, match="weight has dtype torch.float32 but input has torch.bfloat16"):
             m(x.to(torch.bfloat16))
-        with pytest.raises(TypeError, match="float16, but tconv computes torch.float32 \\(or torch.bfloat16"):
+        with pytest.raises(TypeError, match="float16, but tconv computes torch.float32 or torch.bfloat16"):
             m(x.half())
         mb = tt.ConvTranspose2d(2, 3, 3, dtype=torch.bfloat16)
         with pytest.raises(TypeError, match="bias has dtype torch.float32 but input has torch.bfloat16"):
