@@ -4,6 +4,7 @@
 // transposed convolution's geometry keywords into one dict.
 #include <pybind11/pybind11.h>
 
+#include "python/src/bf16_py.h"
 #include "python/src/checkerboard_py.h"
 #include "python/src/conv_py.h"
 #include "python/src/grad_py.h"
@@ -14,6 +15,7 @@
 PYBIND11_MODULE(_tconv, m) {
   m.doc() = "tconv's C++ bindings; use the tconv package, not this module";
   tconv::pyext::RegisterPlan(m);
+  tconv::pyext::RegisterBf16(m);
   tconv::pyext::RegisterConv(m);
   tconv::pyext::RegisterOps(m);
   tconv::pyext::RegisterGrad(m);

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "python/src/bf16_py.h"
 #include "python/src/convert.h"
 #include "python/src/geometry_args.h"
 #include "python/src/output_pool.h"
@@ -29,11 +30,14 @@ namespace {
 class PyPlan {
  public:
   PyPlan(py::handle weight, py::handle bias, py::handle input_shape, const py::dict& geometry,
-         const std::string& algorithm, py::handle threads, const std::string& layout) {
-    const py::array w = CheckedArray(weight, "weight", false);
+         const std::string& algorithm, py::handle threads, const std::string& layout, py::handle dtype) {
+    PlanOptions options;
+    options.dtype = DTypeArg(dtype);
+    // A bf16 plan takes its weight as float32 (rounded by Create) or as
+    // uint16 bf16 bits (widened here, exactly); the bias stays float32.
+    const py::array w = WeightArray(weight, options.dtype);
     py::array b;
     if (!bias.is_none()) b = CheckedArray(bias, "bias", false);
-    PlanOptions options;
     options.algo = algorithm;
     options.threads = ThreadsArg(threads);
     options.layout = LayoutArg(layout);
@@ -50,8 +54,17 @@ class PyPlan {
   }
 
   // y = plan(x): into `out` when given (checked, written in place), else a
-  // new array.
-  py::array Run(py::handle x, py::handle out) const {
+  // new array. out_dtype: None, "float32" or "uint16" (bf16 bits; bf16
+  // plans only), normalised by python/tconv/_plan.py.
+  py::array Run(py::handle x, py::handle out, py::handle out_dtype) const {
+    if (plan_->dtype() == DataType::kBFloat16) return RunBf16(x, out, out_dtype);
+    if (!out_dtype.is_none() && py::str(out_dtype).cast<std::string>() != "float32") {
+      ThrowValue("out_dtype " + std::string(py::str(out_dtype)) +
+                 " (bf16 bits) needs a bf16 plan; this plan computes f32 (make it with dtype='bf16')");
+    }
+    if (py::isinstance<py::array>(x) && IsBf16Bits(py::reinterpret_borrow<py::array>(x))) {
+      ThrowValue("x has dtype uint16 but this plan computes f32; for bf16 bits make the plan with dtype='bf16'");
+    }
     const py::array xa = CheckedArray(x, "x", false);
     py::array ya;
     if (out.is_none()) {
@@ -88,6 +101,52 @@ class PyPlan {
     const ConstTensorView xv(reinterpret_cast<const float*>(x_address), plan_->input_shape());
     const TensorView yv = MutableView(ya);
     CheckWithoutGil([&] { return plan_->Run(xv, yv); });
+    return ya;
+  }
+
+  // A bf16 plan's run: x uint16 bits (in place) or float32 (rounded into a
+  // copy); y float32 (the f32 accumulators) or uint16 (bf16 bits, rounded
+  // once), as out's dtype or out_dtype says (default float32).
+  py::array RunBf16(py::handle x, py::handle out, py::handle out_dtype) const {
+    Bf16Input in = CheckedBf16Input(x, "x");
+    std::string want = out_dtype.is_none() ? "" : py::str(out_dtype).cast<std::string>();
+    py::array ya;
+    if (out.is_none()) {
+      if (want == "uint16") {
+        ya = py::array_t<uint16_t>(plan_->output_shape());
+      } else {
+        ya = py::array_t<float>(plan_->output_shape());
+      }
+    } else {
+      const bool bits = py::isinstance<py::array>(out) && IsBf16Bits(py::reinterpret_borrow<py::array>(out));
+      ya = bits ? CheckedBf16Bits(out, "out", true) : CheckedArray(out, "out", true);
+      const std::string got = bits ? "uint16" : "float32";
+      if (!want.empty() && want != got) ThrowValue("out has dtype " + got + " but out_dtype is " + want);
+      CheckDisjoint(in.array, "x", ya);
+    }
+    if (ShapeOf(in.array) != plan_->input_shape()) {
+      ThrowValue("x has shape " + ShapeString(ShapeOf(in.array)) + " but this plan takes " +
+                 ShapeString(plan_->input_shape()));
+    }
+    if (ShapeOf(ya) != plan_->output_shape()) {
+      ThrowValue("out has shape " + ShapeString(ShapeOf(ya)) + " but this plan writes " +
+                 ShapeString(plan_->output_shape()));
+    }
+    const Shape& xs = plan_->input_shape();
+    const Shape& ys = plan_->output_shape();
+    if (IsBf16Bits(ya)) {
+      BFloat16* y = static_cast<BFloat16*>(ya.mutable_data());
+      CheckWithoutGil([&] {
+        RoundInput(&in);
+        return plan_->Run(ConstBF16View(in.data(), xs), BF16View(y, ys));
+      });
+    } else {
+      float* y = static_cast<float*>(ya.mutable_data());
+      CheckWithoutGil([&] {
+        RoundInput(&in);
+        return plan_->Run(ConstBF16View(in.data(), xs), TensorView(y, ys));
+      });
+    }
     return ya;
   }
 
@@ -128,6 +187,7 @@ class PyPlan {
     r["kernel"] = plan_->kernel();
     r["note"] = plan_->note();
     r["layout"] = LayoutName(plan_->layout());
+    r["dtype"] = DataTypeName(plan_->dtype());
     r["input_shape"] = ShapeTuple(plan_->input_shape());
     r["output_shape"] = ShapeTuple(plan_->output_shape());
     r["workspace_bytes"] = plan_->workspace_bytes();
@@ -157,13 +217,15 @@ py::dict EstimateDict(const AlgorithmEstimate& e) {
   r["packed_bytes"] = e.packed_bytes;
   r["exact"] = e.exact;
   r["kernel"] = e.kernel;
+  r["refused"] = e.refused;
   return r;
 }
 
 // What a layer would do, without data (tconv explain): sizes, pads in
 // effect, flops, every algorithm's estimate, and what would run.
 py::dict Explain(py::handle x, py::handle weight, const py::dict& geometry, const std::string& algorithm,
-                 const std::string& layout_text) {
+                 const std::string& layout_text, py::handle dtype_arg) {
+  const DataType dtype = DTypeArg(dtype_arg);
   const Layout layout = LayoutArg(layout_text);
   const ConvDesc d = TransposeDescFromArgs(ShapeArg(x, "x"), ShapeArg(weight, "weight"), geometry, layout);
   py::dict r;
@@ -175,20 +237,29 @@ py::dict Explain(py::handle x, py::handle weight, const py::dict& geometry, cons
   r["output_padding"] = DimsTuple(d.output_padding, d.ndim);
   r["flops"] = ConvTransposeFlops(d);
   r["layout"] = LayoutName(layout);
+  r["dtype"] = DataTypeName(dtype);
   r["layout_conversion_bytes"] = LayoutConversionBytes(d, layout);
   r["desc"] = DescString(d);
   py::list estimates;
   std::string chosen_kernel;
   std::string why;
-  const std::string chosen = algorithm == "auto" ? AutoAlgorithm(d, &why) : algorithm;
-  for (const AlgorithmEstimate& e : EstimateAlgorithms(d)) {
+  std::string refused;
+  bool found = false;
+  const std::string chosen = algorithm == "auto" ? AutoAlgorithm(d, &why, 0, 1, dtype) : algorithm;
+  for (const AlgorithmEstimate& e : EstimateAlgorithms(d, dtype)) {
     estimates.append(EstimateDict(e));
-    if (e.name == chosen) chosen_kernel = e.kernel;
+    if (e.name == chosen) {
+      found = true;
+      chosen_kernel = e.kernel;
+      refused = e.refused;
+    }
   }
-  if (algorithm != "auto" && chosen_kernel.empty()) {
+  if (algorithm != "auto" && !found) {
     ThrowValue("algorithm '" + algorithm + "' is not 'auto' or one of the algorithms " +
                std::string(py::str(py::cast(AlgorithmNames()))));
   }
+  // A plan would refuse it (e.g. gemm_col2im in bf16): say so, as Create.
+  if (!refused.empty()) ThrowValue("algorithm " + algorithm + ": " + refused);
   r["algorithm"] = chosen;
   r["why"] = algorithm == "auto" ? why : std::string("forced by algorithm=");
   r["kernel"] = chosen_kernel;
@@ -201,10 +272,10 @@ py::dict Explain(py::handle x, py::handle weight, const py::dict& geometry, cons
 void RegisterPlan(py::module_& m) {
   py::class_<PyPlan>(m, "Plan")
       .def(py::init<py::handle, py::handle, py::handle, const py::dict&, const std::string&, py::handle,
-                    const std::string&>(),
+                    const std::string&, py::handle>(),
            py::arg("weight"), py::arg("bias"), py::arg("input_shape"), py::arg("geometry"), py::arg("algorithm"),
-           py::arg("threads"), py::arg("layout"))
-      .def("run", &PyPlan::Run, py::arg("x"), py::arg("out") = py::none())
+           py::arg("threads"), py::arg("layout"), py::arg("dtype") = "f32")
+      .def("run", &PyPlan::Run, py::arg("x"), py::arg("out") = py::none(), py::arg("out_dtype") = py::none())
       .def("explain", &PyPlan::Explain)
       .def("_run_at", &PyPlan::RunAt, py::arg("x_address"))
       .def_property_readonly("_pool_held", &PyPlan::pool_held)
@@ -213,6 +284,7 @@ void RegisterPlan(py::module_& m) {
       .def_property_readonly("kernel", [](const PyPlan& p) { return p.plan().kernel(); })
       .def_property_readonly("note", [](const PyPlan& p) { return p.plan().note(); })
       .def_property_readonly("layout", [](const PyPlan& p) { return std::string(LayoutName(p.plan().layout())); })
+      .def_property_readonly("dtype", [](const PyPlan& p) { return std::string(DataTypeName(p.plan().dtype())); })
       .def_property_readonly("input_shape", [](const PyPlan& p) { return ShapeTuple(p.plan().input_shape()); })
       .def_property_readonly("output_shape", [](const PyPlan& p) { return ShapeTuple(p.plan().output_shape()); })
       .def_property_readonly("workspace_bytes", [](const PyPlan& p) { return p.plan().workspace_bytes(); })
@@ -221,14 +293,16 @@ void RegisterPlan(py::module_& m) {
   m.def(
       "conv_transpose",
       [](py::handle x, py::handle weight, py::handle bias, const py::dict& geometry, const std::string& algorithm,
-         py::handle threads, const std::string& layout, py::handle out) {
-        const py::array xa = CheckedArray(x, "x", false);
-        return PyPlan(weight, bias, py::cast(ShapeOf(xa)), geometry, algorithm, threads, layout).Run(xa, out);
+         py::handle threads, const std::string& layout, py::handle out, py::handle dtype, py::handle out_dtype) {
+        if (!py::isinstance<py::array>(x)) CheckedArray(x, "x", false);  // its error
+        const py::array xa = py::reinterpret_borrow<py::array>(x);
+        return PyPlan(weight, bias, py::cast(ShapeOf(xa)), geometry, algorithm, threads, layout, dtype)
+            .Run(xa, out, out_dtype);
       },
       py::arg("x"), py::arg("weight"), py::arg("bias"), py::arg("geometry"), py::arg("algorithm"), py::arg("threads"),
-      py::arg("layout"), py::arg("out"));
+      py::arg("layout"), py::arg("out"), py::arg("dtype") = "f32", py::arg("out_dtype") = py::none());
   m.def("explain", &Explain, py::arg("x"), py::arg("weight"), py::arg("geometry"), py::arg("algorithm"),
-        py::arg("layout"));
+        py::arg("layout"), py::arg("dtype") = "f32");
   m.def("algorithm_names", &AlgorithmNames);
 }
 

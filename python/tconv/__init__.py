@@ -11,13 +11,21 @@
 Arrays are read in place: float32, C-contiguous (anything else raises
 ValueError rather than being copied). Every bad argument raises ValueError
 with the library's message.
+
+bf16: conv_transpose and Plan take dtype="bf16" (x and w in bf16, float32
+accumulation); bf16 arrays are uint16 arrays of bf16 bits, or float32 arrays
+rounded on the way in (to_bf16_bits / from_bf16_bits convert):
+
+    plan = tconv.Plan(w, input_shape=x.shape, stride=2, padding=1, dtype="bf16")
+    y = plan(tconv.to_bf16_bits(x))                        # float32 output
+    y_bits = plan(x, out_dtype=np.uint16)                  # bf16 bits output
 """
 from tconv._checkerboard import checkerboard_score, icnr, overlap_map, phase_sums
-from tconv._functional import conv, conv_transpose, explain, algorithm_names
+from tconv._functional import conv, conv_transpose, explain, algorithm_names, from_bf16_bits, to_bf16_bits
 from tconv._ops import interpolate, pixel_shuffle, pixel_unshuffle, upsample
 from tconv._plan import Plan
 from tconv._inspect import inspect, inspect_figures_supported, onnx_supported
 
 __all__ = ["conv_transpose", "conv", "explain", "algorithm_names", "Plan", "pixel_shuffle", "pixel_unshuffle",
            "interpolate", "upsample", "overlap_map", "checkerboard_score", "phase_sums", "icnr",
-           "inspect", "inspect_figures_supported", "onnx_supported"]
+           "inspect", "inspect_figures_supported", "onnx_supported", "to_bf16_bits", "from_bf16_bits"]

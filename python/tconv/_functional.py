@@ -1,4 +1,6 @@
 """One-shot functions mirroring torch.nn.functional (and tconv explain)."""
+import numpy as np
+
 from tconv import _tconv
 
 
@@ -12,9 +14,24 @@ def geometry(stride=1, padding=0, output_padding=0, groups=1, dilation=1, output
                 output_shape=output_shape, target_shape=target_shape)
 
 
+def out_dtype_name(out_dtype):
+    """out_dtype as the extension takes it: None, "float32" or "uint16"."""
+    if out_dtype is None:
+        return None
+    try:
+        d = np.dtype(out_dtype)
+    except TypeError:
+        d = None
+    if d == np.float32:
+        return "float32"
+    if d == np.uint16:
+        return "uint16"
+    raise ValueError("out_dtype must be numpy.float32 or numpy.uint16 (bf16 bits) (got {!r})".format(out_dtype))
+
+
 def conv_transpose(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
                    output_size=None, *, pads=None, auto_pad="notset", output_shape=None, target_shape=None,
-                   algorithm="auto", threads=None, layout="nchw", out=None):
+                   algorithm="auto", threads=None, layout="nchw", out=None, dtype="f32", out_dtype=None):
     """Transposed convolution, 1-3 spatial axes: torch.nn.functional.conv_transpose{1,2,3}d.
 
     x: (N, Cin, *in) (or (N, *in, Cin) with layout="nhwc"); weight:
@@ -27,10 +44,21 @@ def conv_transpose(x, weight, bias=None, stride=1, padding=0, output_padding=0, 
     target_shape. algorithm: "auto" or a name from algorithm_names().
     threads: None means 1. out: an array of the output shape to write into.
     Returns the output, a new float32 array unless out is given.
+
+    dtype: "f32" (default) or "bf16": x and weight in bf16 (rounded to
+    nearest even), products accumulated in float32, the bias float32. numpy
+    has no bfloat16, so bf16 arrays are uint16 arrays of bf16 bit patterns
+    (torch.bfloat16's bits; to_bf16_bits/from_bf16_bits convert): x and
+    weight may be such uint16 arrays, or float32 arrays rounded to bf16 on
+    the way in (x into a temporary copy). The output is float32 (the f32
+    accumulators), or bf16 bits (uint16, each rounded once) with
+    out_dtype=numpy.uint16 or a uint16 `out`. bf16 runs on algorithm "auto"
+    (phase), "phase" or "ref", layout "nchw"; others raise ValueError.
     """
     g = geometry(stride, padding, output_padding, groups, dilation, output_size, pads, auto_pad,
                  output_shape, target_shape)
-    return _tconv.conv_transpose(x, weight, bias, g, algorithm, threads, layout, out)
+    return _tconv.conv_transpose(x, weight, bias, g, algorithm, threads, layout, out, dtype,
+                                 out_dtype_name(out_dtype))
 
 
 def conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, algorithm="auto", threads=None):
@@ -44,19 +72,33 @@ def conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, alg
 
 def explain(x, weight, stride=1, padding=0, output_padding=0, groups=1, dilation=1, output_size=None, *,
             pads=None, auto_pad="notset", output_shape=None, target_shape=None, algorithm="auto",
-            layout="nchw"):
+            layout="nchw", dtype="f32"):
     """What conv_transpose would do, without computing: a dict.
 
     x and weight may be arrays or shapes. Keys: input_shape, weight_shape,
     output_shape, pad_begin, pad_end, output_padding (in effect after
     output_size/output_shape/auto_pad/target_shape), flops, layout,
-    layout_conversion_bytes, desc, algorithm (auto's choice, or the one
-    forced), why, kernel, and estimates: one dict per algorithm (name,
-    summary, macs, workspace_bytes, packed_bytes, exact, kernel).
+    layout_conversion_bytes, dtype, desc, algorithm (auto's choice, or the
+    one forced), why, kernel, and estimates: one dict per algorithm (name,
+    summary, macs, workspace_bytes, packed_bytes, exact, kernel, refused:
+    why a plan of this dtype refuses it, or "").
+    dtype: "f32" or "bf16", as conv_transpose's; forcing an algorithm the
+    dtype refuses raises ValueError.
     """
     g = geometry(stride, padding, output_padding, groups, dilation, output_size, pads, auto_pad,
                  output_shape, target_shape)
-    return _tconv.explain(x, weight, g, algorithm, layout)
+    return _tconv.explain(x, weight, g, algorithm, layout, dtype)
+
+
+def to_bf16_bits(x):
+    """float32 array -> uint16 array of bf16 bit patterns, each rounded to
+    nearest even (as torch's .to(torch.bfloat16)); NaN becomes 0x7FC0."""
+    return _tconv.to_bf16_bits(x)
+
+
+def from_bf16_bits(bits):
+    """uint16 array of bf16 bit patterns -> float32 array (exact)."""
+    return _tconv.from_bf16_bits(bits)
 
 
 def algorithm_names():

@@ -8,13 +8,23 @@ Forward runs tconv's transposed convolution; backward runs its gradients,
 which are convolutions of the same geometry (include/tconv/conv_transpose_grad.h).
 Tensors are handed to tconv without copies (tensor.numpy() of contiguous
 float32 CPU tensors; a non-contiguous one is made contiguous first).
-Anything tconv does not compute (another dtype than float32, another device
-than the CPU, padding_mode other than "zeros") raises TypeError or
-ValueError naming it, unless the module was made with fallback=True, in
-which case torch's own op runs. Double backward is not supported.
+Anything tconv does not compute (another dtype than float32 or bfloat16,
+another device than the CPU, padding_mode other than "zeros") raises
+TypeError or ValueError naming it, unless the module was made with
+fallback=True, in which case torch's own op runs. Double backward is not
+supported.
+
+torch.bfloat16: input, weight and bias all bfloat16 (as torch requires).
+Forward runs a bf16 plan on the tensors' bits (products accumulated in
+float32, each output rounded to bfloat16 once) and returns torch.bfloat16,
+as torch's ConvTranspose does. Backward: tconv has no bf16 gradient
+kernels, so the gradients are computed by its float32 gradients on the bf16
+values widened to float32 (exactly), and each is rounded to bfloat16 once
+(float32 accumulation, as the forward); they cost float32 time and copies.
 
 This module imports torch; `import tconv` alone does not.
 """
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -38,15 +48,38 @@ def _array(t):
     return t.detach().contiguous().numpy()
 
 
+def _bits(t):
+    """A torch.bfloat16 tensor's memory as a numpy uint16 array of bf16 bits
+    (no copy when already contiguous)."""
+    return t.detach().contiguous().view(torch.int16).numpy().view(np.uint16)
+
+
+def _from_bits(a):
+    """A numpy uint16 array of bf16 bits as a torch.bfloat16 tensor (shared memory)."""
+    return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
+
+
+def _bias_f32(bias):
+    # A bf16 plan's bias is float32: widening bf16 is exact.
+    return None if bias is None else bias.detach().to(torch.float32).contiguous().numpy()
+
+
 def _why_unsupported(*tensors):
     """None when tconv computes these tensors, else (exception class, reason)."""
+    dtype = None
     for name, t in tensors:
         if t is None:
             continue
         if not isinstance(t, torch.Tensor):
             return TypeError, "{} must be a torch.Tensor (got {})".format(name, type(t).__name__)
-        if t.dtype != torch.float32:
-            return TypeError, "{} has dtype {}, but tconv computes torch.float32".format(name, t.dtype)
+        if t.dtype != torch.float32 and t.dtype != torch.bfloat16:
+            return TypeError, "{} has dtype {}, but tconv computes torch.float32 or torch.bfloat16".format(
+                name, t.dtype)
+        if dtype is None:
+            dtype = (name, t.dtype)
+        elif t.dtype != dtype[1]:
+            return TypeError, "{} has dtype {} but {} has {}: tconv computes one dtype".format(
+                name, t.dtype, dtype[0], dtype[1])
         if t.device.type != "cpu":
             return ValueError, "{} is on device '{}', but tconv runs on the CPU".format(name, t.device)
         if t.layout != torch.strided:
@@ -55,7 +88,7 @@ def _why_unsupported(*tensors):
 
 
 def supported(x, weight, bias=None):
-    """True when tconv computes this call (float32, CPU, dense), else False."""
+    """True when tconv computes this call (float32 or bfloat16, CPU, dense), else False."""
     return _why_unsupported(("input", x), ("weight", weight), ("bias", bias)) is None
 
 
@@ -70,6 +103,11 @@ def _check_output_padding(output_padding, stride, dilation):
 
 
 def _forward(x, weight, bias, geom, threads, plan):
+    if x.dtype == torch.bfloat16:
+        if plan is not None:
+            return _from_bits(plan.run(_bits(x), None, "uint16"))
+        return _from_bits(_tconv.conv_transpose(_bits(x), _bits(weight), _bias_f32(bias), geom, "auto", threads,
+                                                "nchw", None, "bf16", "uint16"))
     xa = _array(x)
     if plan is not None:  # (the plan holds its own packed copy of weight and bias)
         return torch.from_numpy(plan.run(xa))
@@ -97,19 +135,25 @@ class _ConvTransposeFunction(torch.autograd.Function):
     @once_differentiable
     def backward(ctx, grad_y):
         x, weight = ctx.saved_tensors
+        # bf16: the float32 gradients of the bf16 values (widening is
+        # exact), each rounded to bf16 once.
+        if x.dtype == torch.bfloat16:
+            arr, tensor = (lambda t: _array(t.to(torch.float32))), (lambda a: torch.from_numpy(a).to(x.dtype))
+        else:
+            arr, tensor = _array, torch.from_numpy
         # Incoming gradients may be expanded views (stride 0, from a sum):
         # tconv reads contiguous memory.
-        gy = _array(grad_y)
+        gy = arr(grad_y)
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_x = torch.from_numpy(_tconv.conv_transpose_backward_data(
-                gy, _array(weight), tuple(x.shape), ctx.geom, "auto", ctx.threads))
+            grad_x = tensor(_tconv.conv_transpose_backward_data(
+                gy, arr(weight), tuple(x.shape), ctx.geom, "auto", ctx.threads))
         want_b = ctx.has_bias and ctx.needs_input_grad[2]
         if ctx.needs_input_grad[1] or want_b:
             dw, db = _tconv.conv_transpose_backward_weight(
-                _array(x), gy, tuple(weight.shape), ctx.geom, want_b, "auto", ctx.threads)
-            grad_w = torch.from_numpy(dw) if ctx.needs_input_grad[1] else None
-            grad_b = torch.from_numpy(db) if want_b else None
+                arr(x), gy, tuple(weight.shape), ctx.geom, want_b, "auto", ctx.threads)
+            grad_w = tensor(dw) if ctx.needs_input_grad[1] else None
+            grad_b = tensor(db) if want_b else None
         return grad_x, grad_w, grad_b, None, None, None
 
 
@@ -179,13 +223,17 @@ class _PlanCache:
         self.fast, self.use_fast = None, True
 
     def plan(self, x, weight, bias, geom, threads):
-        key = (tuple(x.shape), weight.data_ptr(), weight._version, tuple(weight.shape),
+        key = (tuple(x.shape), weight.dtype, weight.data_ptr(), weight._version, tuple(weight.shape),
                None if bias is None else (bias.data_ptr(), bias._version), tuple(sorted(geom.items())), threads)
         # The tensors themselves are held and compared by identity: a freed
         # weight's address could be reused by a new one at the same version.
         if key != self.key or self.tensors[0] is not weight or self.tensors[1] is not bias:
-            ba = None if bias is None else _array(bias)
-            self.value = _tconv.Plan(_array(weight), ba, tuple(x.shape), geom, "auto", threads, "nchw")
+            if weight.dtype == torch.bfloat16:
+                self.value = _tconv.Plan(_bits(weight), _bias_f32(bias), tuple(x.shape), geom, "auto", threads,
+                                         "nchw", "bf16")
+            else:
+                ba = None if bias is None else _array(bias)
+                self.value = _tconv.Plan(_array(weight), ba, tuple(x.shape), geom, "auto", threads, "nchw")
             self.key, self.tensors, self.fast = key, (weight, bias), None
         return self.value
 
@@ -260,7 +308,8 @@ class _TconvMixin:
 
     def _remember(self, cache, x):
         weight, bias = self.weight, self.bias
-        if (type(x) is not torch.Tensor or not x.is_contiguous() or _records_graph(x, weight, bias)
+        if (type(x) is not torch.Tensor or x.dtype is not torch.float32 or not x.is_contiguous()
+                or _records_graph(x, weight, bias)
                 or cache.tensors[0] is not weight or cache.tensors[1] is not bias
                 # Lists could change in place under the stored key.
                 or any(type(v) is not tuple for v in (self.stride, self.padding, self.output_padding,

@@ -14,6 +14,7 @@ def test_dcgan_layer():
     assert info["output_padding"] == (0, 0)
     assert info["flops"] == 2 * 8 * 256 * 128 * 16 * 64
     assert info["layout"] == "nchw" and info["layout_conversion_bytes"] == 0
+    assert info["dtype"] == "f32"
     assert info["desc"] == "n8c256o128g1_i8x8_k4x4_s2x2_d1x1_pb1x1_pe1x1_a0x0"
     names = [e["name"] for e in info["estimates"]]
     assert names == tconv.algorithm_names()
@@ -22,7 +23,8 @@ def test_dcgan_layer():
     chosen = next(e for e in info["estimates"] if e["name"] == info["algorithm"])
     assert info["kernel"] == chosen["kernel"]
     for e in info["estimates"]:
-        assert set(e) == {"name", "summary", "macs", "workspace_bytes", "packed_bytes", "exact", "kernel"}
+        assert set(e) == {"name", "summary", "macs", "workspace_bytes", "packed_bytes", "exact", "kernel", "refused"}
+        assert e["refused"] == ""  # f32: every algorithm computes it (bf16: test_bf16.py)
         assert e["macs"] > 0 and e["workspace_bytes"] >= 0 and e["packed_bytes"] >= 0
 
 

@@ -1,6 +1,7 @@
 """The README's Python example runs as written."""
 import os
 import re
+import textwrap
 
 import numpy as np
 
@@ -9,21 +10,28 @@ README = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
 
 def python_blocks():
     with open(README, encoding="utf-8") as f:
-        blocks = re.findall(r"```python\n(.*?)```", f.read(), re.S)
-    assert len(blocks) == 4  # the numpy example, the checkerboard one, the tconv.torch one, tconv.inspect's
+        blocks = [textwrap.dedent(b) for b in re.findall(r"```python\n(.*?)```", f.read(), re.S)]
+    # bf16 from numpy, the numpy example, the checkerboard one, the tconv.torch one, its bf16 one,
+    # tconv.inspect's
+    assert len(blocks) == 6
     return blocks
+
+
+def block_with(text):
+    (block,) = [b for b in python_blocks() if text in b]
+    return block
 
 
 def test_readme_python_example():
     scope = {}
-    exec(compile(python_blocks()[0], "README.md", "exec"), scope)
+    exec(compile(block_with("tconv.explain(x.shape"), "README.md", "exec"), scope)
     assert scope["y"].shape == (8, 128, 16, 16)
     assert np.array_equal(scope["y"], scope["plan"](scope["x"]))
 
 
 def test_readme_checkerboard_example():
     scope = {}
-    exec(compile(python_blocks()[1], "README.md", "exec"), scope)
+    exec(compile(block_with("tconv.overlap_map("), "README.md", "exec"), scope)
     assert scope["counts"].shape == scope["interior"].shape == (29, 29)
     assert scope["score"] == 4.0
     assert scope["spread"] > 0  # random weights: even k4 s2 has a spread
@@ -32,7 +40,7 @@ def test_readme_checkerboard_example():
 
 def test_readme_torch_example():
     scope = {}
-    exec(compile(python_blocks()[2], "README.md", "exec"), scope)
+    exec(compile(block_with("tconv.torch.convert("), "README.md", "exec"), scope)
     import tconv.torch
     assert type(scope["decoder"][0]) is tconv.torch.ConvTranspose2d
     assert scope["decoder"][0].weight.grad is not None  # trained through tconv's backward
@@ -50,3 +58,21 @@ def test_readme_inspect_example():
     assert scope["path"]["overlap"]["score"] == 4.0
     assert scope["path"]["verdict"] == "checkerboard"
     assert scope["path"]["fix_geometry"]["kernel"] == [4, 4]
+
+
+def test_readme_bf16_numpy_example():
+    import tconv
+    scope = {}
+    exec(compile(block_with('dtype="bf16"'), "README.md", "exec"), scope)
+    y, y_bits = scope["y"], scope["y_bits"]
+    assert y.dtype == np.float32 and y.shape == (1, 32, 32, 32)
+    assert y_bits.dtype == np.uint16 and np.array_equal(y_bits, tconv.to_bf16_bits(y))
+    assert np.array_equal(scope["y_again"], y)
+
+
+def test_readme_bf16_torch_example():
+    import torch
+    scope = {}
+    exec(compile(block_with("torch.bfloat16"), "README.md", "exec"), scope)
+    assert scope["y"].dtype == torch.bfloat16 and tuple(scope["y"].shape) == (1, 32, 32, 32)
+    assert scope["up"].weight.grad.dtype == torch.bfloat16
