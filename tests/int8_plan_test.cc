@@ -46,6 +46,9 @@ int32_t PickZeroPoint(QuantType t, uint64_t k, std::mt19937_64* rng) {
 Case MakeCase(uint64_t seed) {
   Case c;
   c.d = testing::RandomConvTransposeDesc(seed * 104729 + 3);
+  // Half the cases get 8-12 input channels per group: phase's dot path
+  // (Cin/g >= 8) runs them, its rows path the others.
+  if (seed % 2 == 0) c.d.in_channels = c.d.groups * static_cast<int64_t>(8 + seed % 5);
   std::mt19937_64 rng(seed);
   QuantParams& q = c.q;
   q.x_type = seed % 2 ? QuantType::kUInt8 : QuantType::kInt8;
@@ -97,7 +100,7 @@ std::unique_ptr<Plan> MakePlan(const Case& c, const std::string& algo, int threa
 }
 
 TEST(Int8Plan, SweepMatchesIntegerReferenceBitForBit) {
-  int64_t at_min = 0, at_max = 0, outputs = 0;
+  int64_t at_min = 0, at_max = 0, outputs = 0, dot = 0, rows = 0;
   for (uint64_t seed = 1; seed <= 400; ++seed) {
     const Case c = MakeCase(seed);
     const std::vector<uint8_t> ref = Reference(c);
@@ -116,6 +119,8 @@ TEST(Int8Plan, SweepMatchesIntegerReferenceBitForBit) {
         auto plan = MakePlan(c, algo, threads, &st);
         ASSERT_TRUE(plan) << st.message() << " " << testing::Repro(c.d, seed);
         EXPECT_EQ(plan->algorithm(), std::string(algo) == "auto" ? "phase" : algo);
+        dot += plan->kernel().rfind("i8_phase_dot", 0) == 0;
+        rows += plan->kernel().rfind("i8_phase_rows", 0) == 0;
         std::vector<uint8_t> y(ref.size(), threads == 1 ? 0x5A : 0xA5);
         ASSERT_TRUE(plan->Run(ConstQuantView(c.x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()})
                         .ok());
@@ -124,6 +129,8 @@ TEST(Int8Plan, SweepMatchesIntegerReferenceBitForBit) {
       }
     }
   }
+  EXPECT_GT(dot, 600);  // both of phase's int8 paths ran
+  EXPECT_GT(rows, 600);
   // Saturation at both ends happened, and not everywhere (zero points at
   // a limit saturate half the outputs by design).
   EXPECT_GT(at_min, 100);
@@ -198,7 +205,7 @@ TEST(Int8Plan, EstimatesNameTheInt8KernelAndRefuseTheRest) {
   for (const AlgorithmEstimate& e : EstimateAlgorithms(c.d, DataType::kInt8)) {
     if (e.name == "phase") {
       EXPECT_TRUE(e.refused.empty());
-      EXPECT_EQ(e.kernel.rfind("i8_phase_rows", 0), 0u) << e.kernel;
+      EXPECT_EQ(e.kernel.rfind("i8_phase_", 0), 0u) << e.kernel;
     } else if (e.name == "ref") {
       EXPECT_TRUE(e.refused.empty());
     } else {

@@ -6,6 +6,7 @@
 // random sweep (1-3-D, groups, dilation, pads, output padding).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -38,6 +39,20 @@ TEST(Requantize, RoundsHalfToEvenAndSaturates) {
   EXPECT_EQ(Requantize(INT64_C(1) << 40, 1e30, 0, -128, 127), 127);  // huge: saturates, no overflow
   EXPECT_EQ(Requantize(-(INT64_C(1) << 40), 1e30, 0, 0, 255), 0);
   EXPECT_EQ(Dequantize(7, 0.25), 1.75f);
+}
+
+// Against the textbook formula (std::nearbyint under the default
+// round-to-nearest-even mode, then + zp and clamp) on random values.
+TEST(Requantize, MatchesNearbyintFormula) {
+  std::mt19937_64 rng(42);
+  for (int i = 0; i < 200000; ++i) {
+    const int64_t acc = static_cast<int64_t>(rng() % 4000001) - 2000000;
+    const double m = std::ldexp(static_cast<double>(rng() % 1000 + 1), -static_cast<int>(rng() % 24));
+    const int32_t zp = static_cast<int32_t>(rng() % 256) - 128;
+    const double r = std::nearbyint(static_cast<double>(acc) * m) + zp;
+    const int32_t want = r < -128 ? -128 : r > 127 ? 127 : static_cast<int32_t>(r);
+    ASSERT_EQ(Requantize(acc, m, zp, -128, 127), want) << acc << " * " << m << " + " << zp;
+  }
 }
 
 TEST(QuantParams, ValidationMessages) {

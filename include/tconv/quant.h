@@ -93,10 +93,11 @@ inline int32_t Requantize(int64_t acc, double m, int32_t zp, int32_t lo, int32_t
   // keeps the integer conversion defined.
   const double vlo = static_cast<double>(lo) - zp - 2.0, vhi = static_cast<double>(hi) - zp + 2.0;
   v = v < vlo ? vlo : v > vhi ? vhi : v;
-  double f = std::floor(v);
+  const double f = std::floor(v);
   const double frac = v - f;  // exact: |v| is small
-  if (frac > 0.5 || (frac == 0.5 && std::fmod(f, 2.0) != 0.0)) f += 1.0;
-  const int64_t r = static_cast<int64_t>(f) + zp;
+  int64_t r = static_cast<int64_t>(f);
+  if (frac > 0.5 || (frac == 0.5 && (r & 1) != 0)) ++r;
+  r += zp;
   return static_cast<int32_t>(r < lo ? lo : r > hi ? hi : r);
 }
 
