@@ -177,7 +177,7 @@ TEST(CliInt8Explain, ReportsTheDtypeAndTheRefusals) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("dtype            int8"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("[refused: gather computes f32 only]"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("auto kernel: i8_phase_dot__int32"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("auto kernel: i8_phase_dot__"), std::string::npos) << r.out;
   r = RunCli({"explain", "--op", "conv", "--input-shape", "1,16,8,8", "--weight-shape", "8,16,3,3", "--dtype", "int8"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--dtype int8 applies to --op conv-transpose only"), std::string::npos) << r.err;

@@ -4,7 +4,7 @@
 // padding): phase, ref and auto, 1 and 2 threads, u8 and s8 x, u8, s8 and
 // f32 y, per-tensor and per-channel scales, zero points at the type's
 // limits, multipliers with exact ties, and saturation at both ends (counted
-// over the sweep). Outputs start as a fill pattern, twice with different
+// over the sweep), at every ISA. Outputs start as a fill pattern, twice with different
 // patterns, so an output a plan forgets fails. Also what int8 plans refuse.
 #include <gtest/gtest.h>
 
@@ -17,6 +17,7 @@
 #include "tconv/plan.h"
 #include "tconv/quant.h"
 #include "tconv/reference.h"
+#include "tests/support/isa.h"
 #include "tests/support/random_geometry.h"
 
 namespace tconv {
@@ -99,7 +100,10 @@ std::unique_ptr<Plan> MakePlan(const Case& c, const std::string& algo, int threa
   return Plan::Create(c.d, ConstI8View(c.w.data(), ConvTransposeWeightShape(c.d)), BiasOf(c), c.q, o, st);
 }
 
-TEST(Int8Plan, SweepMatchesIntegerReferenceBitForBit) {
+// At every ISA: the dot path's kernel (i8_phase_dot__<isa>) is the list's.
+using Int8PlanIsa = testing::IsaTest;
+
+TEST_P(Int8PlanIsa, SweepMatchesIntegerReferenceBitForBit) {
   int64_t at_min = 0, at_max = 0, outputs = 0, dot = 0, rows = 0;
   for (uint64_t seed = 1; seed <= 400; ++seed) {
     const Case c = MakeCase(seed);
@@ -119,7 +123,10 @@ TEST(Int8Plan, SweepMatchesIntegerReferenceBitForBit) {
         auto plan = MakePlan(c, algo, threads, &st);
         ASSERT_TRUE(plan) << st.message() << " " << testing::Repro(c.d, seed);
         EXPECT_EQ(plan->algorithm(), std::string(algo) == "auto" ? "phase" : algo);
-        dot += plan->kernel().rfind("i8_phase_dot", 0) == 0;
+        if (plan->kernel().rfind("i8_phase_dot", 0) == 0) {
+          ++dot;
+          EXPECT_EQ(plan->kernel(), std::string("i8_phase_dot__") + isa());
+        }
         rows += plan->kernel().rfind("i8_phase_rows", 0) == 0;
         std::vector<uint8_t> y(ref.size(), threads == 1 ? 0x5A : 0xA5);
         ASSERT_TRUE(plan->Run(ConstQuantView(c.x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()})
@@ -137,6 +144,8 @@ TEST(Int8Plan, SweepMatchesIntegerReferenceBitForBit) {
   EXPECT_GT(at_max, 100);
   EXPECT_LT(at_min + at_max, outputs * 3 / 4);
 }
+
+TCONV_INSTANTIATE_FOR_EVERY_ISA(Int8PlanIsa);
 
 // Ties: M = 0.5 exactly, odd accumulators land on .5 and must go to even.
 TEST(Int8Plan, TiesRoundToEven) {

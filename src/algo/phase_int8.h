@@ -3,12 +3,15 @@
 // The same sub-pixel decomposition as phase's general path
 // (src/algo/phase.cc, src/algo/phase_axes.h) in integers. Run first writes
 // x - x_zero_point as int16 into the workspace; the weights are packed once
-// per output channel and phase as int16. Two loop nests:
-//   dot  (Cin/g >= 8; kernel() "i8_phase_dot__int32"): x channels last
-//        (N, groups, *in, Cin/g), weights [tap][channel]; each output
-//        sums, over the taps whose input exists, a dot product of Cin/g
-//        int16 pairs (the compiler vectorizes it: pmaddwd on x86).
-//   rows (else; "i8_phase_rows__int32"): x (N, Cin, *in), weights
+// per output channel and phase as int16. Two paths:
+//   dot  (Cin/g >= 8): x channels last (N, groups, *in, C) with C = Cin/g
+//        rounded up to kernels::kInt8ChannelAlign (zeros), then one pixel
+//        of zeros; weights [tap][C]. Tasks are output rows of a phase; the
+//        kernel i8_phase_dot__<isa> (src/kernels/phase_int8_kernels.h, in
+//        the kernel list, dispatched with the TCONV_ISA cap) sums up to 4
+//        pixels x every output channel of the group, each tap reading its
+//        input pixel or the zero pixel.
+//   rows (else; "i8_phase_rows__int32", plain C++): x (N, Cin, *in), weights
 //        [channel][tap]; each output row of a phase is a chunk of int32
 //        accumulators that gathers every channel and tap (as the f32
 //        general path does).
@@ -17,8 +20,9 @@
 // goes to y through the shared rule of tconv/quant.h: bias added in int64,
 // Requantize (or Dequantize) with the channel's multiplier: the integer
 // reference's result, bit for bit, at any thread count. Outputs no tap
-// reaches get the requantized bias. Portable C++ (no Highway kernel, no
-// VNNI yet): about 0.1x the f32 plan's speed on compute-bound layers.
+// reaches get the requantized bias. No VNNI (vpdpbusd / vpdpwssd) kernel
+// yet: the dot kernel uses Highway's int16 ReorderWidenMulAccumulate
+// (vpmaddwd at AVX-512).
 #ifndef TCONV_SRC_ALGO_PHASE_INT8_H_
 #define TCONV_SRC_ALGO_PHASE_INT8_H_
 
@@ -31,6 +35,11 @@ namespace tconv {
 // in.w: int8 (Cin, Cout/g, *k); in.bias: int32 (Cout) or absent;
 // in.quant: validated. Never declines.
 std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in);
+
+// Cin/g from which the dot path runs, and the channels it stores per
+// pixel (Cin/g, or rounded up to kernels::kInt8ChannelAlign).
+constexpr int64_t kInt8DotMinChannels = 8;
+int64_t InputChannelsStored(const Geom3& g);
 
 // Its costs: the useful multiply-adds, x - x_zero_point as int16 in the
 // workspace, the weights as int16.
