@@ -74,6 +74,9 @@ struct Plan::Impl {
   Layout layout = Layout::kNCHW;
   DataType dtype = DataType::kFloat32;
   std::vector<uint16_t> w_bf16;  // bf16 plans: the weight rounded (during Create only)
+  const int8_t* w_i8 = nullptr;   // int8 plans: the caller's weight and bias (during Create only)
+  const int32_t* b_i32 = nullptr;
+  QuantParams quant;              // int8 plans
   Shape x_shape, y_shape;  // in `layout`
   // Workspace: [algorithm scratch | NCHW copy of x | NCHW y], each part
   // 64-byte aligned; a part is empty when no conversion is needed (or the
@@ -192,8 +195,8 @@ Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstT
   impl->name = a->name;
   impl->cost = a->cost(g);
   // zero_insert multiplies inserted zeros by the weights: 0 x Inf = NaN.
-  const bool bf16 = impl->dtype == DataType::kBFloat16;
-  const bool general_phase = !bf16 && !weights_finite && (a == &kPhaseAlgorithm || a == &kZeroInsertAlgorithm);
+  const bool bf16 = impl->dtype == DataType::kBFloat16, int8 = impl->dtype == DataType::kInt8;
+  const bool general_phase = !bf16 && !int8 && !weights_finite && (a == &kPhaseAlgorithm || a == &kZeroInsertAlgorithm);
   if (bf16 && !weights_finite && a == &kPhaseAlgorithm) {
     // The bf16 kernels multiply padding by every tap: 0 x Inf = NaN.
     impl->note = "weights (rounded to bf16) hold non-finite values: phase's bf16 kernels would multiply padding by "
@@ -225,8 +228,11 @@ Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstT
   }
   bool native_x = false, native_y = false;
   std::string why;
-  const ConstBuffer wb = bf16 ? ConstBuffer(impl->w_bf16.data(), DType::kBF16) : ConstBuffer(weight.data);
-  const PrepareInput in{g, wb, ConstBuffer(bias.data), options.phase};
+  const ConstBuffer wb = bf16   ? ConstBuffer(impl->w_bf16.data(), DType::kBF16)
+                         : int8 ? ConstBuffer(impl->w_i8)
+                                : ConstBuffer(weight.data);
+  const PrepareInput in{g, wb, int8 ? ConstBuffer(impl->b_i32) : ConstBuffer(bias.data), options.phase,
+                        int8 ? &impl->quant : nullptr};
   impl->prepared = PrepareIn(a, in, options.layout, general_phase, &native_x, &native_y, &why);
   if (!impl->prepared && !why.empty()) return Status::Unsupported(why);
   if (!impl->prepared) return Status::OutOfMemory("cannot prepare algorithm " + impl->name + ": out of memory");
@@ -235,7 +241,7 @@ Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstT
   const std::string what = impl->name + " (output + workspace + packed weights)";
   Status fits =
       CheckMemory(what, SatAdd(SatAdd(out_bytes, impl->cost.workspace_bytes), impl->cost.packed_bytes), limit);
-  if (!fits.ok() && a == &kPhaseAlgorithm && !general_phase && !bf16) {
+  if (!fits.ok() && a == &kPhaseAlgorithm && !general_phase && !bf16 && !int8) {
     // The SIMD path's padded input does not fit: the general path needs none.
     impl->note = "phase's SIMD path needs a workspace of " + FormatBytes(impl->cost.workspace_bytes) +
                  ", beyond the memory limit: its general path runs";
@@ -274,6 +280,10 @@ Status CheckCreateArgs(const ConvDesc& desc, ConstTensorView weight, ConstTensor
     return Status::Invalid("max_memory_bytes must be >= 0 (0: physical memory) (got " +
                            std::to_string(options.max_memory_bytes) + ")");
   }
+  if (options.dtype == DataType::kInt8) {
+    return Status::Invalid("dtype int8 takes int8 weights, an int32 bias and QuantParams: the Create overload of "
+                           "tconv/quant.h");
+  }
   if (options.dtype == DataType::kBFloat16) {
     if (options.layout != Layout::kNCHW) return Status::Unsupported("dtype bf16 computes channels first only (layout NCHW)");
     const Algorithm* a = FindAlgorithm(options.algo);
@@ -308,6 +318,29 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
   impl->geom = MakeGeom3(desc, GeomOp::kConvTranspose);
   impl->threads = options.threads;
   impl->dtype = options.dtype;
+  return Finish(std::move(impl), weight, bias, options, st);
+}
+
+std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstI8View weight, ConstI32View bias,
+                                   const QuantParams& quant, const PlanOptions& options, Status* status) {
+  Status ok;
+  Status& st = status ? *status : ok;
+  st = CheckCreateArgsInt8(desc, weight, bias, quant, options);
+  if (!st.ok()) return nullptr;
+  auto impl = std::make_unique<Impl>();
+  impl->desc = desc;
+  impl->geom = MakeGeom3(desc, GeomOp::kConvTranspose);
+  impl->threads = options.threads;
+  impl->dtype = DataType::kInt8;
+  impl->quant = quant;
+  impl->w_i8 = weight.data;
+  impl->b_i32 = bias.data;
+  return Finish(std::move(impl), ConstTensorView(), ConstTensorView(), options, st);
+}
+
+// Create after the checks: chooses and prepares the algorithm.
+std::unique_ptr<Plan> Plan::Finish(std::unique_ptr<Impl> impl, ConstTensorView weight, ConstTensorView bias,
+                                   const PlanOptions& options, Status& st) {
   std::vector<const Algorithm*> candidates;
   if (options.algo == "auto") {
     Geom3 g = impl->geom;
@@ -322,7 +355,7 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
     st = Status::Invalid("algo must be auto or one of " + names + " (got '" + options.algo + "')");
     return nullptr;
   }
-  bool weights_finite = AllFinite(weight.data, weight.numel());
+  bool weights_finite = impl->dtype == DataType::kInt8 || AllFinite(weight.data, weight.numel());
   if (impl->dtype == DataType::kBFloat16) {
     impl->w_bf16.resize(static_cast<size_t>(weight.numel()));
     for (size_t i = 0; i < impl->w_bf16.size(); ++i) {
@@ -347,13 +380,18 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
   }
   if (!impl->note.empty()) dispatch::LogDispatch("plan: %s", impl->note.c_str());
   impl->w_bf16 = std::vector<uint16_t>();  // the prepared algorithm holds its own copy
+  impl->w_i8 = nullptr;
+  impl->b_i32 = nullptr;
   st = Status::Ok();
   return std::unique_ptr<Plan>(new Plan(std::move(impl)));
 }
 
 Status Plan::Run(ConstTensorView x, TensorView y) const {
   const Impl& p = *impl_;
-  if (p.dtype != DataType::kFloat32) return Status::Invalid("the plan computes bf16: x must be a bf16 view");
+  if (p.dtype != DataType::kFloat32) {
+    return Status::Invalid(std::string("the plan computes ") + DataTypeName(p.dtype) + ": x must be a " +
+                           (p.dtype == DataType::kInt8 ? "ConstQuantView" : "bf16 view"));
+  }
   TCONV_RETURN_IF_ERROR(CheckShape("input", x.shape, p.x_shape));
   TCONV_RETURN_IF_ERROR(CheckShape("output", y.shape, p.y_shape));
   if (!p.prepared) return Status::Ok();  // a batch of 0: the output is empty
@@ -379,9 +417,15 @@ Status Plan::Run(ConstTensorView x, TensorView y) const {
   return Status::Ok();
 }
 
-// bf16 plans: no layout conversion (Create refuses kNHWC).
+// bf16 and int8 plans: no layout conversion (Create refuses kNHWC).
 Status Plan::Impl::RunBuffers(const Shape& xs, const Shape& ys, ConstBuffer x, Buffer y) const {
-  if (dtype != DataType::kBFloat16) return Status::Invalid("the plan computes f32: x must be a float32 view");
+  const DataType want = x.dtype == DType::kBF16 ? DataType::kBFloat16 : DataType::kInt8;
+  if (dtype != want) {
+    return Status::Invalid(std::string("the plan computes ") + DataTypeName(dtype) + ": x must be a " +
+                           (dtype == DataType::kFloat32 ? "float32 view"
+                            : dtype == DataType::kInt8  ? "ConstQuantView"
+                                                        : "bf16 view"));
+  }
   TCONV_RETURN_IF_ERROR(CheckShape("input", xs, x_shape));
   TCONV_RETURN_IF_ERROR(CheckShape("output", ys, y_shape));
   if (!prepared) return Status::Ok();  // a batch of 0: the output is empty
@@ -401,7 +445,15 @@ Status Plan::Run(ConstBF16View x, BF16View y) const {
   return impl_->RunBuffers(x.shape, y.shape, ConstBuffer(x.data, DType::kBF16), Buffer(y.data, DType::kBF16));
 }
 
+Status Plan::Run(ConstQuantView x, QuantView y) const {
+  const QuantParams& q = impl_->quant;
+  const DType xt = q.x_type == QuantType::kUInt8 ? DType::kU8 : DType::kI8;
+  const DType yt = q.y_type == QuantType::kFloat32 ? DType::kF32 : q.y_type == QuantType::kUInt8 ? DType::kU8 : DType::kI8;
+  return impl_->RunBuffers(x.shape, y.shape, ConstBuffer(x.data, xt), Buffer(y.data, yt));
+}
+
 DataType Plan::dtype() const { return impl_->dtype; }
+const QuantParams* Plan::quant() const { return impl_->dtype == DataType::kInt8 ? &impl_->quant : nullptr; }
 const ConvDesc& Plan::desc() const { return impl_->desc; }
 const std::string& Plan::algorithm() const { return impl_->name; }
 const std::string& Plan::note() const { return impl_->note; }

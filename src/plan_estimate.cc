@@ -4,6 +4,7 @@
 #include <new>
 
 #include "src/algo/phase_fast.h"
+#include "src/algo/phase_int8.h"
 #include "src/base/checked_int.h"
 #include "src/plan_internal.h"
 #include "src/select.h"
@@ -46,6 +47,10 @@ std::vector<const Algorithm*> AutoCandidates(const Geom3& g, int threads, std::s
     if (why) *why = "bf16: phase's bf16 kernels (ref, the oracle, if phase declines)";
     return {&kPhaseAlgorithm, &kRefAlgorithm};
   }
+  if (dtype == DataType::kInt8) {
+    if (why) *why = "int8: phase's int32 path (ref, the oracle, gives the same bits)";
+    return {&kPhaseAlgorithm, &kRefAlgorithm};
+  }
   const Algorithm* pick = SelectAlgorithm(g, threads, why);
   std::vector<const Algorithm*> list = {pick};
   for (const Algorithm* a : {&kPhaseAlgorithm, &kGemmCol2ImAlgorithm, &kGatherAlgorithm})
@@ -56,7 +61,8 @@ std::vector<const Algorithm*> AutoCandidates(const Geom3& g, int threads, std::s
 std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc, DataType dtype) {
   std::vector<AlgorithmEstimate> out;
   const Geom3 g = MakeGeom3(desc, GeomOp::kConvTranspose);
-  const bool bf16 = dtype == DataType::kBFloat16;
+  const bool bf16 = dtype == DataType::kBFloat16, int8 = dtype == DataType::kInt8;
+  const DType want = bf16 ? DType::kBF16 : int8 ? DType::kI8 : DType::kF32;
   // Each algorithm is prepared on zero weights, when they are small, so the
   // numbers are what a plan would really execute and allocate (a fast path
   // chosen at prepare time reports its own costs) and the kernel it would
@@ -65,7 +71,7 @@ std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc, DataType
   std::vector<float> zeros;
   const PhaseTuning tuning;
   for (const Algorithm* a : Algorithms()) {
-    if (bf16 && !(a->dtypes & DTypeBit(DType::kBF16))) {
+    if (!(a->dtypes & DTypeBit(want))) {
       AlgorithmEstimate e{a->name, a->summary, 0, 0, 0, true, "", ""};
       e.refused = std::string(a->name) + " computes f32 only";
       out.push_back(e);
@@ -78,7 +84,8 @@ std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc, DataType
     // (phase's SIMD path picks its mode and workspace at prepare time.)
     AlgoCost c = a->cost(g);
     bool exact = true;
-    if (a == &kPhaseAlgorithm && !bf16) {
+    if (a == &kPhaseAlgorithm && int8) c = PhaseInt8Cost(g);
+    if (a == &kPhaseAlgorithm && !bf16 && !int8) {
       c = PhaseCostWithoutPacking(g);
       exact = !ProfilePhaseFast(g).takes;  // the general path's formula is exact
     }
@@ -88,8 +95,10 @@ std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc, DataType
         if (zeros.empty()) zeros.assign(static_cast<size_t>(g.cin * g.cout_g * g.k_sp), 0.0f);
         std::string why;
         // (bf16 zeros are zero bits too: the same buffer, typed bf16.)
-        const ConstBuffer w(zeros.data(), bf16 ? DType::kBF16 : DType::kF32);
-        if (auto prepared = a->prepare(PrepareInput{g, w, ConstBuffer(), tuning}, &why)) {
+        // (int8 zeros too; a per-tensor QuantParams of ones.)
+        const ConstBuffer w(zeros.data(), want);
+        const QuantParams unit;
+        if (auto prepared = a->prepare(PrepareInput{g, w, ConstBuffer(), tuning, int8 ? &unit : nullptr}, &why)) {
           c = a->cost(g);
           prepared->ActualCost(&c);
           kernel = prepared->Kernel();

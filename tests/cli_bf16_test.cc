@@ -111,8 +111,8 @@ TEST_F(CliBf16, Uint16FilesOfBf16Bits) {
 }
 
 TEST_F(CliBf16, BadCombinations) {
-  ExpectError(Args("x.npy", "w.npy", {"--dtype", "bf8"}), "--dtype must be f32 or bf16");
-  ExpectError(Args("x.npy", "w.npy", {"--dtype", "int8"}), "int8 is not supported yet");
+  ExpectError(Args("x.npy", "w.npy", {"--dtype", "bf8"}), "--dtype must be f32, bf16 or int8");
+  ExpectError(Args("x.npy", "w.npy", {"--dtype", "int8"}), "--input: ");  // float32 files: not int8's
   ExpectError(Args("x.npy", "w.npy", {"--bf16-io", "uint16"}), "--bf16-io applies to --dtype bf16 only");
   ExpectError(Args("x.npy", "w.npy", {"--dtype", "bf16", "--bf16-io", "int16"}), "--bf16-io must be float32 or uint16");
   ExpectError(Args("x.npy", "w.npy", {"--dtype", "bf16", "--bf16-io", "uint16"}), "bf16 bits are expected");

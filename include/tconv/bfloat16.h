@@ -31,9 +31,16 @@ static_assert(sizeof(BFloat16) == 2, "BFloat16 is its 16 bits");
 //              already holds bf16 values is taken as is); the bias stays
 //              float32; products are accumulated in float32; y is float32
 //              or bf16 (rounded once, at the end), whichever view Run gets.
-enum class DataType { kFloat32, kBFloat16 };
+//   kInt8      quantized (tconv/quant.h): x uint8 or int8 with a scale and
+//              zero point, w int8 (symmetric, per-tensor or per-channel
+//              scales), bias int32, exact integer accumulation, y
+//              requantized to uint8 / int8 or dequantized to float32.
+//              Plans come from the Create overload that takes QuantParams.
+enum class DataType { kFloat32, kBFloat16, kInt8 };
 
-inline const char* DataTypeName(DataType t) { return t == DataType::kBFloat16 ? "bf16" : "f32"; }
+inline const char* DataTypeName(DataType t) {
+  return t == DataType::kBFloat16 ? "bf16" : t == DataType::kInt8 ? "int8" : "f32";
+}
 
 // Round to nearest even (see the top of this file).
 inline BFloat16 ToBFloat16(float f) {

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tconv/status.h"
 #include "tconv/tensor.h"
@@ -49,6 +50,21 @@ Status WriteNpyAtomic(const std::string& path, const Tensor& t);
 // NaN to 0x7FC0), atomically as WriteNpyAtomic.
 Status ReadNpyBf16Bits(const std::string& path, Tensor* out);
 Status WriteNpyBf16BitsAtomic(const std::string& path, const Tensor& t);
+
+// Integer arrays (int8 plans, `tconv conv-transpose --dtype int8`): int8
+// ('|i1'), uint8 ('|u1') and int32 ('<i4'/'>i4'), values held as int32.
+// Reading refuses every other dtype, naming it; writing produces '|i1',
+// '|u1' or '<i4', atomically as WriteNpyAtomic, and refuses a value
+// outside the type's range.
+enum class NpyIntType { kInt8, kUInt8, kInt32 };
+const char* NpyIntTypeName(NpyIntType t);  // "int8", "uint8", "int32"
+struct IntTensor {
+  NpyIntType type = NpyIntType::kInt32;
+  Shape shape;
+  std::vector<int32_t> data;
+};
+Status ReadNpyInt(const std::string& path, IntTensor* out);
+Status WriteNpyIntAtomic(const std::string& path, const IntTensor& t);
 
 // Removes the named temporaries of writes in progress (only the fallback
 // for filesystems without O_TMPFILE has any). Async-signal-safe: the CLI

@@ -21,6 +21,7 @@
 #include "tconv/bfloat16.h"
 #include "tconv/desc.h"
 #include "tconv/layout.h"
+#include "tconv/quant.h"
 #include "tconv/status.h"
 #include "tconv/tensor.h"
 #include "tconv/tuning.h"
@@ -63,6 +64,11 @@ struct PlanOptions {
   // Only `phase` (its bf16 kernels) and `ref` compute bf16 (Debian's
   // OpenBLAS has no bf16 GEMM for gemm_col2im); `auto` picks phase, a forced other algorithm is refused, and so
   // is layout kNHWC (not yet).
+  // kInt8 (tconv/quant.h): plans come from the Create overload taking int8
+  // weights, an int32 bias and QuantParams (the float one refuses it); x
+  // and y are ConstQuantView / QuantView. `phase` (int32 accumulation) and
+  // `ref` (the integer oracle) compute int8, bit for bit alike; `auto`
+  // picks phase; other algorithms and layout kNHWC are refused.
   DataType dtype = DataType::kFloat32;
   // Tuning of `phase`'s SIMD path (include/tconv/tuning.h): the defaults
   // are its planner's own choices.
@@ -130,6 +136,13 @@ class Plan {
   // writes nothing.
   static std::unique_ptr<Plan> Create(const ConvDesc& desc, ConstTensorView weight, ConstTensorView bias,
                                       const PlanOptions& options, Status* status);
+  // An int8 plan (options.dtype must be DataType::kInt8): weight int8
+  // (Cin, Cout/groups, *k), bias int32 (Cout) or data nullptr, quant as
+  // tconv/quant.h describes (validated here, with the desc). Also refused:
+  // a layer whose outputs may sum more than kMaxInt8Products products
+  // (Cin/groups * prod(kernel)), which the int32 accumulators could not hold.
+  static std::unique_ptr<Plan> Create(const ConvDesc& desc, ConstI8View weight, ConstI32View bias,
+                                      const QuantParams& quant, const PlanOptions& options, Status* status);
   ~Plan();
 
   // x: input_shape(), y: output_shape(): ConvTransposeInputShape(desc) and
@@ -147,6 +160,10 @@ class Plan {
   // the other element type than the plan's is refused with kInvalid.
   Status Run(ConstBF16View x, TensorView y) const;
   Status Run(ConstBF16View x, BF16View y) const;
+  // The same for an int8 plan: x.data points to quant().x_type elements
+  // (uint8 or int8), y.data to quant().y_type ones (uint8, int8 or float);
+  // the element types cannot be checked, the shapes are.
+  Status Run(ConstQuantView x, QuantView y) const;
 
   const ConvDesc& desc() const;
   const std::string& algorithm() const;  // the algorithm that runs
@@ -162,6 +179,7 @@ class Plan {
   const std::string& kernel() const;
   Layout layout() const;
   DataType dtype() const;
+  const QuantParams* quant() const;  // int8 plans; nullptr otherwise
   const Shape& input_shape() const;
   const Shape& output_shape() const;
   int64_t workspace_bytes() const;  // the algorithm's scratch + layout buffers
@@ -170,6 +188,8 @@ class Plan {
  private:
   struct Impl;
   explicit Plan(std::unique_ptr<Impl> impl);
+  static std::unique_ptr<Plan> Finish(std::unique_ptr<Impl> impl, ConstTensorView weight, ConstTensorView bias,
+                                      const PlanOptions& options, Status& st);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -8,8 +8,12 @@
 #ifndef TCONV_REFERENCE_H_
 #define TCONV_REFERENCE_H_
 
+#include <cstdint>
+#include <vector>
+
 #include "tconv/bfloat16.h"
 #include "tconv/desc.h"
+#include "tconv/quant.h"
 #include "tconv/status.h"
 #include "tconv/tensor.h"
 
@@ -24,6 +28,17 @@ Status ConvTransposeRef(const ConvDesc& desc, ConstTensorView x, ConstTensorView
 // widened to float exactly, the sum in double, y rounded to float once.
 Status ConvTransposeRefBF16(const ConvDesc& desc, ConstBF16View x, ConstBF16View w, ConstTensorView bias,
                             TensorView y);
+
+// The oracle of int8 plans (tconv/quant.h): x of q.x_type (uint8 or
+// int8), w int8, bias int32 (Cout; data nullptr: none), y of q.y_type
+// (uint8, int8 or float). acc = bias + sum (x - x_zero_point) * w over the
+// same contributions as ConvTransposeRef, in int64, then Requantize (or
+// Dequantize) with RequantMultiplier(q, co). Validates q too.
+Status ConvTransposeRefInt8(const ConvDesc& desc, ConstQuantView x, ConstI8View w, ConstI32View bias,
+                            const QuantParams& q, QuantView y);
+// Its accumulators alone: *acc (N, Cout, *out), dense C order.
+Status ConvTransposeAccRefInt8(const ConvDesc& desc, ConstQuantView x, ConstI8View w, ConstI32View bias,
+                               const QuantParams& q, std::vector<int64_t>* acc);
 
 // y[n,co,o] = bias[co] + sum x[n,ci,o*s + k*d - pb] * w[co,ci_g,k].
 // Shapes: Conv*Shape(desc).

@@ -11,7 +11,9 @@
 // algorithm computes in one element type and checks it in debug builds.
 // Every algorithm computes f32; those whose `dtypes` hold kBF16 compute bf16
 // too: PrepareInput::w is then bf16 (the plan rounded it), the bias f32,
-// and Run gets x bf16 and y f32 or bf16.
+// and Run gets x bf16 and y f32 or bf16. Those holding kI8 compute int8
+// (tconv/quant.h): w int8, bias int32, PrepareInput::quant set, and Run
+// gets x u8 or i8 (quant->x_type) and y u8, i8 or f32 (quant->y_type).
 #ifndef TCONV_SRC_ALGO_ALGORITHM_H_
 #define TCONV_SRC_ALGO_ALGORITHM_H_
 
@@ -23,6 +25,7 @@
 
 #include "src/base/dtype.h"
 #include "src/geom3.h"
+#include "tconv/quant.h"
 #include "tconv/tuning.h"
 
 namespace tconv {
@@ -62,6 +65,7 @@ struct PrepareInput {
   ConstBuffer w;
   ConstBuffer bias;
   const PhaseTuning& tuning;
+  const QuantParams* quant = nullptr;  // int8 plans only
 };
 
 struct Algorithm {

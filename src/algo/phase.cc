@@ -29,7 +29,9 @@
 #include <vector>
 
 #include "src/algo/channels_last.h"
+#include "src/algo/phase_axes.h"
 #include "src/algo/phase_bf16.h"
+#include "src/algo/phase_int8.h"
 #include "src/algo/phase_fast.h"
 #include "src/algo/tap_math.h"
 #include "src/dispatch/cpu.h"
@@ -37,45 +39,6 @@
 
 namespace tconv {
 namespace {
-
-// One residue of one axis.
-struct AxisPhase {
-  int64_t r = 0;                // (o + pb) mod s
-  std::vector<int64_t> k, c;    // taps and their input offsets: ix = q - c
-  int64_t qlo = 0, qhi = 0;     // outputs o = q*s + r - pb in [0, out) for q in [qlo, qhi)
-};
-
-// The residues of one axis that have taps and outputs, in increasing r:
-// the residue of tap k < min(K, s') is k*d mod s (taps k and k + s' share
-// one), so at most min(K, s') of the s residues, whatever the stride (a
-// loop over all s residues made stride 300000 run for minutes).
-// *bias_only is set when some output of the axis has no tap: the outputs
-// hit min(s, out) residues, more than those kept.
-std::vector<AxisPhase> AnalyzeAxis(const Geom3& g, int ax, bool* bias_only) {
-  const TapAxis t(g.in[ax], g.k[ax], g.s[ax], g.d[ax], g.pb[ax]);
-  std::vector<AxisPhase> phases;
-  for (int64_t k0 = 0; k0 < std::min(g.k[ax], t.kstep); ++k0) {
-    AxisPhase p;
-    p.r = FloorMod(k0 * g.d[ax], g.s[ax]);
-    p.qlo = CeilDiv(g.pb[ax] - p.r, g.s[ax]);
-    p.qhi = std::max(p.qlo, CeilDiv(g.out[ax] + g.pb[ax] - p.r, g.s[ax]));
-    if (p.qhi == p.qlo) continue;  // no output of this residue: its taps never contribute
-    for (int64_t k = k0; k < g.k[ax]; k += t.kstep) {
-      p.k.push_back(k);
-      p.c.push_back((k * g.d[ax] - p.r) / g.s[ax]);  // exact: k*d == r (mod s)
-    }
-    phases.push_back(std::move(p));
-  }
-  std::sort(phases.begin(), phases.end(), [](const AxisPhase& a, const AxisPhase& b) { return a.r < b.r; });
-  if (static_cast<int64_t>(phases.size()) < std::min(g.s[ax], g.out[ax])) *bias_only = true;
-  return phases;
-}
-
-struct Phase {
-  const AxisPhase* ax[3];
-  int64_t taps = 0;    // T0*T1*T2
-  int64_t offset = 0;  // of this phase's (Cin/g, taps) block within one output channel
-};
 
 class PhaseGeneral : public PreparedAlgo {
  public:
@@ -219,6 +182,7 @@ bool Bf16Widens(const PrepareInput& in) {
 // The SIMD path when it takes the geometry, else the general path; a
 // kernel named by PhaseTuning::kernel that cannot run it fails the plan.
 std::unique_ptr<PreparedAlgo> PhasePrepare(const PrepareInput& in, std::string* why) {
+  if (in.w.dtype == DType::kI8) return PreparePhaseInt8(in);
   if (in.w.dtype == DType::kBF16) {
     if (Bf16Widens(in)) return PreparePhaseBf16Widened(in, PhasePrepare, PhaseCost, why);
     return PreparePhaseBf16(in, why);
@@ -255,6 +219,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseGeneral(const Geom3& g, const float* w
 
 const Algorithm kPhaseAlgorithm = {
     "phase", "sub-pixel decomposition: s^D dense stride-1 sub-convolutions written straight into the output",
-    PhaseCost, PhasePrepare, PhasePrepareChannelsLast, DTypeBit(DType::kF32) | DTypeBit(DType::kBF16)};
+    PhaseCost, PhasePrepare, PhasePrepareChannelsLast,
+    DTypeBit(DType::kF32) | DTypeBit(DType::kBF16) | DTypeBit(DType::kI8)};
 
 }  // namespace tconv

@@ -73,6 +73,28 @@ class RefPrepared : public PreparedAlgo {
   std::vector<float> bias_;
 };
 
+// int8 (tconv/quant.h): ConvTransposeRefInt8 on copies of w, bias and q.
+class RefInt8Prepared : public PreparedAlgo {
+ public:
+  RefInt8Prepared(const Geom3& g, const int8_t* w, const int32_t* bias, const QuantParams& q)
+      : desc_(ToDesc(g)), w_(w, w + NumElements(ConvTransposeWeightShape(desc_))), q_(q) {
+    if (bias) bias_.assign(bias, bias + g.cout);
+  }
+  std::string Kernel() const override { return "ref: int64 loops, then requantization (the int8 oracle)"; }
+  void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {
+    ConstI32View b(bias_.empty() ? nullptr : bias_.data(), {desc_.out_channels});
+    ConvTransposeRefInt8(desc_, ConstQuantView(xb.data, ConvTransposeInputShape(desc_)),
+                         ConstI8View(w_.data(), ConvTransposeWeightShape(desc_)), b, q_,
+                         QuantView{yb.data, ConvTransposeOutputShape(desc_)});
+  }
+
+ private:
+  ConvDesc desc_;
+  std::vector<int8_t> w_;
+  std::vector<int32_t> bias_;
+  QuantParams q_;
+};
+
 AlgoCost RefCost(const Geom3& g) {
   // The gather visits every (output, tap) pair and multiplies only on hits,
   // so it executes exactly the useful multiply-adds.
@@ -83,12 +105,13 @@ AlgoCost RefCost(const Geom3& g) {
 
 std::unique_ptr<PreparedAlgo> RefPrepare(const PrepareInput& in, std::string* /*why*/) {
   const Geom3& g = in.g;
+  if (in.w.dtype == DType::kI8) return std::make_unique<RefInt8Prepared>(g, in.w.As<int8_t>(), in.bias.As<int32_t>(), *in.quant);
   return std::make_unique<RefPrepared>(g, in.w, in.bias.As<float>());
 }
 
 }  // namespace
 
 const Algorithm kRefAlgorithm = {"ref", "plain loops, double accumulation (the oracle)", RefCost, RefPrepare, nullptr,
-                                 DTypeBit(DType::kF32) | DTypeBit(DType::kBF16)};
+                                 DTypeBit(DType::kF32) | DTypeBit(DType::kBF16) | DTypeBit(DType::kI8)};
 
 }  // namespace tconv

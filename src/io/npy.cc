@@ -18,6 +18,7 @@
 
 #include "src/base/bf16.h"
 #include "src/io/atomic_write.h"
+#include "src/io/npy_internal.h"
 #include "tconv/limits.h"
 
 namespace tconv {
@@ -327,8 +328,9 @@ Status ParseNpyAs(const uint8_t* data, size_t size, bool bf16_bits, Tensor* out)
 }
 
 
-Status ReadNpyAs(const std::string& path, bool bf16_bits, Tensor* out) {
-  *out = Tensor();
+}  // namespace
+
+Status ReadNpyFileBytes(const std::string& path, std::vector<uint8_t>* out) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer (it hung the CLI);
   // it changes nothing for the regular files read below.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -343,7 +345,8 @@ Status ReadNpyAs(const std::string& path, bool bf16_bits, Tensor* out) {
     return Status::OutOfMemory("cannot read '" + path + "': " + FormatBytes(st.st_size) +
                                ", more than the physical memory " + FormatBytes(PhysicalMemoryBytes()));
   }
-  std::vector<uint8_t> bytes;
+  std::vector<uint8_t>& bytes = *out;
+  bytes.clear();
   try {
     bytes.reserve(static_cast<size_t>(st.st_size));
     uint8_t buf[1 << 16];
@@ -363,11 +366,53 @@ Status ReadNpyAs(const std::string& path, bool bf16_bits, Tensor* out) {
     return Status::OutOfMemory("cannot hold '" + path + "' in memory");
   }
   ::close(fd);
+  return Status::Ok();
+}
+
+Status ParseNpyRaw(const uint8_t* data, size_t size, NpyRaw* out) {
+  size_t prefix = 0;
+  std::string header;
+  TCONV_RETURN_IF_ERROR(ReadPreamble(data, size, &prefix, &header));
+  HeaderParser::Fields f;
+  TCONV_RETURN_IF_ERROR(HeaderParser(header).Parse(&f));
+  if (f.fortran) return Bad("fortran_order True is not supported (write the array in C order)");
+  TCONV_RETURN_IF_ERROR(ElementCount(f.shape, &out->count));
+  out->descr = f.descr;
+  out->shape = f.shape;
+  out->payload = data + prefix + header.size();
+  out->payload_bytes = size - prefix - header.size();
+  return Status::Ok();
+}
+
+std::string NpyHeader(const std::string& descr, const Shape& shape) {
+  std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + ShapeString(shape) + ", }";
+  // Pad with spaces so that preamble + header is a multiple of 64, ending in '\n'.
+  size_t prefix = 10;
+  size_t total = prefix + dict.size() + 1;
+  if (total > 65535 + 10) prefix = 12, total = prefix + dict.size() + 1;
+  size_t padded = (total + 63) / 64 * 64;
+  std::string header = dict + std::string(padded - total, ' ') + "\n";
+  std::string bytes(kMagic, kMagicLen);
+  bytes.push_back(static_cast<char>(prefix == 10 ? 1 : 2));
+  bytes.push_back(0);
+  const uint32_t hl = static_cast<uint32_t>(header.size());
+  for (size_t i = 0; i < prefix - 8; ++i) bytes.push_back(static_cast<char>((hl >> (8 * i)) & 0xff));
+  return bytes + header;
+}
+
+namespace {
+
+
+
+
+Status ReadNpyAs(const std::string& path, bool bf16_bits, Tensor* out) {
+  *out = Tensor();
+  std::vector<uint8_t> bytes;
+  TCONV_RETURN_IF_ERROR(ReadNpyFileBytes(path, &bytes));
   Status s = ParseNpyAs(bytes.data(), bytes.size(), bf16_bits, out);
   if (!s.ok()) return Status(s.code(), "'" + path + "' is not a valid .npy file: " + s.message());
   return Status::Ok();
 }
-
 
 // bf16_bits: '<u2', each element's bf16 bits (rounded to nearest even).
 Status EncodeNpyAs(const Tensor& t, bool bf16_bits, std::string* bytes) {
@@ -383,20 +428,7 @@ Status EncodeNpyAs(const Tensor& t, bool bf16_bits, std::string* bytes) {
     return Bad("cannot write shape " + ShapeString(t.shape) + ": it has " + std::to_string(n) + " elements but the data has " +
                std::to_string(t.data.size()));
   }
-  std::string dict = std::string("{'descr': '") + (bf16_bits ? "<u2" : "<f4") + "', 'fortran_order': False, 'shape': " + ShapeString(t.shape) + ", }";
-  // Pad with spaces so that preamble + header is a multiple of 64, ending in '\n'.
-  size_t prefix = 10;
-  size_t total = prefix + dict.size() + 1;
-  if (total > 65535 + 10) prefix = 12, total = prefix + dict.size() + 1;
-  size_t padded = (total + 63) / 64 * 64;
-  std::string header = dict + std::string(padded - total, ' ') + "\n";
-  bytes->clear();
-  bytes->append(kMagic, kMagicLen);
-  bytes->push_back(static_cast<char>(prefix == 10 ? 1 : 2));
-  bytes->push_back(0);
-  const uint32_t hl = static_cast<uint32_t>(header.size());
-  for (size_t i = 0; i < prefix - 8; ++i) bytes->push_back(static_cast<char>((hl >> (8 * i)) & 0xff));
-  bytes->append(header);
+  *bytes = NpyHeader(bf16_bits ? "<u2" : "<f4", t.shape);
   const size_t off = bytes->size();
   if (bf16_bits) {
     bytes->resize(off + t.data.size() * 2);

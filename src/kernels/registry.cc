@@ -20,6 +20,7 @@ void AppendPixelKernels(std::vector<KernelInfo>* out);
 void AppendDirectKernels(std::vector<KernelInfo>* out);
 void AppendOtherKernels(std::vector<KernelInfo>* out);
 void AppendBf16Kernels(std::vector<KernelInfo>* out);
+void AppendInt8Kernels(std::vector<KernelInfo>* out);
 
 std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
   const std::string s = "_s" + std::to_string(column_phases);
@@ -44,6 +45,8 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
       return "phase_dpbf16";
     case KernelOp::kPhaseBf16Widen:
       return "phase_widen";
+    case KernelOp::kPhaseInt8Dot:
+      return "phase_dot";
   }
   return "?";
 }
@@ -60,6 +63,7 @@ const std::vector<KernelInfo>& ActiveKernels() {
   AppendDirectKernels(&v);
   AppendOtherKernels(&v);
   AppendBf16Kernels(&v);
+  AppendInt8Kernels(&v);
   std::stable_sort(v.begin(), v.end(), [](const KernelInfo& a, const KernelInfo& b) { return a.list_line < b.list_line; });
   return tables.emplace(target, std::move(v)).first->second;
 }

@@ -30,6 +30,7 @@ enum class KernelOp : uint8_t {
   kDwNhwcRow,         // DwNhwcRowFn      (dw_nhwc_kernels.h)
   kPhaseBf16Dp,       // Bf16RowFn        (phase_bf16_kernels.h), vdpbf16ps
   kPhaseBf16Widen,    // Bf16RowFn        widened to f32, any target
+  kPhaseInt8Dot,      // Int8DotFn        (phase_int8_kernels.h)
 };
 // The op part of a kernel name: "phase_pixels", "phase_direct_rows_s2", ...
 // (column_phases and cout_block fill in the s<SX> and c<CB> where the op

@@ -359,10 +359,10 @@ Status ParseDType(const std::string& flag, const std::string& text, DataType* ou
     *out = DataType::kFloat32;
   } else if (text == "bf16" || text == "bfloat16") {
     *out = DataType::kBFloat16;
-  } else if (text == "int8" || text == "i8" || text == "u8") {
-    return Status::Unsupported(flag + " " + text + ": int8 is not supported yet (f32, bf16)");
+  } else if (text == "int8") {
+    *out = DataType::kInt8;
   } else {
-    return Status::Invalid(flag + " must be f32 or bf16 (got '" + EscapeForMessage(text) + "')");
+    return Status::Invalid(flag + " must be f32, bf16 or int8 (got '" + EscapeForMessage(text) + "')");
   }
   return Status::Ok();
 }

@@ -121,8 +121,8 @@ Status ResolveConvTransposeDesc(const GeometryFlags& g, const TransposeFlags& t,
 Status ResolveConvDesc(const GeometryFlags& g, ConvDesc* d);
 
 // Reads a .npy (float32, or float64 converted); errors start with the flag.
-// --dtype: f32 (float32) or bf16 (bfloat16); int8 is refused (not built
-// yet, #18), anything else too, naming the choices.
+// --dtype: f32 (float32), bf16 (bfloat16) or int8 (quantized); anything
+// else is refused, naming the choices.
 Status ParseDType(const std::string& flag, const std::string& text, DataType* out);
 
 Status LoadTensor(const std::string& flag, const std::string& path, Tensor* out);

@@ -6,7 +6,8 @@
 //       [--output-padding A] [--output-shape O] [--auto-pad MODE]
 //       [--target-shape T] [--groups G] [--algo NAME] [--threads N]
 //       [--layout nchw|nhwc] [--max-memory BYTES] [--tune estimate|measure] [--wisdom FILE]
-//       [--dtype f32|bf16 [--bf16-io float32|uint16]]
+//       [--dtype f32|bf16|int8 [--bf16-io float32|uint16]]
+//       [--x-scale F [--x-zero-point Z] --w-scale F|F1,..|S.npy [--y-dtype u8|s8|f32] [--y-scale F] [--y-zero-point Z]]
 //
 // --dtype bf16 computes in bf16 (PlanOptions::dtype): X and W are rounded to
 // bf16 (nearest even) on load, products accumulate in f32, and Y is written
@@ -14,6 +15,9 @@
 // float32 .npy files holding those values; with uint16, X and W must be
 // uint16 .npy files of bf16 bit patterns (numpy's view of torch.bfloat16
 // data) and Y is written so. The bias is float32 either way.
+//
+// --dtype int8: integer .npy files, quantization flags: see
+// tools/tconv/conv_transpose_int8.h.
 //
 // The number of spatial axes is the input rank - 2; Cin comes from the input,
 // Cout = weight dim 1 * groups, the kernel from the weight's trailing dims.
@@ -38,6 +42,7 @@
 #include "tconv/wisdom.h"
 #include "tools/tconv/cli_common.h"
 #include "tools/tconv/command.h"
+#include "tools/tconv/conv_transpose_int8.h"
 
 namespace tconv {
 namespace cli {
@@ -52,6 +57,7 @@ struct ConvTransposeArgs {
   std::string dtype = "f32", bf16_io;
   GeometryFlags geo;
   TransposeFlags tr;
+  Int8Flags int8;
 };
 
 Status CheckAlgo(const std::string& algo) {
@@ -131,6 +137,12 @@ int RunConvTranspose(const ConvTransposeArgs& a) {
   DataType dtype;
   bool bits = false;
   if (!(st = ParseDTypeFlags(a, &dtype, &bits)).ok()) return Fail(st);
+  const std::string int8_flag = FirstInt8Flag(a.int8);
+  if (dtype != DataType::kInt8 && !int8_flag.empty()) return Fail(int8_flag + " applies to --dtype int8 only");
+  if (dtype == DataType::kInt8) {
+    if (a.tune != "estimate" || !a.wisdom.empty()) return Fail("--tune and --wisdom apply to --dtype f32 only");
+    return RunConvTransposeInt8(Int8Job{a.input, a.weight, a.bias, a.output, a.algo, a.layout, a.geo, a.tr, a.int8});
+  }
   Tensor x, w, b;
   if (!(st = Load("--input", a.input, bits, &x)).ok()) return Fail(st);
   if (!(st = Load("--weight", a.weight, bits, &w)).ok()) return Fail(st);
@@ -183,9 +195,10 @@ Runner SetupConvTranspose(CLI::App* sub) {
       "how auto chooses: estimate (default, the cost model) or measure (time each algorithm, keep the fastest)");
   AddPathOption(sub, "--wisdom", &a->wisdom,
                 "wisdom file: read first if it exists, written back (atomically) with what was measured", false);
-  sub->add_option("--dtype", a->dtype, "f32 (default) or bf16: the element type the plan computes in");
+  sub->add_option("--dtype", a->dtype, "f32 (default), bf16 or int8: the element type the plan computes in");
   sub->add_option("--bf16-io", a->bf16_io,
                   "with --dtype bf16: float32 (default: .npy float32 holding bf16 values) or uint16 (bf16 bits)");
+  AddInt8Options(sub, &a->int8);
   return [a] { return RunConvTranspose(*a); };
 }
 

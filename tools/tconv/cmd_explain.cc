@@ -93,6 +93,10 @@ void PrintAlgorithms(const ConvDesc& d, int64_t flops, int64_t limit, int thread
   std::printf("\nauto picks: %s (%s)\n", pick.c_str(), why.c_str());
   for (const AlgorithmEstimate& e : estimates)
     if (e.name == pick) std::printf("auto kernel: %s\n", kernel_of(e).c_str());
+  if (dtype == DataType::kInt8) {
+    std::printf("int8: phase and ref give the same bits (requantization: tconv/quant.h)\n");
+    return;
+  }
   if (dtype == DataType::kBFloat16) {
     std::printf("non-finite weights: a bf16 plan whose weights hold NaN or Inf after rounding runs ref\n");
     return;
@@ -120,7 +124,9 @@ int RunExplain(const ExplainArgs& a) {
   ConvDesc d;
   if (!(st = InferConvDesc(op, in, w, a.geo.groups, "--input-shape", "--weight-shape", &d)).ok()) return Fail(st);
   const bool transpose = op == OpKind::kConvTranspose;
-  if (!transpose && dtype != DataType::kFloat32) return Fail("--dtype bf16 applies to --op conv-transpose only");
+  if (!transpose && dtype != DataType::kFloat32) {
+    return Fail(std::string("--dtype ") + DataTypeName(dtype) + " applies to --op conv-transpose only");
+  }
   if (transpose) {
     if (!(st = ResolveConvTransposeDesc(a.geo, a.tr, &d)).ok()) return Fail(st);
   } else {
@@ -158,7 +164,10 @@ int RunExplain(const ExplainArgs& a) {
   const int64_t flops = transpose ? ConvTransposeFlops(d) : ConvFlops(d);
   Row("flops", Grouped(flops) + " (nominal, 2 per multiply-add)");
   Row("desc", DescString(d));
-  Row("dtype", dtype == DataType::kBFloat16 ? "bf16 (x, w in bf16; f32 accumulation; y f32 or bf16)" : "f32");
+  Row("dtype", dtype == DataType::kBFloat16 ? "bf16 (x, w in bf16; f32 accumulation; y f32 or bf16)"
+               : dtype == DataType::kInt8
+                   ? "int8 (x u8/s8, w s8, bias s32; exact int32 accumulation; y requantized u8/s8 or f32)"
+                   : "f32");
   if (!transpose) {
     std::printf("\nalgorithms: gemm (im2col + sgemm; what auto uses), ref (reference loops)\n");
     return 0;

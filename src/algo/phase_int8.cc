@@ -1,0 +1,272 @@
+// `phase` in int8: see src/algo/phase_int8.h.
+#include "src/algo/phase_int8.h"
+
+#include <algorithm>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "src/algo/phase_axes.h"
+#include "src/algo/tap_math.h"
+#include "src/base/checked_int.h"
+#include "src/base/int_math.h"
+#include "src/kernels/phase_int8_kernels.h"
+#include "src/kernels/registry.h"
+
+namespace tconv {
+namespace {
+
+// One output row of a phase: (phase index, q0, q1).
+struct RowTask {
+  size_t phase;
+  int64_t q0, q1;
+};
+
+class PhaseInt8 : public PreparedAlgo {
+ public:
+  PhaseInt8(const Geom3& g, const int8_t* w, const int32_t* bias, const QuantParams& q)
+      : g_(g), q_(q), dot_(g.cin_g >= kInt8DotMinChannels), cpad_(InputChannelsStored(g)) {
+    if (dot_) kernel_ = kernels::FindKernel(kernels::KernelOp::kPhaseInt8Dot, DType::kI8, 0, 0);
+    for (int ax = 0; ax < 3; ++ax) axes_[ax] = AnalyzeAxis(g, ax, &bias_only_);
+    int64_t offset = 0;
+    for (const AxisPhase& a0 : axes_[0])
+      for (const AxisPhase& a1 : axes_[1])
+        for (const AxisPhase& a2 : axes_[2]) {
+          Phase p{{&a0, &a1, &a2}, static_cast<int64_t>(a0.k.size() * a1.k.size() * a2.k.size()), offset};
+          offset += cpad_ * p.taps;
+          for (int64_t q0 = a0.qlo; q0 < a0.qhi; ++q0)
+            for (int64_t q1 = a1.qlo; q1 < a1.qhi; ++q1) rows_.push_back({phases_.size(), q0, q1});
+          phases_.push_back(p);
+        }
+    per_cout_ = offset;
+    wp_.assign(static_cast<size_t>(g.cout * per_cout_), 0);  // (padding channels stay 0)
+    for (int64_t co = 0; co < g.cout; ++co) {
+      const int64_t grp = co / g.cout_g, cog = co % g.cout_g;
+      for (const Phase& p : phases_) {
+        int16_t* dst = wp_.data() + co * per_cout_ + p.offset;
+        for (int64_t cig = 0; cig < g.cin_g; ++cig) {
+          const int8_t* src = w + ((grp * g.cin_g + cig) * g.cout_g + cog) * g.k_sp;
+          int64_t t = 0;  // dot: [tap][channel]; rows: [channel][tap]
+          for (int64_t k0 : p.ax[0]->k)
+            for (int64_t k1 : p.ax[1]->k)
+              for (int64_t k2 : p.ax[2]->k) {
+                dst[dot_ ? t * cpad_ + cig : cig * p.taps + t] = src[(k0 * g.k[1] + k1) * g.k[2] + k2];
+                ++t;
+              }
+        }
+      }
+    }
+    bias_.assign(static_cast<size_t>(g.cout), 0);
+    if (bias) bias_.assign(bias, bias + g.cout);
+    for (int64_t co = 0; co < g.cout; ++co) mult_.push_back(RequantMultiplier(q, co));
+  }
+
+  std::string Kernel() const override {
+    return dot_ ? kernel_->name
+                : "i8_phase_rows__int32: int16 x int16 -> int32 loops over each phase's taps, then requantization";
+  }
+  bool ActualCost(AlgoCost* cost) const override {
+    *cost = PhaseInt8Cost(g_);
+    return true;
+  }
+  void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {
+    int16_t* xz = static_cast<int16_t*>(ws);
+    if (q_.x_type == QuantType::kUInt8) {
+      Center(static_cast<const uint8_t*>(xb.data), xz, threads);
+    } else {
+      Center(static_cast<const int8_t*>(xb.data), xz, threads);
+    }
+    if (q_.y_type == QuantType::kFloat32) {
+      RunTyped(xz, static_cast<float*>(yb.data), threads);
+    } else if (q_.y_type == QuantType::kUInt8) {
+      RunTyped(xz, static_cast<uint8_t*>(yb.data), threads);
+    } else {
+      RunTyped(xz, static_cast<int8_t*>(yb.data), threads);
+    }
+  }
+
+ private:
+  template <typename X>
+  void Center(const X* x, int16_t* xz, int threads) const {
+    const int64_t n = g_.n * g_.cin * g_.in_sp;
+    const int32_t zp = q_.x_zero_point;
+    if (dot_) {  // (N, groups, *in, cpad_), then one pixel of zeros
+      const int64_t planes = g_.n * g_.groups, cg = g_.cin_g, sp = g_.in_sp, cp = cpad_;
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1 && n > 65536)
+      for (int64_t pl = 0; pl < planes; ++pl) {
+        int16_t* xo = xz + pl * sp * cp;
+        for (int64_t i = 0; i < sp; ++i) std::fill(xo + i * cp + cg, xo + (i + 1) * cp, int16_t{0});
+        for (int64_t c = 0; c < cg; ++c)
+          for (int64_t i = 0; i < sp; ++i) {
+            xo[i * cp + c] = static_cast<int16_t>(static_cast<int32_t>(x[(pl * cg + c) * sp + i]) - zp);
+          }
+      }
+      std::fill_n(xz + planes * sp * cp, cp, int16_t{0});
+      return;
+    }
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1 && n > 65536)
+    for (int64_t i = 0; i < n; ++i) xz[i] = static_cast<int16_t>(static_cast<int32_t>(x[i]) - zp);
+  }
+
+  // acc (+ the bias, in int64) to y's element type.
+  template <typename Y>
+  Y Out(int64_t acc, int64_t co) const {
+    const int64_t a = acc + bias_[co];
+    if constexpr (std::is_same<Y, float>::value) {
+      return Dequantize(a, mult_[co]);
+    } else {
+      return static_cast<Y>(Requantize(a, mult_[co], q_.y_zero_point, QuantTypeMin(q_.y_type), QuantTypeMax(q_.y_type)));
+    }
+  }
+
+  template <typename Y>
+  void RunTyped(const int16_t* xz, Y* y, int threads) const {
+    if (dot_) return RunDot(xz, y, threads);
+    const Geom3& g = g_;
+    const int64_t planes = g.n * g.cout;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1 && planes > 1)
+    for (int64_t pl = 0; pl < planes; ++pl) {
+      const int64_t n = pl / g.cout, co = pl % g.cout, grp = co / g.cout_g;
+      Y* yp = y + pl * g.out_sp;
+      if (bias_only_) std::fill_n(yp, g.out_sp, Out<Y>(0, co));
+      const int16_t* xg = xz + (n * g.cin + grp * g.cin_g) * g.in_sp;
+      const int16_t* wc = wp_.data() + co * per_cout_;
+      for (const Phase& p : phases_) AccumulatePhase(p, xg, wc + p.offset, co, yp);
+    }
+  }
+
+  // As PhaseGeneral::AccumulatePhase (src/algo/phase.cc), in int32.
+  template <typename Y>
+  void AccumulatePhase(const Phase& p, const int16_t* xg, const int16_t* w, int64_t co, Y* yp) const {
+    const Geom3& g = g_;
+    const AxisPhase &a0 = *p.ax[0], &a1 = *p.ax[1], &a2 = *p.ax[2];
+    const int64_t t1 = static_cast<int64_t>(a1.k.size()), t2 = static_cast<int64_t>(a2.k.size());
+    int32_t acc[kChunk];
+    for (int64_t q0 = a0.qlo; q0 < a0.qhi; ++q0) {
+      const int64_t o0 = q0 * g.s[0] + a0.r - g.pb[0];
+      for (int64_t q1 = a1.qlo; q1 < a1.qhi; ++q1) {
+        const int64_t o1 = q1 * g.s[1] + a1.r - g.pb[1];
+        Y* yrow = yp + (o0 * g.out[1] + o1) * g.out[2];
+        for (int64_t qa = a2.qlo; qa < a2.qhi; qa += kChunk) {
+          const int64_t qb = std::min(a2.qhi, qa + kChunk);
+          std::fill_n(acc, qb - qa, 0);
+          for (int64_t cig = 0; cig < g.cin_g; ++cig) {
+            const int16_t* xc = xg + cig * g.in_sp;
+            const int16_t* wt = w + cig * p.taps;
+            for (size_t j0 = 0; j0 < a0.k.size(); ++j0) {
+              const int64_t ix0 = q0 - a0.c[j0];
+              if (ix0 < 0 || ix0 >= g.in[0]) continue;
+              for (size_t j1 = 0; j1 < a1.k.size(); ++j1) {
+                const int64_t ix1 = q1 - a1.c[j1];
+                if (ix1 < 0 || ix1 >= g.in[1]) continue;
+                const int16_t* xrow = xc + (ix0 * g.in[1] + ix1) * g.in[2];
+                const int16_t* wj = wt + (static_cast<int64_t>(j0) * t1 + static_cast<int64_t>(j1)) * t2;
+                for (int64_t j2 = 0; j2 < t2; ++j2) {
+                  const int64_t c2 = a2.c[j2];
+                  const int64_t lo = std::max(qa, c2), hi = std::min(qb, c2 + g.in[2]);
+                  const int32_t wv = wj[j2];
+                  for (int64_t q = lo; q < hi; ++q) acc[q - qa] += wv * static_cast<int32_t>(xrow[q - c2]);
+                }
+              }
+            }
+          }
+          const int64_t o2 = qa * g.s[2] + a2.r - g.pb[2];
+          for (int64_t q = 0; q < qb - qa; ++q) yrow[o2 + q * g.s[2]] = Out<Y>(acc[q], co);
+        }
+      }
+    }
+  }
+
+  // The dot path: tasks are output rows (n, group, phase, q0, q1); the
+  // kernel sums up to kInt8MaxPixels pixels of a row for every output
+  // channel of the group, each tap reading the zero pixel where its input
+  // does not exist.
+  template <typename Y>
+  void RunDot(const int16_t* xz, Y* y, int threads) const {
+    const Geom3& g = g_;
+    if (bias_only_) {
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+      for (int64_t pl = 0; pl < g.n * g.cout; ++pl) std::fill_n(y + pl * g.out_sp, g.out_sp, Out<Y>(0, pl % g.cout));
+    }
+    const int64_t nrows = static_cast<int64_t>(rows_.size()), tasks = g.n * g.groups * nrows;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1 && tasks > 1)
+    for (int64_t t = 0; t < tasks; ++t) DotRow(xz, y, t / nrows, rows_[static_cast<size_t>(t % nrows)]);
+  }
+
+  template <typename Y>
+  void DotRow(const int16_t* xz, Y* y, int64_t ng, const RowTask& row) const {
+    const Geom3& g = g_;
+    const Phase& p = phases_[row.phase];
+    const AxisPhase &a0 = *p.ax[0], &a1 = *p.ax[1], &a2 = *p.ax[2];
+    const int64_t n = ng / g.groups, grp = ng % g.groups, ntaps = p.taps;
+    const int16_t* xg = xz + ng * g.in_sp * cpad_;
+    const int64_t zero = (g.n * g.groups * g.in_sp - ng * g.in_sp) * cpad_;  // the zero pixel, from xg
+    const int64_t o0 = row.q0 * g.s[0] + a0.r - g.pb[0], o1 = row.q1 * g.s[1] + a1.r - g.pb[1];
+    std::vector<int64_t> off(static_cast<size_t>(kernels::kInt8MaxPixels * ntaps));
+    std::vector<int32_t> acc(static_cast<size_t>(kernels::kInt8MaxPixels * g.cout_g));
+    kernels::Int8DotArgs args;
+    args.x = xg, args.x_off = off.data(), args.ntaps = ntaps, args.cin = cpad_;
+    args.w = wp_.data() + grp * g.cout_g * per_cout_ + p.offset, args.w_co_stride = per_cout_;
+    args.nco = g.cout_g, args.acc = acc.data();
+    const auto fn = kernel_->As<kernels::Int8DotFn>();
+    for (int64_t qa = a2.qlo; qa < a2.qhi; qa += kernels::kInt8MaxPixels) {
+      args.npix = std::min(kernels::kInt8MaxPixels, a2.qhi - qa);
+      for (int64_t i = 0; i < args.npix; ++i) {
+        int64_t* o = off.data() + i * ntaps;
+        for (size_t j0 = 0; j0 < a0.k.size(); ++j0)
+          for (size_t j1 = 0; j1 < a1.k.size(); ++j1)
+            for (size_t j2 = 0; j2 < a2.k.size(); ++j2) {
+              const int64_t ix0 = row.q0 - a0.c[j0], ix1 = row.q1 - a1.c[j1], ix2 = qa + i - a2.c[j2];
+              const bool in = ix0 >= 0 && ix0 < g.in[0] && ix1 >= 0 && ix1 < g.in[1] && ix2 >= 0 && ix2 < g.in[2];
+              *o++ = in ? ((ix0 * g.in[1] + ix1) * g.in[2] + ix2) * cpad_ : zero;
+            }
+      }
+      fn(args);
+      for (int64_t co = 0; co < g.cout_g; ++co) {
+        const int64_t c = grp * g.cout_g + co;
+        Y* yrow = y + (n * g.cout + c) * g.out_sp + (o0 * g.out[1] + o1) * g.out[2];
+        for (int64_t i = 0; i < args.npix; ++i) {
+          yrow[(qa + i) * g.s[2] + a2.r - g.pb[2]] = Out<Y>(acc[static_cast<size_t>(i * g.cout_g + co)], c);
+        }
+      }
+    }
+  }
+
+  static constexpr int64_t kChunk = 256;  // int32 accumulators (1 KiB, stays in L1)
+  Geom3 g_;
+  QuantParams q_;
+  bool dot_;  // the dot path (Cin/g >= kInt8DotMinChannels), else the rows loops
+  int64_t cpad_;  // channels stored per pixel of x and per tap of w
+  const kernels::KernelInfo* kernel_ = nullptr;  // the dot path's, at the ISA active at Create
+  std::vector<RowTask> rows_;  // the dot path's tasks within one (image, group)
+  std::vector<AxisPhase> axes_[3];
+  std::vector<Phase> phases_;  // point into axes_
+  int64_t per_cout_ = 0;
+  bool bias_only_ = false;
+  std::vector<int16_t> wp_;    // (Cout, [phase (Cin/g, taps)])
+  std::vector<int64_t> bias_;  // (Cout), zeros without bias
+  std::vector<double> mult_;   // (Cout): RequantMultiplier
+};
+
+}  // namespace
+
+int64_t InputChannelsStored(const Geom3& g) {
+  return g.cin_g >= kInt8DotMinChannels ? RoundUp(g.cin_g, kernels::kInt8ChannelAlign) : g.cin_g;
+}
+
+AlgoCost PhaseInt8Cost(const Geom3& g) {
+  AlgoCost c;
+  const int64_t cs = InputChannelsStored(g);
+  c.macs = UsefulMacs(g);
+  // x as int16 (the dot path: cs channels per pixel and one zero pixel).
+  c.workspace_bytes = SatMul(SatAdd(SatProduct({g.n, g.groups, g.in_sp}), g.cin_g >= kInt8DotMinChannels ? 1 : 0),
+                             SatMul(cs, sizeof(int16_t)));
+  c.packed_bytes = SatProduct({g.groups, cs, g.cout_g, g.k_sp, sizeof(int16_t)});
+  return c;
+}
+
+std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in) {
+  return std::make_unique<PhaseInt8>(in.g, in.w.As<int8_t>(), in.bias.As<int32_t>(), *in.quant);
+}
+
+}  // namespace tconv

@@ -1,0 +1,239 @@
+// int8 plans (PlanOptions::dtype kInt8) against the integer reference
+// ConvTransposeRefInt8, bit for bit, over a seeded random sweep (1-3-D,
+// groups incl. depthwise, dilation, asymmetric and negative pads, output
+// padding): phase, ref and auto, 1 and 2 threads, u8 and s8 x, u8, s8 and
+// f32 y, per-tensor and per-channel scales, zero points at the type's
+// limits, multipliers with exact ties, and saturation at both ends (counted
+// over the sweep), at every ISA. Outputs start as a fill pattern, twice with different
+// patterns, so an output a plan forgets fails. Also what int8 plans refuse.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tconv/plan.h"
+#include "tconv/quant.h"
+#include "tconv/reference.h"
+#include "tests/support/isa.h"
+#include "tests/support/random_geometry.h"
+
+namespace tconv {
+namespace {
+
+struct Case {
+  ConvDesc d;
+  QuantParams q;
+  std::vector<uint8_t> x;  // bytes of x_type elements
+  std::vector<int8_t> w;
+  std::vector<int32_t> b;  // empty: no bias
+};
+
+size_t YBytes(const Case& c) {
+  return static_cast<size_t>(NumElements(ConvTransposeOutputShape(c.d))) *
+         (c.q.y_type == QuantType::kFloat32 ? 4 : 1);
+}
+
+int32_t PickZeroPoint(QuantType t, uint64_t k, std::mt19937_64* rng) {
+  switch (k % 4) {
+    case 0: return QuantTypeMin(t);
+    case 1: return QuantTypeMax(t);
+    default: return QuantTypeMin(t) + static_cast<int32_t>((*rng)() % 256);
+  }
+}
+
+Case MakeCase(uint64_t seed) {
+  Case c;
+  c.d = testing::RandomConvTransposeDesc(seed * 104729 + 3);
+  // Half the cases get 8-12 input channels per group: phase's dot path
+  // (Cin/g >= 8) runs them, its rows path the others.
+  if (seed % 2 == 0) c.d.in_channels = c.d.groups * static_cast<int64_t>(8 + seed % 5);
+  std::mt19937_64 rng(seed);
+  QuantParams& q = c.q;
+  q.x_type = seed % 2 ? QuantType::kUInt8 : QuantType::kInt8;
+  q.y_type = seed % 3 == 0 ? QuantType::kUInt8 : seed % 3 == 1 ? QuantType::kInt8 : QuantType::kFloat32;
+  q.x_zero_point = PickZeroPoint(q.x_type, seed / 2, &rng);
+  q.x_scale = std::ldexp(1.0f, -static_cast<int>(rng() % 4));  // 1 .. 1/8
+  if (seed % 5 == 0) {
+    q.w_scale.assign(static_cast<size_t>(c.d.out_channels), 0.0f);
+    for (float& s : q.w_scale) s = 0.001f + static_cast<float>(rng() % 1000) * 1e-4f;
+  } else {
+    q.w_scale = {seed % 4 == 0 ? 1.0f : 0.013f * static_cast<float>(1 + rng() % 50)};
+  }
+  if (q.y_type != QuantType::kFloat32) {
+    q.y_zero_point = PickZeroPoint(q.y_type, seed / 3, &rng);
+    // y_scale spreads the accumulators over about 2^(0..19) quanta per unit
+    // of x_scale * w_scale: small ones saturate both ends, 0.5 makes ties.
+    q.y_scale = seed % 4 == 0 ? 2.0f * q.x_scale : q.x_scale * static_cast<float>(1 << (rng() % 20)) * 0.37f;
+  }
+  c.x.resize(static_cast<size_t>(NumElements(ConvTransposeInputShape(c.d))));
+  c.w.resize(static_cast<size_t>(NumElements(ConvTransposeWeightShape(c.d))));
+  for (uint8_t& v : c.x) v = static_cast<uint8_t>(rng());
+  for (int8_t& v : c.w) v = static_cast<int8_t>(rng());
+  if (seed % 3 != 2) {
+    c.b.resize(static_cast<size_t>(c.d.out_channels));
+    for (int32_t& v : c.b) v = static_cast<int32_t>(rng() % 40001) - 20000;
+  }
+  return c;
+}
+
+ConstI32View BiasOf(const Case& c) {
+  return c.b.empty() ? ConstI32View() : ConstI32View(c.b.data(), {c.d.out_channels});
+}
+
+std::vector<uint8_t> Reference(const Case& c) {
+  std::vector<uint8_t> y(YBytes(c));
+  const Status st = ConvTransposeRefInt8(c.d, ConstQuantView(c.x.data(), ConvTransposeInputShape(c.d)),
+                                         ConstI8View(c.w.data(), ConvTransposeWeightShape(c.d)), BiasOf(c), c.q,
+                                         QuantView{y.data(), ConvTransposeOutputShape(c.d)});
+  EXPECT_TRUE(st.ok()) << st.message();
+  return y;
+}
+
+std::unique_ptr<Plan> MakePlan(const Case& c, const std::string& algo, int threads, Status* st) {
+  PlanOptions o;
+  o.dtype = DataType::kInt8;
+  o.algo = algo;
+  o.threads = threads;
+  return Plan::Create(c.d, ConstI8View(c.w.data(), ConvTransposeWeightShape(c.d)), BiasOf(c), c.q, o, st);
+}
+
+// At every ISA: the dot path's kernel (i8_phase_dot__<isa>) is the list's.
+using Int8PlanIsa = testing::IsaTest;
+
+TEST_P(Int8PlanIsa, SweepMatchesIntegerReferenceBitForBit) {
+  int64_t at_min = 0, at_max = 0, outputs = 0, dot = 0, rows = 0;
+  for (uint64_t seed = 1; seed <= 400; ++seed) {
+    const Case c = MakeCase(seed);
+    const std::vector<uint8_t> ref = Reference(c);
+    if (c.q.y_type != QuantType::kFloat32) {
+      const int lo = QuantTypeMin(c.q.y_type), hi = QuantTypeMax(c.q.y_type);
+      for (uint8_t v : ref) {
+        const int e = c.q.y_type == QuantType::kUInt8 ? v : static_cast<int8_t>(v);
+        at_min += e == lo;
+        at_max += e == hi;
+      }
+      outputs += static_cast<int64_t>(ref.size());
+    }
+    for (const char* algo : {"phase", "ref", "auto"}) {
+      for (int threads : {1, 2}) {
+        Status st;
+        auto plan = MakePlan(c, algo, threads, &st);
+        ASSERT_TRUE(plan) << st.message() << " " << testing::Repro(c.d, seed);
+        EXPECT_EQ(plan->algorithm(), std::string(algo) == "auto" ? "phase" : algo);
+        if (plan->kernel().rfind("i8_phase_dot", 0) == 0) {
+          ++dot;
+          EXPECT_EQ(plan->kernel(), std::string("i8_phase_dot__") + isa());
+        }
+        rows += plan->kernel().rfind("i8_phase_rows", 0) == 0;
+        std::vector<uint8_t> y(ref.size(), threads == 1 ? 0x5A : 0xA5);
+        ASSERT_TRUE(plan->Run(ConstQuantView(c.x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()})
+                        .ok());
+        ASSERT_TRUE(y == ref) << algo << " threads=" << threads << " x " << QuantTypeName(c.q.x_type) << " y "
+                              << QuantTypeName(c.q.y_type) << " " << testing::Repro(c.d, seed);
+      }
+    }
+  }
+  EXPECT_GT(dot, 600);  // both of phase's int8 paths ran
+  EXPECT_GT(rows, 600);
+  // Saturation at both ends happened, and not everywhere (zero points at
+  // a limit saturate half the outputs by design).
+  EXPECT_GT(at_min, 100);
+  EXPECT_GT(at_max, 100);
+  EXPECT_LT(at_min + at_max, outputs * 3 / 4);
+}
+
+TCONV_INSTANTIATE_FOR_EVERY_ISA(Int8PlanIsa);
+
+// Ties: M = 0.5 exactly, odd accumulators land on .5 and must go to even.
+TEST(Int8Plan, TiesRoundToEven) {
+  Case c = MakeCase(7);
+  c.q.y_type = QuantType::kInt8, c.q.y_zero_point = 0;
+  c.q.x_scale = 0.5f, c.q.w_scale = {1.0f}, c.q.y_scale = 64.0f;  // M = 1/128
+  c.b.assign(static_cast<size_t>(c.d.out_channels), 64);           // pushes many sums onto ties
+  const std::vector<uint8_t> ref = Reference(c);
+  Status st;
+  auto plan = MakePlan(c, "phase", 1, &st);
+  ASSERT_TRUE(plan) << st.message();
+  std::vector<uint8_t> y(ref.size());
+  ASSERT_TRUE(plan->Run(ConstQuantView(c.x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()}).ok());
+  EXPECT_TRUE(y == ref);
+}
+
+TEST(Int8Plan, Refusals) {
+  const Case c = MakeCase(11);
+  Status st;
+  for (const char* algo : {"gemm_col2im", "gather", "zero_insert"}) {
+    EXPECT_FALSE(MakePlan(c, algo, 1, &st));
+    EXPECT_EQ(st.message(), std::string("algorithm ") + algo + " does not compute int8; int8: auto, phase or ref");
+  }
+  PlanOptions o;
+  o.dtype = DataType::kInt8;
+  o.layout = Layout::kNHWC;
+  const ConstI8View w(c.w.data(), ConvTransposeWeightShape(c.d));
+  EXPECT_FALSE(Plan::Create(c.d, w, BiasOf(c), c.q, o, &st));
+  EXPECT_EQ(st.message(), "dtype int8 computes channels first only (layout NCHW)");
+  o.layout = Layout::kNCHW;
+  o.dtype = DataType::kFloat32;
+  EXPECT_FALSE(Plan::Create(c.d, w, BiasOf(c), c.q, o, &st));
+  EXPECT_EQ(st.message(), "int8 weights need options.dtype int8 (got f32)");
+  o.dtype = DataType::kInt8;
+  QuantParams bad = c.q;
+  bad.x_zero_point = 1000;
+  EXPECT_FALSE(Plan::Create(c.d, w, BiasOf(c), bad, o, &st));
+  EXPECT_NE(st.message().find("x_zero_point must be in"), std::string::npos) << st.message();
+  // The float Create refuses dtype int8.
+  std::vector<float> wf(c.w.begin(), c.w.end());
+  EXPECT_FALSE(Plan::Create(c.d, ConstTensorView(wf.data(), w.shape), ConstTensorView(), o, &st));
+  EXPECT_NE(st.message().find("dtype int8 takes int8 weights"), std::string::npos) << st.message();
+  // The int32 accumulator bound: Cin/g * prod(k) products.
+  ConvDesc big;
+  big.ndim = 2, big.batch = 1, big.in_channels = 8192, big.out_channels = 1, big.in = {1, 1, 1};
+  big.kernel = {3, 3, 1};
+  std::vector<int8_t> wb(static_cast<size_t>(NumElements(ConvTransposeWeightShape(big))));
+  QuantParams q;
+  EXPECT_FALSE(Plan::Create(big, ConstI8View(wb.data(), ConvTransposeWeightShape(big)), ConstI32View(), q, o, &st));
+  EXPECT_EQ(st.message(), "int8: an output may sum Cin/groups * prod(kernel) = 73728 products, more than the int32 "
+                          "accumulator holds (65793)");
+  // Views of the wrong kind.
+  auto plan = MakePlan(c, "phase", 1, &st);
+  ASSERT_TRUE(plan);
+  ASSERT_NE(plan->quant(), nullptr);
+  EXPECT_EQ(plan->dtype(), DataType::kInt8);
+  Tensor xf(plan->input_shape()), yf(plan->output_shape());
+  EXPECT_EQ(plan->Run(xf.cview(), yf.view()).message(), "the plan computes int8: x must be a ConstQuantView");
+  std::vector<uint8_t> y(YBytes(c));
+  EXPECT_FALSE(plan->Run(ConstQuantView(c.x.data(), plan->output_shape()), QuantView{y.data(), plan->output_shape()})
+                   .ok());
+}
+
+TEST(Int8Plan, EstimatesNameTheInt8KernelAndRefuseTheRest) {
+  const Case c = MakeCase(5);
+  for (const AlgorithmEstimate& e : EstimateAlgorithms(c.d, DataType::kInt8)) {
+    if (e.name == "phase") {
+      EXPECT_TRUE(e.refused.empty());
+      EXPECT_EQ(e.kernel.rfind("i8_phase_", 0), 0u) << e.kernel;
+    } else if (e.name == "ref") {
+      EXPECT_TRUE(e.refused.empty());
+    } else {
+      EXPECT_EQ(e.refused, e.name + " computes f32 only");
+    }
+  }
+  std::string why;
+  EXPECT_EQ(AutoAlgorithm(c.d, &why, 0, 1, DataType::kInt8), "phase");
+}
+
+TEST(Int8Plan, EmptyBatch) {
+  Case c = MakeCase(3);
+  c.d.batch = 0;
+  c.x.clear();
+  Status st;
+  auto plan = MakePlan(c, "auto", 1, &st);
+  ASSERT_TRUE(plan) << st.message();
+  EXPECT_TRUE(plan->Run(ConstQuantView(nullptr, plan->input_shape()), QuantView{nullptr, plan->output_shape()}).ok());
+}
+
+}  // namespace
+}  // namespace tconv
