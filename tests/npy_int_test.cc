@@ -61,7 +61,7 @@ TEST(NpyInt, BigEndianInt32AndRefusals) {
   bad.shape = {1};
   bad.data = {256};
   const std::string bp = dir / "bad.npy";
-  EXPECT_EQ(WriteNpyIntAtomic(bp, bad).message(), "cannot write 256 as uint8");
+  EXPECT_EQ(WriteNpyIntAtomic(bp, bad).message(), "cannot write '" + bp + "': 256 is outside uint8's range");
   EXPECT_FALSE(PathExists(bp));
   bad.shape = {2};
   EXPECT_FALSE(WriteNpyIntAtomic(bp, bad).ok());

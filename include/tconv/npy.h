@@ -65,6 +65,10 @@ struct IntTensor {
 };
 Status ReadNpyInt(const std::string& path, IntTensor* out);
 Status WriteNpyIntAtomic(const std::string& path, const IntTensor& t);
+// The same on bytes in memory (the fuzz target, tests): *out is empty
+// after a failure.
+Status ParseNpyInt(const uint8_t* data, size_t size, IntTensor* out);
+Status EncodeNpyInt(const IntTensor& t, std::string* bytes);
 
 // Removes the named temporaries of writes in progress (only the fallback
 // for filesystems without O_TMPFILE has any). Async-signal-safe: the CLI

@@ -402,9 +402,6 @@ std::string NpyHeader(const std::string& descr, const Shape& shape) {
 
 namespace {
 
-
-
-
 Status ReadNpyAs(const std::string& path, bool bf16_bits, Tensor* out) {
   *out = Tensor();
   std::vector<uint8_t> bytes;

@@ -60,41 +60,53 @@ const char* NpyIntTypeName(NpyIntType t) {
   return t == NpyIntType::kInt8 ? "int8" : t == NpyIntType::kUInt8 ? "uint8" : "int32";
 }
 
+Status ParseNpyInt(const uint8_t* data, size_t size, IntTensor* out) {
+  *out = IntTensor();
+  const Status st = ParseInt(data, size, out);
+  if (!st.ok()) *out = IntTensor();
+  return st;
+}
+
 Status ReadNpyInt(const std::string& path, IntTensor* out) {
   *out = IntTensor();
   std::vector<uint8_t> bytes;
   TCONV_RETURN_IF_ERROR(ReadNpyFileBytes(path, &bytes));
-  const Status st = ParseInt(bytes.data(), bytes.size(), out);
-  if (!st.ok()) {
-    *out = IntTensor();
-    return Status(st.code(), "'" + path + "' is not a valid .npy file: " + st.message());
-  }
+  const Status st = ParseNpyInt(bytes.data(), bytes.size(), out);
+  if (!st.ok()) return Status(st.code(), "'" + path + "' is not a valid .npy file: " + st.message());
   return Status::Ok();
 }
 
-Status WriteNpyIntAtomic(const std::string& path, const IntTensor& t) {
+Status EncodeNpyInt(const IntTensor& t, std::string* out) {
   if (static_cast<int64_t>(t.data.size()) != NumElements(t.shape)) {
-    return Status::Invalid("cannot write shape " + ShapeString(t.shape) + ": the data has " +
-                           std::to_string(t.data.size()) + " elements");
+    return Status::Invalid("shape " + ShapeString(t.shape) + " but the data has " + std::to_string(t.data.size()) +
+                           " elements");
   }
   const int64_t lo = t.type == NpyIntType::kInt8 ? -128 : t.type == NpyIntType::kUInt8 ? 0 : INT32_MIN;
   const int64_t hi = t.type == NpyIntType::kInt8 ? 127 : t.type == NpyIntType::kUInt8 ? 255 : INT32_MAX;
   const size_t itemsize = t.type == NpyIntType::kInt32 ? 4 : 1;
-  std::string bytes;
+  std::string& bytes = *out;
+  bytes.clear();
   try {
     bytes = NpyHeader(t.type == NpyIntType::kInt8 ? "|i1" : t.type == NpyIntType::kUInt8 ? "|u1" : "<i4", t.shape);
     const size_t off = bytes.size();
     bytes.resize(off + t.data.size() * itemsize);
     for (size_t i = 0; i < t.data.size(); ++i) {
       if (t.data[i] < lo || t.data[i] > hi) {
-        return Status::Invalid("cannot write " + std::to_string(t.data[i]) + " as " + NpyIntTypeName(t.type));
+        return Status::Invalid(std::to_string(t.data[i]) + " is outside " + NpyIntTypeName(t.type) + "'s range");
       }
       const uint32_t u = static_cast<uint32_t>(t.data[i]);
       for (size_t b = 0; b < itemsize; ++b) bytes[off + i * itemsize + b] = static_cast<char>((u >> (8 * b)) & 0xff);
     }
   } catch (const std::bad_alloc&) {
-    return Status::OutOfMemory("cannot encode the output for '" + path + "': out of memory");
+    return Status::OutOfMemory("out of memory encoding " + std::to_string(t.data.size()) + " integers");
   }
+  return Status::Ok();
+}
+
+Status WriteNpyIntAtomic(const std::string& path, const IntTensor& t) {
+  std::string bytes;
+  const Status st = EncodeNpyInt(t, &bytes);
+  if (!st.ok()) return Status(st.code(), "cannot write '" + path + "': " + st.message());
   return WriteFileAtomic(path, bytes.data(), bytes.size());
 }
 

@@ -28,7 +28,7 @@ bin="$work/npy_fuzz"
 echo "npy_fuzz: building with $cxx"
 "$cxx" -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"$src/include" -I"$src" \
-  "$src/tests/fuzz/npy_fuzz.cc" "$src/src/io/npy.cc" "$src/src/io/atomic_write.cc" "$src/src/limits.cc" \
+  "$src/tests/fuzz/npy_fuzz.cc" "$src/src/io/npy.cc" "$src/src/io/npy_int.cc" "$src/src/io/atomic_write.cc" "$src/src/limits.cc" \
   "$src/src/tensor.cc" -o "$bin"
 
 corpus="$work/corpus"
@@ -69,6 +69,9 @@ seed v2_f8 2 "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }" 24
 seed v3_be 3 "{'descr': '>f4', 'fortran_order': False, 'shape': (), }" 4
 seed fortran 1 "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }" 16
 seed int32 1 "{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }" 4
+seed int32_be 1 "{'descr': '>i4', 'fortran_order': False, 'shape': (2,), }" 8
+seed int8 1 "{'descr': '|i1', 'fortran_order': False, 'shape': (3, 1), }" 3
+seed uint8 1 "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 2), }" 4
 seed neg 1 "{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 2), }" 0
 seed big 1 "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4), }" 0
 seed short 1 "{'descr': '<f4', 'fortran_order': False, 'shape': (8,), }" 5
