@@ -92,61 +92,15 @@ class PhaseGeneral : public PreparedAlgo {
       if (bias_only_) std::fill_n(yp, g.out_sp, bias_[co]);
       const float* xg = x + (n * g.cin + grp * g.cin_g) * g.in_sp;
       const float* wc = wp_.data() + co * per_cout_;
-      for (const Phase& p : phases_) AccumulatePhase(p, xg, wc + p.offset, bias_[co], yp);
-    }
-  }
-
- private:
-  // The outputs of phase p: for each output row of the phase (q0, q1) and
-  // chunk of q2, a contiguous accumulator starts at the bias and gathers, in
-  // order, every input channel and tap (taps whose input row does not exist
-  // skipped, q2 clipped to the inputs that exist), then goes to the output
-  // with one strided store.
-  void AccumulatePhase(const Phase& p, const float* xg, const float* w, float bias, float* yp) const {
-    const Geom3& g = g_;
-    const AxisPhase &a0 = *p.ax[0], &a1 = *p.ax[1], &a2 = *p.ax[2];
-    const int64_t t1 = static_cast<int64_t>(a1.k.size()), t2 = static_cast<int64_t>(a2.k.size());
-    const int64_t s2 = g.s[2];
-    float acc[kChunk];
-    for (int64_t q0 = a0.qlo; q0 < a0.qhi; ++q0) {
-      const int64_t o0 = q0 * g.s[0] + a0.r - g.pb[0];
-      for (int64_t q1 = a1.qlo; q1 < a1.qhi; ++q1) {
-        const int64_t o1 = q1 * g.s[1] + a1.r - g.pb[1];
-        float* yrow = yp + (o0 * g.out[1] + o1) * g.out[2];
-        for (int64_t qa = a2.qlo; qa < a2.qhi; qa += kChunk) {
-          const int64_t qb = std::min(a2.qhi, qa + kChunk);
-          std::fill_n(acc, qb - qa, bias);
-          for (int64_t cig = 0; cig < g.cin_g; ++cig) {
-            const float* xc = xg + cig * g.in_sp;
-            const float* wt = w + cig * p.taps;
-            for (size_t j0 = 0; j0 < a0.k.size(); ++j0) {
-              const int64_t ix0 = q0 - a0.c[j0];
-              if (ix0 < 0 || ix0 >= g.in[0]) continue;
-              for (size_t j1 = 0; j1 < a1.k.size(); ++j1) {
-                const int64_t ix1 = q1 - a1.c[j1];
-                if (ix1 < 0 || ix1 >= g.in[1]) continue;
-                const float* xrow = xc + (ix0 * g.in[1] + ix1) * g.in[2];
-                const float* wj = wt + (static_cast<int64_t>(j0) * t1 + static_cast<int64_t>(j1)) * t2;
-                for (int64_t j2 = 0; j2 < t2; ++j2) {
-                  const int64_t c2 = a2.c[j2];
-                  const int64_t lo = std::max(qa, c2), hi = std::min(qb, c2 + g.in[2]);
-                  const float wv = wj[j2];
-                  // Offsets, not shifted pointers: acc - qa and xrow - c2
-                  // may point outside their arrays (undefined behaviour
-                  // clang's UBSan reports, found by the differential fuzzer).
-                  for (int64_t q = lo; q < hi; ++q) acc[q - qa] += wv * xrow[q - c2];
-                }
-              }
-            }
-          }
-          float* yo = yrow + (qa * s2 + a2.r - g.pb[2]);
-          for (int64_t q = 0; q < qb - qa; ++q) yo[q * s2] = acc[q];
-        }
+      for (const Phase& p : phases_) {
+        AccumulatePhase(g, p, xg, wc + p.offset, bias_[co], [&](int64_t o, const float* acc, int64_t n) {
+          for (int64_t q = 0; q < n; ++q) yp[o + q * g.s[2]] = acc[q];
+        });
       }
     }
   }
 
-  static constexpr int64_t kChunk = 256;  // accumulator floats (1 KiB, stays in L1)
+ private:
   Geom3 g_;
   std::vector<AxisPhase> axes_[3];
   std::vector<Phase> phases_;  // residue triples with taps and outputs; point into axes_

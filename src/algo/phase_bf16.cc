@@ -7,7 +7,7 @@
 #include <cstring>
 #include <vector>
 
-#include "src/algo/tap_math.h"
+#include "src/algo/phase_axes.h"
 #include "src/base/bf16.h"
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
@@ -22,33 +22,6 @@ using kernels::Bf16RowArgs;
 using kernels::Bf16RowFn;
 using kernels::KernelInfo;
 using kernels::KernelOp;
-
-// One residue of one axis that has taps and outputs: outputs o = q*s + r -
-// pb for q in [qlo, qhi); tap k[j] reads input q - c[j].
-struct AxisRes {
-  int64_t r = 0, qlo = 0, qhi = 0;
-  std::vector<int64_t> k, c;
-};
-
-// *bias_only: some output of the axis has no tap.
-std::vector<AxisRes> Residues(const Geom3& g, int ax, bool* bias_only) {
-  const TapAxis t(g.in[ax], g.k[ax], g.s[ax], g.d[ax], g.pb[ax]);
-  std::vector<AxisRes> v;
-  for (int64_t k0 = 0; k0 < std::min(g.k[ax], t.kstep); ++k0) {
-    AxisRes p;
-    p.r = FloorMod(k0 * g.d[ax], g.s[ax]);
-    p.qlo = CeilDiv(g.pb[ax] - p.r, g.s[ax]);
-    p.qhi = std::max(p.qlo, CeilDiv(g.out[ax] + g.pb[ax] - p.r, g.s[ax]));
-    if (p.qhi == p.qlo) continue;  // no output of this residue
-    for (int64_t k = k0; k < g.k[ax]; k += t.kstep) {
-      p.k.push_back(k);
-      p.c.push_back((k * g.d[ax] - p.r) / g.s[ax]);  // exact: k*d == r (mod s)
-    }
-    v.push_back(std::move(p));
-  }
-  if (static_cast<int64_t>(v.size()) < std::min(g.s[ax], g.out[ax])) *bias_only = true;
-  return v;
-}
 
 // Pixels a task gathers from short rows (a few tiles; many tasks remain for
 // the threads on the suite's layers).
@@ -66,7 +39,7 @@ struct RowGroup {
 
 // One phase: a residue per axis.
 struct PhaseRec {
-  const AxisRes* a[3];
+  const AxisPhase* a[3];
   int64_t ntaps = 0;
   std::vector<int64_t> tap_off;  // uint32 offsets of each tap's first pixel
   int64_t w_off = 0;             // of its panels within a group's weights
@@ -94,7 +67,7 @@ class PhaseBf16 : public PreparedAlgo {
 
   Geom3 g_;
   const KernelInfo* kernel_ = nullptr;
-  std::vector<AxisRes> ax_[3];
+  std::vector<AxisPhase> ax_[3];
   std::vector<PhaseRec> phases_;
   std::vector<RowGroup> groups_;
   std::vector<int64_t> row_prefix_;  // tasks of the row groups before each, per (image, group)
@@ -110,9 +83,9 @@ bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, std::string* why) {
   g_ = g;
   kernel_ = k;
   for (int a = 0; a < 3; ++a) {
-    ax_[a] = Residues(g, a, &bias_only_);
+    ax_[a] = AnalyzeAxis(g, a, &bias_only_);
     int64_t lo = 0, hi = 0;
-    for (const AxisRes& r : ax_[a])
+    for (const AxisPhase& r : ax_[a])
       for (int64_t c : r.c) {
         lo = std::max(lo, c - r.qlo);
         hi = std::max(hi, r.qhi - 1 - c - (g.in[a] - 1));
@@ -131,9 +104,9 @@ bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, std::string* why) {
   cob_ = k->cout_block * k->lanes;
   nblocks_ = CeilDiv(vectors, k->cout_block);
   int64_t w_off = 0, rows = 0, macs = 0, npix_max = 1;
-  for (const AxisRes& r2 : ax_[2]) npix_max = std::max(npix_max, r2.qhi - r2.qlo);
-  for (const AxisRes& r0 : ax_[0])
-    for (const AxisRes& r1 : ax_[1]) {
+  for (const AxisPhase& r2 : ax_[2]) npix_max = std::max(npix_max, r2.qhi - r2.qlo);
+  for (const AxisPhase& r0 : ax_[0])
+    for (const AxisPhase& r1 : ax_[1]) {
       if (ax_[2].empty()) continue;  // no column phase has taps: the bias only
       // Short rows are gathered into tasks of ~kTaskPixels.
       RowGroup grp;
@@ -146,7 +119,7 @@ bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, std::string* why) {
       row_prefix_.push_back(rows);
       rows += grp.rows;
       groups_.push_back(grp);
-      for (const AxisRes& r2 : ax_[2]) {
+      for (const AxisPhase& r2 : ax_[2]) {
         PhaseRec p;
         p.a[0] = &r0, p.a[1] = &r1, p.a[2] = &r2;
         for (int64_t c0 : r0.c)
@@ -285,7 +258,7 @@ void PhaseBf16::RunPhase(const PhaseRec& p, int64_t ng, int64_t q0, int64_t q1, 
                          const uint32_t* xp, Buffer y) const {
   const Geom3& g = g_;
   const int64_t n = ng / g.groups, gi = ng % g.groups;
-  const AxisRes &r0 = *p.a[0], &r1 = *p.a[1], &r2 = *p.a[2];
+  const AxisPhase &r0 = *p.a[0], &r1 = *p.a[1], &r2 = *p.a[2];
   const int64_t o0 = q0 * g.s[0] + r0.r - g.pb[0], o1 = q1 * g.s[1] + r1.r - g.pb[1];
   const int64_t o2 = r2.qlo * g.s[2] + r2.r - g.pb[2];
   Bf16RowArgs a;

@@ -131,48 +131,10 @@ class PhaseInt8 : public PreparedAlgo {
       if (bias_only_) std::fill_n(yp, g.out_sp, Out<Y>(0, co));
       const int16_t* xg = xz + (n * g.cin + grp * g.cin_g) * g.in_sp;
       const int16_t* wc = wp_.data() + co * per_cout_;
-      for (const Phase& p : phases_) AccumulatePhase(p, xg, wc + p.offset, co, yp);
-    }
-  }
-
-  // As PhaseGeneral::AccumulatePhase (src/algo/phase.cc), in int32.
-  template <typename Y>
-  void AccumulatePhase(const Phase& p, const int16_t* xg, const int16_t* w, int64_t co, Y* yp) const {
-    const Geom3& g = g_;
-    const AxisPhase &a0 = *p.ax[0], &a1 = *p.ax[1], &a2 = *p.ax[2];
-    const int64_t t1 = static_cast<int64_t>(a1.k.size()), t2 = static_cast<int64_t>(a2.k.size());
-    int32_t acc[kChunk];
-    for (int64_t q0 = a0.qlo; q0 < a0.qhi; ++q0) {
-      const int64_t o0 = q0 * g.s[0] + a0.r - g.pb[0];
-      for (int64_t q1 = a1.qlo; q1 < a1.qhi; ++q1) {
-        const int64_t o1 = q1 * g.s[1] + a1.r - g.pb[1];
-        Y* yrow = yp + (o0 * g.out[1] + o1) * g.out[2];
-        for (int64_t qa = a2.qlo; qa < a2.qhi; qa += kChunk) {
-          const int64_t qb = std::min(a2.qhi, qa + kChunk);
-          std::fill_n(acc, qb - qa, 0);
-          for (int64_t cig = 0; cig < g.cin_g; ++cig) {
-            const int16_t* xc = xg + cig * g.in_sp;
-            const int16_t* wt = w + cig * p.taps;
-            for (size_t j0 = 0; j0 < a0.k.size(); ++j0) {
-              const int64_t ix0 = q0 - a0.c[j0];
-              if (ix0 < 0 || ix0 >= g.in[0]) continue;
-              for (size_t j1 = 0; j1 < a1.k.size(); ++j1) {
-                const int64_t ix1 = q1 - a1.c[j1];
-                if (ix1 < 0 || ix1 >= g.in[1]) continue;
-                const int16_t* xrow = xc + (ix0 * g.in[1] + ix1) * g.in[2];
-                const int16_t* wj = wt + (static_cast<int64_t>(j0) * t1 + static_cast<int64_t>(j1)) * t2;
-                for (int64_t j2 = 0; j2 < t2; ++j2) {
-                  const int64_t c2 = a2.c[j2];
-                  const int64_t lo = std::max(qa, c2), hi = std::min(qb, c2 + g.in[2]);
-                  const int32_t wv = wj[j2];
-                  for (int64_t q = lo; q < hi; ++q) acc[q - qa] += wv * static_cast<int32_t>(xrow[q - c2]);
-                }
-              }
-            }
-          }
-          const int64_t o2 = qa * g.s[2] + a2.r - g.pb[2];
-          for (int64_t q = 0; q < qb - qa; ++q) yrow[o2 + q * g.s[2]] = Out<Y>(acc[q], co);
-        }
+      for (const Phase& p : phases_) {
+        AccumulatePhase(g, p, xg, wc + p.offset, int32_t{0}, [&](int64_t o, const int32_t* acc, int64_t n) {
+          for (int64_t q = 0; q < n; ++q) yp[o + q * g.s[2]] = Out<Y>(acc[q], co);
+        });
       }
     }
   }
@@ -232,7 +194,6 @@ class PhaseInt8 : public PreparedAlgo {
     }
   }
 
-  static constexpr int64_t kChunk = 256;  // int32 accumulators (1 KiB, stays in L1)
   Geom3 g_;
   QuantParams q_;
   bool dot_;  // the dot path (Cin/g >= kInt8DotMinChannels), else the rows loops
