@@ -10,6 +10,7 @@
 //
 //   build/bench/tconv_lowp_bench [--filter SUBSTR] [--threads 1,2] [--rounds 5] [--layers PATH]
 //       [--kernel bf16_phase_dpbf16_13x2]   (force one bf16 kernel)
+//       [--int8 1]     (instead: int8 beside f32, below)
 //       [--routes 1]   (instead: bf16 by the dot kernels beside bf16 widened to
 //                       f32 and f32, and which one auto's rule picks)
 #include <algorithm>
@@ -25,6 +26,7 @@
 #include "bench/onednn_lowp.h"
 #include "tconv/bfloat16.h"
 #include "tconv/plan.h"
+#include "tconv/quant.h"
 
 namespace tconv {
 namespace bench {
@@ -69,12 +71,56 @@ std::unique_ptr<Runner> MakeTconvBf16Runner(const Layer& layer, int threads, con
   return r;
 }
 
+// int8: u8 x (zero point 128), s8 w per-tensor, s32 bias, u8 y; the
+// products counted as the f32 layer's flops (GOP/s).
+class TconvInt8Runner : public Runner {
+ public:
+  std::unique_ptr<Plan> plan;
+  std::vector<uint8_t> x, y;
+  void Run() override {
+    const Status st = plan->Run(ConstQuantView(x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()});
+    if (!st.ok()) std::abort();
+  }
+  std::string Impl() const override { return plan->algorithm() + " " + plan->kernel(); }
+};
+
+std::unique_ptr<Runner> MakeTconvInt8Runner(const Layer& layer, int threads, std::string* why) {
+  const ConvDesc& d = layer.desc;
+  std::mt19937 rng(3);
+  std::vector<int8_t> w(NumElements(ConvTransposeWeightShape(d)));
+  std::vector<int32_t> b(d.out_channels);
+  for (int8_t& v : w) v = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+  for (int32_t& v : b) v = static_cast<int32_t>(rng() % 2001) - 1000;
+  QuantParams q;
+  q.x_zero_point = 128;
+  q.x_scale = 0.02f;
+  q.w_scale = {0.01f};
+  q.y_scale = 0.05f;
+  q.y_zero_point = 10;
+  PlanOptions o;
+  o.threads = threads;
+  o.dtype = DataType::kInt8;
+  Status st;
+  auto r = std::make_unique<TconvInt8Runner>();
+  r->plan = Plan::Create(d, ConstI8View(w.data(), ConvTransposeWeightShape(d)), ConstI32View(b.data(), {d.out_channels}),
+                         q, o, &st);
+  if (!r->plan) {
+    *why = st.message();
+    return nullptr;
+  }
+  r->x.resize(NumElements(r->plan->input_shape()));
+  for (uint8_t& v : r->x) v = static_cast<uint8_t>(rng());
+  r->y.resize(NumElements(r->plan->output_shape()));
+  return r;
+}
+
 struct Args {
   std::string filter, layers = DefaultLayersPath();
   std::string kernel;  // --kernel: the bf16 kernel forced (PhaseTuning::kernel)
   std::vector<int> threads = {1, 2};
   int rounds = 5;
   bool routes = false;  // --routes 1
+  bool int8 = false;    // --int8 1
 };
 
 bool ParseArgs(int argc, char** argv, Args* a) {
@@ -86,6 +132,8 @@ bool ParseArgs(int argc, char** argv, Args* a) {
       a->kernel = v;
     } else if (k == "--layers") {
       a->layers = v;
+    } else if (k == "--int8") {
+      a->int8 = v == "1";
     } else if (k == "--routes") {
       a->routes = v == "1";
     } else if (k == "--rounds") {
@@ -148,6 +196,26 @@ void BenchLayer(const Layer& l, int t, int rounds, const std::string& kernel) {
   std::fflush(stdout);
 }
 
+// --int8: tconv's int8 plan beside its f32 one (`auto` both).
+void BenchInt8(const Layer& l, int t, int rounds) {
+  std::string why;
+  std::unique_ptr<Runner> run[2] = {MakeTconvRunner(l, "auto", t, &why), MakeTconvInt8Runner(l, t, &why)};
+  if (!run[0] || !run[1]) {
+    std::printf("| %s | %d | %s |\n", l.name.c_str(), t, why.c_str());
+    return;
+  }
+  std::vector<double> gf[2];
+  for (int r = 0; r < rounds; ++r)
+    for (int i = 0; i < 2; ++i) {
+      const int k = (i + r) % 2;
+      gf[k].push_back(Gflops(l, TimeRunner(run[k].get(), 0.03, 3)));
+    }
+  const Stat f = Summarize(gf[0]), q = Summarize(gf[1]);
+  std::printf("| %s | %d | %s | %s | %s | %s |\n", l.name.c_str(), t, Cell(f).c_str(), Cell(q).c_str(),
+              Ratio(q.med, f.med).c_str(), run[1]->Impl().c_str());
+  std::fflush(stdout);
+}
+
 // --routes: the two ways to compute bf16 (PhaseTuning::Bf16Compute), beside
 // f32, and auto's pick: its loss is the faster route's GFLOP/s over the
 // picked one's.
@@ -192,7 +260,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::printf("GFLOP/s (nominal), median (min-max) of %d alternated rounds\n\n", a.rounds);
-  if (a.routes) {
+  if (a.int8) {
+    std::printf("| layer | threads | tconv f32 | tconv int8 (GOP/s) | int8/f32 | int8 kernel |\n");
+    std::printf("|---|---|---|---|---|---|\n");
+  } else if (a.routes) {
     std::printf("| layer | threads | tconv f32 | bf16 dot | bf16 widen | auto picks | auto's loss | picked/f32 |\n");
     std::printf("|---|---|---|---|---|---|---|---|\n");
   } else {
@@ -202,7 +273,9 @@ int main(int argc, char** argv) {
   for (const Layer& l : layers) {
     if (!a.filter.empty() && l.name.find(a.filter) == std::string::npos) continue;
     for (int t : a.threads) {
-      if (a.routes) {
+      if (a.int8) {
+        BenchInt8(l, t, a.rounds);
+      } else if (a.routes) {
         BenchRoutes(l, t, a.rounds);
       } else {
         BenchLayer(l, t, a.rounds, a.kernel);
