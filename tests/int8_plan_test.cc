@@ -17,88 +17,19 @@
 #include "tconv/plan.h"
 #include "tconv/quant.h"
 #include "tconv/reference.h"
+#include "tests/support/int8_cases.h"
 #include "tests/support/isa.h"
 #include "tests/support/random_geometry.h"
 
 namespace tconv {
 namespace {
 
-struct Case {
-  ConvDesc d;
-  QuantParams q;
-  std::vector<uint8_t> x;  // bytes of x_type elements
-  std::vector<int8_t> w;
-  std::vector<int32_t> b;  // empty: no bias
-};
-
-size_t YBytes(const Case& c) {
-  return static_cast<size_t>(NumElements(ConvTransposeOutputShape(c.d))) *
-         (c.q.y_type == QuantType::kFloat32 ? 4 : 1);
-}
-
-int32_t PickZeroPoint(QuantType t, uint64_t k, std::mt19937_64* rng) {
-  switch (k % 4) {
-    case 0: return QuantTypeMin(t);
-    case 1: return QuantTypeMax(t);
-    default: return QuantTypeMin(t) + static_cast<int32_t>((*rng)() % 256);
-  }
-}
-
-Case MakeCase(uint64_t seed) {
-  Case c;
-  c.d = testing::RandomConvTransposeDesc(seed * 104729 + 3);
-  // Half the cases get 8-12 input channels per group: phase's dot path
-  // (Cin/g >= 8) runs them, its rows path the others.
-  if (seed % 2 == 0) c.d.in_channels = c.d.groups * static_cast<int64_t>(8 + seed % 5);
-  std::mt19937_64 rng(seed);
-  QuantParams& q = c.q;
-  q.x_type = seed % 2 ? QuantType::kUInt8 : QuantType::kInt8;
-  q.y_type = seed % 3 == 0 ? QuantType::kUInt8 : seed % 3 == 1 ? QuantType::kInt8 : QuantType::kFloat32;
-  q.x_zero_point = PickZeroPoint(q.x_type, seed / 2, &rng);
-  q.x_scale = std::ldexp(1.0f, -static_cast<int>(rng() % 4));  // 1 .. 1/8
-  if (seed % 5 == 0) {
-    q.w_scale.assign(static_cast<size_t>(c.d.out_channels), 0.0f);
-    for (float& s : q.w_scale) s = 0.001f + static_cast<float>(rng() % 1000) * 1e-4f;
-  } else {
-    q.w_scale = {seed % 4 == 0 ? 1.0f : 0.013f * static_cast<float>(1 + rng() % 50)};
-  }
-  if (q.y_type != QuantType::kFloat32) {
-    q.y_zero_point = PickZeroPoint(q.y_type, seed / 3, &rng);
-    // y_scale spreads the accumulators over about 2^(0..19) quanta per unit
-    // of x_scale * w_scale: small ones saturate both ends, 0.5 makes ties.
-    q.y_scale = seed % 4 == 0 ? 2.0f * q.x_scale : q.x_scale * static_cast<float>(1 << (rng() % 20)) * 0.37f;
-  }
-  c.x.resize(static_cast<size_t>(NumElements(ConvTransposeInputShape(c.d))));
-  c.w.resize(static_cast<size_t>(NumElements(ConvTransposeWeightShape(c.d))));
-  for (uint8_t& v : c.x) v = static_cast<uint8_t>(rng());
-  for (int8_t& v : c.w) v = static_cast<int8_t>(rng());
-  if (seed % 3 != 2) {
-    c.b.resize(static_cast<size_t>(c.d.out_channels));
-    for (int32_t& v : c.b) v = static_cast<int32_t>(rng() % 40001) - 20000;
-  }
-  return c;
-}
-
-ConstI32View BiasOf(const Case& c) {
-  return c.b.empty() ? ConstI32View() : ConstI32View(c.b.data(), {c.d.out_channels});
-}
-
-std::vector<uint8_t> Reference(const Case& c) {
-  std::vector<uint8_t> y(YBytes(c));
-  const Status st = ConvTransposeRefInt8(c.d, ConstQuantView(c.x.data(), ConvTransposeInputShape(c.d)),
-                                         ConstI8View(c.w.data(), ConvTransposeWeightShape(c.d)), BiasOf(c), c.q,
-                                         QuantView{y.data(), ConvTransposeOutputShape(c.d)});
-  EXPECT_TRUE(st.ok()) << st.message();
-  return y;
-}
-
-std::unique_ptr<Plan> MakePlan(const Case& c, const std::string& algo, int threads, Status* st) {
-  PlanOptions o;
-  o.dtype = DataType::kInt8;
-  o.algo = algo;
-  o.threads = threads;
-  return Plan::Create(c.d, ConstI8View(c.w.data(), ConvTransposeWeightShape(c.d)), BiasOf(c), c.q, o, st);
-}
+using testing::BiasOf;
+using testing::Case;
+using testing::MakeCase;
+using testing::MakePlan;
+using testing::Reference;
+using testing::YBytes;
 
 // At every ISA: the dot path's kernel (i8_phase_dot__<isa>) is the list's.
 using Int8PlanIsa = testing::IsaTest;

@@ -10,6 +10,7 @@
 #include "src/algo/tap_math.h"
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
+#include "src/dispatch/cpu.h"
 #include "src/kernels/phase_int8_kernels.h"
 #include "src/kernels/registry.h"
 
@@ -66,7 +67,7 @@ class PhaseInt8 : public PreparedAlgo {
                 : "i8_phase_rows__int32: int16 x int16 -> int32 loops over each phase's taps, then requantization";
   }
   bool ActualCost(AlgoCost* cost) const override {
-    *cost = PhaseInt8Cost(g_);
+    *cost = PhaseInt16Cost(g_);
     return true;
   }
   void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {
@@ -217,6 +218,14 @@ int64_t InputChannelsStored(const Geom3& g) {
 
 AlgoCost PhaseInt8Cost(const Geom3& g) {
   AlgoCost c;
+  if (const kernels::KernelInfo* k = Int8LanesKernel(g)) {
+    if (Int8LanesCost(g, k, &c)) return c;
+  }
+  return PhaseInt16Cost(g);
+}
+
+AlgoCost PhaseInt16Cost(const Geom3& g) {
+  AlgoCost c;
   const int64_t cs = InputChannelsStored(g);
   c.macs = UsefulMacs(g);
   // x as int16 (the dot path: cs channels per pixel and one zero pixel).
@@ -226,7 +235,31 @@ AlgoCost PhaseInt8Cost(const Geom3& g) {
   return c;
 }
 
-std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in) {
+std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in, std::string* why) {
+  std::string reason;
+  const kernels::KernelInfo* k = nullptr;
+  if (!in.tuning.kernel.empty()) {
+    k = kernels::FindKernelByName(in.tuning.kernel);
+    if (!k) {
+      reason = "phase: no kernel named '" + in.tuning.kernel + "' at isa " + dispatch::ActiveIsaName();
+    } else if (k->dtype != DType::kI8) {
+      reason = "phase: " + k->name + " computes " + DTypeName(k->dtype) + ", the plan int8 (PlanOptions::dtype)";
+    } else if (k->op == kernels::KernelOp::kPhaseInt8Dot && in.g.cin_g < kInt8DotMinChannels) {
+      reason = "phase: " + k->name + " needs Cin/groups >= " + std::to_string(kInt8DotMinChannels) + " (got " +
+               std::to_string(in.g.cin_g) + ")";
+    } else if (k->op == kernels::KernelOp::kPhaseInt8Vnni) {
+      if (auto p = PreparePhaseInt8Lanes(in, k, &reason)) return p;
+    }
+  } else if ((k = Int8LanesKernel(in.g))) {
+    if (auto p = PreparePhaseInt8Lanes(in, k, &reason)) return p;
+    dispatch::LogDispatch("phase (int8): lanes declined: %s", reason.c_str());
+    reason.clear();
+  }
+  if (!reason.empty()) {
+    if (why) *why = reason;
+    dispatch::LogDispatch("phase (int8): declined: %s", reason.c_str());
+    return nullptr;
+  }
   return std::make_unique<PhaseInt8>(in.g, in.w.As<int8_t>(), in.bias.As<int32_t>(), *in.quant);
 }
 

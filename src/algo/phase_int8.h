@@ -1,9 +1,18 @@
 // Internal: `phase` in int8 (PlanOptions::dtype kInt8, tconv/quant.h).
 //
-// The same sub-pixel decomposition as phase's general path
-// (src/algo/phase.cc, src/algo/phase_axes.h) in integers. Run first writes
-// x - x_zero_point as int16 into the workspace; the weights are packed once
-// per output channel and phase as int16. Two paths:
+// The same sub-pixel decomposition as phase's other paths
+// (src/algo/phase.cc, src/algo/phase_axes.h) in integers. Three paths:
+//   lanes (Cout/g >= kInt8LanesMinCout on a CPU with AVX512_VNNI; file
+//        phase_int8_lanes.cc): the bf16 path's plan (src/algo/phase_lanes.h)
+//        with quads of bytes: Run pads x once into channels-last quads
+//        shifted to unsigned (pads: the shifted zero point zs), weights
+//        [tap][quad][output channels] as s8; the kernels
+//        i8_phase_vnni_<P>x<V> (vpdpbusd: output channels in the lanes)
+//        start each sum at -zs * (the phase's weight sum), so pads add
+//        nothing and the int32 sum, wrapped or not on the way, ends exact;
+//        they requantize in the registers (double, the rule of quant.h).
+// Otherwise run first writes x - x_zero_point as int16 into the workspace;
+// the weights are packed once per output channel and phase as int16:
 //   dot  (Cin/g >= 8): x channels last (N, groups, *in, C) with C = Cin/g
 //        rounded up to kernels::kInt8ChannelAlign (zeros), then one pixel
 //        of zeros; weights [tap][C]. Tasks are output rows of a phase; the
@@ -20,30 +29,49 @@
 // goes to y through the shared rule of tconv/quant.h: bias added in int64,
 // Requantize (or Dequantize) with the channel's multiplier: the integer
 // reference's result, bit for bit, at any thread count. Outputs no tap
-// reaches get the requantized bias. No VNNI (vpdpbusd / vpdpwssd) kernel
-// yet: the dot kernel uses Highway's int16 ReorderWidenMulAccumulate
-// (vpmaddwd at AVX-512).
+// reaches get the requantized bias. The dot kernel uses Highway's int16
+// ReorderWidenMulAccumulate (vpmaddwd at AVX-512, pmaddwd at AVX2): the
+// path of CPUs without VNNI and of layers with few output channels.
+// PhaseTuning::kernel forces one kernel (an i8_ one; the dot kernel needs
+// Cin/g >= kInt8DotMinChannels).
 #ifndef TCONV_SRC_ALGO_PHASE_INT8_H_
 #define TCONV_SRC_ALGO_PHASE_INT8_H_
 
 #include <memory>
+#include <string>
 
 #include "src/algo/algorithm.h"
 
 namespace tconv {
+namespace kernels {
+struct KernelInfo;
+}  // namespace kernels
 
 // in.w: int8 (Cin, Cout/g, *k); in.bias: int32 (Cout) or absent;
-// in.quant: validated. Never declines.
-std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in);
+// in.quant: validated. Declines (nullptr and *why) only a forced kernel
+// that cannot run the geometry.
+std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in, std::string* why);
+
+// The lanes path: its kernel for g (nullptr below kInt8LanesMinCout or
+// without VNNI), its costs (false where its padded input would be too
+// large), and the plan (nullptr and *why then).
+constexpr int64_t kInt8LanesMinCout = 16;
+const kernels::KernelInfo* Int8LanesKernel(const Geom3& g);
+bool Int8LanesCost(const Geom3& g, const kernels::KernelInfo* k, AlgoCost* cost);
+std::unique_ptr<PreparedAlgo> PreparePhaseInt8Lanes(const PrepareInput& in, const kernels::KernelInfo* k,
+                                                    std::string* why);
 
 // Cin/g from which the dot path runs, and the channels it stores per
 // pixel (Cin/g, or rounded up to kernels::kInt8ChannelAlign).
 constexpr int64_t kInt8DotMinChannels = 8;
 int64_t InputChannelsStored(const Geom3& g);
 
-// Its costs: the useful multiply-adds, x - x_zero_point as int16 in the
-// workspace, the weights as int16.
+// The costs of the path PreparePhaseInt8 takes without tuning: the lanes
+// path's, else PhaseInt16Cost.
 AlgoCost PhaseInt8Cost(const Geom3& g);
+// The dot and rows paths' costs: the useful multiply-adds, x -
+// x_zero_point as int16 in the workspace, the weights as int16.
+AlgoCost PhaseInt16Cost(const Geom3& g);
 
 }  // namespace tconv
 

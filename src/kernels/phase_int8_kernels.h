@@ -39,6 +39,52 @@ struct Int8DotArgs {
 };
 using Int8DotFn = void (*)(const Int8DotArgs& a);
 
+// The channels-in-lanes kernel (src/algo/phase_int8_lanes.cc):
+// i8_phase_vnni_<P>x<V>. Its layout is the bf16 kernels' (see
+// phase_bf16_kernels.h) with quads of bytes instead of pairs of bf16: one
+// call computes nrows output rows of one phase for one block of output
+// channels of one group, pixels i < nrows*npix (row r = i / npix, column
+// q = i % npix) tiled together:
+//   acc[co][i] = init[co] + sum over taps t, channel quads c, bytes h < 4 of
+//                ux[tap_off[t] + r*x_row_stride + q*ci4 + c].byte(h)
+//                * sw[(t*ci4 + c)*cob + co].byte(h)
+// in int32 modulo 2^32 (vpdpbusd), x's bytes unsigned and w's signed. The
+// caller makes acc the exact sum of (x - x_zero_point) * w: x holds x
+// shifted to unsigned (u8 as is, s8 + 128) with every pad byte equal to the
+// shifted zero point zs, and init[co] = -zs * (the sum of the weights the
+// taps read), so the pads add nothing and the wrapped sum is the exact one
+// (Plan::Create bounds it by kMaxInt8Products). Then, per output, with
+// v = double(acc) + bias[co] (exact):
+//   y u8/s8: Requantize(v, mult[co], y_zero_point, y_min, y_max) of
+//            tconv/quant.h, bit for bit;
+//   y f32:   float(v * mult[co]) (Dequantize).
+// Output (co, r, q) is at co*y_co_stride + r*y_row_stride + q*y_pix_stride
+// elements of y's type; nrows >= 1 rows of npix >= 1 pixels and
+// 1 <= nco <= cob channels are written, each once. x is readable at every
+// pixel's address above (a tile past the last pixel repeats it).
+enum class Int8Out : uint8_t { kF32, kU8, kS8 };
+struct Int8RowArgs {
+  const uint32_t* x = nullptr;       // channels-last quads, pixel stride ci4
+  const int64_t* tap_off = nullptr;  // ntaps >= 0 offsets (uint32) of each tap's first pixel
+  int64_t ntaps = 0;
+  int64_t ci4 = 0;                   // >= 1
+  const uint32_t* w = nullptr;       // [ntaps][ci4][cob] quads, zero past nco
+  const int32_t* init = nullptr;     // nco
+  const double* bias = nullptr;      // nco (zeros without bias)
+  const double* mult = nullptr;      // nco: RequantMultiplier
+  int64_t npix = 0, nrows = 1;
+  int64_t x_row_stride = 0;
+  int64_t nco = 0;
+  void* y = nullptr;
+  Int8Out y_type = Int8Out::kU8;
+  int32_t y_zero_point = 0, y_min = 0, y_max = 255;
+  int64_t y_co_stride = 0, y_pix_stride = 0, y_row_stride = 0;
+};
+using Int8RowFn = void (*)(const Int8RowArgs& a);
+// Most pixels per tile and vectors of output channels per call.
+constexpr int kInt8MaxTilePixels = 16;
+constexpr int kInt8MaxTileVectors = 4;
+
 }  // namespace kernels
 }  // namespace tconv
 

@@ -47,6 +47,8 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
       return "phase_widen";
     case KernelOp::kPhaseInt8Dot:
       return "phase_dot";
+    case KernelOp::kPhaseInt8Vnni:
+      return "phase_vnni";
   }
   return "?";
 }

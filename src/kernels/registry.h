@@ -31,6 +31,7 @@ enum class KernelOp : uint8_t {
   kPhaseBf16Dp,       // Bf16RowFn        (phase_bf16_kernels.h), vdpbf16ps
   kPhaseBf16Widen,    // Bf16RowFn        widened to f32, any target
   kPhaseInt8Dot,      // Int8DotFn        (phase_int8_kernels.h)
+  kPhaseInt8Vnni,     // Int8RowFn        (phase_int8_kernels.h), vpdpbusd
 };
 // The op part of a kernel name: "phase_pixels", "phase_direct_rows_s2", ...
 // (column_phases and cout_block fill in the s<SX> and c<CB> where the op
@@ -44,7 +45,7 @@ struct KernelInfo {
   std::string name;        // f32_phase_pixels_8x3__avx512
   KernelOp op;
   DType dtype;             // element type of x, w and y
-  int cout_block = 0;      // output channels per call (0: not blocked; bf16 ops: vectors of them)
+  int cout_block = 0;      // output channels per call (0: not blocked; bf16 and vnni ops: vectors of them)
   int column_phases = 0;   // the stride along x it takes (0: any)
   int lanes = 1;           // vector lanes at its target
   int list_line = 0;       // its line in list.inc: the preference order

@@ -1,7 +1,9 @@
-// The int8 phase kernel (phase_int8-inl.h). Compiled once per Highway
-// target (foreach_target); AppendInt8Kernels() appends its list line
-// (src/kernels/list.inc) at the target the dispatch chose, so the TCONV_ISA
-// cap applies.
+// The int8 phase kernels (phase_int8-inl.h, phase_int8_vnni-inl.h).
+// Compiled once per Highway target (foreach_target); AppendInt8Kernels()
+// appends their list lines (src/kernels/list.inc) at the target the
+// dispatch chose, so the TCONV_ISA cap applies. The vpdpbusd lines exist
+// only at the AVX-512 targets and are appended only on a CPU with
+// AVX512_VNNI; every target has the int16 dot kernel.
 #include <vector>
 
 #undef HWY_TARGET_INCLUDE
@@ -9,6 +11,7 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "src/kernels/hwy/phase_int8-inl.h"
+#include "src/kernels/hwy/phase_int8_vnni-inl.h"
 #include "src/kernels/hwy/kernel_info-inl.h"
 #include "src/kernels/registry.h"
 
@@ -20,6 +23,13 @@ namespace HWY_NAMESPACE {
 void AppendInt8KernelsImpl(std::vector<KernelInfo>* out) {
   using Tag = hn::ScalableTag<float>;
 #define TCONV_KERNEL_IF_kPhaseInt8Dot(entry) entry
+#if TCONV_INT8_VNNI
+  const bool vnni = CpuHasVnni();
+#define TCONV_KERNEL_IF_kPhaseInt8Vnni(entry) \
+  if (vnni) {                                 \
+    entry                                     \
+  }
+#endif
 #include "src/kernels/hwy/list_select.h"
 }
 

@@ -39,6 +39,9 @@
 #ifndef TCONV_KERNEL_IF_kPhaseInt8Dot
 #define TCONV_KERNEL_IF_kPhaseInt8Dot(entry)
 #endif
+#ifndef TCONV_KERNEL_IF_kPhaseInt8Vnni
+#define TCONV_KERNEL_IF_kPhaseInt8Vnni(entry)
+#endif
 
 #define TCONV_KERNEL(op, dtype, cout_block, column_phases, tile_rows, tile_cols, function)        \
   TCONV_KERNEL_IF_##op(out->push_back(MakeKernelInfo(KernelOp::op, DType::dtype, cout_block,      \
@@ -58,3 +61,4 @@
 #undef TCONV_KERNEL_IF_kPhaseBf16Dp
 #undef TCONV_KERNEL_IF_kPhaseBf16Widen
 #undef TCONV_KERNEL_IF_kPhaseInt8Dot
+#undef TCONV_KERNEL_IF_kPhaseInt8Vnni

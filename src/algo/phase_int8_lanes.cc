@@ -1,0 +1,218 @@
+// `phase` in int8 with output channels in the lanes: see phase_int8.h.
+#include <algorithm>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "src/algo/phase_int8.h"
+#include "src/algo/phase_lanes.h"
+#include "src/base/check.h"
+#include "src/base/checked_int.h"
+#include "src/base/int_math.h"
+#include "src/kernels/phase_int8_kernels.h"
+#include "src/kernels/registry.h"
+
+namespace tconv {
+namespace {
+
+using kernels::Int8Out;
+using kernels::Int8RowArgs;
+using kernels::KernelInfo;
+
+class PhaseInt8Lanes : public PreparedAlgo {
+ public:
+  PhaseInt8Lanes(const KernelInfo* k, const QuantParams& q) : kernel_(k), q_(q) {
+    // x's bytes shifted to unsigned (s8: + 128), and its zero point with them.
+    zs_ = static_cast<uint32_t>(q.x_zero_point + (q.x_type == QuantType::kInt8 ? 128 : 0));
+  }
+  bool Plan(const Geom3& g, std::string* why);
+  void Pack(const int8_t* w, const int32_t* bias);
+  void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override;
+  bool ActualCost(AlgoCost* cost) const override {
+    *cost = cost_;
+    return true;
+  }
+  std::string Kernel() const override { return kernel_->name; }
+
+ private:
+  template <typename X>
+  void PadInput(const X* x, uint32_t* xp, int threads) const;
+  void FillBias(Buffer y, int threads) const;
+  void RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const;
+
+  LanesPlan lp_;
+  const KernelInfo* kernel_;
+  QuantParams q_;
+  uint32_t zs_ = 0;
+  std::vector<uint32_t> w_;     // [group][phase panels: block][tap][ci4][cob] quads of s8
+  std::vector<int32_t> init_;   // [group][phase][block][cob]: -zs * the sum of the phase's weights
+  std::vector<double> bias_;    // Cout, zeros when absent
+  std::vector<double> mult_;    // Cout: RequantMultiplier
+  AlgoCost cost_;
+};
+
+// The plan of kernel k for g; false and *why when it declines.
+bool PlanLanes(const Geom3& g, const KernelInfo* k, LanesPlan* lp, AlgoCost* cost, std::string* why) {
+  if (!lp->Init(g, CeilDiv(g.cin_g, 4), k->cout_block * int64_t{16}, "phase (int8)", why)) return false;
+  cost->macs = SatProduct({lp->macs, g.n, g.groups, 4 * lp->words, lp->nblocks * lp->cob});
+  cost->workspace_bytes = SatProduct({g.n, g.groups, lp->pin_sp, lp->words, 4});
+  cost->packed_bytes =
+      SatAdd(SatProduct({g.groups, lp->group_w, 4}),
+             SatProduct({g.groups, static_cast<int64_t>(lp->phases.size()), lp->nblocks, lp->cob, 4}));
+  return true;
+}
+
+bool PhaseInt8Lanes::Plan(const Geom3& g, std::string* why) { return PlanLanes(g, kernel_, &lp_, &cost_, why); }
+
+// Weights [group][phase][block][tap][ci4][cob] as quads of s8 (zero past
+// the group's channels), and each (phase, channel)'s init.
+void PhaseInt8Lanes::Pack(const int8_t* w, const int32_t* bias) {
+  const Geom3& g = lp_.g;
+  const int64_t ci4 = lp_.words, cob = lp_.cob, nph = static_cast<int64_t>(lp_.phases.size());
+  w_.assign(static_cast<size_t>(g.groups * lp_.group_w), 0);
+  init_.assign(static_cast<size_t>(g.groups * nph * lp_.nblocks * cob), 0);
+  for (int64_t gi = 0; gi < g.groups; ++gi)
+    for (int64_t ph = 0; ph < nph; ++ph) {
+      const LanesPhase& p = lp_.phases[static_cast<size_t>(ph)];
+      for (int64_t b = 0; b < lp_.nblocks; ++b) {
+        uint32_t* dst = w_.data() + lp_.WOffset(p, gi, b);
+        int32_t* init = init_.data() + ((gi * nph + ph) * lp_.nblocks + b) * cob;
+        for (int64_t co = 0; co < cob && b * cob + co < g.cout_g; ++co) {
+          const int64_t cog = b * cob + co;
+          int64_t sum = 0;  // |zs * sum| <= 255 * 128 * kMaxInt8Products: fits int32
+          lp_.ForTaps(p, [&](int64_t t, int64_t ksp) {
+            for (int64_t ci = 0; ci < g.cin_g; ++ci) {
+              const int8_t v = w[((gi * g.cin_g + ci) * g.cout_g + cog) * g.k_sp + ksp];
+              dst[(t * ci4 + ci / 4) * cob + co] |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * (ci % 4));
+              sum += v;
+            }
+          });
+          init[co] = static_cast<int32_t>(-static_cast<int64_t>(zs_) * sum);
+        }
+      }
+    }
+  bias_.assign(static_cast<size_t>(g.cout), 0.0);
+  if (bias) std::copy(bias, bias + g.cout, bias_.begin());
+  for (int64_t co = 0; co < g.cout; ++co) mult_.push_back(RequantMultiplier(q_, co));
+}
+
+// xp[(image, group)][padded volume][ci4]: quads of channels shifted to
+// unsigned, every pad byte (pixels, and channels past Cin/g) zs.
+template <typename X>
+void PhaseInt8Lanes::PadInput(const X* x, uint32_t* xp, int threads) const {
+  const Geom3& g = lp_.g;
+  const int64_t ci4 = lp_.words;
+  const uint32_t flip = std::is_same<X, int8_t>::value ? 0x80u : 0u;
+  lp_.PadInput(zs_ * 0x01010101u, xp, threads, [&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
+    const int64_t n = ng / g.groups, gi = ng % g.groups;
+    const X* xc = x + (n * g.cin + gi * g.cin_g) * g.in_sp + (z * g.in[1] + yy) * g.in[2];
+    for (int64_t c = 0; c < ci4; ++c) {
+      const X* ch[4];
+      for (int h = 0; h < 4; ++h) ch[h] = 4 * c + h < g.cin_g ? xc + (4 * c + h) * g.in_sp : nullptr;
+      for (int64_t xx = 0; xx < g.in[2]; ++xx) {
+        uint32_t quad = 0;
+        for (int h = 0; h < 4; ++h) {
+          const uint32_t b = ch[h] ? (static_cast<uint32_t>(static_cast<uint8_t>(ch[h][xx])) ^ flip) : zs_;
+          quad |= b << (8 * h);
+        }
+        row[xx * ci4 + c] = quad;
+      }
+    }
+  });
+}
+
+// Every output the requantized bias (outputs of phases without taps keep it).
+void PhaseInt8Lanes::FillBias(Buffer y, int threads) const {
+  const Geom3& g = lp_.g;
+  const int64_t planes = g.n * g.cout;
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int64_t pl = 0; pl < planes; ++pl) {
+    const int64_t co = pl % g.cout;
+    const int64_t acc = static_cast<int64_t>(bias_[static_cast<size_t>(co)]);
+    const double m = mult_[static_cast<size_t>(co)];
+    if (q_.y_type == QuantType::kFloat32) {
+      std::fill_n(y.As<float>() + pl * g.out_sp, g.out_sp, Dequantize(acc, m));
+    } else {
+      const int32_t v =
+          Requantize(acc, m, q_.y_zero_point, QuantTypeMin(q_.y_type), QuantTypeMax(q_.y_type));
+      std::fill_n(static_cast<uint8_t*>(y.data) + pl * g.out_sp, g.out_sp, static_cast<uint8_t>(v));
+    }
+  }
+}
+
+// The task's rows of phase `phase`, output channel block b.
+void PhaseInt8Lanes::RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const {
+  const Geom3& g = lp_.g;
+  const LanesPhase& p = lp_.phases[phase];
+  const int64_t n = task.ng / g.groups, gi = task.ng % g.groups;
+  const int64_t nph = static_cast<int64_t>(lp_.phases.size());
+  Int8RowArgs a;
+  a.x = xp + lp_.XOffset(p, task.ng, task.q0, task.q1);
+  a.tap_off = p.tap_off.data();
+  a.ntaps = p.ntaps;
+  a.ci4 = lp_.words;
+  a.npix = p.a[2]->qhi - p.a[2]->qlo;
+  a.nrows = task.nrows;
+  a.x_row_stride = lp_.pin[2] * lp_.words;
+  const int64_t co = gi * g.cout_g + b * lp_.cob;
+  a.w = w_.data() + lp_.WOffset(p, gi, b);
+  a.init = init_.data() + ((gi * nph + static_cast<int64_t>(phase)) * lp_.nblocks + b) * lp_.cob;
+  a.bias = bias_.data() + co;
+  a.mult = mult_.data() + co;
+  a.nco = std::min(lp_.cob, g.cout_g - b * lp_.cob);
+  const int64_t off = lp_.YOffset(p, n, co, task.q0, task.q1);
+  a.y_type = q_.y_type == QuantType::kFloat32 ? Int8Out::kF32 : q_.y_type == QuantType::kUInt8 ? Int8Out::kU8 : Int8Out::kS8;
+  a.y = a.y_type == Int8Out::kF32 ? static_cast<void*>(y.As<float>() + off) : static_cast<uint8_t*>(y.data) + off;
+  a.y_zero_point = q_.y_zero_point;
+  a.y_min = a.y_type == Int8Out::kF32 ? 0 : QuantTypeMin(q_.y_type);
+  a.y_max = a.y_type == Int8Out::kF32 ? 0 : QuantTypeMax(q_.y_type);
+  a.y_co_stride = g.out_sp;
+  a.y_pix_stride = g.s[2];
+  a.y_row_stride = g.s[1] * g.out[2];
+  kernel_->As<kernels::Int8RowFn>()(a);
+}
+
+void PhaseInt8Lanes::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
+  uint32_t* xp = static_cast<uint32_t*>(ws);
+  if (q_.x_type == QuantType::kUInt8) {
+    PadInput(static_cast<const uint8_t*>(xb.data), xp, threads);
+  } else {
+    PadInput(static_cast<const int8_t*>(xb.data), xp, threads);
+  }
+  if (lp_.bias_only) FillBias(yb, threads);
+  const int64_t tasks = lp_.Tasks();
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 4)
+  for (int64_t t = 0; t < tasks; ++t) {
+    // Every block of output channels, and in each the column phases one
+    // after the other.
+    const LanesTask task = lp_.Task(t);
+    for (int64_t b = 0; b < lp_.nblocks; ++b)
+      for (size_t i = 0; i < task.grp->count; ++i) RunPhase(task.grp->first + i, task, b, xp, yb);
+  }
+}
+
+}  // namespace
+
+const KernelInfo* Int8LanesKernel(const Geom3& g) {
+  if (g.cout_g < kInt8LanesMinCout) return nullptr;
+  const KernelInfo* any = kernels::FindKernel(kernels::KernelOp::kPhaseInt8Vnni, DType::kI8);
+  if (!any) return nullptr;
+  const int64_t vectors = CeilDiv(g.cout_g, int64_t{16});
+  const int v = static_cast<int>(CeilDiv(vectors, CeilDiv(vectors, int64_t{kernels::kInt8MaxTileVectors})));
+  return kernels::FindKernel(kernels::KernelOp::kPhaseInt8Vnni, DType::kI8, v);
+}
+
+bool Int8LanesCost(const Geom3& g, const KernelInfo* k, AlgoCost* cost) {
+  LanesPlan lp;
+  std::string why;
+  return PlanLanes(g, k, &lp, cost, &why);
+}
+
+std::unique_ptr<PreparedAlgo> PreparePhaseInt8Lanes(const PrepareInput& in, const KernelInfo* k, std::string* why) {
+  auto p = std::make_unique<PhaseInt8Lanes>(k, *in.quant);
+  if (!p->Plan(in.g, why)) return nullptr;
+  p->Pack(in.w.As<int8_t>(), in.bias.As<int32_t>());
+  return p;
+}
+
+}  // namespace tconv

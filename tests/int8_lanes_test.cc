@@ -1,0 +1,134 @@
+// phase's int8 lanes path (src/algo/phase_int8_lanes.cc, kernels
+// i8_phase_vnni_<P>x<V>): every list line, forced through
+// PhaseTuning::kernel, against the integer reference bit for bit over a
+// seeded sweep of geometries (1-3-D, groups, dilation, pads) with Cout/g
+// from 1 to 70 (partial and several blocks of output channels) and Cin/g
+// from 1 to 37 (partial quads), u8 and s8 x with zero points at the type's
+// limits, u8, s8 and f32 y with saturation and ties, 1 and 2 threads; the
+// lines exist exactly on CPUs with AVX512_VNNI at the AVX-512 targets; auto
+// takes them from kInt8LanesMinCout output channels; forced kernels that
+// cannot run are refused with one line.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "src/algo/phase_int8.h"
+#include "src/kernels/registry.h"
+#include "tconv/plan.h"
+#include "tests/support/int8_cases.h"
+#include "tests/support/isa.h"
+#include "tests/support/random_geometry.h"
+
+namespace tconv {
+namespace {
+
+using kernels::KernelInfo;
+using kernels::KernelOp;
+using testing::Case;
+using testing::MakeCase;
+using testing::MakePlan;
+using testing::Reference;
+
+bool CpuHasVnni() {
+#if defined(__x86_64__) || defined(__i386__)
+  return __builtin_cpu_supports("avx512vnni");
+#else
+  return false;
+#endif
+}
+
+std::vector<const KernelInfo*> LanesKernels() {
+  std::vector<const KernelInfo*> out;
+  for (const KernelInfo& k : kernels::ActiveKernels())
+    if (k.op == KernelOp::kPhaseInt8Vnni) out.push_back(&k);
+  return out;
+}
+
+// Runs plan on c twice from different fill patterns; true when both equal ref.
+bool RunsToReference(const Plan& plan, const Case& c, const std::vector<uint8_t>& ref) {
+  for (uint8_t fill : {0x5A, 0xA5}) {
+    std::vector<uint8_t> y(ref.size(), fill);
+    if (!plan.Run(ConstQuantView(c.x.data(), plan.input_shape()), QuantView{y.data(), plan.output_shape()}).ok() ||
+        y != ref) {
+      return false;
+    }
+  }
+  return true;
+}
+
+using Int8LanesIsa = testing::IsaTest;
+
+TEST_P(Int8LanesIsa, EveryKernelMatchesTheIntegerReferenceBitForBit) {
+  const std::vector<const KernelInfo*> ks = LanesKernels();
+  if (std::string(isa()).rfind("avx512", 0) != 0 || !CpuHasVnni()) {
+    EXPECT_TRUE(ks.empty()) << ks.front()->name;
+    return;
+  }
+  ASSERT_EQ(ks.size(), 4u);  // V = 4, 3, 2, 1 vectors of 16 channels
+  int64_t ran = 0, declined = 0;
+  for (uint64_t seed = 1; seed <= 160; ++seed) {
+    const KernelInfo* k = ks[seed % ks.size()];
+    const Case c = MakeCase(seed, 1 + static_cast<int64_t>(seed * 7 % 37), 1 + static_cast<int64_t>(seed * 13 % 70));
+    const std::vector<uint8_t> ref = Reference(c);
+    for (int threads : {1, 2}) {
+      Status st;
+      auto plan = MakePlan(c, "phase", threads, &st, k->name);
+      if (!plan) {  // only huge pads or dilations are declined
+        EXPECT_NE(st.message().find("the padded input would be"), std::string::npos) << st.message();
+        ++declined;
+        continue;
+      }
+      EXPECT_EQ(plan->kernel(), k->name);
+      ASSERT_TRUE(RunsToReference(*plan, c, ref))
+          << k->name << " threads=" << threads << " x " << QuantTypeName(c.q.x_type) << " zp " << c.q.x_zero_point
+          << " y " << QuantTypeName(c.q.y_type) << " " << testing::Repro(c.d, seed);
+      ++ran;
+    }
+  }
+  EXPECT_GT(ran, 280);
+  EXPECT_LT(declined, 40);
+}
+
+TEST_P(Int8LanesIsa, AutoTakesTheLanesWhereCoutFillsAVector) {
+  const bool lanes = !LanesKernels().empty();
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    const int64_t cout_g = seed % 2 ? kInt8LanesMinCout + static_cast<int64_t>(seed % 50) : 1 + seed % 8;
+    const Case c = MakeCase(seed, 8 + static_cast<int64_t>(seed % 9), cout_g);
+    Status st;
+    auto plan = MakePlan(c, "auto", 1, &st);
+    ASSERT_TRUE(plan) << st.message();
+    const bool vnni = plan->kernel().rfind("i8_phase_vnni", 0) == 0;
+    if (cout_g < kInt8LanesMinCout || !lanes) {
+      EXPECT_FALSE(vnni) << plan->kernel();
+    } else if (!vnni) {  // only when its padded input would be too large
+      EXPECT_EQ(plan->kernel(), std::string("i8_phase_dot__") + isa()) << testing::Repro(c.d, seed);
+    }
+    ASSERT_TRUE(RunsToReference(*plan, c, Reference(c))) << plan->kernel() << " " << testing::Repro(c.d, seed);
+  }
+}
+
+TCONV_INSTANTIATE_FOR_EVERY_ISA(Int8LanesIsa);
+
+TEST(Int8Lanes, ForcedKernelsThatCannotRunAreRefused) {
+  const Case c = MakeCase(3, 4, 20);  // Cin/g = 4: below the dot kernel's 8
+  Status st;
+  EXPECT_FALSE(MakePlan(c, "phase", 1, &st, "i8_phase_dot"));
+  EXPECT_EQ(st.message(), std::string("phase: i8_phase_dot__") + dispatch::ActiveIsaName() +
+                              " needs Cin/groups >= 8 (got 4)");
+  EXPECT_FALSE(MakePlan(c, "phase", 1, &st, "i8_no_such_kernel"));
+  EXPECT_EQ(st.message(), std::string("phase: no kernel named 'i8_no_such_kernel' at isa ") +
+                              dispatch::ActiveIsaName());
+  const std::string f32 = kernels::ActiveKernels().front().name;
+  EXPECT_FALSE(MakePlan(c, "phase", 1, &st, f32));
+  EXPECT_EQ(st.message(), "phase: " + f32 + " computes f32, the plan int8 (PlanOptions::dtype)");
+  // The dot kernel forced where Cin/g allows it: the dot path runs.
+  const Case d = MakeCase(4, 9, 20);
+  auto plan = MakePlan(d, "phase", 1, &st, "i8_phase_dot");
+  ASSERT_TRUE(plan) << st.message();
+  EXPECT_EQ(plan->kernel(), std::string("i8_phase_dot__") + dispatch::ActiveIsaName());
+  EXPECT_TRUE(RunsToReference(*plan, d, Reference(d)));
+}
+
+}  // namespace
+}  // namespace tconv
