@@ -48,7 +48,10 @@ std::vector<const Algorithm*> AutoCandidates(const Geom3& g, int threads, std::s
     return {&kPhaseAlgorithm, &kRefAlgorithm};
   }
   if (dtype == DataType::kInt8) {
-    if (why) *why = "int8: phase's int32 path (ref, the oracle, gives the same bits)";
+    if (why) {
+      *why = "int8: phase (its route: output channels in the lanes with VNNI, else f32 kernels where exact, else "
+             "int16; ref, the oracle, gives the same bits)";
+    }
     return {&kPhaseAlgorithm, &kRefAlgorithm};
   }
   const Algorithm* pick = SelectAlgorithm(g, threads, why);
@@ -84,7 +87,7 @@ std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc, DataType
     // (phase's SIMD path picks its mode and workspace at prepare time.)
     AlgoCost c = a->cost(g);
     bool exact = true;
-    if (a == &kPhaseAlgorithm && int8) c = PhaseInt8Cost(g);
+    if (a == &kPhaseAlgorithm && int8) c = PhaseInt8Cost(g, a->cost, &exact);
     if (a == &kPhaseAlgorithm && !bf16 && !int8) {
       c = PhaseCostWithoutPacking(g);
       exact = !ProfilePhaseFast(g).takes;  // the general path's formula is exact

@@ -6,14 +6,15 @@
 // from 1 to 37 (partial quads), u8 and s8 x with zero points at the type's
 // limits, u8, s8 and f32 y with saturation and ties, 1 and 2 threads; the
 // lines exist exactly on CPUs with AVX512_VNNI at the AVX-512 targets; auto
-// takes them from kInt8LanesMinCout output channels; forced kernels that
-// cannot run are refused with one line.
+// takes them from kInt8LanesMinCout output channels; forced kernels and
+// routes that cannot run are refused with one line.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "src/algo/phase_int8.h"
+#include "src/geom3.h"
 #include "src/kernels/registry.h"
 #include "tconv/plan.h"
 #include "tests/support/int8_cases.h"
@@ -73,7 +74,7 @@ TEST_P(Int8LanesIsa, EveryKernelMatchesTheIntegerReferenceBitForBit) {
     const std::vector<uint8_t> ref = Reference(c);
     for (int threads : {1, 2}) {
       Status st;
-      auto plan = MakePlan(c, "phase", threads, &st, k->name);
+      auto plan = MakePlan(c, "phase", threads, &st, testing::Kernel(k->name));
       if (!plan) {  // only huge pads or dilations are declined
         EXPECT_NE(st.message().find("the padded input would be"), std::string::npos) << st.message();
         ++declined;
@@ -110,23 +111,45 @@ TEST_P(Int8LanesIsa, AutoTakesTheLanesWhereCoutFillsAVector) {
 
 TCONV_INSTANTIATE_FOR_EVERY_ISA(Int8LanesIsa);
 
-TEST(Int8Lanes, ForcedKernelsThatCannotRunAreRefused) {
+TEST(Int8Lanes, ForcedKernelsAndRoutesThatCannotRunAreRefused) {
+  using C = PhaseTuning::Int8Compute;
+  const std::string isa = dispatch::ActiveIsaName();
   const Case c = MakeCase(3, 4, 20);  // Cin/g = 4: below the dot kernel's 8
   Status st;
-  EXPECT_FALSE(MakePlan(c, "phase", 1, &st, "i8_phase_dot"));
-  EXPECT_EQ(st.message(), std::string("phase: i8_phase_dot__") + dispatch::ActiveIsaName() +
-                              " needs Cin/groups >= 8 (got 4)");
-  EXPECT_FALSE(MakePlan(c, "phase", 1, &st, "i8_no_such_kernel"));
-  EXPECT_EQ(st.message(), std::string("phase: no kernel named 'i8_no_such_kernel' at isa ") +
-                              dispatch::ActiveIsaName());
-  const std::string f32 = kernels::ActiveKernels().front().name;
-  EXPECT_FALSE(MakePlan(c, "phase", 1, &st, f32));
-  EXPECT_EQ(st.message(), "phase: " + f32 + " computes f32, the plan int8 (PlanOptions::dtype)");
-  // The dot kernel forced where Cin/g allows it: the dot path runs.
+  EXPECT_FALSE(MakePlan(c, "phase", 1, &st, testing::Kernel("i8_phase_dot")));
+  EXPECT_EQ(st.message(), "phase: i8_phase_dot__" + isa + " needs Cin/groups >= 8 (got 4)");
+  EXPECT_FALSE(MakePlan(c, "phase", 1, &st, testing::Kernel("i8_no_such_kernel")));
+  EXPECT_EQ(st.message(), "phase: no kernel named 'i8_no_such_kernel' at isa " + isa);
+  const std::string bf16 = kernels::FindKernel(KernelOp::kPhaseBf16Widen, DType::kBF16)->name;
+  EXPECT_FALSE(MakePlan(c, "phase", 1, &st, testing::Kernel(bf16)));
+  EXPECT_EQ(st.message(), "phase: " + bf16 + " computes bf16, the plan int8 (PlanOptions::dtype)");
+  PhaseTuning both = testing::Route(C::kLanes);
+  both.kernel = "i8_phase_dot";
+  EXPECT_FALSE(MakePlan(MakeCase(4, 9, 20), "phase", 1, &st, both));
+  EXPECT_EQ(st.message(), "phase: i8_phase_dot__" + isa + " does not run the int8_compute route the tuning asks for");
+  // Widening is exact up to kInt8WidenMaxProducts products per output.
+  const Case big = MakeCase(5, kInt8WidenMaxProducts + 1, 20);
+  ASSERT_EQ(Int8ProductsPerOutput(MakeGeom3(big.d, GeomOp::kConvTranspose)) % (kInt8WidenMaxProducts + 1), 0);
+  EXPECT_FALSE(MakePlan(big, "phase", 1, &st, testing::Route(C::kWiden)));
+  EXPECT_NE(st.message().find("phase: int8 widened to f32 is exact up to 514 products per output; this layer sums "
+                              "up to "),
+            std::string::npos)
+      << st.message();
+  if (LanesKernels().empty()) {
+    EXPECT_FALSE(MakePlan(c, "phase", 1, &st, testing::Route(C::kLanes)));
+    EXPECT_EQ(st.message(), "phase: int8_compute kLanes needs AVX512_VNNI (isa " + isa + ")");
+  }
+  // The dot kernel forced where Cin/g allows it: the dot path runs; an f32
+  // kernel or i8_requant forced: the widened route.
   const Case d = MakeCase(4, 9, 20);
-  auto plan = MakePlan(d, "phase", 1, &st, "i8_phase_dot");
+  auto plan = MakePlan(d, "phase", 1, &st, testing::Kernel("i8_phase_dot"));
   ASSERT_TRUE(plan) << st.message();
-  EXPECT_EQ(plan->kernel(), std::string("i8_phase_dot__") + dispatch::ActiveIsaName());
+  EXPECT_EQ(plan->kernel(), "i8_phase_dot__" + isa);
+  EXPECT_TRUE(RunsToReference(*plan, d, Reference(d)));
+  plan = MakePlan(d, "phase", 1, &st, testing::Kernel("i8_requant"));
+  ASSERT_TRUE(plan) << st.message();
+  EXPECT_NE(plan->kernel().find(" (int8 widened to f32, exact) + i8_requant__" + isa), std::string::npos)
+      << plan->kernel();
   EXPECT_TRUE(RunsToReference(*plan, d, Reference(d)));
 }
 

@@ -1,7 +1,8 @@
 // int8 plans (PlanOptions::dtype kInt8) against the integer reference
 // ConvTransposeRefInt8, bit for bit, over a seeded random sweep (1-3-D,
 // groups incl. depthwise, dilation, asymmetric and negative pads, output
-// padding): phase, ref and auto, 1 and 2 threads, u8 and s8 x, u8, s8 and
+// padding): phase by each of its routes (lanes, widened to f32, int16 dot
+// and rows), ref and auto, 1 and 2 threads, u8 and s8 x, u8, s8 and
 // f32 y, per-tensor and per-channel scales, zero points at the type's
 // limits, multipliers with exact ties, and saturation at both ends (counted
 // over the sweep), at every ISA. Outputs start as a fill pattern, twice with different
@@ -14,6 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "src/algo/phase_int8.h"
+#include "src/geom3.h"
+#include "src/kernels/registry.h"
 #include "tconv/plan.h"
 #include "tconv/quant.h"
 #include "tconv/reference.h"
@@ -31,10 +35,24 @@ using testing::MakePlan;
 using testing::Reference;
 using testing::YBytes;
 
-// At every ISA: the dot path's kernel (i8_phase_dot__<isa>) is the list's.
+// At every ISA, every route of phase (PhaseTuning::int8_compute) that runs
+// there, auto and ref.
 using Int8PlanIsa = testing::IsaTest;
 
+struct Variant {
+  const char* algo;
+  PhaseTuning tuning;
+  int64_t ran = 0;
+};
+
 TEST_P(Int8PlanIsa, SweepMatchesIntegerReferenceBitForBit) {
+  using C = PhaseTuning::Int8Compute;
+  const bool lanes = kernels::FindKernel(kernels::KernelOp::kPhaseInt8Vnni, DType::kI8) != nullptr;
+  std::vector<Variant> variants = {{"ref", PhaseTuning()},
+                                   {"auto", PhaseTuning()},
+                                   {"phase", testing::Route(C::kInt16)},
+                                   {"phase", testing::Route(C::kWiden)},
+                                   {"phase", testing::Route(C::kLanes)}};
   int64_t at_min = 0, at_max = 0, outputs = 0, dot = 0, rows = 0;
   for (uint64_t seed = 1; seed <= 400; ++seed) {
     const Case c = MakeCase(seed);
@@ -48,27 +66,32 @@ TEST_P(Int8PlanIsa, SweepMatchesIntegerReferenceBitForBit) {
       }
       outputs += static_cast<int64_t>(ref.size());
     }
-    for (const char* algo : {"phase", "ref", "auto"}) {
-      for (int threads : {1, 2}) {
-        Status st;
-        auto plan = MakePlan(c, algo, threads, &st);
-        ASSERT_TRUE(plan) << st.message() << " " << testing::Repro(c.d, seed);
-        EXPECT_EQ(plan->algorithm(), std::string(algo) == "auto" ? "phase" : algo);
-        if (plan->kernel().rfind("i8_phase_dot", 0) == 0) {
-          ++dot;
-          EXPECT_EQ(plan->kernel(), std::string("i8_phase_dot__") + isa());
-        }
+    const bool exact = Int8WidenIsExact(MakeGeom3(c.d, GeomOp::kConvTranspose));
+    for (Variant& v : variants) {
+      if (v.tuning.int8_compute == C::kWiden && !exact) continue;
+      if (v.tuning.int8_compute == C::kLanes && !lanes) continue;
+      const int threads = 1 + static_cast<int>(seed % 2);
+      Status st;
+      auto plan = MakePlan(c, v.algo, threads, &st, v.tuning);
+      ASSERT_TRUE(plan) << st.message() << " " << testing::Repro(c.d, seed);
+      EXPECT_EQ(plan->algorithm(), std::string(v.algo) == "auto" ? "phase" : v.algo);
+      if (v.tuning.int8_compute == C::kInt16) {
+        dot += plan->kernel() == std::string("i8_phase_dot__") + isa();
         rows += plan->kernel().rfind("i8_phase_rows", 0) == 0;
-        std::vector<uint8_t> y(ref.size(), threads == 1 ? 0x5A : 0xA5);
-        ASSERT_TRUE(plan->Run(ConstQuantView(c.x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()})
-                        .ok());
-        ASSERT_TRUE(y == ref) << algo << " threads=" << threads << " x " << QuantTypeName(c.q.x_type) << " y "
-                              << QuantTypeName(c.q.y_type) << " " << testing::Repro(c.d, seed);
       }
+      std::vector<uint8_t> y(ref.size(), threads == 1 ? 0x5A : 0xA5);
+      ASSERT_TRUE(plan->Run(ConstQuantView(c.x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()})
+                      .ok());
+      ASSERT_TRUE(y == ref) << v.algo << " route " << static_cast<int>(v.tuning.int8_compute) << " "
+                            << plan->kernel() << " threads=" << threads << " x " << QuantTypeName(c.q.x_type)
+                            << " y " << QuantTypeName(c.q.y_type) << " " << testing::Repro(c.d, seed);
+      ++v.ran;
     }
   }
-  EXPECT_GT(dot, 600);  // both of phase's int8 paths ran
-  EXPECT_GT(rows, 600);
+  EXPECT_GT(dot, 150);  // both int16 paths ran
+  EXPECT_GT(rows, 150);
+  EXPECT_GT(variants[3].ran, 200);  // widened: most of these small layers are exact
+  EXPECT_EQ(variants[4].ran, lanes ? 400 : 0);
   // Saturation at both ends happened, and not everywhere (zero points at
   // a limit saturate half the outputs by design).
   EXPECT_GT(at_min, 100);
@@ -145,7 +168,7 @@ TEST(Int8Plan, EstimatesNameTheInt8KernelAndRefuseTheRest) {
   for (const AlgorithmEstimate& e : EstimateAlgorithms(c.d, DataType::kInt8)) {
     if (e.name == "phase") {
       EXPECT_TRUE(e.refused.empty());
-      EXPECT_EQ(e.kernel.rfind("i8_phase_", 0), 0u) << e.kernel;
+      EXPECT_NE(e.kernel.find("i8_"), std::string::npos) << e.kernel;  // an int8 kernel or route
     } else if (e.name == "ref") {
       EXPECT_TRUE(e.refused.empty());
     } else {

@@ -177,7 +177,8 @@ TEST_P(KernelList, PadAndChannelsLastKernelsMatchTheReference) {
     } else if (k.dtype == DType::kBF16) {
       // tests/phase_bf16_sweep_test.cc runs every bf16 line at every ISA.
     } else if (k.dtype == DType::kI8) {
-      // tests/int8_plan_test.cc runs the int8 line at every ISA.
+      // tests/int8_plan_test.cc runs the dot and requant lines at every ISA,
+      // tests/int8_lanes_test.cc every vnni line.
     } else {
       ADD_FAILURE() << k.name << ": no test runs this kind of kernel";
     }

@@ -56,6 +56,22 @@ struct PhaseTuning {
   enum class Bf16Compute { kAuto, kDot, kWiden };
   Bf16Compute bf16_compute = Bf16Compute::kAuto;
 
+  // int8 plans only (PlanOptions::dtype kInt8): how phase computes. Every
+  // route gives the integer reference's bits.
+  //   kLanes:  output channels in the lanes, four u8 x s8 products per lane
+  //            and instruction (vpdpbusd): CPUs with AVX512_VNNI only.
+  //   kWiden:  x - x_zero_point and the weights widened to f32 and phase's
+  //            f32 path run on them: exact only while every sum stays below
+  //            2^24, i.e. Cin/groups x the taps of an output <= 514 (a
+  //            larger layer is refused).
+  //   kInt16:  x - x_zero_point and the weights as int16, summed in int32
+  //            (the dot kernel where Cin/groups >= 8, else plain loops).
+  //   kAuto:   kLanes where Cout/groups >= 16 and the CPU has VNNI, else
+  //            kWiden where exact, else kInt16 (docs/ALGORITHMS.md, "int8").
+  // A named `kernel` decides the route by itself (kAuto) or must agree.
+  enum class Int8Compute { kAuto, kLanes, kWiden, kInt16 };
+  Int8Compute int8_compute = Int8Compute::kAuto;
+
   // A kernel from PhaseKernelNames() (with or without its __<isa> suffix):
   // the plan runs it or fails with the reason it cannot. Empty: the
   // planner's choice.

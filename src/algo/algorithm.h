@@ -68,6 +68,11 @@ struct PrepareInput {
   const QuantParams* quant = nullptr;  // int8 plans only
 };
 
+// phase's f32 prepare and cost, as the bf16 and int8 paths that widen to
+// f32 take them (src/algo/phase.cc passes its own).
+using PrepareF32 = std::unique_ptr<PreparedAlgo> (*)(const PrepareInput& in, std::string* why);
+using CostF32 = AlgoCost (*)(const Geom3& g);
+
 struct Algorithm {
   const char* name;     // as in `--algo NAME`, tests and bench labels
   const char* summary;  // one line for `tconv explain` / README

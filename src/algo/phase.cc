@@ -136,7 +136,7 @@ bool Bf16Widens(const PrepareInput& in) {
 // The SIMD path when it takes the geometry, else the general path; a
 // kernel named by PhaseTuning::kernel that cannot run it fails the plan.
 std::unique_ptr<PreparedAlgo> PhasePrepare(const PrepareInput& in, std::string* why) {
-  if (in.w.dtype == DType::kI8) return PreparePhaseInt8(in, why);
+  if (in.w.dtype == DType::kI8) return PreparePhaseInt8(in, PhasePrepare, PhaseCost, why);
   if (in.w.dtype == DType::kBF16) {
     if (Bf16Widens(in)) return PreparePhaseBf16Widened(in, PhasePrepare, PhaseCost, why);
     return PreparePhaseBf16(in, why);

@@ -39,7 +39,6 @@ std::unique_ptr<PreparedAlgo> PreparePhaseBf16(const PrepareInput& in, std::stri
 // lanes with pixels where Cout/g is small), and rounds y to bf16 when y is
 // bf16. Its costs: the f32 path's (`cost_f32` when it reports none), plus
 // x and y in f32 in the workspace.
-using PrepareF32 = std::unique_ptr<PreparedAlgo> (*)(const PrepareInput& in, std::string* why);
 std::unique_ptr<PreparedAlgo> PreparePhaseBf16Widened(const PrepareInput& in, PrepareF32 prepare_f32,
                                                       AlgoCost (*cost_f32)(const Geom3&), std::string* why);
 

@@ -216,10 +216,18 @@ int64_t InputChannelsStored(const Geom3& g) {
   return g.cin_g >= kInt8DotMinChannels ? RoundUp(g.cin_g, kernels::kInt8ChannelAlign) : g.cin_g;
 }
 
-AlgoCost PhaseInt8Cost(const Geom3& g) {
+AlgoCost PhaseInt8Cost(const Geom3& g, CostF32 cost_f32, bool* exact) {
   AlgoCost c;
+  if (exact) *exact = true;
   if (const kernels::KernelInfo* k = Int8LanesKernel(g)) {
     if (Int8LanesCost(g, k, &c)) return c;
+  }
+  if (Int8WidenIsExact(g)) {
+    c = cost_f32(g);
+    const int64_t x = SatProduct({g.n, g.cin, g.in_sp, 4}), y = SatProduct({g.n, g.cout, g.out_sp, 4});
+    c.workspace_bytes = SatAdd(c.workspace_bytes, SatAdd(x, y));
+    if (exact) *exact = false;
+    return c;
   }
   return PhaseInt16Cost(g);
 }
@@ -235,32 +243,69 @@ AlgoCost PhaseInt16Cost(const Geom3& g) {
   return c;
 }
 
-std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in, std::string* why) {
+// A kernel named by in.tuning: the path that runs it, or nullptr and *why.
+std::unique_ptr<PreparedAlgo> PrepareNamed(const PrepareInput& in, PrepareF32 prepare_f32, CostF32 cost_f32,
+                                           std::string* why) {
+  using C = PhaseTuning::Int8Compute;
+  const kernels::KernelInfo* k = kernels::FindKernelByName(in.tuning.kernel);
+  const bool widen = k && (k->dtype == DType::kF32 || k->op == kernels::KernelOp::kInt8Requant);
+  const C route = !k ? C::kAuto
+                  : widen ? C::kWiden
+                  : k->op == kernels::KernelOp::kPhaseInt8Vnni ? C::kLanes
+                                                               : C::kInt16;
+  if (k && in.tuning.int8_compute != C::kAuto && in.tuning.int8_compute != route) {
+    *why = "phase: " + k->name + " does not run the int8_compute route the tuning asks for";
+  } else if (!k) {
+    *why = "phase: no kernel named '" + in.tuning.kernel + "' at isa " + dispatch::ActiveIsaName();
+  } else if (widen) {
+    return PreparePhaseInt8Widened(in, prepare_f32, cost_f32, why);  // the f32 kernel, or the route
+  } else if (k->dtype != DType::kI8) {
+    *why = "phase: " + k->name + " computes " + DTypeName(k->dtype) + ", the plan int8 (PlanOptions::dtype)";
+  } else if (k->op == kernels::KernelOp::kPhaseInt8Vnni) {
+    return PreparePhaseInt8Lanes(in, k, why);
+  } else if (in.g.cin_g < kInt8DotMinChannels) {
+    *why = "phase: " + k->name + " needs Cin/groups >= " + std::to_string(kInt8DotMinChannels) + " (got " +
+           std::to_string(in.g.cin_g) + ")";
+  } else {
+    return std::make_unique<PhaseInt8>(in.g, in.w.As<int8_t>(), in.bias.As<int32_t>(), *in.quant);
+  }
+  return nullptr;
+}
+
+std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in, PrepareF32 prepare_f32, CostF32 cost_f32,
+                                               std::string* why) {
+  using C = PhaseTuning::Int8Compute;
+  const C route = in.tuning.int8_compute;
   std::string reason;
-  const kernels::KernelInfo* k = nullptr;
+  std::unique_ptr<PreparedAlgo> p;
   if (!in.tuning.kernel.empty()) {
-    k = kernels::FindKernelByName(in.tuning.kernel);
-    if (!k) {
-      reason = "phase: no kernel named '" + in.tuning.kernel + "' at isa " + dispatch::ActiveIsaName();
-    } else if (k->dtype != DType::kI8) {
-      reason = "phase: " + k->name + " computes " + DTypeName(k->dtype) + ", the plan int8 (PlanOptions::dtype)";
-    } else if (k->op == kernels::KernelOp::kPhaseInt8Dot && in.g.cin_g < kInt8DotMinChannels) {
-      reason = "phase: " + k->name + " needs Cin/groups >= " + std::to_string(kInt8DotMinChannels) + " (got " +
-               std::to_string(in.g.cin_g) + ")";
-    } else if (k->op == kernels::KernelOp::kPhaseInt8Vnni) {
-      if (auto p = PreparePhaseInt8Lanes(in, k, &reason)) return p;
+    p = PrepareNamed(in, prepare_f32, cost_f32, &reason);
+  } else if (route == C::kLanes) {
+    const kernels::KernelInfo* k = Int8LanesKernel(in.g, true);
+    if (k) p = PreparePhaseInt8Lanes(in, k, &reason);
+    else reason = std::string("phase: int8_compute kLanes needs AVX512_VNNI (isa ") + dispatch::ActiveIsaName() + ")";
+  } else if (route == C::kWiden) {
+    p = PreparePhaseInt8Widened(in, prepare_f32, cost_f32, &reason);
+  } else if (route == C::kInt16) {
+    p = std::make_unique<PhaseInt8>(in.g, in.w.As<int8_t>(), in.bias.As<int32_t>(), *in.quant);
+  } else {
+    // Output channels in the lanes (vpdpbusd) where they fill a vector;
+    // else f32's kernels where their sums are exact; else the int16 paths.
+    if (const kernels::KernelInfo* k = Int8LanesKernel(in.g)) {
+      if ((p = PreparePhaseInt8Lanes(in, k, &reason))) return p;
+      dispatch::LogDispatch("phase (int8): lanes declined: %s", reason.c_str());
     }
-  } else if ((k = Int8LanesKernel(in.g))) {
-    if (auto p = PreparePhaseInt8Lanes(in, k, &reason)) return p;
-    dispatch::LogDispatch("phase (int8): lanes declined: %s", reason.c_str());
-    reason.clear();
+    if (Int8WidenIsExact(in.g)) {
+      if ((p = PreparePhaseInt8Widened(in, prepare_f32, cost_f32, &reason))) return p;
+      dispatch::LogDispatch("phase (int8): widening declined: %s", reason.c_str());
+    }
+    return std::make_unique<PhaseInt8>(in.g, in.w.As<int8_t>(), in.bias.As<int32_t>(), *in.quant);
   }
-  if (!reason.empty()) {
-    if (why) *why = reason;
+  if (!p) {
     dispatch::LogDispatch("phase (int8): declined: %s", reason.c_str());
-    return nullptr;
+    if (why) *why = reason;
   }
-  return std::make_unique<PhaseInt8>(in.g, in.w.As<int8_t>(), in.bias.As<int32_t>(), *in.quant);
+  return p;
 }
 
 }  // namespace tconv

@@ -49,14 +49,16 @@ struct KernelInfo;
 
 // in.w: int8 (Cin, Cout/g, *k); in.bias: int32 (Cout) or absent;
 // in.quant: validated. Declines (nullptr and *why) only a forced kernel
-// that cannot run the geometry.
-std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in, std::string* why);
+// that cannot run the geometry. prepare_f32 / cost_f32: phase's f32 path,
+// for the widened route.
+std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in, PrepareF32 prepare_f32, CostF32 cost_f32,
+                                               std::string* why);
 
-// The lanes path: its kernel for g (nullptr below kInt8LanesMinCout or
-// without VNNI), its costs (false where its padded input would be too
+// The lanes path: its kernel for g (nullptr without VNNI, and below
+// kInt8LanesMinCout unless any_cout), its costs (false where its padded input would be too
 // large), and the plan (nullptr and *why then).
 constexpr int64_t kInt8LanesMinCout = 16;
-const kernels::KernelInfo* Int8LanesKernel(const Geom3& g);
+const kernels::KernelInfo* Int8LanesKernel(const Geom3& g, bool any_cout = false);
 bool Int8LanesCost(const Geom3& g, const kernels::KernelInfo* k, AlgoCost* cost);
 std::unique_ptr<PreparedAlgo> PreparePhaseInt8Lanes(const PrepareInput& in, const kernels::KernelInfo* k,
                                                     std::string* why);
@@ -66,9 +68,19 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8Lanes(const PrepareInput& in, cons
 constexpr int64_t kInt8DotMinChannels = 8;
 int64_t InputChannelsStored(const Geom3& g);
 
+// The widened route (phase_int8_widened.cc): exact while every partial sum
+// stays an integer below 2^24 (f32's exact integers): Cin/g x the most taps
+// an output has, times 255 x 128, at most 2^24 - 1.
+constexpr int64_t kInt8WidenMaxProducts = ((int64_t{1} << 24) - 1) / (255 * 128);
+int64_t Int8ProductsPerOutput(const Geom3& g);
+bool Int8WidenIsExact(const Geom3& g);
+std::unique_ptr<PreparedAlgo> PreparePhaseInt8Widened(const PrepareInput& in, PrepareF32 prepare_f32,
+                                                      CostF32 cost_f32, std::string* why);
+
 // The costs of the path PreparePhaseInt8 takes without tuning: the lanes
-// path's, else PhaseInt16Cost.
-AlgoCost PhaseInt8Cost(const Geom3& g);
+// path's, else the widened route's (*exact false: phase's f32 formula plus
+// x and y in f32), else PhaseInt16Cost.
+AlgoCost PhaseInt8Cost(const Geom3& g, CostF32 cost_f32, bool* exact = nullptr);
 // The dot and rows paths' costs: the useful multiply-adds, x -
 // x_zero_point as int16 in the workspace, the weights as int16.
 AlgoCost PhaseInt16Cost(const Geom3& g);

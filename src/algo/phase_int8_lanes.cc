@@ -125,7 +125,7 @@ void PhaseInt8Lanes::PadInput(const X* x, uint32_t* xp, int threads) const {
 void PhaseInt8Lanes::FillBias(Buffer y, int threads) const {
   const Geom3& g = lp_.g;
   const int64_t planes = g.n * g.cout;
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static) if (planes > 1 && planes * g.out_sp > (1 << 16))
   for (int64_t pl = 0; pl < planes; ++pl) {
     const int64_t co = pl % g.cout;
     const int64_t acc = static_cast<int64_t>(bias_[static_cast<size_t>(co)]);
@@ -181,7 +181,7 @@ void PhaseInt8Lanes::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const
   }
   if (lp_.bias_only) FillBias(yb, threads);
   const int64_t tasks = lp_.Tasks();
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 4)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 4) if (tasks > 1)
   for (int64_t t = 0; t < tasks; ++t) {
     // Every block of output channels, and in each the column phases one
     // after the other.
@@ -193,8 +193,8 @@ void PhaseInt8Lanes::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const
 
 }  // namespace
 
-const KernelInfo* Int8LanesKernel(const Geom3& g) {
-  if (g.cout_g < kInt8LanesMinCout) return nullptr;
+const KernelInfo* Int8LanesKernel(const Geom3& g, bool any_cout) {
+  if (g.cout_g < kInt8LanesMinCout && !any_cout) return nullptr;
   const KernelInfo* any = kernels::FindKernel(kernels::KernelOp::kPhaseInt8Vnni, DType::kI8);
   if (!any) return nullptr;
   const int64_t vectors = CeilDiv(g.cout_g, int64_t{16});

@@ -96,7 +96,7 @@ void LanesPlan::PadInput(uint32_t pad, uint32_t* xp, int threads, Fill fill) con
   const int64_t slabs = g.n * g.groups * pin[0];
   const int64_t row = pin[2] * words, slab = pin[1] * row;
   const int64_t lo2 = lo[2] * words, hi2 = (pin[2] - lo[2] - g.in[2]) * words;
-#pragma omp parallel for num_threads(threads) schedule(static)
+#pragma omp parallel for num_threads(threads) schedule(static) if (slabs > 1 && slabs * slab > (1 << 16))
   for (int64_t s = 0; s < slabs; ++s) {
     uint32_t* out = xp + s * slab;
     const int64_t ng = s / pin[0], z = s % pin[0] - lo[0];

@@ -81,6 +81,22 @@ struct Int8RowArgs {
   int64_t y_co_stride = 0, y_pix_stride = 0, y_row_stride = 0;
 };
 using Int8RowFn = void (*)(const Int8RowArgs& a);
+// The requantization of an output plane computed in f32 (the widened
+// route, src/algo/phase_int8_widened.cc): i8_requant. For i < n, with
+// v = double(acc[i]) + bias, acc[i] an integer (exact in f32):
+//   y u8/s8: y[i] = Requantize(v, mult, y_zero_point, y_min, y_max) of
+//            tconv/quant.h, bit for bit;  y f32: y[i] = float(v * mult).
+// y may be acc itself (f32 y, in place).
+struct Int8RequantArgs {
+  const float* acc = nullptr;
+  int64_t n = 0;
+  double bias = 0, mult = 1;
+  void* y = nullptr;
+  Int8Out y_type = Int8Out::kU8;
+  int32_t y_zero_point = 0, y_min = 0, y_max = 255;
+};
+using Int8RequantFn = void (*)(const Int8RequantArgs& a);
+
 // Most pixels per tile and vectors of output channels per call.
 constexpr int kInt8MaxTilePixels = 16;
 constexpr int kInt8MaxTileVectors = 4;

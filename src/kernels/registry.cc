@@ -49,6 +49,8 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
       return "phase_dot";
     case KernelOp::kPhaseInt8Vnni:
       return "phase_vnni";
+    case KernelOp::kInt8Requant:
+      return "requant";
   }
   return "?";
 }

@@ -32,6 +32,7 @@ enum class KernelOp : uint8_t {
   kPhaseBf16Widen,    // Bf16RowFn        widened to f32, any target
   kPhaseInt8Dot,      // Int8DotFn        (phase_int8_kernels.h)
   kPhaseInt8Vnni,     // Int8RowFn        (phase_int8_kernels.h), vpdpbusd
+  kInt8Requant,       // Int8RequantFn    (phase_int8_kernels.h)
 };
 // The op part of a kernel name: "phase_pixels", "phase_direct_rows_s2", ...
 // (column_phases and cout_block fill in the s<SX> and c<CB> where the op

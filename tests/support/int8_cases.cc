@@ -79,10 +79,22 @@ std::vector<uint8_t> Reference(const Case& c) {
   return y;
 }
 
+PhaseTuning Kernel(const std::string& name) {
+  PhaseTuning t;
+  t.kernel = name;
+  return t;
+}
+
+PhaseTuning Route(PhaseTuning::Int8Compute route) {
+  PhaseTuning t;
+  t.int8_compute = route;
+  return t;
+}
+
 std::unique_ptr<Plan> MakePlan(const Case& c, const std::string& algo, int threads, Status* st,
-                               const std::string& kernel) {
+                               const PhaseTuning& tuning) {
   PlanOptions o;
-  o.phase.kernel = kernel;
+  o.phase = tuning;
   o.dtype = DataType::kInt8;
   o.algo = algo;
   o.threads = threads;

@@ -42,6 +42,9 @@
 #ifndef TCONV_KERNEL_IF_kPhaseInt8Vnni
 #define TCONV_KERNEL_IF_kPhaseInt8Vnni(entry)
 #endif
+#ifndef TCONV_KERNEL_IF_kInt8Requant
+#define TCONV_KERNEL_IF_kInt8Requant(entry)
+#endif
 
 #define TCONV_KERNEL(op, dtype, cout_block, column_phases, tile_rows, tile_cols, function)        \
   TCONV_KERNEL_IF_##op(out->push_back(MakeKernelInfo(KernelOp::op, DType::dtype, cout_block,      \
@@ -62,3 +65,4 @@
 #undef TCONV_KERNEL_IF_kPhaseBf16Widen
 #undef TCONV_KERNEL_IF_kPhaseInt8Dot
 #undef TCONV_KERNEL_IF_kPhaseInt8Vnni
+#undef TCONV_KERNEL_IF_kInt8Requant

@@ -1,0 +1,150 @@
+// `phase` in int8 widened to f32, exactly: see phase_int8.h.
+#include <omp.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "src/algo/phase_axes.h"
+#include "src/algo/phase_int8.h"
+#include "src/base/checked_int.h"
+#include "src/base/int_math.h"
+#include "src/kernels/phase_int8_kernels.h"
+#include "src/kernels/registry.h"
+
+namespace tconv {
+namespace {
+
+using kernels::Int8Out;
+
+int64_t Align64(int64_t bytes) { return SatMul(CeilDiv(bytes, 64), 64); }
+
+// Below this many elements the conversions run on one thread (a parallel
+// region costs more than the loop).
+constexpr int64_t kParallelMin = 1 << 16;
+
+// Workspace: [x - x_zero_point in f32][the f32 path's workspace][y's sums
+// in f32, for u8 / s8 y], each 64-byte aligned; an f32 y takes the sums
+// and is requantized in place.
+class PhaseInt8Widened : public PreparedAlgo {
+ public:
+  PhaseInt8Widened(const Geom3& g, const QuantParams& q, const int32_t* bias, std::unique_ptr<PreparedAlgo> f32,
+                   const AlgoCost& f32_cost)
+      : g_(g), q_(q), f32_(std::move(f32)), cost_(f32_cost) {
+    requant_ = kernels::FindKernel(kernels::KernelOp::kInt8Requant, DType::kI8);
+    x_bytes_ = Align64(SatProduct({g.n, g.cin, g.in_sp, 4}));
+    inner_ws_ = Align64(f32_cost.workspace_bytes);
+    const int64_t y_bytes = q.y_type == QuantType::kFloat32 ? 0 : SatProduct({g.n, g.cout, g.out_sp, 4});
+    cost_.workspace_bytes = SatAdd(SatAdd(x_bytes_, inner_ws_), y_bytes);
+    for (int64_t co = 0; co < g.cout; ++co) {
+      bias_.push_back(bias ? bias[co] : 0);
+      mult_.push_back(RequantMultiplier(q, co));
+    }
+  }
+  void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {
+    char* base = static_cast<char*>(ws);
+    float* x = reinterpret_cast<float*>(base);
+    if (q_.x_type == QuantType::kUInt8) {
+      Center(static_cast<const uint8_t*>(xb.data), x, threads);
+    } else {
+      Center(static_cast<const int8_t*>(xb.data), x, threads);
+    }
+    void* inner_ws = inner_ws_ ? base + x_bytes_ : nullptr;
+    const bool f32_y = q_.y_type == QuantType::kFloat32;
+    float* sums = f32_y ? yb.As<float>() : reinterpret_cast<float*>(base + x_bytes_ + inner_ws_);
+    f32_->Run(ConstBuffer(x), Buffer(sums), inner_ws, threads);
+    Requantize(sums, yb.data, threads);
+  }
+  bool ActualCost(AlgoCost* cost) const override {
+    *cost = cost_;
+    return true;
+  }
+  std::string Kernel() const override { return f32_->Kernel() + " (int8 widened to f32, exact) + " + requant_->name; }
+
+ private:
+  // x - x_zero_point to f32 (exact).
+  template <typename X>
+  void Center(const X* x, float* dst, int threads) const {
+    const int64_t count = g_.n * g_.cin * g_.in_sp;
+    const float zp = static_cast<float>(q_.x_zero_point);
+    const int64_t chunk = std::max<int64_t>(4096, CeilDiv(CeilDiv(count, threads), 16) * 16);
+#pragma omp parallel for num_threads(threads) schedule(static) if (count > kParallelMin)
+    for (int64_t c = 0; c < CeilDiv(count, chunk); ++c) {
+      const int64_t end = std::min(count, (c + 1) * chunk);
+      for (int64_t i = c * chunk; i < end; ++i) dst[i] = static_cast<float>(x[i]) - zp;
+    }
+  }
+
+  // Each output plane through i8_requant.
+  void Requantize(const float* sums, void* y, int threads) const {
+    const int64_t planes = g_.n * g_.cout;
+    const bool f32_y = q_.y_type == QuantType::kFloat32;
+    const auto fn = requant_->As<kernels::Int8RequantFn>();
+#pragma omp parallel for num_threads(threads) schedule(static) if (planes > 1 && planes * g_.out_sp > kParallelMin)
+    for (int64_t pl = 0; pl < planes; ++pl) {
+      const size_t co = static_cast<size_t>(pl % g_.cout);
+      kernels::Int8RequantArgs a;
+      a.acc = sums + pl * g_.out_sp;
+      a.n = g_.out_sp;
+      a.bias = bias_[co], a.mult = mult_[co];
+      a.y = f32_y ? static_cast<void*>(static_cast<float*>(y) + pl * g_.out_sp)
+                  : static_cast<void*>(static_cast<uint8_t*>(y) + pl * g_.out_sp);
+      a.y_type = f32_y ? Int8Out::kF32 : q_.y_type == QuantType::kUInt8 ? Int8Out::kU8 : Int8Out::kS8;
+      a.y_zero_point = q_.y_zero_point;
+      a.y_min = f32_y ? 0 : QuantTypeMin(q_.y_type);
+      a.y_max = f32_y ? 0 : QuantTypeMax(q_.y_type);
+      fn(a);
+    }
+  }
+
+  Geom3 g_;
+  QuantParams q_;
+  std::unique_ptr<PreparedAlgo> f32_;
+  AlgoCost cost_;
+  const kernels::KernelInfo* requant_ = nullptr;
+  int64_t x_bytes_ = 0, inner_ws_ = 0;
+  std::vector<double> bias_, mult_;  // per output channel
+};
+
+}  // namespace
+
+int64_t Int8ProductsPerOutput(const Geom3& g) {
+  int64_t taps = 1;
+  bool bias_only = false;
+  for (int ax = 0; ax < 3; ++ax) {
+    int64_t most = 0;
+    for (const AxisPhase& a : AnalyzeAxis(g, ax, &bias_only)) most = std::max(most, static_cast<int64_t>(a.k.size()));
+    taps = SatMul(taps, most);
+  }
+  return SatMul(g.cin_g, taps);
+}
+
+bool Int8WidenIsExact(const Geom3& g) { return Int8ProductsPerOutput(g) <= kInt8WidenMaxProducts; }
+
+std::unique_ptr<PreparedAlgo> PreparePhaseInt8Widened(const PrepareInput& in, PrepareF32 prepare_f32,
+                                                      CostF32 cost_f32, std::string* why) {
+  const Geom3& g = in.g;
+  if (!Int8WidenIsExact(g)) {
+    *why = "phase: int8 widened to f32 is exact up to " + std::to_string(kInt8WidenMaxProducts) +
+           " products per output; this layer sums up to " + std::to_string(Int8ProductsPerOutput(g));
+    return nullptr;
+  }
+  std::vector<float> w(static_cast<size_t>(SatProduct({g.cin, g.cout_g, g.k_sp})));
+  const int8_t* wi = in.w.As<int8_t>();
+  for (size_t i = 0; i < w.size(); ++i) w[i] = wi[i];
+  // (A named i8_requant asked for this route: the f32 path picks its own
+  // kernel then.)
+  PhaseTuning tuning = in.tuning;
+  const kernels::KernelInfo* named = kernels::FindKernelByName(tuning.kernel);
+  if (named && named->dtype != DType::kF32) tuning.kernel.clear();
+  const PrepareInput in32{g, ConstBuffer(w.data()), ConstBuffer(), tuning};
+  std::unique_ptr<PreparedAlgo> f32 = prepare_f32(in32, why);
+  if (!f32) return nullptr;
+  AlgoCost cost;
+  if (!f32->ActualCost(&cost)) cost = cost_f32(g);
+  return std::make_unique<PhaseInt8Widened>(g, *in.quant, in.bias.As<int32_t>(), std::move(f32), cost);
+}
+
+}  // namespace tconv
