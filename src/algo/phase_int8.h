@@ -1,7 +1,8 @@
 // Internal: `phase` in int8 (PlanOptions::dtype kInt8, tconv/quant.h).
 //
 // The same sub-pixel decomposition as phase's other paths
-// (src/algo/phase.cc, src/algo/phase_axes.h) in integers. Three paths:
+// (src/algo/phase.cc, src/algo/phase_axes.h) in integers, by one of three
+// routes (PhaseTuning::int8_compute; auto takes the first that applies):
 //   lanes (Cout/g >= kInt8LanesMinCout on a CPU with AVX512_VNNI; file
 //        phase_int8_lanes.cc): the bf16 path's plan (src/algo/phase_lanes.h)
 //        with quads of bytes: Run pads x once into channels-last quads
@@ -11,8 +12,13 @@
 //        start each sum at -zs * (the phase's weight sum), so pads add
 //        nothing and the int32 sum, wrapped or not on the way, ends exact;
 //        they requantize in the registers (double, the rule of quant.h).
-// Otherwise run first writes x - x_zero_point as int16 into the workspace;
-// the weights are packed once per output channel and phase as int16:
+//   widened (Cin/g x the most taps of an output <= kInt8WidenMaxProducts;
+//        file phase_int8_widened.cc): x - x_zero_point and the weights in
+//        f32 through phase's f32 path, whose sums are then exact integers,
+//        and the kernel i8_requant per output plane.
+//   int16 (else): Run first writes x - x_zero_point as int16 into the
+//        workspace; the weights are packed once per output channel and
+//        phase as int16; two paths:
 //   dot  (Cin/g >= 8): x channels last (N, groups, *in, C) with C = Cin/g
 //        rounded up to kernels::kInt8ChannelAlign (zeros), then one pixel
 //        of zeros; weights [tap][C]. Tasks are output rows of a phase; the
@@ -30,10 +36,10 @@
 // Requantize (or Dequantize) with the channel's multiplier: the integer
 // reference's result, bit for bit, at any thread count. Outputs no tap
 // reaches get the requantized bias. The dot kernel uses Highway's int16
-// ReorderWidenMulAccumulate (vpmaddwd at AVX-512, pmaddwd at AVX2): the
-// path of CPUs without VNNI and of layers with few output channels.
-// PhaseTuning::kernel forces one kernel (an i8_ one; the dot kernel needs
-// Cin/g >= kInt8DotMinChannels).
+// ReorderWidenMulAccumulate (vpmaddwd at AVX-512, pmaddwd at AVX2).
+// PhaseTuning::kernel forces one kernel and with it its route (an f32
+// kernel or i8_requant: widened; the dot kernel needs Cin/g >=
+// kInt8DotMinChannels).
 #ifndef TCONV_SRC_ALGO_PHASE_INT8_H_
 #define TCONV_SRC_ALGO_PHASE_INT8_H_
 
