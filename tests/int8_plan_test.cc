@@ -80,11 +80,11 @@ TEST_P(Int8PlanIsa, SweepMatchesIntegerReferenceBitForBit) {
         rows += plan->kernel().rfind("i8_phase_rows", 0) == 0;
       }
       std::vector<uint8_t> y(ref.size(), threads == 1 ? 0x5A : 0xA5);
-      ASSERT_TRUE(plan->Run(ConstQuantView(c.x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()})
-                      .ok());
-      ASSERT_TRUE(y == ref) << v.algo << " route " << static_cast<int>(v.tuning.int8_compute) << " "
-                            << plan->kernel() << " threads=" << threads << " x " << QuantTypeName(c.q.x_type)
-                            << " y " << QuantTypeName(c.q.y_type) << " " << testing::Repro(c.d, seed);
+      ASSERT_TRUE(
+          plan->Run(ConstQuantView(c.x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()}).ok());
+      ASSERT_TRUE(y == ref) << v.algo << " route " << static_cast<int>(v.tuning.int8_compute) << " " << plan->kernel()
+                            << " threads=" << threads << " x " << QuantTypeName(c.q.x_type) << " y "
+                            << QuantTypeName(c.q.y_type) << " " << testing::Repro(c.d, seed);
       ++v.ran;
     }
   }
@@ -106,13 +106,14 @@ TEST(Int8Plan, TiesRoundToEven) {
   Case c = MakeCase(7);
   c.q.y_type = QuantType::kInt8, c.q.y_zero_point = 0;
   c.q.x_scale = 0.5f, c.q.w_scale = {1.0f}, c.q.y_scale = 64.0f;  // M = 1/128
-  c.b.assign(static_cast<size_t>(c.d.out_channels), 64);           // pushes many sums onto ties
+  c.b.assign(static_cast<size_t>(c.d.out_channels), 64);          // pushes many sums onto ties
   const std::vector<uint8_t> ref = Reference(c);
   Status st;
   auto plan = MakePlan(c, "phase", 1, &st);
   ASSERT_TRUE(plan) << st.message();
   std::vector<uint8_t> y(ref.size());
-  ASSERT_TRUE(plan->Run(ConstQuantView(c.x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()}).ok());
+  ASSERT_TRUE(
+      plan->Run(ConstQuantView(c.x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()}).ok());
   EXPECT_TRUE(y == ref);
 }
 
@@ -149,8 +150,9 @@ TEST(Int8Plan, Refusals) {
   std::vector<int8_t> wb(static_cast<size_t>(NumElements(ConvTransposeWeightShape(big))));
   QuantParams q;
   EXPECT_FALSE(Plan::Create(big, ConstI8View(wb.data(), ConvTransposeWeightShape(big)), ConstI32View(), q, o, &st));
-  EXPECT_EQ(st.message(), "int8: an output may sum Cin/groups * prod(kernel) = 73728 products, more than the int32 "
-                          "accumulator holds (65793)");
+  EXPECT_EQ(st.message(),
+            "int8: an output may sum Cin/groups * prod(kernel) = 73728 products, more than the int32 "
+            "accumulator holds (65793)");
   // Views of the wrong kind.
   auto plan = MakePlan(c, "phase", 1, &st);
   ASSERT_TRUE(plan);
@@ -159,8 +161,8 @@ TEST(Int8Plan, Refusals) {
   Tensor xf(plan->input_shape()), yf(plan->output_shape());
   EXPECT_EQ(plan->Run(xf.cview(), yf.view()).message(), "the plan computes int8: x must be a ConstQuantView");
   std::vector<uint8_t> y(YBytes(c));
-  EXPECT_FALSE(plan->Run(ConstQuantView(c.x.data(), plan->output_shape()), QuantView{y.data(), plan->output_shape()})
-                   .ok());
+  EXPECT_FALSE(
+      plan->Run(ConstQuantView(c.x.data(), plan->output_shape()), QuantView{y.data(), plan->output_shape()}).ok());
 }
 
 TEST(Int8Plan, EstimatesNameTheInt8KernelAndRefuseTheRest) {

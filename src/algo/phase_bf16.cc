@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "src/algo/phase_lanes.h"
-#include "src/base/check.h"
 #include "src/base/bf16.h"
+#include "src/base/check.h"
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
 #include "src/dispatch/cpu.h"
@@ -41,8 +41,8 @@ class PhaseBf16 : public PreparedAlgo {
 
   LanesPlan lp_;
   const KernelInfo* kernel_ = nullptr;
-  std::vector<uint32_t> w_;   // [group][phase panels: block][tap][ci2][cob]
-  std::vector<float> bias_;   // Cout, zeros when absent
+  std::vector<uint32_t> w_;  // [group][phase panels: block][tap][ci2][cob]
+  std::vector<float> bias_;  // Cout, zeros when absent
   AlgoCost cost_;
 };
 
@@ -104,8 +104,7 @@ void PhaseBf16::FillBias(Buffer y, int threads) const {
 }
 
 // The task's rows of phase p, output channel block b.
-void PhaseBf16::RunPhase(const LanesPhase& p, const LanesTask& task, int64_t b, const uint32_t* xp,
-                         Buffer y) const {
+void PhaseBf16::RunPhase(const LanesPhase& p, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const {
   const Geom3& g = lp_.g;
   const int64_t n = task.ng / g.groups, gi = task.ng % g.groups;
   Bf16RowArgs a;
@@ -142,7 +141,8 @@ void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
     for (int64_t c = 0; c < ci2; ++c) {
       const uint16_t* lo = xc + 2 * c * g.in_sp;
       const uint16_t* hi = 2 * c + 1 < g.cin_g ? lo + g.in_sp : nullptr;
-      for (int64_t xx = 0; xx < g.in[2]; ++xx) row[xx * ci2 + c] = lo[xx] | (hi ? static_cast<uint32_t>(hi[xx]) << 16 : 0u);
+      for (int64_t xx = 0; xx < g.in[2]; ++xx)
+        row[xx * ci2 + c] = lo[xx] | (hi ? static_cast<uint32_t>(hi[xx]) << 16 : 0u);
     }
   });
   if (lp_.bias_only) FillBias(yb, threads);
@@ -162,7 +162,8 @@ void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
 const KernelInfo* ChooseKernel(const PrepareInput& in, std::string* why) {
   if (!in.tuning.kernel.empty()) {
     const KernelInfo* k = kernels::FindKernelByName(in.tuning.kernel);
-    if (!k) *why = "phase: no kernel named '" + in.tuning.kernel + "' at isa " + dispatch::ActiveIsaName();
+    if (!k)
+      *why = "phase: no kernel named '" + in.tuning.kernel + "' at isa " + dispatch::ActiveIsaName();
     else if (k->dtype != DType::kBF16)
       *why = "phase: " + k->name + " computes " + DTypeName(k->dtype) + ", the plan bf16 (PlanOptions::dtype)";
     return why->empty() ? k : nullptr;

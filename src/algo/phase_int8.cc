@@ -116,7 +116,8 @@ class PhaseInt8 : public PreparedAlgo {
     if constexpr (std::is_same<Y, float>::value) {
       return Dequantize(a, mult_[co]);
     } else {
-      return static_cast<Y>(Requantize(a, mult_[co], q_.y_zero_point, QuantTypeMin(q_.y_type), QuantTypeMax(q_.y_type)));
+      return static_cast<Y>(
+          Requantize(a, mult_[co], q_.y_zero_point, QuantTypeMin(q_.y_type), QuantTypeMax(q_.y_type)));
     }
   }
 
@@ -197,10 +198,10 @@ class PhaseInt8 : public PreparedAlgo {
 
   Geom3 g_;
   QuantParams q_;
-  bool dot_;  // the dot path (Cin/g >= kInt8DotMinChannels), else the rows loops
-  int64_t cpad_;  // channels stored per pixel of x and per tap of w
+  bool dot_;                                     // the dot path (Cin/g >= kInt8DotMinChannels), else the rows loops
+  int64_t cpad_;                                 // channels stored per pixel of x and per tap of w
   const kernels::KernelInfo* kernel_ = nullptr;  // the dot path's, at the ISA active at Create
-  std::vector<RowTask> rows_;  // the dot path's tasks within one (image, group)
+  std::vector<RowTask> rows_;                    // the dot path's tasks within one (image, group)
   std::vector<AxisPhase> axes_[3];
   std::vector<Phase> phases_;  // point into axes_
   int64_t per_cout_ = 0;
@@ -249,8 +250,8 @@ std::unique_ptr<PreparedAlgo> PrepareNamed(const PrepareInput& in, PrepareF32 pr
   using C = PhaseTuning::Int8Compute;
   const kernels::KernelInfo* k = kernels::FindKernelByName(in.tuning.kernel);
   const bool widen = k && (k->dtype == DType::kF32 || k->op == kernels::KernelOp::kInt8Requant);
-  const C route = !k ? C::kAuto
-                  : widen ? C::kWiden
+  const C route = !k                                           ? C::kAuto
+                  : widen                                      ? C::kWiden
                   : k->op == kernels::KernelOp::kPhaseInt8Vnni ? C::kLanes
                                                                : C::kInt16;
   if (k && in.tuning.int8_compute != C::kAuto && in.tuning.int8_compute != route) {
@@ -282,8 +283,10 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in, PrepareF3
     p = PrepareNamed(in, prepare_f32, cost_f32, &reason);
   } else if (route == C::kLanes) {
     const kernels::KernelInfo* k = Int8LanesKernel(in.g, true);
-    if (k) p = PreparePhaseInt8Lanes(in, k, &reason);
-    else reason = std::string("phase: int8_compute kLanes needs AVX512_VNNI (isa ") + dispatch::ActiveIsaName() + ")";
+    if (k)
+      p = PreparePhaseInt8Lanes(in, k, &reason);
+    else
+      reason = std::string("phase: int8_compute kLanes needs AVX512_VNNI (isa ") + dispatch::ActiveIsaName() + ")";
   } else if (route == C::kWiden) {
     p = PreparePhaseInt8Widened(in, prepare_f32, cost_f32, &reason);
   } else if (route == C::kInt16) {

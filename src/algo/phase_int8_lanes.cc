@@ -44,10 +44,10 @@ class PhaseInt8Lanes : public PreparedAlgo {
   const KernelInfo* kernel_;
   QuantParams q_;
   uint32_t zs_ = 0;
-  std::vector<uint32_t> w_;     // [group][phase panels: block][tap][ci4][cob] quads of s8
-  std::vector<int32_t> init_;   // [group][phase][block][cob]: -zs * the sum of the phase's weights
-  std::vector<double> bias_;    // Cout, zeros when absent
-  std::vector<double> mult_;    // Cout: RequantMultiplier
+  std::vector<uint32_t> w_;    // [group][phase panels: block][tap][ci4][cob] quads of s8
+  std::vector<int32_t> init_;  // [group][phase][block][cob]: -zs * the sum of the phase's weights
+  std::vector<double> bias_;   // Cout, zeros when absent
+  std::vector<double> mult_;   // Cout: RequantMultiplier
   AlgoCost cost_;
 };
 
@@ -56,9 +56,8 @@ bool PlanLanes(const Geom3& g, const KernelInfo* k, LanesPlan* lp, AlgoCost* cos
   if (!lp->Init(g, CeilDiv(g.cin_g, 4), k->cout_block * int64_t{16}, "phase (int8)", why)) return false;
   cost->macs = SatProduct({lp->macs, g.n, g.groups, 4 * lp->words, lp->nblocks * lp->cob});
   cost->workspace_bytes = SatProduct({g.n, g.groups, lp->pin_sp, lp->words, 4});
-  cost->packed_bytes =
-      SatAdd(SatProduct({g.groups, lp->group_w, 4}),
-             SatProduct({g.groups, static_cast<int64_t>(lp->phases.size()), lp->nblocks, lp->cob, 4}));
+  cost->packed_bytes = SatAdd(SatProduct({g.groups, lp->group_w, 4}),
+                              SatProduct({g.groups, static_cast<int64_t>(lp->phases.size()), lp->nblocks, lp->cob, 4}));
   return true;
 }
 
@@ -133,8 +132,7 @@ void PhaseInt8Lanes::FillBias(Buffer y, int threads) const {
     if (q_.y_type == QuantType::kFloat32) {
       std::fill_n(y.As<float>() + pl * g.out_sp, g.out_sp, Dequantize(acc, m));
     } else {
-      const int32_t v =
-          Requantize(acc, m, q_.y_zero_point, QuantTypeMin(q_.y_type), QuantTypeMax(q_.y_type));
+      const int32_t v = Requantize(acc, m, q_.y_zero_point, QuantTypeMin(q_.y_type), QuantTypeMax(q_.y_type));
       std::fill_n(static_cast<uint8_t*>(y.data) + pl * g.out_sp, g.out_sp, static_cast<uint8_t>(v));
     }
   }
@@ -161,7 +159,9 @@ void PhaseInt8Lanes::RunPhase(size_t phase, const LanesTask& task, int64_t b, co
   a.mult = mult_.data() + co;
   a.nco = std::min(lp_.cob, g.cout_g - b * lp_.cob);
   const int64_t off = lp_.YOffset(p, n, co, task.q0, task.q1);
-  a.y_type = q_.y_type == QuantType::kFloat32 ? Int8Out::kF32 : q_.y_type == QuantType::kUInt8 ? Int8Out::kU8 : Int8Out::kS8;
+  a.y_type = q_.y_type == QuantType::kFloat32 ? Int8Out::kF32
+             : q_.y_type == QuantType::kUInt8 ? Int8Out::kU8
+                                              : Int8Out::kS8;
   a.y = a.y_type == Int8Out::kF32 ? static_cast<void*>(y.As<float>() + off) : static_cast<uint8_t*>(y.data) + off;
   a.y_zero_point = q_.y_zero_point;
   a.y_min = a.y_type == Int8Out::kF32 ? 0 : QuantTypeMin(q_.y_type);

@@ -123,8 +123,8 @@ int64_t Int8ProductsPerOutput(const Geom3& g) {
 
 bool Int8WidenIsExact(const Geom3& g) { return Int8ProductsPerOutput(g) <= kInt8WidenMaxProducts; }
 
-std::unique_ptr<PreparedAlgo> PreparePhaseInt8Widened(const PrepareInput& in, PrepareF32 prepare_f32,
-                                                      CostF32 cost_f32, std::string* why) {
+std::unique_ptr<PreparedAlgo> PreparePhaseInt8Widened(const PrepareInput& in, PrepareF32 prepare_f32, CostF32 cost_f32,
+                                                      std::string* why) {
   const Geom3& g = in.g;
   if (!Int8WidenIsExact(g)) {
     *why = "phase: int8 widened to f32 is exact up to " + std::to_string(kInt8WidenMaxProducts) +

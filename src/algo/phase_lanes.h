@@ -87,7 +87,7 @@ struct LanesPlan {
   std::vector<int64_t> row_prefix;  // tasks of the row groups before each, per (image, group)
   int64_t lo[3] = {0, 0, 0}, pin[3] = {1, 1, 1}, pin_sp = 1;
   int64_t words = 1, cob = 1, nblocks = 1, group_w = 0;
-  int64_t macs = 0;  // multiply-adds the kernels do per (image, group), per word and channel of a block
+  int64_t macs = 0;        // multiply-adds the kernels do per (image, group), per word and channel of a block
   bool bias_only = false;  // some outputs have no tap: the bias (requantized) alone
 };
 

@@ -34,8 +34,8 @@ struct Int8DotArgs {
   int64_t cin = 0;                 // multiple of kInt8ChannelAlign
   const int16_t* w = nullptr;      // [co][ntaps][cin] with co stride w_co_stride
   int64_t w_co_stride = 0;
-  int64_t nco = 0;                 // >= 1
-  int32_t* acc = nullptr;          // [npix][nco], each written once
+  int64_t nco = 0;         // >= 1
+  int32_t* acc = nullptr;  // [npix][nco], each written once
 };
 using Int8DotFn = void (*)(const Int8DotArgs& a);
 
@@ -67,11 +67,11 @@ struct Int8RowArgs {
   const uint32_t* x = nullptr;       // channels-last quads, pixel stride ci4
   const int64_t* tap_off = nullptr;  // ntaps >= 0 offsets (uint32) of each tap's first pixel
   int64_t ntaps = 0;
-  int64_t ci4 = 0;                   // >= 1
-  const uint32_t* w = nullptr;       // [ntaps][ci4][cob] quads, zero past nco
-  const int32_t* init = nullptr;     // nco
-  const double* bias = nullptr;      // nco (zeros without bias)
-  const double* mult = nullptr;      // nco: RequantMultiplier
+  int64_t ci4 = 0;                // >= 1
+  const uint32_t* w = nullptr;    // [ntaps][ci4][cob] quads, zero past nco
+  const int32_t* init = nullptr;  // nco
+  const double* bias = nullptr;   // nco (zeros without bias)
+  const double* mult = nullptr;   // nco: RequantMultiplier
   int64_t npix = 0, nrows = 1;
   int64_t x_row_stride = 0;
   int64_t nco = 0;

@@ -13,17 +13,19 @@ namespace tconv {
 namespace testing {
 
 size_t YBytes(const Case& c) {
-  return static_cast<size_t>(NumElements(ConvTransposeOutputShape(c.d))) *
-         (c.q.y_type == QuantType::kFloat32 ? 4 : 1);
+  return static_cast<size_t>(NumElements(ConvTransposeOutputShape(c.d))) * (c.q.y_type == QuantType::kFloat32 ? 4 : 1);
 }
 
 namespace {
 
 int32_t PickZeroPoint(QuantType t, uint64_t k, std::mt19937_64* rng) {
   switch (k % 4) {
-    case 0: return QuantTypeMin(t);
-    case 1: return QuantTypeMax(t);
-    default: return QuantTypeMin(t) + static_cast<int32_t>((*rng)() % 256);
+    case 0:
+      return QuantTypeMin(t);
+    case 1:
+      return QuantTypeMax(t);
+    default:
+      return QuantTypeMin(t) + static_cast<int32_t>((*rng)() % 256);
   }
 }
 

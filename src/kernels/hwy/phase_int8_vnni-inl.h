@@ -27,6 +27,11 @@
 #if HWY_ARCH_X86 && (HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL)
 #define TCONV_INT8_VNNI 1
 #include <immintrin.h>
+// The features these functions are compiled for: clang's target attribute
+// replaces the target's (it does not add to them), so all are named.
+#ifndef TCONV_VNNI_TARGET
+#define TCONV_VNNI_TARGET "avx512f,avx512vl,avx512dq,avx512bw,avx512vnni"
+#endif
 #else
 #define TCONV_INT8_VNNI 0
 #endif
@@ -54,8 +59,9 @@ struct Int8Epilogue {
 
 // 16 accumulators to y's type (the rule of the contract), stored at out:
 // 16 bytes (u8 / s8) or 16 floats.
-// (Compiled for the tile's target: clang inlines only between equal targets.)
-__attribute__((target("avx512vnni"))) inline void Int8Requantize(const Int8RowArgs& a, const Int8Epilogue& e, __m512i acc, void* out) {
+// (Compiled for the tile's features: clang inlines only between equal ones.)
+__attribute__((target(TCONV_VNNI_TARGET))) inline void Int8Requantize(const Int8RowArgs& a, const Int8Epilogue& e,
+                                                                      __m512i acc, void* out) {
   __m512d lo = _mm512_cvtepi32_pd(_mm512_castsi512_si256(acc));
   __m512d hi = _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(acc, 1));
   lo = _mm512_mul_pd(_mm512_add_pd(lo, e.bias_lo), e.mult_lo);
@@ -75,16 +81,16 @@ __attribute__((target("avx512vnni"))) inline void Int8Requantize(const Int8RowAr
   hi = _mm512_roundscale_pd(_mm512_min_pd(_mm512_max_pd(hi, vlo), vhi), kRne);
   lo = _mm512_min_pd(_mm512_max_pd(_mm512_add_pd(lo, zpv), ylo), yhi);
   hi = _mm512_min_pd(_mm512_max_pd(_mm512_add_pd(hi, zpv), ylo), yhi);
-  const __m512i q =
-      _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtpd_epi32(lo)), _mm512_cvtpd_epi32(hi), 1);
+  const __m512i q = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtpd_epi32(lo)), _mm512_cvtpd_epi32(hi), 1);
   _mm_storeu_si128(static_cast<__m128i*>(out), _mm512_cvtepi32_epi8(q));  // in range: the low byte
 }
 
 // One tile: P pixels (x offsets off[p] within a tap) x V vectors, to the
 // stage (P x cob elements of `bytes` bytes each).
 template <int V, int P>
-__attribute__((target("avx512vnni"))) HWY_NOINLINE void Int8TileVnni(
-    const Int8RowArgs& a, const int64_t* off, const Int8Epilogue* e, uint8_t* stage, int64_t bytes) {
+__attribute__((target(TCONV_VNNI_TARGET))) HWY_NOINLINE void Int8TileVnni(const Int8RowArgs& a, const int64_t* off,
+                                                                          const Int8Epilogue* e, uint8_t* stage,
+                                                                          int64_t bytes) {
   constexpr int64_t cob = V * 16;
   __m512i acc[P][V];
   for (int v = 0; v < V; ++v) {
