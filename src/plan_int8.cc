@@ -37,7 +37,7 @@ Status CheckCreateArgsInt8(const ConvDesc& desc, ConstI8View weight, ConstI32Vie
   if (options.layout != Layout::kNCHW) return Status::Unsupported("dtype int8 computes channels first only (layout NCHW)");
   const Algorithm* a = FindAlgorithm(options.algo);
   if (a && !(a->dtypes & DTypeBit(DType::kI8))) {
-    return Status::Unsupported("algorithm " + options.algo + " does not compute int8; int8: auto, phase or ref");
+    return Status::Unsupported("algorithm " + options.algo + " does not compute int8; int8: auto, phase, gemm_col2im or ref");
   }
   return CheckMemory("the output " + ShapeString(ConvTransposeOutputShape(desc)), OutputBytes(desc),
                      options.max_memory_bytes);

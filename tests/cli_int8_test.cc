@@ -156,7 +156,7 @@ TEST_F(CliInt8, BadCombinations) {
   ExpectError(Args("x.npy", with({"--y-dtype", "f32"}, ok)), "--y-scale and --y-zero-point apply to --y-dtype u8 or s8");
   ExpectError(Args("x.npy", with({"--y-dtype", "u16"}, ok)), "--y-dtype must be u8, s8 or f32 (got 'u16')");
   ExpectError(Args("xf.npy", ok), "--input: ");
-  ExpectError(Args("x.npy", with({"--algo", "gemm_col2im"}, ok)), "gemm_col2im does not compute int8");
+  ExpectError(Args("x.npy", with({"--algo", "gather"}, ok)), "gather does not compute int8");
   ExpectError(Args("x.npy", with({"--layout", "nhwc"}, ok)), "channels first only");
   ExpectError(Args("x.npy", with({"--tune", "measure"}, ok)), "--tune and --wisdom apply to --dtype f32 only");
   // Weight and bias of the wrong integer types.

@@ -49,6 +49,7 @@ TEST_P(Int8PlanIsa, SweepMatchesIntegerReferenceBitForBit) {
   using C = PhaseTuning::Int8Compute;
   const bool lanes = kernels::FindKernel(kernels::KernelOp::kPhaseInt8Vnni, DType::kI8) != nullptr;
   std::vector<Variant> variants = {{"ref", PhaseTuning()},
+                                   {"gemm_col2im", PhaseTuning()},
                                    {"auto", PhaseTuning()},
                                    {"phase", testing::Route(C::kInt16)},
                                    {"phase", testing::Route(C::kWiden)},
@@ -90,8 +91,9 @@ TEST_P(Int8PlanIsa, SweepMatchesIntegerReferenceBitForBit) {
   }
   EXPECT_GT(dot, 150);  // both int16 paths ran
   EXPECT_GT(rows, 150);
-  EXPECT_GT(variants[3].ran, 200);  // widened: most of these small layers are exact
-  EXPECT_EQ(variants[4].ran, lanes ? 400 : 0);
+  EXPECT_EQ(variants[1].ran, 400);  // gemm_col2im
+  EXPECT_GT(variants[4].ran, 200);  // widened: most of these small layers are exact
+  EXPECT_EQ(variants[5].ran, lanes ? 400 : 0);
   // Saturation at both ends happened, and not everywhere (zero points at
   // a limit saturate half the outputs by design).
   EXPECT_GT(at_min, 100);
@@ -120,9 +122,10 @@ TEST(Int8Plan, TiesRoundToEven) {
 TEST(Int8Plan, Refusals) {
   const Case c = MakeCase(11);
   Status st;
-  for (const char* algo : {"gemm_col2im", "gather", "zero_insert"}) {
+  for (const char* algo : {"gather", "zero_insert"}) {
     EXPECT_FALSE(MakePlan(c, algo, 1, &st));
-    EXPECT_EQ(st.message(), std::string("algorithm ") + algo + " does not compute int8; int8: auto, phase or ref");
+    EXPECT_EQ(st.message(),
+              std::string("algorithm ") + algo + " does not compute int8; int8: auto, phase, gemm_col2im or ref");
   }
   PlanOptions o;
   o.dtype = DataType::kInt8;
@@ -171,7 +174,7 @@ TEST(Int8Plan, EstimatesNameTheInt8KernelAndRefuseTheRest) {
     if (e.name == "phase") {
       EXPECT_TRUE(e.refused.empty());
       EXPECT_NE(e.kernel.find("i8_"), std::string::npos) << e.kernel;  // an int8 kernel or route
-    } else if (e.name == "ref") {
+    } else if (e.name == "ref" || e.name == "gemm_col2im") {
       EXPECT_TRUE(e.refused.empty());
     } else {
       EXPECT_EQ(e.refused, e.name + " computes f32 only");
@@ -179,6 +182,28 @@ TEST(Int8Plan, EstimatesNameTheInt8KernelAndRefuseTheRest) {
   }
   std::string why;
   EXPECT_EQ(AutoAlgorithm(c.d, &why, 0, 1, DataType::kInt8), "phase");
+}
+
+// gemm_col2im takes the input channels kInt8WidenMaxProducts at a time (each
+// column entry an exact f32 integer) and adds the columns in int32: layers
+// with more channels than that are exact too.
+TEST(Int8Plan, GemmCol2ImSumsManyChannelsExactly) {
+  int64_t ran = 0;
+  for (uint64_t seed = 1; ran < 4 && seed < 200; ++seed) {
+    const Case c = MakeCase(seed, 2 * kInt8WidenMaxProducts + 37, 3);
+    int64_t products = c.d.in_channels / c.d.groups;
+    for (int a = 0; a < c.d.ndim; ++a) products *= c.d.kernel[a];
+    if (products > kMaxInt8Products) continue;
+    Status st;
+    auto plan = MakePlan(c, "gemm_col2im", 1 + static_cast<int>(seed % 2), &st);
+    ASSERT_TRUE(plan) << st.message();
+    std::vector<uint8_t> y(YBytes(c), 0x5A);
+    ASSERT_TRUE(
+        plan->Run(ConstQuantView(c.x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()}).ok());
+    EXPECT_TRUE(y == Reference(c)) << testing::Repro(c.d, seed);
+    ++ran;
+  }
+  EXPECT_EQ(ran, 4);
 }
 
 TEST(Int8Plan, EmptyBatch) {

@@ -20,6 +20,8 @@
 // column buffer and then col2im's them into its own output planes (one writer
 // per output element). OpenBLAS runs each GEMM on one thread; the tasks
 // spread over our `threads` workers (src/algo/blas.h).
+//
+// int8 plans run the same steps on exact integers (gemm_col2im_int8.h).
 #include <cblas.h>
 
 #include <algorithm>
@@ -28,6 +30,7 @@
 
 #include "src/algo/algorithm.h"
 #include "src/algo/blas.h"
+#include "src/algo/gemm_col2im_int8.h"
 #include "src/algo/im2col.h"
 #include "src/base/checked_int.h"
 
@@ -114,11 +117,12 @@ AlgoCost GemmCol2ImCost(const Geom3& g) {
 
 std::unique_ptr<PreparedAlgo> GemmCol2ImPrepare(const PrepareInput& in, std::string* /*why*/) {
   const Geom3& g = in.g;
-  const float* w = in.w.As<float>();
-  const float* bias = in.bias.As<float>();
+  const float* w = in.w.dtype == DType::kF32 ? in.w.As<float>() : nullptr;
+  const float* bias = in.w.dtype == DType::kF32 ? in.bias.As<float>() : nullptr;
   // CBLAS takes int dimensions; beyond them the column buffer alone would be
   // many GiB, so report it as out of memory.
   if (SatMul(g.cout_g, g.k_sp) > INT_MAX || g.in_sp > INT_MAX || g.cin_g > INT_MAX) return nullptr;
+  if (in.w.dtype == DType::kI8) return PrepareGemmCol2ImInt8(in);
   return std::make_unique<GemmCol2ImPrepared>(g, w, bias);
 }
 
@@ -126,6 +130,6 @@ std::unique_ptr<PreparedAlgo> GemmCol2ImPrepare(const PrepareInput& in, std::str
 
 const Algorithm kGemmCol2ImAlgorithm = {
     "gemm_col2im", "W^T * x by sgemm into a column buffer, then col2im scatter-add (Caffe's deconvolution)",
-    GemmCol2ImCost, GemmCol2ImPrepare};
+    GemmCol2ImCost, GemmCol2ImPrepare, nullptr, DTypeBit(DType::kF32) | DTypeBit(DType::kI8)};
 
 }  // namespace tconv

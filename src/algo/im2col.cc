@@ -81,13 +81,15 @@ void Im2Col(const Geom3& g, const float* x_group, float* col) {
   }
 }
 
-void Col2ImAdd(const Geom3& g, const float* col, float* x_group) {
+// Acc: float, or int32_t for columns of exact integer sums (int8).
+template <typename Acc>
+void Col2ImAddTo(const Geom3& g, const float* col, Acc* x_group) {
   const int64_t out1 = g.out[1], out2 = g.out[2];
   const int64_t in1 = g.in[1], in2 = g.in[2];
   const int64_t s2 = g.s[2];
   const float* row = col;
   for (int64_t c = 0; c < g.cin_g; ++c) {
-    float* xc = x_group + c * g.in_sp;
+    Acc* xc = x_group + c * g.in_sp;
     for (int64_t k0 = 0; k0 < g.k[0]; ++k0) {
       const AxisRange r0 = Range(g, 0, k0);
       for (int64_t k1 = 0; k1 < g.k[1]; ++k1) {
@@ -102,9 +104,9 @@ void Col2ImAdd(const Geom3& g, const float* col, float* x_group) {
               const float* src = row + (o0 * out1 + o1) * out2;
               const int64_t base = (i0 * in1 + i1) * in2 + r2.off;  // xc[base + o2*s2] for o2 in range
               if (s2 == 1) {
-                for (int64_t o2 = r2.lo; o2 < r2.hi; ++o2) xc[base + o2] += src[o2];
+                for (int64_t o2 = r2.lo; o2 < r2.hi; ++o2) xc[base + o2] += static_cast<Acc>(src[o2]);
               } else {
-                for (int64_t o2 = r2.lo; o2 < r2.hi; ++o2) xc[base + o2 * s2] += src[o2];
+                for (int64_t o2 = r2.lo; o2 < r2.hi; ++o2) xc[base + o2 * s2] += static_cast<Acc>(src[o2]);
               }
             }
           }
@@ -113,6 +115,10 @@ void Col2ImAdd(const Geom3& g, const float* col, float* x_group) {
     }
   }
 }
+
+void Col2ImAdd(const Geom3& g, const float* col, float* x_group) { Col2ImAddTo(g, col, x_group); }
+
+void Col2ImAdd(const Geom3& g, const float* col, int32_t* x_group) { Col2ImAddTo(g, col, x_group); }
 
 Geom3 AsConvGeom(const Geom3& t) {
   Geom3 g = t;

@@ -81,14 +81,16 @@ struct Int8RowArgs {
   int64_t y_co_stride = 0, y_pix_stride = 0, y_row_stride = 0;
 };
 using Int8RowFn = void (*)(const Int8RowArgs& a);
-// The requantization of an output plane computed in f32 (the widened
-// route, src/algo/phase_int8_widened.cc): i8_requant. For i < n, with
-// v = double(acc[i]) + bias, acc[i] an integer (exact in f32):
+// The requantization of an output plane of integer sums, in f32 (the
+// widened route, src/algo/phase_int8_widened.cc) or int32 (gemm_col2im's,
+// src/algo/gemm_col2im_int8.cc): i8_requant. For i < n, with
+// v = double(acc[i]) + bias (acc: acc, else acc_i32):
 //   y u8/s8: y[i] = Requantize(v, mult, y_zero_point, y_min, y_max) of
 //            tconv/quant.h, bit for bit;  y f32: y[i] = float(v * mult).
 // y may be acc itself (f32 y, in place).
 struct Int8RequantArgs {
-  const float* acc = nullptr;
+  const float* acc = nullptr;  // exact integers
+  const int32_t* acc_i32 = nullptr;
   int64_t n = 0;
   double bias = 0, mult = 1;
   void* y = nullptr;

@@ -1,5 +1,5 @@
 // i8_requant (contract: Int8RequantArgs in src/kernels/phase_int8_kernels.h):
-// an output plane of exact integer sums in f32 to y, in double on vectors of
+// an output plane of integer sums (f32 or int32) to y, in double on vectors of
 // Lanes(double): the steps of tconv/quant.h's Requantize (clamp near the
 // range, round to nearest even, add the zero point, clamp to the type), all
 // exact in double, so the bits are Requantize's.
@@ -27,7 +27,7 @@ namespace hn = hwy::HWY_NAMESPACE;
 // i8_requant: contract in phase_int8_kernels.h.
 template <class D>
 void Int8RequantRow(const Int8RequantArgs& a) {
-  TCONV_DCHECK(a.n >= 0 && a.acc && a.y);
+  TCONV_DCHECK(a.n >= 0 && (a.acc != nullptr) != (a.acc_i32 != nullptr) && a.y);
   const hn::ScalableTag<double> dd;
   const hn::Rebind<float, decltype(dd)> df;
   const hn::Rebind<int32_t, decltype(dd)> di;
@@ -42,15 +42,21 @@ void Int8RequantRow(const Int8RequantArgs& a) {
   constexpr int64_t kBlock = 256;  // a multiple of N
   alignas(64) int32_t q[kBlock];
   alignas(64) float tail[kBlock], q_f[kBlock];
+  alignas(64) int32_t tail_i32[kBlock];
   for (int64_t i = 0; i < a.n; i += kBlock) {
     const int64_t len = std::min(kBlock, a.n - i);
-    const float* acc = a.acc + i;
-    if (len < kBlock) {
+    const float* acc = a.acc ? a.acc + i : nullptr;
+    const int32_t* acc_i32 = a.acc_i32 ? a.acc_i32 + i : nullptr;
+    if (len < kBlock && acc) {
       std::fill(std::copy(acc, acc + len, tail), tail + kBlock, 0.0f);
       acc = tail;
+    } else if (len < kBlock) {
+      std::fill(std::copy(acc_i32, acc_i32 + len, tail_i32), tail_i32 + kBlock, 0);
+      acc_i32 = tail_i32;
     }
     for (int64_t j = 0; j < len; j += N) {
-      const auto v = hn::Mul(hn::Add(hn::PromoteTo(dd, hn::LoadU(df, acc + j)), bias), mult);
+      const auto s = acc ? hn::PromoteTo(dd, hn::LoadU(df, acc + j)) : hn::PromoteTo(dd, hn::LoadU(di, acc_i32 + j));
+      const auto v = hn::Mul(hn::Add(s, bias), mult);
       if (f32) {
         hn::Store(hn::DemoteTo(df, v), df, q_f + j);
         continue;
