@@ -90,4 +90,4 @@ def test_readme_int8_numpy_example():
     near_tie = np.abs(v - np.floor(v) - 0.5) < 1e-3
     want = np.clip(np.rint(v) + 128, 0, 255)
     assert np.array_equal(y[~near_tie], want[~near_tie])
-    assert plan.dtype == "int8" and scope["kernel"].startswith("i8_phase_dot")
+    assert plan.dtype == "int8" and scope["kernel"].startswith("i8_")
