@@ -72,13 +72,14 @@ py::array FromBf16Bits(py::handle obj) {
 
 DataType DTypeArg(py::handle obj) {
   if (!py::isinstance<py::str>(obj)) {
-    throw py::type_error("dtype must be a str, 'f32' or 'bf16' (got " +
+    throw py::type_error("dtype must be a str, 'f32', 'bf16' or 'int8' (got " +
                          std::string(py::str(py::type::handle_of(obj).attr("__name__"))) + ")");
   }
   const std::string s = py::cast<std::string>(obj);
   if (s == "f32") return DataType::kFloat32;
   if (s == "bf16") return DataType::kBFloat16;
-  ThrowValue("dtype must be 'f32' or 'bf16' (got '" + s + "')");
+  if (s == "int8") return DataType::kInt8;
+  ThrowValue("dtype must be 'f32', 'bf16' or 'int8' (got '" + s + "')");
 }
 
 bool IsBf16Bits(const py::array& a) { return NativeDType(a, py::dtype::of<uint16_t>()); }

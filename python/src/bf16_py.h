@@ -19,8 +19,8 @@ namespace pyext {
 
 namespace py = pybind11;
 
-// "f32" or "bf16" (PlanOptions::dtype); TypeError for a non-str, ValueError
-// for another string.
+// "f32", "bf16" or "int8" (PlanOptions::dtype); TypeError for a non-str,
+// ValueError for another string. (int8 plans: python/src/int8_py.h.)
 DataType DTypeArg(py::handle obj);
 
 // True when `a` has dtype uint16 in native byte order.

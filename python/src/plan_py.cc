@@ -19,6 +19,7 @@
 #include "python/src/bf16_py.h"
 #include "python/src/convert.h"
 #include "python/src/geometry_args.h"
+#include "python/src/int8_py.h"
 #include "python/src/output_pool.h"
 #include "tconv/plan.h"
 
@@ -30,17 +31,24 @@ namespace {
 class PyPlan {
  public:
   PyPlan(py::handle weight, py::handle bias, py::handle input_shape, const py::dict& geometry,
-         const std::string& algorithm, py::handle threads, const std::string& layout, py::handle dtype) {
+         const std::string& algorithm, py::handle threads, const std::string& layout, py::handle dtype,
+         const py::dict& quant) {
     PlanOptions options;
     options.dtype = DTypeArg(dtype);
+    CheckQuantArgsUnused(quant, options.dtype);
+    options.algo = algorithm;
+    options.threads = ThreadsArg(threads);
+    options.layout = LayoutArg(layout);
+    if (options.dtype == DataType::kInt8) {
+      plan_ = CreateInt8Plan(weight, bias, ShapeArg(input_shape, "input_shape"), geometry, quant, options);
+      return;
+    }
+    CheckNotQuantized(weight, "weight", DataTypeName(options.dtype));
     // A bf16 plan takes its weight as float32 (rounded by Create) or as
     // uint16 bf16 bits (widened here, exactly); the bias stays float32.
     const py::array w = WeightArray(weight, options.dtype);
     py::array b;
     if (!bias.is_none()) b = CheckedArray(bias, "bias", false);
-    options.algo = algorithm;
-    options.threads = ThreadsArg(threads);
-    options.layout = LayoutArg(layout);
     const ConvDesc desc =
         TransposeDescFromArgs(ShapeArg(input_shape, "input_shape"), ShapeOf(w), geometry, options.layout);
     const ConstTensorView wv = ConstView(w);
@@ -57,6 +65,8 @@ class PyPlan {
   // new array. out_dtype: None, "float32" or "uint16" (bf16 bits; bf16
   // plans only), normalised by python/tconv/_plan.py.
   py::array Run(py::handle x, py::handle out, py::handle out_dtype) const {
+    if (plan_->dtype() == DataType::kInt8) return RunInt8(*plan_, x, out, out_dtype);
+    CheckNotQuantized(x, "x", DataTypeName(plan_->dtype()));
     if (plan_->dtype() == DataType::kBFloat16) return RunBf16(x, out, out_dtype);
     if (!out_dtype.is_none() && py::str(out_dtype).cast<std::string>() != "float32") {
       ThrowValue("out_dtype " + std::string(py::str(out_dtype)) +
@@ -197,6 +207,7 @@ class PyPlan {
     r["pad_end"] = DimsTuple(d.pad_end, d.ndim);
     r["output_padding"] = DimsTuple(d.output_padding, d.ndim);
     r["desc"] = DescString(d);
+    if (plan_->quant()) r["quant"] = QuantDict(*plan_->quant());
     return r;
   }
 
@@ -272,9 +283,9 @@ py::dict Explain(py::handle x, py::handle weight, const py::dict& geometry, cons
 void RegisterPlan(py::module_& m) {
   py::class_<PyPlan>(m, "Plan")
       .def(py::init<py::handle, py::handle, py::handle, const py::dict&, const std::string&, py::handle,
-                    const std::string&, py::handle>(),
+                    const std::string&, py::handle, const py::dict&>(),
            py::arg("weight"), py::arg("bias"), py::arg("input_shape"), py::arg("geometry"), py::arg("algorithm"),
-           py::arg("threads"), py::arg("layout"), py::arg("dtype") = "f32")
+           py::arg("threads"), py::arg("layout"), py::arg("dtype") = "f32", py::arg("quant") = py::dict())
       .def("run", &PyPlan::Run, py::arg("x"), py::arg("out") = py::none(), py::arg("out_dtype") = py::none())
       .def("explain", &PyPlan::Explain)
       .def("_run_at", &PyPlan::RunAt, py::arg("x_address"))
@@ -285,6 +296,11 @@ void RegisterPlan(py::module_& m) {
       .def_property_readonly("note", [](const PyPlan& p) { return p.plan().note(); })
       .def_property_readonly("layout", [](const PyPlan& p) { return std::string(LayoutName(p.plan().layout())); })
       .def_property_readonly("dtype", [](const PyPlan& p) { return std::string(DataTypeName(p.plan().dtype())); })
+      .def_property_readonly("quant",
+                             [](const PyPlan& p) {
+                               const QuantParams* q = p.plan().quant();
+                               return q ? py::object(QuantDict(*q)) : py::object(py::none());
+                             })
       .def_property_readonly("input_shape", [](const PyPlan& p) { return ShapeTuple(p.plan().input_shape()); })
       .def_property_readonly("output_shape", [](const PyPlan& p) { return ShapeTuple(p.plan().output_shape()); })
       .def_property_readonly("workspace_bytes", [](const PyPlan& p) { return p.plan().workspace_bytes(); })
@@ -293,14 +309,18 @@ void RegisterPlan(py::module_& m) {
   m.def(
       "conv_transpose",
       [](py::handle x, py::handle weight, py::handle bias, const py::dict& geometry, const std::string& algorithm,
-         py::handle threads, const std::string& layout, py::handle out, py::handle dtype, py::handle out_dtype) {
+         py::handle threads, const std::string& layout, py::handle out, py::handle dtype, py::handle out_dtype,
+         const py::dict& quant) {
+        // dtype='int8': x's array dtype (uint8 or int8) is the plan's x_dtype.
+        const py::dict q = DTypeArg(dtype) == DataType::kInt8 ? QuantArgsForInput(quant, x) : quant;
         if (!py::isinstance<py::array>(x)) CheckedArray(x, "x", false);  // its error
         const py::array xa = py::reinterpret_borrow<py::array>(x);
-        return PyPlan(weight, bias, py::cast(ShapeOf(xa)), geometry, algorithm, threads, layout, dtype)
+        return PyPlan(weight, bias, py::cast(ShapeOf(xa)), geometry, algorithm, threads, layout, dtype, q)
             .Run(xa, out, out_dtype);
       },
       py::arg("x"), py::arg("weight"), py::arg("bias"), py::arg("geometry"), py::arg("algorithm"), py::arg("threads"),
-      py::arg("layout"), py::arg("out"), py::arg("dtype") = "f32", py::arg("out_dtype") = py::none());
+      py::arg("layout"), py::arg("out"), py::arg("dtype") = "f32", py::arg("out_dtype") = py::none(),
+      py::arg("quant") = py::dict());
   m.def("explain", &Explain, py::arg("x"), py::arg("weight"), py::arg("geometry"), py::arg("algorithm"),
         py::arg("layout"), py::arg("dtype") = "f32");
   m.def("algorithm_names", &AlgorithmNames);

@@ -19,6 +19,12 @@ rounded on the way in (to_bf16_bits / from_bf16_bits convert):
     plan = tconv.Plan(w, input_shape=x.shape, stride=2, padding=1, dtype="bf16")
     y = plan(tconv.to_bf16_bits(x))                        # float32 output
     y_bits = plan(x, out_dtype=np.uint16)                  # bf16 bits output
+
+int8: dtype="int8" with uint8/int8 x, int8 weight, int32 bias and the
+quantization keywords (ONNX QLinearConv's names, the CLI's flags):
+
+    y_u8 = tconv.conv_transpose(x_u8, w_s8, b_s32, stride=2, dtype="int8", x_scale=0.02,
+                                x_zero_point=128, w_scale=0.01, y_scale=0.05, y_zero_point=10)
 """
 from tconv._checkerboard import checkerboard_score, icnr, overlap_map, phase_sums
 from tconv._functional import conv, conv_transpose, explain, algorithm_names, from_bf16_bits, to_bf16_bits

@@ -29,9 +29,62 @@ def out_dtype_name(out_dtype):
     raise ValueError("out_dtype must be numpy.float32 or numpy.uint16 (bf16 bits) (got {!r})".format(out_dtype))
 
 
+_QUANT_TYPES = {np.dtype(np.uint8): "u8", np.dtype(np.int8): "s8", np.dtype(np.float32): "f32"}
+
+
+def quant_type_name(value, name):
+    """x_dtype / y_dtype as the extension takes them: None, "u8", "s8" or
+    "f32". numpy.uint8, numpy.int8, numpy.float32 or their names, or the
+    CLI's spellings u8, s8, f32 (not numpy's: numpy reads "u8" as uint64)."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value in ("u8", "s8", "f32"):
+        return value
+    try:
+        d = np.dtype(value)
+    except TypeError:
+        d = None
+    if d in _QUANT_TYPES:
+        return _QUANT_TYPES[d]
+    raise ValueError("{} must be numpy.uint8, numpy.int8 or numpy.float32 (got {!r})".format(name, value))
+
+
+def quantization(x_dtype=None, x_scale=None, x_zero_point=None, w_scale=None, y_dtype=None, y_scale=None,
+                 y_zero_point=None):
+    """The int8 keywords as the one dict the extension parses
+    (python/src/int8_py.cc); None means not given."""
+    return dict(x_dtype=quant_type_name(x_dtype, "x_dtype"), x_scale=x_scale, x_zero_point=x_zero_point,
+                w_scale=w_scale, y_dtype=quant_type_name(y_dtype, "y_dtype"), y_scale=y_scale,
+                y_zero_point=y_zero_point)
+
+
+INT8_DOC = """
+    dtype="int8": quantized, ONNX QLinearConv's convention transposed
+    (include/tconv/quant.h): x uint8 or int8 (real value
+    x_scale * (x - x_zero_point)); weight int8, symmetric (real value
+    w_scale[c] * w); bias int32 or None, in units of x_scale * w_scale[c];
+    each output's sum of (x - x_zero_point) * w over its contributions is
+    exact (int32), plus the bias, then requantized: y = clamp(
+    round_half_even(acc * x_scale * w_scale[c] / y_scale) + y_zero_point)
+    (in double), or dequantized to float32 (acc * x_scale * w_scale[c]).
+    x_scale (required), w_scale (required: one number, or Cout of them,
+    per output channel, in the output's channel order), y_scale: finite and
+    > 0, stored as float32. x_zero_point (default 0): in x's range.
+    y_dtype: numpy.uint8, numpy.int8 or numpy.float32 (also "u8", "s8",
+    "f32" as the CLI's --y-dtype); default x's dtype. y_scale (required for
+    uint8/int8 y) and y_zero_point (default 0, in y's range) do not apply
+    to float32 y. These keywords are the CLI's --x-scale, --x-zero-point,
+    --w-scale, --y-dtype, --y-scale, --y-zero-point. int8 runs on
+    algorithm "auto" (phase), "phase" or "ref" (the same bits), layout
+    "nchw". Bad values raise ValueError; so do the keywords without
+    dtype="int8".
+"""
+
+
 def conv_transpose(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
                    output_size=None, *, pads=None, auto_pad="notset", output_shape=None, target_shape=None,
-                   algorithm="auto", threads=None, layout="nchw", out=None, dtype="f32", out_dtype=None):
+                   algorithm="auto", threads=None, layout="nchw", out=None, dtype="f32", out_dtype=None,
+                   x_scale=None, x_zero_point=None, w_scale=None, y_dtype=None, y_scale=None, y_zero_point=None):
     """Transposed convolution, 1-3 spatial axes: torch.nn.functional.conv_transpose{1,2,3}d.
 
     x: (N, Cin, *in) (or (N, *in, Cin) with layout="nhwc"); weight:
@@ -54,11 +107,18 @@ def conv_transpose(x, weight, bias=None, stride=1, padding=0, output_padding=0, 
     accumulators), or bf16 bits (uint16, each rounded once) with
     out_dtype=numpy.uint16 or a uint16 `out`. bf16 runs on algorithm "auto"
     (phase), "phase" or "ref", layout "nchw"; others raise ValueError.
+    {int8}
+    With dtype="int8", x's dtype (uint8 or int8) is the x type; the result
+    is a new array of y_dtype, or `out` (of y_dtype) written in place.
     """
     g = geometry(stride, padding, output_padding, groups, dilation, output_size, pads, auto_pad,
                  output_shape, target_shape)
+    q = quantization(None, x_scale, x_zero_point, w_scale, y_dtype, y_scale, y_zero_point)
     return _tconv.conv_transpose(x, weight, bias, g, algorithm, threads, layout, out, dtype,
-                                 out_dtype_name(out_dtype))
+                                 out_dtype_name(out_dtype), q)
+
+
+conv_transpose.__doc__ = conv_transpose.__doc__.replace("    {int8}\n", INT8_DOC + "\n")
 
 
 def conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, algorithm="auto", threads=None):
@@ -82,7 +142,9 @@ def explain(x, weight, stride=1, padding=0, output_padding=0, groups=1, dilation
     one forced), why, kernel, and estimates: one dict per algorithm (name,
     summary, macs, workspace_bytes, packed_bytes, exact, kernel, refused:
     why a plan of this dtype refuses it, or "").
-    dtype: "f32" or "bf16", as conv_transpose's; forcing an algorithm the
+    dtype: "f32", "bf16" or "int8", as conv_transpose's (the kernels and
+    `refused` are that dtype's; int8's quantization parameters do not
+    change the plan, so explain takes none); forcing an algorithm the
     dtype refuses raises ValueError.
     """
     g = geometry(stride, padding, output_padding, groups, dilation, output_size, pads, auto_pad,

@@ -152,7 +152,7 @@ def test_errors():
     rng = np.random.default_rng(2)
     x = rng.standard_normal((1, 4, 5, 5)).astype(np.float32)
     w = rng.standard_normal((4, 2, 3, 3)).astype(np.float32)
-    with pytest.raises(ValueError, match=r"dtype must be 'f32' or 'bf16' \(got 'f16'\)"):
+    with pytest.raises(ValueError, match=r"dtype must be 'f32', 'bf16' or 'int8' \(got 'f16'\)"):
         tconv.conv_transpose(x, w, dtype="f16")
     with pytest.raises(TypeError, match="dtype must be a str"):
         tconv.Plan(w, input_shape=x.shape, dtype=np.float32)

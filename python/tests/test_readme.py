@@ -11,9 +11,9 @@ README = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
 def python_blocks():
     with open(README, encoding="utf-8") as f:
         blocks = [textwrap.dedent(b) for b in re.findall(r"```python\n(.*?)```", f.read(), re.S)]
-    # bf16 from numpy, the numpy example, the checkerboard one, the tconv.torch one, its bf16 one,
-    # tconv.inspect's
-    assert len(blocks) == 6
+    # bf16 from numpy, the numpy example, int8 from numpy, the checkerboard one, the tconv.torch one,
+    # its bf16 one, tconv.inspect's
+    assert len(blocks) == 7
     return blocks
 
 
@@ -76,3 +76,18 @@ def test_readme_bf16_torch_example():
     exec(compile(block_with("torch.bfloat16"), "README.md", "exec"), scope)
     assert scope["y"].dtype == torch.bfloat16 and tuple(scope["y"].shape) == (1, 32, 32, 32)
     assert scope["up"].weight.grad.dtype == torch.bfloat16
+
+
+def test_readme_int8_numpy_example():
+    scope = {}
+    exec(compile(block_with('dtype="int8"'), "README.md", "exec"), scope)
+    y, y_f32, plan = scope["y"], scope["y_f32"], scope["plan"]
+    assert y.dtype == np.uint8 and y.shape == (1, 32, 32, 32)
+    assert y_f32.dtype == np.float32 and y_f32.shape == y.shape
+    # requantizing the dequantized value by hand (y_scale 0.5, zero point 128) gives y wherever it is not
+    # within float32 rounding of a tie
+    v = y_f32.astype(np.float64) / np.float64(np.float32(0.5))
+    near_tie = np.abs(v - np.floor(v) - 0.5) < 1e-3
+    want = np.clip(np.rint(v) + 128, 0, 255)
+    assert np.array_equal(y[~near_tie], want[~near_tie])
+    assert plan.dtype == "int8" and scope["kernel"].startswith("i8_")
