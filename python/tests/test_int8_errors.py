@@ -53,7 +53,7 @@ def test_valid_call_runs():
     (dict(y_scale=...), r"^y_dtype uint8 needs y_scale"),
     (dict(y_dtype=np.float32), r"^y_scale and y_zero_point apply to y_dtype uint8 or int8, not float32"),
     (dict(y_dtype=np.float16), r"^y_dtype must be numpy.uint8, numpy.int8 or numpy.float32"),
-    (dict(algorithm="gemm_col2im"), r"^algorithm gemm_col2im does not compute int8"),
+    (dict(algorithm="gather"), r"^algorithm gather does not compute int8"),
     (dict(out_dtype=np.uint16), r"^out_dtype applies to bf16 plans"),
 ])
 def test_bad_quantization(kw, message):
