@@ -59,6 +59,7 @@ std::unique_ptr<Int8Runner> MakeInt8Runner(const Layer& layer, int threads, Rout
   o.threads = threads;
   o.dtype = DataType::kInt8;
   o.phase.int8_compute = route;
+  if (route != Route::kAuto) o.algo = "phase";  // (auto would fall back to ref where the route declines)
   Status st;
   auto r = std::make_unique<Int8Runner>();
   r->plan = Plan::Create(d, ConstI8View(w.data(), ConvTransposeWeightShape(d)),
