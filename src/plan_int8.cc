@@ -3,6 +3,7 @@
 #include <string>
 
 #include "src/algo/algorithm.h"
+#include "src/algo/phase_int8.h"
 #include "src/base/checked_int.h"
 #include "src/geom3.h"
 #include "src/plan_internal.h"
@@ -23,21 +24,25 @@ Status CheckCreateArgsInt8(const ConvDesc& desc, ConstI8View weight, ConstI32Vie
   if (bias.data) TCONV_RETURN_IF_ERROR(CheckShape("bias", bias.shape, {desc.out_channels}));
   TCONV_RETURN_IF_ERROR(ValidateQuantParams(quant, desc.out_channels));
   const Geom3 g = MakeGeom3(desc, GeomOp::kConvTranspose);
-  const int64_t products = SatMul(g.cin_g, g.k_sp);
+  // (An output sums Cin/g x the taps of its phase: with stride s a k-tap
+  // axis gives each output at most ceil(k / s') of them, not k.)
+  const int64_t products = Int8ProductsPerOutput(g);
   if (products > kMaxInt8Products) {
-    return Status::Unsupported("int8: an output may sum Cin/groups * prod(kernel) = " + std::to_string(products) +
-                               " products, more than the int32 accumulator holds (" +
-                               std::to_string(kMaxInt8Products) + ")");
+    return Status::Unsupported("int8: an output may sum Cin/groups x its taps = " + std::to_string(products) +
+                               " products, more than the int32 accumulator holds (" + std::to_string(kMaxInt8Products) +
+                               ")");
   }
   TCONV_RETURN_IF_ERROR(CheckThreads("threads", options.threads));
   if (options.max_memory_bytes < 0) {
     return Status::Invalid("max_memory_bytes must be >= 0 (0: physical memory) (got " +
                            std::to_string(options.max_memory_bytes) + ")");
   }
-  if (options.layout != Layout::kNCHW) return Status::Unsupported("dtype int8 computes channels first only (layout NCHW)");
+  if (options.layout != Layout::kNCHW)
+    return Status::Unsupported("dtype int8 computes channels first only (layout NCHW)");
   const Algorithm* a = FindAlgorithm(options.algo);
   if (a && !(a->dtypes & DTypeBit(DType::kI8))) {
-    return Status::Unsupported("algorithm " + options.algo + " does not compute int8; int8: auto, phase, gemm_col2im or ref");
+    return Status::Unsupported("algorithm " + options.algo +
+                               " does not compute int8; int8: auto, phase, gemm_col2im or ref");
   }
   return CheckMemory("the output " + ShapeString(ConvTransposeOutputShape(desc)), OutputBytes(desc),
                      options.max_memory_bytes);

@@ -154,7 +154,7 @@ TEST(Int8Plan, Refusals) {
   QuantParams q;
   EXPECT_FALSE(Plan::Create(big, ConstI8View(wb.data(), ConvTransposeWeightShape(big)), ConstI32View(), q, o, &st));
   EXPECT_EQ(st.message(),
-            "int8: an output may sum Cin/groups * prod(kernel) = 73728 products, more than the int32 "
+            "int8: an output may sum Cin/groups x its taps = 73728 products, more than the int32 "
             "accumulator holds (65793)");
   // Views of the wrong kind.
   auto plan = MakePlan(c, "phase", 1, &st);
@@ -204,6 +204,33 @@ TEST(Int8Plan, GemmCol2ImSumsManyChannelsExactly) {
     ++ran;
   }
   EXPECT_EQ(ran, 4);
+}
+
+// The accumulator bound counts the taps that reach one output: 5000 input
+// channels with a 4x4 kernel at stride 2 sum 5000 x 4 products per output
+// (Cin/g x prod(k) = 80000 would pass the bound).
+TEST(Int8Plan, TheBoundCountsTheTapsOfAnOutput) {
+  Case c = MakeCase(2, 5000, 2);
+  c.d = ConvDesc();
+  c.d.ndim = 2, c.d.batch = 1, c.d.in_channels = 5000, c.d.out_channels = 2;
+  c.d.in = {3, 2, 1}, c.d.kernel = {4, 4, 1}, c.d.stride = {2, 2, 1}, c.d.pad_begin = c.d.pad_end = {1, 1, 0};
+  ASSERT_TRUE(ValidateConvTranspose(c.d).ok());
+  c.x.assign(static_cast<size_t>(NumElements(ConvTransposeInputShape(c.d))), 0);
+  c.w.assign(static_cast<size_t>(NumElements(ConvTransposeWeightShape(c.d))), 0);
+  for (size_t i = 0; i < c.x.size(); ++i) c.x[i] = static_cast<uint8_t>(i * 7919 % 256);
+  for (size_t i = 0; i < c.w.size(); ++i) c.w[i] = static_cast<int8_t>(i * 104729 % 256);
+  c.b.assign(2, 5);
+  c.q.w_scale = {0.01f};
+  const std::vector<uint8_t> ref = Reference(c);
+  for (const char* algo : {"phase", "gemm_col2im"}) {
+    Status st;
+    auto plan = MakePlan(c, algo, 1, &st);
+    ASSERT_TRUE(plan) << st.message();
+    std::vector<uint8_t> y(ref.size(), 0x5A);
+    ASSERT_TRUE(
+        plan->Run(ConstQuantView(c.x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()}).ok());
+    EXPECT_TRUE(y == ref) << algo;
+  }
 }
 
 TEST(Int8Plan, EmptyBatch) {

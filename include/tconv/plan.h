@@ -140,7 +140,9 @@ class Plan {
   // (Cin, Cout/groups, *k), bias int32 (Cout) or data nullptr, quant as
   // tconv/quant.h describes (validated here, with the desc). Also refused:
   // a layer whose outputs may sum more than kMaxInt8Products products
-  // (Cin/groups * prod(kernel)), which the int32 accumulators could not hold.
+  // (Cin/groups x the taps that reach one output: with stride s and kernel
+  // k, ceil(k/s) per axis where d = 1), which int32 accumulators could not
+  // hold.
   static std::unique_ptr<Plan> Create(const ConvDesc& desc, ConstI8View weight, ConstI32View bias,
                                       const QuantParams& quant, const PlanOptions& options, Status* status);
   ~Plan();

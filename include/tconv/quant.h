@@ -16,8 +16,9 @@
 //   acc[n, c, o] = bias[c] + sum (x - x_zero_point) * w over the real
 //      contributions (the transposed-convolution semantics of DESIGN.md),
 //      exact: int64 in the reference, int32 in kernels (Create refuses a
-//      layer whose worst case, Cin/groups * prod(k) * 255 * 128, could
-//      overflow it: kMaxInt8Products products per output)
+//      layer whose worst case, Cin/groups x (the taps reaching one output)
+//      x 255 x 128, could overflow it: kMaxInt8Products products per
+//      output)
 //   y: uint8 or int8 (y_type): requantized as below, with y_scale and
 //      y_zero_point, saturated to the type's range; or float32 (y_type
 //      kFloat32): dequantized, y_scale and y_zero_point unused.

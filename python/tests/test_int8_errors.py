@@ -125,7 +125,7 @@ def test_plan_run_errors():
 
 
 def test_accumulator_bound_is_refused():
-    """Cin/groups * prod(kernel) = 4200 * 16 products could overflow int32."""
+    """Cin/groups x the taps of an output = 4200 * 16 products could overflow int32."""
     w = np.zeros((4200, 1, 4, 4), np.int8)
-    with pytest.raises(ValueError, match=r"int8: an output may sum Cin/groups \* prod\(kernel\) = 67200 products"):
+    with pytest.raises(ValueError, match=r"int8: an output may sum Cin/groups x its taps = 67200 products"):
         tconv.Plan(w, input_shape=(1, 4200, 2, 2), dtype="int8", x_scale=1, w_scale=1, y_scale=1)
