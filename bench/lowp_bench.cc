@@ -12,7 +12,8 @@
 //       [--kernel bf16_phase_dpbf16_13x2]   (force one bf16 kernel)
 //       [--int8 1]     (instead: int8 beside f32 and beside oneDNN's int8
 //                       deconvolution, u8+zp and s8 src (onednn_int8.h), with
-//                       the max |y difference| against tconv's int8 y)
+//                       the max |y difference| against tconv's int8 y; exit
+//                       status 1 when it is over 1 for a same-y configuration)
 //       [--routes 1]   (instead: bf16 by the dot kernels beside bf16 widened to
 //                       f32 and f32, and which one auto's rule picks)
 #include <algorithm>
@@ -220,8 +221,8 @@ void BenchLayer(const Layer& l, int t, int rounds, const std::string& kernel) {
 
 // max |a - b| over the two runners' outputs (u8 values as floats) and the
 // share of outputs that differ, as "1 (0.02%)"; "-" when either cannot give
-// them.
-std::string Diff(const Layer& l, Runner* a, Runner* b) {
+// them. *bad is set when the max exceeds 1 (same_y: b should give a's y).
+std::string Diff(const Layer& l, Runner* a, Runner* b, bool same_y, bool* bad) {
   std::vector<float> ya(NumElements(ConvTransposeOutputShape(l.desc))), yb(ya.size());
   if (!a || !b || !a->ReadOutputNchw(ya.data()) || !b->ReadOutputNchw(yb.data())) return "-";
   double m = 0;
@@ -231,7 +232,9 @@ std::string Diff(const Layer& l, Runner* a, Runner* b) {
     n += ya[i] != yb[i];
   }
   char s[64];
-  std::snprintf(s, sizeof s, "%.0f%s (%.3g%%)", m, m > 1 ? " (> 1!)" : "", 100.0 * n / std::max<size_t>(1, ya.size()));
+  if (same_y && m > 1) *bad = true;
+  std::snprintf(s, sizeof s, "%.0f%s (%.3g%%)", m, same_y && m > 1 ? " (> 1!)" : "",
+                100.0 * n / std::max<size_t>(1, ya.size()));
   return s;
 }
 
@@ -253,8 +256,9 @@ std::string Unsaturated(Runner* tconv_int8, const Layer& l) {
 // same result as tconv), and u8 without the zero point (a different
 // result, a timing reference). The ratio is tconv int8 over the fastest of
 // the three same-result ones; the diff columns are over y (u8 units)
-// against tconv's.
-void BenchInt8(const Layer& l, int t, int rounds) {
+// against tconv's. False when tconv cannot run the layer or a same-result
+// configuration's y is more than 1 off tconv's.
+bool BenchInt8(const Layer& l, int t, int rounds) {
   using S = OnednnInt8Src;
   std::string why, why_dnnl;
   const Int8Data data = MakeInt8Data(l);
@@ -267,7 +271,7 @@ void BenchInt8(const Layer& l, int t, int rounds) {
   }
   if (!run[0] || !run[1]) {
     std::printf("| %s | %d | %s |\n", l.name.c_str(), t, why.c_str());
-    return;
+    return false;
   }
   std::vector<double> gf[kN];
   for (int r = 0; r < rounds; ++r)
@@ -281,8 +285,10 @@ void BenchInt8(const Layer& l, int t, int rounds) {
   for (int i = 3; i < 5; ++i)
     if (s[i].med > s[best].med) best = i;
   std::string cells, impls;
+  bool bad = false;
   for (int i = 2; i < kN; ++i) {
-    cells += Cell(s[i]) + " | " + Diff(l, run[1].get(), run[i].get()) + " | ";
+    cells += Cell(s[i]) + " | " + Diff(l, run[1].get(), run[i].get(), static_cast<S>(i - 2) != S::kNoZeroPoint, &bad) +
+             " | ";
     if (run[i])
       impls +=
           std::string(impls.empty() ? "" : "; ") + OnednnInt8SrcName(static_cast<S>(i - 2)) + ": " + run[i]->Impl();
@@ -293,6 +299,7 @@ void BenchInt8(const Layer& l, int t, int rounds) {
               Unsaturated(run[1].get(), l).c_str(), run[1]->Impl().c_str(), impls.c_str(),
               why_dnnl.empty() ? "" : (" refused: " + why_dnnl).c_str());
   std::fflush(stdout);
+  return !bad;
 }
 
 // --routes: the two ways to compute bf16 (PhaseTuning::Bf16Compute), beside
@@ -339,6 +346,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::printf("GFLOP/s (nominal), median (min-max) of %d alternated rounds\n\n", a.rounds);
+  bool failed = false;
   if (a.int8) {
     std::printf(
         "| layer | threads | tconv f32 | tconv int8 (GOP/s) | int8/f32 | oneDNN u8+zp | diff | oneDNN s8 | "
@@ -358,7 +366,7 @@ int main(int argc, char** argv) {
     if (!a.filter.empty() && l.name.find(a.filter) == std::string::npos) continue;
     for (int t : a.threads) {
       if (a.int8) {
-        BenchInt8(l, t, a.rounds);
+        if (!BenchInt8(l, t, a.rounds)) failed = true;
       } else if (a.routes) {
         BenchRoutes(l, t, a.rounds);
       } else {
@@ -366,5 +374,6 @@ int main(int argc, char** argv) {
       }
     }
   }
-  return 0;
+  if (failed) std::fprintf(stderr, "tconv_lowp_bench: int8 layer refused by tconv, or oneDNN's y more than 1 off\n");
+  return failed ? 1 : 0;
 }
