@@ -10,10 +10,14 @@
 //
 //   build/bench/tconv_lowp_bench [--filter SUBSTR] [--threads 1,2] [--rounds 5] [--layers PATH]
 //       [--kernel bf16_phase_dpbf16_13x2]   (force one bf16 kernel)
-//       [--int8 1]     (instead: int8 beside f32, below)
+//       [--int8 1]     (instead: int8 beside f32 and beside oneDNN's int8
+//                       deconvolution, u8+zp and s8 src (onednn_int8.h), with
+//                       the max |y difference| against tconv's int8 y; exit
+//                       status 1 when it is over 1 for a same-y configuration)
 //       [--routes 1]   (instead: bf16 by the dot kernels beside bf16 widened to
 //                       f32 and f32, and which one auto's rule picks)
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,6 +27,7 @@
 #include <vector>
 
 #include "bench/harness.h"
+#include "bench/onednn_int8.h"
 #include "bench/onednn_lowp.h"
 #include "tconv/bfloat16.h"
 #include "tconv/plan.h"
@@ -73,43 +78,60 @@ std::unique_ptr<Runner> MakeTconvBf16Runner(const Layer& layer, int threads, con
 
 // int8: u8 x (zero point 128), s8 w per-tensor, s32 bias, u8 y; the
 // products counted as the f32 layer's flops (GOP/s).
+Int8Data MakeInt8Data(const Layer& layer) {
+  const ConvDesc& d = layer.desc;
+  Int8Data t;
+  std::mt19937 rng(3);
+  t.w.resize(NumElements(ConvTransposeWeightShape(d)));
+  t.b.resize(d.out_channels);
+  for (int8_t& v : t.w) v = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+  for (int32_t& v : t.b) v = static_cast<int32_t>(rng() % 2001) - 1000;
+  t.x.resize(NumElements(ConvTransposeInputShape(d)));
+  for (uint8_t& v : t.x) v = static_cast<uint8_t>(rng());
+  t.q.x_zero_point = 128;
+  t.q.x_scale = 0.02f;
+  t.q.w_scale = {0.01f};
+  // y_scale puts one standard deviation of the accumulator at 40 (y zero
+  // point 128), so most of y is unsaturated and the comparison with oneDNN
+  // sees real values (the time does not depend on them).
+  double products = static_cast<double>(d.in_channels / d.groups);
+  for (int a = 0; a < d.ndim; ++a) products *= static_cast<double>(d.kernel[a]) / d.stride[a];
+  const double acc_sd = std::sqrt(std::max(1.0, products)) * 74.0 * 73.0;  // sd of x - 128, of w
+  t.q.y_scale = static_cast<float>(t.q.x_scale * t.q.w_scale[0] * acc_sd / 40.0);
+  t.q.y_zero_point = 128;
+  return t;
+}
+
 class TconvInt8Runner : public Runner {
  public:
   std::unique_ptr<Plan> plan;
   std::vector<uint8_t> x, y;
   void Run() override {
-    const Status st = plan->Run(ConstQuantView(x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()});
+    const Status st =
+        plan->Run(ConstQuantView(x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()});
     if (!st.ok()) std::abort();
   }
   std::string Impl() const override { return plan->algorithm() + " " + plan->kernel(); }
+  bool ReadOutputNchw(float* out) override {
+    for (size_t i = 0; i < y.size(); ++i) out[i] = static_cast<float>(y[i]);
+    return true;
+  }
 };
 
-std::unique_ptr<Runner> MakeTconvInt8Runner(const Layer& layer, int threads, std::string* why) {
+std::unique_ptr<Runner> MakeTconvInt8Runner(const Layer& layer, const Int8Data& t, int threads, std::string* why) {
   const ConvDesc& d = layer.desc;
-  std::mt19937 rng(3);
-  std::vector<int8_t> w(NumElements(ConvTransposeWeightShape(d)));
-  std::vector<int32_t> b(d.out_channels);
-  for (int8_t& v : w) v = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
-  for (int32_t& v : b) v = static_cast<int32_t>(rng() % 2001) - 1000;
-  QuantParams q;
-  q.x_zero_point = 128;
-  q.x_scale = 0.02f;
-  q.w_scale = {0.01f};
-  q.y_scale = 0.05f;
-  q.y_zero_point = 10;
   PlanOptions o;
   o.threads = threads;
   o.dtype = DataType::kInt8;
   Status st;
   auto r = std::make_unique<TconvInt8Runner>();
-  r->plan = Plan::Create(d, ConstI8View(w.data(), ConvTransposeWeightShape(d)), ConstI32View(b.data(), {d.out_channels}),
-                         q, o, &st);
+  r->plan = Plan::Create(d, ConstI8View(t.w.data(), ConvTransposeWeightShape(d)),
+                         ConstI32View(t.b.data(), {d.out_channels}), t.q, o, &st);
   if (!r->plan) {
     *why = st.message();
     return nullptr;
   }
-  r->x.resize(NumElements(r->plan->input_shape()));
-  for (uint8_t& v : r->x) v = static_cast<uint8_t>(rng());
+  r->x = t.x;
   r->y.resize(NumElements(r->plan->output_shape()));
   return r;
 }
@@ -180,7 +202,8 @@ std::string Ratio(double a, double b) {
 void BenchLayer(const Layer& l, int t, int rounds, const std::string& kernel) {
   std::string why;
   std::unique_ptr<Runner> run[4] = {MakeTconvRunner(l, "auto", t, &why), MakeTconvBf16Runner(l, t, kernel, &why),
-                                    MakePeerRunner(l, "onednn:blocked+bias", t, &why), MakeOnednnBf16Runner(l, t, true, &why)};
+                                    MakePeerRunner(l, "onednn:blocked+bias", t, &why),
+                                    MakeOnednnBf16Runner(l, t, true, &why)};
   std::vector<double> gf[4];
   for (int r = 0; r < rounds; ++r)
     for (int i = 0; i < 4; ++i) {
@@ -196,24 +219,87 @@ void BenchLayer(const Layer& l, int t, int rounds, const std::string& kernel) {
   std::fflush(stdout);
 }
 
-// --int8: tconv's int8 plan beside its f32 one (`auto` both).
-void BenchInt8(const Layer& l, int t, int rounds) {
-  std::string why;
-  std::unique_ptr<Runner> run[2] = {MakeTconvRunner(l, "auto", t, &why), MakeTconvInt8Runner(l, t, &why)};
+// max |a - b| over the two runners' outputs (u8 values as floats) and the
+// share of outputs that differ, as "1 (0.02%)"; "-" when either cannot give
+// them. *bad is set when the max exceeds 1 (same_y: b should give a's y).
+std::string Diff(const Layer& l, Runner* a, Runner* b, bool same_y, bool* bad) {
+  std::vector<float> ya(NumElements(ConvTransposeOutputShape(l.desc))), yb(ya.size());
+  if (!a || !b || !a->ReadOutputNchw(ya.data()) || !b->ReadOutputNchw(yb.data())) return "-";
+  double m = 0;
+  size_t n = 0;
+  for (size_t i = 0; i < ya.size(); ++i) {
+    m = std::max(m, static_cast<double>(std::fabs(ya[i] - yb[i])));
+    n += ya[i] != yb[i];
+  }
+  char s[64];
+  if (same_y && m > 1) *bad = true;
+  std::snprintf(s, sizeof s, "%.0f%s (%.3g%%)", m, same_y && m > 1 ? " (> 1!)" : "",
+                100.0 * n / std::max<size_t>(1, ya.size()));
+  return s;
+}
+
+// The share of tconv's y strictly inside (0, 255): how much of y the
+// comparison sees unsaturated.
+std::string Unsaturated(Runner* tconv_int8, const Layer& l) {
+  std::vector<float> y(NumElements(ConvTransposeOutputShape(l.desc)));
+  if (!tconv_int8->ReadOutputNchw(y.data())) return "-";
+  size_t n = 0;
+  for (float v : y) n += v > 0 && v < 255;
+  char s[32];
+  std::snprintf(s, sizeof s, "%.0f%%", 100.0 * n / std::max<size_t>(1, y.size()));
+  return s;
+}
+
+// --int8: tconv's int8 plan beside its f32 one (`auto` both) and beside
+// oneDNN's int8 deconvolution in the configurations of onednn_int8.h: u8
+// with the src zero point, s8, and u8 with a compensation post-op (all the
+// same result as tconv), and u8 without the zero point (a different
+// result, a timing reference). The ratio is tconv int8 over the fastest of
+// the three same-result ones; the diff columns are over y (u8 units)
+// against tconv's. False when tconv cannot run the layer or a same-result
+// configuration's y is more than 1 off tconv's.
+bool BenchInt8(const Layer& l, int t, int rounds) {
+  using S = OnednnInt8Src;
+  std::string why, why_dnnl;
+  const Int8Data data = MakeInt8Data(l);
+  constexpr int kN = 6;
+  std::unique_ptr<Runner> run[kN] = {MakeTconvRunner(l, "auto", t, &why), MakeTconvInt8Runner(l, data, t, &why)};
+  for (int i = 2; i < kN; ++i) {
+    std::string w;
+    run[i] = MakeOnednnInt8Runner(l, data, t, static_cast<S>(i - 2), &w);
+    if (!run[i]) why_dnnl += w + "; ";
+  }
   if (!run[0] || !run[1]) {
     std::printf("| %s | %d | %s |\n", l.name.c_str(), t, why.c_str());
-    return;
+    return false;
   }
-  std::vector<double> gf[2];
+  std::vector<double> gf[kN];
   for (int r = 0; r < rounds; ++r)
-    for (int i = 0; i < 2; ++i) {
-      const int k = (i + r) % 2;
-      gf[k].push_back(Gflops(l, TimeRunner(run[k].get(), 0.03, 3)));
+    for (int i = 0; i < kN; ++i) {
+      const int k = (i + r) % kN;  // rotate the order between rounds
+      if (run[k]) gf[k].push_back(Gflops(l, TimeRunner(run[k].get(), 0.03, 3)));
     }
-  const Stat f = Summarize(gf[0]), q = Summarize(gf[1]);
-  std::printf("| %s | %d | %s | %s | %s | %s |\n", l.name.c_str(), t, Cell(f).c_str(), Cell(q).c_str(),
-              Ratio(q.med, f.med).c_str(), run[1]->Impl().c_str());
+  Stat s[kN];
+  for (int i = 0; i < kN; ++i) s[i] = Summarize(gf[i]);
+  int best = 2;
+  for (int i = 3; i < 5; ++i)
+    if (s[i].med > s[best].med) best = i;
+  std::string cells, impls;
+  bool bad = false;
+  for (int i = 2; i < kN; ++i) {
+    cells += Cell(s[i]) + " | " + Diff(l, run[1].get(), run[i].get(), static_cast<S>(i - 2) != S::kNoZeroPoint, &bad) +
+             " | ";
+    if (run[i])
+      impls +=
+          std::string(impls.empty() ? "" : "; ") + OnednnInt8SrcName(static_cast<S>(i - 2)) + ": " + run[i]->Impl();
+  }
+  std::printf("| %s | %d | %s | %s | %s | %s%s (%s) | %s | %s | %s%s |\n", l.name.c_str(), t, Cell(s[0]).c_str(),
+              Cell(s[1]).c_str(), Ratio(s[1].med, s[0].med).c_str(), cells.c_str(),
+              Ratio(s[1].med, s[best].med).c_str(), OnednnInt8SrcName(static_cast<S>(best - 2)),
+              Unsaturated(run[1].get(), l).c_str(), run[1]->Impl().c_str(), impls.c_str(),
+              why_dnnl.empty() ? "" : (" refused: " + why_dnnl).c_str());
   std::fflush(stdout);
+  return !bad;
 }
 
 // --routes: the two ways to compute bf16 (PhaseTuning::Bf16Compute), beside
@@ -239,8 +325,8 @@ void BenchRoutes(const Layer& l, int t, int rounds) {
   for (int i = 0; i < 3; ++i) s[i] = Summarize(gf[i]);
   const bool widened = pick->Impl().find("widened") != std::string::npos;
   const double best = std::max(s[1].med, s[2].med), picked = widened ? s[2].med : s[1].med;
-  std::printf("| %s | %d | %s | %s | %s | %s | %s | %s |\n", l.name.c_str(), t, Cell(s[0]).c_str(),
-              Cell(s[1]).c_str(), Cell(s[2]).c_str(), widened ? "widen" : "dot", Ratio(best, picked).c_str(),
+  std::printf("| %s | %d | %s | %s | %s | %s | %s | %s |\n", l.name.c_str(), t, Cell(s[0]).c_str(), Cell(s[1]).c_str(),
+              Cell(s[2]).c_str(), widened ? "widen" : "dot", Ratio(best, picked).c_str(),
               Ratio(picked, s[0].med).c_str());
   std::fflush(stdout);
 }
@@ -260,21 +346,27 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::printf("GFLOP/s (nominal), median (min-max) of %d alternated rounds\n\n", a.rounds);
+  bool failed = false;
   if (a.int8) {
-    std::printf("| layer | threads | tconv f32 | tconv int8 (GOP/s) | int8/f32 | int8 kernel |\n");
-    std::printf("|---|---|---|---|---|---|\n");
+    std::printf(
+        "| layer | threads | tconv f32 | tconv int8 (GOP/s) | int8/f32 | oneDNN u8+zp | diff | oneDNN s8 | "
+        "diff | oneDNN u8+comp | diff | oneDNN u8 no zp (other y) | diff | tconv int8/oneDNN int8 (best "
+        "same-y config) | tconv y unsaturated | tconv int8 kernel | oneDNN impls |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   } else if (a.routes) {
     std::printf("| layer | threads | tconv f32 | bf16 dot | bf16 widen | auto picks | auto's loss | picked/f32 |\n");
     std::printf("|---|---|---|---|---|---|---|---|\n");
   } else {
-    std::printf("| layer | threads | tconv f32 | tconv bf16 | bf16/f32 | oneDNN f32 | oneDNN bf16 | tconv/oneDNN bf16 | tconv bf16 kernel | oneDNN bf16 impl |\n");
+    std::printf(
+        "| layer | threads | tconv f32 | tconv bf16 | bf16/f32 | oneDNN f32 | oneDNN bf16 | tconv/oneDNN bf16 | tconv "
+        "bf16 kernel | oneDNN bf16 impl |\n");
     std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
   }
   for (const Layer& l : layers) {
     if (!a.filter.empty() && l.name.find(a.filter) == std::string::npos) continue;
     for (int t : a.threads) {
       if (a.int8) {
-        BenchInt8(l, t, a.rounds);
+        if (!BenchInt8(l, t, a.rounds)) failed = true;
       } else if (a.routes) {
         BenchRoutes(l, t, a.rounds);
       } else {
@@ -282,5 +374,6 @@ int main(int argc, char** argv) {
       }
     }
   }
-  return 0;
+  if (failed) std::fprintf(stderr, "tconv_lowp_bench: int8 layer refused by tconv, or oneDNN's y more than 1 off\n");
+  return failed ? 1 : 0;
 }

@@ -3,9 +3,10 @@
 
 #include <omp.h>
 
+#include <oneapi/dnnl/dnnl.hpp>
 #include <random>
 
-#include <oneapi/dnnl/dnnl.hpp>
+#include "bench/onednn_geom.h"
 
 namespace tconv {
 namespace bench {
@@ -14,7 +15,6 @@ namespace {
 using dnnl::memory;
 using tag = memory::format_tag;
 
-tag DataTag(int ndim) { return ndim == 1 ? tag::ncw : ndim == 2 ? tag::nchw : tag::ncdhw; }
 tag WeightTag(int ndim, bool grouped) {
   if (grouped) return ndim == 1 ? tag::goiw : ndim == 2 ? tag::goihw : tag::goidhw;
   return ndim == 1 ? tag::oiw : ndim == 2 ? tag::oihw : tag::oidhw;
@@ -53,34 +53,20 @@ std::unique_ptr<Runner> MakeOnednnBf16Runner(const Layer& layer, int threads, bo
     auto r = std::make_unique<OnednnBf16Runner>();
     r->threads = threads;
     omp_set_num_threads(threads);
-    const bool grouped = d.groups > 1;
-    memory::dims src_dims = {d.batch, d.in_channels}, dst_dims = {d.batch, d.out_channels}, wei_dims;
-    if (grouped) {
-      wei_dims = {d.groups, d.out_channels / d.groups, d.in_channels / d.groups};
-    } else {
-      wei_dims = {d.out_channels, d.in_channels};
-    }
-    memory::dims strides, dilates, pad_l, pad_r;
-    for (int a = 0; a < d.ndim; ++a) {
-      src_dims.push_back(d.in[a]);
-      dst_dims.push_back(ConvTransposeOutputLength(d, a));
-      wei_dims.push_back(d.kernel[a]);
-      strides.push_back(d.stride[a]);
-      dilates.push_back(d.dilation[a] - 1);
-      pad_l.push_back(d.pad_begin[a]);
-      pad_r.push_back(d.pad_end[a] - d.output_padding[a]);
-    }
+    const OnednnDeconvGeom g = MakeOnednnGeom(d);
+    const memory::dims &src_dims = g.src, &dst_dims = g.dst, &wei_dims = g.wei;
     const auto f32 = memory::data_type::f32, bf16 = memory::data_type::bf16;
     memory::desc src_any(src_dims, bf16, tag::any), wei_any(wei_dims, bf16, tag::any),
         dst_any(dst_dims, bf16_dst ? bf16 : f32, tag::any), bias_md({d.out_channels}, f32, tag::x);
     dnnl::deconvolution_forward::desc od(dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
-                                         src_any, wei_any, bias_md, dst_any, strides, dilates, pad_l, pad_r);
+                                         src_any, wei_any, bias_md, dst_any, g.strides, g.dilates, g.pad_l, g.pad_r);
     dnnl::deconvolution_forward::primitive_desc pd(od, r->eng);
     r->impl = pd.impl_info_str();
     r->prim = dnnl::deconvolution_forward(pd);
     // (Random f32 values converted once, untimed; the weight's values do not
     // matter for the time, only its layout.)
-    memory user_src({src_dims, f32, DataTag(d.ndim)}, r->eng), user_wei({wei_dims, f32, WeightTag(d.ndim, grouped)}, r->eng);
+    memory user_src({src_dims, f32, OnednnDataTag(d.ndim)}, r->eng),
+        user_wei({wei_dims, f32, WeightTag(d.ndim, g.grouped)}, r->eng);
     Fill(user_src, 1);
     Fill(user_wei, 2);
     r->bias = memory(bias_md, r->eng);
