@@ -1,0 +1,214 @@
+// tconv._tconv_torch: the cached inference fast path of tconv.torch's
+// modules (python/tconv/torch.py, _TconvMixin.__call__) in one C++ call.
+//
+// Built only where libtorch's C++ and Python headers are found
+// (python/CMakeLists.txt); tconv.torch runs its Python fast path without
+// it. It links libtorch but not tconv's library: the plan runs through the
+// RunApi a tconv Plan hands out (python/src/run_api.h).
+//
+// A FastEntry is made by the general path after a call it ran with a plan
+// (cache_plan=True, no output_size, no graph to record). It holds what that
+// call's checks and plan depended on; entry(module, x) returns the output
+// tensor when all of it still holds, and None otherwise (the caller then
+// runs nn.Module.__call__, i.e. hooks, forward and the general path, which
+// checks, raises and re-plans as before):
+//  - the module: no forward hooks, pre-hooks or backward hooks (its own or
+//    global), no JIT tracing, its class's forward the one the entry was
+//    made under and none on the instance, the same Parameter objects under
+//    "weight" and "bias" (not shadowed in the instance dict), and the same
+//    values of stride, padding, output_padding, dilation, groups,
+//    padding_mode, threads and cache_plan; torch.get_num_threads() as then;
+//  - the parameters: version counter, storage address, dtype and sizes as
+//    then (an in-place edit or optimizer step bumps the version; `.data =`
+//    swaps the storage), none requiring grad while grad mode is on;
+//  - x: exactly torch.Tensor (no subclass), the same dispatch key set as
+//    the input the general path ran (CPU, dense, no negative bit or
+//    functorch wrapper), the plan's dtype, contiguous, the plan's shape
+//    (or its unbatched form when the entry was made unbatched), not
+//    requiring grad while grad mode is on.
+// An edit through `param.data` in place bumps no version counter and goes
+// unseen, as with the plan cache itself (documented).
+#include <pybind11/pybind11.h>
+#include <torch/csrc/autograd/python_variable.h>
+#include <torch/csrc/jit/frontend/tracer.h>
+#include <torch/csrc/utils/tensor_numpy.h>
+
+#include <ATen/ops/empty.h>
+#include <ATen/Parallel.h>
+#include <c10/core/GradMode.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "python/src/run_api.h"
+
+namespace py = pybind11;
+
+namespace tconv {
+namespace pyext {
+namespace {
+
+struct ParamState {
+  int64_t version = 0;
+  const void* data = nullptr;
+  c10::ScalarType dtype = c10::ScalarType::Float;
+  std::vector<int64_t> sizes;
+};
+
+ParamState StateOf(const at::Tensor& t) {
+  return ParamState{static_cast<int64_t>(t._version()), t.data_ptr(), t.scalar_type(), t.sizes().vec()};
+}
+
+bool Same(const ParamState& s, const at::Tensor& t) {
+  return t._version() == static_cast<uint32_t>(s.version) && t.data_ptr() == s.data && t.scalar_type() == s.dtype &&
+         t.sizes() == c10::IntArrayRef(s.sizes);
+}
+
+// (Module hook dicts are OrderedDicts: dict subclasses.)
+bool EmptyDict(PyObject* d) { return d != nullptr && PyDict_Check(d) && PyDict_GET_SIZE(d) == 0; }
+
+class FastEntry {
+ public:
+  // plan: the tconv Plan; weight, bias: the module's Parameters (bias may
+  // be None); x: the input the general path just ran; unbatched: whether
+  // x was unbatched; attrs: {name: value} of the module attributes to
+  // compare; forward: the class's forward then; global_hooks: torch's
+  // module-global hook dicts.
+  FastEntry(py::object plan, py::object weight, py::object bias, py::handle x, bool unbatched, py::dict attrs,
+            py::object forward, py::tuple global_hooks)
+      : plan_(std::move(plan)), weight_(std::move(weight)), bias_(std::move(bias)), unbatched_(unbatched),
+        forward_(std::move(forward)), global_hooks_(std::move(global_hooks)) {
+    const py::object capsule = plan_.attr("_run_api")();
+    if (capsule.is_none()) throw py::value_error("this plan has no run API (int8 or more than 3 spatial axes)");
+    api_ = static_cast<const RunApi*>(PyCapsule_GetPointer(capsule.ptr(), kRunApiCapsule));
+    if (api_ == nullptr) throw py::error_already_set();
+    if (!THPVariable_CheckExact(x.ptr()) || !THPVariable_Check(weight_.ptr())) {
+      throw py::type_error("FastEntry takes tensors");
+    }
+    const at::Tensor& xt = THPVariable_Unpack(x.ptr());
+    dtype_ = api_->bf16 ? c10::ScalarType::BFloat16 : c10::ScalarType::Float;
+    keys_ = xt.key_set();
+    in_sizes_.assign(api_->input_shape + (unbatched ? 1 : 0), api_->input_shape + api_->ndim);
+    out_sizes_.assign(api_->output_shape + (unbatched ? 1 : 0), api_->output_shape + api_->ndim);
+    if (xt.scalar_type() != dtype_ || xt.sizes() != c10::IntArrayRef(in_sizes_)) {
+      throw py::value_error("x does not match the plan");
+    }
+    weight_state_ = StateOf(THPVariable_Unpack(weight_.ptr()));
+    if (!bias_.is_none()) bias_state_ = StateOf(THPVariable_Unpack(bias_.ptr()));
+    for (const auto& item : attrs) attrs_.emplace_back(py::reinterpret_borrow<py::str>(item.first),
+                                                       py::reinterpret_borrow<py::object>(item.second));
+    threads_ = at::get_num_threads();
+  }
+
+  // The output, or None when the general path must run this call.
+  py::object Call(py::handle module, py::handle x) const {
+    if (!ModuleUnchanged(module) || !THPVariable_CheckExact(x.ptr())) return py::none();
+    const at::Tensor& xt = THPVariable_Unpack(x.ptr());
+    if (xt.key_set() != keys_ || xt.scalar_type() != dtype_ || xt.layout() != c10::kStrided ||
+        xt.sizes() != c10::IntArrayRef(in_sizes_) || !xt.is_contiguous() || xt.is_neg() || !xt.has_storage()) {
+      return py::none();
+    }
+    const at::Tensor& w = THPVariable_Unpack(weight_.ptr());
+    if (!Same(weight_state_, w)) return py::none();
+    const bool grad = c10::GradMode::is_enabled();
+    if (grad && (xt.requires_grad() || w.requires_grad())) return py::none();
+    if (!bias_.is_none()) {
+      const at::Tensor& b = THPVariable_Unpack(bias_.ptr());
+      if (!Same(bias_state_, b) || (grad && b.requires_grad())) return py::none();
+    }
+    if (at::get_num_threads() != threads_) return py::none();
+    return Run(xt);
+  }
+
+ private:
+  bool ModuleUnchanged(py::handle module) const {
+    PyObject** dict_ptr = _PyObject_GetDictPtr(module.ptr());
+    if (dict_ptr == nullptr || *dict_ptr == nullptr) return false;
+    PyObject* d = *dict_ptr;
+    if (!EmptyDict(PyDict_GetItemString(d, "_forward_hooks")) ||
+        !EmptyDict(PyDict_GetItemString(d, "_forward_pre_hooks")) ||
+        !EmptyDict(PyDict_GetItemString(d, "_backward_hooks"))) {
+      return false;
+    }
+    for (const py::handle h : global_hooks_) {
+      if (!EmptyDict(h.ptr())) return false;
+    }
+    if (torch::jit::tracer::isTracing()) return false;
+    if (PyDict_GetItemString(d, "forward") != nullptr || PyDict_GetItemString(d, "weight") != nullptr ||
+        PyDict_GetItemString(d, "bias") != nullptr) {
+      return false;
+    }
+    PyObject* forward = _PyType_Lookup(Py_TYPE(module.ptr()), forward_name_.ptr());
+    if (forward != forward_.ptr()) return false;
+    PyObject* params = PyDict_GetItemString(d, "_parameters");
+    if (params == nullptr || !PyDict_Check(params)) return false;
+    if (PyDict_GetItemString(params, "weight") != weight_.ptr()) return false;
+    PyObject* bias = PyDict_GetItemString(params, "bias");
+    if (bias != bias_.ptr() && !(bias == nullptr && bias_.is_none())) return false;
+    for (const auto& attr : attrs_) {
+      PyObject* now = PyDict_GetItem(d, attr.first.ptr());
+      if (now == nullptr) return false;
+      if (now == attr.second.ptr()) continue;
+      const int eq = PyObject_RichCompareBool(now, attr.second.ptr(), Py_EQ);
+      if (eq != 1) {
+        PyErr_Clear();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  py::object Run(const at::Tensor& xt) const {
+    at::Tensor y;
+    PyObject* pooled = api_->bf16 ? nullptr : api_->take_output(api_->ctx);
+    if (pooled != nullptr) {
+      const py::object array = py::reinterpret_steal<py::object>(pooled);
+      y = torch::utils::tensor_from_numpy(array.ptr(), /*warn_if_not_writeable=*/false);
+      if (unbatched_) y = y.squeeze(0);
+    } else {
+      y = at::empty(out_sizes_, at::TensorOptions().dtype(dtype_));
+    }
+    const void* xp = xt.data_ptr();
+    void* yp = y.data_ptr();
+    const char* error = nullptr;
+    {
+      py::gil_scoped_release release;
+      error = api_->run(api_->ctx, xp, yp);
+    }
+    if (error != nullptr) throw std::runtime_error(error);
+    return py::reinterpret_steal<py::object>(THPVariable_Wrap(std::move(y)));
+  }
+
+  py::object plan_;
+  py::object weight_;
+  py::object bias_;
+  const RunApi* api_ = nullptr;
+  bool unbatched_;
+  py::object forward_;
+  py::tuple global_hooks_;
+  py::str forward_name_ = py::str("forward");
+  c10::ScalarType dtype_ = c10::ScalarType::Float;
+  c10::DispatchKeySet keys_;
+  std::vector<int64_t> in_sizes_;
+  std::vector<int64_t> out_sizes_;
+  ParamState weight_state_;
+  ParamState bias_state_;
+  std::vector<std::pair<py::str, py::object>> attrs_;
+  int threads_ = 0;
+};
+
+}  // namespace
+}  // namespace pyext
+}  // namespace tconv
+
+PYBIND11_MODULE(_tconv_torch, m) {
+  using tconv::pyext::FastEntry;
+  m.doc() = "tconv.torch's cached inference fast path in C++ (python/torch_src/torch_fast.cc)";
+  py::class_<FastEntry>(m, "FastEntry")
+      .def(py::init<py::object, py::object, py::object, py::handle, bool, py::dict, py::object, py::tuple>(),
+           py::arg("plan"), py::arg("weight"), py::arg("bias"), py::arg("x"), py::arg("unbatched"), py::arg("attrs"),
+           py::arg("forward"), py::arg("global_hooks"))
+      .def("__call__", &FastEntry::Call, py::arg("module"), py::arg("x"));
+}
