@@ -47,7 +47,10 @@ import torch
 import tconv.torch as tt
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LAYERS_JSON = os.path.join(HERE, "..", "..", "shared", "bench", "layers.json")
+# ../shared beside the repository (/work/main); a worktree elsewhere passes
+# --layers-json (or sets TCONV_SHARED_DIR, as the build's -DTCONV_SHARED_DIR).
+LAYERS_JSON = os.path.join(os.environ.get("TCONV_SHARED_DIR", os.path.join(HERE, "..", "..", "shared")), "bench",
+                           "layers.json")
 MODULES = {1: torch.nn.ConvTranspose1d, 2: torch.nn.ConvTranspose2d, 3: torch.nn.ConvTranspose3d}
 ALL_VARIANTS = ("cpp", "out", "new", "fast", "pyfast", "general", "uncached")
 
@@ -145,11 +148,12 @@ def main():
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--calls", type=int, default=9)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--layers-json", default=LAYERS_JSON, help="the suite's layers (default: %(default)s)")
     ap.add_argument("--variants", default=",".join(ALL_VARIANTS), help="comma list of " + ", ".join(ALL_VARIANTS))
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     names = args.variants.split(",")
-    with open(LAYERS_JSON, encoding="utf-8") as f:
+    with open(args.layers_json, encoding="utf-8") as f:
         layers = {l["name"]: l for l in json.load(f)["layers"]}
     todo = list(layers) if args.layers == "all" else args.layers.split(",")
     print("threads {}, {} rounds x {} calls, interleaved; ms: median of round medians [min - max]; "

@@ -33,7 +33,7 @@
 #include <torch/csrc/jit/frontend/tracer.h>
 #include <torch/csrc/utils/tensor_numpy.h>
 
-#include <ATen/ops/empty.h>
+#include <ATen/EmptyTensor.h>
 #include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
 
@@ -58,11 +58,11 @@ struct ParamState {
 };
 
 ParamState StateOf(const at::Tensor& t) {
-  return ParamState{static_cast<int64_t>(t._version()), t.data_ptr(), t.scalar_type(), t.sizes().vec()};
+  return ParamState{t._version(), t.data_ptr(), t.scalar_type(), t.sizes().vec()};
 }
 
 bool Same(const ParamState& s, const at::Tensor& t) {
-  return t._version() == static_cast<uint32_t>(s.version) && t.data_ptr() == s.data && t.scalar_type() == s.dtype &&
+  return t._version() == s.version && t.data_ptr() == s.data && t.scalar_type() == s.dtype &&
          t.sizes() == c10::IntArrayRef(s.sizes);
 }
 
@@ -124,28 +124,31 @@ class FastEntry {
 
  private:
   bool ModuleUnchanged(py::handle module) const {
-    PyObject** dict_ptr = _PyObject_GetDictPtr(module.ptr());
-    if (dict_ptr == nullptr || *dict_ptr == nullptr) return false;
-    PyObject* d = *dict_ptr;
-    if (!EmptyDict(PyDict_GetItemString(d, "_forward_hooks")) ||
-        !EmptyDict(PyDict_GetItemString(d, "_forward_pre_hooks")) ||
-        !EmptyDict(PyDict_GetItemString(d, "_backward_hooks"))) {
+    const py::object dict = py::reinterpret_steal<py::object>(PyObject_GenericGetDict(module.ptr(), nullptr));
+    if (!dict || !PyDict_Check(dict.ptr())) {
+      PyErr_Clear();
+      return false;
+    }
+    PyObject* d = dict.ptr();
+    if (!EmptyDict(PyDict_GetItem(d, names_.forward_hooks.ptr())) ||
+        !EmptyDict(PyDict_GetItem(d, names_.forward_pre_hooks.ptr())) ||
+        !EmptyDict(PyDict_GetItem(d, names_.backward_hooks.ptr()))) {
       return false;
     }
     for (const py::handle h : global_hooks_) {
       if (!EmptyDict(h.ptr())) return false;
     }
     if (torch::jit::tracer::isTracing()) return false;
-    if (PyDict_GetItemString(d, "forward") != nullptr || PyDict_GetItemString(d, "weight") != nullptr ||
-        PyDict_GetItemString(d, "bias") != nullptr) {
+    if (PyDict_GetItem(d, names_.forward.ptr()) != nullptr || PyDict_GetItem(d, names_.weight.ptr()) != nullptr ||
+        PyDict_GetItem(d, names_.bias.ptr()) != nullptr) {
       return false;
     }
-    PyObject* forward = _PyType_Lookup(Py_TYPE(module.ptr()), forward_name_.ptr());
+    PyObject* forward = _PyType_Lookup(Py_TYPE(module.ptr()), names_.forward.ptr());
     if (forward != forward_.ptr()) return false;
-    PyObject* params = PyDict_GetItemString(d, "_parameters");
+    PyObject* params = PyDict_GetItem(d, names_.parameters.ptr());
     if (params == nullptr || !PyDict_Check(params)) return false;
-    if (PyDict_GetItemString(params, "weight") != weight_.ptr()) return false;
-    PyObject* bias = PyDict_GetItemString(params, "bias");
+    if (PyDict_GetItem(params, names_.weight.ptr()) != weight_.ptr()) return false;
+    PyObject* bias = PyDict_GetItem(params, names_.bias.ptr());
     if (bias != bias_.ptr() && !(bias == nullptr && bias_.is_none())) return false;
     for (const auto& attr : attrs_) {
       PyObject* now = PyDict_GetItem(d, attr.first.ptr());
@@ -168,7 +171,7 @@ class FastEntry {
       y = torch::utils::tensor_from_numpy(array.ptr(), /*warn_if_not_writeable=*/false);
       if (unbatched_) y = y.squeeze(0);
     } else {
-      y = at::empty(out_sizes_, at::TensorOptions().dtype(dtype_));
+      y = at::detail::empty_cpu(out_sizes_, dtype_);  // (at::empty without the dispatcher)
     }
     const void* xp = xt.data_ptr();
     void* yp = y.data_ptr();
@@ -188,7 +191,12 @@ class FastEntry {
   bool unbatched_;
   py::object forward_;
   py::tuple global_hooks_;
-  py::str forward_name_ = py::str("forward");
+  // The dictionary keys looked up on every call (made once: their hashes are cached).
+  struct Names {
+    py::str forward_hooks{"_forward_hooks"}, forward_pre_hooks{"_forward_pre_hooks"},
+        backward_hooks{"_backward_hooks"}, forward{"forward"}, weight{"weight"}, bias{"bias"},
+        parameters{"_parameters"};
+  } names_;
   c10::ScalarType dtype_ = c10::ScalarType::Float;
   c10::DispatchKeySet keys_;
   std::vector<int64_t> in_sizes_;
