@@ -360,19 +360,12 @@ class _TconvMixin:
         return y.squeeze(0) if unbatched else y
 
     if _tconv_torch is not None:  # (without it, nn.Module.__call__ as before)
-        def __call__(self, *args, **kwargs):
-            # The fast path in one C++ call (no nn.Module.__call__, no
-            # forward): it returns None, and nn.Module.__call__ runs (hooks,
-            # forward, the general path), for anything its entry does not
-            # hold (see _tconv_torch.FastEntry, and _remember).
-            cache = self.__dict__.get("_plan_cache")
-            if cache is not None and len(args) == 1 and not kwargs:
-                native = cache.native
-                if native is not None and cache.use_fast and cache.use_native:
-                    y = native(self, args[0])
-                    if y is not None:
-                        return y
-            return nn.Module.__call__(self, *args, **kwargs)
+        # The fast path in one C++ call, no Python frame (no
+        # nn.Module.__call__, no forward): module(x) runs self._plan_cache's
+        # C++ entry when it is on (use_fast and use_native) and holds, and
+        # nn.Module.__call__ otherwise (hooks, forward, the general path).
+        # See _tconv_torch.FastEntry, and _remember.
+        __call__ = _tconv_torch.module_call
 
     def __getstate__(self):
         # A Plan is not picklable; copies (deepcopy, pickle, torch.save)

@@ -207,6 +207,32 @@ class FastEntry {
   int threads_ = 0;
 };
 
+// The modules' __call__ (torch.py installs it as `__call__`): the C++
+// entry of self._plan_cache when it is on and holds (one call, no Python
+// frame), else nn.Module.__call__ (looked up at every call, so that a
+// patched one, as torch.fx's tracer installs, runs).
+py::object ModuleCall(const py::args& args, const py::kwargs& kwargs) {
+  static const py::str cache_name("_plan_cache"), native_name("native"), use_fast_name("use_fast"),
+      use_native_name("use_native");
+  if (args.size() == 2 && kwargs.empty()) {
+    const py::handle self = args[0];
+    const py::object dict = py::reinterpret_steal<py::object>(PyObject_GenericGetDict(self.ptr(), nullptr));
+    if (!dict) throw py::error_already_set();
+    PyObject* cache = PyDict_GetItem(dict.ptr(), cache_name.ptr());
+    if (cache != nullptr && cache != Py_None) {
+      const py::handle c(cache);
+      const py::object native = c.attr(native_name);
+      if (py::isinstance<FastEntry>(native) && c.attr(use_fast_name).cast<bool>() &&
+          c.attr(use_native_name).cast<bool>()) {
+        py::object y = native.cast<const FastEntry&>().Call(self, args[1]);
+        if (!y.is_none()) return y;
+      }
+    }
+  }
+  static const py::object* const nn_module = new py::object(py::module_::import("torch.nn").attr("Module"));
+  return nn_module->attr("__call__")(*args, **kwargs);
+}
+
 }  // namespace
 }  // namespace pyext
 }  // namespace tconv
@@ -219,4 +245,8 @@ PYBIND11_MODULE(_tconv_torch, m) {
            py::arg("plan"), py::arg("weight"), py::arg("bias"), py::arg("x"), py::arg("unbatched"), py::arg("attrs"),
            py::arg("forward"), py::arg("global_hooks"))
       .def("__call__", &FastEntry::Call, py::arg("module"), py::arg("x"));
+  // An instancemethod binds the module as the first argument, as a Python
+  // function in a class body would be.
+  const py::cpp_function call(&tconv::pyext::ModuleCall);
+  m.attr("module_call") = py::reinterpret_steal<py::object>(PyInstanceMethod_New(call.ptr()));
 }
