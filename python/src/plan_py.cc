@@ -226,8 +226,12 @@ class PyPlan {
 
   static PyObject* ApiTakeOutput(const void* ctx) {
     const PyPlan& self = *static_cast<const PyPlan*>(ctx);
-    if (!self.pool_->Pools(self.plan_->output_shape())) return nullptr;
-    return self.pool_->Take(self.plan_->output_shape()).release().ptr();
+    try {
+      return self.pool_->Take(self.plan_->output_shape()).release().ptr();
+    } catch (py::error_already_set& e) {
+      e.restore();
+      return nullptr;
+    }
   }
 
  public:

@@ -26,9 +26,10 @@ struct RunApi {
   // Returns nullptr, or the error's message (valid until the next call
   // from this thread).
   const char* (*run)(const void* ctx, const void* x, void* y);
-  // float32 plans: a new reference to an output array from the plan's pool
-  // of freed outputs (python/src/output_pool.h), or nullptr when outputs of
-  // this size are not pooled. With the GIL.
+  // float32 plans: a new reference to a new output array (numpy's
+  // allocator, as Plan.run's), from the plan's pool of freed outputs when
+  // that large (python/src/output_pool.h); nullptr with a Python error set
+  // when it fails. With the GIL.
   PyObject* (*take_output)(const void* ctx);
 };
 

@@ -28,12 +28,12 @@
 //    requiring grad while grad mode is on.
 // An edit through `param.data` in place bumps no version counter and goes
 // unseen, as with the plan cache itself (documented).
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <torch/csrc/autograd/python_variable.h>
 #include <torch/csrc/jit/frontend/tracer.h>
 #include <torch/csrc/utils/tensor_numpy.h>
 
-#include <ATen/EmptyTensor.h>
 #include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
 
@@ -91,7 +91,6 @@ class FastEntry {
     dtype_ = api_->bf16 ? c10::ScalarType::BFloat16 : c10::ScalarType::Float;
     keys_ = xt.key_set();
     in_sizes_.assign(api_->input_shape + (unbatched ? 1 : 0), api_->input_shape + api_->ndim);
-    out_sizes_.assign(api_->output_shape + (unbatched ? 1 : 0), api_->output_shape + api_->ndim);
     if (xt.scalar_type() != dtype_ || xt.sizes() != c10::IntArrayRef(in_sizes_)) {
       throw py::value_error("x does not match the plan");
     }
@@ -164,15 +163,19 @@ class FastEntry {
   }
 
   py::object Run(const at::Tensor& xt) const {
-    at::Tensor y;
-    PyObject* pooled = api_->bf16 ? nullptr : api_->take_output(api_->ctx);
-    if (pooled != nullptr) {
-      const py::object array = py::reinterpret_steal<py::object>(pooled);
-      y = torch::utils::tensor_from_numpy(array.ptr(), /*warn_if_not_writeable=*/false);
-      if (unbatched_) y = y.squeeze(0);
+    // Outputs are numpy arrays, as Plan.run's (numpy's allocator asks for
+    // transparent huge pages on large ones; torch's allocator, tried here
+    // first, made dw_k4s2's 4 MB output cost page faults in some runs).
+    py::object array;
+    if (api_->bf16) {
+      array = py::array_t<int16_t>(std::vector<py::ssize_t>(api_->output_shape, api_->output_shape + api_->ndim));
     } else {
-      y = at::detail::empty_cpu(out_sizes_, dtype_);  // (at::empty without the dispatcher)
+      array = py::reinterpret_steal<py::object>(api_->take_output(api_->ctx));
+      if (!array) throw py::error_already_set();
     }
+    at::Tensor y = torch::utils::tensor_from_numpy(array.ptr(), /*warn_if_not_writeable=*/false);
+    if (api_->bf16) y = y.view(c10::ScalarType::BFloat16);
+    if (unbatched_) y = y.squeeze(0);
     const void* xp = xt.data_ptr();
     void* yp = y.data_ptr();
     const char* error = nullptr;
@@ -200,7 +203,6 @@ class FastEntry {
   c10::ScalarType dtype_ = c10::ScalarType::Float;
   c10::DispatchKeySet keys_;
   std::vector<int64_t> in_sizes_;
-  std::vector<int64_t> out_sizes_;
   ParamState weight_state_;
   ParamState bias_state_;
   std::vector<std::pair<py::str, py::object>> attrs_;
