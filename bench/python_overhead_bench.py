@@ -14,7 +14,12 @@ cache_plan=True makes one plan, and these run on it with the same input:
   new       the same with a new output array
   fast      tconv.torch's module, cache_plan=True: its inference fast path
             (the plan run on the tensor's memory, output from the plan's
-            pool of freed outputs; a new tensor per call)
+            pool of freed outputs; a new tensor per call): the module's
+            __call__ makes one C++ call (tconv._tconv_torch.FastEntry)
+            where the build has that extension, else as pyfast
+  pyfast    the same with the C++ entry off (_plan_cache.use_native =
+            False): nn.Module.__call__, forward, and the fast path's checks
+            in Python (the fast path before the C++ entry)
   general   the same module with its fast path off (_plan_cache.use_fast =
             False): the general path every call, as before the fast path
             (checks, cache key, torch's _output_padding, a new output)
@@ -42,9 +47,12 @@ import torch
 import tconv.torch as tt
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LAYERS_JSON = os.path.join(HERE, "..", "..", "shared", "bench", "layers.json")
+# ../shared beside the repository (/work/main); a worktree elsewhere passes
+# --layers-json (or sets TCONV_SHARED_DIR, as the build's -DTCONV_SHARED_DIR).
+LAYERS_JSON = os.path.join(os.environ.get("TCONV_SHARED_DIR", os.path.join(HERE, "..", "..", "shared")), "bench",
+                           "layers.json")
 MODULES = {1: torch.nn.ConvTranspose1d, 2: torch.nn.ConvTranspose2d, 3: torch.nn.ConvTranspose3d}
-ALL_VARIANTS = ("cpp", "out", "new", "fast", "general", "uncached")
+ALL_VARIANTS = ("cpp", "out", "new", "fast", "pyfast", "general", "uncached")
 
 
 def modules(layer, threads):
@@ -75,6 +83,7 @@ def setup(layer, threads, names):
     cache = cached._plan_cache
     plan = cache.value  # the extension's Plan: every row but uncached runs this one
     assert cache.fast is not None and cache.fast[1] is plan, "the fast path did not engage"
+    assert (cache.native is not None) == (tt._tconv_torch is not None), "the C++ entry did not engage"
     y = np.empty(plan.output_shape, np.float32)
     clock = time.perf_counter
 
@@ -87,14 +96,17 @@ def setup(layer, threads, names):
             return clock() - start
         return call
 
-    def use_fast(on):
-        return lambda: setattr(cache, "use_fast", on)
+    def use_fast(on, native=True):
+        def switch():
+            cache.use_fast, cache.use_native = on, native
+        return switch
 
     variants = {
         "cpp": lambda: plan._time_run(x, y, 1)[0],
         "out": timed(lambda: plan.run(x, out=y)),
         "new": timed(lambda: plan.run(x)),
         "fast": timed(lambda: cached(xt), use_fast(True)),
+        "pyfast": timed(lambda: cached(xt), use_fast(True, False)),
         "general": timed(lambda: cached(xt), use_fast(False)),
         "uncached": timed(lambda: uncached(xt)),
     }
@@ -102,9 +114,10 @@ def setup(layer, threads, names):
     want = plan.run(x)
     for got in (cached(xt).numpy(), uncached(xt).numpy()):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-4)
-    cache.use_fast = False
-    np.testing.assert_allclose(cached(xt).numpy(), want, rtol=1e-5, atol=1e-4)
-    cache.use_fast = True
+    for switch in (use_fast(True, False), use_fast(False)):
+        switch()
+        np.testing.assert_allclose(cached(xt).numpy(), want, rtol=1e-5, atol=1e-4)
+    use_fast(True)()
     return {k: variants[k] for k in names}
 
 
@@ -135,11 +148,12 @@ def main():
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--calls", type=int, default=9)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--layers-json", default=LAYERS_JSON, help="the suite's layers (default: %(default)s)")
     ap.add_argument("--variants", default=",".join(ALL_VARIANTS), help="comma list of " + ", ".join(ALL_VARIANTS))
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     names = args.variants.split(",")
-    with open(LAYERS_JSON, encoding="utf-8") as f:
+    with open(args.layers_json, encoding="utf-8") as f:
         layers = {l["name"]: l for l in json.load(f)["layers"]}
     todo = list(layers) if args.layers == "all" else args.layers.split(",")
     print("threads {}, {} rounds x {} calls, interleaved; ms: median of round medians [min - max]; "

@@ -36,6 +36,9 @@ packages=(
   libonnx-dev libprotobuf-dev python3-onnx
   # the Python module (python/) and its tests against torch
   python3-dev pybind11-dev python3-numpy python3-pytest python3-torch
+  # libtorch's headers: tconv._tconv_torch, tconv.torch's fast path in C++
+  # (python/torch_src/; optional, built when found; bench/RESULTS.md #17)
+  libtorch-dev
   # the trained checkerboard comparison (scripts/train_checkerboard.py) draws with matplotlib
   python3-matplotlib
   # arm64: the cross compiler, qemu-user and the arm64 builds of the

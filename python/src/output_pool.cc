@@ -12,10 +12,16 @@ void OutputPool::Give(py::array buffer) {
   if (free_.size() < keep_) free_.push_back(std::move(buffer));
 }
 
+bool OutputPool::Pools(const Shape& shape) const {
+  size_t count = 1;
+  for (const int64_t d : shape) count *= static_cast<size_t>(d);
+  return count != 0 && count * sizeof(float) >= min_bytes_;
+}
+
 py::array OutputPool::Take(const Shape& shape) {
   py::ssize_t count = 1;
   for (const int64_t d : shape) count *= static_cast<py::ssize_t>(d);
-  if (static_cast<size_t>(count) * sizeof(float) < min_bytes_ || count == 0) return py::array_t<float>(shape);
+  if (!Pools(shape)) return py::array_t<float>(shape);
   py::object buffer;  // (a default py::array is not empty but a 0-size array)
   for (size_t i = 0; i < free_.size(); ++i) {
     if (free_[i].size() == count) {

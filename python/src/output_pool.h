@@ -39,6 +39,9 @@ class OutputPool : public std::enable_shared_from_this<OutputPool> {
 
   // A writeable, C-contiguous float32 array of `shape` (uninitialised).
   py::array Take(const Shape& shape);
+  // True when outputs of `shape` are pooled (Take's arrays of that size
+  // come from the pool and go back to it).
+  bool Pools(const Shape& shape) const;
   // Freed buffers held now (for the tests).
   size_t held() const;
 

@@ -21,6 +21,7 @@
 #include "python/src/geometry_args.h"
 #include "python/src/int8_py.h"
 #include "python/src/output_pool.h"
+#include "python/src/run_api.h"
 #include "tconv/plan.h"
 
 namespace tconv {
@@ -162,6 +163,24 @@ class PyPlan {
 
   size_t pool_held() const { return pool_->held(); }
 
+  // The plan's run for tconv._tconv_torch (python/src/run_api.h): f32 and
+  // bf16 plans of at most 5 dimensions; None for others.
+  py::object RunApiCapsule() {
+    const Plan& p = *plan_;
+    const Shape& in = p.input_shape();
+    if (p.dtype() == DataType::kInt8 || in.size() > 5) return py::none();
+    api_.ctx = this;
+    api_.bf16 = p.dtype() == DataType::kBFloat16 ? 1 : 0;
+    api_.ndim = static_cast<int>(in.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+      api_.input_shape[i] = in[i];
+      api_.output_shape[i] = p.output_shape()[i];
+    }
+    api_.run = &ApiRun;
+    api_.take_output = &ApiTakeOutput;
+    return py::capsule(&api_, kRunApiCapsule);
+  }
+
   // For bench/python_overhead_bench.py: `repeats` calls of Plan::Run on
   // the same arrays timed in C++ (steady_clock around each call, GIL
   // released), so that the Python call's overhead is measured in one
@@ -190,6 +209,33 @@ class PyPlan {
 
   const Plan& plan() const { return *plan_; }
 
+ private:
+  static const char* ApiRun(const void* ctx, const void* x, void* y) {
+    const Plan& p = *static_cast<const PyPlan*>(ctx)->plan_;
+    const Status st =
+        p.dtype() == DataType::kBFloat16
+            ? p.Run(ConstBF16View(static_cast<const BFloat16*>(x), p.input_shape()),
+                    BF16View(static_cast<BFloat16*>(y), p.output_shape()))
+            : p.Run(ConstTensorView(static_cast<const float*>(x), p.input_shape()),
+                    TensorView(static_cast<float*>(y), p.output_shape()));
+    if (st.ok()) return nullptr;
+    thread_local std::string message;
+    message = st.message();
+    return message.c_str();
+  }
+
+  static PyObject* ApiTakeOutput(const void* ctx) {
+    const PyPlan& self = *static_cast<const PyPlan*>(ctx);
+    try {
+      return self.pool_->Take(self.plan_->output_shape()).release().ptr();
+    } catch (py::error_already_set& e) {
+      e.restore();
+      return nullptr;
+    }
+  }
+
+ public:
+
   py::dict Explain() const {
     const ConvDesc& d = plan_->desc();
     py::dict r;
@@ -217,6 +263,7 @@ class PyPlan {
   // output after the call, so one buffer alternates with the caller's.
   // Outputs under 32 MiB are not pooled (output_pool.h).
   std::shared_ptr<OutputPool> pool_ = std::make_shared<OutputPool>(1, size_t{32} << 20);
+  RunApi api_{};
 };
 
 py::dict EstimateDict(const AlgorithmEstimate& e) {
@@ -290,6 +337,7 @@ void RegisterPlan(py::module_& m) {
       .def("explain", &PyPlan::Explain)
       .def("_run_at", &PyPlan::RunAt, py::arg("x_address"))
       .def_property_readonly("_pool_held", &PyPlan::pool_held)
+      .def("_run_api", &PyPlan::RunApiCapsule)
       .def("_time_run", &PyPlan::TimeRun, py::arg("x"), py::arg("out"), py::arg("repeats"))
       .def_property_readonly("algorithm", [](const PyPlan& p) { return p.plan().algorithm(); })
       .def_property_readonly("kernel", [](const PyPlan& p) { return p.plan().kernel(); })

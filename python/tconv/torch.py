@@ -30,8 +30,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.autograd.function import once_differentiable
 
+import torch.nn.modules.module as _nn_module
 from tconv import _tconv
 from tconv._functional import geometry
+
+try:  # the fast path in C++ (python/torch_src/torch_fast.cc), built where libtorch is
+    from tconv import _tconv_torch
+except ImportError:
+    _tconv_torch = None
 
 __all__ = ["ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "convert", "supported"]
@@ -216,11 +222,14 @@ class _PlanCache:
 
     def __init__(self):
         self.key, self.tensors, self.value = None, (None, None), None
-        # The inference fast path's entry (_TconvMixin._fast_forward): None,
-        # or (key, plan, unbatched, weight, bias) for the last plan made.
-        # use_fast=False sends every call through the general path
-        # (bench/python_overhead_bench.py measures both).
-        self.fast, self.use_fast = None, True
+        # The inference fast path's entries for the last plan made: `fast`
+        # for _TconvMixin._fast_forward, None or (key, plan, unbatched,
+        # weight, bias, dtype); `native`, None or the same checks in C++
+        # (_tconv_torch.FastEntry) for _TconvMixin.__call__.
+        # use_fast=False sends every call through the general path;
+        # use_native=False leaves the C++ entry unused (the Python fast path
+        # serves); bench/python_overhead_bench.py measures all three.
+        self.fast, self.native, self.use_fast, self.use_native = None, None, True, True
 
     def plan(self, x, weight, bias, geom, threads):
         key = (tuple(x.shape), weight.dtype, weight.data_ptr(), weight._version, tuple(weight.shape),
@@ -234,7 +243,7 @@ class _PlanCache:
             else:
                 ba = None if bias is None else _array(bias)
                 self.value = _tconv.Plan(_array(weight), ba, tuple(x.shape), geom, "auto", threads, "nchw")
-            self.key, self.tensors, self.fast = key, (weight, bias), None
+            self.key, self.tensors, self.fast, self.native = key, (weight, bias), None, None
         return self.value
 
 
@@ -286,19 +295,24 @@ class _TconvMixin:
             self._remember(cache, input)
         return y
 
-    # The cached inference fast path. Once the general path above has run
-    # a call with cache_plan=True, no output_size and no autograd graph to
-    # record, _remember keeps a key of everything its checks and its plan
-    # depended on, except the input's type, dtype, device, layout and
-    # contiguity, which _fast_forward checks on every call (cheaply). A
-    # later call with the same key runs the plan directly on the tensor's
-    # memory (Plan._run_at), with an output from the plan's pool of freed
-    # outputs (python/src/output_pool.h); any difference (a new input
-    # shape, an optimizer step or any other in-place edit of the parameters,
-    # new parameter objects, changed stride, padding, groups, threads,
+    # The cached inference fast path (float32 and bfloat16). Once the
+    # general path above has run a call with cache_plan=True, no
+    # output_size and no autograd graph to record, _remember keeps a key of
+    # everything its checks and its plan depended on, except the input's
+    # type, dtype, device, layout and contiguity, which _fast_forward checks
+    # on every call (cheaply). A later call with the same key runs the plan
+    # directly on the tensor's memory (Plan._run_at; bf16: Plan.run on the
+    # tensor's bits), with an output from the plan's pool of freed outputs
+    # (python/src/output_pool.h); any difference (a new input shape, an
+    # optimizer step or any other in-place edit of the parameters, new
+    # parameter objects, changed stride, padding, groups, threads,
     # torch.get_num_threads(), ...) takes the general path, which checks,
     # raises and re-plans as before. Edits through `param.data` bump no
     # version counter and go unseen, as with the plan cache itself.
+    # Where the build has tconv._tconv_torch, _remember also makes the same
+    # checks as one C++ object (python/torch_src/torch_fast.cc), which
+    # __call__ runs before nn.Module.__call__: module hooks, JIT tracing or
+    # another forward send the call there, and so do the changes above.
 
     def _fast_key(self, x, weight, bias):
         return (x.shape, weight._version, weight.data_ptr(), weight.shape,
@@ -308,26 +322,50 @@ class _TconvMixin:
 
     def _remember(self, cache, x):
         weight, bias = self.weight, self.bias
-        if (type(x) is not torch.Tensor or x.dtype is not torch.float32 or not x.is_contiguous()
+        if (type(x) is not torch.Tensor or x.dtype not in _FAST_DTYPES or not x.is_contiguous()
                 or _records_graph(x, weight, bias)
                 or cache.tensors[0] is not weight or cache.tensors[1] is not bias
                 # Lists could change in place under the stored key.
                 or any(type(v) is not tuple for v in (self.stride, self.padding, self.output_padding,
                                                        self.dilation))):
             return
-        cache.fast = (self._fast_key(x, weight, bias), cache.value, x.dim() == self._NDIM + 1, weight, bias)
+        unbatched = x.dim() == self._NDIM + 1
+        cache.fast = (self._fast_key(x, weight, bias), cache.value, unbatched, weight, bias, x.dtype)
+        cache.native = self._native_entry(cache.value, x, unbatched)
+
+    def _native_entry(self, plan, x, unbatched):
+        """The same checks in C++ for __call__ (python/torch_src/torch_fast.cc),
+        or None without the extension or when a subclass has its own forward."""
+        if _tconv_torch is None or _class_forward(type(self)) is not _MIXIN_FORWARD:
+            return None
+        d = self.__dict__
+        attrs = {name: d[name] for name in _FAST_ATTRS}
+        hooks = (_nn_module._global_backward_hooks, _nn_module._global_forward_hooks,
+                 _nn_module._global_forward_pre_hooks)
+        return _tconv_torch.FastEntry(plan, self.weight, self.bias, x, unbatched, attrs, _MIXIN_FORWARD, hooks)
 
     def _fast_forward(self, entry, x):
         """The output, or None when the general path must run this call."""
-        key, plan, unbatched, weight, bias = entry
-        if (type(x) is not torch.Tensor or x.dtype is not torch.float32 or not x.is_cpu
+        key, plan, unbatched, weight, bias, dtype = entry
+        if (type(x) is not torch.Tensor or x.dtype is not dtype or not x.is_cpu
                 or x.layout is not torch.strided or not x.is_contiguous() or x.is_neg()):
             return None
         w, b = self.weight, self.bias
         if w is not weight or b is not bias or _records_graph(x, w, b) or self._fast_key(x, w, b) != key:
             return None
-        y = torch.from_numpy(plan._run_at(x.data_ptr()))
+        if dtype is torch.bfloat16:
+            y = _from_bits(plan.run(_bits(x.unsqueeze(0) if unbatched else x), None, "uint16"))
+        else:
+            y = torch.from_numpy(plan._run_at(x.data_ptr()))
         return y.squeeze(0) if unbatched else y
+
+    if _tconv_torch is not None:  # (without it, nn.Module.__call__ as before)
+        # The fast path in one C++ call, no Python frame (no
+        # nn.Module.__call__, no forward): module(x) runs self._plan_cache's
+        # C++ entry when it is on (use_fast and use_native) and holds, and
+        # nn.Module.__call__ otherwise (hooks, forward, the general path).
+        # See _tconv_torch.FastEntry, and _remember.
+        __call__ = _tconv_torch.module_call
 
     def __getstate__(self):
         # A Plan is not picklable; copies (deepcopy, pickle, torch.save)
@@ -338,6 +376,20 @@ class _TconvMixin:
 
     def extra_repr(self):
         return super().extra_repr() + (", fallback=True" if self.fallback else "")
+
+
+_FAST_DTYPES = (torch.float32, torch.bfloat16)
+# The module attributes the general path reads (FastEntry compares them).
+_FAST_ATTRS = ("stride", "padding", "output_padding", "dilation", "groups", "padding_mode", "threads", "cache_plan")
+_MIXIN_FORWARD = _TconvMixin.__dict__["forward"]
+
+
+def _class_forward(cls):
+    """The forward function cls's instances call (as the type lookup finds it)."""
+    for base in cls.__mro__:
+        if "forward" in base.__dict__:
+            return base.__dict__["forward"]
+    return None
 
 
 def _module(torch_class, ndim):
