@@ -9,6 +9,7 @@
 
 #include "src/algo/blas.h"
 #include "src/algo/im2col.h"
+#include "src/algo/int8_planes.h"
 #include "src/algo/phase_int8.h"
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
@@ -18,12 +19,8 @@
 namespace tconv {
 namespace {
 
-using kernels::Int8Out;
-
 // Enough tasks per image that 2-16 threads balance (as the f32 algorithm).
 constexpr int64_t kTargetTasks = 16;
-
-int64_t Align64(int64_t bytes) { return SatMul(CeilDiv(bytes, 64), 64); }
 
 // Workspace: [x - x_zero_point in f32][column buffer of one image][int32
 // sums of one image's outputs], each 64-byte aligned.
@@ -46,8 +43,8 @@ class GemmCol2ImInt8 : public PreparedAlgo {
     const int64_t nblk = std::min<int64_t>(g.cout_g, std::max<int64_t>(1, CeilDiv(kTargetTasks, g.groups)));
     cb_ = CeilDiv(g.cout_g, nblk);
     nblk_ = CeilDiv(g.cout_g, cb_);
-    x_bytes_ = Align64(SatProduct({g.n, g.cin, g.in_sp, 4}));
-    col_bytes_ = Align64(SatProduct({g.cout, g.k_sp, g.in_sp, 4}));
+    x_bytes_ = SatAlign64(SatProduct({g.n, g.cin, g.in_sp, 4}));
+    col_bytes_ = SatAlign64(SatProduct({g.cout, g.k_sp, g.in_sp, 4}));
     cost_.macs = SatProduct({g.n, g.cin, g.cout_g, g.k_sp, g.in_sp});
     cost_.workspace_bytes = SatAdd(SatAdd(x_bytes_, col_bytes_), SatProduct({g.cout, g.out_sp, 4}));
     cost_.packed_bytes = SatProduct({g.cin, g.cout_g, g.k_sp, 4});
@@ -66,11 +63,7 @@ class GemmCol2ImInt8 : public PreparedAlgo {
     float* x = reinterpret_cast<float*>(base);
     float* col_all = reinterpret_cast<float*>(base + x_bytes_);
     int32_t* acc_all = reinterpret_cast<int32_t*>(base + x_bytes_ + col_bytes_);
-    if (q_.x_type == QuantType::kUInt8) {
-      Center(static_cast<const uint8_t*>(xb.data), x);
-    } else {
-      Center(static_cast<const int8_t*>(xb.data), x);
-    }
+    CenterToF32(xb.data, q_, g_.n * g_.cin * g_.in_sp, x, threads);
     const Geom3& g = g_;
     const int64_t tasks = g.groups * nblk_;
     const double task_mnk = static_cast<double>(cb_ * g.k_sp) * static_cast<double>(g.in_sp) * g.cin_g;
@@ -83,13 +76,6 @@ class GemmCol2ImInt8 : public PreparedAlgo {
   }
 
  private:
-  template <typename X>
-  void Center(const X* x, float* dst) const {
-    const int64_t count = g_.n * g_.cin * g_.in_sp;
-    const float zp = static_cast<float>(q_.x_zero_point);
-    for (int64_t i = 0; i < count; ++i) dst[i] = static_cast<float>(x[i]) - zp;
-  }
-
   // Task t of image n: the block of output channels (grp, c0 .. c0 + cbn).
   void RunTask(int64_t n, int64_t t, const float* x, float* col_all, int32_t* acc_all, void* y) const {
     const Geom3& g = g_;
@@ -110,19 +96,11 @@ class GemmCol2ImInt8 : public PreparedAlgo {
                   col, nn);
       Col2ImAdd(cg, col, acc);
     }
-    const bool f32_y = q_.y_type == QuantType::kFloat32;
     for (int64_t c = 0; c < cbn; ++c) {
-      const int64_t co = co0 + c, off = (n * g.cout + co) * g.out_sp;
-      kernels::Int8RequantArgs r;
+      const size_t co = static_cast<size_t>(co0 + c);
+      kernels::Int8RequantArgs r =
+          PlaneRequantArgs(q_, bias_[co], mult_[co], y, (n * g.cout + co0 + c) * g.out_sp, g.out_sp);
       r.acc_i32 = acc + c * g.out_sp;
-      r.n = g.out_sp;
-      r.bias = bias_[static_cast<size_t>(co)], r.mult = mult_[static_cast<size_t>(co)];
-      r.y =
-          f32_y ? static_cast<void*>(static_cast<float*>(y) + off) : static_cast<void*>(static_cast<uint8_t*>(y) + off);
-      r.y_type = f32_y ? Int8Out::kF32 : q_.y_type == QuantType::kUInt8 ? Int8Out::kU8 : Int8Out::kS8;
-      r.y_zero_point = q_.y_zero_point;
-      r.y_min = f32_y ? 0 : QuantTypeMin(q_.y_type);
-      r.y_max = f32_y ? 0 : QuantTypeMax(q_.y_type);
       requant_->As<kernels::Int8RequantFn>()(r);
     }
   }

@@ -17,8 +17,6 @@
 namespace tconv {
 namespace {
 
-int64_t Align64(int64_t bytes) { return SatMul(CeilDiv(bytes, 64), 64); }
-
 // Widens bf16 to f32 (exact), `count` values split into chunks over the
 // threads (a chunk stays a multiple of 16 for the vector loop GCC emits).
 void Widen(const uint16_t* src, float* dst, int64_t count, int threads) {
@@ -47,8 +45,8 @@ class PhaseBf16Widened : public PreparedAlgo {
  public:
   PhaseBf16Widened(const Geom3& g, std::unique_ptr<PreparedAlgo> f32, const AlgoCost& f32_cost)
       : g_(g), f32_(std::move(f32)), cost_(f32_cost) {
-    x_bytes_ = Align64(SatProduct({g.n, g.cin, g.in_sp, 4}));
-    inner_ws_ = Align64(f32_cost.workspace_bytes);
+    x_bytes_ = SatAlign64(SatProduct({g.n, g.cin, g.in_sp, 4}));
+    inner_ws_ = SatAlign64(f32_cost.workspace_bytes);
     cost_.workspace_bytes = SatAdd(SatAdd(x_bytes_, inner_ws_), SatProduct({g.n, g.cout, g.out_sp, 4}));
   }
   void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {

@@ -4,6 +4,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "src/algo/int8_planes.h"
 #include "src/algo/phase_int8.h"
 #include "src/algo/phase_lanes.h"
 #include "src/base/check.h"
@@ -159,9 +160,7 @@ void PhaseInt8Lanes::RunPhase(size_t phase, const LanesTask& task, int64_t b, co
   a.mult = mult_.data() + co;
   a.nco = std::min(lp_.cob, g.cout_g - b * lp_.cob);
   const int64_t off = lp_.YOffset(p, n, co, task.q0, task.q1);
-  a.y_type = q_.y_type == QuantType::kFloat32 ? Int8Out::kF32
-             : q_.y_type == QuantType::kUInt8 ? Int8Out::kU8
-                                              : Int8Out::kS8;
+  a.y_type = Int8OutOf(q_);
   a.y = a.y_type == Int8Out::kF32 ? static_cast<void*>(y.As<float>() + off) : static_cast<uint8_t*>(y.data) + off;
   a.y_zero_point = q_.y_zero_point;
   a.y_min = a.y_type == Int8Out::kF32 ? 0 : QuantTypeMin(q_.y_type);

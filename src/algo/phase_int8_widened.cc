@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "src/algo/int8_planes.h"
 #include "src/algo/phase_axes.h"
 #include "src/algo/phase_int8.h"
 #include "src/base/checked_int.h"
@@ -17,12 +18,8 @@
 namespace tconv {
 namespace {
 
-using kernels::Int8Out;
-
-int64_t Align64(int64_t bytes) { return SatMul(CeilDiv(bytes, 64), 64); }
-
-// Below this many elements the conversions run on one thread (a parallel
-// region costs more than the loop).
+// Below this many outputs the requantization runs on one thread (a
+// parallel region costs more than the loop).
 constexpr int64_t kParallelMin = 1 << 16;
 
 // Workspace: [x - x_zero_point in f32][the f32 path's workspace][y's sums
@@ -34,8 +31,8 @@ class PhaseInt8Widened : public PreparedAlgo {
                    const AlgoCost& f32_cost)
       : g_(g), q_(q), f32_(std::move(f32)), cost_(f32_cost) {
     requant_ = kernels::FindKernel(kernels::KernelOp::kInt8Requant, DType::kI8);
-    x_bytes_ = Align64(SatProduct({g.n, g.cin, g.in_sp, 4}));
-    inner_ws_ = Align64(f32_cost.workspace_bytes);
+    x_bytes_ = SatAlign64(SatProduct({g.n, g.cin, g.in_sp, 4}));
+    inner_ws_ = SatAlign64(f32_cost.workspace_bytes);
     const int64_t y_bytes = q.y_type == QuantType::kFloat32 ? 0 : SatProduct({g.n, g.cout, g.out_sp, 4});
     cost_.workspace_bytes = SatAdd(SatAdd(x_bytes_, inner_ws_), y_bytes);
     for (int64_t co = 0; co < g.cout; ++co) {
@@ -46,11 +43,7 @@ class PhaseInt8Widened : public PreparedAlgo {
   void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {
     char* base = static_cast<char*>(ws);
     float* x = reinterpret_cast<float*>(base);
-    if (q_.x_type == QuantType::kUInt8) {
-      Center(static_cast<const uint8_t*>(xb.data), x, threads);
-    } else {
-      Center(static_cast<const int8_t*>(xb.data), x, threads);
-    }
+    CenterToF32(xb.data, q_, g_.n * g_.cin * g_.in_sp, x, threads);
     void* inner_ws = inner_ws_ ? base + x_bytes_ : nullptr;
     const bool f32_y = q_.y_type == QuantType::kFloat32;
     float* sums = f32_y ? yb.As<float>() : reinterpret_cast<float*>(base + x_bytes_ + inner_ws_);
@@ -64,37 +57,15 @@ class PhaseInt8Widened : public PreparedAlgo {
   std::string Kernel() const override { return f32_->Kernel() + " (int8 widened to f32, exact) + " + requant_->name; }
 
  private:
-  // x - x_zero_point to f32 (exact).
-  template <typename X>
-  void Center(const X* x, float* dst, int threads) const {
-    const int64_t count = g_.n * g_.cin * g_.in_sp;
-    const float zp = static_cast<float>(q_.x_zero_point);
-    const int64_t chunk = std::max<int64_t>(4096, CeilDiv(CeilDiv(count, threads), 16) * 16);
-#pragma omp parallel for num_threads(threads) schedule(static) if (count > kParallelMin)
-    for (int64_t c = 0; c < CeilDiv(count, chunk); ++c) {
-      const int64_t end = std::min(count, (c + 1) * chunk);
-      for (int64_t i = c * chunk; i < end; ++i) dst[i] = static_cast<float>(x[i]) - zp;
-    }
-  }
-
   // Each output plane through i8_requant.
   void Requantize(const float* sums, void* y, int threads) const {
     const int64_t planes = g_.n * g_.cout;
-    const bool f32_y = q_.y_type == QuantType::kFloat32;
     const auto fn = requant_->As<kernels::Int8RequantFn>();
 #pragma omp parallel for num_threads(threads) schedule(static) if (planes > 1 && planes * g_.out_sp > kParallelMin)
     for (int64_t pl = 0; pl < planes; ++pl) {
       const size_t co = static_cast<size_t>(pl % g_.cout);
-      kernels::Int8RequantArgs a;
+      kernels::Int8RequantArgs a = PlaneRequantArgs(q_, bias_[co], mult_[co], y, pl * g_.out_sp, g_.out_sp);
       a.acc = sums + pl * g_.out_sp;
-      a.n = g_.out_sp;
-      a.bias = bias_[co], a.mult = mult_[co];
-      a.y = f32_y ? static_cast<void*>(static_cast<float*>(y) + pl * g_.out_sp)
-                  : static_cast<void*>(static_cast<uint8_t*>(y) + pl * g_.out_sp);
-      a.y_type = f32_y ? Int8Out::kF32 : q_.y_type == QuantType::kUInt8 ? Int8Out::kU8 : Int8Out::kS8;
-      a.y_zero_point = q_.y_zero_point;
-      a.y_min = f32_y ? 0 : QuantTypeMin(q_.y_type);
-      a.y_max = f32_y ? 0 : QuantTypeMax(q_.y_type);
       fn(a);
     }
   }

@@ -51,6 +51,9 @@ inline int64_t SatProduct(std::initializer_list<int64_t> factors) {
   for (int64_t f : factors) p = SatMul(p, f);
   return p;
 }
+// bytes rounded up to a multiple of 64 (workspace parts stay cache-line
+// aligned), saturating.
+inline int64_t SatAlign64(int64_t bytes) { return bytes >= kSaturated - 63 ? kSaturated : (bytes + 63) / 64 * 64; }
 
 }  // namespace tconv
 
