@@ -8,6 +8,7 @@
 #ifndef TCONV_SRC_LAYOUT_CONVERT_H_
 #define TCONV_SRC_LAYOUT_CONVERT_H_
 
+#include <cstddef>
 #include <cstdint>
 
 namespace tconv {
@@ -25,6 +26,10 @@ void ChannelsLastRowsToFirst(const float* src, int64_t p, int64_t c, float* dst,
 void ChannelsLastToFirst(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int threads);
 // dst (n, p, c) <- src (n, c, p).
 void ChannelsFirstToLast(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int threads);
+// The same for int8 plans' tensors: `elem` bytes per element, 1 (u8 / s8)
+// or 4 (f32 y).
+void ChannelsLastToFirst(const void* src, void* dst, size_t elem, int64_t n, int64_t c, int64_t p, int threads);
+void ChannelsFirstToLast(const void* src, void* dst, size_t elem, int64_t n, int64_t c, int64_t p, int threads);
 
 }  // namespace tconv
 

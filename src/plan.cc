@@ -41,16 +41,15 @@ struct LayoutBuffers {
   size_t x_bytes = 0, y_bytes = 0;
 };
 
-LayoutBuffers LayoutBuffersFor(const Geom3& g, Layout layout) {
+// x_elem / y_elem: bytes per element (float32: 4; int8 plans: 1 for x,
+// and 1 or 4 for y).
+LayoutBuffers LayoutBuffersFor(const Geom3& g, Layout layout, size_t x_elem = sizeof(float),
+                               size_t y_elem = sizeof(float)) {
   LayoutBuffers b;
   if (layout == Layout::kNCHW) return b;
   // (Validated: each tensor is below 2^40 elements.)
-  if (!LayoutsCoincide(g.cin, g.in_sp)) {
-    b.x_bytes = Round64(static_cast<size_t>(g.n * g.cin * g.in_sp) * sizeof(float));
-  }
-  if (!LayoutsCoincide(g.cout, g.out_sp)) {
-    b.y_bytes = Round64(static_cast<size_t>(g.n * g.cout * g.out_sp) * sizeof(float));
-  }
+  if (!LayoutsCoincide(g.cin, g.in_sp)) b.x_bytes = Round64(static_cast<size_t>(g.n * g.cin * g.in_sp) * x_elem);
+  if (!LayoutsCoincide(g.cout, g.out_sp)) b.y_bytes = Round64(static_cast<size_t>(g.n * g.cout * g.out_sp) * y_elem);
   return b;
 }
 
@@ -77,6 +76,7 @@ struct Plan::Impl {
   const int8_t* w_i8 = nullptr;   // int8 plans: the caller's weight and bias (during Create only)
   const int32_t* b_i32 = nullptr;
   QuantParams quant;              // int8 plans
+  size_t x_elem = sizeof(float), y_elem = sizeof(float);  // bytes per element of x and y
   Shape x_shape, y_shape;  // in `layout`
   // Workspace: [algorithm scratch | NCHW copy of x | NCHW y], each part
   // 64-byte aligned; a part is empty when no conversion is needed (or the
@@ -91,7 +91,7 @@ struct Plan::Impl {
     layout = l;
     x_shape = ShapeInLayout(ConvTransposeInputShape(desc), l);
     y_shape = ShapeInLayout(ConvTransposeOutputShape(desc), l);
-    LayoutBuffers lb = LayoutBuffersFor(geom, l);
+    LayoutBuffers lb = LayoutBuffersFor(geom, l, x_elem, y_elem);
     if (native_x) lb.x_bytes = 0;
     if (native_y) lb.y_bytes = 0;
     convert_x = lb.x_bytes > 0;
@@ -333,6 +333,8 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstI8View weight, Con
   impl->threads = options.threads;
   impl->dtype = DataType::kInt8;
   impl->quant = quant;
+  impl->x_elem = 1;
+  impl->y_elem = quant.y_type == QuantType::kFloat32 ? sizeof(float) : 1;
   impl->w_i8 = weight.data;
   impl->b_i32 = bias.data;
   return Finish(std::move(impl), ConstTensorView(), ConstTensorView(), options, st);
@@ -417,7 +419,8 @@ Status Plan::Run(ConstTensorView x, TensorView y) const {
   return Status::Ok();
 }
 
-// bf16 and int8 plans: no layout conversion (Create refuses kNHWC).
+// bf16 and int8 plans (Create refuses kNHWC for bf16; an int8 plan
+// converts around an algorithm that computes channels first).
 Status Plan::Impl::RunBuffers(const Shape& xs, const Shape& ys, ConstBuffer x, Buffer y) const {
   const DataType want = x.dtype == DType::kBF16 ? DataType::kBFloat16 : DataType::kInt8;
   if (dtype != want) {
@@ -432,7 +435,16 @@ Status Plan::Impl::RunBuffers(const Shape& xs, const Shape& ys, ConstBuffer x, B
   if (!x.data || !y.data) return Status::Invalid("input or output data is null");
   void* ws = TakeWorkspace();
   if (ws_bytes && !ws) return Status::OutOfMemory("cannot allocate a workspace of " + std::to_string(ws_bytes) + " bytes");
-  prepared->Run(x, y, algo_ws ? ws : nullptr, threads);
+  char* base = static_cast<char*>(ws);
+  ConstBuffer x_algo = x;
+  Buffer y_algo = y;
+  if (convert_x) {
+    ChannelsLastToFirst(x.data, base + x_off, x_elem, geom.n, geom.cin, geom.in_sp, threads);
+    x_algo.data = base + x_off;
+  }
+  if (convert_y) y_algo.data = base + y_off;
+  prepared->Run(x_algo, y_algo, algo_ws ? ws : nullptr, threads);
+  if (convert_y) ChannelsFirstToLast(y_algo.data, y.data, y_elem, geom.n, geom.cout, geom.out_sp, threads);
   GiveBack(ws);
   return Status::Ok();
 }

@@ -37,8 +37,6 @@ Status CheckCreateArgsInt8(const ConvDesc& desc, ConstI8View weight, ConstI32Vie
     return Status::Invalid("max_memory_bytes must be >= 0 (0: physical memory) (got " +
                            std::to_string(options.max_memory_bytes) + ")");
   }
-  if (options.layout != Layout::kNCHW)
-    return Status::Unsupported("dtype int8 computes channels first only (layout NCHW)");
   const Algorithm* a = FindAlgorithm(options.algo);
   if (a && !(a->dtypes & DTypeBit(DType::kI8))) {
     return Status::Unsupported("algorithm " + options.algo +

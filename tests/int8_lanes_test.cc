@@ -10,6 +10,8 @@
 // routes that cannot run are refused with one line.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <climits>
 #include <string>
 #include <vector>
 
@@ -89,6 +91,34 @@ TEST_P(Int8LanesIsa, EveryKernelMatchesTheIntegerReferenceBitForBit) {
   }
   EXPECT_GT(ran, 280);
   EXPECT_LT(declined, 40);
+}
+
+// Biases near the int32 limits: a sum plus its bias may leave int32, so the
+// kernels take the long epilogue (bias added in double, the value clamped
+// before rounding; Int8RowArgs::folded false; the same code for both
+// layouts).
+TEST_P(Int8LanesIsa, BiasesNearTheInt32LimitsTakeTheLongEpilogue) {
+  if (LanesKernels().empty()) GTEST_SKIP() << "no AVX512_VNNI at isa " << isa();
+  int64_t ran = 0, unsaturated = 0;
+  for (uint64_t seed = 1; seed <= 30; ++seed) {
+    Case c = MakeCase(seed, 1 + static_cast<int64_t>(seed % 20), 16 + static_cast<int64_t>(seed * 5 % 40));
+    c.b.resize(static_cast<size_t>(c.d.out_channels));
+    for (size_t i = 0; i < c.b.size(); ++i) c.b[i] = (i + seed) % 2 ? INT32_MAX - static_cast<int32_t>(i) : INT32_MIN + 1;
+    // y's scale puts the biased sums around +-100 quanta.
+    float w_max = 0;
+    for (float s : c.q.w_scale) w_max = std::max(w_max, s);
+    c.q.y_scale = c.q.x_scale * w_max * 2.1e7f;
+    const std::vector<uint8_t> ref = Reference(c);
+    if (c.q.y_type != QuantType::kFloat32)
+      for (uint8_t v : ref) unsaturated += v != 0 && v != 255 && v != 127 && v != 128;
+    Status st;
+    auto plan = MakePlan(c, "phase", 1 + static_cast<int>(seed % 2), &st, testing::Route(PhaseTuning::Int8Compute::kLanes));
+    ASSERT_TRUE(plan) << st.message();
+    ASSERT_TRUE(RunsToReference(*plan, c, ref)) << testing::Repro(c.d, seed);
+    ++ran;
+  }
+  EXPECT_EQ(ran, 30);
+  EXPECT_GT(unsaturated, 100);
 }
 
 TEST_P(Int8LanesIsa, AutoTakesTheLanesWhereCoutFillsAVector) {

@@ -150,11 +150,13 @@ std::unique_ptr<PreparedAlgo> PhasePrepare(const PrepareInput& in, std::string* 
   return PreparePhaseGeneral(in.g, in.w.As<float>(), in.bias.As<float>());
 }
 
-// Channels last: depthwise layers natively (x and y); otherwise the SIMD
+// Channels last: int8 by the lanes route natively (else nullptr);
+// depthwise layers natively (x and y); otherwise the SIMD
 // path reading x channels last into its padded input and writing y
 // channels last (but its direct kernels: the plan converts y); otherwise
 // nullptr (the plan converts both).
 std::unique_ptr<PreparedAlgo> PhasePrepareChannelsLast(const PrepareInput& in, std::string* /*why*/) {
+  if (in.w.dtype == DType::kI8) return PreparePhaseInt8ChannelsLast(in);
   std::string why;
   if (in.tuning.kernel.empty()) {
     if (auto algo = PrepareDepthwiseChannelsLast(in, &why)) return algo;

@@ -311,4 +311,19 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in, PrepareF3
   return p;
 }
 
+std::unique_ptr<PreparedAlgo> PreparePhaseInt8ChannelsLast(const PrepareInput& in) {
+  using C = PhaseTuning::Int8Compute;
+  const kernels::KernelInfo* k = nullptr;
+  if (!in.tuning.kernel.empty()) {
+    k = kernels::FindKernelByName(in.tuning.kernel);
+    if (k && k->op != kernels::KernelOp::kPhaseInt8Vnni) k = nullptr;
+  } else if (in.tuning.int8_compute == C::kLanes || in.tuning.int8_compute == C::kAuto) {
+    k = Int8LanesKernel(in.g, in.tuning.int8_compute == C::kLanes);
+  }
+  std::string why;
+  std::unique_ptr<PreparedAlgo> p = k ? PreparePhaseInt8Lanes(in, k, &why, /*channels_last=*/true) : nullptr;
+  if (!p) dispatch::LogDispatch("phase (int8): channels last: not the lanes route%s%s", why.empty() ? "" : ": ", why.c_str());
+  return p;
+}
+
 }  // namespace tconv

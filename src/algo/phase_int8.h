@@ -12,6 +12,8 @@
 //        start each sum at -zs * (the phase's weight sum), so pads add
 //        nothing and the int32 sum, wrapped or not on the way, ends exact;
 //        they requantize in the registers (double, the rule of quant.h).
+//        The one route that reads and writes channels last (NHWC) itself:
+//        x's channel quads are copied, y's channels stored as vectors.
 //   widened (Cin/g x the most taps of an output <= kInt8WidenMaxProducts;
 //        file phase_int8_widened.cc): x - x_zero_point and the weights in
 //        f32 through phase's f32 path, whose sums are then exact integers,
@@ -66,8 +68,14 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in, PrepareF3
 constexpr int64_t kInt8LanesMinCout = 16;
 const kernels::KernelInfo* Int8LanesKernel(const Geom3& g, bool any_cout = false);
 bool Int8LanesCost(const Geom3& g, const kernels::KernelInfo* k, AlgoCost* cost);
+// channels_last: x (N, *in, Cin) and y (N, *out, Cout) (Layout::kNHWC),
+// read and written in place.
 std::unique_ptr<PreparedAlgo> PreparePhaseInt8Lanes(const PrepareInput& in, const kernels::KernelInfo* k,
-                                                    std::string* why);
+                                                    std::string* why, bool channels_last = false);
+// An int8 plan in Layout::kNHWC: the lanes route, channels last, where the
+// tuning (or auto) takes it; else nullptr (the plan then converts x and y
+// around PreparePhaseInt8).
+std::unique_ptr<PreparedAlgo> PreparePhaseInt8ChannelsLast(const PrepareInput& in);
 
 // Cin/g from which the dot path runs, and the channels it stores per
 // pixel (Cin/g, or rounded up to kernels::kInt8ChannelAlign).

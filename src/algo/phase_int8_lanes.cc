@@ -1,5 +1,7 @@
 // `phase` in int8 with output channels in the lanes: see phase_int8.h.
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -22,7 +24,8 @@ using kernels::KernelInfo;
 
 class PhaseInt8Lanes : public PreparedAlgo {
  public:
-  PhaseInt8Lanes(const KernelInfo* k, const QuantParams& q) : kernel_(k), q_(q) {
+  PhaseInt8Lanes(const KernelInfo* k, const QuantParams& q, bool channels_last)
+      : kernel_(k), q_(q), channels_last_(channels_last) {
     // x's bytes shifted to unsigned (s8: + 128), and its zero point with them.
     zs_ = static_cast<uint32_t>(q.x_zero_point + (q.x_type == QuantType::kInt8 ? 128 : 0));
   }
@@ -38,13 +41,19 @@ class PhaseInt8Lanes : public PreparedAlgo {
  private:
   template <typename X>
   void PadInput(const X* x, uint32_t* xp, int threads) const;
+  template <typename X>
+  void PadInputChannelsLast(const X* x, uint32_t* xp, int threads) const;
+  // y (elements of `bytes` bytes) of channel co holding only the bias.
+  void BiasValue(int64_t co, void* out) const;
   void FillBias(Buffer y, int threads) const;
   void RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const;
 
   LanesPlan lp_;
   const KernelInfo* kernel_;
   QuantParams q_;
+  bool channels_last_ = false;  // x (N, *in, Cin), y (N, *out, Cout)
   uint32_t zs_ = 0;
+  bool folded_ = false;  // Int8RowArgs::folded: init_ holds the bias
   std::vector<uint32_t> w_;    // [group][phase panels: block][tap][ci4][cob] quads of s8
   std::vector<int32_t> init_;  // [group][phase][block][cob]: -zs * the sum of the phase's weights
   std::vector<double> bias_;   // Cout, zeros when absent
@@ -94,6 +103,25 @@ void PhaseInt8Lanes::Pack(const int8_t* w, const int32_t* bias) {
   bias_.assign(static_cast<size_t>(g.cout), 0.0);
   if (bias) std::copy(bias, bias + g.cout, bias_.begin());
   for (int64_t co = 0; co < g.cout; ++co) mult_.push_back(RequantMultiplier(q_, co));
+  // The kernels' short epilogue (Int8RowArgs::folded) where every sum plus
+  // its bias stays below 2^30 after the multiplier: the bias goes into init.
+  const double sums = static_cast<double>(Int8ProductsPerOutput(g)) * 255 * 128;
+  // (f32 y: the sum and bias within int32 suffice.)
+  const bool f32 = q_.y_type == QuantType::kFloat32;
+  folded_ = true;
+  for (int64_t co = 0; co < g.cout; ++co) {
+    const double most = sums + std::fabs(bias_[static_cast<size_t>(co)]);
+    folded_ = folded_ && most < 2147483647.0 && (f32 || most * mult_[static_cast<size_t>(co)] < 1073741824.0);
+  }
+  if (!folded_) return;
+  for (int64_t gi = 0; gi < g.groups; ++gi)
+    for (int64_t pb = 0; pb < nph * lp_.nblocks; ++pb)
+      for (int64_t co = 0; co < cob && pb % lp_.nblocks * cob + co < g.cout_g; ++co)
+      {  // (in uint32: init is a sum modulo 2^32)
+        int32_t& init = init_[static_cast<size_t>((gi * nph * lp_.nblocks + pb) * cob + co)];
+        const int64_t b = static_cast<int64_t>(bias_[static_cast<size_t>(gi * g.cout_g + pb % lp_.nblocks * cob + co)]);
+        init = static_cast<int32_t>(static_cast<uint32_t>(init) + static_cast<uint32_t>(b));
+      }
 }
 
 // xp[(image, group)][padded volume][ci4]: quads of channels shifted to
@@ -121,20 +149,67 @@ void PhaseInt8Lanes::PadInput(const X* x, uint32_t* xp, int threads) const {
   });
 }
 
+// The same channel quads from x channels last: each pixel's Cin/g bytes
+// copied (s8: + 128), the quad's bytes past them zs.
+template <typename X>
+void PhaseInt8Lanes::PadInputChannelsLast(const X* x, uint32_t* xp, int threads) const {
+  const Geom3& g = lp_.g;
+  const int64_t bytes = lp_.words * 4;
+  const uint8_t flip = std::is_same<X, int8_t>::value ? 0x80 : 0, zs = static_cast<uint8_t>(zs_);
+  // (One group whose Cin fills whole quads: the row is one run of bytes.)
+  const bool whole_row = bytes == g.cin;
+  lp_.PadInput(zs_ * 0x01010101u, xp, threads, [&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
+    const int64_t n = ng / g.groups, gi = ng % g.groups;
+    const uint8_t* src = reinterpret_cast<const uint8_t*>(x) +
+                         (n * g.in_sp + (z * g.in[1] + yy) * g.in[2]) * g.cin + gi * g.cin_g;
+    uint8_t* dst = reinterpret_cast<uint8_t*>(row);
+    if (whole_row) {
+      for (int64_t i = 0; i < g.in[2] * bytes; ++i) dst[i] = src[i] ^ flip;
+      return;
+    }
+    for (int64_t xx = 0; xx < g.in[2]; ++xx, src += g.cin, dst += bytes) {
+      for (int64_t c = 0; c < g.cin_g; ++c) dst[c] = src[c] ^ flip;
+      std::fill(dst + g.cin_g, dst + bytes, zs);
+    }
+  });
+}
+
+void PhaseInt8Lanes::BiasValue(int64_t co, void* out) const {
+  const int64_t acc = static_cast<int64_t>(bias_[static_cast<size_t>(co)]);
+  const double m = mult_[static_cast<size_t>(co)];
+  if (q_.y_type == QuantType::kFloat32) {
+    *static_cast<float*>(out) = Dequantize(acc, m);
+  } else {
+    *static_cast<uint8_t*>(out) =
+        static_cast<uint8_t>(Requantize(acc, m, q_.y_zero_point, QuantTypeMin(q_.y_type), QuantTypeMax(q_.y_type)));
+  }
+}
+
 // Every output the requantized bias (outputs of phases without taps keep it).
 void PhaseInt8Lanes::FillBias(Buffer y, int threads) const {
   const Geom3& g = lp_.g;
+  const int64_t elem = q_.y_type == QuantType::kFloat32 ? 4 : 1;
+  uint8_t* yb = static_cast<uint8_t*>(y.data);
+  if (channels_last_) {  // every pixel the Cout values
+    std::vector<uint8_t> pixel(static_cast<size_t>(g.cout * elem));
+    for (int64_t co = 0; co < g.cout; ++co) BiasValue(co, pixel.data() + co * elem);
+    const int64_t pixels = g.n * g.out_sp, row = g.cout * elem;
+#pragma omp parallel for num_threads(threads) schedule(static) if (pixels * row > (1 << 16))
+    for (int64_t px = 0; px < pixels; ++px) std::memcpy(yb + px * row, pixel.data(), static_cast<size_t>(row));
+    return;
+  }
   const int64_t planes = g.n * g.cout;
 #pragma omp parallel for num_threads(threads) schedule(static) if (planes > 1 && planes * g.out_sp > (1 << 16))
   for (int64_t pl = 0; pl < planes; ++pl) {
-    const int64_t co = pl % g.cout;
-    const int64_t acc = static_cast<int64_t>(bias_[static_cast<size_t>(co)]);
-    const double m = mult_[static_cast<size_t>(co)];
-    if (q_.y_type == QuantType::kFloat32) {
-      std::fill_n(y.As<float>() + pl * g.out_sp, g.out_sp, Dequantize(acc, m));
+    uint8_t v[4];
+    BiasValue(pl % g.cout, v);
+    uint8_t* plane = yb + pl * g.out_sp * elem;
+    if (elem == 4) {
+      float f;
+      std::memcpy(&f, v, 4);
+      std::fill_n(reinterpret_cast<float*>(plane), g.out_sp, f);
     } else {
-      const int32_t v = Requantize(acc, m, q_.y_zero_point, QuantTypeMin(q_.y_type), QuantTypeMax(q_.y_type));
-      std::fill_n(static_cast<uint8_t*>(y.data) + pl * g.out_sp, g.out_sp, static_cast<uint8_t>(v));
+      std::fill_n(plane, g.out_sp, v[0]);
     }
   }
 }
@@ -159,24 +234,30 @@ void PhaseInt8Lanes::RunPhase(size_t phase, const LanesTask& task, int64_t b, co
   a.bias = bias_.data() + co;
   a.mult = mult_.data() + co;
   a.nco = std::min(lp_.cob, g.cout_g - b * lp_.cob);
-  const int64_t off = lp_.YOffset(p, n, co, task.q0, task.q1);
+  a.folded = folded_;
+  const int64_t off = channels_last_ ? (n * g.out_sp + lp_.YPixel(p, task.q0, task.q1)) * g.cout + co
+                                     : lp_.YOffset(p, n, co, task.q0, task.q1);
   a.y_type = Int8OutOf(q_);
   a.y = a.y_type == Int8Out::kF32 ? static_cast<void*>(y.As<float>() + off) : static_cast<uint8_t*>(y.data) + off;
   a.y_zero_point = q_.y_zero_point;
   a.y_min = a.y_type == Int8Out::kF32 ? 0 : QuantTypeMin(q_.y_type);
   a.y_max = a.y_type == Int8Out::kF32 ? 0 : QuantTypeMax(q_.y_type);
-  a.y_co_stride = g.out_sp;
-  a.y_pix_stride = g.s[2];
-  a.y_row_stride = g.s[1] * g.out[2];
+  const int64_t pixel = channels_last_ ? g.cout : 1;  // channels last: y's channels are contiguous
+  a.y_co_stride = channels_last_ ? 1 : g.out_sp;
+  a.y_pix_stride = g.s[2] * pixel;
+  a.y_row_stride = g.s[1] * g.out[2] * pixel;
   kernel_->As<kernels::Int8RowFn>()(a);
 }
 
 void PhaseInt8Lanes::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
   uint32_t* xp = static_cast<uint32_t*>(ws);
-  if (q_.x_type == QuantType::kUInt8) {
-    PadInput(static_cast<const uint8_t*>(xb.data), xp, threads);
+  const bool u8 = q_.x_type == QuantType::kUInt8;
+  if (channels_last_) {
+    u8 ? PadInputChannelsLast(static_cast<const uint8_t*>(xb.data), xp, threads)
+       : PadInputChannelsLast(static_cast<const int8_t*>(xb.data), xp, threads);
   } else {
-    PadInput(static_cast<const int8_t*>(xb.data), xp, threads);
+    u8 ? PadInput(static_cast<const uint8_t*>(xb.data), xp, threads)
+       : PadInput(static_cast<const int8_t*>(xb.data), xp, threads);
   }
   if (lp_.bias_only) FillBias(yb, threads);
   const int64_t tasks = lp_.Tasks();
@@ -207,8 +288,9 @@ bool Int8LanesCost(const Geom3& g, const KernelInfo* k, AlgoCost* cost) {
   return PlanLanes(g, k, &lp, cost, &why);
 }
 
-std::unique_ptr<PreparedAlgo> PreparePhaseInt8Lanes(const PrepareInput& in, const KernelInfo* k, std::string* why) {
-  auto p = std::make_unique<PhaseInt8Lanes>(k, *in.quant);
+std::unique_ptr<PreparedAlgo> PreparePhaseInt8Lanes(const PrepareInput& in, const KernelInfo* k, std::string* why,
+                                                    bool channels_last) {
+  auto p = std::make_unique<PhaseInt8Lanes>(k, *in.quant, channels_last);
   if (!p->Plan(in.g, why)) return nullptr;
   p->Pack(in.w.As<int8_t>(), in.bias.As<int32_t>());
   return p;

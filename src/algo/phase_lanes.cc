@@ -86,10 +86,10 @@ LanesTask LanesPlan::Task(int64_t t) const {
   return task;
 }
 
-int64_t LanesPlan::YOffset(const LanesPhase& p, int64_t n, int64_t co, int64_t q0, int64_t q1) const {
+int64_t LanesPlan::YPixel(const LanesPhase& p, int64_t q0, int64_t q1) const {
   const int64_t o0 = q0 * g.s[0] + p.a[0]->r - g.pb[0], o1 = q1 * g.s[1] + p.a[1]->r - g.pb[1];
   const int64_t o2 = p.a[2]->qlo * g.s[2] + p.a[2]->r - g.pb[2];
-  return (n * g.cout + co) * g.out_sp + (o0 * g.out[1] + o1) * g.out[2] + o2;
+  return (o0 * g.out[1] + o1) * g.out[2] + o2;
 }
 
 }  // namespace tconv

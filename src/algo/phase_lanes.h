@@ -61,7 +61,11 @@ struct LanesPlan {
   int64_t XOffset(const LanesPhase& p, int64_t ng, int64_t q0, int64_t q1) const {
     return (ng * pin_sp + (q0 * pin[1] + q1) * pin[2] + p.a[2]->qlo) * words;
   }
-  int64_t YOffset(const LanesPhase& p, int64_t n, int64_t co, int64_t q0, int64_t q1) const;
+  int64_t YOffset(const LanesPhase& p, int64_t n, int64_t co, int64_t q0, int64_t q1) const {
+    return (n * g.cout + co) * g.out_sp + YPixel(p, q0, q1);
+  }
+  // The output pixel (within an image) of that first pixel.
+  int64_t YPixel(const LanesPhase& p, int64_t q0, int64_t q1) const;
   // The weight panel of phase p, group gi, block b within the packed
   // weights; fn(t, ksp) for each tap t of p and its kernel offset.
   int64_t WOffset(const LanesPhase& p, int64_t gi, int64_t b) const {

@@ -58,9 +58,16 @@ using Int8DotFn = void (*)(const Int8DotArgs& a);
 //   y u8/s8: Requantize(v, mult[co], y_zero_point, y_min, y_max) of
 //            tconv/quant.h, bit for bit;
 //   y f32:   float(v * mult[co]) (Dequantize).
+// With `folded`, init[co] already holds bias[co] (bias is not read) and
+// the caller guarantees |acc| * mult[co] < 2^30 for every output (so
+// |acc| < 2^31 too): v = double(acc), and the integer rounding needs no
+// clamp before it; the result is the same. (y_min and y_max are always
+// the limits of y's type.)
 // Output (co, r, q) is at co*y_co_stride + r*y_row_stride + q*y_pix_stride
 // elements of y's type; nrows >= 1 rows of npix >= 1 pixels and
-// 1 <= nco <= cob channels are written, each once. x is readable at every
+// 1 <= nco <= cob channels are written, each once. y_co_stride 1 (y
+// channels last) stores the channels of a pixel as vectors, masked past
+// nco; else the kernel stages its tiles and writes channel by channel. x is readable at every
 // pixel's address above (a tile past the last pixel repeats it).
 enum class Int8Out : uint8_t { kF32, kU8, kS8 };
 struct Int8RowArgs {
@@ -75,6 +82,7 @@ struct Int8RowArgs {
   int64_t npix = 0, nrows = 1;
   int64_t x_row_stride = 0;
   int64_t nco = 0;
+  bool folded = false;  // init includes the bias; |acc| * mult < 2^30
   void* y = nullptr;
   Int8Out y_type = Int8Out::kU8;
   int32_t y_zero_point = 0, y_min = 0, y_max = 255;

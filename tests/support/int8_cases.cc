@@ -94,8 +94,9 @@ PhaseTuning Route(PhaseTuning::Int8Compute route) {
 }
 
 std::unique_ptr<Plan> MakePlan(const Case& c, const std::string& algo, int threads, Status* st,
-                               const PhaseTuning& tuning) {
+                               const PhaseTuning& tuning, Layout layout) {
   PlanOptions o;
+  o.layout = layout;
   o.phase = tuning;
   o.dtype = DataType::kInt8;
   o.algo = algo;

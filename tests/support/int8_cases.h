@@ -31,9 +31,9 @@ Case MakeCase(uint64_t seed, int64_t cin_g = 0, int64_t cout_g = 0);
 size_t YBytes(const Case& c);
 ConstI32View BiasOf(const Case& c);
 std::vector<uint8_t> Reference(const Case& c);
-// A plan of algorithm algo with phase's tuning.
+// A plan of algorithm algo with phase's tuning, in `layout`.
 std::unique_ptr<Plan> MakePlan(const Case& c, const std::string& algo, int threads, Status* st,
-                               const PhaseTuning& tuning = PhaseTuning());
+                               const PhaseTuning& tuning = PhaseTuning(), Layout layout = Layout::kNCHW);
 // Tuning that forces a kernel, or a route.
 PhaseTuning Kernel(const std::string& name);
 PhaseTuning Route(PhaseTuning::Int8Compute route);

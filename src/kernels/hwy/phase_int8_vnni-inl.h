@@ -57,18 +57,41 @@ struct Int8Epilogue {
   __m512d bias_lo, bias_hi, mult_lo, mult_hi;
 };
 
+// The bytes of mask m of b at out.
+__attribute__((target(TCONV_VNNI_TARGET))) inline void StoreBytes(__m128i b, __mmask16 m, void* out) {
+  if (m == 0xFFFF) {
+    _mm_storeu_si128(static_cast<__m128i*>(out), b);
+  } else {
+    _mm_mask_storeu_epi8(out, m, b);
+  }
+}
+
 // 16 accumulators to y's type (the rule of the contract), stored at out:
-// 16 bytes (u8 / s8) or 16 floats.
+// the lanes of mask m of 16 bytes (u8 / s8) or 16 floats.
 // (Compiled for the tile's features: clang inlines only between equal ones.)
 __attribute__((target(TCONV_VNNI_TARGET))) inline void Int8Requantize(const Int8RowArgs& a, const Int8Epilogue& e,
-                                                                      __m512i acc, void* out) {
+                                                                      __m512i acc, __mmask16 m, void* out) {
+  if (m == 0) return;
   __m512d lo = _mm512_cvtepi32_pd(_mm512_castsi512_si256(acc));
   __m512d hi = _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(acc, 1));
-  lo = _mm512_mul_pd(_mm512_add_pd(lo, e.bias_lo), e.mult_lo);
-  hi = _mm512_mul_pd(_mm512_add_pd(hi, e.bias_hi), e.mult_hi);
+  if (!a.folded) lo = _mm512_add_pd(lo, e.bias_lo), hi = _mm512_add_pd(hi, e.bias_hi);
+  lo = _mm512_mul_pd(lo, e.mult_lo);
+  hi = _mm512_mul_pd(hi, e.mult_hi);
+  constexpr int kRne = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+  if (a.folded && a.y_type != Int8Out::kF32) {
+    // |v| < 2^30: round to nearest even into int32, add the zero point,
+    // and saturate to the type (u8: from 0 up by vpmovusdb; s8: vpmovsdb).
+    const __m512i r = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvt_roundpd_epi32(lo, kRne)),
+                                         _mm512_cvt_roundpd_epi32(hi, kRne), 1);
+    const __m512i q = _mm512_add_epi32(r, _mm512_set1_epi32(a.y_zero_point));
+    const __m128i b = a.y_type == Int8Out::kU8 ? _mm512_cvtusepi32_epi8(_mm512_max_epi32(q, _mm512_setzero_si512()))
+                                               : _mm512_cvtsepi32_epi8(q);
+    StoreBytes(b, m, out);
+    return;
+  }
   if (a.y_type == Int8Out::kF32) {
     const __m256 flo = _mm512_cvtpd_ps(lo), fhi = _mm512_cvtpd_ps(hi);  // round to nearest even, as float(v)
-    _mm512_storeu_ps(out, _mm512_insertf32x8(_mm512_castps256_ps512(flo), fhi, 1));
+    _mm512_mask_storeu_ps(out, m, _mm512_insertf32x8(_mm512_castps256_ps512(flo), fhi, 1));
     return;
   }
   // Requantize's steps: clamp near the range, round to nearest even, add the
@@ -76,21 +99,29 @@ __attribute__((target(TCONV_VNNI_TARGET))) inline void Int8Requantize(const Int8
   const double zp = a.y_zero_point;
   const __m512d vlo = _mm512_set1_pd(a.y_min - zp - 2.0), vhi = _mm512_set1_pd(a.y_max - zp + 2.0);
   const __m512d zpv = _mm512_set1_pd(zp), ylo = _mm512_set1_pd(a.y_min), yhi = _mm512_set1_pd(a.y_max);
-  constexpr int kRne = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
   lo = _mm512_roundscale_pd(_mm512_min_pd(_mm512_max_pd(lo, vlo), vhi), kRne);
   hi = _mm512_roundscale_pd(_mm512_min_pd(_mm512_max_pd(hi, vlo), vhi), kRne);
   lo = _mm512_min_pd(_mm512_max_pd(_mm512_add_pd(lo, zpv), ylo), yhi);
   hi = _mm512_min_pd(_mm512_max_pd(_mm512_add_pd(hi, zpv), ylo), yhi);
   const __m512i q = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtpd_epi32(lo)), _mm512_cvtpd_epi32(hi), 1);
-  _mm_storeu_si128(static_cast<__m128i*>(out), _mm512_cvtepi32_epi8(q));  // in range: the low byte
+  StoreBytes(_mm512_cvtepi32_epi8(q), m, out);  // in range: the low byte
 }
 
-// One tile: P pixels (x offsets off[p] within a tap) x V vectors, to the
-// stage (P x cob elements of `bytes` bytes each).
+// Output pixel i = r * npix + q of a call, stepped without dividing.
+struct PixelWalk {
+  int64_t npix, r = 0, q = 0;
+  void Next() {
+    if (++q == npix) q = 0, ++r;
+  }
+};
+
+// One tile: P pixels (x offsets off[p] within a tap) x V vectors; pixel
+// p's channels go to dst[p] (contiguous elements of `bytes` bytes), vector
+// v's lanes of mask[v].
 template <int V, int P>
 __attribute__((target(TCONV_VNNI_TARGET))) HWY_NOINLINE void Int8TileVnni(const Int8RowArgs& a, const int64_t* off,
-                                                                          const Int8Epilogue* e, uint8_t* stage,
-                                                                          int64_t bytes) {
+                                                                          const Int8Epilogue* e, uint8_t* const* dst,
+                                                                          const __mmask16* mask, int64_t bytes) {
   constexpr int64_t cob = V * 16;
   __m512i acc[P][V];
   for (int v = 0; v < V; ++v) {
@@ -110,7 +141,7 @@ __attribute__((target(TCONV_VNNI_TARGET))) HWY_NOINLINE void Int8TileVnni(const 
     }
   }
   for (int p = 0; p < P; ++p)
-    for (int v = 0; v < V; ++v) Int8Requantize(a, e[v], acc[p][v], stage + (p * cob + v * 16) * bytes);
+    for (int v = 0; v < V; ++v) Int8Requantize(a, e[v], acc[p][v], mask[v], dst[p] + v * 16 * bytes);
 }
 
 // i8_phase_vnni_<P>x<V>: contract in phase_int8_kernels.h.
@@ -133,25 +164,49 @@ void PhaseInt8Vnni(const Int8RowArgs& a) {
   Int8RowArgs k = a;
   k.init = init;
   const int64_t bytes = a.y_type == Int8Out::kF32 ? 4 : 1;
+  const int64_t total = a.nrows * a.npix, last = total - 1;
+  int64_t off[P];
+  uint8_t* dst[P];
+  __mmask16 mask[V];
+  PixelWalk px{a.npix};
+  if (a.y_co_stride == 1) {
+    // Channels contiguous in y: each tile stores its vectors there (the
+    // pixels past the last to a scratch pixel).
+    for (int v = 0; v < V; ++v) {
+      const int64_t lanes = std::min<int64_t>(16, std::max<int64_t>(0, a.nco - v * 16));
+      mask[v] = static_cast<__mmask16>((1u << lanes) - 1);
+    }
+    alignas(64) uint8_t scratch[cob * 4];
+    uint8_t* y = static_cast<uint8_t*>(a.y);
+    for (int64_t i0 = 0; i0 < total; i0 += P) {
+      for (int p = 0; p < P; ++p, px.Next()) {
+        if (i0 + p > last) {
+          off[p] = off[p - 1], dst[p] = scratch;
+          continue;
+        }
+        off[p] = px.r * a.x_row_stride + px.q * a.ci4;
+        dst[p] = y + (px.r * a.y_row_stride + px.q * a.y_pix_stride) * bytes;
+      }
+      Int8TileVnni<V, P>(k, off, e, dst, mask, bytes);
+    }
+    return;
+  }
+  for (int v = 0; v < V; ++v) mask[v] = 0xFFFF;
   // Tiles go to a stage of kStage pixels, then out channel by channel (as
   // the bf16 kernels do: y's channel planes are far apart).
   constexpr int kStage = P * ((64 + P - 1) / P);
   alignas(64) uint8_t stage[kStage * cob * 4];
   int64_t yoff[kStage];
-  const int64_t total = a.nrows * a.npix, last = total - 1;
   for (int64_t s0 = 0; s0 < total; s0 += kStage) {
     const int64_t ns = std::min<int64_t>(kStage, total - s0);
-    for (int64_t i0 = 0; i0 < ns; i0 += P) {
-      int64_t off[P];
-      for (int p = 0; p < P; ++p) {
-        const int64_t i = std::min(s0 + i0 + p, last);
-        off[p] = (i / a.npix) * a.x_row_stride + (i % a.npix) * a.ci4;
+    for (int64_t p = 0; p < ns; ++p, px.Next()) {
+      yoff[p] = px.r * a.y_row_stride + px.q * a.y_pix_stride;
+      off[p % P] = px.r * a.x_row_stride + px.q * a.ci4;
+      dst[p % P] = stage + p * cob * bytes;
+      if (p % P == P - 1 || p == ns - 1) {
+        for (int t = p % P + 1; t < P; ++t) off[t] = off[t - 1], dst[t] = stage + (p + t - p % P) * cob * bytes;
+        Int8TileVnni<V, P>(k, off, e, dst, mask, bytes);
       }
-      Int8TileVnni<V, P>(k, off, e, stage + i0 * cob * bytes, bytes);
-    }
-    for (int64_t p = 0; p < ns; ++p) {
-      const int64_t i = s0 + p;
-      yoff[p] = (i / a.npix) * a.y_row_stride + (i % a.npix) * a.y_pix_stride;
     }
     for (int64_t co = 0; co < a.nco; ++co) {
       if (bytes == 4) {

@@ -1,0 +1,151 @@
+// int8 plans in Layout::kNHWC: x (N, *in, Cin) and y (N, *out, Cout),
+// against the integer reference (computed channels first, transposed here)
+// bit for bit, over a seeded sweep of geometries (1-3-D, groups, dilation,
+// pads) at every ISA: phase by each route, gemm_col2im, ref and auto, 1 and
+// 2 threads, u8 / s8 x, u8 / s8 / f32 y. The lanes route reads and writes
+// channels last itself (its plan holds no conversion buffers: the same
+// workspace as channels first); the others run between the plan's
+// conversions. Every lanes kernel is forced with Cout/g 1-70 (masked last
+// vectors) and Cin/g 1-37 (partial quads, and whole rows of quads).
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "src/algo/phase_int8.h"
+#include "src/geom3.h"
+#include "src/kernels/registry.h"
+#include "tconv/plan.h"
+#include "tests/support/int8_cases.h"
+#include "tests/support/isa.h"
+#include "tests/support/random_geometry.h"
+
+namespace tconv {
+namespace {
+
+using testing::Case;
+using testing::MakeCase;
+using testing::MakePlan;
+using testing::Reference;
+
+// (n, c, p) elements of `elem` bytes -> (n, p, c).
+std::vector<uint8_t> ToChannelsLast(const std::vector<uint8_t>& v, int64_t n, int64_t c, size_t elem) {
+  const int64_t p = static_cast<int64_t>(v.size() / elem) / (n * c);
+  std::vector<uint8_t> out(v.size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t q = 0; q < p; ++q)
+        std::memcpy(&out[((i * p + q) * c + ch) * elem], &v[((i * c + ch) * p + q) * elem], elem);
+  return out;
+}
+
+struct ChannelsLastCase {
+  Case c;
+  std::vector<uint8_t> x, ref;  // channels last
+};
+
+ChannelsLastCase MakeChannelsLast(Case c) {
+  ChannelsLastCase cl;
+  const size_t y_elem = c.q.y_type == QuantType::kFloat32 ? 4 : 1;
+  cl.x = ToChannelsLast(c.x, c.d.batch, c.d.in_channels, 1);
+  cl.ref = ToChannelsLast(Reference(c), c.d.batch, c.d.out_channels, y_elem);
+  cl.c = std::move(c);
+  return cl;
+}
+
+// Runs plan twice from different fill patterns; true when both equal ref.
+bool RunsToReference(const Plan& plan, const ChannelsLastCase& cl) {
+  for (uint8_t fill : {0x5A, 0xA5}) {
+    std::vector<uint8_t> y(cl.ref.size(), fill);
+    if (!plan.Run(ConstQuantView(cl.x.data(), plan.input_shape()), QuantView{y.data(), plan.output_shape()}).ok() ||
+        y != cl.ref) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsLanes(const Plan& p) { return p.kernel().rfind("i8_phase_vnni", 0) == 0; }
+
+using Int8ChannelsLastIsa = testing::IsaTest;
+
+TEST_P(Int8ChannelsLastIsa, EveryRouteMatchesTheIntegerReference) {
+  using C = PhaseTuning::Int8Compute;
+  const bool lanes = kernels::FindKernel(kernels::KernelOp::kPhaseInt8Vnni, DType::kI8) != nullptr;
+  struct Variant {
+    const char* algo;
+    PhaseTuning tuning;
+    int64_t ran = 0;
+  };
+  std::vector<Variant> variants = {{"ref", PhaseTuning()},
+                                   {"gemm_col2im", PhaseTuning()},
+                                   {"auto", PhaseTuning()},
+                                   {"phase", testing::Route(C::kInt16)},
+                                   {"phase", testing::Route(C::kWiden)},
+                                   {"phase", testing::Route(C::kLanes)}};
+  int64_t native = 0;
+  for (uint64_t seed = 1; seed <= 120; ++seed) {
+    // (Every third case with Cout/g >= 16: auto's lanes.)
+    const int64_t cout_g = seed % 3 == 0 ? kInt8LanesMinCout + static_cast<int64_t>(seed % 40) : 0;
+    const ChannelsLastCase cl = MakeChannelsLast(MakeCase(seed, 0, cout_g));
+    const bool exact = Int8WidenIsExact(MakeGeom3(cl.c.d, GeomOp::kConvTranspose));
+    for (Variant& v : variants) {
+      if (v.tuning.int8_compute == C::kWiden && !exact) continue;
+      if (v.tuning.int8_compute == C::kLanes && !lanes) continue;
+      const int threads = 1 + static_cast<int>(seed % 2);
+      Status st;
+      auto plan = MakePlan(cl.c, v.algo, threads, &st, v.tuning, Layout::kNHWC);
+      ASSERT_TRUE(plan) << st.message() << " " << testing::Repro(cl.c.d, seed);
+      EXPECT_EQ(plan->layout(), Layout::kNHWC);
+      ASSERT_TRUE(RunsToReference(*plan, cl))
+          << v.algo << " route " << static_cast<int>(v.tuning.int8_compute) << " " << plan->kernel()
+          << " threads=" << threads << " x " << QuantTypeName(cl.c.q.x_type) << " y " << QuantTypeName(cl.c.q.y_type)
+          << " " << testing::Repro(cl.c.d, seed);
+      if (IsLanes(*plan)) {
+        // Natively: the workspace is the channels-first plan's (no copies of x and y).
+        auto first = MakePlan(cl.c, v.algo, threads, &st, v.tuning);
+        ASSERT_TRUE(first);
+        EXPECT_EQ(plan->workspace_bytes(), first->workspace_bytes()) << testing::Repro(cl.c.d, seed);
+        ++native;
+      }
+      ++v.ran;
+    }
+  }
+  EXPECT_EQ(variants[1].ran, 120);
+  EXPECT_GT(variants[3].ran, 0);
+  EXPECT_GT(variants[4].ran, 50);
+  EXPECT_EQ(variants[5].ran, lanes ? 120 : 0);
+  if (lanes) EXPECT_GT(native, 140);  // the lanes route, and auto where Cout/g fills a vector
+}
+
+TEST_P(Int8ChannelsLastIsa, EveryLanesKernelWritesChannelsLast) {
+  std::vector<const kernels::KernelInfo*> ks;
+  for (const kernels::KernelInfo& k : kernels::ActiveKernels())
+    if (k.op == kernels::KernelOp::kPhaseInt8Vnni) ks.push_back(&k);
+  if (ks.empty()) GTEST_SKIP() << "no AVX512_VNNI at isa " << isa();
+  int64_t ran = 0, whole_quads = 0;
+  for (uint64_t seed = 1; seed <= 100; ++seed) {
+    const kernels::KernelInfo* k = ks[seed % ks.size()];
+    const int64_t cin_g = seed % 5 == 0 ? 4 * (1 + static_cast<int64_t>(seed % 9)) : 1 + static_cast<int64_t>(seed * 7 % 37);
+    const ChannelsLastCase cl = MakeChannelsLast(MakeCase(seed, cin_g, 1 + static_cast<int64_t>(seed * 13 % 70)));
+    Status st;
+    auto plan = MakePlan(cl.c, "phase", 1 + static_cast<int>(seed % 2), &st, testing::Kernel(k->name), Layout::kNHWC);
+    if (!plan) {  // only huge pads or dilations are declined
+      EXPECT_NE(st.message().find("the padded input would be"), std::string::npos) << st.message();
+      continue;
+    }
+    EXPECT_EQ(plan->kernel(), k->name);
+    ASSERT_TRUE(RunsToReference(*plan, cl)) << k->name << " x " << QuantTypeName(cl.c.q.x_type) << " y "
+                                            << QuantTypeName(cl.c.q.y_type) << " " << testing::Repro(cl.c.d, seed);
+    ++ran;
+    whole_quads += cl.c.d.groups == 1 && cl.c.d.in_channels % 4 == 0;
+  }
+  EXPECT_GT(ran, 85);
+  EXPECT_GT(whole_quads, 5);  // the row-at-once copy of x ran
+}
+
+TCONV_INSTANTIATE_FOR_EVERY_ISA(Int8ChannelsLastIsa);
+
+}  // namespace
+}  // namespace tconv
