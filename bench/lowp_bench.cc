@@ -10,7 +10,7 @@
 //
 //   build/bench/tconv_lowp_bench [--filter SUBSTR] [--threads 1,2] [--rounds 5] [--layers PATH]
 //       [--kernel bf16_phase_dpbf16_13x2]   (force one bf16 kernel)
-//       [--int8 1]     (instead: int8 beside f32 and beside oneDNN's int8
+//       [--int8 1]     (instead: int8, NCHW and NHWC, beside f32 and beside oneDNN's int8
 //                       deconvolution, u8+zp and s8 src (onednn_int8.h), with
 //                       the max |y difference| against tconv's int8 y; exit
 //                       status 1 when it is over 1 for a same-y configuration)
@@ -102,10 +102,13 @@ Int8Data MakeInt8Data(const Layer& layer) {
   return t;
 }
 
+// tconv's int8 plan in NCHW or NHWC (x transposed once, outside the time,
+// as oneDNN's reorders are).
 class TconvInt8Runner : public Runner {
  public:
   std::unique_ptr<Plan> plan;
   std::vector<uint8_t> x, y;
+  int64_t n = 1, cout = 1;  // y (n, cout, p) or (n, p, cout)
   void Run() override {
     const Status st =
         plan->Run(ConstQuantView(x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()});
@@ -113,16 +116,23 @@ class TconvInt8Runner : public Runner {
   }
   std::string Impl() const override { return plan->algorithm() + " " + plan->kernel(); }
   bool ReadOutputNchw(float* out) override {
-    for (size_t i = 0; i < y.size(); ++i) out[i] = static_cast<float>(y[i]);
+    const int64_t p = static_cast<int64_t>(y.size()) / (n * cout);
+    const bool last = plan->layout() == Layout::kNHWC;
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t c = 0; c < cout; ++c)
+        for (int64_t q = 0; q < p; ++q)
+          out[(i * cout + c) * p + q] = static_cast<float>(y[static_cast<size_t>(last ? (i * p + q) * cout + c : (i * cout + c) * p + q)]);
     return true;
   }
 };
 
-std::unique_ptr<Runner> MakeTconvInt8Runner(const Layer& layer, const Int8Data& t, int threads, std::string* why) {
+std::unique_ptr<Runner> MakeTconvInt8Runner(const Layer& layer, const Int8Data& t, int threads, Layout layout,
+                                            std::string* why) {
   const ConvDesc& d = layer.desc;
   PlanOptions o;
   o.threads = threads;
   o.dtype = DataType::kInt8;
+  o.layout = layout;
   Status st;
   auto r = std::make_unique<TconvInt8Runner>();
   r->plan = Plan::Create(d, ConstI8View(t.w.data(), ConvTransposeWeightShape(d)),
@@ -132,6 +142,13 @@ std::unique_ptr<Runner> MakeTconvInt8Runner(const Layer& layer, const Int8Data& 
     return nullptr;
   }
   r->x = t.x;
+  r->n = d.batch, r->cout = d.out_channels;
+  if (layout == Layout::kNHWC) {  // (n, c, p) -> (n, p, c)
+    const int64_t c = d.in_channels, p = static_cast<int64_t>(t.x.size()) / (d.batch * c);
+    for (int64_t i = 0; i < d.batch; ++i)
+      for (int64_t ch = 0; ch < c; ++ch)
+        for (int64_t q = 0; q < p; ++q) r->x[static_cast<size_t>((i * p + q) * c + ch)] = t.x[static_cast<size_t>((i * c + ch) * p + q)];
+  }
   r->y.resize(NumElements(r->plan->output_shape()));
   return r;
 }
@@ -250,26 +267,30 @@ std::string Unsaturated(Runner* tconv_int8, const Layer& l) {
   return s;
 }
 
-// --int8: tconv's int8 plan beside its f32 one (`auto` both) and beside
-// oneDNN's int8 deconvolution in the configurations of onednn_int8.h: u8
-// with the src zero point, s8, and u8 with a compensation post-op (all the
-// same result as tconv), and u8 without the zero point (a different
-// result, a timing reference). The ratio is tconv int8 over the fastest of
-// the three same-result ones; the diff columns are over y (u8 units)
-// against tconv's. False when tconv cannot run the layer or a same-result
+// --int8: tconv's int8 plan (NCHW and NHWC) beside its f32 one (`auto`
+// all) and beside oneDNN's int8 deconvolution in the configurations of
+// onednn_int8.h (each in the layout oneDNN picks): u8 with the src zero
+// point, s8, and u8 with a compensation post-op (all the same result as
+// tconv), and u8 without the zero point (a different result, a timing
+// reference). The ratio is tconv's faster layout over the fastest of the
+// three same-result oneDNN ones; the diff columns are over y (u8 units)
+// against tconv's NCHW y (the NHWC one must equal it). False when tconv
+// cannot run the layer, its layouts disagree, or a same-result
 // configuration's y is more than 1 off tconv's.
 bool BenchInt8(const Layer& l, int t, int rounds) {
   using S = OnednnInt8Src;
   std::string why, why_dnnl;
   const Int8Data data = MakeInt8Data(l);
-  constexpr int kN = 6;
-  std::unique_ptr<Runner> run[kN] = {MakeTconvRunner(l, "auto", t, &why), MakeTconvInt8Runner(l, data, t, &why)};
-  for (int i = 2; i < kN; ++i) {
+  constexpr int kN = 7, kDnnl = 3;  // tconv f32, int8 NCHW, int8 NHWC, then oneDNN's
+  std::unique_ptr<Runner> run[kN] = {MakeTconvRunner(l, "auto", t, &why),
+                                     MakeTconvInt8Runner(l, data, t, Layout::kNCHW, &why),
+                                     MakeTconvInt8Runner(l, data, t, Layout::kNHWC, &why)};
+  for (int i = kDnnl; i < kN; ++i) {
     std::string w;
-    run[i] = MakeOnednnInt8Runner(l, data, t, static_cast<S>(i - 2), &w);
+    run[i] = MakeOnednnInt8Runner(l, data, t, static_cast<S>(i - kDnnl), &w);
     if (!run[i]) why_dnnl += w + "; ";
   }
-  if (!run[0] || !run[1]) {
+  if (!run[0] || !run[1] || !run[2]) {
     std::printf("| %s | %d | %s |\n", l.name.c_str(), t, why.c_str());
     return false;
   }
@@ -281,23 +302,25 @@ bool BenchInt8(const Layer& l, int t, int rounds) {
     }
   Stat s[kN];
   for (int i = 0; i < kN; ++i) s[i] = Summarize(gf[i]);
-  int best = 2;
-  for (int i = 3; i < 5; ++i)
+  int best = kDnnl;
+  for (int i = kDnnl + 1; i < kN - 1; ++i)
     if (s[i].med > s[best].med) best = i;
+  const int mine = s[2].med > s[1].med ? 2 : 1;
   std::string cells, impls;
   bool bad = false;
-  for (int i = 2; i < kN; ++i) {
-    cells += Cell(s[i]) + " | " + Diff(l, run[1].get(), run[i].get(), static_cast<S>(i - 2) != S::kNoZeroPoint, &bad) +
-             " | ";
+  if (Diff(l, run[1].get(), run[2].get(), true, &bad).rfind("0 ", 0) != 0) bad = true;  // the layouts agree exactly
+  for (int i = kDnnl; i < kN; ++i) {
+    cells += Cell(s[i]) + " | " +
+             Diff(l, run[1].get(), run[i].get(), static_cast<S>(i - kDnnl) != S::kNoZeroPoint, &bad) + " | ";
     if (run[i])
-      impls +=
-          std::string(impls.empty() ? "" : "; ") + OnednnInt8SrcName(static_cast<S>(i - 2)) + ": " + run[i]->Impl();
+      impls += std::string(impls.empty() ? "" : "; ") + OnednnInt8SrcName(static_cast<S>(i - kDnnl)) + ": " +
+               run[i]->Impl();
   }
-  std::printf("| %s | %d | %s | %s | %s | %s%s (%s) | %s | %s | %s%s |\n", l.name.c_str(), t, Cell(s[0]).c_str(),
-              Cell(s[1]).c_str(), Ratio(s[1].med, s[0].med).c_str(), cells.c_str(),
-              Ratio(s[1].med, s[best].med).c_str(), OnednnInt8SrcName(static_cast<S>(best - 2)),
-              Unsaturated(run[1].get(), l).c_str(), run[1]->Impl().c_str(), impls.c_str(),
-              why_dnnl.empty() ? "" : (" refused: " + why_dnnl).c_str());
+  std::printf("| %s | %d | %s | %s | %s | %s | %s%s (%s / %s) | %s | %s | %s%s |\n", l.name.c_str(), t,
+              Cell(s[0]).c_str(), Cell(s[1]).c_str(), Cell(s[2]).c_str(), Ratio(s[mine].med, s[0].med).c_str(),
+              cells.c_str(), Ratio(s[mine].med, s[best].med).c_str(), mine == 2 ? "nhwc" : "nchw",
+              OnednnInt8SrcName(static_cast<S>(best - kDnnl)), Unsaturated(run[1].get(), l).c_str(),
+              run[2]->Impl().c_str(), impls.c_str(), why_dnnl.empty() ? "" : (" refused: " + why_dnnl).c_str());
   std::fflush(stdout);
   return !bad;
 }
@@ -349,10 +372,11 @@ int main(int argc, char** argv) {
   bool failed = false;
   if (a.int8) {
     std::printf(
-        "| layer | threads | tconv f32 | tconv int8 (GOP/s) | int8/f32 | oneDNN u8+zp | diff | oneDNN s8 | "
-        "diff | oneDNN u8+comp | diff | oneDNN u8 no zp (other y) | diff | tconv int8/oneDNN int8 (best "
-        "same-y config) | tconv y unsaturated | tconv int8 kernel | oneDNN impls |\n");
-    std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        "| layer | threads | tconv f32 | tconv int8 nchw (GOP/s) | tconv int8 nhwc | int8 (faster)/f32 | oneDNN "
+        "u8+zp | diff | oneDNN s8 | diff | oneDNN u8+comp | diff | oneDNN u8 no zp (other y) | diff | tconv "
+        "int8/oneDNN int8 (faster tconv layout / best same-y config) | tconv y unsaturated | tconv int8 nhwc "
+        "kernel | oneDNN impls |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   } else if (a.routes) {
     std::printf("| layer | threads | tconv f32 | bf16 dot | bf16 widen | auto picks | auto's loss | picked/f32 |\n");
     std::printf("|---|---|---|---|---|---|---|---|\n");

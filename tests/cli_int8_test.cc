@@ -105,6 +105,38 @@ TEST_F(CliInt8, Uint8InPerChannelScalesFromNpyUint8Out) {
   }
 }
 
+// --layout nhwc: x (N, H, W, Cin) in, y (N, OH, OW, Cout) out, the
+// reference's bytes moved to channels last.
+TEST_F(CliInt8, ChannelsLastInAndOut) {
+  IntTensor xl = x_;
+  xl.shape = {2, 5, 6, 4};
+  for (int64_t n = 0; n < 2; ++n)
+    for (int64_t c = 0; c < 4; ++c)
+      for (int64_t p = 0; p < 30; ++p) xl.data[static_cast<size_t>((n * 30 + p) * 4 + c)] = x_.data[static_cast<size_t>((n * 4 + c) * 30 + p)];
+  ASSERT_TRUE(WriteNpyIntAtomic(dir_ / "xl.npy", xl).ok());
+  QuantParams q;
+  q.x_scale = 0.05f, q.x_zero_point = 3, q.w_scale = {0.01f}, q.y_scale = 0.5f, q.y_zero_point = 128;
+  const std::vector<uint8_t> first = Expected(x_, q);
+  const Shape ys = ConvTransposeOutputShape(d_);  // (2, 3, 9, 11)
+  const int64_t p = ys[2] * ys[3];
+  for (const char* algo : {"auto", "phase", "gemm_col2im", "ref"}) {
+    const auto args = Args("xl.npy", {"--x-scale", "0.05", "--x-zero-point", "3", "--w-scale", "0.01", "--y-scale",
+                                      "0.5", "--y-zero-point", "128", "--layout", "nhwc", "--algo", algo});
+    CliResult r = RunCli(args);
+    ASSERT_EQ(r.exit_code, 0) << Describe(args, r);
+    IntTensor y;
+    ASSERT_TRUE(ReadNpyInt(out_, &y).ok());
+    EXPECT_EQ(y.shape, (Shape{2, ys[2], ys[3], 3}));
+    int64_t same = 0;
+    for (int64_t n = 0; n < 2; ++n)
+      for (int64_t c = 0; c < 3; ++c)
+        for (int64_t i = 0; i < p; ++i)
+          same += y.data[static_cast<size_t>((n * p + i) * 3 + c)] == first[static_cast<size_t>((n * 3 + c) * p + i)];
+    EXPECT_EQ(same, 2 * 3 * p) << algo;
+    ASSERT_EQ(::unlink(out_.c_str()), 0);
+  }
+}
+
 TEST_F(CliInt8, Int8InCommaScalesInt8AndFloatOut) {
   auto args = Args("xs.npy", {"--x-scale", "0.1", "--x-zero-point", "-128", "--w-scale", "0.01,0.02,0.03",
                               "--y-scale", "2", "--y-zero-point", "127"});
@@ -157,7 +189,9 @@ TEST_F(CliInt8, BadCombinations) {
   ExpectError(Args("x.npy", with({"--y-dtype", "u16"}, ok)), "--y-dtype must be u8, s8 or f32 (got 'u16')");
   ExpectError(Args("xf.npy", ok), "--input: ");
   ExpectError(Args("x.npy", with({"--algo", "gather"}, ok)), "gather does not compute int8");
-  ExpectError(Args("x.npy", with({"--layout", "nhwc"}, ok)), "channels first only");
+  ASSERT_TRUE(WriteNpyIntAtomic(dir_ / "x2.npy", Ints(NpyIntType::kUInt8, {2, 4}, 0, 255, 7)).ok());
+  ExpectError(Args("x2.npy", with({"--layout", "nhwc"}, ok)),
+              "--input has shape (2, 4) of rank 2: expected (N, D1[, D2[, D3]], C) with --layout nhwc");
   ExpectError(Args("x.npy", with({"--tune", "measure"}, ok)), "--tune and --wisdom apply to --dtype f32 only");
   // Weight and bias of the wrong integer types.
   std::vector<std::string> a = Args("x.npy", ok);

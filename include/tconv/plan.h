@@ -66,9 +66,11 @@ struct PlanOptions {
   // is layout kNHWC (not yet).
   // kInt8 (tconv/quant.h): plans come from the Create overload taking int8
   // weights, an int32 bias and QuantParams (the float one refuses it); x
-  // and y are ConstQuantView / QuantView. `phase` (int32 accumulation) and
-  // `ref` (the integer oracle) compute int8, bit for bit alike; `auto`
-  // picks phase; other algorithms and layout kNHWC are refused.
+  // and y are ConstQuantView / QuantView. `phase` (int32 accumulation),
+  // `gemm_col2im` and `ref` (the integer oracle) compute int8, bit for bit
+  // alike; `auto` picks phase; other algorithms are refused. With kNHWC,
+  // phase's vpdpbusd route reads and writes channels last itself; the
+  // others run between the plan's conversions (bytes, or f32 y).
   DataType dtype = DataType::kFloat32;
   // Tuning of `phase`'s SIMD path (include/tconv/tuning.h): the defaults
   // are its planner's own choices.

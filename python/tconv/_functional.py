@@ -75,9 +75,9 @@ INT8_DOC = """
     uint8/int8 y) and y_zero_point (default 0, in y's range) do not apply
     to float32 y. These keywords are the CLI's --x-scale, --x-zero-point,
     --w-scale, --y-dtype, --y-scale, --y-zero-point. int8 runs on
-    algorithm "auto" (phase), "phase" or "ref" (the same bits), layout
-    "nchw". Bad values raise ValueError; so do the keywords without
-    dtype="int8".
+    algorithm "auto" (phase), "phase", "gemm_col2im" or "ref" (the same
+    bits), layout "nchw" or "nhwc" (x (N, *in, Cin), y (N, *out, Cout)).
+    Bad values raise ValueError; so do the keywords without dtype="int8".
 """
 
 

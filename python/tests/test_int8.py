@@ -67,6 +67,28 @@ def test_int8_matches_integer_reference(seed):
         assert np.array_equal(tconv.conv_transpose(x, w, b, dtype="int8", algorithm=other, **kw, **q), want)
 
 
+@pytest.mark.parametrize("seed", range(0, 48, 3))
+def test_int8_channels_last(seed):
+    """layout="nhwc": x (N, *in, Cin) in, y (N, *out, Cout) out, the reference's bits moved to channels last, by
+    every algorithm; with Cout/groups >= 16 (every other seed) auto runs the vpdpbusd lanes where the CPU has them."""
+    x, w, b, kw, q, want = random_case(seed)
+    if seed % 2:
+        rng = np.random.default_rng(seed)
+        w = np.concatenate([w] * (1 + 16 // w.shape[1]), axis=1)
+        cout = w.shape[1] * kw["groups"]
+        b = None if b is None else rng.integers(-3000, 3000, cout).astype(np.int32)
+        q = dict(q, w_scale=0.01)
+        acc = accumulators(x, q["x_zero_point"], w, b, kw["stride"], kw["dilation"], kw["padding"], kw["padding"],
+                           kw["output_padding"], kw["groups"])
+        want = requantize(acc, q["x_scale"], 0.01, q["y_dtype"], q.get("y_scale"), q.get("y_zero_point", 0))
+    last = (0,) + tuple(range(2, x.ndim)) + (1,)
+    xl = np.ascontiguousarray(x.transpose(last))
+    for algorithm in ALGORITHMS:
+        y = tconv.conv_transpose(xl, w, b, dtype="int8", algorithm=algorithm, layout="nhwc", **kw, **q)
+        assert y.shape == want.transpose(last).shape
+        assert np.array_equal(y, want.transpose(last)), algorithm
+
+
 def test_sweep_covers_what_it_claims():
     """The seeds above reach every case the module docstring names."""
     seen = set()

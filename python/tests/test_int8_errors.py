@@ -116,8 +116,8 @@ def test_plan_run_errors():
         ro = np.zeros(p.output_shape, np.uint8)
         ro.flags.writeable = False
         p(X, out=ro)
-    with pytest.raises(ValueError, match=r"^dtype int8 computes channels first only"):
-        plan(input_shape=(1, 3, 3, 4), layout="nhwc")
+    with pytest.raises(ValueError, match=r"^x has shape \(1, 4, 3, 3\) but this plan takes \(1, 3, 3, 4\)$"):
+        plan(input_shape=(1, 3, 3, 4), layout="nhwc")(X)
     with pytest.raises(ValueError, match=r"^x_dtype must be uint8 or int8 \(got float32\)$"):
         plan(x_dtype=np.float32)
     with pytest.raises(ValueError, match=r"^x_dtype must be numpy.uint8"):

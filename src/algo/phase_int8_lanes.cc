@@ -158,18 +158,24 @@ void PhaseInt8Lanes::PadInputChannelsLast(const X* x, uint32_t* xp, int threads)
   const uint8_t flip = std::is_same<X, int8_t>::value ? 0x80 : 0, zs = static_cast<uint8_t>(zs_);
   // (One group whose Cin fills whole quads: the row is one run of bytes.)
   const bool whole_row = bytes == g.cin;
+  const int64_t width = g.in[2], cin = g.cin, cin_g = g.cin_g;  // (locals: y's stores may alias g)
   lp_.PadInput(zs_ * 0x01010101u, xp, threads, [&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
     const int64_t n = ng / g.groups, gi = ng % g.groups;
-    const uint8_t* src = reinterpret_cast<const uint8_t*>(x) +
-                         (n * g.in_sp + (z * g.in[1] + yy) * g.in[2]) * g.cin + gi * g.cin_g;
+    const uint8_t* src =
+        reinterpret_cast<const uint8_t*>(x) + (n * g.in_sp + (z * g.in[1] + yy) * width) * cin + gi * cin_g;
     uint8_t* dst = reinterpret_cast<uint8_t*>(row);
     if (whole_row) {
-      for (int64_t i = 0; i < g.in[2] * bytes; ++i) dst[i] = src[i] ^ flip;
-      return;
+      std::memcpy(dst, src, static_cast<size_t>(width * bytes));
+    } else {
+      for (int64_t xx = 0; xx < width; ++xx) {
+        std::memcpy(dst + xx * bytes, src + xx * cin, static_cast<size_t>(cin_g));
+        std::memset(dst + xx * bytes + cin_g, zs, static_cast<size_t>(bytes - cin_g));
+      }
     }
-    for (int64_t xx = 0; xx < g.in[2]; ++xx, src += g.cin, dst += bytes) {
-      for (int64_t c = 0; c < g.cin_g; ++c) dst[c] = src[c] ^ flip;
-      std::fill(dst + g.cin_g, dst + bytes, zs);
+    if (flip) {  // s8 to unsigned; the pad bytes were zs already: flipped back
+      for (int64_t i = 0; i < width * bytes / 4; ++i) row[i] ^= 0x80808080u;
+      if (!whole_row)
+        for (int64_t xx = 0; xx < width; ++xx) std::memset(dst + xx * bytes + cin_g, zs, static_cast<size_t>(bytes - cin_g));
     }
   });
 }

@@ -277,6 +277,16 @@ CLI::Option* AddPathOption(CLI::App* sub, const std::string& flag, std::string* 
   return o;
 }
 
+Status InputShapeNCHW(const Shape& stored, Layout layout, Shape* nchw) {
+  const int rank = static_cast<int>(stored.size());
+  if (layout == Layout::kNHWC && (rank < 3 || rank > 2 + kMaxSpatialDims)) {
+    return Status::Invalid("--input has shape " + ShapeString(stored) + " of rank " + std::to_string(rank) +
+                           ": expected (N, D1[, D2[, D3]], C) with --layout nhwc, rank 3, 4 or 5");
+  }
+  *nchw = ShapeToNCHW(stored, layout);
+  return Status::Ok();
+}
+
 Status InferConvDesc(OpKind op, const Shape& input, const Shape& weight, int64_t groups, const std::string& input_flag,
                      const std::string& weight_flag, ConvDesc* d) {
   // The flag's own name in the one message the library words as "groups".

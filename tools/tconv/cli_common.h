@@ -27,6 +27,7 @@
 
 #include "tconv/bfloat16.h"
 #include "tconv/desc.h"
+#include "tconv/layout.h"
 #include "tconv/status.h"
 #include "tconv/tensor.h"
 
@@ -104,6 +105,10 @@ enum class OpKind { kConvTranspose, kConv };
 // errors name `input_flag` / `weight_flag`, and a groups below 1 "--groups".
 Status InferConvDesc(OpKind op, const Shape& input, const Shape& weight, int64_t groups, const std::string& input_flag,
                      const std::string& weight_flag, ConvDesc* d);
+
+// --input's shape as (N, C, *spatial): as stored, or from (N, *spatial, C)
+// with --layout nhwc (whose rank must be 3-5: the one-line error says so).
+Status InputShapeNCHW(const Shape& stored, Layout layout, Shape* nchw);
 
 // The transposed-convolution size flags beyond GeometryFlags.
 struct TransposeFlags {

@@ -148,15 +148,10 @@ int RunConvTranspose(const ConvTransposeArgs& a) {
   if (!(st = Load("--weight", a.weight, bits, &w)).ok()) return Fail(st);
   if (!a.bias.empty() && !(st = LoadTensor("--bias", a.bias, &b)).ok()) return Fail(st);
 
-  const int rank = static_cast<int>(x.shape.size());
-  if (layout == Layout::kNHWC && (rank < 3 || rank > 2 + kMaxSpatialDims)) {
-    return Fail("--input has shape " + ShapeString(x.shape) + " of rank " + std::to_string(rank) +
-                ": expected (N, D1[, D2[, D3]], C) with --layout nhwc, rank 3, 4 or 5");
-  }
+  Shape x_nchw;
+  if (!(st = InputShapeNCHW(x.shape, layout, &x_nchw)).ok()) return Fail(st);
   ConvDesc d;
-  if (!(st = InferConvDesc(OpKind::kConvTranspose, ShapeToNCHW(x.shape, layout), w.shape, a.geo.groups, "--input",
-                           "--weight", &d))
-           .ok()) {
+  if (!(st = InferConvDesc(OpKind::kConvTranspose, x_nchw, w.shape, a.geo.groups, "--input", "--weight", &d)).ok()) {
     return Fail(st);
   }
   if (!(st = ResolveConvTransposeDesc(a.geo, a.tr, &d)).ok()) return Fail(st);

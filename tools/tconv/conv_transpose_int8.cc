@@ -110,10 +110,10 @@ Status Run(const Int8Job& j) {
   TCONV_RETURN_IF_ERROR(ParseQuant(j.q, x.type == NpyIntType::kUInt8 ? QuantType::kUInt8 : QuantType::kInt8, &q));
   Layout layout = Layout::kNCHW;
   TCONV_RETURN_IF_ERROR(ParseLayout("--layout", j.layout, &layout));
-  if (layout != Layout::kNCHW) return Status::Unsupported("--dtype int8 computes channels first only (--layout nchw)");
+  Shape x_nchw;
+  TCONV_RETURN_IF_ERROR(InputShapeNCHW(x.shape, layout, &x_nchw));
   ConvDesc d;
-  TCONV_RETURN_IF_ERROR(
-      InferConvDesc(OpKind::kConvTranspose, x.shape, w.shape, j.geo.groups, "--input", "--weight", &d));
+  TCONV_RETURN_IF_ERROR(InferConvDesc(OpKind::kConvTranspose, x_nchw, w.shape, j.geo.groups, "--input", "--weight", &d));
   TCONV_RETURN_IF_ERROR(ResolveConvTransposeDesc(j.geo, j.tr, &d));
   if (!j.bias.empty() && b.shape != Shape{d.out_channels}) {
     return Status::Invalid("--bias has shape " + ShapeString(b.shape) + ", expected (" +
@@ -124,6 +124,7 @@ Status Run(const Int8Job& j) {
   opts.dtype = DataType::kInt8;
   opts.algo = j.algo;
   opts.threads = j.geo.threads;
+  opts.layout = layout;
   TCONV_RETURN_IF_ERROR(MemoryLimit(j.geo, &opts.max_memory_bytes));
   const std::vector<int8_t> w8(w.data.begin(), w.data.end());
   Status st;
