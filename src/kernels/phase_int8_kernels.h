@@ -67,8 +67,8 @@ using Int8DotFn = void (*)(const Int8DotArgs& a);
 // elements of y's type; nrows >= 1 rows of npix >= 1 pixels and
 // 1 <= nco <= cob channels are written, each once. y_co_stride 1 (y
 // channels last) stores the channels of a pixel as vectors, masked past
-// nco; else the kernel stages its tiles and writes channel by channel. x is readable at every
-// pixel's address above (a tile past the last pixel repeats it).
+// nco; else the kernel stages its tiles and writes channel by channel.
+// The last tile of a call holds only the pixels that remain.
 enum class Int8Out : uint8_t { kF32, kU8, kS8 };
 struct Int8RowArgs {
   const uint32_t* x = nullptr;       // channels-last quads, pixel stride ci4

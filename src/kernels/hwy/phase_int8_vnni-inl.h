@@ -16,7 +16,9 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <utility>
 
 #include "hwy/highway.h"
 #include "src/base/check.h"
@@ -144,11 +146,22 @@ __attribute__((target(TCONV_VNNI_TARGET))) HWY_NOINLINE void Int8TileVnni(const 
     for (int v = 0; v < V; ++v) Int8Requantize(a, e[v], acc[p][v], mask[v], dst[p] + v * 16 * bytes);
 }
 
+// The tiles of 1 .. P pixels for V vectors: the last tile of a call has
+// only the pixels that remain (a full tile repeating the last pixel wasted
+// up to a third of a short call: dcgan_g2's 16-pixel calls ran 18).
+using Int8TileFn = void (*)(const Int8RowArgs&, const int64_t*, const Int8Epilogue*, uint8_t* const*,
+                            const __mmask16*, int64_t);
+template <int V, int... Ps>
+constexpr std::array<Int8TileFn, sizeof...(Ps)> Int8Tiles(std::integer_sequence<int, Ps...>) {
+  return {{&Int8TileVnni<V, Ps + 1>...}};
+}
+
 // i8_phase_vnni_<P>x<V>: contract in phase_int8_kernels.h.
 template <class D, int V>
 void PhaseInt8Vnni(const Int8RowArgs& a) {
   constexpr int P = Int8TileRows(V);
   constexpr int64_t cob = V * 16;
+  static constexpr std::array<Int8TileFn, P> kTiles = Int8Tiles<V>(std::make_integer_sequence<int, P>());
   TCONV_DCHECK(a.npix >= 1 && a.nrows >= 1 && a.nco >= 1 && a.nco <= cob && a.ci4 >= 1 && a.ntaps >= 0);
   // Per-channel constants, zero past nco (those lanes are never written).
   alignas(64) int32_t init[cob] = {};
@@ -164,30 +177,25 @@ void PhaseInt8Vnni(const Int8RowArgs& a) {
   Int8RowArgs k = a;
   k.init = init;
   const int64_t bytes = a.y_type == Int8Out::kF32 ? 4 : 1;
-  const int64_t total = a.nrows * a.npix, last = total - 1;
+  const int64_t total = a.nrows * a.npix;
   int64_t off[P];
   uint8_t* dst[P];
   __mmask16 mask[V];
   PixelWalk px{a.npix};
   if (a.y_co_stride == 1) {
-    // Channels contiguous in y: each tile stores its vectors there (the
-    // pixels past the last to a scratch pixel).
+    // Channels contiguous in y: each tile stores its vectors there.
     for (int v = 0; v < V; ++v) {
       const int64_t lanes = std::min<int64_t>(16, std::max<int64_t>(0, a.nco - v * 16));
       mask[v] = static_cast<__mmask16>((1u << lanes) - 1);
     }
-    alignas(64) uint8_t scratch[cob * 4];
     uint8_t* y = static_cast<uint8_t*>(a.y);
     for (int64_t i0 = 0; i0 < total; i0 += P) {
-      for (int p = 0; p < P; ++p, px.Next()) {
-        if (i0 + p > last) {
-          off[p] = off[p - 1], dst[p] = scratch;
-          continue;
-        }
+      const int n = static_cast<int>(std::min<int64_t>(P, total - i0));
+      for (int p = 0; p < n; ++p, px.Next()) {
         off[p] = px.r * a.x_row_stride + px.q * a.ci4;
         dst[p] = y + (px.r * a.y_row_stride + px.q * a.y_pix_stride) * bytes;
       }
-      Int8TileVnni<V, P>(k, off, e, dst, mask, bytes);
+      kTiles[n - 1](k, off, e, dst, mask, bytes);
     }
     return;
   }
@@ -203,10 +211,7 @@ void PhaseInt8Vnni(const Int8RowArgs& a) {
       yoff[p] = px.r * a.y_row_stride + px.q * a.y_pix_stride;
       off[p % P] = px.r * a.x_row_stride + px.q * a.ci4;
       dst[p % P] = stage + p * cob * bytes;
-      if (p % P == P - 1 || p == ns - 1) {
-        for (int t = p % P + 1; t < P; ++t) off[t] = off[t - 1], dst[t] = stage + (p + t - p % P) * cob * bytes;
-        Int8TileVnni<V, P>(k, off, e, dst, mask, bytes);
-      }
+      if (p % P == P - 1 || p == ns - 1) kTiles[p % P](k, off, e, dst, mask, bytes);
     }
     for (int64_t co = 0; co < a.nco; ++co) {
       if (bytes == 4) {
