@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "src/algo/int8_planes.h"
+#include "src/algo/lanes_tap_sets.h"
 #include "src/algo/phase_int8.h"
 #include "src/algo/phase_lanes.h"
 #include "src/base/check.h"
@@ -47,6 +48,11 @@ class PhaseInt8Lanes : public PreparedAlgo {
   void BiasValue(int64_t co, void* out) const;
   void FillBias(Buffer y, int threads) const;
   void RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const;
+  // The kernel on rows [q1, q1 + nrows) at q0 and columns [c0, c1) of
+  // phase `phase`, block b, with tap set `set`.
+  void RunBox(size_t phase, const LanesTask& task, int64_t b, int64_t q1, int64_t nrows, int64_t c0, int64_t c1,
+              size_t set, const uint32_t* xp, Buffer y) const;
+  void PackInit(const std::vector<int64_t>& wsum);
 
   LanesPlan lp_;
   const KernelInfo* kernel_;
@@ -55,7 +61,13 @@ class PhaseInt8Lanes : public PreparedAlgo {
   uint32_t zs_ = 0;
   bool folded_ = false;  // Int8RowArgs::folded: init_ holds the bias
   std::vector<uint32_t> w_;    // [group][phase panels: block][tap][ci4][cob] quads of s8
-  std::vector<int32_t> init_;  // [group][phase][block][cob]: -zs * the sum of the phase's weights
+  // Per phase its boxes (lanes_tap_sets.h), and each box's taps as the
+  // kernel takes them: x offsets and weight offsets; set_first_[phase] is
+  // the phase's first set of all phases'.
+  std::vector<TapBoxes> boxes_;
+  std::vector<std::vector<int64_t>> set_off_, set_w_;
+  std::vector<size_t> set_first_;
+  std::vector<int32_t> init_;  // [group][set][block][cob]: -zs * the sum of the set's weights
   std::vector<double> bias_;   // Cout, zeros when absent
   std::vector<double> mult_;   // Cout: RequantMultiplier
   AlgoCost cost_;
@@ -71,32 +83,49 @@ bool PlanLanes(const Geom3& g, const KernelInfo* k, LanesPlan* lp, AlgoCost* cos
   return true;
 }
 
-bool PhaseInt8Lanes::Plan(const Geom3& g, std::string* why) { return PlanLanes(g, kernel_, &lp_, &cost_, why); }
+bool PhaseInt8Lanes::Plan(const Geom3& g, std::string* why) {
+  if (!PlanLanes(g, kernel_, &lp_, &cost_, why)) return false;
+  const int64_t panel = lp_.words * lp_.cob;  // uint32 per tap of a block's panel
+  for (const LanesPhase& p : lp_.phases) {
+    set_first_.push_back(set_off_.size());
+    boxes_.push_back(BoxesOf(lp_, p));
+    for (const std::vector<int64_t>& set : boxes_.back().sets) {
+      std::vector<int64_t> off, w;
+      for (int64_t t : set) off.push_back(p.tap_off[static_cast<size_t>(t)]), w.push_back(t * panel);
+      set_off_.push_back(std::move(off));
+      set_w_.push_back(std::move(w));
+    }
+  }
+  set_first_.push_back(set_off_.size());
+  // (The inits: one per set, not per phase.)
+  cost_.packed_bytes = SatAdd(SatProduct({g.groups, lp_.group_w, 4}),
+                              SatProduct({g.groups, static_cast<int64_t>(set_off_.size()), lp_.nblocks, lp_.cob, 4}));
+  return true;
+}
 
 // Weights [group][phase][block][tap][ci4][cob] as quads of s8 (zero past
-// the group's channels), and each (phase, channel)'s init.
+// the group's channels), and each (set, channel)'s init.
 void PhaseInt8Lanes::Pack(const int8_t* w, const int32_t* bias) {
   const Geom3& g = lp_.g;
   const int64_t ci4 = lp_.words, cob = lp_.cob, nph = static_cast<int64_t>(lp_.phases.size());
   w_.assign(static_cast<size_t>(g.groups * lp_.group_w), 0);
-  init_.assign(static_cast<size_t>(g.groups * nph * lp_.nblocks * cob), 0);
+  // wsum[(group, phase, block, tap) panel offset / ci4 + co]: the sum of a tap's weights of channel co
+  std::vector<int64_t> wsum(static_cast<size_t>(g.groups * lp_.group_w / ci4), 0);
   for (int64_t gi = 0; gi < g.groups; ++gi)
     for (int64_t ph = 0; ph < nph; ++ph) {
       const LanesPhase& p = lp_.phases[static_cast<size_t>(ph)];
       for (int64_t b = 0; b < lp_.nblocks; ++b) {
         uint32_t* dst = w_.data() + lp_.WOffset(p, gi, b);
-        int32_t* init = init_.data() + ((gi * nph + ph) * lp_.nblocks + b) * cob;
+        int64_t* sum = wsum.data() + lp_.WOffset(p, gi, b) / ci4;
         for (int64_t co = 0; co < cob && b * cob + co < g.cout_g; ++co) {
           const int64_t cog = b * cob + co;
-          int64_t sum = 0;  // |zs * sum| <= 255 * 128 * kMaxInt8Products: fits int32
           lp_.ForTaps(p, [&](int64_t t, int64_t ksp) {
             for (int64_t ci = 0; ci < g.cin_g; ++ci) {
               const int8_t v = w[((gi * g.cin_g + ci) * g.cout_g + cog) * g.k_sp + ksp];
               dst[(t * ci4 + ci / 4) * cob + co] |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * (ci % 4));
-              sum += v;
+              sum[t * cob + co] += v;
             }
           });
-          init[co] = static_cast<int32_t>(-static_cast<int64_t>(zs_) * sum);
         }
       }
     }
@@ -105,23 +134,38 @@ void PhaseInt8Lanes::Pack(const int8_t* w, const int32_t* bias) {
   for (int64_t co = 0; co < g.cout; ++co) mult_.push_back(RequantMultiplier(q_, co));
   // The kernels' short epilogue (Int8RowArgs::folded) where every sum plus
   // its bias stays below 2^30 after the multiplier: the bias goes into init.
-  const double sums = static_cast<double>(Int8ProductsPerOutput(g)) * 255 * 128;
   // (f32 y: the sum and bias within int32 suffice.)
+  const double sums = static_cast<double>(Int8ProductsPerOutput(g)) * 255 * 128;
   const bool f32 = q_.y_type == QuantType::kFloat32;
   folded_ = true;
   for (int64_t co = 0; co < g.cout; ++co) {
     const double most = sums + std::fabs(bias_[static_cast<size_t>(co)]);
     folded_ = folded_ && most < 2147483647.0 && (f32 || most * mult_[static_cast<size_t>(co)] < 1073741824.0);
   }
-  if (!folded_) return;
+  PackInit(wsum);
+}
+
+// init of every set: -zs * the sum of its taps' weights (+ the bias when
+// folded), in uint32 (a sum modulo 2^32: |zs * sum| <= 255 * 128 *
+// kMaxInt8Products fits int32 anyway).
+void PhaseInt8Lanes::PackInit(const std::vector<int64_t>& wsum) {
+  const Geom3& g = lp_.g;
+  const int64_t cob = lp_.cob, sets = static_cast<int64_t>(set_off_.size());
+  init_.assign(static_cast<size_t>(g.groups * sets * lp_.nblocks * cob), 0);
   for (int64_t gi = 0; gi < g.groups; ++gi)
-    for (int64_t pb = 0; pb < nph * lp_.nblocks; ++pb)
-      for (int64_t co = 0; co < cob && pb % lp_.nblocks * cob + co < g.cout_g; ++co)
-      {  // (in uint32: init is a sum modulo 2^32)
-        int32_t& init = init_[static_cast<size_t>((gi * nph * lp_.nblocks + pb) * cob + co)];
-        const int64_t b = static_cast<int64_t>(bias_[static_cast<size_t>(gi * g.cout_g + pb % lp_.nblocks * cob + co)]);
-        init = static_cast<int32_t>(static_cast<uint32_t>(init) + static_cast<uint32_t>(b));
-      }
+    for (size_t ph = 0; ph < lp_.phases.size(); ++ph)
+      for (size_t set = set_first_[ph]; set < set_first_[ph + 1]; ++set)
+        for (int64_t b = 0; b < lp_.nblocks; ++b) {
+          const int64_t* sum = wsum.data() + lp_.WOffset(lp_.phases[ph], gi, b) / lp_.words;
+          int32_t* init = init_.data() + ((gi * sets + static_cast<int64_t>(set)) * lp_.nblocks + b) * cob;
+          for (int64_t co = 0; co < cob && b * cob + co < g.cout_g; ++co) {
+            int64_t s = 0;
+            for (int64_t tw : set_w_[set]) s += sum[tw / lp_.words + co];
+            uint32_t v = static_cast<uint32_t>(-static_cast<int64_t>(zs_) * s);
+            if (folded_) v += static_cast<uint32_t>(static_cast<int64_t>(bias_[static_cast<size_t>(gi * g.cout_g + b * cob + co)]));
+            init[co] = static_cast<int32_t>(v);
+          }
+        }
 }
 
 // xp[(image, group)][padded volume][ci4]: quads of channels shifted to
@@ -220,35 +264,55 @@ void PhaseInt8Lanes::FillBias(Buffer y, int threads) const {
   }
 }
 
-// The task's rows of phase `phase`, output channel block b.
+// The task's rows of phase `phase`, output channel block b: box by box,
+// each with the taps that read inside the input there.
 void PhaseInt8Lanes::RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const {
+  const TapBoxes& bx = boxes_[phase];
+  size_t i0 = 0;
+  while (bx.runs[0][i0].q1 <= task.q0) ++i0;
+  const int64_t row_end = task.q1 + task.nrows;
+  for (size_t i1 = 0; i1 < bx.runs[1].size(); ++i1) {
+    const int64_t r0 = std::max(task.q1, bx.runs[1][i1].q0), r1 = std::min(row_end, bx.runs[1][i1].q1);
+    if (r0 >= r1) continue;
+    for (size_t i2 = 0; i2 < bx.runs[2].size(); ++i2) {
+      const size_t set = set_first_[phase] + (i0 * bx.runs[1].size() + i1) * bx.runs[2].size() + i2;
+      RunBox(phase, task, b, r0, r1 - r0, bx.runs[2][i2].q0, bx.runs[2][i2].q1, set, xp, y);
+    }
+  }
+}
+
+void PhaseInt8Lanes::RunBox(size_t phase, const LanesTask& task, int64_t b, int64_t q1, int64_t nrows, int64_t c0,
+                            int64_t c1, size_t set, const uint32_t* xp, Buffer y) const {
   const Geom3& g = lp_.g;
   const LanesPhase& p = lp_.phases[phase];
   const int64_t n = task.ng / g.groups, gi = task.ng % g.groups;
-  const int64_t nph = static_cast<int64_t>(lp_.phases.size());
+  const int64_t skip = c0 - p.a[2]->qlo;  // columns before the box
   Int8RowArgs a;
-  a.x = xp + lp_.XOffset(p, task.ng, task.q0, task.q1);
-  a.tap_off = p.tap_off.data();
-  a.ntaps = p.ntaps;
+  a.x = xp + lp_.XOffset(p, task.ng, task.q0, q1) + skip * lp_.words;
+  a.tap_off = set_off_[set].data();
+  a.tap_w = set_w_[set].data();
+  a.ntaps = static_cast<int64_t>(set_off_[set].size());
   a.ci4 = lp_.words;
-  a.npix = p.a[2]->qhi - p.a[2]->qlo;
-  a.nrows = task.nrows;
+  a.npix = c1 - c0;
+  a.nrows = nrows;
   a.x_row_stride = lp_.pin[2] * lp_.words;
   const int64_t co = gi * g.cout_g + b * lp_.cob;
   a.w = w_.data() + lp_.WOffset(p, gi, b);
-  a.init = init_.data() + ((gi * nph + static_cast<int64_t>(phase)) * lp_.nblocks + b) * lp_.cob;
+  const int64_t sets = static_cast<int64_t>(set_off_.size());
+  a.init = init_.data() + ((gi * sets + static_cast<int64_t>(set)) * lp_.nblocks + b) * lp_.cob;
   a.bias = bias_.data() + co;
   a.mult = mult_.data() + co;
   a.nco = std::min(lp_.cob, g.cout_g - b * lp_.cob);
   a.folded = folded_;
-  const int64_t off = channels_last_ ? (n * g.out_sp + lp_.YPixel(p, task.q0, task.q1)) * g.cout + co
-                                     : lp_.YOffset(p, n, co, task.q0, task.q1);
+  const int64_t pixel = channels_last_ ? g.cout : 1;  // channels last: y's channels are contiguous
+  const int64_t off = (channels_last_ ? (n * g.out_sp + lp_.YPixel(p, task.q0, q1)) * g.cout + co
+                                      : lp_.YOffset(p, n, co, task.q0, q1)) +
+                      skip * g.s[2] * pixel;
   a.y_type = Int8OutOf(q_);
   a.y = a.y_type == Int8Out::kF32 ? static_cast<void*>(y.As<float>() + off) : static_cast<uint8_t*>(y.data) + off;
   a.y_zero_point = q_.y_zero_point;
   a.y_min = a.y_type == Int8Out::kF32 ? 0 : QuantTypeMin(q_.y_type);
   a.y_max = a.y_type == Int8Out::kF32 ? 0 : QuantTypeMax(q_.y_type);
-  const int64_t pixel = channels_last_ ? g.cout : 1;  // channels last: y's channels are contiguous
   a.y_co_stride = channels_last_ ? 1 : g.out_sp;
   a.y_pix_stride = g.s[2] * pixel;
   a.y_row_stride = g.s[1] * g.out[2] * pixel;

@@ -47,7 +47,7 @@ using Int8DotFn = void (*)(const Int8DotArgs& a);
 // q = i % npix) tiled together:
 //   acc[co][i] = init[co] + sum over taps t, channel quads c, bytes h < 4 of
 //                ux[tap_off[t] + r*x_row_stride + q*ci4 + c].byte(h)
-//                * sw[(t*ci4 + c)*cob + co].byte(h)
+//                * sw[tap_w[t] + c*cob + co].byte(h)
 // in int32 modulo 2^32 (vpdpbusd), x's bytes unsigned and w's signed. The
 // caller makes acc the exact sum of (x - x_zero_point) * w: x holds x
 // shifted to unsigned (u8 as is, s8 + 128) with every pad byte equal to the
@@ -73,9 +73,10 @@ enum class Int8Out : uint8_t { kF32, kU8, kS8 };
 struct Int8RowArgs {
   const uint32_t* x = nullptr;       // channels-last quads, pixel stride ci4
   const int64_t* tap_off = nullptr;  // ntaps >= 0 offsets (uint32) of each tap's first pixel
+  const int64_t* tap_w = nullptr;    // offsets (uint32) of each tap's [ci4][cob] weights in w
   int64_t ntaps = 0;
   int64_t ci4 = 0;                // >= 1
-  const uint32_t* w = nullptr;    // [ntaps][ci4][cob] quads, zero past nco
+  const uint32_t* w = nullptr;    // quads, zero past nco
   const int32_t* init = nullptr;  // nco
   const double* bias = nullptr;   // nco (zeros without bias)
   const double* mult = nullptr;   // nco: RequantMultiplier

@@ -132,7 +132,7 @@ __attribute__((target(TCONV_VNNI_TARGET))) HWY_NOINLINE void Int8TileVnni(const 
   }
   for (int64_t t = 0; t < a.ntaps; ++t) {
     const uint32_t* xp = a.x + a.tap_off[t];
-    const uint32_t* wp = a.w + t * a.ci4 * cob;
+    const uint32_t* wp = a.w + a.tap_w[t];
     for (int64_t c = 0; c < a.ci4; ++c) {
       __m512i w[V];
       for (int v = 0; v < V; ++v) w[v] = _mm512_loadu_si512(wp + c * cob + v * 16);

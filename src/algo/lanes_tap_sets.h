@@ -1,0 +1,48 @@
+// Internal: which taps of a channels-in-lanes phase (src/algo/phase_lanes.h)
+// read inside the input, box by box. The lanes kernels read every tap of a
+// phase from the padded input, so an output near the input's edge also
+// multiplies the padding by the taps that fall outside (a quarter of
+// dcgan_g2's products: 4x4 inputs, k4 s2 p1). Along one axis the outputs q
+// of a residue fall into runs over which the same taps read inside the
+// input (an interior run with all of them, and a few at each end); the
+// outputs of a phase fall into boxes, one run per axis, each with its own
+// set of taps. A kernel may run a box with its set alone: the taps left out
+// read only padding there.
+#ifndef TCONV_SRC_ALGO_LANES_TAP_SETS_H_
+#define TCONV_SRC_ALGO_LANES_TAP_SETS_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "src/algo/phase_lanes.h"
+
+namespace tconv {
+
+// Outputs [q0, q1) of one residue whose taps j reading inside the input
+// are the bits of mask.
+struct TapRun {
+  int64_t q0 = 0, q1 = 0;
+  uint64_t mask = 0;
+};
+
+// The runs of residue r along an axis of `in` inputs, in increasing q;
+// one run of every tap where the axis has more than 64 taps.
+std::vector<TapRun> TapRuns(const AxisPhase& r, int64_t in);
+
+// The boxes of phase p: runs per axis, and per box (i0, i1, i2) its taps
+// (indices in LanesPlan::ForTaps' order) at sets[(i0 * runs[1].size() +
+// i1) * runs[2].size() + i2]. One box of every tap where the phase would
+// have more than kMaxTapBoxes boxes.
+constexpr size_t kMaxTapBoxes = 64;
+struct TapBoxes {
+  std::vector<TapRun> runs[3];
+  std::vector<std::vector<int64_t>> sets;
+  const std::vector<int64_t>& Set(size_t i0, size_t i1, size_t i2) const {
+    return sets[(i0 * runs[1].size() + i1) * runs[2].size() + i2];
+  }
+};
+TapBoxes BoxesOf(const LanesPlan& lp, const LanesPhase& p);
+
+}  // namespace tconv
+
+#endif  // TCONV_SRC_ALGO_LANES_TAP_SETS_H_
