@@ -24,6 +24,22 @@ namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+// The weight pointer as one opaque register. Inlined into PhaseChannels,
+// GCC 12 addressed the weights as a base plus one index register per weight
+// vector, which left too few general registers for MicroC's channel loop: it
+// parked the x plane stride in xmm27 and read it back every channel (`vmovq`,
+// an FP-unit op, likely queued behind the channel's FMAs), where the build
+// before the kernel layer loaded it from the stack; dcgan_g2-g4 ran at 0.90x
+// of that build (bench/RESULTS.md, "Kernel layer (#15)"). The asm emits
+// nothing. AVX-512 only: x86-64 has 16 general registers, and on AVX2 (a
+// smaller tile, registers to spare) it measured 0.99x.
+HWY_INLINE const float* InOneRegister(const float* w) {
+#if HWY_ARCH_X86
+  if (kRegs == 32) asm("" : "+r"(w));
+#endif
+  return w;
+}
+
 // Channel-vectorised micro-kernel: M vectors of output channels x G pixel
 // groups of 4 pixels. Group g's pixel q reads x at xg[g] + q + off[tap] +
 // ci*plane (the 4 columns are compile-time offsets, the G base pointers
@@ -46,6 +62,7 @@ HWY_INLINE void MicroC(const float* const* xg, int64_t plane, int64_t cin, const
 #pragma GCC unroll 12
     for (int q = 0; q < P; ++q) acc[q][m] = b;
   }
+  w = InOneRegister(w);
   const float* x0 = xg[0];
   const float* x1 = G > 1 ? xg[1] : xg[0];
   const float* x2 = G > 2 ? xg[2] : xg[0];
