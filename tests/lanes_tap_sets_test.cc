@@ -25,7 +25,7 @@ TEST(LanesTapSets, RunsHoldExactlyTheTapsThatReadInside) {
     for (const LanesPhase& p : lp.phases) {
       for (int a = 0; a < 3; ++a) {
         const AxisPhase& r = *p.a[a];
-        const std::vector<TapRun> runs = TapRuns(r, g.in[a]);
+        const std::vector<BorderRun> runs = BorderRuns(r, g.in[a]);
         ASSERT_FALSE(runs.empty());
         EXPECT_EQ(runs.front().q0, r.qlo);
         EXPECT_EQ(runs.back().q1, r.qhi);
@@ -74,7 +74,7 @@ TEST(LanesTapSets, DcganG2) {
   ASSERT_EQ(lp.phases.size(), 4u);
   for (const LanesPhase& p : lp.phases) {
     for (int a = 1; a < 3; ++a) {
-      const std::vector<TapRun> runs = TapRuns(*p.a[a], 4);
+      const std::vector<BorderRun> runs = BorderRuns(*p.a[a], 4);
       ASSERT_EQ(runs.size(), 2u);
       EXPECT_EQ(runs[0].q1 - runs[0].q0 + runs[1].q1 - runs[1].q0, 4);
       EXPECT_EQ(runs[0].mask == 3 ? runs[1].mask : runs[0].mask, p.a[a]->r == 0 ? 2u : 1u) << a;

@@ -9,11 +9,11 @@ namespace {
 uint64_t AllTaps(size_t taps) { return taps >= 64 ? ~uint64_t{0} : (uint64_t{1} << taps) - 1; }
 
 // One run over the residue's outputs with every tap.
-std::vector<TapRun> OneRun(const AxisPhase& r) { return {TapRun{r.qlo, r.qhi, AllTaps(r.c.size())}}; }
+std::vector<BorderRun> OneRun(const AxisPhase& r) { return {BorderRun{r.qlo, r.qhi, AllTaps(r.c.size())}}; }
 
 }  // namespace
 
-std::vector<TapRun> TapRuns(const AxisPhase& r, int64_t in) {
+std::vector<BorderRun> BorderRuns(const AxisPhase& r, int64_t in) {
   if (r.c.size() > 64) return OneRun(r);
   // Tap j reads inside the input for c[j] <= q < c[j] + in: the taps change
   // only at those bounds.
@@ -23,7 +23,7 @@ std::vector<TapRun> TapRuns(const AxisPhase& r, int64_t in) {
       if (q > r.qlo && q < r.qhi) starts.push_back(q);
   std::sort(starts.begin(), starts.end());
   starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
-  std::vector<TapRun> runs;
+  std::vector<BorderRun> runs;
   for (size_t i = 0; i < starts.size(); ++i) {
     const int64_t q = starts[i], end = i + 1 < starts.size() ? starts[i + 1] : r.qhi;
     uint64_t mask = 0;
@@ -32,7 +32,7 @@ std::vector<TapRun> TapRuns(const AxisPhase& r, int64_t in) {
     if (!runs.empty() && runs.back().mask == mask) {
       runs.back().q1 = end;
     } else {
-      runs.push_back(TapRun{q, end, mask});
+      runs.push_back(BorderRun{q, end, mask});
     }
   }
   return runs.size() > kMaxTapBoxes ? OneRun(r) : runs;
@@ -54,7 +54,7 @@ TapBoxes BoxesOf(const LanesPlan& lp, const LanesPhase& p) {
   const bool split[3] = {true, p.a[2]->qhi - p.a[2]->qlo >= 4, rows >= 8};
   size_t boxes = 1;
   for (int a = 0; a < 3; ++a) {
-    b.runs[a] = split[a] ? TapRuns(*p.a[a], lp.g.in[a]) : OneRun(*p.a[a]);
+    b.runs[a] = split[a] ? BorderRuns(*p.a[a], lp.g.in[a]) : OneRun(*p.a[a]);
     boxes *= b.runs[a].size();
   }
   if (boxes > kMaxTapBoxes) {
@@ -62,9 +62,9 @@ TapBoxes BoxesOf(const LanesPlan& lp, const LanesPhase& p) {
     boxes = 1;
   }
   const size_t t1 = p.a[1]->c.size(), t2 = p.a[2]->c.size();
-  for (const TapRun& r0 : b.runs[0])
-    for (const TapRun& r1 : b.runs[1])
-      for (const TapRun& r2 : b.runs[2]) {
+  for (const BorderRun& r0 : b.runs[0])
+    for (const BorderRun& r1 : b.runs[1])
+      for (const BorderRun& r2 : b.runs[2]) {
         std::vector<int64_t> set;
         for (size_t j0 = 0; j0 < p.a[0]->c.size(); ++j0)
           for (size_t j1 = 0; j1 < t1; ++j1)

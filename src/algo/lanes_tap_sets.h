@@ -20,14 +20,14 @@ namespace tconv {
 
 // Outputs [q0, q1) of one residue whose taps j reading inside the input
 // are the bits of mask.
-struct TapRun {
+struct BorderRun {
   int64_t q0 = 0, q1 = 0;
   uint64_t mask = 0;
 };
 
 // The runs of residue r along an axis of `in` inputs, in increasing q;
 // one run of every tap where the axis has more than 64 taps.
-std::vector<TapRun> TapRuns(const AxisPhase& r, int64_t in);
+std::vector<BorderRun> BorderRuns(const AxisPhase& r, int64_t in);
 
 // The boxes of phase p: runs per axis, and per box (i0, i1, i2) its taps
 // (indices in LanesPlan::ForTaps' order) at sets[(i0 * runs[1].size() +
@@ -35,7 +35,7 @@ std::vector<TapRun> TapRuns(const AxisPhase& r, int64_t in);
 // have more than kMaxTapBoxes boxes.
 constexpr size_t kMaxTapBoxes = 64;
 struct TapBoxes {
-  std::vector<TapRun> runs[3];
+  std::vector<BorderRun> runs[3];
   std::vector<std::vector<int64_t>> sets;
   const std::vector<int64_t>& Set(size_t i0, size_t i1, size_t i2) const {
     return sets[(i0 * runs[1].size() + i1) * runs[2].size() + i2];
