@@ -7,8 +7,10 @@
 // workspace as channels first); the others run between the plan's
 // conversions. Every lanes kernel is forced with Cout/g 1-70 (masked last
 // vectors) and Cin/g 1-37 (partial quads, and whole rows of quads).
+// Depthwise layers run their own kernel (i8_dw_nhwc_row) at every ISA.
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -143,6 +145,38 @@ TEST_P(Int8ChannelsLastIsa, EveryLanesKernelWritesChannelsLast) {
   }
   EXPECT_GT(ran, 85);
   EXPECT_GT(whole_quads, 5);  // the row-at-once copy of x ran
+}
+
+// Depthwise layers (one channel per group) run the kernel i8_dw_nhwc_row
+// at every ISA: 17-76 channels (whole blocks of vectors, single vectors and
+// the scalar tail), with biases near the int32 limits on every fourth case
+// (the long epilogue: the value clamped before rounding).
+TEST_P(Int8ChannelsLastIsa, DepthwiseLayersRunTheDepthwiseKernel) {
+  int64_t long_epilogue = 0;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    Case c = MakeCase(seed, 1, 1, 17 + static_cast<int64_t>(seed * 7 % 60));
+    if (seed % 4 == 0) {
+      c.b.resize(static_cast<size_t>(c.d.out_channels));
+      for (size_t i = 0; i < c.b.size(); ++i) c.b[i] = i % 2 ? INT32_MAX - 7 : INT32_MIN + 9;
+      ++long_epilogue;
+    }
+    const ChannelsLastCase cl = MakeChannelsLast(std::move(c));
+    Status st;
+    auto plan = MakePlan(cl.c, "auto", 1 + static_cast<int>(seed % 2), &st, PhaseTuning(), Layout::kNHWC);
+    ASSERT_TRUE(plan) << st.message();
+    EXPECT_EQ(plan->kernel(), std::string("i8_dw_nhwc_row_1x4__") + isa()) << testing::Repro(cl.c.d, seed);
+    EXPECT_EQ(plan->workspace_bytes(), 0);
+    ASSERT_TRUE(RunsToReference(*plan, cl)) << plan->kernel() << " x " << QuantTypeName(cl.c.q.x_type) << " y "
+                                            << QuantTypeName(cl.c.q.y_type) << " " << testing::Repro(cl.c.d, seed);
+  }
+  EXPECT_EQ(long_epilogue, 15);
+  // Forced on a layer it cannot run: one line.
+  Status st;
+  const Case dense = MakeCase(3, 4, 20);
+  EXPECT_FALSE(MakePlan(dense, "phase", 1, &st, testing::Kernel("i8_dw_nhwc_row_1x4"), Layout::kNHWC));
+  EXPECT_EQ(st.message(), std::string("phase: i8_dw_nhwc_row_1x4__") + isa() +
+                              " runs depthwise layers (one channel per group, at most 514 taps per output) in layout "
+                              "NHWC only");
 }
 
 TCONV_INSTANTIATE_FOR_EVERY_ISA(Int8ChannelsLastIsa);

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "src/algo/channels_last.h"
-#include "src/algo/tap_math.h"
+#include "src/algo/depthwise_taps.h"
 #include "src/dispatch/cpu.h"
 #include "src/kernels/dw_nhwc_kernels.h"
 #include "src/kernels/registry.h"
@@ -23,24 +23,10 @@
 namespace tconv {
 namespace {
 
-using kernels::AxisTaps;
-
 class DepthwiseNhwc : public PreparedAlgo {
  public:
   DepthwiseNhwc(const Geom3& g, const float* w, const float* bias, const kernels::KernelInfo* kernel)
-      : g_(g), kernel_(kernel) {
-    for (int a = 0; a < 3; ++a) {
-      const TapAxis axis(g.in[a], g.k[a], g.s[a], g.d[a], g.pb[a]);
-      args_.in[a] = g.in[a];
-      args_.k[a] = g.k[a];
-      args_.kstep[a] = axis.kstep;
-      args_.istep[a] = axis.istep;
-      taps_[a].resize(static_cast<size_t>(g.out[a]));
-      for (int64_t o = 0; o < g.out[a]; ++o) {
-        const TapRun run = TapsForOutput(axis, o);
-        taps_[a][o] = {run.k0, run.ix0, run.count};
-      }
-    }
+      : g_(g), kernel_(kernel), taps_(g) {
     // w (C, 1, kd, kh, kw) -> [kd][kh][kw][C].
     const int64_t c = g.cout;
     w_.resize(static_cast<size_t>(g.k_sp * c));
@@ -48,11 +34,8 @@ class DepthwiseNhwc : public PreparedAlgo {
       for (int64_t t = 0; t < g.k_sp; ++t) w_[t * c + ch] = w[ch * g.k_sp + t];
     bias_.assign(static_cast<size_t>(c), 0.0f);
     if (bias) bias_.assign(bias, bias + c);
-    args_.c = c;
-    args_.ow = g.out[2];
-    args_.tx = taps_[2].data();
-    args_.w = w_.data();
-    args_.bias = bias_.data();
+    taps_.args.w = w_.data();
+    taps_.args.bias = bias_.data();
   }
 
   bool ActualCost(AlgoCost* c) const override {
@@ -72,24 +55,15 @@ class DepthwiseNhwc : public PreparedAlgo {
     // Rows differ in cost only at the borders; chunks of ~1/16 per thread.
     const int64_t chunk = std::max<int64_t>(1, rows / (16 * static_cast<int64_t>(threads)));
 #pragma omp parallel for num_threads(threads) schedule(dynamic, chunk) if (threads > 1)
-    for (int64_t row = 0; row < rows; ++row) {
-      const int64_t oy = row % g.out[1], od = (row / g.out[1]) % g.out[0], n = row / (g.out[1] * g.out[0]);
-      kernels::DwNhwcRowArgs a = args_;
-      a.x = x + n * g.in_sp * g.cout;
-      a.y = y + row * g.out[2] * g.cout;
-      a.td = &taps_[0][od];
-      a.ty = &taps_[1][oy];
-      row_kernel(a);
-    }
+    for (int64_t row = 0; row < rows; ++row) row_kernel(taps_.Row(g, row, x, sizeof(float), y, sizeof(float)));
   }
 
  private:
   Geom3 g_;
   const kernels::KernelInfo* kernel_;
-  std::vector<AxisTaps> taps_[3];  // taps_[a][o] for o in [0, out[a])
-  std::vector<float> w_;           // [kd][kh][kw][C]
-  std::vector<float> bias_;        // [C], zeros without bias
-  kernels::DwNhwcRowArgs args_;    // the fields every row shares
+  DepthwiseTaps taps_;
+  std::vector<float> w_;     // [kd][kh][kw][C]
+  std::vector<float> bias_;  // [C], zeros without bias
 };
 
 }  // namespace

@@ -264,6 +264,10 @@ std::unique_ptr<PreparedAlgo> PrepareNamed(const PrepareInput& in, PrepareF32 pr
     *why = "phase: " + k->name + " computes " + DTypeName(k->dtype) + ", the plan int8 (PlanOptions::dtype)";
   } else if (k->op == kernels::KernelOp::kPhaseInt8Vnni) {
     return PreparePhaseInt8Lanes(in, k, why);
+  } else if (k->op == kernels::KernelOp::kDwNhwcRowInt8) {
+    // (Channels last it ran before this, in PreparePhaseInt8ChannelsLast.)
+    *why = "phase: " + k->name + " runs depthwise layers (one channel per group, at most " +
+           std::to_string(kInt8WidenMaxProducts) + " taps per output) in layout NHWC only";
   } else if (in.g.cin_g < kInt8DotMinChannels) {
     *why = "phase: " + k->name + " needs Cin/groups >= " + std::to_string(kInt8DotMinChannels) + " (got " +
            std::to_string(in.g.cin_g) + ")";
@@ -314,6 +318,14 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in, PrepareF3
 std::unique_ptr<PreparedAlgo> PreparePhaseInt8ChannelsLast(const PrepareInput& in) {
   using C = PhaseTuning::Int8Compute;
   const kernels::KernelInfo* k = nullptr;
+  const kernels::KernelInfo* named =
+      in.tuning.kernel.empty() ? nullptr : kernels::FindKernelByName(in.tuning.kernel);
+  if ((named && named->op == kernels::KernelOp::kDwNhwcRowInt8) ||
+      (!named && in.tuning.kernel.empty() && in.tuning.int8_compute == C::kAuto)) {
+    std::string why;
+    if (auto p = PrepareDepthwiseInt8ChannelsLast(in, &why)) return p;
+    dispatch::LogDispatch("phase (int8): channels last: not the depthwise kernel: %s", why.c_str());
+  }
   if (!in.tuning.kernel.empty()) {
     k = kernels::FindKernelByName(in.tuning.kernel);
     if (k && k->op != kernels::KernelOp::kPhaseInt8Vnni) k = nullptr;

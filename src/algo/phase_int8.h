@@ -76,6 +76,11 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8Lanes(const PrepareInput& in, cons
 // tuning (or auto) takes it; else nullptr (the plan then converts x and y
 // around PreparePhaseInt8).
 std::unique_ptr<PreparedAlgo> PreparePhaseInt8ChannelsLast(const PrepareInput& in);
+// Depthwise layers (one input and one output channel per group) channels
+// last: the kernel i8_dw_nhwc_row, each output summing only its taps
+// (depthwise_nhwc_int8.cc); nullptr and *why for other layers, and where
+// more than kInt8WidenMaxProducts taps reach an output (its sums are f32).
+std::unique_ptr<PreparedAlgo> PrepareDepthwiseInt8ChannelsLast(const PrepareInput& in, std::string* why);
 
 // Cin/g from which the dot path runs, and the channels it stores per
 // pixel (Cin/g, or rounded up to kernels::kInt8ChannelAlign).

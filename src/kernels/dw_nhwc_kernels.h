@@ -41,6 +41,30 @@ struct DwNhwcRowArgs {
 };
 using DwNhwcRowFn = void (*)(const DwNhwcRowArgs&);
 
+// The int8 kernel i8_dw_nhwc_row (kDwNhwcRowInt8, src/algo/depthwise_nhwc_int8.cc):
+// the same row with row.x u8 (x_signed false) or s8 bytes, row.w f32 weights
+// [kd][kh][kw][c] (int8 values), row.bias unused. Per output (pixel, c):
+// s = the sum over its taps of float(x - x_zero_point) * w, exact in f32 (the
+// caller keeps every sum below 2^24: taps x 255 x 128), then with
+// v = double(s) + bias[c]: y u8/s8: Requantize(v, mult[c], y_zero_point,
+// y_min, y_max) of tconv/quant.h, bit for bit; y f32: float(v * mult[c]).
+// At most kDwInt8MaxTaps taps reach an output (the caller's bound for
+// exact f32 sums, Cin/g = 1: 2^24 / (255 x 128)).
+constexpr int64_t kDwInt8MaxTaps = ((int64_t{1} << 24) - 1) / (255 * 128);
+struct DwNhwcInt8Args {
+  DwNhwcRowArgs row;
+  bool x_signed = false;
+  int32_t x_zero_point = 0;
+  const double* bias = nullptr;  // c values (zeros without bias)
+  const double* mult = nullptr;  // c values
+  bool y_f32 = false;
+  int32_t y_zero_point = 0, y_min = 0, y_max = 255;  // y_min, y_max: the type's limits
+  // The caller's promise that every |v * mult[c]| < 2^30: the kernel then
+  // rounds to int32 without clamping first (the same bits).
+  bool in_range = false;
+};
+using DwNhwcInt8Fn = void (*)(const DwNhwcInt8Args&);
+
 }  // namespace kernels
 }  // namespace tconv
 

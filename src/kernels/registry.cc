@@ -51,6 +51,8 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
       return "phase_vnni";
     case KernelOp::kInt8Requant:
       return "requant";
+    case KernelOp::kDwNhwcRowInt8:
+      return "dw_nhwc_row";
   }
   return "?";
 }

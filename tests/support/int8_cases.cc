@@ -31,9 +31,14 @@ int32_t PickZeroPoint(QuantType t, uint64_t k, std::mt19937_64* rng) {
 
 }  // namespace
 
-Case MakeCase(uint64_t seed, int64_t cin_g, int64_t cout_g) {
+Case MakeCase(uint64_t seed, int64_t cin_g, int64_t cout_g, int64_t groups) {
   Case c;
   c.d = RandomConvTransposeDesc(seed * 104729 + 3);
+  if (groups > 0) {
+    c.d.in_channels = c.d.in_channels / c.d.groups * groups;
+    c.d.out_channels = c.d.out_channels / c.d.groups * groups;
+    c.d.groups = groups;
+  }
   // Half the cases get 8-12 input channels per group: phase's dot path
   // (Cin/g >= 8) runs them, its rows path the others.
   if (seed % 2 == 0) c.d.in_channels = c.d.groups * static_cast<int64_t>(8 + seed % 5);

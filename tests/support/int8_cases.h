@@ -26,8 +26,8 @@ struct Case {
 };
 
 // Half the seeds (even ones) get 8-12 input channels per group; cin_g and
-// cout_g > 0 set the channels per group instead.
-Case MakeCase(uint64_t seed, int64_t cin_g = 0, int64_t cout_g = 0);
+// cout_g > 0 set the channels per group instead, groups > 0 the groups.
+Case MakeCase(uint64_t seed, int64_t cin_g = 0, int64_t cout_g = 0, int64_t groups = 0);
 size_t YBytes(const Case& c);
 ConstI32View BiasOf(const Case& c);
 std::vector<uint8_t> Reference(const Case& c);

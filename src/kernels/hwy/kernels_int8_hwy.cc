@@ -1,5 +1,5 @@
 // The int8 kernels (phase_int8-inl.h, phase_int8_vnni-inl.h,
-// int8_requant-inl.h).
+// int8_requant-inl.h, dw_nhwc_int8-inl.h).
 // Compiled once per Highway target (foreach_target); AppendInt8Kernels()
 // appends their list lines (src/kernels/list.inc) at the target the
 // dispatch chose, so the TCONV_ISA cap applies. The vpdpbusd lines exist
@@ -11,6 +11,7 @@
 #define HWY_TARGET_INCLUDE "src/kernels/hwy/kernels_int8_hwy.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
+#include "src/kernels/hwy/dw_nhwc_int8-inl.h"
 #include "src/kernels/hwy/int8_requant-inl.h"
 #include "src/kernels/hwy/phase_int8-inl.h"
 #include "src/kernels/hwy/phase_int8_vnni-inl.h"
@@ -26,6 +27,7 @@ void AppendInt8KernelsImpl(std::vector<KernelInfo>* out) {
   using Tag = hn::ScalableTag<float>;
 #define TCONV_KERNEL_IF_kPhaseInt8Dot(entry) entry
 #define TCONV_KERNEL_IF_kInt8Requant(entry) entry
+#define TCONV_KERNEL_IF_kDwNhwcRowInt8(entry) entry
 #if TCONV_INT8_VNNI
   const bool vnni = CpuHasVnni();
 #define TCONV_KERNEL_IF_kPhaseInt8Vnni(entry) \

@@ -45,6 +45,9 @@
 #ifndef TCONV_KERNEL_IF_kInt8Requant
 #define TCONV_KERNEL_IF_kInt8Requant(entry)
 #endif
+#ifndef TCONV_KERNEL_IF_kDwNhwcRowInt8
+#define TCONV_KERNEL_IF_kDwNhwcRowInt8(entry)
+#endif
 
 #define TCONV_KERNEL(op, dtype, cout_block, column_phases, tile_rows, tile_cols, function)        \
   TCONV_KERNEL_IF_##op(out->push_back(MakeKernelInfo(KernelOp::op, DType::dtype, cout_block,      \
@@ -66,3 +69,4 @@
 #undef TCONV_KERNEL_IF_kPhaseInt8Dot
 #undef TCONV_KERNEL_IF_kPhaseInt8Vnni
 #undef TCONV_KERNEL_IF_kInt8Requant
+#undef TCONV_KERNEL_IF_kDwNhwcRowInt8
