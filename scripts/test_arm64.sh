@@ -3,7 +3,7 @@
 # :arm64 packages of its dependencies, cmake/aarch64-linux-gnu.cmake) and runs
 # the kernel tests under qemu-user: the kernel sweeps of the phase SIMD path
 # and of every kernel of the kernel list at every ISA the arm64 build has
-# (Highway's NEON target), the channels-last depthwise kernel, dispatch, and
+# (Highway's NEON target), the channels-last depthwise kernels (f32, int8), dispatch, and
 # the plan. qemu is 10-50x slower than native, so this is the kernel subset,
 # not the whole suite.
 #
@@ -21,4 +21,4 @@ cmake --build "$build_dir" --target tconv_tests
 export OMP_WAIT_POLICY=passive
 export QEMU_LD_PREFIX=/
 qemu-aarch64 "$build_dir/tconv_tests" \
-  --gtest_filter='*PhaseFastIsa*:*KernelList*:*DepthwiseNhwcIsa*:Dispatch.*:PhaseFast.*:PhaseFastTuning.*:Plan.*:TapMath.*'
+  --gtest_filter='*PhaseFastIsa*:*KernelList*:*DepthwiseNhwcIsa*:*Int8ChannelsLastIsa.Depthwise*:Dispatch.*:PhaseFast.*:PhaseFastTuning.*:Plan.*:TapMath.*'
