@@ -49,13 +49,9 @@ class DepthwiseNhwc : public PreparedAlgo {
   void Run(ConstBuffer xb, Buffer yb, void* /*ws*/, int threads) const override {
     const float* x = xb.As<float>();
     float* y = yb.As<float>();
-    const Geom3& g = g_;
-    const int64_t rows = g.n * g.out[0] * g.out[1];
     const auto row_kernel = kernel_->As<kernels::DwNhwcRowFn>();
-    // Rows differ in cost only at the borders; chunks of ~1/16 per thread.
-    const int64_t chunk = std::max<int64_t>(1, rows / (16 * static_cast<int64_t>(threads)));
-#pragma omp parallel for num_threads(threads) schedule(dynamic, chunk) if (threads > 1)
-    for (int64_t row = 0; row < rows; ++row) row_kernel(taps_.Row(g, row, x, sizeof(float), y, sizeof(float)));
+    DepthwiseTaps::ForEachRow(g_, threads,
+                              [&](int64_t row) { row_kernel(taps_.Row(g_, row, x, sizeof(float), y, sizeof(float))); });
   }
 
  private:

@@ -65,18 +65,13 @@ class DepthwiseNhwcInt8 : public PreparedAlgo {
   std::string Kernel() const override { return kernel_->name; }
 
   void Run(ConstBuffer xb, Buffer yb, void* /*ws*/, int threads) const override {
-    const Geom3& g = g_;
-    const int64_t rows = g.n * g.out[0] * g.out[1];
     const auto row_kernel = kernel_->As<kernels::DwNhwcInt8Fn>();
     const size_t y_bytes = a_.y_f32 ? sizeof(float) : 1;
-    // Rows differ in cost only at the borders; chunks of ~1/16 per thread.
-    const int64_t chunk = std::max<int64_t>(1, rows / (16 * static_cast<int64_t>(threads)));
-#pragma omp parallel for num_threads(threads) schedule(dynamic, chunk) if (threads > 1)
-    for (int64_t row = 0; row < rows; ++row) {
+    DepthwiseTaps::ForEachRow(g_, threads, [&](int64_t row) {
       kernels::DwNhwcInt8Args a = a_;
-      a.row = taps_.Row(g, row, xb.data, 1, yb.data, y_bytes);
+      a.row = taps_.Row(g_, row, xb.data, 1, yb.data, y_bytes);
       row_kernel(a);
-    }
+    });
   }
 
  private:

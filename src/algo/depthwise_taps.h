@@ -5,6 +5,7 @@
 #ifndef TCONV_SRC_ALGO_DEPTHWISE_TAPS_H_
 #define TCONV_SRC_ALGO_DEPTHWISE_TAPS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -46,6 +47,15 @@ struct DepthwiseTaps {
     a.td = &taps[0][static_cast<size_t>(od)];
     a.ty = &taps[1][static_cast<size_t>(oy)];
     return a;
+  }
+  // fn(row) for every output row of g, on `threads` OpenMP threads.
+  template <class Fn>
+  static void ForEachRow(const Geom3& g, int threads, Fn fn) {
+    const int64_t rows = g.n * g.out[0] * g.out[1];
+    // Rows differ in cost only at the borders; chunks of ~1/16 per thread.
+    const int64_t chunk = std::max<int64_t>(1, rows / (16 * static_cast<int64_t>(threads)));
+#pragma omp parallel for num_threads(threads) schedule(dynamic, chunk) if (threads > 1)
+    for (int64_t row = 0; row < rows; ++row) fn(row);
   }
   DepthwiseTaps(const DepthwiseTaps&) = delete;  // args.tx points into taps[2]
   DepthwiseTaps& operator=(const DepthwiseTaps&) = delete;
