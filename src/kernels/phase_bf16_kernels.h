@@ -32,8 +32,8 @@ constexpr int kBf16MaxTileVectors = 4;
 // One call (contract):
 //   x        channels-last pairs of the group's padded input; pixel stride
 //            ci2 (uint32 each), row stride x_row_stride; readable at every
-//            pixel's address above (a tile past the last pixel repeats it:
-//            no over-read).
+//            pixel's address above (the last tile of a call holds only the
+//            pixels that remain: no over-read).
 //   tap_off  ntaps >= 0 offsets (in uint32) of each tap's first pixel.
 //   w        [ntaps][ci2][cob] pairs, cob = vectors * lanes (zero past nco).
 //   bias     nco f32 values, or nullptr (zero).
