@@ -75,7 +75,7 @@ HWY_NOINLINE void Bf16TileWiden(const Bf16RowArgs& a, const int64_t* off, const 
   const auto hi_mask = hn::Set(du, 0xFFFF0000u);
   for (int64_t t = 0; t < a.ntaps; ++t) {
     const uint32_t* xp = a.x + a.tap_off[t];
-    const uint32_t* wp = a.w + t * a.ci2 * cob;
+    const uint32_t* wp = a.w + a.tap_w[t];
     for (int64_t c = 0; c < a.ci2; ++c) {
       VF we[V], wo[V];
       for (int v = 0; v < V; ++v) {
@@ -109,7 +109,7 @@ __attribute__((target("avx512bf16"))) HWY_NOINLINE void Bf16TileDp(const Bf16Row
     for (int v = 0; v < V; ++v) acc[p][v] = _mm512_loadu_ps(bias + v * 16);
   for (int64_t t = 0; t < a.ntaps; ++t) {
     const uint32_t* xp = a.x + a.tap_off[t];
-    const uint32_t* wp = a.w + t * a.ci2 * cob;
+    const uint32_t* wp = a.w + a.tap_w[t];
     for (int64_t c = 0; c < a.ci2; ++c) {
       __m512bh w[V];
       for (int v = 0; v < V; ++v) w[v] = (__m512bh)_mm512_loadu_si512(wp + c * cob + v * 16);
