@@ -51,9 +51,10 @@ std::vector<float> RefOf(const ConvDesc& d, const std::vector<BFloat16>& x, cons
   return y.data;
 }
 
-Case MakeCase(uint64_t seed) {
+// The case of desc d, values from seed.
+Case MakeCaseOf(const ConvDesc& d, uint64_t seed) {
   Case c;
-  c.d = testing::RandomConvTransposeDesc(seed);
+  c.d = d;
   std::vector<float> x(NumElements(ConvTransposeInputShape(c.d))), w(NumElements(ConvTransposeWeightShape(c.d)));
   testing::FillUniform(&x, seed);
   testing::FillUniform(&w, seed + 1);
@@ -79,6 +80,8 @@ Case MakeCase(uint64_t seed) {
   for (float m : mag) c.bound.push_back(static_cast<float>((n + 2) * std::ldexp(1.0, -24) * m) + 1e-30f);
   return c;
 }
+
+Case MakeCase(uint64_t seed) { return MakeCaseOf(testing::RandomConvTransposeDesc(seed), seed); }
 
 // Runs c through a bf16 plan on `kernel` (f32 and bf16 output, 1 and 2
 // threads); false when the plan declines the geometry. *y: the f32 output.
@@ -138,6 +141,55 @@ TEST_P(Bf16Kernels, EveryBf16KernelMatchesTheReference) {
 }
 
 TCONV_INSTANTIATE_FOR_EVERY_ISA(Bf16Kernels);
+
+// Border boxes (src/algo/lanes_tap_sets.h): outputs near the input's edge
+// run only the taps that read inside it, box by box. Geometries whose
+// phases split into boxes along rows (>= 4 columns), also columns (tasks of
+// >= 8 rows), with boxes of no tap (output padding past the last input),
+// 1-D and 3-D: every bf16 kernel within the reference's bound, all with
+// the same bits. (Of the sweep's 60 random geometries, 17 have boxes.)
+TEST_P(Bf16Kernels, BorderBoxesMatchTheReference) {
+  std::vector<ConvDesc> descs = {
+      testing::Square2D(2, 40, 48, 4, 4, 4, 2, 1),      // dcgan_g2-like: 4 x 4 per phase
+      testing::Square2D(1, 4, 16, 32, 8, 4, 2, 1),       // tasks of >= 8 rows: columns split too
+      testing::Square2D(1, 8, 33, 9, 7, 3, 2, 1, 1),     // odd kernel, output padding
+      testing::Square2D(1, 6, 17, 6, 11, 5, 1, 3),       // stride 1
+      testing::Square2D(1, 4, 16, 5, 5, 2, 3, 0, 2),     // stride > kernel: boxes without taps
+      testing::Square2D(1, 12, 16, 8, 8, 7, 3, 5, 2, 2)  // groups, large pads
+  };
+  ConvDesc d1 = testing::Square2D(2, 10, 24, 1, 1, 1, 1, 0);  // 1-D, wavegan's shape
+  d1.ndim = 1;
+  d1.in = {40, 1, 1};
+  d1.kernel = {9, 1, 1};
+  d1.stride = {4, 1, 1};
+  d1.pad_begin = d1.pad_end = {4, 0, 0};
+  d1.output_padding = {1, 0, 0};
+  descs.push_back(d1);
+  ConvDesc d3 = testing::Square2D(1, 6, 16, 5, 4, 3, 2, 1);
+  d3.ndim = 3;
+  d3.in = {3, 5, 4};
+  d3.kernel = {3, 3, 3};
+  d3.stride = {2, 2, 2};
+  d3.pad_begin = {1, 1, 1};
+  d3.pad_end = {1, 1, 1};
+  d3.output_padding = {0, 0, 0};
+  d3.dilation = {1, 1, 1};
+  descs.push_back(d3);
+  std::vector<const kernels::KernelInfo*> list;
+  for (const kernels::KernelInfo& k : kernels::ActiveKernels())
+    if (k.dtype == DType::kBF16) list.push_back(&k);
+  for (size_t di = 0; di < descs.size(); ++di) {
+    const Case c = MakeCaseOf(descs[di], 101 + di);
+    std::vector<float> first, y;
+    for (const kernels::KernelInfo* k : list) {
+      const std::string repro = testing::Repro(c.d, 101 + di) + " kernel=" + k->name;
+      ASSERT_TRUE(RunCase(c, k->name, repro, &y)) << repro;
+      if (first.empty()) first = y;
+      EXPECT_EQ(std::memcmp(first.data(), y.data(), y.size() * 4), 0) << repro << ": bits differ from " << list[0]->name;
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+}
 
 // Bf16Compute::kWiden: the f32 phase on x and w widened, so its f32 output
 // is bit for bit that of an f32 phase plan given the widened x and weights

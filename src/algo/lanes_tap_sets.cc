@@ -46,7 +46,9 @@ TapBoxes BoxesOf(const LanesPlan& lp, const LanesPhase& p) {
   // they have >= 4 columns. (Zen 4, NHWC, GOP/s: dcgan_g2, 4 rows x 4
   // columns per task: no split 442, rows 496, both 383; dcgan_g3, 8 x 8:
   // 433, 441, 462; dcgan_g4, 4 x 16: 405, 424, 422; fcn_up8, 1 x 64:
-  // columns split 4 % slower.)
+  // columns split 4 % slower. bf16, NCHW, GFLOP/s, no split / rows /
+  // both: dcgan_g2 218, 246, 197; dcgan_g3 207, 220, 223; dcgan_g4 193,
+  // 196, 193.)
   const size_t index = static_cast<size_t>(&p - lp.phases.data());
   int64_t rows = 1;
   for (const LanesRowGroup& grp : lp.groups)

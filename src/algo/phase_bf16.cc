@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "src/algo/lanes_tap_sets.h"
 #include "src/algo/phase_lanes.h"
 #include "src/base/bf16.h"
 #include "src/base/check.h"
@@ -37,11 +38,22 @@ class PhaseBf16 : public PreparedAlgo {
 
  private:
   void FillBias(Buffer y, int threads) const;
-  void RunPhase(const LanesPhase& p, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const;
+  void RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const;
+  // The kernel on rows [q1, q1 + nrows) at q0 and columns [c0, c1) of
+  // phase `phase`, block b, with tap set `set`.
+  void RunBox(size_t phase, const LanesTask& task, int64_t b, int64_t q1, int64_t nrows, int64_t c0, int64_t c1,
+              size_t set, const uint32_t* xp, Buffer y) const;
 
   LanesPlan lp_;
   const KernelInfo* kernel_ = nullptr;
   std::vector<uint32_t> w_;  // [group][phase panels: block][tap][ci2][cob]
+  // Per phase its boxes (lanes_tap_sets.h), and each box's taps as the
+  // kernel takes them: x offsets and weight offsets; set_first_[phase] is
+  // the phase's first set of all phases'. The pads are zeros, so a box
+  // needs only its taps (the int8 path also needs a per-set init).
+  std::vector<TapBoxes> boxes_;
+  std::vector<std::vector<int64_t>> set_off_, set_w_;
+  std::vector<size_t> set_first_;
   std::vector<float> bias_;  // Cout, zeros when absent
   AlgoCost cost_;
 };
@@ -55,6 +67,18 @@ bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, std::string* why) {
   cost_.macs = SatProduct({lp_.macs, g.n, g.groups, 2 * lp_.words, lp_.nblocks * cob});
   cost_.workspace_bytes = SatProduct({g.n, g.groups, lp_.pin_sp, lp_.words, 4});
   cost_.packed_bytes = SatProduct({g.groups, lp_.group_w, 4});
+  const int64_t panel = lp_.words * cob;  // uint32 per tap of a block's panel
+  for (const LanesPhase& p : lp_.phases) {
+    set_first_.push_back(set_off_.size());
+    boxes_.push_back(BoxesOf(lp_, p));
+    for (const std::vector<int64_t>& set : boxes_.back().sets) {
+      std::vector<int64_t> off, w;
+      for (int64_t t : set) off.push_back(p.tap_off[static_cast<size_t>(t)]), w.push_back(t * panel);
+      set_off_.push_back(std::move(off));
+      set_w_.push_back(std::move(w));
+    }
+  }
+  set_first_.push_back(set_off_.size());
   return true;
 }
 
@@ -103,17 +127,41 @@ void PhaseBf16::FillBias(Buffer y, int threads) const {
   }
 }
 
-// The task's rows of phase p, output channel block b.
-void PhaseBf16::RunPhase(const LanesPhase& p, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const {
+// The task's rows of phase `phase`, output channel block b: box by box,
+// each with the taps that read inside the input there. The others add
+// only products of zero pads, so the f32 sums are the same but for two
+// corner cases that now match the reference: a sum of -0 (a -0 bias and
+// -0 products) is no longer turned to +0, and vdpbf16ps no longer flushes
+// a denormal bias of a box without taps.
+void PhaseBf16::RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const {
+  const TapBoxes& bx = boxes_[phase];
+  size_t i0 = 0;
+  while (bx.runs[0][i0].q1 <= task.q0) ++i0;
+  const int64_t row_end = task.q1 + task.nrows;
+  for (size_t i1 = 0; i1 < bx.runs[1].size(); ++i1) {
+    const int64_t r0 = std::max(task.q1, bx.runs[1][i1].q0), r1 = std::min(row_end, bx.runs[1][i1].q1);
+    if (r0 >= r1) continue;
+    for (size_t i2 = 0; i2 < bx.runs[2].size(); ++i2) {
+      const size_t set = set_first_[phase] + (i0 * bx.runs[1].size() + i1) * bx.runs[2].size() + i2;
+      RunBox(phase, task, b, r0, r1 - r0, bx.runs[2][i2].q0, bx.runs[2][i2].q1, set, xp, y);
+    }
+  }
+}
+
+void PhaseBf16::RunBox(size_t phase, const LanesTask& task, int64_t b, int64_t q1, int64_t nrows, int64_t c0,
+                       int64_t c1, size_t set, const uint32_t* xp, Buffer y) const {
   const Geom3& g = lp_.g;
+  const LanesPhase& p = lp_.phases[phase];
   const int64_t n = task.ng / g.groups, gi = task.ng % g.groups;
+  const int64_t skip = c0 - p.a[2]->qlo;  // columns before the box
   Bf16RowArgs a;
-  a.x = xp + lp_.XOffset(p, task.ng, task.q0, task.q1);
-  a.tap_off = p.tap_off.data();
-  a.ntaps = p.ntaps;
+  a.x = xp + lp_.XOffset(p, task.ng, task.q0, q1) + skip * lp_.words;
+  a.tap_off = set_off_[set].data();
+  a.tap_w = set_w_[set].data();
+  a.ntaps = static_cast<int64_t>(set_off_[set].size());
   a.ci2 = lp_.words;
-  a.npix = p.a[2]->qhi - p.a[2]->qlo;
-  a.nrows = task.nrows;
+  a.npix = c1 - c0;
+  a.nrows = nrows;
   a.x_row_stride = lp_.pin[2] * lp_.words;
   a.y_co_stride = g.out_sp;
   a.y_pix_stride = g.s[2];
@@ -122,7 +170,7 @@ void PhaseBf16::RunPhase(const LanesPhase& p, const LanesTask& task, int64_t b, 
   a.w = w_.data() + lp_.WOffset(p, gi, b);
   a.bias = bias_.data() + co;
   a.nco = std::min(lp_.cob, g.cout_g - b * lp_.cob);
-  const int64_t off = lp_.YOffset(p, n, co, task.q0, task.q1);
+  const int64_t off = lp_.YOffset(p, n, co, task.q0, q1) + skip * g.s[2];
   a.y = y.dtype == DType::kF32 ? y.As<float>() + off : nullptr;
   a.ybf = y.dtype == DType::kBF16 ? y.As<uint16_t>() + off : nullptr;
   kernel_->As<Bf16RowFn>()(a);
@@ -153,7 +201,7 @@ void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
     // after the other.
     const LanesTask task = lp_.Task(t);
     for (int64_t b = 0; b < lp_.nblocks; ++b)
-      for (size_t i = 0; i < task.grp->count; ++i) RunPhase(lp_.phases[task.grp->first + i], task, b, xp, yb);
+      for (size_t i = 0; i < task.grp->count; ++i) RunPhase(task.grp->first + i, task, b, xp, yb);
   }
 }
 

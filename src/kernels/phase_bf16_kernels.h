@@ -7,7 +7,7 @@
 // group. Its pixels i < nrows*npix (row r = i / npix, column q = i % npix)
 // are tiled together, so short rows fill the tiles too:
 //   out[co][i] = bias[co] + sum over taps t, channel pairs c of
-//   x[tap_off[t] + r*x_row_stride + q*ci2 + c] . w[(t*ci2 + c)*cob + co]
+//   x[tap_off[t] + r*x_row_stride + q*ci2 + c] . w[tap_w[t] + c*cob + co]
 // where each x and w element is a pair of bf16 (low half: channel 2c, high
 // half: channel 2c + 1) and "." is the pair's dot product accumulated in
 // f32, the odd product first (vdpbf16ps's order; the widening kernels keep
@@ -32,10 +32,12 @@ constexpr int kBf16MaxTileVectors = 4;
 // One call (contract):
 //   x        channels-last pairs of the group's padded input; pixel stride
 //            ci2 (uint32 each), row stride x_row_stride; readable at every
-//            pixel's address above (a tile past the last pixel repeats it:
-//            no over-read).
-//   tap_off  ntaps >= 0 offsets (in uint32) of each tap's first pixel.
-//   w        [ntaps][ci2][cob] pairs, cob = vectors * lanes (zero past nco).
+//            pixel's address above (the last tile of a call holds only the
+//            pixels that remain: no over-read).
+//   tap_off  ntaps >= 0 offsets (in uint32) of each tap's first pixel, in
+//            increasing tap order (the sums add the taps in this order).
+//   tap_w    offsets (in uint32) of each tap's [ci2][cob] pairs in w.
+//   w        pairs, cob = vectors * lanes (zero past nco).
 //   bias     nco f32 values, or nullptr (zero).
 //   y / ybf  exactly one non-null: the output at (first channel, first
 //            pixel), f32 or bf16 (rounded to nearest even once); element
@@ -45,6 +47,7 @@ constexpr int kBf16MaxTileVectors = 4;
 struct Bf16RowArgs {
   const uint32_t* x = nullptr;
   const int64_t* tap_off = nullptr;
+  const int64_t* tap_w = nullptr;
   int64_t ntaps = 0;
   int64_t ci2 = 0;
   const uint32_t* w = nullptr;

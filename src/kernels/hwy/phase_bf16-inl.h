@@ -19,7 +19,9 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <utility>
 
 #include "hwy/highway.h"
 #include "src/base/bf16.h"
@@ -58,18 +60,8 @@ inline bool CpuHasDpBf16() {
 #endif
 }
 
-// One tile, widening: tile[p*cob + co] for p < P, co < cob.
-// The x offset (within a tap) of each pixel of the tile at pixel i0; past
-// the last pixel, the last one again.
-template <int P>
-HWY_INLINE void TileOffsets(const Bf16RowArgs& a, int64_t i0, int64_t* off) {
-  const int64_t last = a.nrows * a.npix - 1;
-  for (int p = 0; p < P; ++p) {
-    const int64_t i = std::min(i0 + p, last);
-    off[p] = (i / a.npix) * a.x_row_stride + (i % a.npix) * a.ci2;
-  }
-}
-
+// One tile of P pixels, widening: tile[p*cob + co] for p < P, co < cob;
+// off[p] is pixel p's x offset within a tap.
 template <class D, int V, int P>
 HWY_NOINLINE void Bf16TileWiden(const Bf16RowArgs& a, const int64_t* off, const float* bias, float* tile) {
   const D df;
@@ -83,7 +75,7 @@ HWY_NOINLINE void Bf16TileWiden(const Bf16RowArgs& a, const int64_t* off, const 
   const auto hi_mask = hn::Set(du, 0xFFFF0000u);
   for (int64_t t = 0; t < a.ntaps; ++t) {
     const uint32_t* xp = a.x + a.tap_off[t];
-    const uint32_t* wp = a.w + t * a.ci2 * cob;
+    const uint32_t* wp = a.w + a.tap_w[t];
     for (int64_t c = 0; c < a.ci2; ++c) {
       VF we[V], wo[V];
       for (int v = 0; v < V; ++v) {
@@ -117,7 +109,7 @@ __attribute__((target("avx512bf16"))) HWY_NOINLINE void Bf16TileDp(const Bf16Row
     for (int v = 0; v < V; ++v) acc[p][v] = _mm512_loadu_ps(bias + v * 16);
   for (int64_t t = 0; t < a.ntaps; ++t) {
     const uint32_t* xp = a.x + a.tap_off[t];
-    const uint32_t* wp = a.w + t * a.ci2 * cob;
+    const uint32_t* wp = a.w + a.tap_w[t];
     for (int64_t c = 0; c < a.ci2; ++c) {
       __m512bh w[V];
       for (int v = 0; v < V; ++v) w[v] = (__m512bh)_mm512_loadu_si512(wp + c * cob + v * 16);
@@ -132,6 +124,33 @@ __attribute__((target("avx512bf16"))) HWY_NOINLINE void Bf16TileDp(const Bf16Row
 }
 #endif
 
+// The tiles of 1 .. P pixels for V vectors: the last tile of a call has
+// only the pixels that remain (a full tile repeating the last pixel wasted
+// up to a third of a short call: dcgan_g2's 16-pixel calls ran 18 at P 6).
+using Bf16TileFn = void (*)(const Bf16RowArgs&, const int64_t*, const float*, float*);
+template <class D, int V, int... Ps>
+constexpr std::array<Bf16TileFn, sizeof...(Ps)> Bf16WidenTiles(std::integer_sequence<int, Ps...>) {
+  return {{&Bf16TileWiden<D, V, Ps + 1>...}};
+}
+#if TCONV_BF16_DP
+template <int V, int... Ps>
+constexpr std::array<Bf16TileFn, sizeof...(Ps)> Bf16DpTiles(std::integer_sequence<int, Ps...>) {
+  return {{&Bf16TileDp<V, Ps + 1>...}};
+}
+#endif
+template <class D, int V, bool kDp, int P>
+constexpr std::array<Bf16TileFn, P> Bf16Tiles() {
+#if TCONV_BF16_DP
+  if constexpr (kDp) {
+    return Bf16DpTiles<V>(std::make_integer_sequence<int, P>());
+  } else {
+    return Bf16WidenTiles<D, V>(std::make_integer_sequence<int, P>());
+  }
+#else
+  return Bf16WidenTiles<D, V>(std::make_integer_sequence<int, P>());
+#endif
+}
+
 // bf16_phase_{dpbf16,widen}_<P>x<V>: contract in phase_bf16_kernels.h.
 template <class D, int V, bool kDp>
 void PhaseBf16Row(const Bf16RowArgs& a) {
@@ -140,6 +159,7 @@ void PhaseBf16Row(const Bf16RowArgs& a) {
   const int64_t cob = V * L;
   constexpr bool dp = kDp && TCONV_BF16_DP;
   constexpr int P = Bf16TileRows(V, dp);
+  static constexpr std::array<Bf16TileFn, P> kTiles = Bf16Tiles<D, V, dp, P>();
   TCONV_DCHECK(a.npix >= 1 && a.nrows >= 1 && a.nco >= 1 && a.nco <= cob && a.ci2 >= 1 && a.ntaps >= 0);
   TCONV_DCHECK((a.y == nullptr) != (a.ybf == nullptr));
   alignas(64) float bias[V * kMaxLanes] = {};
@@ -150,27 +170,18 @@ void PhaseBf16Row(const Bf16RowArgs& a) {
   // one L1 set), each evicted half written (seed_k3s2: 5x slower).
   constexpr int kStage = P * ((64 + P - 1) / P);
   alignas(64) float stage[kStage * V * kMaxLanes];
-  int64_t yoff[kStage];
+  int64_t xoff[kStage], yoff[kStage];
   const int64_t total = a.nrows * a.npix;
   for (int64_t s0 = 0; s0 < total; s0 += kStage) {
     const int64_t ns = std::min<int64_t>(kStage, total - s0);
-    for (int64_t i0 = 0; i0 < ns; i0 += P) {
-      int64_t off[P];
-      TileOffsets<P>(a, s0 + i0, off);
-      float* tile = stage + i0 * cob;
-#if TCONV_BF16_DP
-      if (dp) {
-        Bf16TileDp<V, P>(a, off, bias, tile);
-      } else {
-        Bf16TileWiden<D, V, P>(a, off, bias, tile);
-      }
-#else
-      Bf16TileWiden<D, V, P>(a, off, bias, tile);
-#endif
-    }
     for (int64_t p = 0; p < ns; ++p) {
-      const int64_t i = s0 + p;
-      yoff[p] = (i / a.npix) * a.y_row_stride + (i % a.npix) * a.y_pix_stride;
+      const int64_t r = (s0 + p) / a.npix, q = (s0 + p) % a.npix;
+      xoff[p] = r * a.x_row_stride + q * a.ci2;
+      yoff[p] = r * a.y_row_stride + q * a.y_pix_stride;
+    }
+    for (int64_t i0 = 0; i0 < ns; i0 += P) {
+      const int64_t n = std::min<int64_t>(P, ns - i0);
+      kTiles[n - 1](a, xoff + i0, bias, stage + i0 * cob);
     }
     for (int64_t co = 0; co < a.nco; ++co) {
       if (a.y) {
