@@ -201,7 +201,7 @@ void PhaseInt8Lanes::PadInputChannelsLast(const X* x, uint32_t* xp, int threads)
   const int64_t bytes = lp_.words * 4;
   const uint8_t flip = std::is_same<X, int8_t>::value ? 0x80 : 0, zs = static_cast<uint8_t>(zs_);
   // (One group whose Cin fills whole quads: the row is one run of bytes.)
-  const bool whole_row = bytes == g.cin;
+  const bool whole_row = g.groups == 1 && bytes == g.cin;
   const int64_t width = g.in[2], cin = g.cin, cin_g = g.cin_g;  // (locals: y's stores may alias g)
   lp_.PadInput(zs_ * 0x01010101u, xp, threads, [&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
     const int64_t n = ng / g.groups, gi = ng % g.groups;
