@@ -78,4 +78,19 @@ TapBoxes BoxesOf(const LanesPlan& lp, const LanesPhase& p) {
   return b;
 }
 
+LanesTapSets::LanesTapSets(const LanesPlan& lp) {
+  const int64_t panel = lp.words * lp.cob;  // uint32 per tap of a block's panel
+  for (const LanesPhase& p : lp.phases) {
+    first.push_back(off.size());
+    boxes.push_back(BoxesOf(lp, p));
+    for (const std::vector<int64_t>& set : boxes.back().sets) {
+      std::vector<int64_t> o, ws;
+      for (int64_t t : set) o.push_back(p.tap_off[static_cast<size_t>(t)]), ws.push_back(t * panel);
+      off.push_back(std::move(o));
+      w.push_back(std::move(ws));
+    }
+  }
+  first.push_back(off.size());
+}
+
 }  // namespace tconv

@@ -11,6 +11,7 @@
 #ifndef TCONV_SRC_ALGO_LANES_TAP_SETS_H_
 #define TCONV_SRC_ALGO_LANES_TAP_SETS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -42,6 +43,37 @@ struct TapBoxes {
   }
 };
 TapBoxes BoxesOf(const LanesPlan& lp, const LanesPhase& p);
+
+// Every phase's boxes, and each box's taps as the kernels take them: x
+// offsets (LanesPhase::tap_off) and weight offsets (tap t's [word][cob]
+// panel at t * words * cob). Sets are numbered over all phases: phase p's
+// are [first[p], first[p + 1]).
+struct LanesTapSets {
+  std::vector<TapBoxes> boxes;
+  std::vector<std::vector<int64_t>> off, w;
+  std::vector<size_t> first;
+
+  explicit LanesTapSets(const LanesPlan& lp);
+  LanesTapSets() = default;
+  size_t size() const { return off.size(); }
+  // fn(q1, nrows, c0, c1, set): each box of phase `phase` that the task's
+  // rows meet, as rows [q1, q1 + nrows) at the task's q0 and columns
+  // [c0, c1), and its set.
+  template <class Fn>
+  void ForBoxes(size_t phase, const LanesTask& task, Fn fn) const {
+    const TapBoxes& bx = boxes[phase];
+    size_t i0 = 0;
+    while (bx.runs[0][i0].q1 <= task.q0) ++i0;
+    const int64_t row_end = task.q1 + task.nrows;
+    for (size_t i1 = 0; i1 < bx.runs[1].size(); ++i1) {
+      const int64_t r0 = std::max(task.q1, bx.runs[1][i1].q0), r1 = std::min(row_end, bx.runs[1][i1].q1);
+      if (r0 >= r1) continue;
+      for (size_t i2 = 0; i2 < bx.runs[2].size(); ++i2)
+        fn(r0, r1 - r0, bx.runs[2][i2].q0, bx.runs[2][i2].q1,
+           first[phase] + (i0 * bx.runs[1].size() + i1) * bx.runs[2].size() + i2);
+    }
+  }
+};
 
 }  // namespace tconv
 

@@ -47,13 +47,9 @@ class PhaseBf16 : public PreparedAlgo {
   LanesPlan lp_;
   const KernelInfo* kernel_ = nullptr;
   std::vector<uint32_t> w_;  // [group][phase panels: block][tap][ci2][cob]
-  // Per phase its boxes (lanes_tap_sets.h), and each box's taps as the
-  // kernel takes them: x offsets and weight offsets; set_first_[phase] is
-  // the phase's first set of all phases'. The pads are zeros, so a box
+  // Each box's taps (lanes_tap_sets.h). The pads are zeros, so a box
   // needs only its taps (the int8 path also needs a per-set init).
-  std::vector<TapBoxes> boxes_;
-  std::vector<std::vector<int64_t>> set_off_, set_w_;
-  std::vector<size_t> set_first_;
+  LanesTapSets sets_;
   std::vector<float> bias_;  // Cout, zeros when absent
   AlgoCost cost_;
 };
@@ -67,18 +63,7 @@ bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, std::string* why) {
   cost_.macs = SatProduct({lp_.macs, g.n, g.groups, 2 * lp_.words, lp_.nblocks * cob});
   cost_.workspace_bytes = SatProduct({g.n, g.groups, lp_.pin_sp, lp_.words, 4});
   cost_.packed_bytes = SatProduct({g.groups, lp_.group_w, 4});
-  const int64_t panel = lp_.words * cob;  // uint32 per tap of a block's panel
-  for (const LanesPhase& p : lp_.phases) {
-    set_first_.push_back(set_off_.size());
-    boxes_.push_back(BoxesOf(lp_, p));
-    for (const std::vector<int64_t>& set : boxes_.back().sets) {
-      std::vector<int64_t> off, w;
-      for (int64_t t : set) off.push_back(p.tap_off[static_cast<size_t>(t)]), w.push_back(t * panel);
-      set_off_.push_back(std::move(off));
-      set_w_.push_back(std::move(w));
-    }
-  }
-  set_first_.push_back(set_off_.size());
+  sets_ = LanesTapSets(lp_);
   return true;
 }
 
@@ -134,18 +119,9 @@ void PhaseBf16::FillBias(Buffer y, int threads) const {
 // -0 products) is no longer turned to +0, and vdpbf16ps no longer flushes
 // a denormal bias of a box without taps.
 void PhaseBf16::RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const {
-  const TapBoxes& bx = boxes_[phase];
-  size_t i0 = 0;
-  while (bx.runs[0][i0].q1 <= task.q0) ++i0;
-  const int64_t row_end = task.q1 + task.nrows;
-  for (size_t i1 = 0; i1 < bx.runs[1].size(); ++i1) {
-    const int64_t r0 = std::max(task.q1, bx.runs[1][i1].q0), r1 = std::min(row_end, bx.runs[1][i1].q1);
-    if (r0 >= r1) continue;
-    for (size_t i2 = 0; i2 < bx.runs[2].size(); ++i2) {
-      const size_t set = set_first_[phase] + (i0 * bx.runs[1].size() + i1) * bx.runs[2].size() + i2;
-      RunBox(phase, task, b, r0, r1 - r0, bx.runs[2][i2].q0, bx.runs[2][i2].q1, set, xp, y);
-    }
-  }
+  sets_.ForBoxes(phase, task, [&](int64_t q1, int64_t nrows, int64_t c0, int64_t c1, size_t set) {
+    RunBox(phase, task, b, q1, nrows, c0, c1, set, xp, y);
+  });
 }
 
 void PhaseBf16::RunBox(size_t phase, const LanesTask& task, int64_t b, int64_t q1, int64_t nrows, int64_t c0,
@@ -156,9 +132,9 @@ void PhaseBf16::RunBox(size_t phase, const LanesTask& task, int64_t b, int64_t q
   const int64_t skip = c0 - p.a[2]->qlo;  // columns before the box
   Bf16RowArgs a;
   a.x = xp + lp_.XOffset(p, task.ng, task.q0, q1) + skip * lp_.words;
-  a.tap_off = set_off_[set].data();
-  a.tap_w = set_w_[set].data();
-  a.ntaps = static_cast<int64_t>(set_off_[set].size());
+  a.tap_off = sets_.off[set].data();
+  a.tap_w = sets_.w[set].data();
+  a.ntaps = static_cast<int64_t>(sets_.off[set].size());
   a.ci2 = lp_.words;
   a.npix = c1 - c0;
   a.nrows = nrows;

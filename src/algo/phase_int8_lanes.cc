@@ -61,12 +61,7 @@ class PhaseInt8Lanes : public PreparedAlgo {
   uint32_t zs_ = 0;
   bool folded_ = false;  // Int8RowArgs::folded: init_ holds the bias
   std::vector<uint32_t> w_;    // [group][phase panels: block][tap][ci4][cob] quads of s8
-  // Per phase its boxes (lanes_tap_sets.h), and each box's taps as the
-  // kernel takes them: x offsets and weight offsets; set_first_[phase] is
-  // the phase's first set of all phases'.
-  std::vector<TapBoxes> boxes_;
-  std::vector<std::vector<int64_t>> set_off_, set_w_;
-  std::vector<size_t> set_first_;
+  LanesTapSets sets_;  // each box's taps (lanes_tap_sets.h)
   std::vector<int32_t> init_;  // [group][set][block][cob]: -zs * the sum of the set's weights
   std::vector<double> bias_;   // Cout, zeros when absent
   std::vector<double> mult_;   // Cout: RequantMultiplier
@@ -85,21 +80,10 @@ bool PlanLanes(const Geom3& g, const KernelInfo* k, LanesPlan* lp, AlgoCost* cos
 
 bool PhaseInt8Lanes::Plan(const Geom3& g, std::string* why) {
   if (!PlanLanes(g, kernel_, &lp_, &cost_, why)) return false;
-  const int64_t panel = lp_.words * lp_.cob;  // uint32 per tap of a block's panel
-  for (const LanesPhase& p : lp_.phases) {
-    set_first_.push_back(set_off_.size());
-    boxes_.push_back(BoxesOf(lp_, p));
-    for (const std::vector<int64_t>& set : boxes_.back().sets) {
-      std::vector<int64_t> off, w;
-      for (int64_t t : set) off.push_back(p.tap_off[static_cast<size_t>(t)]), w.push_back(t * panel);
-      set_off_.push_back(std::move(off));
-      set_w_.push_back(std::move(w));
-    }
-  }
-  set_first_.push_back(set_off_.size());
+  sets_ = LanesTapSets(lp_);
   // (The inits: one per set, not per phase.)
   cost_.packed_bytes = SatAdd(SatProduct({g.groups, lp_.group_w, 4}),
-                              SatProduct({g.groups, static_cast<int64_t>(set_off_.size()), lp_.nblocks, lp_.cob, 4}));
+                              SatProduct({g.groups, static_cast<int64_t>(sets_.size()), lp_.nblocks, lp_.cob, 4}));
   return true;
 }
 
@@ -150,17 +134,17 @@ void PhaseInt8Lanes::Pack(const int8_t* w, const int32_t* bias) {
 // kMaxInt8Products fits int32 anyway).
 void PhaseInt8Lanes::PackInit(const std::vector<int64_t>& wsum) {
   const Geom3& g = lp_.g;
-  const int64_t cob = lp_.cob, sets = static_cast<int64_t>(set_off_.size());
+  const int64_t cob = lp_.cob, sets = static_cast<int64_t>(sets_.size());
   init_.assign(static_cast<size_t>(g.groups * sets * lp_.nblocks * cob), 0);
   for (int64_t gi = 0; gi < g.groups; ++gi)
     for (size_t ph = 0; ph < lp_.phases.size(); ++ph)
-      for (size_t set = set_first_[ph]; set < set_first_[ph + 1]; ++set)
+      for (size_t set = sets_.first[ph]; set < sets_.first[ph + 1]; ++set)
         for (int64_t b = 0; b < lp_.nblocks; ++b) {
           const int64_t* sum = wsum.data() + lp_.WOffset(lp_.phases[ph], gi, b) / lp_.words;
           int32_t* init = init_.data() + ((gi * sets + static_cast<int64_t>(set)) * lp_.nblocks + b) * cob;
           for (int64_t co = 0; co < cob && b * cob + co < g.cout_g; ++co) {
             int64_t s = 0;
-            for (int64_t tw : set_w_[set]) s += sum[tw / lp_.words + co];
+            for (int64_t tw : sets_.w[set]) s += sum[tw / lp_.words + co];
             uint32_t v = static_cast<uint32_t>(-static_cast<int64_t>(zs_) * s);
             if (folded_) v += static_cast<uint32_t>(static_cast<int64_t>(bias_[static_cast<size_t>(gi * g.cout_g + b * cob + co)]));
             init[co] = static_cast<int32_t>(v);
@@ -267,18 +251,9 @@ void PhaseInt8Lanes::FillBias(Buffer y, int threads) const {
 // The task's rows of phase `phase`, output channel block b: box by box,
 // each with the taps that read inside the input there.
 void PhaseInt8Lanes::RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const {
-  const TapBoxes& bx = boxes_[phase];
-  size_t i0 = 0;
-  while (bx.runs[0][i0].q1 <= task.q0) ++i0;
-  const int64_t row_end = task.q1 + task.nrows;
-  for (size_t i1 = 0; i1 < bx.runs[1].size(); ++i1) {
-    const int64_t r0 = std::max(task.q1, bx.runs[1][i1].q0), r1 = std::min(row_end, bx.runs[1][i1].q1);
-    if (r0 >= r1) continue;
-    for (size_t i2 = 0; i2 < bx.runs[2].size(); ++i2) {
-      const size_t set = set_first_[phase] + (i0 * bx.runs[1].size() + i1) * bx.runs[2].size() + i2;
-      RunBox(phase, task, b, r0, r1 - r0, bx.runs[2][i2].q0, bx.runs[2][i2].q1, set, xp, y);
-    }
-  }
+  sets_.ForBoxes(phase, task, [&](int64_t q1, int64_t nrows, int64_t c0, int64_t c1, size_t set) {
+    RunBox(phase, task, b, q1, nrows, c0, c1, set, xp, y);
+  });
 }
 
 void PhaseInt8Lanes::RunBox(size_t phase, const LanesTask& task, int64_t b, int64_t q1, int64_t nrows, int64_t c0,
@@ -289,16 +264,16 @@ void PhaseInt8Lanes::RunBox(size_t phase, const LanesTask& task, int64_t b, int6
   const int64_t skip = c0 - p.a[2]->qlo;  // columns before the box
   Int8RowArgs a;
   a.x = xp + lp_.XOffset(p, task.ng, task.q0, q1) + skip * lp_.words;
-  a.tap_off = set_off_[set].data();
-  a.tap_w = set_w_[set].data();
-  a.ntaps = static_cast<int64_t>(set_off_[set].size());
+  a.tap_off = sets_.off[set].data();
+  a.tap_w = sets_.w[set].data();
+  a.ntaps = static_cast<int64_t>(sets_.off[set].size());
   a.ci4 = lp_.words;
   a.npix = c1 - c0;
   a.nrows = nrows;
   a.x_row_stride = lp_.pin[2] * lp_.words;
   const int64_t co = gi * g.cout_g + b * lp_.cob;
   a.w = w_.data() + lp_.WOffset(p, gi, b);
-  const int64_t sets = static_cast<int64_t>(set_off_.size());
+  const int64_t sets = static_cast<int64_t>(sets_.size());
   a.init = init_.data() + ((gi * sets + static_cast<int64_t>(set)) * lp_.nblocks + b) * lp_.cob;
   a.bias = bias_.data() + co;
   a.mult = mult_.data() + co;
