@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,42 @@ TEST_P(Int8LanesIsa, BiasesNearTheInt32LimitsTakeTheLongEpilogue) {
   }
   EXPECT_EQ(ran, 30);
   EXPECT_GT(unsaturated, 100);
+}
+
+// 1-D layers with phase rows longer than a task's columns (256): the rows
+// are cut into column chunks, and the chunks meet the border boxes; 1 and
+// 2 threads, both layouts' kernels (channels first here).
+TEST_P(Int8LanesIsa, LongRowsAreCutIntoColumnChunks) {
+  if (LanesKernels().empty()) GTEST_SKIP() << "no AVX512_VNNI at isa " << isa();
+  int64_t ran = 0;
+  for (uint64_t seed = 1; seed <= 6; ++seed) {
+    Case c = MakeCase(seed, 5 + static_cast<int64_t>(seed), 20);
+    c.d.ndim = 1, c.d.batch = 1 + static_cast<int64_t>(seed % 2), c.d.groups = 1;
+    c.d.in_channels = 5 + static_cast<int64_t>(seed), c.d.out_channels = 20;
+    c.d.in = {1, 1, 600 + 97 * static_cast<int64_t>(seed)};
+    c.d.kernel = {1, 1, 2 + static_cast<int64_t>(seed % 5)};
+    c.d.stride = {1, 1, 1 + static_cast<int64_t>(seed % 3)};
+    c.d.dilation = {1, 1, 1};
+    c.d.pad_begin = {0, 0, static_cast<int64_t>(seed % 3)}, c.d.pad_end = {0, 0, static_cast<int64_t>(seed % 2)};
+    c.d.output_padding = {0, 0, 0};
+    ASSERT_TRUE(ValidateConvTranspose(c.d).ok()) << testing::Repro(c.d, seed);
+    std::mt19937_64 rng(seed);
+    c.x.resize(static_cast<size_t>(NumElements(ConvTransposeInputShape(c.d))));
+    c.w.resize(static_cast<size_t>(NumElements(ConvTransposeWeightShape(c.d))));
+    for (uint8_t& v : c.x) v = static_cast<uint8_t>(rng());
+    for (int8_t& v : c.w) v = static_cast<int8_t>(rng());
+    if (!c.b.empty()) c.b.assign(20, 1234);
+    if (c.q.w_scale.size() > 1) c.q.w_scale.assign(20, 0.01f);
+    const std::vector<uint8_t> ref = Reference(c);
+    for (int threads : {1, 2}) {
+      Status st;
+      auto plan = MakePlan(c, "phase", threads, &st, testing::Route(PhaseTuning::Int8Compute::kLanes));
+      ASSERT_TRUE(plan) << st.message();
+      ASSERT_TRUE(RunsToReference(*plan, c, ref)) << "threads=" << threads << " " << testing::Repro(c.d, seed);
+      ++ran;
+    }
+  }
+  EXPECT_EQ(ran, 12);
 }
 
 TEST_P(Int8LanesIsa, AutoTakesTheLanesWhereCoutFillsAVector) {

@@ -165,6 +165,12 @@ TEST_P(Bf16Kernels, BorderBoxesMatchTheReference) {
   d1.pad_begin = d1.pad_end = {4, 0, 0};
   d1.output_padding = {1, 0, 0};
   descs.push_back(d1);
+  d1.in = {700, 1, 1};  // phase rows longer than a task's 256 columns: column chunks
+  d1.kernel = {5, 1, 1};
+  d1.stride = {1, 1, 1};
+  d1.pad_begin = {3, 0, 0}, d1.pad_end = {1, 0, 0};
+  d1.output_padding = {0, 0, 0};
+  descs.push_back(d1);
   ConvDesc d3 = testing::Square2D(1, 6, 16, 5, 4, 3, 2, 1);
   d3.ndim = 3;
   d3.in = {3, 5, 4};

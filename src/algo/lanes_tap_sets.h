@@ -57,8 +57,8 @@ struct LanesTapSets {
   LanesTapSets() = default;
   size_t size() const { return off.size(); }
   // fn(q1, nrows, c0, c1, set): each box of phase `phase` that the task's
-  // rows meet, as rows [q1, q1 + nrows) at the task's q0 and columns
-  // [c0, c1), and its set.
+  // rows and columns meet, as rows [q1, q1 + nrows) at the task's q0 and
+  // columns [c0, c1), and its set.
   template <class Fn>
   void ForBoxes(size_t phase, const LanesTask& task, Fn fn) const {
     const TapBoxes& bx = boxes[phase];
@@ -68,9 +68,10 @@ struct LanesTapSets {
     for (size_t i1 = 0; i1 < bx.runs[1].size(); ++i1) {
       const int64_t r0 = std::max(task.q1, bx.runs[1][i1].q0), r1 = std::min(row_end, bx.runs[1][i1].q1);
       if (r0 >= r1) continue;
-      for (size_t i2 = 0; i2 < bx.runs[2].size(); ++i2)
-        fn(r0, r1 - r0, bx.runs[2][i2].q0, bx.runs[2][i2].q1,
-           first[phase] + (i0 * bx.runs[1].size() + i1) * bx.runs[2].size() + i2);
+      for (size_t i2 = 0; i2 < bx.runs[2].size(); ++i2) {
+        const int64_t c0 = std::max(task.q2lo, bx.runs[2][i2].q0), c1 = std::min(task.q2hi, bx.runs[2][i2].q1);
+        if (c0 < c1) fn(r0, r1 - r0, c0, c1, first[phase] + (i0 * bx.runs[1].size() + i1) * bx.runs[2].size() + i2);
+      }
     }
   }
 };

@@ -170,8 +170,8 @@ void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
     }
   });
   if (lp_.bias_only) FillBias(yb, threads);
-  const int64_t tasks = lp_.Tasks();
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 4)
+  const int64_t tasks = lp_.Tasks(), chunk = lp_.TaskChunk(threads);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, chunk)
   for (int64_t t = 0; t < tasks; ++t) {
     // Every block of output channels, and in each the column phases one
     // after the other.

@@ -305,8 +305,8 @@ void PhaseInt8Lanes::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const
        : PadInput(static_cast<const int8_t*>(xb.data), xp, threads);
   }
   if (lp_.bias_only) FillBias(yb, threads);
-  const int64_t tasks = lp_.Tasks();
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 4) if (tasks > 1)
+  const int64_t tasks = lp_.Tasks(), chunk = lp_.TaskChunk(threads);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, chunk) if (tasks > 1)
   for (int64_t t = 0; t < tasks; ++t) {
     // Every block of output channels, and in each the column phases one
     // after the other.

@@ -1,6 +1,8 @@
 // The channels-in-lanes plan: see phase_lanes.h.
 #include "src/algo/phase_lanes.h"
 
+#include <climits>
+
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
 
@@ -10,6 +12,9 @@ namespace {
 // Pixels a task gathers from short rows (a few tiles; many tasks remain for
 // the threads on the suite's layers).
 constexpr int64_t kTaskPixels = 64;
+// Columns of a task in rows longer than this (wavegan_up, 4 images of
+// 1024-column phase rows, had 4 tasks: 2 threads ran at 1.01x of one).
+constexpr int64_t kTaskColumns = 256;
 
 }  // namespace
 
@@ -36,8 +41,12 @@ bool LanesPlan::Init(const Geom3& geom, int64_t pixel_words, int64_t block_chann
            std::to_string(g.in_sp) + " input pixels (large pads or dilation)";
     return false;
   }
-  int64_t w_off = 0, rows = 0, npix_max = 1;
-  for (const AxisPhase& r2 : ax[2]) npix_max = std::max(npix_max, r2.qhi - r2.qlo);
+  int64_t w_off = 0, rows = 0, npix_max = 1, q2lo = INT64_MAX, q2hi = INT64_MIN;
+  for (const AxisPhase& r2 : ax[2]) {
+    npix_max = std::max(npix_max, r2.qhi - r2.qlo);
+    q2lo = std::min(q2lo, r2.qlo);
+    q2hi = std::max(q2hi, r2.qhi);
+  }
   for (const AxisPhase& r0 : ax[0])
     for (const AxisPhase& r1 : ax[1]) {
       if (ax[2].empty()) continue;  // no column phase has taps: the bias only
@@ -47,7 +56,10 @@ bool LanesPlan::Init(const Geom3& geom, int64_t pixel_words, int64_t block_chann
       const int64_t nq1 = r1.qhi - r1.qlo;
       grp.chunk = std::min(nq1, std::max<int64_t>(1, kTaskPixels / npix_max));
       grp.chunks = CeilDiv(nq1, grp.chunk);
-      grp.rows = (r0.qhi - r0.qlo) * grp.chunks;
+      grp.q2lo = q2lo;
+      grp.cols = npix_max > kTaskColumns ? kTaskColumns : std::max<int64_t>(1, q2hi - q2lo);
+      grp.col_chunks = CeilDiv(std::max<int64_t>(1, q2hi - q2lo), grp.cols);
+      grp.rows = SatProduct({r0.qhi - r0.qlo, grp.chunks, grp.col_chunks});
       row_prefix.push_back(rows);
       rows += grp.rows;
       groups.push_back(grp);
@@ -79,7 +91,9 @@ LanesTask LanesPlan::Task(int64_t t) const {
       static_cast<size_t>(std::upper_bound(row_prefix.begin(), row_prefix.end(), rem) - row_prefix.begin() - 1);
   task.grp = &groups[gr];
   const LanesPhase& first = phases[task.grp->first];
-  const int64_t row = rem - row_prefix[gr];
+  const int64_t cc = (rem - row_prefix[gr]) % task.grp->col_chunks, row = (rem - row_prefix[gr]) / task.grp->col_chunks;
+  task.q2lo = task.grp->q2lo + cc * task.grp->cols;
+  task.q2hi = task.q2lo + task.grp->cols;
   task.q0 = first.a[0]->qlo + row / task.grp->chunks;
   task.q1 = first.a[1]->qlo + row % task.grp->chunks * task.grp->chunk;
   task.nrows = std::min(task.grp->chunk, first.a[1]->qhi - task.q1);

@@ -37,8 +37,11 @@ struct LanesPhase {
 // was half written, evicted, and read again for its other half).
 struct LanesRowGroup {
   size_t first = 0, count = 0;    // phases[first .. first + count)
-  int64_t chunk = 1, chunks = 1;  // q1 rows per task, and tasks per q0
-  int64_t rows = 0;               // tasks: (q0, chunk of q1 rows) each
+  int64_t chunk = 1, chunks = 1;  // q1 rows per task, and row chunks per q0
+  // Long rows (1-D layers, wide images) are cut into column chunks of
+  // `cols` q2 indices from q2lo, so there are tasks for the threads.
+  int64_t q2lo = 0, cols = 1, col_chunks = 1;
+  int64_t rows = 0;  // tasks: (q0, chunk of q1 rows, chunk of columns) each
 };
 
 // What a task runs: rows [q1, q1 + nrows) at q0 of the phases of one row
@@ -46,6 +49,7 @@ struct LanesRowGroup {
 struct LanesTask {
   const LanesRowGroup* grp = nullptr;
   int64_t ng = 0, q0 = 0, q1 = 0, nrows = 0;
+  int64_t q2lo = 0, q2hi = 0;  // its columns: [q2lo, q2hi) of each phase's
 };
 
 struct LanesPlan {
@@ -55,6 +59,11 @@ struct LanesPlan {
   bool Init(const Geom3& geom, int64_t pixel_words, int64_t block_channels, const char* who, std::string* why);
 
   int64_t Tasks() const { return g.n * g.groups * row_prefix.back(); }
+  // Tasks per dynamic-schedule chunk: 4 where there are many, fewer where a
+  // chunk of 4 would leave a thread idle.
+  int64_t TaskChunk(int threads) const {
+    return std::max<int64_t>(1, std::min<int64_t>(4, Tasks() / (4 * static_cast<int64_t>(threads))));
+  }
   LanesTask Task(int64_t t) const;
   // Offsets of the first pixel of rows q0, q1 of phase p: in x's padded
   // volume (uint32), and in y (elements, channel `co` of image n).
