@@ -129,7 +129,8 @@ TEST_P(Int8ChannelsLastIsa, EveryLanesKernelWritesChannelsLast) {
   int64_t ran = 0, whole_quads = 0;
   for (uint64_t seed = 1; seed <= 100; ++seed) {
     const kernels::KernelInfo* k = ks[seed % ks.size()];
-    const int64_t cin_g = seed % 5 == 0 ? 4 * (1 + static_cast<int64_t>(seed % 9)) : 1 + static_cast<int64_t>(seed * 7 % 37);
+    const int64_t cin_g =
+        seed % 5 == 0 ? 4 * (1 + static_cast<int64_t>(seed % 9)) : 1 + static_cast<int64_t>(seed * 7 % 37);
     const ChannelsLastCase cl = MakeChannelsLast(MakeCase(seed, cin_g, 1 + static_cast<int64_t>(seed * 13 % 70)));
     Status st;
     auto plan = MakePlan(cl.c, "phase", 1 + static_cast<int>(seed % 2), &st, testing::Kernel(k->name), Layout::kNHWC);

@@ -3,12 +3,13 @@
 // output of every run has exactly the run's taps reading inside the input,
 // the runs tile the residue's outputs in order, and each box's set is the
 // product of its runs' taps; a hand-checked case (dcgan_g2's phases).
+#include "src/algo/lanes_tap_sets.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "src/algo/lanes_tap_sets.h"
 #include "src/geom3.h"
 #include "tests/support/random_geometry.h"
 
@@ -36,7 +37,8 @@ TEST(LanesTapSets, RunsHoldExactlyTheTapsThatReadInside) {
           for (int64_t q = runs[i].q0; q < runs[i].q1; ++q)
             for (size_t j = 0; j < r.c.size(); ++j) {
               const bool inside = q - r.c[j] >= 0 && q - r.c[j] < g.in[a];
-              ASSERT_EQ(inside, (runs[i].mask >> j & 1) != 0) << testing::Repro(testing::RandomConvTransposeDesc(seed), seed);
+              ASSERT_EQ(inside, (runs[i].mask >> j & 1) != 0)
+                  << testing::Repro(testing::RandomConvTransposeDesc(seed), seed);
             }
           partial += runs[i].mask != (r.c.size() >= 64 ? ~uint64_t{0} : (uint64_t{1} << r.c.size()) - 1);
         }
@@ -51,7 +53,8 @@ TEST(LanesTapSets, RunsHoldExactlyTheTapsThatReadInside) {
               const uint64_t j2 = static_cast<uint64_t>(t) % p.a[2]->c.size();
               const uint64_t j1 = static_cast<uint64_t>(t) / p.a[2]->c.size() % p.a[1]->c.size();
               const uint64_t j0 = static_cast<uint64_t>(t) / p.a[2]->c.size() / p.a[1]->c.size();
-              want += (b.runs[0][i0].mask >> j0 & 1) && (b.runs[1][i1].mask >> j1 & 1) && (b.runs[2][i2].mask >> j2 & 1);
+              want +=
+                  (b.runs[0][i0].mask >> j0 & 1) && (b.runs[1][i1].mask >> j1 & 1) && (b.runs[2][i2].mask >> j2 & 1);
             }
             EXPECT_EQ(static_cast<int64_t>(b.Set(i0, i1, i2).size()), want);
           }

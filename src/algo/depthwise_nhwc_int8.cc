@@ -53,7 +53,8 @@ class DepthwiseNhwcInt8 : public PreparedAlgo {
     const double sums = static_cast<double>(Int8ProductsPerOutput(g)) * 255 * 128;
     a_.in_range = true;
     for (int64_t ch = 0; ch < c; ++ch)
-      a_.in_range = a_.in_range && (sums + std::fabs(bias_[static_cast<size_t>(ch)])) * mult_[static_cast<size_t>(ch)] < 1073741824.0;
+      a_.in_range = a_.in_range &&
+                    (sums + std::fabs(bias_[static_cast<size_t>(ch)])) * mult_[static_cast<size_t>(ch)] < 1073741824.0;
   }
 
   bool ActualCost(AlgoCost* c) const override {
@@ -78,10 +79,10 @@ class DepthwiseNhwcInt8 : public PreparedAlgo {
   Geom3 g_;
   const kernels::KernelInfo* kernel_;
   DepthwiseTaps taps_;
-  std::vector<float> w_;        // [kd][kh][kw][C]
-  std::vector<double> bias_;    // [C], zeros without bias
-  std::vector<double> mult_;    // [C]: RequantMultiplier
-  kernels::DwNhwcInt8Args a_;   // the quantization every row shares
+  std::vector<float> w_;       // [kd][kh][kw][C]
+  std::vector<double> bias_;   // [C], zeros without bias
+  std::vector<double> mult_;   // [C]: RequantMultiplier
+  kernels::DwNhwcInt8Args a_;  // the quantization every row shares
 };
 
 }  // namespace

@@ -54,8 +54,8 @@ HWY_INLINE DwF32 LoadX(const DwInt8Tags& t, const uint8_t* xs, hn::Vec<decltype(
 // V vectors of channels [c0, c0 + V*NF) of one output pixel: the sums over
 // its n taps (x at xn + xo[j], w at w + wo[j]) into acc.
 template <int V, bool kSigned>
-HWY_INLINE void DwInt8Sums(const DwInt8Tags& t, hn::Vec<decltype(DwInt8Tags::di)> zp, const uint8_t* xn,
-                           const float* w, const int64_t* xo, const int64_t* wo, int64_t n, int64_t c0, DwF32* acc) {
+HWY_INLINE void DwInt8Sums(const DwInt8Tags& t, hn::Vec<decltype(DwInt8Tags::di)> zp, const uint8_t* xn, const float* w,
+                           const int64_t* xo, const int64_t* wo, int64_t n, int64_t c0, DwF32* acc) {
   const int64_t NF = static_cast<int64_t>(hn::Lanes(t.df));
   for (int v = 0; v < V; ++v) acc[v] = hn::Zero(t.df);
   for (int64_t j = 0; j < n; ++j) {
@@ -74,14 +74,18 @@ struct DwRequant {
   int32_t zp;
   double lo, hi, zpd;  // the clamp near the range, and the zero point
   explicit DwRequant(const DwNhwcInt8Args& a)
-      : f32(a.y_f32), in_range(a.in_range), s8(a.y_min < 0), zp(a.y_zero_point),
+      : f32(a.y_f32),
+        in_range(a.in_range),
+        s8(a.y_min < 0),
+        zp(a.y_zero_point),
         lo(a.y_min - static_cast<double>(a.y_zero_point) - 2.0),
-        hi(a.y_max - static_cast<double>(a.y_zero_point) + 2.0), zpd(a.y_zero_point) {}
+        hi(a.y_max - static_cast<double>(a.y_zero_point) + 2.0),
+        zpd(a.y_zero_point) {}
 };
 
 // ND sums (as double) to y's type at out, channels c of bias and mult.
-HWY_INLINE void DwInt8StoreHalf(const DwInt8Tags& t, const DwRequant& r, hn::Vec<decltype(t.dd)> s,
-                                const double* bias, const double* mult, uint8_t* out) {
+HWY_INLINE void DwInt8StoreHalf(const DwInt8Tags& t, const DwRequant& r, hn::Vec<decltype(t.dd)> s, const double* bias,
+                                const double* mult, uint8_t* out) {
   const auto v = hn::Mul(hn::Add(s, hn::LoadU(t.dd, bias)), hn::LoadU(t.dd, mult));
   if (r.f32) {
     hn::StoreU(hn::DemoteTo(t.dfh, v), t.dfh, reinterpret_cast<float*>(out));
@@ -102,8 +106,8 @@ HWY_INLINE void DwInt8StoreHalf(const DwInt8Tags& t, const DwRequant& r, hn::Vec
 }
 
 // One vector of sums to y: NF elements at out (channels c of bias and mult).
-HWY_INLINE void DwInt8Store(const DwInt8Tags& t, const DwRequant& r, DwF32 s, const double* bias,
-                            const double* mult, uint8_t* out, int64_t yb) {
+HWY_INLINE void DwInt8Store(const DwInt8Tags& t, const DwRequant& r, DwF32 s, const double* bias, const double* mult,
+                            uint8_t* out, int64_t yb) {
 #if HWY_TARGET == HWY_SCALAR
   (void)yb;
   DwInt8StoreHalf(t, r, hn::PromoteTo(t.dd, s), bias, mult, out);  // one lane: no halves
