@@ -44,6 +44,22 @@ struct TapBoxes {
 };
 TapBoxes BoxesOf(const LanesPlan& lp, const LanesPhase& p);
 
+// One kernel call of a box: the x side as the lanes kernels take it
+// (Int8RowArgs, Bf16RowArgs: SetBox copies it), and where the box is.
+struct LanesBox {
+  const uint32_t* x = nullptr;
+  const int64_t* tap_off = nullptr;
+  const int64_t* tap_w = nullptr;
+  int64_t ntaps = 0, npix = 0, nrows = 0, x_row_stride = 0;
+  int64_t q1 = 0, skip = 0;  // its first row, and its columns before it in the phase's row
+  size_t set = 0;
+};
+template <class Args>
+void SetBox(const LanesBox& b, Args* a) {
+  a->x = b.x, a->tap_off = b.tap_off, a->tap_w = b.tap_w, a->ntaps = b.ntaps;
+  a->npix = b.npix, a->nrows = b.nrows, a->x_row_stride = b.x_row_stride;
+}
+
 // Every phase's boxes, and each box's taps as the kernels take them: x
 // offsets (LanesPhase::tap_off) and weight offsets (tap t's [word][cob]
 // panel at t * words * cob). Sets are numbered over all phases: phase p's
@@ -56,12 +72,14 @@ struct LanesTapSets {
   explicit LanesTapSets(const LanesPlan& lp);
   LanesTapSets() = default;
   size_t size() const { return off.size(); }
-  // fn(q1, nrows, c0, c1, set): each box of phase `phase` that the task's
-  // rows and columns meet, as rows [q1, q1 + nrows) at the task's q0 and
-  // columns [c0, c1), and its set.
+  // fn(box) for each box of phase `phase` that the task's rows and
+  // columns meet (rows [box.q1, box.q1 + nrows) at the task's q0, columns
+  // from box.skip past the phase's first), with the x side of its kernel
+  // call filled: xp is the padded input of lp.
   template <class Fn>
-  void ForBoxes(size_t phase, const LanesTask& task, Fn fn) const {
+  void ForBoxes(const LanesPlan& lp, size_t phase, const LanesTask& task, const uint32_t* xp, Fn fn) const {
     const TapBoxes& bx = boxes[phase];
+    const LanesPhase& p = lp.phases[phase];
     size_t i0 = 0;
     while (bx.runs[0][i0].q1 <= task.q0) ++i0;
     const int64_t row_end = task.q1 + task.nrows;
@@ -70,7 +88,19 @@ struct LanesTapSets {
       if (r0 >= r1) continue;
       for (size_t i2 = 0; i2 < bx.runs[2].size(); ++i2) {
         const int64_t c0 = std::max(task.q2lo, bx.runs[2][i2].q0), c1 = std::min(task.q2hi, bx.runs[2][i2].q1);
-        if (c0 < c1) fn(r0, r1 - r0, c0, c1, first[phase] + (i0 * bx.runs[1].size() + i1) * bx.runs[2].size() + i2);
+        if (c0 >= c1) continue;
+        LanesBox box;
+        box.set = first[phase] + (i0 * bx.runs[1].size() + i1) * bx.runs[2].size() + i2;
+        box.q1 = r0;
+        box.skip = c0 - p.a[2]->qlo;
+        box.x = xp + lp.XOffset(p, task.ng, task.q0, r0) + box.skip * lp.words;
+        box.tap_off = off[box.set].data();
+        box.tap_w = w[box.set].data();
+        box.ntaps = static_cast<int64_t>(off[box.set].size());
+        box.npix = c1 - c0;
+        box.nrows = r1 - r0;
+        box.x_row_stride = lp.pin[2] * lp.words;
+        fn(box);
       }
     }
   }

@@ -39,10 +39,8 @@ class PhaseBf16 : public PreparedAlgo {
  private:
   void FillBias(Buffer y, int threads) const;
   void RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const;
-  // The kernel on rows [q1, q1 + nrows) at q0 and columns [c0, c1) of
-  // phase `phase`, block b, with tap set `set`.
-  void RunBox(size_t phase, const LanesTask& task, int64_t b, int64_t q1, int64_t nrows, int64_t c0, int64_t c1,
-              size_t set, const uint32_t* xp, Buffer y) const;
+  // The kernel on one box of RunPhase's (lanes_tap_sets.h).
+  void RunBox(size_t phase, const LanesTask& task, int64_t b, const LanesBox& box, Buffer y) const;
 
   LanesPlan lp_;
   const KernelInfo* kernel_ = nullptr;
@@ -119,34 +117,24 @@ void PhaseBf16::FillBias(Buffer y, int threads) const {
 // -0 products) is no longer turned to +0, and vdpbf16ps no longer flushes
 // a denormal bias of a box without taps.
 void PhaseBf16::RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const {
-  sets_.ForBoxes(phase, task, [&](int64_t q1, int64_t nrows, int64_t c0, int64_t c1, size_t set) {
-    RunBox(phase, task, b, q1, nrows, c0, c1, set, xp, y);
-  });
+  sets_.ForBoxes(lp_, phase, task, xp, [&](const LanesBox& box) { RunBox(phase, task, b, box, y); });
 }
 
-void PhaseBf16::RunBox(size_t phase, const LanesTask& task, int64_t b, int64_t q1, int64_t nrows, int64_t c0,
-                       int64_t c1, size_t set, const uint32_t* xp, Buffer y) const {
+void PhaseBf16::RunBox(size_t phase, const LanesTask& task, int64_t b, const LanesBox& box, Buffer y) const {
   const Geom3& g = lp_.g;
   const LanesPhase& p = lp_.phases[phase];
   const int64_t n = task.ng / g.groups, gi = task.ng % g.groups;
-  const int64_t skip = c0 - p.a[2]->qlo;  // columns before the box
+  const int64_t co = gi * g.cout_g + b * lp_.cob;
   Bf16RowArgs a;
-  a.x = xp + lp_.XOffset(p, task.ng, task.q0, q1) + skip * lp_.words;
-  a.tap_off = sets_.off[set].data();
-  a.tap_w = sets_.w[set].data();
-  a.ntaps = static_cast<int64_t>(sets_.off[set].size());
+  SetBox(box, &a);
   a.ci2 = lp_.words;
-  a.npix = c1 - c0;
-  a.nrows = nrows;
-  a.x_row_stride = lp_.pin[2] * lp_.words;
   a.y_co_stride = g.out_sp;
   a.y_pix_stride = g.s[2];
   a.y_row_stride = g.s[1] * g.out[2];
-  const int64_t co = gi * g.cout_g + b * lp_.cob;
   a.w = w_.data() + lp_.WOffset(p, gi, b);
   a.bias = bias_.data() + co;
   a.nco = std::min(lp_.cob, g.cout_g - b * lp_.cob);
-  const int64_t off = lp_.YOffset(p, n, co, task.q0, q1) + skip * g.s[2];
+  const int64_t off = lp_.YOffset(p, n, co, task.q0, box.q1) + box.skip * g.s[2];
   a.y = y.dtype == DType::kF32 ? y.As<float>() + off : nullptr;
   a.ybf = y.dtype == DType::kBF16 ? y.As<uint16_t>() + off : nullptr;
   kernel_->As<Bf16RowFn>()(a);

@@ -48,10 +48,8 @@ class PhaseInt8Lanes : public PreparedAlgo {
   void BiasValue(int64_t co, void* out) const;
   void FillBias(Buffer y, int threads) const;
   void RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const;
-  // The kernel on rows [q1, q1 + nrows) at q0 and columns [c0, c1) of
-  // phase `phase`, block b, with tap set `set`.
-  void RunBox(size_t phase, const LanesTask& task, int64_t b, int64_t q1, int64_t nrows, int64_t c0, int64_t c1,
-              size_t set, const uint32_t* xp, Buffer y) const;
+  // The kernel on one box of RunPhase's (lanes_tap_sets.h).
+  void RunBox(size_t phase, const LanesTask& task, int64_t b, const LanesBox& box, Buffer y) const;
   void PackInit(const std::vector<int64_t>& wsum);
 
   LanesPlan lp_;
@@ -251,38 +249,27 @@ void PhaseInt8Lanes::FillBias(Buffer y, int threads) const {
 // The task's rows of phase `phase`, output channel block b: box by box,
 // each with the taps that read inside the input there.
 void PhaseInt8Lanes::RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const {
-  sets_.ForBoxes(phase, task, [&](int64_t q1, int64_t nrows, int64_t c0, int64_t c1, size_t set) {
-    RunBox(phase, task, b, q1, nrows, c0, c1, set, xp, y);
-  });
+  sets_.ForBoxes(lp_, phase, task, xp, [&](const LanesBox& box) { RunBox(phase, task, b, box, y); });
 }
 
-void PhaseInt8Lanes::RunBox(size_t phase, const LanesTask& task, int64_t b, int64_t q1, int64_t nrows, int64_t c0,
-                            int64_t c1, size_t set, const uint32_t* xp, Buffer y) const {
+void PhaseInt8Lanes::RunBox(size_t phase, const LanesTask& task, int64_t b, const LanesBox& box, Buffer y) const {
   const Geom3& g = lp_.g;
   const LanesPhase& p = lp_.phases[phase];
   const int64_t n = task.ng / g.groups, gi = task.ng % g.groups;
-  const int64_t skip = c0 - p.a[2]->qlo;  // columns before the box
+  const int64_t co = gi * g.cout_g + b * lp_.cob, sets = static_cast<int64_t>(sets_.size());
+  const int64_t pixel = channels_last_ ? g.cout : 1;  // channels last: y's channels are contiguous
   Int8RowArgs a;
-  a.x = xp + lp_.XOffset(p, task.ng, task.q0, q1) + skip * lp_.words;
-  a.tap_off = sets_.off[set].data();
-  a.tap_w = sets_.w[set].data();
-  a.ntaps = static_cast<int64_t>(sets_.off[set].size());
+  SetBox(box, &a);
   a.ci4 = lp_.words;
-  a.npix = c1 - c0;
-  a.nrows = nrows;
-  a.x_row_stride = lp_.pin[2] * lp_.words;
-  const int64_t co = gi * g.cout_g + b * lp_.cob;
   a.w = w_.data() + lp_.WOffset(p, gi, b);
-  const int64_t sets = static_cast<int64_t>(sets_.size());
-  a.init = init_.data() + ((gi * sets + static_cast<int64_t>(set)) * lp_.nblocks + b) * lp_.cob;
+  a.init = init_.data() + ((gi * sets + static_cast<int64_t>(box.set)) * lp_.nblocks + b) * lp_.cob;
   a.bias = bias_.data() + co;
   a.mult = mult_.data() + co;
   a.nco = std::min(lp_.cob, g.cout_g - b * lp_.cob);
   a.folded = folded_;
-  const int64_t pixel = channels_last_ ? g.cout : 1;  // channels last: y's channels are contiguous
-  const int64_t off = (channels_last_ ? (n * g.out_sp + lp_.YPixel(p, task.q0, q1)) * g.cout + co
-                                      : lp_.YOffset(p, n, co, task.q0, q1)) +
-                      skip * g.s[2] * pixel;
+  const int64_t off = (channels_last_ ? (n * g.out_sp + lp_.YPixel(p, task.q0, box.q1)) * g.cout + co
+                                      : lp_.YOffset(p, n, co, task.q0, box.q1)) +
+                      box.skip * g.s[2] * pixel;
   a.y_type = Int8OutOf(q_);
   a.y = a.y_type == Int8Out::kF32 ? static_cast<void*>(y.As<float>() + off) : static_cast<uint8_t*>(y.data) + off;
   a.y_zero_point = q_.y_zero_point;
