@@ -2,6 +2,7 @@
 #include "src/cost_model.h"
 
 #include "hwy/targets.h"
+#include "src/algo/gemm_one_pixel.h"
 #include "src/algo/im2col.h"
 #include "src/algo/phase_fast.h"
 
@@ -75,6 +76,12 @@ double PredictPhaseSeconds(const Geom3& g, const CostModelConstants& c, int thre
 
 double PredictGemmCol2ImSeconds(const Geom3& g, const CostModelConstants& c, int threads) {
   auto sat = [](double x, double h) { return x / (x + h); };
+  if (OnePixelGemmApplies(g)) {  // one GEMM over the batch: m, n, k = Cout/g*out_sp, N, Cin/g (+ the bias row)
+    const double u = D(g.n) * D(g.cin) * D(g.cout_g) * D(g.out_sp);
+    const double rate = c.rg * sat(D(g.cout_g) * D(g.out_sp), c.hm) * sat(D(g.n), c.hn) * sat(D(g.cin_g), c.hk) *
+                        Parallel(c.qg, u, threads, c);
+    return u / rate + InOutBytes(g) / c.bw + c.t0;
+  }
   const double u = D(g.n) * D(g.cin) * D(g.cout_g) * D(g.k_sp) * D(g.in_sp);
   const double col = Im2ColIsIdentity(AsConvGeom(g)) ? 0.0 : D(g.n) * D(g.cout) * D(g.k_sp) * D(g.in_sp);
   const double rate = c.rg * sat(D(g.cout_g) * D(g.k_sp), c.hm) * sat(D(g.in_sp), c.hn) * sat(D(g.cin_g), c.hk) *

@@ -12,6 +12,8 @@
 // Cout/g*k_sp, in_sp, Cin/g, sat(x, h) = x / (x + h), C = column-buffer
 // elements (col2im's scattered adds), B = input + output bytes, par(q, W) =
 // 1 + (T-1) q W / (W + wq) (a second thread's gain, smaller on small work).
+// On a one-pixel input (src/algo/gemm_one_pixel.h) gemm_col2im is one GEMM
+// over the batch: m, n, k = Cout/g*out_sp, N, Cin/g, and C = 0.
 // The constants are fitted on the broad suite at 1 and 2 threads at AVX-512
 // (bench/calibration/cv_auto.py: the fit leads with the ratio of the two
 // predictions, which decides the pick; the measured cross-validation is in

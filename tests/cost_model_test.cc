@@ -3,7 +3,10 @@
 // and on the first calibration's 38 layers, measured on another CPU and
 // never fitted; plus how predictions move with the work, the thread count
 // and the ISA. A feature that drifts from cv_auto.py, or constants pasted
-// wrongly, fail here.
+// wrongly, fail here. Layers with a one-pixel input are left out of both:
+// `auto` sends them to gemm_col2im's one-pixel route by a rule, not by the
+// model (src/select.cc), and their gemm_col2im times in these files predate
+// that route (tests/gemm_one_pixel_test.cc checks the rule).
 #include "src/cost_model.h"
 
 #include <gtest/gtest.h>
@@ -19,6 +22,7 @@
 #include <vector>
 
 #include "hwy/targets.h"
+#include "src/algo/gemm_one_pixel.h"
 #include "src/select.h"
 #include "tconv/desc.h"
 
@@ -29,8 +33,10 @@ const std::string kDir = std::string(TCONV_SOURCE_DIR) + "/bench/calibration/";
 // From the fit in use (bench/RESULTS.md, "auto on layers it has never seen").
 // In-sample: 100 of 108 picks the fastest, geometric-mean loss 2.33 %, the
 // worst 1.95x (mnist_gan_out at 2 threads); first calibration 0.36 %.
+// (Without the one-pixel layers, dcgan_g1 and gan3d_g1 at 1 and 2 threads,
+// whose picks were all the fastest: 96 of 104.)
 constexpr double kWorstLoss = 2.0;
-constexpr int kMinFastest = 99;
+constexpr int kMinFastest = 95;
 constexpr double kFirstCalibrationLoss = 1.01;
 
 ConvDesc DescFromJson(const nlohmann::json& l) {
@@ -120,6 +126,7 @@ TEST(CostModel, PicksCloseToTheFastestOnTheBroadSuite) {
     ASSERT_NE(it, layers.end()) << key.first;
     ASSERT_TRUE(ValidateConvTranspose(it->second).ok()) << key.first;
     const Geom3 g = MakeGeom3(it->second, GeomOp::kConvTranspose);
+    if (OnePixelGemmApplies(g)) continue;
     std::string why;  // measured at AVX-512: predict at AVX-512 whatever this machine runs
     const std::string pick = SelectAlgorithm(g, key.second, &why, FittedCostModel(), "avx512")->name;
     double best = 1e30;
@@ -132,7 +139,7 @@ TEST(CostModel, PicksCloseToTheFastestOnTheBroadSuite) {
     worst = std::max(worst, loss);
     EXPECT_LE(loss, kWorstLoss) << key.first << " at " << key.second << " threads: " << why;
   }
-  EXPECT_EQ(n, 2 * static_cast<int>(layers.size()));
+  EXPECT_EQ(n, 2 * static_cast<int>(layers.size()) - 4);
   EXPECT_LE(std::exp(log_loss / n), 1.05) << "geometric-mean loss";
   EXPECT_GE(fastest, kMinFastest) << "of " << n;
 }
@@ -149,13 +156,14 @@ TEST(CostModel, PicksCloseToTheFastestOnTheFirstCalibration) {
     auto it = measured.find(name);
     ASSERT_NE(it, measured.end()) << name;
     const double gp = it->second.at("phase"), gg = it->second.at("gemm_col2im");
+    const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
+    if (OnePixelGemmApplies(g)) continue;
     std::string why;
-    const std::string pick =
-        SelectAlgorithm(MakeGeom3(d, GeomOp::kConvTranspose), 1, &why, FittedCostModel(), "avx512")->name;
+    const std::string pick = SelectAlgorithm(g, 1, &why, FittedCostModel(), "avx512")->name;
     log_loss += std::log(std::max(gp, gg) / (pick == "phase" ? gp : gg));
     ++n;
   }
-  EXPECT_EQ(n, 38);
+  EXPECT_EQ(n, 36);
   EXPECT_LE(std::exp(log_loss / n), kFirstCalibrationLoss) << "geometric-mean loss";
 }
 

@@ -124,7 +124,10 @@ def main():
     meas = read_measured(sys.argv[2])
     S = []  # (name, features, threads, medians)
     for (name, T), m in sorted(meas.items()):
-        if name in layers and 'phase' in m and 'gemm_col2im' in m:
+        # One-pixel inputs are routed by a rule, not the model (src/select.cc),
+        # and their gemm_col2im times here predate that route.
+        one_pixel = name in layers and all(v == 1 for v in layers[name]['in'])
+        if name in layers and 'phase' in m and 'gemm_col2im' in m and not one_pixel:
             S.append((name, extra(layers[name], feats(layers[name])), T, m))
     print('samples: %d (layer, threads) from %d layers' % (len(S), len({s[0] for s in S})))
     # What ran as `auto` when measured (the column of tconv_calibrate).

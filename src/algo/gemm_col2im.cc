@@ -31,6 +31,7 @@
 #include "src/algo/algorithm.h"
 #include "src/algo/blas.h"
 #include "src/algo/gemm_col2im_int8.h"
+#include "src/algo/gemm_one_pixel.h"
 #include "src/algo/im2col.h"
 #include "src/base/checked_int.h"
 
@@ -108,6 +109,7 @@ class GemmCol2ImPrepared : public PreparedAlgo {
 };
 
 AlgoCost GemmCol2ImCost(const Geom3& g) {
+  if (OnePixelGemmApplies(g)) return OnePixelGemmCost(g);
   AlgoCost c;
   c.macs = SatProduct({g.n, g.cin, g.cout_g, g.k_sp, g.in_sp});
   c.workspace_bytes = SatMul(ColumnFloats(g), sizeof(float));
@@ -123,6 +125,7 @@ std::unique_ptr<PreparedAlgo> GemmCol2ImPrepare(const PrepareInput& in, std::str
   // many GiB, so report it as out of memory.
   if (SatMul(g.cout_g, g.k_sp) > INT_MAX || g.in_sp > INT_MAX || g.cin_g > INT_MAX) return nullptr;
   if (in.w.dtype == DType::kI8) return PrepareGemmCol2ImInt8(in);
+  if (OnePixelGemmApplies(g)) return PrepareOnePixelGemm(g, w, bias);
   return std::make_unique<GemmCol2ImPrepared>(g, w, bias);
 }
 
