@@ -94,9 +94,11 @@ PhaseMode ChooseMode(const PhasePlan& p, const AxisPhases* ax, const PhaseTuning
   // (A/B medians 92.6 -> 99.7 and 89.6 -> 93.7 GFLOP/s; no tile and
   // interleave pass), level at 2t. Longer rows lost against the pixel
   // kernels' V-vector blocks (unet_up4 0.94x, unet_up1 0.63x), and
-  // channels-last y would need the plan's y copy.
+  // channels-last y would need the plan's y copy. Rows of at most half a
+  // vector leave half its lanes idle: vnet_up1 (rows of 8 at 16 lanes) ran
+  // 52 GFLOP/s direct against 89 with the pixel kernels (Zen 4, 1 thread).
   if (mode == PhaseMode::kPixels && direct && g.cout_g > 1 && g.s[2] >= 2 && !channels_last &&
-      p.u[2] <= direct->lanes)
+      p.u[2] <= direct->lanes && 2 * p.u[2] > direct->lanes)
     mode = PhaseMode::kDirect;
   switch (tuning.mode) {
     case PhaseTuning::Mode::kPixels: return PhaseMode::kPixels;
