@@ -35,9 +35,9 @@ AxisPhases AnalyzeAxis(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, 
   return a;
 }
 
-// Pixels preferred unless their rows waste > 15 % of the lanes (> 5 % with
-// >= 4 images), measured in 16-lane vectors (the widest target's).
-LaneChoice ChooseLanes(const int64_t* u, const int64_t* len, int64_t cout_g, int64_t n) {
+// Pixels preferred unless their rows waste > 5 % of the lanes, measured in
+// 16-lane vectors (the widest target's), and channels waste fewer.
+LaneChoice ChooseLanes(const int64_t* u, const int64_t* len, int64_t cout_g) {
   const int64_t lanes = kernels::kMaxLanes;
   const double eff_pixels =
       static_cast<double>(u[1] * u[2]) / static_cast<double>(RoundUp(u[1] * len[2], lanes));
@@ -49,13 +49,16 @@ LaneChoice ChooseLanes(const int64_t* u, const int64_t* len, int64_t cout_g, int
   // dcgan_g2 (eff_pixels 0.44: 0.92 vs 0.46) and dcgan_g3 (0.80: 0.95 vs
   // 0.80). dcgan_g4 (0.89) lost (0.93 vs 1.05) until the channels mode
   // stored whole channel vectors (y staged channels last): now 105-107 vs
-  // 93-96 GFLOP/s at 1 thread, 1.08x at 2. With >= 4 images (the
-  // batch-interleaved layout, which also skips the taps reading padding)
-  // the channels mode is taken below 0.95; without, below 0.85 (wavegan_up,
-  // N = 4 and 0.98, unet3d_up and unet_up4, N = 1, lose with it).
+  // 93-96 GFLOP/s at 1 thread, 1.08x at 2. The channels mode is taken
+  // below 0.95 (wavegan_up, 0.98, and unet3d_up and unet_up4, 1.0, lose
+  // with it). With fewer than 4 images the bound was 0.85 until the broad
+  // suite showed the channels kernel ahead between 0.85 and 0.95 on every
+  // layer measured (Zen 4, 1 thread, channels / best pixel kernel):
+  // melgan_up1 1.13, hifigan_v2_up1 1.11, pix2pix_dec5 1.16 (all 0.889),
+  // and on four layers outside the suite: 0.893 1.13, 0.923 1.11, 0.9375
+  // 1.05, 0.94 1.01 (bench/RESULTS.md).
   LaneChoice c;
-  const double threshold = n >= kernels::kPhaseGroupPixels ? 0.95 : 0.85;
-  c.channels = eff_pixels < threshold && eff_channels > eff_pixels;
+  c.channels = eff_pixels < 0.95 && eff_channels > eff_pixels;
   c.efficiency = c.channels ? eff_channels : eff_pixels;
   return c;
 }

@@ -112,7 +112,7 @@ struct LaneChoice {
   bool channels = false;
   double efficiency = 1.0;  // useful fraction of the lanes of the chosen mode
 };
-LaneChoice ChooseLanes(const int64_t* u, const int64_t* len, int64_t cout_g, int64_t n);
+LaneChoice ChooseLanes(const int64_t* u, const int64_t* len, int64_t cout_g);
 
 // Multiply-adds of the dense phase loops, padded taps included (axes.cc).
 int64_t FastMacs(const Geom3& g, const AxisPhases* ax);

@@ -82,7 +82,7 @@ const KernelInfo* DirectKernel(const PhasePlan& p, const AxisPhases* ax, bool ro
 
 PhaseMode ChooseMode(const PhasePlan& p, const AxisPhases* ax, const PhaseTuning& tuning, bool channels_last) {
   const Geom3& g = p.g;
-  const LaneChoice lanes = ChooseLanes(p.u, p.len, g.cout_g, g.n);
+  const LaneChoice lanes = ChooseLanes(p.u, p.len, g.cout_g);
   PhaseMode mode = lanes.channels ? PhaseMode::kChannels : PhaseMode::kPixels;
   const KernelInfo* direct = DirectKernel(p, ax, false);
   // Cout per group 1: the direct kernel (dw_k4s2: 0.446 -> 0.355 ms at 1
@@ -241,7 +241,7 @@ PhaseFastProfile ProfilePhaseFast(const Geom3& g) {
   const int64_t plane = SatAdd(len[0] * len[1] * len[2], len[2] + kernels::kPhasePlaneTail + 16);
   prof.workspace_bound = SatMul(SatAdd(SatProduct({g.n + 3, g.cin, plane}), SatProduct({g.n, g.cout, g.out_sp})),
                                 sizeof(float));
-  const LaneChoice lanes = ChooseLanes(u, len, g.cout_g, g.n);
+  const LaneChoice lanes = ChooseLanes(u, len, g.cout_g);
   prof.lane_efficiency = lanes.efficiency;
   // Batch-interleaved channels mode skips the taps that read padding.
   prof.macs = lanes.channels && g.n >= kernels::kPhaseGroupPixels ? UsefulMacs(g) : FastMacs(g, ax);
