@@ -13,6 +13,7 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "bench/onednn_format.h"
 #include "tconv/desc.h"
 
 namespace tconv {
@@ -43,11 +44,6 @@ inline OnednnDeconvGeom MakeOnednnGeom(const ConvDesc& d) {
     g.pad_r.push_back(d.pad_end[a] - d.output_padding[a]);
   }
   return g;
-}
-
-inline dnnl::memory::format_tag OnednnDataTag(int ndim) {
-  using tag = dnnl::memory::format_tag;
-  return ndim == 1 ? tag::ncw : ndim == 2 ? tag::nchw : tag::ncdhw;
 }
 
 // Strides of tconv's weight (Cin, Cout/g, *k), i-major, over oneDNN's dims

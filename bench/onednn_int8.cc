@@ -30,8 +30,8 @@ class OnednnInt8Runner : public Runner {
 
   void Run() override {
     omp_set_num_threads(threads);
-    std::unordered_map<int, memory> args = {
-        {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_BIAS, bias}, {DNNL_ARG_DST, dst}};
+    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
+    if (bias) args[DNNL_ARG_BIAS] = bias;
     if (comp) args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = comp;
     prim.execute(strm, args);
     strm.wait();
@@ -54,7 +54,7 @@ dnnl::primitive_attr QuantAttr(const QuantParams& q, OnednnInt8Src src, const me
   attr.set_output_scales(0, {static_cast<float>(RequantMultiplier(q, 0))});
   if (src == OnednnInt8Src::kSrcZeroPoint) attr.set_zero_points(DNNL_ARG_SRC, 0, {q.x_zero_point});
   if (q.y_zero_point != 0) attr.set_zero_points(DNNL_ARG_DST, 0, {q.y_zero_point});
-  if (src == OnednnInt8Src::kCompensation) {
+  if (src == OnednnInt8Src::kCompensation || src == OnednnInt8Src::kCompensationBias) {
     // A full y-shaped f32 tensor, in the layout oneDNN picks: a (1, C, *o)
     // one broadcast over the batch takes oneDNN 2.6 off its jit kernel.
     dnnl::post_ops po;
@@ -66,8 +66,9 @@ dnnl::primitive_attr QuantAttr(const QuantParams& q, OnednnInt8Src src, const me
 
 // kCompensation's tensor, -x_zero_point * M * S[n, c, o] with S the sum of
 // the weights that reach y[n, c, o] (an f32 deconvolution of ones; exact:
-// |S| < 2^24), into the layout `md` of the primitive's post-op.
-memory Compensation(const OnednnDeconvGeom& g, const Int8Data& data, int ndim, const memory::desc& md,
+// |S| < 2^24), plus M * bias[c] with_bias, into the layout `md` of the
+// primitive's post-op.
+memory Compensation(const OnednnDeconvGeom& g, const Int8Data& data, int ndim, const memory::desc& md, bool with_bias,
                     OnednnInt8Runner* r) {
   const auto f32 = memory::data_type::f32;
   const memory::desc ones_md(g.src, f32, OnednnDataTag(ndim)), sums_md(g.dst, f32, OnednnDataTag(ndim)),
@@ -79,9 +80,14 @@ memory Compensation(const OnednnDeconvGeom& g, const Int8Data& data, int ndim, c
   dnnl::deconvolution_forward(dnnl::deconvolution_forward::primitive_desc(od, r->eng))
       .execute(r->strm, {{DNNL_ARG_SRC, ones_m}, {DNNL_ARG_WEIGHTS, wei_m}, {DNNL_ARG_DST, sums}});
   r->strm.wait();
-  const float k = static_cast<float>(-data.q.x_zero_point * RequantMultiplier(data.q, 0));
+  const double m = RequantMultiplier(data.q, 0);
+  const float k = static_cast<float>(-data.q.x_zero_point * m);
   float* p = static_cast<float*>(sums.get_data_handle());
-  for (size_t i = 0; i < sums_md.get_size() / sizeof(float); ++i) p[i] *= k;
+  const size_t plane = static_cast<size_t>(sums_md.get_size() / sizeof(float) / (g.dst[0] * g.dst[1]));
+  for (size_t i = 0; i < sums_md.get_size() / sizeof(float); ++i) {
+    p[i] *= k;
+    if (with_bias) p[i] += static_cast<float>(m * data.b[(i / plane) % static_cast<size_t>(g.dst[1])]);
+  }
   memory out(md, r->eng);
   dnnl::reorder(sums, out).execute(r->strm, sums, out);
   r->strm.wait();
@@ -101,8 +107,10 @@ void LoadTensors(const OnednnDeconvGeom& g, const Int8Data& data, OnednnInt8Src 
   r->src = memory(pd.src_desc(), r->eng);
   r->wei = memory(pd.weights_desc(), r->eng);
   r->dst = memory(pd.dst_desc(), r->eng);
-  r->bias = memory(pd.bias_desc(), r->eng);
-  std::memcpy(r->bias.get_data_handle(), data.b.data(), data.b.size() * sizeof(int32_t));
+  if (pd.bias_desc().get_size() > 0) {  // (kCompensationBias has no bias argument)
+    r->bias = memory(pd.bias_desc(), r->eng);
+    std::memcpy(r->bias.get_data_handle(), data.b.data(), data.b.size() * sizeof(int32_t));
+  }
   dnnl::reorder(user_src, r->src).execute(r->strm, user_src, r->src);
   dnnl::reorder(user_wei, r->wei).execute(r->strm, user_wei, r->wei);
   r->strm.wait();
@@ -118,6 +126,8 @@ const char* OnednnInt8SrcName(OnednnInt8Src s) {
       return "s8";
     case OnednnInt8Src::kCompensation:
       return "u8+comp";
+    case OnednnInt8Src::kCompensationBias:
+      return "u8+comp+bias";
     default:
       return "u8 no zp";
   }
@@ -140,16 +150,21 @@ std::unique_ptr<Runner> MakeOnednnInt8Runner(const Layer& layer, const Int8Data&
     const auto u8 = memory::data_type::u8, s8 = memory::data_type::s8;
     memory::desc src_any(g.src, src == OnednnInt8Src::kS8Src ? s8 : u8, tag::any), wei_any(g.wei, s8, tag::any),
         dst_any(g.dst, u8, tag::any), bias_md({d.out_channels}, memory::data_type::s32, tag::x);
-    dnnl::deconvolution_forward::desc od(dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
-                                         src_any, wei_any, bias_md, dst_any, g.strides, g.dilates, g.pad_l, g.pad_r);
+    const bool bias_arg = src != OnednnInt8Src::kCompensationBias;
+    const auto prop = dnnl::prop_kind::forward_inference;
+    const auto alg = dnnl::algorithm::deconvolution_direct;
+    auto od = bias_arg ? dnnl::deconvolution_forward::desc(prop, alg, src_any, wei_any, bias_md, dst_any, g.strides,
+                                                           g.dilates, g.pad_l, g.pad_r)
+                       : dnnl::deconvolution_forward::desc(prop, alg, src_any, wei_any, dst_any, g.strides, g.dilates,
+                                                           g.pad_l, g.pad_r);
     dnnl::deconvolution_forward::primitive_desc pd(od, QuantAttr(data.q, src, g.dst), r->eng);
     r->impl = pd.impl_info_str();
     r->prim = dnnl::deconvolution_forward(pd);
     LoadTensors(g, data, src, pd, d.ndim, r.get());
-    if (src == OnednnInt8Src::kCompensation)
+    if (src == OnednnInt8Src::kCompensation || !bias_arg)
       r->comp = Compensation(g, data, d.ndim,
                              pd.query_md(dnnl::query::exec_arg_md, DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1),
-                             r.get());
+                             !bias_arg, r.get());
     return r;
   } catch (const dnnl::error& e) {
     if (why) *why = std::string("oneDNN int8 (") + OnednnInt8SrcName(src) + "): " + e.what();

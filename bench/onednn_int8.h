@@ -18,6 +18,11 @@
 //                  the same result as kSrcZeroPoint up to float rounding,
 //                  with oneDNN's zero-point-free kernel and one more f32
 //                  tensor of y's size read per run
+//   kCompensationBias  kCompensation without the bias argument, M * bias
+//                  added into the post-op tensor instead (oneDNN 2.6 takes
+//                  slower paths with a bias argument on some layers, as in
+//                  f32: `tconv bench`'s biaspass configurations); the same
+//                  result up to float rounding
 //
 // oneDNN 2.6 adds the s32 bias to the accumulator before the output scale
 // (tconv's convention, include/tconv/quant.h); its rounding is the CPU's
@@ -47,7 +52,8 @@ struct Int8Data {
   QuantParams q;
 };
 
-enum class OnednnInt8Src { kSrcZeroPoint, kS8Src, kCompensation, kNoZeroPoint };
+// kNoZeroPoint last: the one configuration whose y differs.
+enum class OnednnInt8Src { kSrcZeroPoint, kS8Src, kCompensation, kCompensationBias, kNoZeroPoint };
 const char* OnednnInt8SrcName(OnednnInt8Src s);
 
 // nullptr + *why when oneDNN refuses the layer or the configuration. The

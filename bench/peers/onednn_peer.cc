@@ -25,11 +25,11 @@
 
 #include <cstring>
 #include <memory>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
 #include <vector>
 
-#include <oneapi/dnnl/dnnl.hpp>
-
+#include "bench/onednn_format.h"
 #include "bench/peers/peers.h"
 
 namespace tconv {
@@ -39,7 +39,6 @@ namespace {
 using dnnl::memory;
 using tag = memory::format_tag;
 
-tag DataTag(int ndim) { return ndim == 1 ? tag::ncw : ndim == 2 ? tag::nchw : tag::ncdhw; }
 tag ChannelsLastTag(int ndim) { return ndim == 1 ? tag::nwc : ndim == 2 ? tag::nhwc : tag::ndhwc; }
 
 // The user weight (torch layout, i-major) as explicit strides over oneDNN's
@@ -58,18 +57,6 @@ memory::dims WeightStrides(const memory::dims& dims, bool grouped) {
   st[off + 1] = ksp * dims[off + 0];  // i
   if (grouped) st[0] = ksp * dims[1] * dims[2];
   return st;
-}
-
-// The format tag of md (the plain and blocked formats oneDNN picks for
-// deconvolution's dst), or the plain one when none matches.
-tag SameFormat(const memory::desc& md, const memory::dims& dims, int ndim) {
-  const std::vector<tag> candidates =
-      ndim == 1   ? std::vector<tag>{tag::nCw16c, tag::nCw8c, tag::nCw4c, tag::nwc}
-      : ndim == 2 ? std::vector<tag>{tag::nChw16c, tag::nChw8c, tag::nChw4c, tag::nhwc}
-                  : std::vector<tag>{tag::nCdhw16c, tag::nCdhw8c, tag::nCdhw4c, tag::ndhwc};
-  for (tag t : candidates)
-    if (memory::desc(dims, memory::data_type::f32, t) == md) return t;
-  return DataTag(ndim);
 }
 
 struct Variant {
@@ -125,7 +112,7 @@ class OnednnRunner : public Runner {
   }
   std::string Impl() const override { return impl; }
   bool ReadOutputNchw(float* y) override {
-    memory out({dst_dims, memory::data_type::f32, DataTag(ndim)}, eng, y);
+    memory out({dst_dims, memory::data_type::f32, OnednnDataTag(ndim)}, eng, y);
     dnnl::reorder(dst, out).execute(strm, dst, out);
     strm.wait();
     return true;
@@ -154,16 +141,16 @@ void Setup(const PeerProblem& p, const Variant& v, OnednnRunner* r) {
   r->dst_dims = dst_dims;
   r->ndim = p.ndim;
   const auto f32 = memory::data_type::f32;
-  const tag user_tag = v.channels_last ? ChannelsLastTag(p.ndim) : DataTag(p.ndim);
+  const tag user_tag = v.channels_last ? ChannelsLastTag(p.ndim) : OnednnDataTag(p.ndim);
   const tag prim_tag = v.any ? tag::any : user_tag;
   memory::desc src_md(src_dims, f32, prim_tag), wei_any(wei_dims, f32, tag::any), dst_md(dst_dims, f32, prim_tag),
       bias_md({p.cout}, f32, tag::x);
   const auto prop = dnnl::prop_kind::forward_inference;
   const auto alg = dnnl::algorithm::deconvolution_direct;
-  auto od = v.bias_arg ? dnnl::deconvolution_forward::desc(prop, alg, src_md, wei_any, bias_md, dst_md, strides,
-                                                           dilates, pad_l, pad_r)
-                       : dnnl::deconvolution_forward::desc(prop, alg, src_md, wei_any, dst_md, strides, dilates,
-                                                           pad_l, pad_r);
+  auto od = v.bias_arg
+                ? dnnl::deconvolution_forward::desc(prop, alg, src_md, wei_any, bias_md, dst_md, strides, dilates,
+                                                    pad_l, pad_r)
+                : dnnl::deconvolution_forward::desc(prop, alg, src_md, wei_any, dst_md, strides, dilates, pad_l, pad_r);
   dnnl::deconvolution_forward::primitive_desc pd(od, r->eng);
   r->impl = pd.impl_info_str();
   r->prim = dnnl::deconvolution_forward(pd);
@@ -172,7 +159,7 @@ void Setup(const PeerProblem& p, const Variant& v, OnednnRunner* r) {
       user_wei_md(wei_dims, f32, WeightStrides(wei_dims, grouped));
   r->user_src = memory(user_src_md, r->eng);
   r->user_dst = memory(user_dst_md, r->eng);
-  memory x_nchw({src_dims, f32, DataTag(p.ndim)}, r->eng, const_cast<float*>(p.x));
+  memory x_nchw({src_dims, f32, OnednnDataTag(p.ndim)}, r->eng, const_cast<float*>(p.x));
   dnnl::reorder(x_nchw, r->user_src).execute(r->strm, x_nchw, r->user_src);
   memory user_wei(user_wei_md, r->eng, const_cast<float*>(p.w));
   r->bias = memory(bias_md, r->eng);
@@ -191,9 +178,9 @@ void Setup(const PeerProblem& p, const Variant& v, OnednnRunner* r) {
     // The bias as a (1, C, 1, ...) tensor in y's own format, so the binary
     // pass has a JIT implementation (a plain bias beside a blocked y takes
     // oneDNN's reference one).
-    const memory::desc b1_md(bias1_dims, f32, SameFormat(pd.dst_desc(), dst_dims, p.ndim));
+    const memory::desc b1_md(bias1_dims, f32, OnednnSameFormat(pd.dst_desc(), dst_dims, p.ndim, f32));
     r->bias_b = memory(b1_md, r->eng);
-    memory b1_plain({bias1_dims, f32, DataTag(p.ndim)}, r->eng, r->bias.get_data_handle());
+    memory b1_plain({bias1_dims, f32, OnednnDataTag(p.ndim)}, r->eng, r->bias.get_data_handle());
     dnnl::reorder(b1_plain, r->bias_b).execute(r->strm, b1_plain, r->bias_b);
     dnnl::binary::desc bd(dnnl::algorithm::binary_add, pd.dst_desc(), b1_md, pd.dst_desc());
     dnnl::binary::primitive_desc bpd(bd, r->eng);
