@@ -17,6 +17,7 @@
 #include <climits>
 #include <vector>
 
+#include "src/algo/blas.h"
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
 #include "src/kernels/phase_kernels.h"
@@ -55,6 +56,14 @@ class OnePixelGemm : public PreparedAlgo {
         PlaceTaps(w + (ci * g.cout_g + co) * g.k_sp, row.data() + co * g.out_sp);
       for (int64_t c = 0; c < Columns(g); ++c) wp_[Panel(grp, c / kBlock) + cig * kBlock + c % kBlock] = row[c];
     }
+    // The kernel's pixel groups: images 4k..4k+3 (the last one short).
+    const int64_t groups = PaddedBatch(g) / kImages;
+    for (int64_t k = 0; k < groups; ++k) {
+      grp_x_.push_back(k * kImages);
+      grp_y_.push_back(k * kImages * g.cout * g.out_sp);
+      grp_n_.push_back(static_cast<int32_t>(std::min(kImages, g.n - k * kImages)));
+    }
+    grp_mask_.assign(grp_x_.size(), ~uint64_t{0});
     if (bias) {
       for (int64_t grp = 0; grp < g.groups; ++grp)
         for (int64_t c = 0; c < Columns(g); ++c)
@@ -75,16 +84,6 @@ class OnePixelGemm : public PreparedAlgo {
       for (int64_t n = 0; n < g.n; ++n) dst[n] = x[n * g.cin + ci];
       std::fill(dst + g.n, dst + nb, 0.0f);
     }
-    std::vector<int64_t> grp_x(static_cast<size_t>(nb / kImages)), grp_y(grp_x.size());
-    std::vector<int32_t> grp_n(grp_x.size());
-    std::vector<uint64_t> grp_mask(grp_x.size(), ~uint64_t{0});
-    const int64_t ldy = g.cout * g.out_sp;
-    for (size_t k = 0; k < grp_x.size(); ++k) {
-      const int64_t n0 = static_cast<int64_t>(k) * kImages;
-      grp_x[k] = n0;
-      grp_y[k] = n0 * ldy;
-      grp_n[k] = static_cast<int32_t>(std::min(kImages, g.n - n0));
-    }
     static const int64_t kZero = 0;
     kernels::PhaseChannelsArgs a;
     a.cstride = nb;
@@ -93,16 +92,16 @@ class OnePixelGemm : public PreparedAlgo {
     a.woff = &kZero;
     a.ntaps = 1;
     a.wstride = kBlock;
-    a.grp_x = grp_x.data();
-    a.grp_y = grp_y.data();
-    a.grp_n = grp_n.data();
-    a.grp_mask = grp_mask.data();
-    a.g1 = static_cast<int64_t>(grp_x.size());
+    a.grp_x = grp_x_.data();
+    a.grp_y = grp_y_.data();
+    a.grp_n = grp_n_.data();
+    a.grp_mask = grp_mask_.data();
+    a.g1 = static_cast<int64_t>(grp_x_.size());
     a.ychan = 1;
-    a.ystep = ldy;
+    a.ystep = g.cout * g.out_sp;
     const int64_t tasks = g.groups * blocks_;
     const double macs = static_cast<double>(g.n) * static_cast<double>(g.cin) * static_cast<double>(Columns(g));
-    const int workers = macs < 32768.0 ? 1 : static_cast<int>(std::min<int64_t>(threads, tasks));
+    const int workers = macs < kMinParallelMacs ? 1 : static_cast<int>(std::min<int64_t>(threads, tasks));
     const auto fn = kernel_->As<kernels::PhaseChannelsFn>();
 #pragma omp parallel for num_threads(workers) schedule(static) firstprivate(a) if (workers > 1)
     for (int64_t t = 0; t < tasks; ++t) {
@@ -137,9 +136,12 @@ class OnePixelGemm : public PreparedAlgo {
 
   Geom3 g_;
   const kernels::KernelInfo* kernel_;
-  int64_t blocks_;           // panels per group
-  std::vector<float> wp_;    // W' in panels (above)
-  std::vector<float> bias_;  // per panel column
+  int64_t blocks_;                      // panels per group
+  std::vector<float> wp_;               // W' in panels (above)
+  std::vector<float> bias_;             // per panel column
+  std::vector<int64_t> grp_x_, grp_y_;  // the kernel's pixel groups (above)
+  std::vector<int32_t> grp_n_;
+  std::vector<uint64_t> grp_mask_;  // one tap, always inside
 };
 
 }  // namespace
