@@ -1,9 +1,10 @@
 // gemm_col2im's one-pixel route (src/algo/gemm_one_pixel.h) at every ISA:
 // seeded random one-pixel layers (1-3 axes, batch 1-13, groups, pads that
 // crop taps or add bias-only outputs, dilation, output padding) bit-exact
-// against ConvTransposeRef on small integers, with and without bias; threads
-// 1, 2 and 3 bitwise equal; `auto` takes the route; and a layer past the
-// route's bound runs the per-image GEMM instead, still exact.
+// against ConvTransposeRef on small integers, with and without bias, by the
+// route where it applies and by the per-image GEMM elsewhere; threads 1, 2
+// and 3 bitwise equal; infinite and NaN inputs as the reference; `auto`
+// takes the route.
 #include "src/algo/gemm_one_pixel.h"
 
 #include <gtest/gtest.h>
@@ -26,8 +27,10 @@ namespace tconv {
 namespace {
 
 // A valid one-pixel desc from `seed` (retries until ValidateConvTranspose
-// accepts it).
+// accepts it). Even seeds draw the route's geometries (undilated, begin pads
+// >= 0, end pads >= the output padding), odd ones anything.
 ConvDesc RandomOnePixelDesc(uint64_t seed) {
+  const bool route = seed % 2 == 0;
   std::mt19937_64 rng(seed);
   auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
   for (;;) {
@@ -41,10 +44,11 @@ ConvDesc RandomOnePixelDesc(uint64_t seed) {
       d.in[a] = 1;
       d.kernel[a] = pick(1, 5);
       d.stride[a] = pick(1, 3);
-      d.dilation[a] = pick(1, 2);
-      d.pad_begin[a] = pick(-2, 2);
-      d.pad_end[a] = pick(-2, 2);
-      d.output_padding[a] = pick(0, std::max(d.stride[a], d.dilation[a]) - 1);
+      d.dilation[a] = route ? 1 : pick(1, 2);
+      d.pad_begin[a] = route ? pick(0, d.kernel[a] - 1) : pick(-2, 2);
+      d.pad_end[a] = route ? pick(0, d.kernel[a] - 1 - d.pad_begin[a]) : pick(-2, 2);
+      const int64_t max_a = std::max(d.stride[a], d.dilation[a]) - 1;
+      d.output_padding[a] = pick(0, route ? std::min(max_a, d.pad_end[a]) : max_a);
     }
     if (ValidateConvTranspose(d).ok()) return d;
   }
@@ -119,7 +123,7 @@ using GemmOnePixelIsa = testing::IsaTest;
 
 TEST_P(GemmOnePixelIsa, ExactOnRandomOnePixelLayers) {
   int routed = 0;
-  for (uint64_t seed = 0; seed < 150; ++seed) {
+  for (uint64_t seed = 0; seed < 300; ++seed) {
     const ConvDesc d = RandomOnePixelDesc(seed);
     const bool applies = OnePixelGemmApplies(MakeGeom3(d, GeomOp::kConvTranspose));
     const std::string kernel = CheckExact(d, seed * 7, seed % 3 != 0);
@@ -127,7 +131,52 @@ TEST_P(GemmOnePixelIsa, ExactOnRandomOnePixelLayers) {
     routed += applies;
     if (HasFailure()) break;
   }
-  EXPECT_GT(routed, 100);  // the bound rarely refuses these small kernels
+  EXPECT_GE(routed, 140);  // the even seeds' (odd ones: dilation, negative begin pads, long outputs)
+}
+
+// Infinite and NaN inputs: an output gets NaN or infinity exactly where the
+// reference does, the bias-only outputs of other channels stay finite (the
+// route multiplies no x by a weight that is not a real tap). The first
+// layer crops taps with its pads; the differential fuzzer's case (one tap,
+// outputs past it that only the bias reaches) stays on the column path.
+TEST_P(GemmOnePixelIsa, NonFiniteInputsMatchTheReference) {
+  ConvDesc routed = testing::Square2D(6, 5, 7, 1, 1, 4, 2, 1);
+  ConvDesc fuzz_case;
+  fuzz_case.ndim = 1;
+  fuzz_case.in_channels = 4;
+  fuzz_case.out_channels = 6;
+  fuzz_case.groups = 2;
+  fuzz_case.in[0] = 1;
+  fuzz_case.kernel[0] = 1;
+  fuzz_case.stride[0] = 3;
+  fuzz_case.pad_end[0] = -2;
+  fuzz_case.output_padding[0] = 1;
+  for (const ConvDesc& d : {routed, fuzz_case}) {
+    ASSERT_TRUE(ValidateConvTranspose(d).ok()) << DescString(d);
+    std::vector<float> x(NumElements(ConvTransposeInputShape(d))), w(NumElements(ConvTransposeWeightShape(d)));
+    std::vector<float> b(d.out_channels);
+    testing::FillUniform(&x, 3);
+    testing::FillUniform(&w, 4);
+    testing::FillUniform(&b, 5);
+    x[1] = std::numeric_limits<float>::infinity();
+    x[x.size() - 1] = std::numeric_limits<float>::quiet_NaN();
+    const std::vector<float> want = Reference(d, x, w, b);
+    for (int threads : {1, 2}) {
+      const Result r = RunPlan(d, "gemm_col2im", x, w, b, threads);
+      ASSERT_EQ(r.y.size(), want.size());
+      EXPECT_EQ(r.kernel.find("one input pixel") != std::string::npos,
+                OnePixelGemmApplies(MakeGeom3(d, GeomOp::kConvTranspose)));
+      for (size_t i = 0; i < want.size(); ++i) {
+        if (std::isnan(want[i])) {
+          EXPECT_TRUE(std::isnan(r.y[i])) << DescString(d) << " y[" << i << "]";
+        } else if (std::isinf(want[i])) {
+          EXPECT_EQ(r.y[i], want[i]) << DescString(d) << " y[" << i << "]";
+        } else {
+          EXPECT_NEAR(r.y[i], want[i], 1e-4 * (1.0 + std::fabs(want[i]))) << DescString(d) << " y[" << i << "]";
+        }
+      }
+    }
+  }
 }
 
 // Many panels of 32 columns, a batch that is not a multiple of the kernel's
@@ -157,8 +206,8 @@ TEST(GemmOnePixel, AutoTakesTheRoute) {
   for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(r.y[i], want[i], 1e-4 * (1.0 + std::fabs(want[i]))) << i;
 }
 
-// An output more than 4x the kernel (pads of -3 around a 1-tap kernel: 7
-// outputs, 6 of them bias only) stays on the per-image GEMM and col2im.
+// Outputs no tap reaches (pads of -3 around a 1-tap kernel: 7 outputs, 6
+// of them bias only) and dilation stay on the per-image GEMM and col2im.
 TEST(GemmOnePixel, PastTheBoundRunsTheColumnPath) {
   ConvDesc d;
   d.ndim = 1;
@@ -172,6 +221,11 @@ TEST(GemmOnePixel, PastTheBoundRunsTheColumnPath) {
   ASSERT_TRUE(ValidateConvTranspose(d).ok());
   EXPECT_FALSE(OnePixelGemmApplies(MakeGeom3(d, GeomOp::kConvTranspose)));
   EXPECT_EQ(CheckExact(d, 5, true).find("one input pixel"), std::string::npos);
+  ConvDesc dilated = testing::Square2D(3, 4, 5, 1, 1, 3, 1, 0);
+  dilated.dilation = {2, 2, 1};
+  ASSERT_TRUE(ValidateConvTranspose(dilated).ok());
+  EXPECT_FALSE(OnePixelGemmApplies(MakeGeom3(dilated, GeomOp::kConvTranspose)));
+  EXPECT_EQ(CheckExact(dilated, 6, true).find("one input pixel"), std::string::npos);
 }
 
 }  // namespace

@@ -28,7 +28,6 @@ namespace {
 
 constexpr int64_t kBlock = kernels::kPhaseChannelBlock;  // W' columns per panel
 constexpr int64_t kImages = kernels::kPhaseGroupPixels;  // images per kernel group
-constexpr int64_t kMaxOutPerTap = 4;                     // out_sp <= 4 x k_sp (gemm_one_pixel.h)
 
 int64_t Columns(const Geom3& g) { return g.cout_g * g.out_sp; }
 int64_t Blocks(const Geom3& g) { return CeilDiv(Columns(g), kBlock); }
@@ -147,8 +146,12 @@ class OnePixelGemm : public PreparedAlgo {
 }  // namespace
 
 bool OnePixelGemmApplies(const Geom3& g) {
-  return g.in_sp == 1 && g.out_sp <= SatMul(kMaxOutPerTap, g.k_sp) &&
-         kernels::FindKernel(kernels::KernelOp::kPhaseChannels, DType::kF32) != nullptr;
+  if (g.in_sp != 1) return false;
+  // Every output o of each axis is reached by tap (o + pb) / d: with d = 1
+  // (or one tap), pb >= 0 and out + pb <= k.
+  for (int a = 0; a < 3; ++a)
+    if (!(g.d[a] == 1 || g.k[a] == 1) || g.pb[a] < 0 || g.out[a] + g.pb[a] > g.k[a]) return false;
+  return kernels::FindKernel(kernels::KernelOp::kPhaseChannels, DType::kF32) != nullptr;
 }
 
 AlgoCost OnePixelGemmCost(const Geom3& g) {
