@@ -76,7 +76,7 @@ double PredictPhaseSeconds(const Geom3& g, const CostModelConstants& c, int thre
 
 double PredictGemmCol2ImSeconds(const Geom3& g, const CostModelConstants& c, int threads) {
   auto sat = [](double x, double h) { return x / (x + h); };
-  if (OnePixelGemmApplies(g)) {  // one GEMM over the batch: m, n, k = Cout/g*out_sp, N, Cin/g (+ the bias row)
+  if (OnePixelGemmApplies(g)) {  // one GEMM over the batch: m, n, k = Cout/g*out_sp, N, Cin/g
     const double u = D(g.n) * D(g.cin) * D(g.cout_g) * D(g.out_sp);
     const double rate = c.rg * sat(D(g.cout_g) * D(g.out_sp), c.hm) * sat(D(g.n), c.hn) * sat(D(g.cin_g), c.hk) *
                         Parallel(c.qg, u, threads, c);

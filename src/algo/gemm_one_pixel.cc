@@ -2,9 +2,9 @@
 //
 // The GEMM runs on the phase algorithm's channels kernel (f32_phase_channels,
 // src/kernels/phase_kernels.h) rather than OpenBLAS: W' is the large operand
-// and OpenBLAS packs it again on every call (gan3d_g1, 32 x 201 x 32768:
-// 35 GFLOP/s, sgemm_itcopy 23 % of the time against its kernel's 14 %; Zen 4,
-// 1 thread), while here it is packed once, in the kernel's panels of 32
+// and OpenBLAS packs it again on every call (gan3d_g1, a first version with
+// the bias as a 201st row of W': 32 x 201 x 32768, 35 GFLOP/s, sgemm_itcopy
+// 23 % of the time against its kernel's 14 %; Zen 4, 1 thread), while here it is packed once, in the kernel's panels of 32
 // columns x Cin/g, and each panel serves the whole batch from cache.
 //
 // The kernel's "pixels" are the images: group k is images 4k..4k+3 of x'
