@@ -179,7 +179,8 @@ TEST(AlgorithmsSweep, RealValuedWithinTolerance) {
       size_t bad = 0;
       for (size_t i = 0; i < ref.size(); ++i) {
         if (!(std::fabs(static_cast<double>(y[i]) - ref[i]) <= tol)) {
-          if (bad++ < 3) ADD_FAILURE() << repro << ": y[" << i << "] = " << y[i] << ", ref " << ref[i] << ", tol " << tol;
+          if (bad++ < 3)
+            ADD_FAILURE() << repro << ": y[" << i << "] = " << y[i] << ", ref " << ref[i] << ", tol " << tol;
         }
       }
     }
@@ -220,8 +221,8 @@ std::vector<Targeted> TargetedCases() {
       {"stride > kernel", Make(2, 1, 3, 2, 1, {4, 3}, {2, 1}, {5, 4}, {1, 1}, {0, 1}, {1, 0}, {2, 3})},
       {"stride > dilated kernel", Make(1, 2, 2, 2, 1, {5}, {2}, {7}, {3}, {1}, {0})},
       {"size-1 input", Make(2, 1, 3, 5, 1, {1, 1}, {4, 3}, {2, 3}, {1, 2}, {1, 0}, {0, 2})},
-      {"size-1 input and kernel", Make(3, 2, 2, 3, 1, {1, 1, 1}, {1, 1, 1}, {3, 2, 1}, {1, 1, 1}, {0, 0, 0},
-                                       {0, 0, 0}, {2, 1, 0})},
+      {"size-1 input and kernel",
+       Make(3, 2, 2, 3, 1, {1, 1, 1}, {1, 1, 1}, {3, 2, 1}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0}, {2, 1, 0})},
       {"negative pads", Make(2, 1, 2, 3, 1, {3, 4}, {3, 2}, {2, 3}, {1, 2}, {-2, -1}, {-3, 0})},
       {"negative pads dilated", Make(1, 1, 3, 2, 1, {4}, {3}, {3}, {2}, {-3}, {-2}, {1})},
       {"depthwise s2 d3", Make(2, 2, 6, 6, 6, {5, 7}, {3, 4}, {2, 2}, {3, 1}, {1, 2}, {2, 0}, {1, 0})},
@@ -235,6 +236,11 @@ std::vector<Targeted> TargetedCases() {
       {"channels 16->32 s3 d2", Make(2, 1, 16, 32, 1, {9, 8}, {3, 3}, {3, 3}, {2, 2}, {1, 2}, {0, 1}, {1, 0})},
       {"groups 4, 32->16", Make(2, 1, 32, 16, 4, {10, 11}, {3, 3}, {2, 2}, {1, 1}, {1, 1}, {1, 1}, {1, 1})},
       {"depthwise 64 dilated", Make(2, 1, 64, 64, 64, {9, 9}, {3, 3}, {2, 2}, {2, 2}, {2, 2}, {2, 2}, {1, 1})},
+      // Few output channels on long inputs: gemm_col2im cuts its GEMMs into
+      // input-pixel chunks (col2im after them; y's planes when col2im is
+      // the identity).
+      {"Cout 1, 1-D, 1200 pixels", Make(1, 2, 8, 1, 1, {1200}, {4}, {2}, {1}, {1}, {1})},
+      {"Cout 3, 1x1, 40x40 (identity col2im)", Make(2, 1, 6, 3, 1, {40, 40}, {1, 1}, {1, 1}, {1, 1}, {0, 0}, {0, 0})},
   };
 }
 
@@ -290,8 +296,7 @@ TEST(TapMath, MatchesBruteForce) {
               std::vector<std::pair<int64_t, int64_t>> got;
               for (int64_t j = 0; j < run.count; ++j)
                 got.emplace_back(run.k0 + j * axis.kstep, run.ix0 - j * axis.istep);
-              ASSERT_EQ(got, want) << "s=" << s << " d=" << d << " k=" << k << " i=" << i << " pb=" << pb
-                                   << " o=" << o;
+              ASSERT_EQ(got, want) << "s=" << s << " d=" << d << " k=" << k << " i=" << i << " pb=" << pb << " o=" << o;
               ++checked;
             }
           }

@@ -18,7 +18,9 @@
 // block of output channels) with blocks fixed by the geometry alone, so every
 // GEMM call is the same for any thread count. A task computes its rows of the
 // column buffer and then col2im's them into its own output planes (one writer
-// per output element). OpenBLAS runs each GEMM on one thread; the tasks
+// per output element). With fewer blocks than kTargetTasks (few output
+// channels) each block's GEMM is cut into chunks of input pixels, also fixed
+// by the geometry, and col2im runs by block after all of them. OpenBLAS runs each GEMM on one thread; the tasks
 // spread over our `threads` workers (src/algo/blas.h).
 //
 // int8 plans run the same steps on exact integers (gemm_col2im_int8.h).
@@ -40,6 +42,12 @@ namespace {
 
 // Enough tasks per batch item that 2-16 threads balance.
 constexpr int64_t kTargetTasks = 16;
+// The narrowest input-pixel chunk a GEMM is cut into (RunChunked). Zen 4,
+// 1 thread, gemm_col2im GFLOP/s unchunked / chunks of >= 256, 512, 1024
+// pixels: wavegan_out (64 -> 1, k25 s4, 4096 pixels) 44.8 / 66 / 66 / 48.8
+// (the GEMM's input panel stays in L2), tasnet_dec (512 -> 1, k16 s8,
+// 3999 pixels) 39.7 / 36.5 / 37.9 / 38.2.
+constexpr int64_t kMinChunkPixels = 512;
 
 bool ColIsIdentity(const Geom3& g) { return Im2ColIsIdentity(AsConvGeom(g)); }
 
@@ -62,6 +70,19 @@ class GemmCol2ImPrepared : public PreparedAlgo {
     const int64_t nblk = std::min<int64_t>(g.cout_g, std::max<int64_t>(1, (kTargetTasks + g.groups - 1) / g.groups));
     cb_ = (g.cout_g + nblk - 1) / nblk;
     nblk_ = (g.cout_g + cb_ - 1) / cb_;
+    // Fewer channel blocks than kTargetTasks (Cout/g of 1-15 with one
+    // group): the blocks' GEMMs split along the input pixels too, so a
+    // second thread has work (tasnet_dec, 512 -> 1: one task per image
+    // before, 2 threads ran at the speed of 1).
+    const int64_t blocks = g.groups * nblk_;
+    if (blocks < kTargetTasks && g.in_sp >= 2 * kMinChunkPixels) {
+      chunks_ = std::min((kTargetTasks + blocks - 1) / blocks, g.in_sp / kMinChunkPixels);
+      chunk_ = (g.in_sp + chunks_ - 1) / chunks_;
+      chunk_ = (chunk_ + 15) / 16 * 16;
+      chunks_ = (g.in_sp + chunk_ - 1) / chunk_;
+    } else {
+      chunk_ = g.in_sp;
+    }
   }
 
   std::string Kernel() const override { return "gemm_col2im: OpenBLAS sgemm + col2im"; }
@@ -72,8 +93,13 @@ class GemmCol2ImPrepared : public PreparedAlgo {
     float* col_all = static_cast<float*>(ws);
     const int64_t tasks = g.groups * nblk_;
     const double task_mnk = static_cast<double>(cb_ * g.k_sp) * static_cast<double>(g.in_sp) * g.cin_g;
-    const int workers = GemmWorkers(threads, tasks, task_mnk, task_mnk * static_cast<double>(tasks));
+    const int workers = GemmWorkers(threads, tasks * chunks_, task_mnk / static_cast<double>(chunks_),
+                                    task_mnk * static_cast<double>(tasks));
     const BlasOneThread blas;
+    if (chunks_ > 1) {
+      for (int64_t n = 0; n < g.n; ++n) RunChunked(x, y, col_all, n, workers);
+      return;
+    }
     for (int64_t n = 0; n < g.n; ++n) {
 #pragma omp parallel for num_threads(workers) schedule(dynamic, 1) if (workers > 1)
       for (int64_t t = 0; t < tasks; ++t) {
@@ -101,11 +127,55 @@ class GemmCol2ImPrepared : public PreparedAlgo {
   }
 
  private:
+  // Image n with the channel blocks' GEMMs cut into chunks_ column chunks of
+  // the input pixels (fixed by the geometry, so each call is the same at any
+  // thread count): the GEMMs, then (after the barrier) col2im by channel
+  // block, one writer per output plane.
+  void RunChunked(const float* x, float* y, float* col_all, int64_t n, int workers) const {
+    const Geom3& g = g_;
+    const int64_t tasks = g.groups * nblk_;
+#pragma omp parallel num_threads(workers) if (workers > 1)
+    {
+#pragma omp for schedule(dynamic, 1)
+      for (int64_t t = 0; t < tasks * chunks_; ++t) {
+        const int64_t b = t / chunks_, p0 = (t % chunks_) * chunk_;
+        const int64_t grp = b / nblk_, c0 = (b % nblk_) * cb_, cbn = std::min(cb_, g.cout_g - c0);
+        const int64_t co0 = grp * g.cout_g + c0, pn = std::min(chunk_, g.in_sp - p0);
+        const float* xg = x + (n * g.cin + grp * g.cin_g) * g.in_sp + p0;
+        const float* a = wt_.data() + (grp * g.cout_g + c0) * g.k_sp * g.cin_g;
+        const int m = static_cast<int>(cbn * g.k_sp), k = static_cast<int>(g.cin_g), ld = static_cast<int>(g.in_sp);
+        if (identity_) {  // y's planes are the columns: this chunk of each, from the bias
+          float* yb = y + (n * g.cout + co0) * g.out_sp + p0;
+          for (int64_t c = 0; c < cbn; ++c) std::fill_n(yb + c * g.out_sp, pn, bias_.empty() ? 0.0f : bias_[co0 + c]);
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, static_cast<int>(pn), k, 1.0f, a, k, xg, ld, 1.0f,
+                      yb, ld);
+        } else {
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, static_cast<int>(pn), k, 1.0f, a, k, xg, ld, 0.0f,
+                      col_all + co0 * g.k_sp * g.in_sp + p0, ld);
+        }
+      }
+      if (!identity_) {
+#pragma omp for schedule(dynamic, 1)
+        for (int64_t b = 0; b < tasks; ++b) {
+          const int64_t grp = b / nblk_, c0 = (b % nblk_) * cb_, cbn = std::min(cb_, g.cout_g - c0);
+          const int64_t co0 = grp * g.cout_g + c0;
+          float* yb = y + (n * g.cout + co0) * g.out_sp;
+          for (int64_t c = 0; c < cbn; ++c)
+            std::fill_n(yb + c * g.out_sp, g.out_sp, bias_.empty() ? 0.0f : bias_[co0 + c]);
+          Geom3 cg = cg_;  // the conv view, restricted to this block's channels
+          cg.cin_g = cbn;
+          Col2ImAdd(cg, col_all + co0 * g.k_sp * g.in_sp, yb);
+        }
+      }
+    }
+  }
+
   Geom3 g_, cg_;
   bool identity_;
-  std::vector<float> wt_;    // per group: (Cout/g * k_sp) x (Cin/g)
-  std::vector<float> bias_;  // empty without bias
-  int64_t cb_ = 1, nblk_ = 1;  // output channels per task, tasks per group
+  std::vector<float> wt_;           // per group: (Cout/g * k_sp) x (Cin/g)
+  std::vector<float> bias_;         // empty without bias
+  int64_t cb_ = 1, nblk_ = 1;       // output channels per task, tasks per group
+  int64_t chunks_ = 1, chunk_ = 1;  // input-pixel chunks per task and their width
 };
 
 AlgoCost GemmCol2ImCost(const Geom3& g) {
@@ -132,7 +202,8 @@ std::unique_ptr<PreparedAlgo> GemmCol2ImPrepare(const PrepareInput& in, std::str
 }  // namespace
 
 const Algorithm kGemmCol2ImAlgorithm = {
-    "gemm_col2im", "W^T * x by sgemm into a column buffer, then col2im scatter-add (Caffe's deconvolution)",
-    GemmCol2ImCost, GemmCol2ImPrepare, nullptr, DTypeBit(DType::kF32) | DTypeBit(DType::kI8)};
+    "gemm_col2im",  "W^T * x by sgemm into a column buffer, then col2im scatter-add (Caffe's deconvolution)",
+    GemmCol2ImCost, GemmCol2ImPrepare,
+    nullptr,        DTypeBit(DType::kF32) | DTypeBit(DType::kI8)};
 
 }  // namespace tconv
