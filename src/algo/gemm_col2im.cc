@@ -12,16 +12,19 @@
 // Prepare packs W^T once per group as (Cout/g * k_sp) x (Cin/g), row-major.
 // The workspace is the column buffer of one batch item, all groups:
 // Cout * k_sp * in_sp floats (none when col2im is the identity: 1x1x1
-// kernel, stride 1, no pads, no output padding; the GEMM then writes y).
+// kernel, stride 1, no pads, no output padding; the GEMM then writes y),
+// one per image run at once (below).
 //
-// Threading: batch items run in order; within one, the tasks are (group,
-// block of output channels) with blocks fixed by the geometry alone, so every
-// GEMM call is the same for any thread count. A task computes its rows of the
-// column buffer and then col2im's them into its own output planes (one writer
-// per output element). With fewer blocks than kTargetTasks (few output
-// channels) each block's GEMM is cut into chunks of input pixels, also fixed
-// by the geometry, and col2im runs by block after all of them. OpenBLAS runs each GEMM on one thread; the tasks
-// spread over our `threads` workers (src/algo/blas.h).
+// Threading: the tasks are (group, block of output channels), blocks fixed
+// by the geometry alone, so every GEMM call is the same for any thread
+// count. A task computes its rows of the column buffer and then col2im's
+// them into its own output planes (one writer per output element). With
+// fewer blocks than kTargetTasks (few output channels, Split below) a long
+// input cuts each block's GEMM into chunks of input pixels, col2im after
+// all of them; a short one runs several images at once, each in its own
+// column buffer. Otherwise batch items run in order. OpenBLAS runs each
+// GEMM on one thread; the tasks spread over our `threads` workers
+// (src/algo/blas.h).
 //
 // int8 plans run the same steps on exact integers (gemm_col2im_int8.h).
 #include <cblas.h>
@@ -48,15 +51,48 @@ constexpr int64_t kTargetTasks = 16;
 // (the GEMM's input panel stays in L2), tasnet_dec (512 -> 1, k16 s8,
 // 3999 pixels) 39.7 / 36.5 / 37.9 / 38.2.
 constexpr int64_t kMinChunkPixels = 512;
+// The most column-buffer bytes images run at once may take together.
+constexpr int64_t kMaxSlotBytes = int64_t{8} << 20;
 
 bool ColIsIdentity(const Geom3& g) { return Im2ColIsIdentity(AsConvGeom(g)); }
 
 int64_t ColumnFloats(const Geom3& g) { return ColIsIdentity(g) ? 0 : SatProduct({g.cout, g.k_sp, g.in_sp}); }
 
+// How a Run splits its work, from the geometry alone (so every GEMM call is
+// the same at any thread count): output-channel blocks; with fewer than
+// kTargetTasks blocks (Cout/g 1-15), the GEMMs cut into input-pixel chunks
+// where the input is long enough, else that many images at once, each with
+// its own column buffer (mnist_gan_out: one block of 196 pixels per image).
+struct Split {
+  int64_t cb = 1, nblk = 1;       // output channels per block, blocks per group
+  int64_t chunks = 1, chunk = 1;  // input-pixel chunks per block and their width
+  int64_t slots = 1;              // images run at once
+};
+
+Split SplitOf(const Geom3& g) {
+  Split sp;
+  const int64_t nblk = std::min<int64_t>(g.cout_g, std::max<int64_t>(1, (kTargetTasks + g.groups - 1) / g.groups));
+  sp.cb = (g.cout_g + nblk - 1) / nblk;
+  sp.nblk = (g.cout_g + sp.cb - 1) / sp.cb;
+  sp.chunk = g.in_sp;
+  const int64_t blocks = g.groups * sp.nblk, want = (kTargetTasks + blocks - 1) / blocks;
+  if (blocks >= kTargetTasks) return sp;
+  if (g.in_sp >= 2 * kMinChunkPixels) {
+    sp.chunks = std::min(want, g.in_sp / kMinChunkPixels);
+    sp.chunk = (g.in_sp + sp.chunks - 1) / sp.chunks;
+    sp.chunk = (sp.chunk + 15) / 16 * 16;
+    sp.chunks = (g.in_sp + sp.chunk - 1) / sp.chunk;
+  } else {
+    const int64_t col_bytes = std::max<int64_t>(1, SatMul(ColumnFloats(g), sizeof(float)));
+    sp.slots = std::max<int64_t>(1, std::min({want, g.n, kMaxSlotBytes / col_bytes}));
+  }
+  return sp;
+}
+
 class GemmCol2ImPrepared : public PreparedAlgo {
  public:
   GemmCol2ImPrepared(const Geom3& g, const float* w, const float* bias)
-      : g_(g), cg_(AsConvGeom(g)), identity_(ColIsIdentity(g)) {
+      : g_(g), cg_(AsConvGeom(g)), identity_(ColIsIdentity(g)), split_(SplitOf(g)) {
     // wt_[grp][(cog*k_sp + kk)][cig] = w[grp*cin_g + cig][cog][kk]
     const int64_t rows = g.cout_g * g.k_sp;
     wt_.resize(static_cast<size_t>(g.groups * rows * g.cin_g));
@@ -67,22 +103,6 @@ class GemmCol2ImPrepared : public PreparedAlgo {
       for (int64_t r = 0; r < rows; ++r) dst[r * g.cin_g] = src[r];
     }
     if (bias) bias_.assign(bias, bias + g.cout);
-    const int64_t nblk = std::min<int64_t>(g.cout_g, std::max<int64_t>(1, (kTargetTasks + g.groups - 1) / g.groups));
-    cb_ = (g.cout_g + nblk - 1) / nblk;
-    nblk_ = (g.cout_g + cb_ - 1) / cb_;
-    // Fewer channel blocks than kTargetTasks (Cout/g of 1-15 with one
-    // group): the blocks' GEMMs split along the input pixels too, so a
-    // second thread has work (tasnet_dec, 512 -> 1: one task per image
-    // before, 2 threads ran at the speed of 1).
-    const int64_t blocks = g.groups * nblk_;
-    if (blocks < kTargetTasks && g.in_sp >= 2 * kMinChunkPixels) {
-      chunks_ = std::min((kTargetTasks + blocks - 1) / blocks, g.in_sp / kMinChunkPixels);
-      chunk_ = (g.in_sp + chunks_ - 1) / chunks_;
-      chunk_ = (chunk_ + 15) / 16 * 16;
-      chunks_ = (g.in_sp + chunk_ - 1) / chunk_;
-    } else {
-      chunk_ = g.in_sp;
-    }
   }
 
   std::string Kernel() const override { return "gemm_col2im: OpenBLAS sgemm + col2im"; }
@@ -90,57 +110,65 @@ class GemmCol2ImPrepared : public PreparedAlgo {
     const float* x = xb.As<float>();
     float* y = yb.As<float>();
     const Geom3& g = g_;
+    const Split& sp = split_;
     float* col_all = static_cast<float*>(ws);
-    const int64_t tasks = g.groups * nblk_;
-    const double task_mnk = static_cast<double>(cb_ * g.k_sp) * static_cast<double>(g.in_sp) * g.cin_g;
-    const int workers = GemmWorkers(threads, tasks * chunks_, task_mnk / static_cast<double>(chunks_),
-                                    task_mnk * static_cast<double>(tasks));
+    const int64_t tasks = g.groups * sp.nblk;
+    const double task_mnk = static_cast<double>(sp.cb * g.k_sp) * static_cast<double>(g.in_sp) * g.cin_g;
+    const int64_t parts = tasks * sp.chunks * sp.slots;
+    const int workers =
+        GemmWorkers(threads, parts, task_mnk / static_cast<double>(sp.chunks), task_mnk * static_cast<double>(tasks));
     const BlasOneThread blas;
-    if (chunks_ > 1) {
+    if (sp.chunks > 1) {
       for (int64_t n = 0; n < g.n; ++n) RunChunked(x, y, col_all, n, workers);
       return;
     }
-    for (int64_t n = 0; n < g.n; ++n) {
+    for (int64_t n0 = 0; n0 < g.n; n0 += sp.slots) {  // sp.slots images at a time, each in its own buffer
+      const int64_t count = std::min(sp.slots, g.n - n0) * tasks;
 #pragma omp parallel for num_threads(workers) schedule(dynamic, 1) if (workers > 1)
-      for (int64_t t = 0; t < tasks; ++t) {
-        const int64_t grp = t / nblk_, c0 = (t % nblk_) * cb_;
-        const int64_t cbn = std::min(cb_, g.cout_g - c0);
-        const int64_t co0 = grp * g.cout_g + c0;  // first output channel of the task
-        const float* xg = x + (n * g.cin + grp * g.cin_g) * g.in_sp;
-        const float* a = wt_.data() + (grp * g.cout_g + c0) * g.k_sp * g.cin_g;
-        float* yb = y + (n * g.cout + co0) * g.out_sp;
-        for (int64_t c = 0; c < cbn; ++c) {
-          std::fill_n(yb + c * g.out_sp, g.out_sp, bias_.empty() ? 0.0f : bias_[co0 + c]);
-        }
-        const int m = static_cast<int>(cbn * g.k_sp), nn = static_cast<int>(g.in_sp), k = static_cast<int>(g.cin_g);
-        if (identity_) {  // col2im is the identity: accumulate straight into y
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, nn, k, 1.0f, a, k, xg, nn, 1.0f, yb, nn);
-          continue;
-        }
-        float* col = col_all + co0 * g.k_sp * g.in_sp;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, nn, k, 1.0f, a, k, xg, nn, 0.0f, col, nn);
-        Geom3 cg = cg_;  // the conv view, restricted to this block's channels
-        cg.cin_g = cbn;
-        Col2ImAdd(cg, col, yb);
-      }
+      for (int64_t t = 0; t < count; ++t)
+        RunTask(x, y, col_all + (t / tasks) * ColumnFloats(g), n0 + t / tasks, t % tasks);
     }
   }
 
  private:
-  // Image n with the channel blocks' GEMMs cut into chunks_ column chunks of
+  // Image n with the channel blocks' GEMMs cut into split_.chunks chunks of
   // the input pixels (fixed by the geometry, so each call is the same at any
   // thread count): the GEMMs, then (after the barrier) col2im by channel
   // block, one writer per output plane.
+  // Block t (group, output channels) of image n: its GEMM into col (or y),
+  // then col2im into its own output planes.
+  void RunTask(const float* x, float* y, float* col_all, int64_t n, int64_t t) const {
+    const Geom3& g = g_;
+    const int64_t grp = t / split_.nblk, c0 = (t % split_.nblk) * split_.cb;
+    const int64_t cbn = std::min(split_.cb, g.cout_g - c0);
+    const int64_t co0 = grp * g.cout_g + c0;  // first output channel of the task
+    const float* xg = x + (n * g.cin + grp * g.cin_g) * g.in_sp;
+    const float* a = wt_.data() + (grp * g.cout_g + c0) * g.k_sp * g.cin_g;
+    float* yb = y + (n * g.cout + co0) * g.out_sp;
+    for (int64_t c = 0; c < cbn; ++c) std::fill_n(yb + c * g.out_sp, g.out_sp, bias_.empty() ? 0.0f : bias_[co0 + c]);
+    const int m = static_cast<int>(cbn * g.k_sp), nn = static_cast<int>(g.in_sp), k = static_cast<int>(g.cin_g);
+    if (identity_) {  // col2im is the identity: accumulate straight into y
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, nn, k, 1.0f, a, k, xg, nn, 1.0f, yb, nn);
+      return;
+    }
+    float* col = col_all + co0 * g.k_sp * g.in_sp;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, nn, k, 1.0f, a, k, xg, nn, 0.0f, col, nn);
+    Geom3 cg = cg_;  // the conv view, restricted to this block's channels
+    cg.cin_g = cbn;
+    Col2ImAdd(cg, col, yb);
+  }
+
   void RunChunked(const float* x, float* y, float* col_all, int64_t n, int workers) const {
     const Geom3& g = g_;
-    const int64_t tasks = g.groups * nblk_;
+    const int64_t nblk = split_.nblk, cb = split_.cb, chunks = split_.chunks, chunk = split_.chunk;
+    const int64_t tasks = g.groups * nblk;
 #pragma omp parallel num_threads(workers) if (workers > 1)
     {
 #pragma omp for schedule(dynamic, 1)
-      for (int64_t t = 0; t < tasks * chunks_; ++t) {
-        const int64_t b = t / chunks_, p0 = (t % chunks_) * chunk_;
-        const int64_t grp = b / nblk_, c0 = (b % nblk_) * cb_, cbn = std::min(cb_, g.cout_g - c0);
-        const int64_t co0 = grp * g.cout_g + c0, pn = std::min(chunk_, g.in_sp - p0);
+      for (int64_t t = 0; t < tasks * chunks; ++t) {
+        const int64_t b = t / chunks, p0 = (t % chunks) * chunk;
+        const int64_t grp = b / nblk, c0 = (b % nblk) * cb, cbn = std::min(cb, g.cout_g - c0);
+        const int64_t co0 = grp * g.cout_g + c0, pn = std::min(chunk, g.in_sp - p0);
         const float* xg = x + (n * g.cin + grp * g.cin_g) * g.in_sp + p0;
         const float* a = wt_.data() + (grp * g.cout_g + c0) * g.k_sp * g.cin_g;
         const int m = static_cast<int>(cbn * g.k_sp), k = static_cast<int>(g.cin_g), ld = static_cast<int>(g.in_sp);
@@ -157,7 +185,7 @@ class GemmCol2ImPrepared : public PreparedAlgo {
       if (!identity_) {
 #pragma omp for schedule(dynamic, 1)
         for (int64_t b = 0; b < tasks; ++b) {
-          const int64_t grp = b / nblk_, c0 = (b % nblk_) * cb_, cbn = std::min(cb_, g.cout_g - c0);
+          const int64_t grp = b / nblk, c0 = (b % nblk) * cb, cbn = std::min(cb, g.cout_g - c0);
           const int64_t co0 = grp * g.cout_g + c0;
           float* yb = y + (n * g.cout + co0) * g.out_sp;
           for (int64_t c = 0; c < cbn; ++c)
@@ -172,17 +200,16 @@ class GemmCol2ImPrepared : public PreparedAlgo {
 
   Geom3 g_, cg_;
   bool identity_;
-  std::vector<float> wt_;           // per group: (Cout/g * k_sp) x (Cin/g)
-  std::vector<float> bias_;         // empty without bias
-  int64_t cb_ = 1, nblk_ = 1;       // output channels per task, tasks per group
-  int64_t chunks_ = 1, chunk_ = 1;  // input-pixel chunks per task and their width
+  std::vector<float> wt_;    // per group: (Cout/g * k_sp) x (Cin/g)
+  std::vector<float> bias_;  // empty without bias
+  Split split_;
 };
 
 AlgoCost GemmCol2ImCost(const Geom3& g) {
   if (OnePixelGemmApplies(g)) return OnePixelGemmCost(g);
   AlgoCost c;
   c.macs = SatProduct({g.n, g.cin, g.cout_g, g.k_sp, g.in_sp});
-  c.workspace_bytes = SatMul(ColumnFloats(g), sizeof(float));
+  c.workspace_bytes = SatProduct({SplitOf(g).slots, ColumnFloats(g), sizeof(float)});
   c.packed_bytes = SatProduct({g.cin, g.cout_g, g.k_sp, sizeof(float)});
   return c;
 }
