@@ -1,4 +1,4 @@
-// The channels-first depthwise kernel, f32_dw_nchw_expand_1x<V>
+// The channels-first depthwise kernel, f32_dw_nchw_expand_<R>x<V>
 // (kDwNchwExpand): output rows [oy0, oy1) of one (image, channel) plane of a
 // 1-D or 2-D transposed convolution with one input and one output channel
 // per group, undilated, whose stride along x divides the vector lanes.
@@ -46,16 +46,18 @@ struct DwNchwExpandArgs {
   const float* last_ok = nullptr;
   float bias = 0.0f;
   // The expanded rows E (a ring of my rows, row_len floats each, E[b] at
-  // t = b + t0) and the zero-bordered input row they are made from (xb_len
-  // floats, x[ix] at xb_left + ix): DwNchwScratchFloats floats, 64-byte
-  // aligned, the caller's (one per thread).
+  // t = b + t0) and two zero-bordered input rows they are made from (xb_len
+  // floats each, x[ix] at xb_left + ix): DwNchwScratchFloats floats,
+  // 64-byte aligned, the caller's (one per thread).
   int64_t t0 = 0, a_off = 0, row_len = 0, xb_left = 0, xb_len = 0;
   float* scratch = nullptr;
 };
 using DwNchwExpandFn = void (*)(const DwNchwExpandArgs&);
 
-// Floats of scratch the kernel uses for `a` (the xb line, then the ring).
-inline int64_t DwNchwScratchFloats(const DwNchwExpandArgs& a) { return (a.xb_len + 15) / 16 * 16 + a.my * a.row_len; }
+// Floats of scratch the kernel uses for `a` (two xb lines, then the ring).
+inline int64_t DwNchwScratchFloats(const DwNchwExpandArgs& a) {
+  return 2 * ((a.xb_len + 15) / 16 * 16) + a.my * a.row_len;
+}
 
 }  // namespace kernels
 }  // namespace tconv
