@@ -45,7 +45,7 @@ struct DwNchwExpandArgs {
   const float* w = nullptr;
   const float* last_ok = nullptr;
   float bias = 0.0f;
-  // The expanded rows E (a ring of my rows, row_len floats each, E[b] at
+  // The expanded rows E (a ring of my + 1 rows, row_len floats each, E[b] at
   // t = b + t0) and two zero-bordered input rows they are made from (xb_len
   // floats each, x[ix] at xb_left + ix): DwNchwScratchFloats floats,
   // 64-byte aligned, the caller's (one per thread).
@@ -56,7 +56,7 @@ using DwNchwExpandFn = void (*)(const DwNchwExpandArgs&);
 
 // Floats of scratch the kernel uses for `a` (two xb lines, then the ring).
 inline int64_t DwNchwScratchFloats(const DwNchwExpandArgs& a) {
-  return 2 * ((a.xb_len + 15) / 16 * 16) + a.my * a.row_len;
+  return 2 * ((a.xb_len + 15) / 16 * 16) + (a.my + 1) * a.row_len;
 }
 
 }  // namespace kernels
