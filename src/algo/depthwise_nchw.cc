@@ -142,11 +142,27 @@ class DepthwiseNchw : public PreparedAlgo {
   std::vector<float> bias_;     // [C], zeros without bias
 };
 
-// Whether the route beats the phase kernels on g (measured on Zen 4, 1
-// thread; see DwNchwPays' callers' notes in docs/ALGORITHMS.md).
+// Whether the route beats the phase kernels on g. Zen 4, 1 thread, tconv
+// bench GFLOP/s (fastest of 5), phase kernels -> this route:
+//  - stride > 4 along x (no direct kernel: pixel tiles and an 8- or
+//    16-way interleave): centernet_ida_f8 10 -> 63, hed_up8 11 -> 62,
+//    hed_up16 10 -> 65.
+//  - stride 4 on both axes: centernet_ida_f4 (k8 s4) 43 -> 53.
+//  - phases that are not k = s or 2s grids (the direct kernel's slower
+//    general form) and a y too large for the L3 (>= 16 MiB), where writing
+//    y rows in order pays: dw_k3s2_mobile (26 MB y) 5-6.5 -> 10-12; the
+//    same layer with 1 or 2 images (3.2, 6.5 MB y) stays with the phase
+//    kernels (16-17 against 13-15).
+// The phase kernels stay faster on the k = 2s, s = 2 layers (dw_k4s2,
+// centernet_ida_f2, lapsrn_img: 41-47 against 27-41, their register-held
+// weights and row reuse) and level on wavenet_upsample (s 1 x 4).
 bool DwNchwPays(const Geom3& g) {
-  (void)g;
-  return true;
+  const int64_t sy = g.s[1], sx = g.s[2];
+  if (sx > 4 || (sx == 4 && sy >= 4)) return true;
+  auto grid = [](int64_t k, int64_t s) { return k == s || k == 2 * s; };
+  const bool square_phases = grid(g.k[1], sy) && grid(g.k[2], sx) && CeilDiv(g.k[1], sy) == CeilDiv(g.k[2], sx);
+  constexpr double kLargeY = 16.0 * 1024 * 1024;
+  return !square_phases && 4.0 * static_cast<double>(g.n * g.cout * g.out_sp) >= kLargeY;
 }
 
 }  // namespace
