@@ -6,6 +6,8 @@
 // output padding), threads 1 vs 2 bitwise equal, and Inf/NaN inputs that
 // reach exactly the outputs they contribute to. Outputs start as NaN so an
 // unwritten element fails.
+#include "src/algo/depthwise_nchw.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -15,7 +17,6 @@
 #include <string>
 #include <vector>
 
-#include "src/algo/depthwise_nchw.h"
 #include "src/geom3.h"
 #include "tconv/plan.h"
 #include "tconv/reference.h"
@@ -26,8 +27,8 @@ namespace tconv {
 namespace {
 
 // Runs the route (forced) at `threads`; false when it declines.
-bool RunRoute(const ConvDesc& d, const std::vector<float>& x, const std::vector<float>& w,
-              const std::vector<float>& b, int threads, std::vector<float>* y, std::string* why) {
+bool RunRoute(const ConvDesc& d, const std::vector<float>& x, const std::vector<float>& w, const std::vector<float>& b,
+              int threads, std::vector<float>* y, std::string* why) {
   const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
   const PhaseTuning tuning;
   const PrepareInput in{g, ConstBuffer(w.data()), ConstBuffer(b.empty() ? nullptr : b.data()), tuning};
@@ -152,9 +153,10 @@ TEST_P(DepthwiseNchwIsa, DecoderShapesMatchReferenceBitwise) {
 // x, not two) must not multiply it by the packed zero weight.
 TEST_P(DepthwiseNchwIsa, NonFiniteInputsReachOnlyTheirOutputs) {
   const std::string isa = this->isa();
-  for (const ConvDesc& d : {testing::Square2D(1, 2, 2, 6, 20, 3, 2, 1, 1, 2), testing::Square2D(1, 1, 1, 4, 9, 5, 4, 2, 0, 1)}) {
-    std::vector<float> x(NumElements(ConvTransposeInputShape(d)), 1.0f), w(NumElements(ConvTransposeWeightShape(d)), 0.5f),
-        b(d.out_channels, 0.25f);
+  for (const ConvDesc& d :
+       {testing::Square2D(1, 2, 2, 6, 20, 3, 2, 1, 1, 2), testing::Square2D(1, 1, 1, 4, 9, 5, 4, 2, 0, 1)}) {
+    std::vector<float> x(NumElements(ConvTransposeInputShape(d)), 1.0f),
+        w(NumElements(ConvTransposeWeightShape(d)), 0.5f), b(d.out_channels, 0.25f);
     x[7] = std::numeric_limits<float>::infinity();
     x[x.size() - 3] = std::numeric_limits<float>::quiet_NaN();
     std::vector<float> y;

@@ -129,9 +129,7 @@ class DepthwiseNchw : public PreparedAlgo {
   }
 
  private:
-  static float* AlignUp(float* p) {
-    return reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(p) + 63) / 64 * 64);
-  }
+  static float* AlignUp(float* p) { return reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(p) + 63) / 64 * 64); }
 
   Geom3 g_;
   const kernels::KernelInfo* kernel_;

@@ -110,8 +110,8 @@ HWY_INLINE void FmaRows(VF (&acc)[R][V], const float* HWY_RESTRICT e, const floa
 // it (ok) where sx does not divide kx. (Not MaskedLoad: Highway 1.0's SSE4
 // form is an aligned load.) Stores only outputs < valid of each row.
 template <int R, int V, class D>
-HWY_INLINE void RowsBlock(const DwNchwExpandArgs& a, const DwTaps& tp, int r0, hn::Mask<D> ok, bool partial,
-                          int64_t b0, float* HWY_RESTRICT y, int64_t valid) {
+HWY_INLINE void RowsBlock(const DwNchwExpandArgs& a, const DwTaps& tp, int r0, hn::Mask<D> ok, bool partial, int64_t b0,
+                          float* HWY_RESTRICT y, int64_t valid) {
   const D d;
   using VF = hn::Vec<D>;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
