@@ -61,7 +61,8 @@ DwNchwExpandArgs SharedArgs(const Geom3& g, int64_t lanes) {
   const int64_t ix0 = FloorDiv(a.t0, a.sx);  // the input of E's first vector
   a.xb_left = std::max<int64_t>(0, -ix0);
   const int64_t last = ix0 + (a.row_len - kDwNchwPackLanes) / a.sx + kDwNchwPackLanes;
-  a.xb_len = RoundUp(a.xb_left + std::max(a.in_w, last), kDwNchwPackLanes);
+  a.xb_len =
+      RoundUp(a.xb_left + std::max(a.in_w + kDwNchwPackLanes, last), kDwNchwPackLanes);  // (+ the row tail's vector)
   (void)lanes;
   return a;
 }

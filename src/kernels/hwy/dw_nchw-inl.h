@@ -37,10 +37,19 @@ HWY_INLINE void CopyRow(const DwNchwExpandArgs& a, int64_t iy, float* HWY_RESTRI
     PinVector(v);  // a vector copy, not a memcpy call per row
     hn::StoreU(v, d, line + i);
   }
+  if (i == a.in_w) return;
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
+  // A masked load does not fault on the lanes past x (there it is
+  // vmaskmovps / a zero-masking load; Highway 1.0's SSE4 form is a full
+  // aligned load), and the line's floats past the row stay zero. (dw_k3s2's
+  // 8-float tails scalar: the expansion was ~30% of the kernel.)
+  hn::StoreU(hn::MaskedLoad(hn::FirstN(d, static_cast<size_t>(a.in_w - i)), d, src + i), d, line + i);
+#else
   for (; i < a.in_w; ++i) {
     line[i] = src[i];
     asm volatile("" ::: "memory");  // nor a memmove call for the tail
   }
+#endif
 }
 
 // The expanded rows of a task: a ring of my + 1 rows (input row iy in slot
