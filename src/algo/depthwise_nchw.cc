@@ -18,7 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "src/algo/tap_math.h"
 #include "src/base/int_math.h"
 #include "src/dispatch/cpu.h"
 #include "src/kernels/dw_nchw_kernels.h"
@@ -86,12 +85,21 @@ class DepthwiseNchw : public PreparedAlgo {
     bias_.assign(static_cast<size_t>(g.cout), 0.0f);
     if (bias) bias_.assign(bias, bias + g.cout);
     args_.last_ok = last_ok_.data();
+    // Multiply-adds as run: every row tap times mx column taps per output,
+    // lanes without a column tap (k not a multiple of s) included.
+    int64_t row_taps = 0;
+    for (int64_t oy = 0; oy < args_.oh; ++oy) {
+      const int64_t t = oy + args_.pby, qy = FloorDiv(t, args_.sy);
+      for (int64_t j = 0; j < args_.my; ++j)
+        row_taps += t - qy * args_.sy + j * args_.sy < args_.ky && qy - j >= 0 && qy - j < args_.in_h;
+    }
+    macs_ = g.n * g.cout * row_taps * args_.mx * args_.ow;
     const int64_t planes = g.n * g.cout;
     row_blocks_ = std::max<int64_t>(1, std::min(args_.oh, CeilDiv(kWantTasks, planes)));
   }
 
   bool ActualCost(AlgoCost* c) const override {
-    c->macs = UsefulMacs(g_);
+    c->macs = macs_;
     c->workspace_bytes = 0;
     c->packed_bytes = static_cast<int64_t>((w_.size() + last_ok_.size() + bias_.size()) * sizeof(float));
     return true;
@@ -136,6 +144,7 @@ class DepthwiseNchw : public PreparedAlgo {
   const kernels::KernelInfo* kernel_;
   DwNchwExpandArgs args_;
   int64_t row_blocks_ = 1;
+  int64_t macs_ = 0;
   std::vector<float> w_;        // [C][ky][mx][kDwNchwPackLanes]
   std::vector<float> last_ok_;  // [kDwNchwPackLanes]
   std::vector<float> bias_;     // [C], zeros without bias
