@@ -37,6 +37,15 @@ bool RunRoute(const ConvDesc& d, const std::vector<float>& x, const std::vector<
   AlgoCost cost;
   EXPECT_TRUE(algo->ActualCost(&cost));
   EXPECT_EQ(cost.workspace_bytes, 0);
+  // Multiply-adds as run: per output row, its row taps x ceil(kx/sx) column
+  // taps x the row's outputs (counted here row by row).
+  int64_t row_taps = 0;
+  for (int64_t oy = 0; oy < g.out[1]; ++oy)
+    for (int64_t ky = 0; ky < g.k[1]; ++ky) {
+      const int64_t t = oy + g.pb[1] - ky;
+      row_taps += t % g.s[1] == 0 && t / g.s[1] >= 0 && t / g.s[1] < g.in[1];
+    }
+  EXPECT_EQ(cost.macs, g.n * g.cout * row_taps * ((g.k[2] + g.s[2] - 1) / g.s[2]) * g.out[2]) << DescString(d);
   y->assign(static_cast<size_t>(NumElements(ConvTransposeOutputShape(d))), std::numeric_limits<float>::quiet_NaN());
   algo->Run(ConstBuffer(x.data()), Buffer(y->data()), nullptr, threads);
   return true;

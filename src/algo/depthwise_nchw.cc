@@ -87,12 +87,16 @@ class DepthwiseNchw : public PreparedAlgo {
     args_.last_ok = last_ok_.data();
     // Multiply-adds as run: every row tap times mx column taps per output,
     // lanes without a column tap (k not a multiple of s) included.
+    // Row tap (ty, j) serves the rows oy = qy*sy + ty - pby with qy in
+    // [j, in_h - 1 + j] and oy in [0, oh): counted per (ty, j), O(ky) however
+    // many rows.
     int64_t row_taps = 0;
-    for (int64_t oy = 0; oy < args_.oh; ++oy) {
-      const int64_t t = oy + args_.pby, qy = FloorDiv(t, args_.sy);
-      for (int64_t j = 0; j < args_.my; ++j)
-        row_taps += t - qy * args_.sy + j * args_.sy < args_.ky && qy - j >= 0 && qy - j < args_.in_h;
-    }
+    for (int64_t ty = 0; ty < args_.sy; ++ty)
+      for (int64_t j = 0; j < args_.my && ty + j * args_.sy < args_.ky; ++j) {
+        const int64_t lo = std::max(j, CeilDiv(args_.pby - ty, args_.sy));
+        const int64_t hi = std::min(args_.in_h - 1 + j, FloorDiv(args_.oh - 1 + args_.pby - ty, args_.sy));
+        row_taps += std::max<int64_t>(0, hi - lo + 1);
+      }
     macs_ = g.n * g.cout * row_taps * args_.mx * args_.ow;
     const int64_t planes = g.n * g.cout;
     row_blocks_ = std::max<int64_t>(1, std::min(args_.oh, CeilDiv(kWantTasks, planes)));
