@@ -55,8 +55,8 @@ HWY_INLINE void CopyRow(const DwNchwExpandArgs& a, int64_t iy, float* HWY_RESTRI
 // The expanded rows of a task: a ring of my + 1 rows (input row iy in slot
 // iy mod (my + 1)), made from two zero-bordered lines. Row iy + 1 is copied into
 // the other line when row iy is expanded, so the permutes never load what
-// was just stored (dw_k4s2: a copy right before its loads stalled on store
-// forwarding, ~30% of the kernel).
+// was just stored (the first version copied right before the permutes: in
+// dw_k4s2's profile ~30% of the kernel's samples sat on their loads).
 struct DwRows {
   float* line[2];
   int64_t line_row[2] = {-1, -1};
@@ -214,7 +214,8 @@ void DwNchwExpand(const DwNchwExpandArgs& a) {
     const int64_t nrows = std::min(a.sy - ty, a.oy1 - oy);
     // The group's rows and one more: expanded a group before its first use,
     // its stores have left the store buffer when the tap loads (shifted by
-    // sx, across two stores) read it (dw_k4s2: forwarding stalls otherwise).
+    // sx, across two stores) read it. (Measured level against expanding at
+    // first use on dw_k4s2 and the depthwise suite.)
     for (; filled < std::min(qy + 1, a.in_h - 1); ++filled) {
       if (filled + 1 < 0) continue;
       int64_t sl = slot + (filled + 1 - qy);
