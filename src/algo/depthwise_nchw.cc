@@ -30,9 +30,10 @@ using kernels::DwNchwExpandArgs;
 using kernels::kDwNchwPackLanes;
 
 // Bounds: row taps per output (the kernel's tap arrays) and scratch floats
-// per thread (the expanded rows stay in L1/L2).
+// per thread, a stack buffer (Run allocates nothing; 32 KiB, as the phase
+// tasks' own padded input): the expanded rows stay in L1.
 constexpr int64_t kMaxRowTaps = 16;
-constexpr int64_t kMaxScratchFloats = int64_t{1} << 15;
+constexpr int64_t kMaxScratchFloats = 8192;
 // Tasks wanted per run, so that threads balance (planes are split into
 // blocks of rows when there are fewer).
 constexpr int64_t kWantTasks = 16;
@@ -117,15 +118,13 @@ class DepthwiseNchw : public PreparedAlgo {
     const int64_t tasks = g_.n * g_.cout * row_blocks_;
     const int64_t in_plane = args_.in_h * args_.in_w, out_plane = args_.oh * args_.ow;
     const int64_t rows = CeilDiv(args_.oh, row_blocks_);
-    const int64_t scratch = kernels::DwNchwScratchFloats(args_);
     // Static split: a thread runs the same planes every run (their lines
     // stay in its caches, as the phase tasks).
 #pragma omp parallel num_threads(threads) if (threads > 1)
     {
-      thread_local std::vector<float> buf;
-      if (static_cast<int64_t>(buf.size()) < scratch + 16) buf.resize(static_cast<size_t>(scratch + 16));
+      alignas(64) float scratch[kMaxScratchFloats];
       DwNchwExpandArgs a = args_;
-      a.scratch = AlignUp(buf.data());
+      a.scratch = scratch;
 #pragma omp for schedule(static)
       for (int64_t t = 0; t < tasks; ++t) {
         const int64_t plane = t / row_blocks_, rb = t % row_blocks_;
@@ -142,8 +141,6 @@ class DepthwiseNchw : public PreparedAlgo {
   }
 
  private:
-  static float* AlignUp(float* p) { return reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(p) + 63) / 64 * 64); }
-
   Geom3 g_;
   const kernels::KernelInfo* kernel_;
   DwNchwExpandArgs args_;
