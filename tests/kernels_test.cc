@@ -174,6 +174,16 @@ TEST_P(KernelList, PadAndChannelsLastKernelsMatchTheReference) {
       opts.layout = Layout::kNHWC;
       ASSERT_TRUE(CheckPlan(d, opts, 9, testing::Repro(d, 9) + " kernel=" + k.name, &ran, &why)) << why;
       EXPECT_EQ(ran, k.name);
+    } else if (k.op == KernelOp::kDwNchwExpand) {
+      // k3 s1 depthwise: stride 1 along x, which every target's lanes take,
+      // the scalar target's one included (tests/depthwise_nchw_test.cc
+      // sweeps the route at every ISA).
+      const ConvDesc d = Grouped(testing::Square2D(2, 5, 5, 7, 9, 3, 1, 1, 0), 5);
+      PlanOptions opts;
+      opts.algo = "phase";
+      opts.phase.kernel = k.name;
+      ASSERT_TRUE(CheckPlan(d, opts, 11, testing::Repro(d, 11) + " kernel=" + k.name, &ran, &why)) << why;
+      EXPECT_EQ(ran, k.name);
     } else if (k.dtype == DType::kBF16) {
       // tests/phase_bf16_sweep_test.cc runs every bf16 line at every ISA.
     } else if (k.dtype == DType::kI8) {

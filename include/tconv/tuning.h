@@ -39,6 +39,7 @@ struct PhaseTuning {
   bool batch_interleave = true;  // channels mode, N >= 4: images interleaved
   bool stage_y = true;           // channels mode, NCHW y: staged channels last
   bool row_split_pad = true;     // one image: the pad pass split by rows
+  bool dw_nchw = true;           // depthwise NCHW: the expanded-row kernel f32_dw_nchw_expand
 
   // bf16 plans only (PlanOptions::dtype kBFloat16): how phase computes.
   //   kDot:    the bf16 kernels: pairs of input channels per f32 lane

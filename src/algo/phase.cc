@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "src/algo/channels_last.h"
+#include "src/algo/depthwise_nchw.h"
 #include "src/algo/phase_axes.h"
 #include "src/algo/phase_bf16.h"
 #include "src/algo/phase_int8.h"
@@ -142,6 +143,15 @@ std::unique_ptr<PreparedAlgo> PhasePrepare(const PrepareInput& in, std::string* 
     return PreparePhaseBf16(in, why);
   }
   std::string declined;
+  const kernels::KernelInfo* named = in.tuning.kernel.empty() ? nullptr : kernels::FindKernelByName(in.tuning.kernel);
+  if (named && named->op == kernels::KernelOp::kDwNchwExpand) {
+    auto dw = PrepareDepthwiseNchw(in, /*forced=*/true, &declined);
+    if (!dw && why) *why = "phase: " + named->name + ": " + declined;
+    return dw;
+  }
+  if (in.tuning.kernel.empty() && in.tuning.dw_nchw) {
+    if (auto dw = PrepareDepthwiseNchw(in, /*forced=*/false, &declined)) return dw;
+  }
   if (auto fast = PreparePhaseFast(in, &declined)) return fast;
   if (!in.tuning.kernel.empty()) {
     if (why) *why = "phase: " + declined;

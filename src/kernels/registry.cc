@@ -53,6 +53,8 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
       return "requant";
     case KernelOp::kDwNhwcRowInt8:
       return "dw_nhwc_row";
+    case KernelOp::kDwNchwExpand:
+      return "dw_nchw_expand";
   }
   return "?";
 }

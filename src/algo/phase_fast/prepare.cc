@@ -299,6 +299,7 @@ std::vector<std::string> PhaseKernelNames() {
       case kernels::KernelOp::kPhaseChannels:
       case kernels::KernelOp::kPhaseBf16Dp:
       case kernels::KernelOp::kPhaseBf16Widen:
+      case kernels::KernelOp::kDwNchwExpand:
         names.push_back(k.name);
         break;
       default:

@@ -1,5 +1,5 @@
-// The channels-in-lanes, pad and channels-last depthwise kernels
-// (phase_channels-inl.h, pad-inl.h, dw_nhwc-inl.h).
+// The channels-in-lanes, pad and depthwise kernels (phase_channels-inl.h,
+// pad-inl.h, dw_nhwc-inl.h, dw_nchw-inl.h).
 // Compiled once per Highway target (foreach_target: N_AVX3, N_AVX2, N_SSE4,
 // N_SSSE3 and N_SCALAR on x86, N_NEON on arm64); AppendOtherKernels() appends the list
 // lines of these kernels (src/kernels/list.inc) at the target the dispatch
@@ -14,6 +14,7 @@
 #include "src/kernels/hwy/phase_channels-inl.h"
 #include "src/kernels/hwy/pad-inl.h"
 #include "src/kernels/hwy/dw_nhwc-inl.h"
+#include "src/kernels/hwy/dw_nchw-inl.h"
 #include "src/kernels/hwy/kernel_info-inl.h"
 #include "src/kernels/registry.h"
 
@@ -27,6 +28,7 @@ void AppendOtherKernelsImpl(std::vector<KernelInfo>* out) {
 #define TCONV_KERNEL_IF_kPhaseChannels(entry) entry
 #define TCONV_KERNEL_IF_kPadVolume(entry) entry
 #define TCONV_KERNEL_IF_kDwNhwcRow(entry) entry
+#define TCONV_KERNEL_IF_kDwNchwExpand(entry) entry
 #include "src/kernels/hwy/list_select.h"
 }
 

@@ -29,6 +29,9 @@
 #ifndef TCONV_KERNEL_IF_kDwNhwcRow
 #define TCONV_KERNEL_IF_kDwNhwcRow(entry)
 #endif
+#ifndef TCONV_KERNEL_IF_kDwNchwExpand
+#define TCONV_KERNEL_IF_kDwNchwExpand(entry)
+#endif
 
 #ifndef TCONV_KERNEL_IF_kPhaseBf16Dp
 #define TCONV_KERNEL_IF_kPhaseBf16Dp(entry)
@@ -64,6 +67,7 @@
 #undef TCONV_KERNEL_IF_kPhaseChannels
 #undef TCONV_KERNEL_IF_kPadVolume
 #undef TCONV_KERNEL_IF_kDwNhwcRow
+#undef TCONV_KERNEL_IF_kDwNchwExpand
 #undef TCONV_KERNEL_IF_kPhaseBf16Dp
 #undef TCONV_KERNEL_IF_kPhaseBf16Widen
 #undef TCONV_KERNEL_IF_kPhaseInt8Dot
