@@ -26,6 +26,24 @@
 namespace tconv {
 namespace {
 
+// A 1-D desc of one input pixel.
+ConvDesc OnePixel1D(int64_t n, int64_t cin, int64_t cout, int64_t groups, int64_t k, int64_t s, int64_t pb, int64_t pe,
+                    int64_t a) {
+  ConvDesc d;
+  d.ndim = 1;
+  d.batch = n;
+  d.in_channels = cin;
+  d.out_channels = cout;
+  d.groups = groups;
+  d.in[0] = 1;
+  d.kernel[0] = k;
+  d.stride[0] = s;
+  d.pad_begin[0] = pb;
+  d.pad_end[0] = pe;
+  d.output_padding[0] = a;
+  return d;
+}
+
 // A valid one-pixel desc from `seed` (retries until ValidateConvTranspose
 // accepts it). Even seeds draw the route's geometries (undilated, begin pads
 // >= 0, end pads >= the output padding), odd ones anything.
@@ -141,16 +159,8 @@ TEST_P(GemmOnePixelIsa, ExactOnRandomOnePixelLayers) {
 // outputs past it that only the bias reaches) stays on the column path.
 TEST_P(GemmOnePixelIsa, NonFiniteInputsMatchTheReference) {
   ConvDesc routed = testing::Square2D(6, 5, 7, 1, 1, 4, 2, 1);
-  ConvDesc fuzz_case;
-  fuzz_case.ndim = 1;
-  fuzz_case.in_channels = 4;
-  fuzz_case.out_channels = 6;
-  fuzz_case.groups = 2;
-  fuzz_case.in[0] = 1;
-  fuzz_case.kernel[0] = 1;
-  fuzz_case.stride[0] = 3;
-  fuzz_case.pad_end[0] = -2;
-  fuzz_case.output_padding[0] = 1;
+  const ConvDesc fuzz_case = OnePixel1D(/*n=*/1, /*cin=*/4, /*cout=*/6, /*groups=*/2, /*k=*/1, /*s=*/3, /*pb=*/0,
+                                        /*pe=*/-2, /*a=*/1);
   for (const ConvDesc& d : {routed, fuzz_case}) {
     ASSERT_TRUE(ValidateConvTranspose(d).ok()) << DescString(d);
     std::vector<float> x(NumElements(ConvTransposeInputShape(d))), w(NumElements(ConvTransposeWeightShape(d)));
@@ -209,15 +219,8 @@ TEST(GemmOnePixel, AutoTakesTheRoute) {
 // Outputs no tap reaches (pads of -3 around a 1-tap kernel: 7 outputs, 6
 // of them bias only) and dilation stay on the per-image GEMM and col2im.
 TEST(GemmOnePixel, PastTheBoundRunsTheColumnPath) {
-  ConvDesc d;
-  d.ndim = 1;
-  d.batch = 3;
-  d.in_channels = 4;
-  d.out_channels = 5;
-  d.in[0] = 1;
-  d.kernel[0] = 1;
-  d.pad_begin[0] = -3;
-  d.pad_end[0] = -3;
+  const ConvDesc d = OnePixel1D(/*n=*/3, /*cin=*/4, /*cout=*/5, /*groups=*/1, /*k=*/1, /*s=*/1, /*pb=*/-3, /*pe=*/-3,
+                                /*a=*/0);
   ASSERT_TRUE(ValidateConvTranspose(d).ok());
   EXPECT_FALSE(OnePixelGemmApplies(MakeGeom3(d, GeomOp::kConvTranspose)));
   EXPECT_EQ(CheckExact(d, 5, true).find("one input pixel"), std::string::npos);
