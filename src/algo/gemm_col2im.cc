@@ -130,72 +130,72 @@ class GemmCol2ImPrepared : public PreparedAlgo {
     }
   }
 
- private:
-  // Image n with the channel blocks' GEMMs cut into split_.chunks chunks of
-  // the input pixels (fixed by the geometry, so each call is the same at any
-  // thread count): the GEMMs, then (after the barrier) col2im by channel
-  // block, one writer per output plane.
-  // Block t (group, output channels) of image n: its GEMM into col (or y),
+  // Block b (group, output channels) of image n: its GEMM into col (or y),
   // then col2im into its own output planes.
-  void RunTask(const float* x, float* y, float* col_all, int64_t n, int64_t t) const {
-    const Geom3& g = g_;
-    const int64_t grp = t / split_.nblk, c0 = (t % split_.nblk) * split_.cb;
-    const int64_t cbn = std::min(split_.cb, g.cout_g - c0);
-    const int64_t co0 = grp * g.cout_g + c0;  // first output channel of the task
-    const float* xg = x + (n * g.cin + grp * g.cin_g) * g.in_sp;
-    const float* a = wt_.data() + (grp * g.cout_g + c0) * g.k_sp * g.cin_g;
-    float* yb = y + (n * g.cout + co0) * g.out_sp;
-    for (int64_t c = 0; c < cbn; ++c) std::fill_n(yb + c * g.out_sp, g.out_sp, bias_.empty() ? 0.0f : bias_[co0 + c]);
-    const int m = static_cast<int>(cbn * g.k_sp), nn = static_cast<int>(g.in_sp), k = static_cast<int>(g.cin_g);
-    if (identity_) {  // col2im is the identity: accumulate straight into y
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, nn, k, 1.0f, a, k, xg, nn, 1.0f, yb, nn);
-      return;
-    }
-    float* col = col_all + co0 * g.k_sp * g.in_sp;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, nn, k, 1.0f, a, k, xg, nn, 0.0f, col, nn);
-    Geom3 cg = cg_;  // the conv view, restricted to this block's channels
-    cg.cin_g = cbn;
-    Col2ImAdd(cg, col, yb);
+  void RunTask(const float* x, float* y, float* col_all, int64_t n, int64_t b) const {
+    BlockGemm(x, y, col_all, n, b, 0, g_.in_sp);
+    if (!identity_) BlockCol2Im(y, col_all, n, b);
   }
 
+  // Image n with the channel blocks' GEMMs cut into split_.chunks chunks of
+  // input pixels (fixed by the geometry, so each call is the same at any
+  // thread count): the GEMMs, then (after the barrier) col2im by channel
+  // block, one writer per output plane.
   void RunChunked(const float* x, float* y, float* col_all, int64_t n, int workers) const {
-    const Geom3& g = g_;
-    const int64_t nblk = split_.nblk, cb = split_.cb, chunks = split_.chunks, chunk = split_.chunk;
-    const int64_t tasks = g.groups * nblk;
+    const int64_t tasks = g_.groups * split_.nblk, chunks = split_.chunks, chunk = split_.chunk;
 #pragma omp parallel num_threads(workers) if (workers > 1)
     {
 #pragma omp for schedule(dynamic, 1)
       for (int64_t t = 0; t < tasks * chunks; ++t) {
-        const int64_t b = t / chunks, p0 = (t % chunks) * chunk;
-        const int64_t grp = b / nblk, c0 = (b % nblk) * cb, cbn = std::min(cb, g.cout_g - c0);
-        const int64_t co0 = grp * g.cout_g + c0, pn = std::min(chunk, g.in_sp - p0);
-        const float* xg = x + (n * g.cin + grp * g.cin_g) * g.in_sp + p0;
-        const float* a = wt_.data() + (grp * g.cout_g + c0) * g.k_sp * g.cin_g;
-        const int m = static_cast<int>(cbn * g.k_sp), k = static_cast<int>(g.cin_g), ld = static_cast<int>(g.in_sp);
-        if (identity_) {  // y's planes are the columns: this chunk of each, from the bias
-          float* yb = y + (n * g.cout + co0) * g.out_sp + p0;
-          for (int64_t c = 0; c < cbn; ++c) std::fill_n(yb + c * g.out_sp, pn, bias_.empty() ? 0.0f : bias_[co0 + c]);
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, static_cast<int>(pn), k, 1.0f, a, k, xg, ld, 1.0f,
-                      yb, ld);
-        } else {
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, static_cast<int>(pn), k, 1.0f, a, k, xg, ld, 0.0f,
-                      col_all + co0 * g.k_sp * g.in_sp + p0, ld);
-        }
+        const int64_t p0 = (t % chunks) * chunk;
+        BlockGemm(x, y, col_all, n, t / chunks, p0, std::min(chunk, g_.in_sp - p0));
       }
       if (!identity_) {
 #pragma omp for schedule(dynamic, 1)
-        for (int64_t b = 0; b < tasks; ++b) {
-          const int64_t grp = b / nblk, c0 = (b % nblk) * cb, cbn = std::min(cb, g.cout_g - c0);
-          const int64_t co0 = grp * g.cout_g + c0;
-          float* yb = y + (n * g.cout + co0) * g.out_sp;
-          for (int64_t c = 0; c < cbn; ++c)
-            std::fill_n(yb + c * g.out_sp, g.out_sp, bias_.empty() ? 0.0f : bias_[co0 + c]);
-          Geom3 cg = cg_;  // the conv view, restricted to this block's channels
-          cg.cin_g = cbn;
-          Col2ImAdd(cg, col_all + co0 * g.k_sp * g.in_sp, yb);
-        }
+        for (int64_t b = 0; b < tasks; ++b) BlockCol2Im(y, col_all, n, b);
       }
     }
+  }
+
+  // Block b's first output channel and channel count.
+  void BlockChannels(int64_t b, int64_t* co0, int64_t* cbn) const {
+    const int64_t grp = b / split_.nblk, c0 = (b % split_.nblk) * split_.cb;
+    *cbn = std::min(split_.cb, g_.cout_g - c0);
+    *co0 = grp * g_.cout_g + c0;
+  }
+
+  // Block b's GEMM over input pixels [p0, p0 + pn) of image n: into its rows
+  // of the column buffer, or (col2im the identity) accumulated into those
+  // pixels of its y planes, which start from the bias.
+  void BlockGemm(const float* x, float* y, float* col_all, int64_t n, int64_t b, int64_t p0, int64_t pn) const {
+    const Geom3& g = g_;
+    int64_t co0, cbn;
+    BlockChannels(b, &co0, &cbn);
+    const int64_t grp = co0 / g.cout_g;
+    const float* xg = x + (n * g.cin + grp * g.cin_g) * g.in_sp + p0;
+    const float* a = wt_.data() + co0 * g.k_sp * g.cin_g;
+    const int m = static_cast<int>(cbn * g.k_sp), k = static_cast<int>(g.cin_g), ld = static_cast<int>(g.in_sp);
+    if (identity_) {
+      float* yb = y + (n * g.cout + co0) * g.out_sp + p0;
+      for (int64_t c = 0; c < cbn; ++c) std::fill_n(yb + c * g.out_sp, pn, bias_.empty() ? 0.0f : bias_[co0 + c]);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, static_cast<int>(pn), k, 1.0f, a, k, xg, ld, 1.0f, yb,
+                  ld);
+      return;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, static_cast<int>(pn), k, 1.0f, a, k, xg, ld, 0.0f,
+                col_all + co0 * g.k_sp * g.in_sp + p0, ld);
+  }
+
+  // Block b's y planes of image n: the bias, then col2im of its columns.
+  void BlockCol2Im(float* y, const float* col_all, int64_t n, int64_t b) const {
+    const Geom3& g = g_;
+    int64_t co0, cbn;
+    BlockChannels(b, &co0, &cbn);
+    float* yb = y + (n * g.cout + co0) * g.out_sp;
+    for (int64_t c = 0; c < cbn; ++c) std::fill_n(yb + c * g.out_sp, g.out_sp, bias_.empty() ? 0.0f : bias_[co0 + c]);
+    Geom3 cg = cg_;  // the conv view, restricted to this block's channels
+    cg.cin_g = cbn;
+    Col2ImAdd(cg, col_all + co0 * g.k_sp * g.in_sp, yb);
   }
 
   Geom3 g_, cg_;
