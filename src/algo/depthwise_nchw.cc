@@ -39,7 +39,7 @@ constexpr int64_t kMaxScratchFloats = 8192;
 constexpr int64_t kWantTasks = 16;
 
 // The arguments every task shares (x, y, w, bias, rows: the task's).
-DwNchwExpandArgs SharedArgs(const Geom3& g, int64_t lanes) {
+DwNchwExpandArgs SharedArgs(const Geom3& g) {
   DwNchwExpandArgs a;
   a.in_h = g.in[1];
   a.in_w = g.in[2];
@@ -63,14 +63,13 @@ DwNchwExpandArgs SharedArgs(const Geom3& g, int64_t lanes) {
   const int64_t last = ix0 + (a.row_len - kDwNchwPackLanes) / a.sx + kDwNchwPackLanes;
   a.xb_len =
       RoundUp(a.xb_left + std::max(a.in_w + kDwNchwPackLanes, last), kDwNchwPackLanes);  // (+ the row tail's vector)
-  (void)lanes;
   return a;
 }
 
 class DepthwiseNchw : public PreparedAlgo {
  public:
   DepthwiseNchw(const Geom3& g, const float* w, const float* bias, const kernels::KernelInfo* kernel)
-      : g_(g), kernel_(kernel), args_(SharedArgs(g, kernel->lanes)) {
+      : g_(g), kernel_(kernel), args_(SharedArgs(g)) {
     constexpr int64_t P = kDwNchwPackLanes;
     const int64_t ky = args_.ky, kx = args_.kx, sx = args_.sx, mx = args_.mx;
     w_.assign(static_cast<size_t>(g.cout * ky * mx * P), 0.0f);
@@ -192,7 +191,7 @@ std::unique_ptr<PreparedAlgo> PrepareDepthwiseNchw(const PrepareInput& in, bool 
               " lanes");
   }
   if (CeilDiv(g.k[1], g.s[1]) > kMaxRowTaps) return no("more than 16 row taps per output");
-  if (kernels::DwNchwScratchFloats(SharedArgs(g, kernel->lanes)) > kMaxScratchFloats) return no("rows too long");
+  if (kernels::DwNchwScratchFloats(SharedArgs(g)) > kMaxScratchFloats) return no("rows too long");
   if (!forced && !DwNchwPays(g)) return no("the phase kernels are faster here");
   dispatch::LogDispatch("phase: depthwise channels first, %s", kernel->name.c_str());
   return std::make_unique<DepthwiseNchw>(g, in.w.As<float>(), in.bias.As<float>(), kernel);
