@@ -248,6 +248,27 @@ TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
   d1.pad_end = {11, 0, 0};
   d1.output_padding = {1, 0, 0};
   EXPECT_TRUE(CheckDesc(d1, seed++, isa)) << DescString(d1);
+  // 1-D rows longer than the tile budget (melgan-like): the row's pieces,
+  // and on 2 threads the pad pass split inside the one row. Cout 9 (two
+  // Cout blocks, 2102 floats in pieces of at most 1632) and Cout 1 (ten
+  // pieces).
+  ConvDesc d2 = d1;
+  d2.batch = 1;
+  d2.in_channels = 3;
+  d2.out_channels = 9;
+  d2.in = {2100, 1, 1};
+  d2.kernel = {4, 1, 1};
+  d2.stride = {2, 1, 1};
+  d2.pad_begin = d2.pad_end = {1, 0, 0};
+  d2.output_padding = {0, 0, 0};
+  EXPECT_TRUE(CheckDesc(d2, seed++, isa)) << DescString(d2);
+  d2.in_channels = 5;
+  d2.out_channels = 1;
+  d2.in = {20000, 1, 1};
+  d2.kernel = {16, 1, 1};
+  d2.stride = {8, 1, 1};
+  d2.pad_begin = d2.pad_end = {4, 0, 0};
+  EXPECT_TRUE(CheckDesc(d2, seed++, isa)) << DescString(d2);
   EXPECT_TRUE(CheckDesc(testing::Square2D(3, 6, 70, 4, 4, 4, 2, 1, 0), seed++, isa));  // channel blocks + tail
   // >= 4 images: channels mode's batch-interleaved layout (dcgan-like, odd
   // batch and kernel, stride > kernel, 3-D, grouped).

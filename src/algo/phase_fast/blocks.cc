@@ -99,12 +99,21 @@ void SplitRows(int64_t fb, PhasePlan* p) {
   const Geom3& g = p->g;
   const int64_t hp = p->len[1], wp = p->len[2];
   const int64_t rows = (p->u[0] - 1) * hp + p->u[1];
-  if (wp > fb) {  // rows longer than the tile: pieces of one row
+  if (wp > fb) {
+    // Rows longer than the tile: pieces of one row, as even as their count
+    // allows in whole vectors. Pieces of fb left a last piece of a few
+    // floats, and a static split of the tasks gave one thread 2.5 pieces
+    // and the other 1.5 (melgan_up3, a 1-D row of 4098: 4 x 1024 + 2; the
+    // main thread ran 1.6x the kernel time of the other). 2 threads, Zen 5,
+    // with Run's element-split pad, three alternating runs: melgan_up3 182,
+    // 246, 190 -> 312, 249, 254 GFLOP/s; melgan_up2 (514 = 256+256+2) 184,
+    // 225, 206 -> 310, 267, 284.
+    const int64_t piece = RoundUp(CeilDiv(wp, CeilDiv(wp, fb)), 16);
     for (int64_t r = 0; r < rows; ++r) {
       if (r % hp >= p->u[1]) continue;
-      for (int64_t c0 = 0; c0 < wp; c0 += fb) {
+      for (int64_t c0 = 0; c0 < wp; c0 += piece) {
         p->f0.push_back(r * wp + c0);
-        p->f1.push_back(r * wp + std::min(wp, c0 + fb));
+        p->f1.push_back(r * wp + std::min(wp, c0 + piece));
       }
     }
     return;

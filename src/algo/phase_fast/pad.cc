@@ -12,23 +12,34 @@
 namespace tconv {
 namespace phase_fast {
 
-void PadVolumeRows(const PhasePlan& p, const float* src, float* dst, int64_t r0, int64_t r1) {
+void PadVolumeSpan(const PhasePlan& p, const float* src, float* dst, int64_t e0, int64_t e1) {
   const int64_t hp = p.len[1], wp = p.len[2];
   const int64_t pd = -p.lo[0], pt = -p.lo[1], pl = -p.lo[2];
   const int64_t in_h = p.g.in[1], in_w = p.g.in[2];
-  for (int64_t r = r0; r < r1; ++r) {
-    float* row = dst + r * wp;
+  const int64_t body = p.len[0] * hp * wp;  // the rows; the tail follows
+  auto zero = [&](int64_t a, int64_t b) {
+    if (b > a) std::memset(dst + a, 0, static_cast<size_t>(b - a) * sizeof(float));
+  };
+  for (int64_t r = e0 / wp; r * wp < std::min(e1, body); ++r) {
+    // Columns [c0, c1) of padded row r: zeros, the input row, zeros.
+    const int64_t at = r * wp, c0 = std::max<int64_t>(e0 - at, 0), c1 = std::min<int64_t>(e1 - at, wp);
     const int64_t iz = r / hp - pd, iy = r % hp - pt;
     if (iz < 0 || iz >= p.g.in[0] || iy < 0 || iy >= in_h) {
-      std::memset(row, 0, static_cast<size_t>(wp) * sizeof(float));
+      zero(at + c0, at + c1);
       continue;
     }
-    std::memset(row, 0, static_cast<size_t>(pl) * sizeof(float));
-    if (src) std::memcpy(row + pl, src + (iz * in_h + iy) * in_w, static_cast<size_t>(in_w) * sizeof(float));
-    std::memset(row + pl + in_w, 0, static_cast<size_t>(wp - pl - in_w) * sizeof(float));
+    const int64_t a = std::max(c0, pl), b = std::min(c1, pl + in_w);
+    zero(at + c0, at + std::min(c1, pl));
+    if (src && b > a)
+      std::memcpy(dst + at + a, src + (iz * in_h + iy) * in_w + (a - pl), static_cast<size_t>(b - a) * sizeof(float));
+    zero(at + std::max(c0, pl + in_w), at + c1);
   }
-  const int64_t rows = p.len[0] * hp;
-  if (r1 == rows) std::memset(dst + rows * wp, 0, static_cast<size_t>(p.plane - rows * wp) * sizeof(float));
+  zero(std::max(e0, body), e1);
+}
+
+void PadVolumeRows(const PhasePlan& p, const float* src, float* dst, int64_t r0, int64_t r1) {
+  const int64_t rows = p.len[0] * p.len[1], wp = p.len[2];
+  PadVolumeSpan(p, src, dst, r0 * wp, r1 == rows ? p.plane : r1 * wp);
 }
 
 void PadVolume(const PhasePlan& p, const float* src, float* dst) { PadVolumeRows(p, src, dst, 0, p.len[0] * p.len[1]); }
