@@ -1,7 +1,7 @@
 // The `auto` cost model judged by what its picks cost: on the broad suite
-// it was fitted to (bench/calibration/measured_broad.txt, 1 and 2 threads)
-// and on the first calibration's 38 layers, measured on another CPU and
-// never fitted; plus how predictions move with the work, the thread count
+// it was fitted to (bench/calibration/measured_broad.txt, 1 and 2 threads),
+// on the previous day's run of that suite and on the first calibration's 38
+// layers, measured on another CPU, neither of them fitted; plus how predictions move with the work, the thread count
 // and the ISA. A feature that drifts from cv_auto.py, or constants pasted
 // wrongly, fail here. Layers with a one-pixel input are left out of both:
 // `auto` sends them to gemm_col2im's one-pixel route by a rule, not by the
@@ -30,13 +30,18 @@ namespace tconv {
 namespace {
 
 const std::string kDir = std::string(TCONV_SOURCE_DIR) + "/bench/calibration/";
-// From the fit in use (bench/RESULTS.md, "auto on layers it has never seen").
-// In-sample: 100 of 108 picks the fastest, geometric-mean loss 2.33 %, the
-// worst 1.95x (mnist_gan_out at 2 threads); first calibration 0.36 %.
-// (Without the one-pixel layers, dcgan_g1 and gan3d_g1 at 1 and 2 threads,
-// whose picks were all the fastest: 96 of 104.)
-constexpr double kWorstLoss = 2.0;
-constexpr int kMinFastest = 95;
+// From the fit in use (bench/RESULTS.md, "auto refitted on a quiet Zen 5").
+// In-sample: 100 of 104 picks the fastest (one-pixel layers, dcgan_g1 and
+// gan3d_g1 at 1 and 2 threads, left out), geometric-mean loss 0.96 %, the
+// worst 1.91x (gan3d_out at 1 thread); on the previous day's run, never
+// fitted, 97 of 104 (93.3 %), 1.90 %, the worst 1.68x; first calibration
+// 0.36 %.
+constexpr double kWorstLoss = 1.95;
+constexpr int kMinFastest = 99;
+constexpr double kMeanLoss = 1.015;
+constexpr double kOtherDayWorstLoss = 1.75;
+constexpr int kOtherDayMinFastest = 96;
+constexpr double kOtherDayMeanLoss = 1.025;
 constexpr double kFirstCalibrationLoss = 1.01;
 
 ConvDesc DescFromJson(const nlohmann::json& l) {
@@ -115,33 +120,61 @@ std::map<std::string, ConvDesc> ReadLayers(const std::string& path) {
 // held out of the fit that judges it) are in bench/RESULTS.md; this checks
 // the C++ model on all of them, so a feature that drifts from cv_auto.py
 // or constants pasted wrongly fail here.
-TEST(CostModel, PicksCloseToTheFastestOnTheBroadSuite) {
-  const auto layers = ReadLayers(std::string(TCONV_SOURCE_DIR) + "/bench/layers_broad.json");
-  const auto measured = ReadCalibration(kDir + "measured_broad.txt");
-  ASSERT_GE(layers.size(), 40u);
+struct PickStats {
   int n = 0, fastest = 0;
-  double log_loss = 0, worst = 1;
+  double mean_loss = 1, worst = 1;
+};
+
+// The picks of the fitted model on a tconv_calibrate file of the broad
+// suite, each against the fastest algorithm measured.
+PickStats JudgeBroadSuite(const std::string& file, double worst_allowed) {
+  const auto layers = ReadLayers(std::string(TCONV_SOURCE_DIR) + "/bench/layers_broad.json");
+  const auto measured = ReadCalibration(kDir + file);
+  EXPECT_GE(layers.size(), 40u);
+  PickStats st;
+  double log_loss = 0;
   for (const auto& [key, times] : measured) {
     auto it = layers.find(key.first);
-    ASSERT_NE(it, layers.end()) << key.first;
-    ASSERT_TRUE(ValidateConvTranspose(it->second).ok()) << key.first;
+    if (it == layers.end()) {
+      ADD_FAILURE() << key.first;
+      continue;
+    }
+    EXPECT_TRUE(ValidateConvTranspose(it->second).ok()) << key.first;
     const Geom3 g = MakeGeom3(it->second, GeomOp::kConvTranspose);
     if (OnePixelGemmApplies(g)) continue;
     std::string why;  // measured at AVX-512: predict at AVX-512 whatever this machine runs
     const std::string pick = SelectAlgorithm(g, key.second, &why, FittedCostModel(), "avx512")->name;
     double best = 1e30;
     for (const auto& [a, s] : times) best = std::min(best, s);
-    ASSERT_TRUE(times.count(pick)) << key.first;
+    if (!times.count(pick)) {
+      ADD_FAILURE() << key.first << ": no time for " << pick;
+      continue;
+    }
     const double loss = times.at(pick) / best;
-    ++n;
-    fastest += loss <= 1.0;
+    ++st.n;
+    st.fastest += loss <= 1.0;
     log_loss += std::log(loss);
-    worst = std::max(worst, loss);
-    EXPECT_LE(loss, kWorstLoss) << key.first << " at " << key.second << " threads: " << why;
+    st.worst = std::max(st.worst, loss);
+    EXPECT_LE(loss, worst_allowed) << file << ": " << key.first << " at " << key.second << " threads: " << why;
   }
-  EXPECT_EQ(n, 2 * static_cast<int>(layers.size()) - 4);
-  EXPECT_LE(std::exp(log_loss / n), 1.05) << "geometric-mean loss";
-  EXPECT_GE(fastest, kMinFastest) << "of " << n;
+  EXPECT_EQ(st.n, 2 * static_cast<int>(layers.size()) - 4) << file;
+  st.mean_loss = st.n ? std::exp(log_loss / st.n) : 1e30;
+  return st;
+}
+
+TEST(CostModel, PicksCloseToTheFastestOnTheBroadSuite) {
+  const PickStats st = JudgeBroadSuite("measured_broad.txt", kWorstLoss);
+  EXPECT_LE(st.mean_loss, kMeanLoss) << "geometric-mean loss";
+  EXPECT_GE(st.fastest, kMinFastest) << "of " << st.n;
+}
+
+// The same suite measured the day before (2026-12-05, a loaded machine),
+// which the fit never saw: the constants must not be tuned to one run's
+// noise.
+TEST(CostModel, PicksCloseToTheFastestOnAnotherDaysRun) {
+  const PickStats st = JudgeBroadSuite("measured_broad_2026-12-05.txt", kOtherDayWorstLoss);
+  EXPECT_LE(st.mean_loss, kOtherDayMeanLoss) << "geometric-mean loss";
+  EXPECT_GE(st.fastest, kOtherDayMinFastest) << "of " << st.n;
 }
 
 // Held out entirely: the 38 layers of the first calibration (1 thread,

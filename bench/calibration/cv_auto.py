@@ -5,7 +5,8 @@ cross-validation.
 
     build/bench/tconv_calibrate --rounds 3 > bench/calibration/measured_broad.txt
     /usr/bin/python3 bench/calibration/cv_auto.py bench/layers_broad.json bench/calibration/measured_broad.txt \
-        [bench/calibration/layers.json bench/calibration/measured_1t.txt]
+        [bench/calibration/layers.json bench/calibration/measured_1t.txt] \
+        [--other-day bench/calibration/measured_broad_2026-12-05.txt] [--constants C1,..,C13]
 
 measured_broad.txt: tconv_calibrate's rows (round layer threads algo seconds
 gflops auto); the median over rounds is used per (layer, threads, algo).
@@ -119,16 +120,38 @@ def summary(judged, label):
           (label, len(losses), 100 * share, 100 * (gm - 1), worst[3], worst[0], worst[1]))
 
 
-def main():
-    layers = {l['name']: l for l in json.load(open(sys.argv[1]))['layers']}
-    meas = read_measured(sys.argv[2])
-    S = []  # (name, features, threads, medians)
-    for (name, T), m in sorted(meas.items()):
+def samples_of(layers, path):
+    """(name, features, threads, medians) of a tconv_calibrate file."""
+    S = []
+    for (name, T), m in sorted(read_measured(path).items()):
         # One-pixel inputs are routed by a rule, not the model (src/select.cc),
         # and their gemm_col2im times here predate that route.
         one_pixel = name in layers and all(v == 1 for v in layers[name]['in'])
         if name in layers and 'phase' in m and 'gemm_col2im' in m and not one_pixel:
             S.append((name, extra(layers[name], feats(layers[name])), T, m))
+    return S
+
+
+def take_option(name):
+    """Removes `name VALUE` pairs from sys.argv; returns the values."""
+    values = []
+    while name in sys.argv:
+        i = sys.argv.index(name)
+        values.append(sys.argv[i + 1])
+        del sys.argv[i:i + 2]
+    return values
+
+
+def main():
+    # --other-day FILE: another tconv_calibrate run of the same suite (another
+    # day, load or CPU), never fitted: the final fit is judged on it.
+    # --constants C1,..,C13: also judge these constants (e.g. the fit in use)
+    # on the fitted file and on the other days.
+    other_days = take_option('--other-day')
+    given = [[float(v) for v in c.split(',')] for c in take_option('--constants')]
+    layers = {l['name']: l for l in json.load(open(sys.argv[1]))['layers']}
+    meas = read_measured(sys.argv[2])
+    S = samples_of(layers, sys.argv[2])
     print('samples: %d (layer, threads) from %d layers' % (len(S), len({s[0] for s in S})))
     # What ran as `auto` when measured (the column of tconv_calibrate).
     today = []
@@ -161,6 +184,12 @@ def main():
             m = {a: 1.0 / g[a] for a in ('phase', 'gemm_col2im')}  # seconds up to the layer's flops
             judged += judge([(name, extra(old[name], feats(old[name])), 1, m)], P)
         summary(judged, 'first calibration (Zen 4)')
+    for path in other_days:
+        summary(judge(samples_of(layers, path), P), 'other day: %s' % path.split('/')[-1])
+    for c in given:
+        summary(judge(S, c), 'given constants, this file')
+        for path in other_days:
+            summary(judge(samples_of(layers, path), c), 'given constants: %s' % path.split('/')[-1])
     print('\nheld-out misses (layer, threads, pick, loss):')
     for j in sorted(held, key=lambda j: -j[3]):
         if j[3] > 1.0 + 1e-9:
