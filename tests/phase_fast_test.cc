@@ -248,27 +248,6 @@ TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
   d1.pad_end = {11, 0, 0};
   d1.output_padding = {1, 0, 0};
   EXPECT_TRUE(CheckDesc(d1, seed++, isa)) << DescString(d1);
-  // 1-D rows longer than the tile budget (melgan-like): the row's pieces,
-  // and on 2 threads the pad pass split inside the one row. Cout 9 (two
-  // Cout blocks, 2102 floats in pieces of at most 1632) and Cout 1 (ten
-  // pieces).
-  ConvDesc d2 = d1;
-  d2.batch = 1;
-  d2.in_channels = 3;
-  d2.out_channels = 9;
-  d2.in = {2100, 1, 1};
-  d2.kernel = {4, 1, 1};
-  d2.stride = {2, 1, 1};
-  d2.pad_begin = d2.pad_end = {1, 0, 0};
-  d2.output_padding = {0, 0, 0};
-  EXPECT_TRUE(CheckDesc(d2, seed++, isa)) << DescString(d2);
-  d2.in_channels = 5;
-  d2.out_channels = 1;
-  d2.in = {20000, 1, 1};
-  d2.kernel = {16, 1, 1};
-  d2.stride = {8, 1, 1};
-  d2.pad_begin = d2.pad_end = {4, 0, 0};
-  EXPECT_TRUE(CheckDesc(d2, seed++, isa)) << DescString(d2);
   EXPECT_TRUE(CheckDesc(testing::Square2D(3, 6, 70, 4, 4, 4, 2, 1, 0), seed++, isa));  // channel blocks + tail
   // >= 4 images: channels mode's batch-interleaved layout (dcgan-like, odd
   // batch and kernel, stride > kernel, 3-D, grouped).
@@ -300,6 +279,48 @@ TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
 }
 
 TCONV_INSTANTIATE_FOR_EVERY_ISA(PhaseFastIsa);
+
+// Shapes of the kernels' less common paths, on every variant: 1-D rows
+// longer than the tile budget and 3-D layers with one output channel.
+TEST_P(PhaseFastIsa, LongRowsAndDepthTapsMatchReferenceBitwise) {
+  for (const Variant& variant : Variants()) {
+    const std::string isa = std::string(this->isa()) + " variant=" + variant.name;
+    uint64_t seed = 300;
+    // 1-D rows longer than the tile budget (melgan-like): the row's pieces,
+    // and on 2 threads the pad pass split inside the one row. Cout 9 (two
+    // Cout blocks, 2102 floats in pieces of at most 1632) and Cout 1 (ten
+    // pieces).
+    ConvDesc d2;
+    d2.ndim = 1;
+    d2.batch = 1;
+    d2.in_channels = 3;
+    d2.out_channels = 9;
+    d2.in = {2100, 1, 1};
+    d2.kernel = {4, 1, 1};
+    d2.stride = {2, 1, 1};
+    d2.pad_begin = d2.pad_end = {1, 0, 0};
+    d2.output_padding = {0, 0, 0};
+    EXPECT_TRUE(tconv::CheckDesc(d2, seed++, isa, variant.tuning)) << DescString(d2);
+    d2.in_channels = 5;
+    d2.out_channels = 1;
+    d2.in = {20000, 1, 1};
+    d2.kernel = {16, 1, 1};
+    d2.stride = {8, 1, 1};
+    d2.pad_begin = d2.pad_end = {4, 0, 0};
+    EXPECT_TRUE(tconv::CheckDesc(d2, seed++, isa, variant.tuning)) << DescString(d2);
+    // 3-D, one output channel (gan3d_out-like): the pixel rows kernel with
+    // taps along depth, k4 s2 (2 x 2 x 2 taps per phase), k3 s2 (1 or 2 per
+    // axis), and a dilation along depth only (its taps two slices apart).
+    std::string kernel;
+    EXPECT_TRUE(tconv::CheckDesc(Desc3(2, 6, 1, {4, 5, 7}, 4, 2, 1, 0), seed++, isa, variant.tuning, &kernel));
+    if (variant.name == "auto" || variant.name == "pixels")
+      EXPECT_NE(kernel.find("pixel_rows"), std::string::npos) << kernel;
+    EXPECT_TRUE(tconv::CheckDesc(Desc3(1, 5, 1, {3, 4, 6}, 3, 2, 1, 1), seed++, isa, variant.tuning));
+    ConvDesc dd = Desc3(1, 6, 1, {4, 4, 5}, 3, 2, 1, 0);
+    dd.dilation = {2, 1, 1};
+    EXPECT_TRUE(tconv::CheckDesc(dd, seed++, isa, variant.tuning));
+  }
+}
 
 TEST(PhaseFast, DeclinesWithReasons) {
   std::string why;

@@ -51,9 +51,10 @@ constexpr int64_t kPhaseMaskTaps = 64;
 //   x        input of the group's first channel, at flat index 0 (its
 //            padded volume, or x itself: see xplane); channel ci at x +
 //            ci*xplane.
-//   offs, tap_begin, tap_rows: phase p's taps are offs[tap_begin[p] ..
-//            tap_begin[p+1]) (volume offsets, relative to f), laid out as a
-//            grid of tap_rows[p] rows (taps along y) by the rest.
+//   offs, tap_begin, tap_slices, tap_rows: phase p's taps are
+//            offs[tap_begin[p] .. tap_begin[p+1]) (volume offsets, relative
+//            to f), laid out as a grid of tap_slices[p] slices (taps along
+//            depth) by tap_rows[p] rows (taps along y) by the rest.
 //   w        packed weights; phase p's panel for this task at w_begin[p] +
 //            w_block*cin*ntaps(p)*CB elements, laid out [ci][tap][CB].
 //   bias     CB values (zero past cb).
@@ -66,6 +67,7 @@ struct PhaseTaskArgs {
   const int64_t* offs = nullptr;
   const int64_t* tap_begin = nullptr;
   const int64_t* tap_rows = nullptr;
+  const int64_t* tap_slices = nullptr;  // taps along depth per phase (nullptr: 1)
   const void* w = nullptr;
   const int64_t* w_begin = nullptr;
   int64_t w_block = 0;
@@ -95,10 +97,10 @@ struct PhaseTaskArgs {
 //
 // f32_phase_pixel_rows_<R>x<V> (kPhasePixelRows): CB = 1; phases whose taps
 // form a grid of at most 4 rows, on blocks of whole rows, load each input
-// row once for all the tap rows it feeds (R output rows per call); other
-// phases as above. Contract as above, plus: undilated taps along y and x
-// (offs(jy, jx) = offs(0, 0) - jy*wp - jx), no taps along depth, and the
-// input readable up to one vector past each row.
+// row once for all the tap rows it feeds (R output rows per call), one
+// depth tap after the other; other phases as above. Contract as above,
+// plus: undilated taps along y and x (offs(jd, jy, jx) = offs(jd, 0, 0) -
+// jy*wp - jx), and the input readable up to one vector past each row.
 //
 // Direct kernels: all sx column phases of a row at once, stored interleaved
 // straight into y (channels first; y at image n), no tile.

@@ -77,9 +77,9 @@ int64_t FastMacs(const Geom3& g, const AxisPhases* ax) {
   return m;
 }
 
-bool RowReusable(const AxisPhases* ax) {
+bool RowReusable(const AxisPhases* ax, bool depth_taps) {
   for (const int64_t t : ax[0].taps)
-    if (t > 1) return false;
+    if (t > 1 && !depth_taps) return false;
   return ax[1].istep == 1 && ax[2].istep == 1;
 }
 

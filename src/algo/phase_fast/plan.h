@@ -57,10 +57,11 @@ struct PhasePlan {
   int cb = 1;      // Cout block of the kernel
   int64_t nb = 1;  // Cout blocks per group
   // Per phase p: taps [tap_begin[p], tap_begin[p+1]) in offs (volume offsets
-  // relative to the output's flat index), tap_ty[p] taps along y, and the
+  // relative to the output's flat index), tap_td[p] taps along depth and
+  // tap_ty[p] along y, and the
   // packed weights at wpack + w_begin[p], laid out [groups][nb][cin_g][taps][cb];
   // tap_w[t] = t*cb, the weight offset of each tap in a ci row.
-  std::vector<int64_t> tap_begin, offs, w_begin, tap_ty, tap_w;
+  std::vector<int64_t> tap_begin, offs, w_begin, tap_td, tap_ty, tap_w;
   std::vector<float> wpack;
   std::vector<float> bias;  // [groups][nb*cb], zero padded
   int64_t ntasks = 0;
@@ -117,9 +118,11 @@ LaneChoice ChooseLanes(const int64_t* u, const int64_t* len, int64_t cout_g);
 // Multiply-adds of the dense phase loops, padded taps included (axes.cc).
 int64_t FastMacs(const Geom3& g, const AxisPhases* ax);
 
-// Whether the undilated row-reuse kernels can run the geometry: no taps
-// along depth, taps one input apart along y and x (axes.cc).
-bool RowReusable(const AxisPhases* ax);
+// Whether the undilated row-reuse kernels can run the geometry: taps one
+// input apart along y and x, and (depth_taps false: the direct kernels)
+// none along depth (axes.cc). The pixel rows kernel takes depth taps as
+// whole slices of rows.
+bool RowReusable(const AxisPhases* ax, bool depth_taps = false);
 
 // The pixel and direct modes' flat blocks, per-task padding, reading x in
 // place and the task order (blocks.cc); p.kernel, cb, nb and the taps set.

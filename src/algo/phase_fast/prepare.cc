@@ -115,7 +115,7 @@ std::string ChooseKernel(PhaseMode mode, const AxisPhases* ax, const PhaseTuning
   // Row reuse (fsrcnn_x3 1t: 2.48 -> 1.6-1.8 ms, 0.89 -> 1.37x oneDNN;
   // direct, dw_k4s2 1t: 24 -> 26 GFLOP/s) slides over consecutive rows and
   // columns: undilated taps only.
-  const bool rows = tuning.row_reuse && RowReusable(ax);
+  const bool rows = tuning.row_reuse && RowReusable(ax, mode == PhaseMode::kPixels);
   p->mode = mode;
   if (mode == PhaseMode::kChannels) {
     p->kernel = FindKernel(KernelOp::kPhaseChannels, DType::kF32);
@@ -145,7 +145,7 @@ std::string TakeNamedKernel(const std::string& name, const AxisPhases* ax, Phase
     case KernelOp::kPhaseChannels:
       break;
     case KernelOp::kPhasePixelRows:
-      if (!RowReusable(ax)) return k->name + " needs undilated taps along y and x and none along depth";
+      if (!RowReusable(ax, true)) return k->name + " needs undilated taps along y and x";
       break;
     case KernelOp::kPhaseDirectRows:
       if (!RowReusable(ax)) return k->name + " needs undilated taps along y and x and none along depth";

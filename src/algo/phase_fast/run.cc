@@ -27,6 +27,7 @@ class PhaseFastAlgo : public PreparedAlgo {
     a.cin = g.cin_g;
     a.offs = p_.offs.data();
     a.tap_begin = p_.tap_begin.data();
+    a.tap_slices = p_.tap_td.data();
     a.tap_rows = p_.tap_ty.data();
     a.w = p_.wpack.data();
     a.w_begin = p_.w_begin.data();

@@ -58,6 +58,7 @@ void BuildTaps(const AxisPhases* ax, const T* w, PhasePlan* p) {
         const std::vector<std::array<int64_t, 3>> kk = PhaseTaps(ax, td, ty, tx, p);
         for (size_t t = 0; t < kk.size(); ++t) p->tap_w.push_back(static_cast<int64_t>(t) * p->cb);
         p->tap_begin.push_back(static_cast<int64_t>(p->offs.size()));
+        p->tap_td.push_back(ax[0].taps[td]);
         p->tap_ty.push_back(ax[1].taps[ty]);
         p->w_begin.push_back(static_cast<int64_t>(p->wpack.size()));
         PackPhase(kk, w, p);

@@ -120,11 +120,14 @@ HWY_INLINE void InterleaveChannelsLast(const float* t, int64_t ft, int64_t sx, i
 // form a TY x tx_taps grid (offs(jy, jx) = offs(0, 0) - jy*wp - jx). Input
 // row i (relative, -(TY-1) .. R-1) is loaded once per jx and feeds output
 // rows r = i + jy for every jy: (R+TY-1)*V loads per R*TY*V FMAs instead of
-// one load per FMA (fsrcnn_x3: Micro<1,6> was load-bound). Weights
-// w[ci][jy][jx]. x points at flat f + offs(0, 0); out at the tile's f.
-template <int R, int V, int TY, class D = hn::ScalableTag<float>>
-HWY_INLINE void MicroR(const float* HWY_RESTRICT x, int64_t wp, int64_t plane, int64_t cin, int64_t tx_taps,
-                       const float* HWY_RESTRICT w, float bias, float* HWY_RESTRICT out) {
+// one load per FMA (fsrcnn_x3: Micro<1,6> was load-bound). Taps along
+// depth (td_taps slices of the grid, slice jd at x + jd*dstep) run one
+// after the other. Weights w[ci][jd][jy][jx]. x points at flat f +
+// offs(0, 0, 0); out at the tile's f.
+template <int R, int V, int TY, bool kDepth, class D = hn::ScalableTag<float>>
+HWY_INLINE void MicroR(const float* HWY_RESTRICT x, int64_t wp, int64_t plane, int64_t cin, int64_t td_taps,
+                       int64_t dstep, int64_t tx_taps, const float* HWY_RESTRICT w, float bias,
+                       float* HWY_RESTRICT out) {
   const D d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
   using VF = hn::Vec<decltype(d)>;
@@ -134,9 +137,17 @@ HWY_INLINE void MicroR(const float* HWY_RESTRICT x, int64_t wp, int64_t plane, i
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
     for (int v = 0; v < V; ++v) acc[r][v] = b;
-  for (int64_t ci = 0; ci < cin; ++ci) {
-    const float* xc = x + ci * plane;
-    const float* wc = w + ci * TY * tx_taps;
+  // One loop over the (ci, jd) slices; without depth taps, the 2-D loop
+  // as it was: the depth loop cost the 2-D layers 12-15 % (fsrcnn_x3,
+  // espcn_x3_deconv, segan_out, Zen 5, 1 thread).
+  const int64_t slices = kDepth ? cin * td_taps : cin;
+  for (int64_t q = 0, ci = 0, jd = 0; q < slices; ++q) {
+    const float* xc = kDepth ? x + ci * plane + jd * dstep : x + q * plane;
+    const float* wc = w + q * TY * tx_taps;
+    if (kDepth && ++jd == td_taps) {
+      jd = 0;
+      ++ci;
+    }
     for (int64_t jx = 0; jx < tx_taps; ++jx) {
       VF wv[TY];
 #pragma GCC unroll 4
@@ -159,9 +170,9 @@ constexpr int kPixelRows = kRegs == 32 ? 8 : 2;
 // MicroR: groups of kR rows, then single rows; columns [0, cols) in V*L
 // steps, then L, and a last half vector where that covers the rest
 // (fsrcnn_x3's 120 columns: 3 x 32 + 16 + 8 instead of 128 computed).
-template <int TY, int kR, int kV>
-void PhaseRows(const float* x, int64_t wp, int64_t cols, int64_t plane, int64_t cin, int64_t tx_taps,
-               const float* w, float bias, float* out, int64_t nrows) {
+template <int TY, int kR, int kV, bool kDepth>
+void PhaseRows(const float* x, int64_t wp, int64_t cols, int64_t plane, int64_t cin, int64_t td_taps, int64_t dstep,
+               int64_t tx_taps, const float* w, float bias, float* out, int64_t nrows) {
   const hn::ScalableTag<float> d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
   using DH = hn::CappedTag<float, HWY_MAX(1, HWY_LANES(float) / 2)>;
@@ -170,9 +181,11 @@ void PhaseRows(const float* x, int64_t wp, int64_t cols, int64_t plane, int64_t 
     constexpr int R = decltype(rtag)::value;
     int64_t c = 0;
     for (; c + kV * L <= cols; c += kV * L)
-      MicroR<R, kV, TY>(x + r * wp + c, wp, plane, cin, tx_taps, w, bias, out + r * wp + c);
-    for (; c + LH < cols; c += L) MicroR<R, 1, TY>(x + r * wp + c, wp, plane, cin, tx_taps, w, bias, out + r * wp + c);
-    if (c < cols) MicroR<R, 1, TY, DH>(x + r * wp + c, wp, plane, cin, tx_taps, w, bias, out + r * wp + c);
+      MicroR<R, kV, TY, kDepth>(x + r * wp + c, wp, plane, cin, td_taps, dstep, tx_taps, w, bias, out + r * wp + c);
+    for (; c + LH < cols; c += L)
+      MicroR<R, 1, TY, kDepth>(x + r * wp + c, wp, plane, cin, td_taps, dstep, tx_taps, w, bias, out + r * wp + c);
+    if (c < cols)
+      MicroR<R, 1, TY, kDepth, DH>(x + r * wp + c, wp, plane, cin, td_taps, dstep, tx_taps, w, bias, out + r * wp + c);
   };
   int64_t r = 0;
   for (; r + kR <= nrows; r += kR) row_group(std::integral_constant<int, kR>(), r);
@@ -247,17 +260,32 @@ void PhasePixels(const PhaseTaskArgs& a) {
         const int64_t ntaps = a.tap_begin[ph + 1] - a.tap_begin[ph];
         const float* w = wpack + a.w_begin[ph] + a.w_block * a.cin * ntaps * CB;
         float* out = tile + tx * CB * ft;
-        // Whole rows and a 2-D tap grid of TY <= 4 rows: row reuse.
-        const int64_t tyt = a.tap_rows[ph], txt = ntaps > 0 ? ntaps / tyt : 0;
+        // Whole rows and a tap grid of TY <= 4 rows (per depth tap): row
+        // reuse. gan3d_out (3-D, 2 x 2 x 2 taps per phase) ran Micro<1, 6>
+        // at one load per FMA: 1 thread 33-38 -> 49-59 GFLOP/s, 2 threads
+        // 55-68 -> 79-81 (Zen 5, alternated runs).
+        const int64_t tdt = a.tap_slices ? a.tap_slices[ph] : 1, tyt = a.tap_rows[ph];
+        const int64_t txt = ntaps > 0 ? ntaps / (tdt * tyt) : 0;
         if (kRows && f0 % wp == 0 && f1 % wp == 0 && ntaps > 0 && tyt <= 4) {
           const float* xo = x + offs[0];
           const int64_t nr = (f1 - f0) / wp;
-          switch (tyt) {
-            case 1: PhaseRows<1, RowsR, RowsV>(xo, wp, a.u[2], a.xplane, a.cin, txt, w, bias[0], out, nr); break;
-            case 2: PhaseRows<2, RowsR, RowsV>(xo, wp, a.u[2], a.xplane, a.cin, txt, w, bias[0], out, nr); break;
-            case 3: PhaseRows<3, RowsR, RowsV>(xo, wp, a.u[2], a.xplane, a.cin, txt, w, bias[0], out, nr); break;
-            default: PhaseRows<4, RowsR, RowsV>(xo, wp, a.u[2], a.xplane, a.cin, txt, w, bias[0], out, nr);
-              break;
+          // Slice jd's first tap is tap jd*tyt*txt: its offset minus the first's.
+          const int64_t dstep = tdt > 1 ? offs[tyt * txt] - offs[0] : 0;
+          const float b = bias[0];
+          const int64_t cin = a.cin, xp = a.xplane, cols = a.u[2];
+          auto rows = [&](auto depth) {
+            constexpr bool kD = decltype(depth)::value;
+            switch (tyt) {
+              case 1: PhaseRows<1, RowsR, RowsV, kD>(xo, wp, cols, xp, cin, tdt, dstep, txt, w, b, out, nr); break;
+              case 2: PhaseRows<2, RowsR, RowsV, kD>(xo, wp, cols, xp, cin, tdt, dstep, txt, w, b, out, nr); break;
+              case 3: PhaseRows<3, RowsR, RowsV, kD>(xo, wp, cols, xp, cin, tdt, dstep, txt, w, b, out, nr); break;
+              default: PhaseRows<4, RowsR, RowsV, kD>(xo, wp, cols, xp, cin, tdt, dstep, txt, w, b, out, nr); break;
+            }
+          };
+          if (tdt > 1) {
+            rows(std::true_type());
+          } else {
+            rows(std::false_type());
           }
           continue;
         }
