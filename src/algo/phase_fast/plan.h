@@ -58,9 +58,9 @@ struct PhasePlan {
   int64_t nb = 1;  // Cout blocks per group
   // Per phase p: taps [tap_begin[p], tap_begin[p+1]) in offs (volume offsets
   // relative to the output's flat index), tap_td[p] taps along depth and
-  // tap_ty[p] along y, and the
-  // packed weights at wpack + w_begin[p], laid out [groups][nb][cin_g][taps][cb];
-  // tap_w[t] = t*cb, the weight offset of each tap in a ci row.
+  // tap_ty[p] along y, and the packed weights at wpack + w_begin[p], laid
+  // out [groups][nb][cin_g][taps][cb]; tap_w[t] = t*cb, the weight offset of
+  // each tap in a ci row.
   std::vector<int64_t> tap_begin, offs, w_begin, tap_td, tap_ty, tap_w;
   std::vector<float> wpack;
   std::vector<float> bias;  // [groups][nb*cb], zero padded
