@@ -114,6 +114,20 @@ ConvDesc Grouped(ConvDesc d, int64_t groups) {
   return d;
 }
 
+ConvDesc Desc1(int64_t n, int64_t cin, int64_t cout, int64_t in, int64_t k, int64_t s, int64_t p, int64_t a) {
+  ConvDesc d;
+  d.ndim = 1;
+  d.batch = n;
+  d.in_channels = cin;
+  d.out_channels = cout;
+  d.in = {in, 1, 1};
+  d.kernel = {k, 1, 1};
+  d.stride = {s, 1, 1};
+  d.pad_begin = d.pad_end = {p, 0, 0};
+  d.output_padding = {a, 0, 0};
+  return d;
+}
+
 ConvDesc Desc3(int64_t n, int64_t cin, int64_t cout, Dims in, int64_t k, int64_t s, int64_t p, int64_t a) {
   ConvDesc d;
   d.ndim = 3;
@@ -236,17 +250,7 @@ TEST_P(PhaseFastIsa, DecoderShapesMatchReferenceBitwise) {
   for (const ConvDesc& d : cases) {
     EXPECT_TRUE(CheckDesc(d, seed++, isa)) << DescString(d);
   }
-  ConvDesc d1;  // 1-D, wavegan-like
-  d1.ndim = 1;
-  d1.batch = 2;
-  d1.in_channels = 6;
-  d1.out_channels = 5;
-  d1.in = {37, 1, 1};
-  d1.kernel = {25, 1, 1};
-  d1.stride = {4, 1, 1};
-  d1.pad_begin = {11, 0, 0};
-  d1.pad_end = {11, 0, 0};
-  d1.output_padding = {1, 0, 0};
+  const ConvDesc d1 = Desc1(2, 6, 5, 37, 25, 4, 11, 1);  // 1-D, wavegan-like
   EXPECT_TRUE(CheckDesc(d1, seed++, isa)) << DescString(d1);
   EXPECT_TRUE(CheckDesc(testing::Square2D(3, 6, 70, 4, 4, 4, 2, 1, 0), seed++, isa));  // channel blocks + tail
   // >= 4 images: channels mode's batch-interleaved layout (dcgan-like, odd
@@ -290,24 +294,8 @@ TEST_P(PhaseFastIsa, LongRowsAndDepthTapsMatchReferenceBitwise) {
     // and on 2 threads the pad pass split inside the one row. Cout 9 (two
     // Cout blocks, 2102 floats in pieces of at most 1632) and Cout 1 (ten
     // pieces).
-    ConvDesc d2;
-    d2.ndim = 1;
-    d2.batch = 1;
-    d2.in_channels = 3;
-    d2.out_channels = 9;
-    d2.in = {2100, 1, 1};
-    d2.kernel = {4, 1, 1};
-    d2.stride = {2, 1, 1};
-    d2.pad_begin = d2.pad_end = {1, 0, 0};
-    d2.output_padding = {0, 0, 0};
-    EXPECT_TRUE(tconv::CheckDesc(d2, seed++, isa, variant.tuning)) << DescString(d2);
-    d2.in_channels = 5;
-    d2.out_channels = 1;
-    d2.in = {20000, 1, 1};
-    d2.kernel = {16, 1, 1};
-    d2.stride = {8, 1, 1};
-    d2.pad_begin = d2.pad_end = {4, 0, 0};
-    EXPECT_TRUE(tconv::CheckDesc(d2, seed++, isa, variant.tuning)) << DescString(d2);
+    for (const ConvDesc& d : {Desc1(1, 3, 9, 2100, 4, 2, 1, 0), Desc1(1, 5, 1, 20000, 16, 8, 4, 0)})
+      EXPECT_TRUE(tconv::CheckDesc(d, seed++, isa, variant.tuning)) << DescString(d);
     // 3-D, one output channel (gan3d_out-like): the pixel rows kernel with
     // taps along depth, k4 s2 (2 x 2 x 2 taps per phase), k3 s2 (1 or 2 per
     // axis), and a dilation along depth only (its taps two slices apart).

@@ -37,14 +37,9 @@ void PadVolumeSpan(const PhasePlan& p, const float* src, float* dst, int64_t e0,
   zero(std::max(e0, body), e1);
 }
 
-void PadVolumeRows(const PhasePlan& p, const float* src, float* dst, int64_t r0, int64_t r1) {
-  const int64_t rows = p.len[0] * p.len[1], wp = p.len[2];
-  PadVolumeSpan(p, src, dst, r0 * wp, r1 == rows ? p.plane : r1 * wp);
-}
+void PadVolume(const PhasePlan& p, const float* src, float* dst) { PadVolumeSpan(p, src, dst, 0, p.plane); }
 
-void PadVolume(const PhasePlan& p, const float* src, float* dst) { PadVolumeRows(p, src, dst, 0, p.len[0] * p.len[1]); }
-
-void ZeroVolumePadding(const PhasePlan& p, float* dst) { PadVolumeRows(p, nullptr, dst, 0, p.len[0] * p.len[1]); }
+void ZeroVolumePadding(const PhasePlan& p, float* dst) { PadVolumeSpan(p, nullptr, dst, 0, p.plane); }
 
 void PadRowChannelsLast(const PhasePlan& p, const float* x, float* xpad, int64_t row) {
   const int64_t hp = p.len[1], wp = p.len[2];

@@ -13,13 +13,11 @@ namespace phase_fast {
 // Writes the padded volume of one (n, ci) input volume `src` to `dst`
 // (p.plane elements: zero borders, input rows, zero tail).
 void PadVolume(const PhasePlan& p, const float* src, float* dst);
-// The padded rows [r0, r1) (row r = z*hp + y) of that volume; the range
-// ending at the last row also zeroes the volume's tail. src == nullptr:
-// only the padding, the input elements are left as they are.
-void PadVolumeRows(const PhasePlan& p, const float* src, float* dst, int64_t r0, int64_t r1);
-// The elements [e0, e1) of that volume (0 <= e0 <= e1 <= p.plane), rows,
-// parts of rows or tail alike, so that threads can split a volume of fewer
-// rows than threads (a 1-D input is one row). src == nullptr as above.
+// The elements [e0, e1) of that volume (0 <= e0 <= e1 <= p.plane): padded
+// rows (row r = z*hp + y at r*wp), parts of rows or the tail alike, so that
+// threads can split a volume by rows or, with fewer rows than threads (a 1-D
+// input is one row), inside them. src == nullptr: only the padding, the
+// input elements are left as they are.
 void PadVolumeSpan(const PhasePlan& p, const float* src, float* dst, int64_t e0, int64_t e1);
 // Zeroes every element of the padded volume `dst` that is not an input
 // element.
