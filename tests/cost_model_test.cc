@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -23,6 +24,7 @@
 
 #include "hwy/targets.h"
 #include "src/algo/gemm_one_pixel.h"
+#include "src/algo/phase_fast.h"
 #include "src/select.h"
 #include "tconv/desc.h"
 
@@ -30,17 +32,19 @@ namespace tconv {
 namespace {
 
 const std::string kDir = std::string(TCONV_SOURCE_DIR) + "/bench/calibration/";
-// From the fit in use (bench/RESULTS.md, "auto refitted on a quiet Zen 5").
-// In-sample: 100 of 104 picks the fastest (one-pixel layers, dcgan_g1 and
-// gan3d_g1 at 1 and 2 threads, left out), geometric-mean loss 0.96 %, the
-// worst 1.91x (gan3d_out at 1 thread); on the previous day's run, never
-// fitted, 97 of 104 (93.3 %), 1.90 %, the worst 1.68x; first calibration
-// 0.36 %.
-constexpr double kWorstLoss = 1.95;
-constexpr int kMinFastest = 99;
-constexpr double kMeanLoss = 1.015;
+// From the fit in use (bench/RESULTS.md, "auto refitted on a quiet Zen 5",
+// and "the shifts kernel"): fitted on the 20:34 run of 2026-12-06
+// (measured_broad.txt as of commit 884a2e5), judged here on the run of
+// 23:36 that replaced it, taken after the shifts kernel landed and never
+// fitted: 103 of 104 picks the fastest (one-pixel layers left out),
+// geometric-mean loss 0.22 %, the worst 1.25x (gan3d_out at 1 thread); on
+// the 2026-12-05 run, less its six rows that predate the shifts kernel, 94
+// of 98, 1.45 %, the worst 1.68x; first calibration 0.36 %.
+constexpr double kWorstLoss = 1.35;
+constexpr int kMinFastest = 102;
+constexpr double kMeanLoss = 1.01;
 constexpr double kOtherDayWorstLoss = 1.75;
-constexpr int kOtherDayMinFastest = 96;
+constexpr int kOtherDayMinFastest = 93;
 constexpr double kOtherDayMeanLoss = 1.025;
 constexpr double kFirstCalibrationLoss = 1.01;
 
@@ -121,13 +125,16 @@ std::map<std::string, ConvDesc> ReadLayers(const std::string& path) {
 // the C++ model on all of them, so a feature that drifts from cv_auto.py
 // or constants pasted wrongly fail here.
 struct PickStats {
-  int n = 0, fastest = 0;
+  int n = 0, fastest = 0, skipped = 0;
   double mean_loss = 1, worst = 1;
 };
 
 // The picks of the fitted model on a tconv_calibrate file of the broad
-// suite, each against the fastest algorithm measured.
-PickStats JudgeBroadSuite(const std::string& file, double worst_allowed) {
+// suite, each against the fastest algorithm measured. before_shifts: the
+// file predates the shifts kernel (src/algo/phase_fast/plan.h), so its
+// phase times on the layers that kernel now runs are not phase's today:
+// those layers are left out.
+PickStats JudgeBroadSuite(const std::string& file, double worst_allowed, bool before_shifts = false) {
   const auto layers = ReadLayers(std::string(TCONV_SOURCE_DIR) + "/bench/layers_broad.json");
   const auto measured = ReadCalibration(kDir + file);
   EXPECT_GE(layers.size(), 40u);
@@ -142,6 +149,10 @@ PickStats JudgeBroadSuite(const std::string& file, double worst_allowed) {
     EXPECT_TRUE(ValidateConvTranspose(it->second).ok()) << key.first;
     const Geom3 g = MakeGeom3(it->second, GeomOp::kConvTranspose);
     if (OnePixelGemmApplies(g)) continue;
+    if (before_shifts && ProfilePhaseFast(g).shared_columns > 1) {
+      ++st.skipped;
+      continue;
+    }
     std::string why;  // measured at AVX-512: predict at AVX-512 whatever this machine runs
     const std::string pick = SelectAlgorithm(g, key.second, &why, FittedCostModel(), "avx512")->name;
     double best = 1e30;
@@ -157,8 +168,10 @@ PickStats JudgeBroadSuite(const std::string& file, double worst_allowed) {
     st.worst = std::max(st.worst, loss);
     EXPECT_LE(loss, worst_allowed) << file << ": " << key.first << " at " << key.second << " threads: " << why;
   }
-  EXPECT_EQ(st.n, 2 * static_cast<int>(layers.size()) - 4) << file;
+  EXPECT_EQ(st.n + st.skipped, 2 * static_cast<int>(layers.size()) - 4) << file;
   st.mean_loss = st.n ? std::exp(log_loss / st.n) : 1e30;
+  std::printf("[ picks    ] %s: %d of %d the fastest, geometric-mean loss %.2f %%, worst %.2fx (%d left out)\n",
+              file.c_str(), st.fastest, st.n, 100 * (st.mean_loss - 1), st.worst, st.skipped);
   return st;
 }
 
@@ -172,7 +185,8 @@ TEST(CostModel, PicksCloseToTheFastestOnTheBroadSuite) {
 // which the fit never saw: the constants must not be tuned to one run's
 // noise.
 TEST(CostModel, PicksCloseToTheFastestOnAnotherDaysRun) {
-  const PickStats st = JudgeBroadSuite("measured_broad_2026-12-05.txt", kOtherDayWorstLoss);
+  const PickStats st = JudgeBroadSuite("measured_broad_2026-12-05.txt", kOtherDayWorstLoss, /*before_shifts=*/true);
+  EXPECT_EQ(st.skipped, 6) << "tasnet_dec, wavegan_out, segan_out at 1 and 2 threads";
   EXPECT_LE(st.mean_loss, kOtherDayMeanLoss) << "geometric-mean loss";
   EXPECT_GE(st.fastest, kOtherDayMinFastest) << "of " << st.n;
 }

@@ -310,6 +310,28 @@ TEST_P(PhaseFastIsa, LongRowsAndDepthTapsMatchReferenceBitwise) {
   }
 }
 
+// 1-D, one output channel, Cin > 4 (the audio decoders' last layers): the
+// shifts kernel, x read in place with zero-padded ends, partial sums over
+// passes of 32 input channels (Cin 70: three passes, the last of 6), rows
+// longer than the tile, a kernel shorter than the stride (phases with no
+// taps), and strides 2, 3, 4 and 8.
+TEST_P(PhaseFastIsa, OneRowOneOutputChannelMatchesReferenceBitwise) {
+  for (const Variant& variant : Variants()) {
+    const std::string isa = std::string(this->isa()) + " variant=" + variant.name;
+    uint64_t seed = 400;
+    for (const ConvDesc& d : {Desc1(2, 40, 1, 300, 16, 8, 0, 0),      // tasnet-like
+                              Desc1(2, 70, 1, 301, 25, 4, 11, 1),     // wavegan-like
+                              Desc1(1, 33, 1, 517, 31, 2, 15, 1),     // segan-like
+                              Desc1(1, 8, 1, 9000, 9, 3, 4, 2),       // longer than the tile
+                              Desc1(3, 6, 1, 50, 5, 8, 1, 3),         // k < s
+                              Grouped(Desc1(1, 12, 2, 64, 8, 4, 2, 0), 2)}) {
+      std::string kernel;
+      EXPECT_TRUE(tconv::CheckDesc(d, seed++, isa, variant.tuning, &kernel)) << DescString(d);
+      if (variant.name == "auto") EXPECT_NE(kernel.find("phase_shifts_s"), std::string::npos) << kernel;
+    }
+  }
+}
+
 TEST(PhaseFast, DeclinesWithReasons) {
   std::string why;
   ConvDesc d = testing::Square2D(1, 2, 2, 3, 3, 70, 65, 1, 0);

@@ -36,6 +36,8 @@ START = [5e10, 0.2, 2e10, 4e10, 4.5, 2e-6, 0.9, 0.9, 1e6, 0.5, 1e9, 4.5, 4.5]
 
 
 ABS_WEIGHT = 0.3
+# The strides along x the shifts kernel has (src/kernels/list.inc).
+SHIFT_STRIDES = (2, 3, 4, 8)
 
 
 def network(name):
@@ -64,6 +66,13 @@ def extra(l, f):
     f = dict(f)
     f['cog'] = l['cout'] // l['groups']
     f['tx'] = math.prod(l['kernel']) / math.prod(l['stride'])
+    # The shifts kernel (ShiftsKernel in src/algo/phase_fast/plan.h) loads
+    # each input value once for all column phases of a 1-D layer with one
+    # output and more than 4 input channels per group.
+    cig = l['cin'] // l['groups']
+    if (len(l['in']) == 1 and f['cog'] == 1 and cig > 4 and l['dilation'][0] == 1 and
+            l['stride'][0] in SHIFT_STRIDES):
+        f['tx'] *= l['stride'][0]
     return f
 
 

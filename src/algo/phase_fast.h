@@ -25,6 +25,9 @@ struct PhaseFastProfile {
   bool takes = false;            // PreparePhaseFast accepts g
   int64_t macs = 0;              // multiply-adds it executes (padding taps it skips not counted)
   double lane_efficiency = 1.0;  // useful fraction of the vector lanes
+  // Column phases that share each input load: s[2] where the shifts kernel
+  // runs the layer (ShiftsKernel in plan.h), else 1.
+  int64_t shared_columns = 1;
   // Upper bound of the workspace PreparePhaseFast would report (padded
   // input of every mode, plus a staged y), saturating at INT64_MAX: what a
   // plan may need, known without packing (tconv explain on large layers).

@@ -38,12 +38,32 @@ constexpr int64_t kMaxLanes = 16;
 // Largest stride on the last axis: the interleave keeps one row pointer per
 // column phase on the stack.
 constexpr int64_t kMaxColumnPhases = 64;
+// Input channels per pass of the shifts kernel: a task's rows of x stream
+// from memory as kShiftChunk sequential runs rather than one run per
+// channel (tasnet_dec: 512 channels 16 KB apart per vector group).
+constexpr int64_t kShiftChunk = 32;
+// Most shifts per phase row the shifts kernel reads x in place with.
+constexpr int64_t kShiftMaxInPlace = 64;
 // Output channels per call of the channels-in-lanes kernel.
 constexpr int kPhaseChannelBlock = 32;
 // Pixels per pixel group of the channels-in-lanes kernel.
 constexpr int kPhaseGroupPixels = 4;
 // Largest tap count a pixel group's tap mask covers.
 constexpr int64_t kPhaseMaskTaps = 64;
+
+// One phase row (td, ty) of the shifts kernel: its column phases' taps along
+// x are shifts of one input row (phase tx reads x[u + c_tx - jx], jx <
+// T_tx), so the kernel loads each shift of the union once for every phase
+// that has it. Shift i (0: the union's highest, c_max) feeds phase tx when
+// bit tx of its mask is set; shifts [core_lo, core_hi) feed every phase.
+struct PhaseShiftRow {
+  int64_t shifts = 0;  // H, the union's shifts (0: no column phase has taps)
+  int64_t slices = 0;  // Q = depth taps x y taps (the same for every column phase)
+  int64_t top = 0;     // volume offset of shift 0 in slice 0, relative to f
+  int64_t core_lo = 0, core_hi = 0;
+  int64_t aux = 0;  // shift_aux[aux ..]: Q slice offsets (relative to slice 0), then H masks
+  int64_t w = 0;    // the row's weights in w: [groups][cin][Q][H][SX], zero where no tap
+};
 
 // One task of the pixel and direct kernels: Cout block b of group gi of
 // image n, over the flat block [f0, f1) of the padded volume.
@@ -68,6 +88,11 @@ struct PhaseTaskArgs {
   const int64_t* tap_begin = nullptr;
   const int64_t* tap_rows = nullptr;
   const int64_t* tap_slices = nullptr;  // taps along depth per phase (nullptr: 1)
+  const PhaseShiftRow* shift_rows = nullptr;  // per phase row (the shifts kernel only)
+  const int64_t* shift_aux = nullptr;
+  // x_row > 0 (the shifts kernel, 1-D): x is the unpadded input, x_row
+  // floats per channel, and volume offset o is x[o + x_lo] (zero outside).
+  int64_t x_row = 0, x_lo = 0;
   const void* w = nullptr;
   const int64_t* w_begin = nullptr;
   int64_t w_block = 0;
@@ -110,8 +135,18 @@ struct PhaseTaskArgs {
 //     square 1x1 or 2x2 tap grids (k = s or 2s, depthwise).
 //   f32_phase_direct_c<CB>_s<SX>_<R>x1 (kPhaseDirectCout): Cout blocks of
 //     CB when every column phase reads the same taps (k = s along x).
+//   f32_phase_shifts_s<SX>_1x<V> (kPhaseDirectShifts): CB = 1, any Cin;
+//     per input channel and tap slice, each shift of the row loaded once
+//     for all SX column phases (shift_rows, shift_aux; w packed per phase
+//     row as PhaseShiftRow says); partial sums of kShiftChunk channels at a
+//     time in a stack tile; a 1-D input read in place (x_row) with its
+//     edges copied zero-padded per chunk.
 // Contract: s[2] == SX; the rows kernel as for f32_phase_pixel_rows; the
-// Cout-block kernel: every column phase has the same tap offsets.
+// Cout-block kernel: every column phase has the same tap offsets; the
+// shifts kernel: undilated taps along x, SX * (f1 - f0) <=
+// kPhaseTileFloats, and either the input readable up to one vector past
+// each row or (x_row > 0) one row (1-D) and at most kShiftMaxInPlace
+// shifts per phase row.
 using PhaseTaskFn = void (*)(const PhaseTaskArgs&);
 
 // One task of the channels-in-lanes kernel, f32_phase_channels_<P>x<M>

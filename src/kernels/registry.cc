@@ -18,6 +18,7 @@ namespace kernels {
 // target.
 void AppendPixelKernels(std::vector<KernelInfo>* out);
 void AppendDirectKernels(std::vector<KernelInfo>* out);
+void AppendShiftKernels(std::vector<KernelInfo>* out);
 void AppendOtherKernels(std::vector<KernelInfo>* out);
 void AppendBf16Kernels(std::vector<KernelInfo>* out);
 void AppendInt8Kernels(std::vector<KernelInfo>* out);
@@ -35,6 +36,8 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
       return "phase_direct_rows" + s;
     case KernelOp::kPhaseDirectCout:
       return "phase_direct_c" + std::to_string(cout_block) + s;
+    case KernelOp::kPhaseDirectShifts:
+      return "phase_shifts" + s;
     case KernelOp::kPhaseChannels:
       return "phase_channels_c" + std::to_string(cout_block);
     case KernelOp::kPadVolume:
@@ -69,6 +72,7 @@ const std::vector<KernelInfo>& ActiveKernels() {
   std::vector<KernelInfo> v;
   AppendPixelKernels(&v);
   AppendDirectKernels(&v);
+  AppendShiftKernels(&v);
   AppendOtherKernels(&v);
   AppendBf16Kernels(&v);
   AppendInt8Kernels(&v);

@@ -25,6 +25,7 @@ enum class KernelOp : uint8_t {
   kPhaseDirect,       // PhaseTaskFn
   kPhaseDirectRows,   // PhaseTaskFn
   kPhaseDirectCout,   // PhaseTaskFn
+  kPhaseDirectShifts, // PhaseTaskFn
   kPhaseChannels,     // PhaseChannelsFn
   kPadVolume,         // PadVolumeFn
   kDwNhwcRow,         // DwNhwcRowFn      (dw_nhwc_kernels.h)

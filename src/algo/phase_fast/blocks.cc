@@ -70,8 +70,16 @@ bool CoutBlocksInner(const PhasePlan& p) {
 //    unet_up1 2t: with the padded copy, whose lines each thread wrote half
 //    of, the far vCPU placement ran at 185-189 GFLOP/s, against 206-212
 //    for two 1-thread plans of half the Cout each padding a private copy.
+//  - The shifts kernel on a 1-D input reads x in place and copies the
+//    vector groups at the row's two ends zero-padded (PhaseTaskArgs::x_row):
+//    tasnet_dec's padded copy (33 MB) took more time than its kernel.
 bool ReadsXDirectly(const PhasePlan& p) {
   constexpr int64_t kLanes = kernels::kMaxLanes;
+  if (p.kernel->op == KernelOp::kPhaseDirectShifts) {
+    bool fits = p.len[0] == 1 && p.len[1] == 1 && !p.local_pad;
+    for (const kernels::PhaseShiftRow& row : p.shift_rows) fits = fits && row.shifts <= kernels::kShiftMaxInPlace;
+    return fits;
+  }
   const bool direct = p.kernel->op == KernelOp::kPhaseDirectCout;
   const bool pixels = p.kernel->op == KernelOp::kPhasePixels;
   if (!(direct || pixels) || p.local_pad || !RowsAreTheInput(p)) return false;

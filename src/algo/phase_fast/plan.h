@@ -64,6 +64,11 @@ struct PhasePlan {
   std::vector<int64_t> tap_begin, offs, w_begin, tap_td, tap_ty, tap_w;
   std::vector<float> wpack;
   std::vector<float> bias;  // [groups][nb*cb], zero padded
+  // The shifts kernel (kPhaseDirectShifts): per phase row (td, ty), the
+  // union of its column phases' shifts (phase_kernels.h); wpack then holds
+  // the rows' panels instead of the phases'.
+  std::vector<kernels::PhaseShiftRow> shift_rows;
+  std::vector<int64_t> shift_aux;
   int64_t ntasks = 0;
 
   // Pixel and direct modes: flat blocks [f0, f1) of the padded volume, one
@@ -117,6 +122,15 @@ LaneChoice ChooseLanes(const int64_t* u, const int64_t* len, int64_t cout_g);
 
 // Multiply-adds of the dense phase loops, padded taps included (axes.cc).
 int64_t FastMacs(const Geom3& g, const AxisPhases* ax);
+
+// The shifts kernel for the geometry where `auto` takes it, else nullptr:
+// one row (1-D), one output channel and more than 4 input channels per
+// group, undilated taps along x, a stride the list has (prepare.cc).
+// Measured against the pixel rows kernel (Zen 5, 1 thread): tasnet_dec 25
+// -> 144 GFLOP/s, wavegan_out 51 -> 155, segan_out 54 -> 82; on 2-D and
+// 3-D layers, where the rows kernel reuses rows over the tap rows, it lost
+// (fsrcnn_x3 135 -> 57, gan3d_out 53 -> 35, mnist_gan_out 60 -> 20).
+const kernels::KernelInfo* ShiftsKernel(const Geom3& g, const AxisPhases* ax);
 
 // Whether the undilated row-reuse kernels can run the geometry: taps one
 // input apart along y and x, and (depth_taps false: the direct kernels)

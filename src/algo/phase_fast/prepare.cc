@@ -73,9 +73,11 @@ bool ColumnPhasesShareTaps(const AxisPhases* ax) {
 }
 
 // The direct kernel for the geometry, if the list has one: one output
-// channel per group, or Cout blocks when the column phases share taps.
+// channel per group (the shifts kernel where it applies), or Cout blocks
+// when the column phases share taps.
 const KernelInfo* DirectKernel(const PhasePlan& p, const AxisPhases* ax, bool row_reuse) {
   const int sx = static_cast<int>(p.g.s[2]);
+  if (const KernelInfo* shifts = ShiftsKernel(p.g, ax)) return shifts;
   if (p.g.cout_g == 1) return FindKernel(row_reuse ? KernelOp::kPhaseDirectRows : KernelOp::kPhaseDirect, DType::kF32, 1, sx);
   return ColumnPhasesShareTaps(ax) ? FindKernel(KernelOp::kPhaseDirectCout, DType::kF32, 0, sx) : nullptr;
 }
@@ -89,6 +91,8 @@ PhaseMode ChooseMode(const PhasePlan& p, const AxisPhases* ax, const PhaseTuning
   // thread against the tile + interleave of the pixel kernels; fsrcnn_x3,
   // Cin 56, lost with it: 52 -> 39 GFLOP/s, hence Cin per group <= 4).
   if (mode == PhaseMode::kPixels && g.cout_g == 1 && g.cin_g <= 4 && direct) mode = PhaseMode::kDirect;
+  // One row, one output channel, Cin > 4: the shifts kernel (plan.h).
+  if (mode == PhaseMode::kPixels && ShiftsKernel(g, ax)) mode = PhaseMode::kDirect;
   // Cout blocks whose column phases share their taps, taken for strided
   // rows of at most one vector in NCHW: unet3d_up (rows of 16) 1t +5-8%
   // (A/B medians 92.6 -> 99.7 and 89.6 -> 93.7 GFLOP/s; no tile and
@@ -153,6 +157,11 @@ std::string TakeNamedKernel(const std::string& name, const AxisPhases* ax, Phase
     case KernelOp::kPhaseDirect:
       if (g.cout_g != 1 || !sx_ok) return k->name + " needs one output channel per group and a stride of " +
                                           std::to_string(k->column_phases) + " along x";
+      break;
+    case KernelOp::kPhaseDirectShifts:
+      if (g.cout_g != 1 || !sx_ok || ax[2].istep != 1)
+        return k->name + " needs one output channel per group, a stride of " + std::to_string(k->column_phases) +
+               " along x and undilated taps along x";
       break;
     case KernelOp::kPhaseDirectCout:
       if (g.cout_g == 1 || !sx_ok || !ColumnPhasesShareTaps(ax))
@@ -222,6 +231,13 @@ AlgoCost Costs(const PhasePlan& p, const AxisPhases* ax, RunLayout* layout) {
 }
 
 }  // namespace
+
+const KernelInfo* ShiftsKernel(const Geom3& g, const AxisPhases* ax) {
+  const bool one_row = g.in[0] == 1 && g.in[1] == 1 && g.out[0] == 1 && g.out[1] == 1 && g.k[0] == 1 && g.k[1] == 1;
+  if (!one_row || g.cout_g != 1 || g.cin_g <= 4 || ax[2].istep != 1) return nullptr;
+  return FindKernel(KernelOp::kPhaseDirectShifts, DType::kF32, 1, static_cast<int>(g.s[2]));
+}
+
 }  // namespace phase_fast
 
 PhaseFastProfile ProfilePhaseFast(const Geom3& g) {
@@ -243,6 +259,7 @@ PhaseFastProfile ProfilePhaseFast(const Geom3& g) {
                                 sizeof(float));
   const LaneChoice lanes = ChooseLanes(u, len, g.cout_g);
   prof.lane_efficiency = lanes.efficiency;
+  if (ShiftsKernel(g, ax)) prof.shared_columns = g.s[2];
   // Batch-interleaved channels mode skips the taps that read padding.
   prof.macs = lanes.channels && g.n >= kernels::kPhaseGroupPixels ? UsefulMacs(g) : FastMacs(g, ax);
   return prof;
@@ -296,6 +313,7 @@ std::vector<std::string> PhaseKernelNames() {
       case kernels::KernelOp::kPhaseDirect:
       case kernels::KernelOp::kPhaseDirectRows:
       case kernels::KernelOp::kPhaseDirectCout:
+      case kernels::KernelOp::kPhaseDirectShifts:
       case kernels::KernelOp::kPhaseChannels:
       case kernels::KernelOp::kPhaseBf16Dp:
       case kernels::KernelOp::kPhaseBf16Widen:

@@ -31,6 +31,12 @@ class PhaseFastAlgo : public PreparedAlgo {
     a.tap_rows = p_.tap_ty.data();
     a.w = p_.wpack.data();
     a.w_begin = p_.w_begin.data();
+    a.shift_rows = p_.shift_rows.data();
+    a.shift_aux = p_.shift_aux.data();
+    if (p_.x_direct && p_.kernel->op == KernelOp::kPhaseDirectShifts) {
+      a.x_row = g.in_sp;
+      a.x_lo = p_.lo[2];
+    }
     for (int ax = 0; ax < 3; ++ax) {
       a.s[ax] = g.s[ax];
       a.u[ax] = p_.u[ax];

@@ -20,6 +20,9 @@
 #ifndef TCONV_KERNEL_IF_kPhaseDirectCout
 #define TCONV_KERNEL_IF_kPhaseDirectCout(entry)
 #endif
+#ifndef TCONV_KERNEL_IF_kPhaseDirectShifts
+#define TCONV_KERNEL_IF_kPhaseDirectShifts(entry)
+#endif
 #ifndef TCONV_KERNEL_IF_kPhaseChannels
 #define TCONV_KERNEL_IF_kPhaseChannels(entry)
 #endif
@@ -64,6 +67,7 @@
 #undef TCONV_KERNEL_IF_kPhaseDirect
 #undef TCONV_KERNEL_IF_kPhaseDirectRows
 #undef TCONV_KERNEL_IF_kPhaseDirectCout
+#undef TCONV_KERNEL_IF_kPhaseDirectShifts
 #undef TCONV_KERNEL_IF_kPhaseChannels
 #undef TCONV_KERNEL_IF_kPadVolume
 #undef TCONV_KERNEL_IF_kDwNhwcRow

@@ -1,5 +1,6 @@
 // Pieces the phase kernels share (src/kernels/phase_kernels.h): the pixel
-// kernel's register budget and the row-reuse step of the rows kernels.
+// kernel's register budget, the row-reuse step of the rows kernels and an
+// interleaved store of eight column phases.
 #if defined(TCONV_SRC_KERNELS_HWY_PHASE_COMMON_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef TCONV_SRC_KERNELS_HWY_PHASE_COMMON_INL_H_
 #undef TCONV_SRC_KERNELS_HWY_PHASE_COMMON_INL_H_
@@ -14,6 +15,7 @@
 
 #include "hwy/highway.h"
 #include "src/kernels/hwy/isa-inl.h"
+#include "src/kernels/phase_kernels.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace tconv {
@@ -57,6 +59,29 @@ HWY_INLINE void RowReuseTaps(const float* HWY_RESTRICT xj, int64_t wp, const VF 
 #pragma GCC unroll 4
       for (int v = 0; v < V; ++v) acc(r, v) = hn::MulAdd(xv[v], wv[jy], acc(r, v));
     }
+  }
+}
+
+// y[8*u + tx] = a[tx][u] for the L lanes u: pairs (a[2j], a[2j+1]) zipped
+// are 64-bit elements, and four of those interleaved are eight floats.
+// (Through scalar stores, the shifts kernel on a 64-channel stride-8 layer
+// spent more time storing than computing.)
+template <class VF>
+HWY_INLINE void StoreInterleaved8(const VF* a, float* HWY_RESTRICT y) {
+  const hn::DFromV<VF> d;
+  const hn::Repartition<double, decltype(d)> dd;
+  const size_t L = hn::Lanes(d), LD = hn::Lanes(dd);
+  HWY_ALIGN float pairs[4][2 * kMaxLanes];
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) hn::StoreInterleaved2(a[2 * j], a[2 * j + 1], d, pairs[j]);
+  // pairs[j] holds L 64-bit elements: 2*L/LD vectors of LD (2 for L >= 2).
+  for (size_t h = 0; h * LD < L; ++h) {
+    const double* p0 = reinterpret_cast<const double*>(pairs[0]) + h * LD;
+    const double* p1 = reinterpret_cast<const double*>(pairs[1]) + h * LD;
+    const double* p2 = reinterpret_cast<const double*>(pairs[2]) + h * LD;
+    const double* p3 = reinterpret_cast<const double*>(pairs[3]) + h * LD;
+    hn::StoreInterleaved4(hn::Load(dd, p0), hn::Load(dd, p1), hn::Load(dd, p2), hn::Load(dd, p3), dd,
+                          reinterpret_cast<double*>(y) + h * 4 * LD);
   }
 }
 

@@ -43,7 +43,9 @@ HWY_INLINE void FillDirect(VF (&acc)[R][SX][V], VF b) {
 }
 
 // Stores MicroD's accumulators: the SX column phases of each row interleaved
-// straight into y; only outputs with index < valid (relative to yrow).
+// straight into y; only outputs with index < valid (relative to yrow). SX =
+// 8 (the shifts kernel) through StoreInterleaved8 where vectors hold at
+// least two floats; other SX > 4 through a stack tile and scalar stores.
 // kTwoTable: SX = 2 pairs through StoreZip2 (MicroDC only: dw_k4s2's
 // MicroDW, which holds its weights in registers, measured 0.98-0.99x with it).
 template <int SX, int V, int R, bool kTwoTable = false, class VF>
@@ -57,7 +59,12 @@ HWY_INLINE void StoreDirect(const VF (&acc)[R][SX][V], float* HWY_RESTRICT yrow,
       float* yv = yrow + r * yrs + v * L * SX;
       const int64_t rem = valid - v * L * SX;
       if (rem <= 0) break;
-      if (rem >= L * SX) {
+      if (rem >= L * SX && SX == 8 && L >= 2) {
+        VF a8[8];
+#pragma GCC unroll 8
+        for (int tx = 0; tx < 8; ++tx) a8[tx] = acc[r][tx < SX ? tx : 0][v];
+        StoreInterleaved8(a8, yv);
+      } else if (rem >= L * SX && SX <= 4) {
         if (SX == 1) hn::StoreU(acc[r][0][v], d, yv);
         if (SX == 2) {
           if constexpr (kTwoTable)
