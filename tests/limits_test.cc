@@ -249,6 +249,30 @@ TEST(Plan, NonFiniteInputsGiveTheReferenceResult) {
   ExpectEveryPlanMatchesRef(d, Ints(ConvTransposeInputShape(d), 1), w, nan_bias, "non-finite bias");
 }
 
+// The shifts kernel (1-D, one output channel, Cin > 4) loads a shift once
+// for the column phases that have it and skips the others by a mask: an
+// Inf or NaN in x reaches only the outputs whose real taps read it.
+TEST(Plan, NonFiniteInputsGiveTheReferenceResultOnOneRow) {
+  ConvDesc d;
+  d.ndim = 1;
+  d.batch = 2;
+  d.in_channels = 6;
+  d.out_channels = 1;
+  d.in = {40, 1, 1};
+  d.kernel = {25, 1, 1};
+  d.stride = {4, 1, 1};
+  d.pad_begin = d.pad_end = {11, 0, 0};
+  d.output_padding = {1, 0, 0};
+  ASSERT_TRUE(ValidateConvTranspose(d).ok());
+  Tensor x = Ints(ConvTransposeInputShape(d), 1);
+  const Tensor w = Ints(ConvTransposeWeightShape(d), 2), b = Ints({1}, 3);
+  x.data[0] = kInf;
+  x.data[45] = kNaN;
+  x.data[100] = -kInf;
+  x.data[x.data.size() - 1] = kInf;
+  ExpectEveryPlanMatchesRef(d, x, w, b, "non-finite input, one row");
+}
+
 TEST(Plan, ZeroBatchGivesAnEmptyOutput) {
   ConvDesc d = Deconv2d();
   d.batch = 0;
