@@ -62,27 +62,33 @@ HWY_INLINE void RowReuseTaps(const float* HWY_RESTRICT xj, int64_t wp, const VF 
   }
 }
 
-// y[8*u + tx] = a[tx][u] for the L lanes u: pairs (a[2j], a[2j+1]) zipped
-// are 64-bit elements, and four of those interleaved are eight floats.
-// (Through scalar stores, the shifts kernel on a 64-channel stride-8 layer
-// spent more time storing than computing.)
+// y[8*u + tx] = a[tx][u] for the L lanes u (L >= 2): pairs (a[2j],
+// a[2j+1]) zipped are 64-bit elements, and four of those interleaved are
+// eight floats. The doubles go through aligned stack buffers (BitCast in,
+// memcpy out): y need not be 8-byte aligned, and a float array is not
+// written as doubles (clang's UBSan, EMU128). Through scalar stores, the
+// shifts kernel on a 64-channel stride-8 layer spent more time storing than
+// computing.
 template <class VF>
 HWY_INLINE void StoreInterleaved8(const VF* a, float* HWY_RESTRICT y) {
+#if HWY_TARGET == HWY_SCALAR
+  (void)a;
+  (void)y;  // one lane: no pairs (StoreDirect stores element by element)
+#else
   const hn::DFromV<VF> d;
   const hn::Repartition<double, decltype(d)> dd;
   const size_t L = hn::Lanes(d), LD = hn::Lanes(dd);
   HWY_ALIGN float pairs[4][2 * kMaxLanes];
+  HWY_ALIGN double out[2 * kMaxLanes];
 #pragma GCC unroll 4
   for (int j = 0; j < 4; ++j) hn::StoreInterleaved2(a[2 * j], a[2 * j + 1], d, pairs[j]);
-  // pairs[j] holds L 64-bit elements: 2*L/LD vectors of LD (2 for L >= 2).
+  // pairs[j]: L 64-bit elements, two vectors of LD; each h gives 4L floats.
   for (size_t h = 0; h * LD < L; ++h) {
-    const double* p0 = reinterpret_cast<const double*>(pairs[0]) + h * LD;
-    const double* p1 = reinterpret_cast<const double*>(pairs[1]) + h * LD;
-    const double* p2 = reinterpret_cast<const double*>(pairs[2]) + h * LD;
-    const double* p3 = reinterpret_cast<const double*>(pairs[3]) + h * LD;
-    hn::StoreInterleaved4(hn::Load(dd, p0), hn::Load(dd, p1), hn::Load(dd, p2), hn::Load(dd, p3), dd,
-                          reinterpret_cast<double*>(y) + h * 4 * LD);
+    auto pair = [&](int j) { return hn::BitCast(dd, hn::Load(d, pairs[j] + h * L)); };
+    hn::StoreInterleaved4(pair(0), pair(1), pair(2), pair(3), dd, out);
+    std::memcpy(y + h * 4 * L, out, 4 * L * sizeof(float));
   }
+#endif
 }
 
 }  // namespace HWY_NAMESPACE

@@ -59,7 +59,7 @@ HWY_INLINE void StoreDirect(const VF (&acc)[R][SX][V], float* HWY_RESTRICT yrow,
       float* yv = yrow + r * yrs + v * L * SX;
       const int64_t rem = valid - v * L * SX;
       if (rem <= 0) break;
-      if (rem >= L * SX && SX == 8 && L >= 2) {
+      if (rem >= L * SX && SX == 8 && HWY_TARGET != HWY_SCALAR) {
         VF a8[8];
 #pragma GCC unroll 8
         for (int tx = 0; tx < 8; ++tx) a8[tx] = acc[r][tx < SX ? tx : 0][v];
