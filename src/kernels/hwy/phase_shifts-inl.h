@@ -31,7 +31,10 @@ namespace hn = hwy::HWY_NAMESPACE;
 // within the registers (8 phases: 3 on AVX-512, 1 on AVX2).
 constexpr int ShiftVectors(int sx) { return std::max(1, std::min(4, (kRegs - 3) / (sx + 1))); }
 
-// Vector groups ahead that MicroS prefetches each channel's row.
+// Vector groups ahead that MicroS prefetches each channel's row. Without
+// it tasnet_dec (x 33 MB, from memory) ran at 35 GFLOP/s, stalled on the
+// loads of its 32 rows; with it 144 (Zen 5, 1 thread). 1 and 4 groups
+// ahead: 117-127 and 78-125 against 137-138 (bench/RESULTS.md).
 constexpr int kShiftPrefetchGroups = 2;
 
 // acc[tx][v] += x_i[v] * w[i*SX + tx] for the phases tx in `mask` (all of
