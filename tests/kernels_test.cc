@@ -58,36 +58,16 @@ std::vector<ConvDesc> Geometries() {
   // One output channel per group for the shifts kernel: stride 8 (1-D
   // tasnet-like k16, 2-D hed-like k16 p4 with an output tail), taps along
   // depth, dilation along y, two groups, a kernel shorter than the stride.
-  ConvDesc d1 = testing::Square2D(2, 9, 1, 1, 37, 16, 8, 0, 0);
-  d1.ndim = 1;
-  d1.in = {37, 1, 1};
-  d1.kernel = {16, 1, 1};
-  d1.stride = {8, 1, 1};
-  d1.pad_begin = d1.pad_end = d1.output_padding = {0, 0, 0};
-  v.push_back(d1);
+  v.push_back(testing::Desc1(2, 9, 1, 37, 16, 8, 0));
   v.push_back(testing::Square2D(1, 6, 1, 4, 21, 16, 8, 4, 3));
-  ConvDesc d3c1 = testing::Square2D(1, 5, 1, 3, 6, 4, 2, 1, 0);
-  d3c1.ndim = 3;
-  d3c1.in = {3, 4, 6};
-  d3c1.kernel = {4, 4, 4};
-  d3c1.stride = {2, 2, 2};
-  d3c1.pad_begin = d3c1.pad_end = {1, 1, 1};
-  d3c1.output_padding = {0, 0, 0};
-  v.push_back(d3c1);
+  v.push_back(testing::Desc3(1, 5, 1, {3, 4, 6}, 4, 2, 1));
   ConvDesc ydil = testing::Square2D(1, 6, 1, 6, 13, 5, 4, 2, 1);
   ydil.dilation = {2, 1, 1};
   v.push_back(ydil);
   v.push_back(testing::Square2D(2, 8, 2, 5, 19, 3, 8, 1, 0, 2));  // k < s: phases without taps
   // More input channels than one pass of the shifts kernel (kShiftChunk):
   // partial sums through its tile; 1-D read in place with padded ends.
-  ConvDesc wave = d1;
-  wave.in_channels = 70;
-  wave.in = {301, 1, 1};
-  wave.kernel = {25, 1, 1};
-  wave.stride = {4, 1, 1};
-  wave.pad_begin = wave.pad_end = {11, 0, 0};
-  wave.output_padding = {1, 0, 0};
-  v.push_back(wave);
+  v.push_back(testing::Desc1(2, 70, 1, 301, 25, 4, 11, 1));
   v.push_back(testing::Square2D(1, 40, 1, 7, 23, 9, 3, 4, 2));
   for (uint64_t seed = 1; seed <= 40; ++seed) v.push_back(testing::RandomConvTransposeDesc(seed));
   return v;

@@ -19,6 +19,7 @@
 #include "tconv/layout.h"
 #include "tconv/plan.h"
 #include "tconv/reference.h"
+#include "tests/support/random_geometry.h"
 
 namespace tconv {
 namespace {
@@ -253,16 +254,7 @@ TEST(Plan, NonFiniteInputsGiveTheReferenceResult) {
 // for the column phases that have it and skips the others by a mask: an
 // Inf or NaN in x reaches only the outputs whose real taps read it.
 TEST(Plan, NonFiniteInputsGiveTheReferenceResultOnOneRow) {
-  ConvDesc d;
-  d.ndim = 1;
-  d.batch = 2;
-  d.in_channels = 6;
-  d.out_channels = 1;
-  d.in = {40, 1, 1};
-  d.kernel = {25, 1, 1};
-  d.stride = {4, 1, 1};
-  d.pad_begin = d.pad_end = {11, 0, 0};
-  d.output_padding = {1, 0, 0};
+  const ConvDesc d = testing::Desc1(2, 6, 1, 40, 25, 4, 11, 1);
   ASSERT_TRUE(ValidateConvTranspose(d).ok());
   Tensor x = Ints(ConvTransposeInputShape(d), 1);
   const Tensor w = Ints(ConvTransposeWeightShape(d), 2), b = Ints({1}, 3);

@@ -22,6 +22,37 @@ ConvDesc Square2D(int64_t n, int64_t cin, int64_t cout, int64_t h, int64_t w, in
   return d;
 }
 
+ConvDesc Desc1(int64_t n, int64_t cin, int64_t cout, int64_t in, int64_t k, int64_t s, int64_t p, int64_t a,
+               int64_t groups) {
+  ConvDesc d;
+  d.ndim = 1;
+  d.groups = groups;
+  d.batch = n;
+  d.in_channels = cin;
+  d.out_channels = cout;
+  d.in = {in, 1, 1};
+  d.kernel = {k, 1, 1};
+  d.stride = {s, 1, 1};
+  d.pad_begin = d.pad_end = {p, 0, 0};
+  d.output_padding = {a, 0, 0};
+  return d;
+}
+
+ConvDesc Desc3(int64_t n, int64_t cin, int64_t cout, Dims in, int64_t k, int64_t s, int64_t p, int64_t a) {
+  ConvDesc d;
+  d.ndim = 3;
+  d.batch = n;
+  d.in_channels = cin;
+  d.out_channels = cout;
+  d.in = in;
+  d.kernel = {k, k, k};
+  d.stride = {s, s, s};
+  d.pad_begin = {p, p, p};
+  d.pad_end = {p, p, p};
+  d.output_padding = {a, a, a};
+  return d;
+}
+
 ConvDesc RandomConvTransposeDesc(uint64_t seed, const GeometryOptions& opts) {
   std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + 12345);
   auto uni = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };

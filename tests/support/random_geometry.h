@@ -38,6 +38,12 @@ ConvDesc RandomConvTransposeDesc(uint64_t seed, const GeometryOptions& opts = Ge
 ConvDesc Square2D(int64_t n, int64_t cin, int64_t cout, int64_t h, int64_t w, int64_t k, int64_t s, int64_t p,
                   int64_t a = 0, int64_t groups = 1);
 
+// A 1-D desc (kernel k, stride s, symmetric pad p, output padding a) and a
+// 3-D one with a cubic kernel and the same pads on every axis.
+ConvDesc Desc1(int64_t n, int64_t cin, int64_t cout, int64_t in, int64_t k, int64_t s, int64_t p, int64_t a = 0,
+               int64_t groups = 1);
+ConvDesc Desc3(int64_t n, int64_t cin, int64_t cout, Dims in, int64_t k, int64_t s, int64_t p, int64_t a = 0);
+
 // The convolution a transposed desc is the adjoint of: input length = the
 // transposed output length, channels swapped, same k, s, d, pads. With
 // output_padding < stride its output length is the transposed input length.
