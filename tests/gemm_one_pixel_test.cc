@@ -26,21 +26,11 @@
 namespace tconv {
 namespace {
 
-// A 1-D desc of one input pixel.
+// A 1-D desc of one input pixel (pads pb before, pe after).
 ConvDesc OnePixel1D(int64_t n, int64_t cin, int64_t cout, int64_t groups, int64_t k, int64_t s, int64_t pb, int64_t pe,
                     int64_t a) {
-  ConvDesc d;
-  d.ndim = 1;
-  d.batch = n;
-  d.in_channels = cin;
-  d.out_channels = cout;
-  d.groups = groups;
-  d.in[0] = 1;
-  d.kernel[0] = k;
-  d.stride[0] = s;
-  d.pad_begin[0] = pb;
+  ConvDesc d = testing::Desc1(n, cin, cout, 1, k, s, pb, a, groups);
   d.pad_end[0] = pe;
-  d.output_padding[0] = a;
   return d;
 }
 
