@@ -232,7 +232,7 @@ Status Plan::Impl::TryPrepare(const Algorithm* a, ConstTensorView weight, ConstT
                          : int8 ? ConstBuffer(impl->w_i8)
                                 : ConstBuffer(weight.data);
   const PrepareInput in{g, wb, int8 ? ConstBuffer(impl->b_i32) : ConstBuffer(bias.data), options.phase,
-                        int8 ? &impl->quant : nullptr};
+                        int8 ? &impl->quant : nullptr, options.threads};
   impl->prepared = PrepareIn(a, in, options.layout, general_phase, &native_x, &native_y, &why);
   if (!impl->prepared && !why.empty()) return Status::Unsupported(why);
   if (!impl->prepared) return Status::OutOfMemory("cannot prepare algorithm " + impl->name + ": out of memory");

@@ -20,13 +20,14 @@ namespace {
 constexpr int64_t kExactEstimateFloats = int64_t{1} << 22;
 
 // phase's numbers without packing: the SIMD path's multiply-adds and a bound
-// on its workspace when it takes g, else the general path's formula.
-AlgoCost PhaseCostWithoutPacking(const Geom3& g) {
+// on its workspace when it takes g (threads' private padded copies add at
+// most kPhasePrivateCopiesMaxBytes), else the general path's formula.
+AlgoCost PhaseCostWithoutPacking(const Geom3& g, int threads) {
   AlgoCost c = kPhaseAlgorithm.cost(g);
   const PhaseFastProfile prof = ProfilePhaseFast(g);
   if (prof.takes) {
     c.macs = prof.macs;
-    c.workspace_bytes = prof.workspace_bound;
+    c.workspace_bytes = SatAdd(prof.workspace_bound, threads > 1 ? kPhasePrivateCopiesMaxBytes : 0);
   }
   return c;
 }
@@ -61,7 +62,7 @@ std::vector<const Algorithm*> AutoCandidates(const Geom3& g, int threads, std::s
   return list;
 }
 
-std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc, DataType dtype) {
+std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc, DataType dtype, int threads) {
   std::vector<AlgorithmEstimate> out;
   const Geom3 g = MakeGeom3(desc, GeomOp::kConvTranspose);
   const bool bf16 = dtype == DataType::kBFloat16, int8 = dtype == DataType::kInt8;
@@ -89,7 +90,7 @@ std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc, DataType
     bool exact = true;
     if (a == &kPhaseAlgorithm && int8) c = PhaseInt8Cost(g, a->cost, &exact);
     if (a == &kPhaseAlgorithm && !bf16 && !int8) {
-      c = PhaseCostWithoutPacking(g);
+      c = PhaseCostWithoutPacking(g, threads);
       exact = !ProfilePhaseFast(g).takes;  // the general path's formula is exact
     }
     std::string kernel;
@@ -101,7 +102,8 @@ std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc, DataType
         // (int8 zeros too; a per-tensor QuantParams of ones.)
         const ConstBuffer w(zeros.data(), want);
         const QuantParams unit;
-        if (auto prepared = a->prepare(PrepareInput{g, w, ConstBuffer(), tuning, int8 ? &unit : nullptr}, &why)) {
+        const PrepareInput in{g, w, ConstBuffer(), tuning, int8 ? &unit : nullptr, std::max(threads, 1)};
+        if (auto prepared = a->prepare(in, &why)) {
           c = a->cost(g);
           prepared->ActualCost(&c);
           kernel = prepared->Kernel();
@@ -138,7 +140,7 @@ std::string AutoAlgorithm(const ConvDesc& desc, std::string* why, int64_t max_me
     }
     if (why) {
       *why = skipped.empty() ? reason : reason + "; over the memory limit: " + skipped;
-      const int64_t simd = SatAdd(bytes, PhaseCostWithoutPacking(g).workspace_bytes);
+      const int64_t simd = SatAdd(bytes, PhaseCostWithoutPacking(g, threads).workspace_bytes);
       if (a == &kPhaseAlgorithm && dtype == DataType::kFloat32 && !CheckMemory("", simd, max_memory_bytes).ok()) {
         *why += "; phase's general path: its SIMD path's padded input does not fit";
       }

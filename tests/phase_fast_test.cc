@@ -41,7 +41,7 @@ Outcome RunFast(const ConvDesc& d, const std::vector<float>& x, const std::vecto
                 bool channels_last = false) {
   Outcome o;
   const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
-  const PrepareInput in{g, ConstBuffer(w.data()), ConstBuffer(b.empty() ? nullptr : b.data()), tuning};
+  const PrepareInput in{g, ConstBuffer(w.data()), ConstBuffer(b.empty() ? nullptr : b.data()), tuning, nullptr, threads};
   auto algo = PreparePhaseFast(in, &o.why, channels_last);
   if (!algo) return o;
   o.accepted = true;
@@ -127,8 +127,9 @@ using PhaseFastIsa = testing::IsaTest;
 // through the channels-last staging buffer; "channels/nobint" keeps the
 // plain layout for >= 4 images; "norows" turns the row-reuse kernels off,
 // so the per-tap kernels run on the undilated shapes too; "auto/nopad"
-// turns off per-task padding and the pad pass's split by rows (one image
-// on 2 threads), so the shared pad pass runs instead.
+// turns off per-task padding, the pad pass's split by rows (one image on 2
+// threads) and the threads' private padded copies, so the shared pad pass
+// runs instead.
 struct Variant {
   std::string name;
   PhaseTuning tuning;
@@ -159,6 +160,7 @@ std::vector<Variant> Variants() {
   v[8].tuning.row_reuse = false;
   v[9].tuning.local_pad = false;
   v[9].tuning.row_split_pad = false;
+  v[9].tuning.private_pad = false;
   return v;
 }
 
@@ -315,12 +317,13 @@ TEST(PhaseFast, DeclinesWithReasons) {
   EXPECT_EQ(why, "stride 65 > 64");
 }
 
-// Cost of the fast path on d with `tuning` (nullopt-like: -1 when declined).
-AlgoCost FastCost(const ConvDesc& d, const PhaseTuning& tuning = PhaseTuning()) {
+// Cost of the fast path on d with `tuning`, prepared for `threads`
+// (nullopt-like: -1 when declined).
+AlgoCost FastCost(const ConvDesc& d, const PhaseTuning& tuning = PhaseTuning(), int threads = 1) {
   std::vector<float> w(static_cast<size_t>(NumElements(ConvTransposeWeightShape(d))), 1.0f);
   std::string why;
   const Geom3 g = MakeGeom3(d, GeomOp::kConvTranspose);
-  auto algo = PreparePhaseFast(PrepareInput{g, ConstBuffer(w.data()), ConstBuffer(), tuning}, &why);
+  auto algo = PreparePhaseFast(PrepareInput{g, ConstBuffer(w.data()), ConstBuffer(), tuning, nullptr, threads}, &why);
   EXPECT_NE(algo, nullptr) << DescString(d) << ": " << why;
   AlgoCost cost;
   cost.workspace_bytes = -1;
@@ -452,6 +455,41 @@ TEST(PhaseFastTuning, SwitchesChangeThePlan) {
   staged.stage_y = true;
   EXPECT_EQ(FastCost(dcgan, staged).workspace_bytes,
             (FastCost(dcgan, channels).workspace_bytes + 63) / 64 * 64 + 4 * 40 * 8 * 8 * 4);
+}
+
+// Threads whose tasks read all of a small input pad a private copy each
+// (PrivateInputCopies): the workspace holds one per thread, and the sweeps'
+// 2-thread runs (exactly sized, NaN-filled workspaces) check every copy is
+// written before it is read. Not where the pad splits by rows and each
+// thread reads its own, not over the size cap, not with the switch off.
+TEST(PhaseFastTuning, PrivatePaddedCopiesPerThread) {
+  auto copies = [](const ConvDesc& d, const PhaseTuning& t) {
+    const AlgoCost one = FastCost(d, t, 1), two = FastCost(d, t, 2);
+    EXPECT_GT(one.workspace_bytes, 0) << DescString(d);
+    return static_cast<double>(two.workspace_bytes) / static_cast<double>(one.workspace_bytes);
+  };
+  PhaseTuning channels = ModeTuning(PhaseTuning::Mode::kChannels);
+  channels.stage_y = false;
+  const ConvDesc hifigan = Desc1(1, 16, 64, 32, 16, 8, 4, 0);  // channels mode: every task reads all of x
+  EXPECT_EQ(copies(hifigan, channels), 2.0);
+  // One image, Cout blocks split over the threads (blocks inner).
+  const PhaseTuning pixels = ModeTuning(PhaseTuning::Mode::kPixels);
+  const ConvDesc seed = testing::Square2D(1, 8, 40, 10, 10, 3, 2, 1, 1);
+  EXPECT_EQ(copies(seed, pixels), 2.0);
+  // Cout blocks inner with several row blocks: the pad splits by rows.
+  const PhaseTuning rows = ModeTuning(PhaseTuning::Mode::kPixels, PhaseTuning::TaskOrder::kCoutInner);
+  EXPECT_EQ(copies(testing::Square2D(1, 8, 40, 64, 64, 3, 2, 1, 1), rows), 1.0);
+  PhaseTuning off = channels;
+  off.private_pad = false;
+  EXPECT_EQ(copies(hifigan, off), 1.0);
+  // 2 copies of 64 x 132 x 132 floats pass the 8 MiB of all copies.
+  EXPECT_EQ(copies(testing::Square2D(1, 64, 32, 130, 130, 4, 2, 1, 0), channels), 1.0);
+  uint64_t s = 900;
+  for (const ConvDesc& d : {hifigan, seed}) {
+    EXPECT_TRUE(CheckDesc(d, s++, "auto", PhaseTuning())) << DescString(d);
+    EXPECT_TRUE(CheckDesc(d, s++, "channels", channels)) << DescString(d);
+    EXPECT_TRUE(CheckDesc(d, s++, "pixels", pixels)) << DescString(d);
+  }
 }
 
 }  // namespace

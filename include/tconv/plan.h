@@ -105,8 +105,10 @@ std::vector<std::string> AlgorithmNames();
 // Bounded time and memory whatever the sizes (no weight of the layer's size
 // is allocated; saturating counts: INT64_MAX means more than 2^63).
 // With dtype kBFloat16 the kernels are bf16's, and the algorithms that do
-// not compute bf16 carry `refused`.
-std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc, DataType dtype = DataType::kFloat32);
+// not compute bf16 carry `refused`. `threads` as PlanOptions::threads (the
+// workspace may hold a padded input per thread).
+std::vector<AlgorithmEstimate> EstimateAlgorithms(const ConvDesc& desc, DataType dtype = DataType::kFloat32,
+                                                  int threads = 1);
 // Workspace bytes a plan in `layout` adds for channels-first copies of x and
 // y when its algorithm computes channels first (0 for kNCHW, and for a
 // tensor whose C or spatial size is 1). An algorithm that reads or writes

@@ -39,6 +39,7 @@ struct PhaseTuning {
   bool batch_interleave = true;  // channels mode, N >= 4: images interleaved
   bool stage_y = true;           // channels mode, NCHW y: staged channels last
   bool row_split_pad = true;     // one image: the pad pass split by rows
+  bool private_pad = true;       // threads reading all of a small input: a padded copy each
   bool dw_nchw = true;           // depthwise NCHW: the expanded-row kernel f32_dw_nchw_expand
 
   // bf16 plans only (PlanOptions::dtype kBFloat16): how phase computes.

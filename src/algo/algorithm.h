@@ -66,6 +66,10 @@ struct PrepareInput {
   ConstBuffer bias;
   const PhaseTuning& tuning;
   const QuantParams* quant = nullptr;  // int8 plans only
+  // The plan's thread count (PlanOptions::threads): Run gets at most this
+  // many. Only sizes what is per thread (phase's private padded copies);
+  // a Run with more threads than prepared for still computes the same y.
+  int threads = 1;
 };
 
 // phase's f32 prepare and cost, as the bf16 and int8 paths that widen to

@@ -109,7 +109,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseBf16Widened(const PrepareInput& in, Pr
   std::vector<float> w(static_cast<size_t>(SatProduct({g.cin, g.cout_g, g.k_sp})));
   const uint16_t* wb = in.w.As<uint16_t>();
   for (size_t i = 0; i < w.size(); ++i) w[i] = Bf16ToF32(wb[i]);
-  const PrepareInput in32{g, ConstBuffer(w.data()), in.bias, in.tuning};
+  const PrepareInput in32{g, ConstBuffer(w.data()), in.bias, in.tuning, nullptr, in.threads};
   std::unique_ptr<PreparedAlgo> f32 = prepare_f32(in32, why);
   if (!f32) return nullptr;
   AlgoCost cost;

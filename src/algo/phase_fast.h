@@ -19,6 +19,10 @@ namespace tconv {
 // Largest stride on the last axis the SIMD path takes.
 constexpr int64_t kMaxLastAxisStride = kernels::kMaxColumnPhases;
 
+// The most bytes all threads' private padded copies of the input may take
+// together (src/algo/phase_fast/pad.cc, PrivateInputCopies).
+constexpr int64_t kPhasePrivateCopiesMaxBytes = int64_t{8} << 20;
+
 // What the `auto` cost model (src/cost_model.cc) needs to know about the
 // SIMD path on g, without packing anything.
 struct PhaseFastProfile {

@@ -110,7 +110,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8Widened(const PrepareInput& in, Pr
   PhaseTuning tuning = in.tuning;
   const kernels::KernelInfo* named = kernels::FindKernelByName(tuning.kernel);
   if (named && named->dtype != DType::kF32) tuning.kernel.clear();
-  const PrepareInput in32{g, ConstBuffer(w.data()), ConstBuffer(), tuning};
+  const PrepareInput in32{g, ConstBuffer(w.data()), ConstBuffer(), tuning, nullptr, in.threads};
   std::unique_ptr<PreparedAlgo> f32 = prepare_f32(in32, why);
   if (!f32) return nullptr;
   AlgoCost cost;

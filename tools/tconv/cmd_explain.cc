@@ -59,7 +59,7 @@ void PrintAlgorithms(const ConvDesc& d, int64_t flops, int64_t limit, int thread
               "summary");
   const int64_t nominal = flops == INT64_MAX ? INT64_MAX : flops / 2;
   const int64_t out_bytes = SatMul(NumElements(ConvTransposeOutputShape(d)), sizeof(float));
-  const std::vector<AlgorithmEstimate> estimates = EstimateAlgorithms(d, dtype);
+  const std::vector<AlgorithmEstimate> estimates = EstimateAlgorithms(d, dtype, threads);
   bool bounds = false;
   for (const AlgorithmEstimate& e : estimates) {
     if (!e.refused.empty()) {

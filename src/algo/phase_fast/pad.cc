@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "src/algo/phase_fast.h"
+#include "src/base/checked_int.h"
 #include "src/layout_convert.h"
 
 namespace tconv {
@@ -38,6 +40,38 @@ void PadVolumeSpan(const PhasePlan& p, const float* src, float* dst, int64_t e0,
 }
 
 void PadVolume(const PhasePlan& p, const float* src, float* dst) { PadVolumeSpan(p, src, dst, 0, p.plane); }
+
+// A thread whose tasks read every channel of the input (channels mode's
+// chunks of pixel groups; pixel and direct tasks split by Cout blocks over
+// one image) read half of a shared padded copy from the other thread's
+// cache, written there by the pad pass of the same run. Where the two
+// vCPUs sit on different CCDs (bench/tconv_core_pingpong ~450 ns) that
+// cost hifigan_v2_up1's first task per thread 39 us instead of 11 (task
+// timers, 2 threads, Zen 5). A private copy per thread costs each thread
+// the whole pad instead of its share, and reads nothing remote. 2 threads,
+// OMP_WAIT_POLICY=passive, shared -> private, alternated runs (Zen 5, far
+// placement; GFLOP/s; copy size): hifigan_v2_up1 (66 KiB) 175-176 ->
+// 224-233, gan3d_g4 (0.5 MiB) 299-312 -> 399-400, melgan_up1 (0.3 MiB)
+// 326-327 -> 347-361, segan_dec (1.1 MiB) 240-245 -> 309-356, pix2pix_dec5
+// (1.6 MiB) 253-295 -> 352-357, unet_up1 (3.4 MiB) 315-317 -> 341-342;
+// within the noise on 12 others (wavegan_up0, seed_k3s2, melgan_up2,
+// cyclegan_up1/2, unet_up2, lapsrn_up, unet3d_up, vnet_up1, linknet_dec,
+// fcn16_up2, centernet_ida_f2). Where the pad is split by rows and each
+// thread reads mostly its own (enet_up), private copies lost (177-186 ->
+// 140-146 with OMP_WAIT_POLICY=active): not taken. The cap keeps the pad
+// work of all copies (threads x the copy) to 8 MiB, validated only at 2
+// threads (this machine has 2).
+int64_t PrivateInputCopies(const PhasePlan& p, const PhaseTuning& tuning, int threads, bool channels_last) {
+  const Geom3& g = p.g;
+  if (threads < 2 || !tuning.private_pad || channels_last || p.bint || p.local_pad || p.x_direct) return 1;
+  if (SatProduct({threads, g.n, g.cin, p.plane, int64_t{sizeof(float)}}) > kPhasePrivateCopiesMaxBytes) return 1;
+  // Run's split of the pad by rows, for the same one-image plans, where the
+  // static split of the tasks gives each thread its own blocks of rows (with
+  // fewer blocks than threads it splits the Cout blocks instead).
+  const bool row_split = p.row_split_pad && (p.nb == 1 || p.cout_inner) && static_cast<int64_t>(p.f0.size()) >= threads;
+  const bool reads_all = p.mode == PhaseMode::kChannels || (g.n * g.groups < threads && !row_split);
+  return reads_all ? threads : 1;
+}
 
 void ZeroVolumePadding(const PhasePlan& p, float* dst) { PadVolumeSpan(p, nullptr, dst, 0, p.plane); }
 

@@ -87,6 +87,10 @@ struct PhasePlan {
   // One image split along its rows over the threads: the pad pass splits
   // the rows the same way (PhaseTuning::row_split_pad).
   bool row_split_pad = true;
+  // Padded copies of the input in the workspace, one per thread where each
+  // thread's tasks read all of a small input (PrivateInputCopies): thread t
+  // pads all of x into copy t and reads only that one. 1: one shared copy.
+  int64_t x_copies = 1;
 
   // Channels mode: pixel groups, per phase contiguous (grp_x: input offset
   // of the group's first pixel, grp_y: output offset, grp_n: pixels 1..4,
@@ -146,6 +150,9 @@ std::string PlanFlatBlocks(const PhaseTuning& tuning, bool channels_last, PhaseP
 // input's (lo = 0, hp = in_h, wp = in_w), so below in_sp it is x itself,
 // element for element (blocks.cc).
 bool RowsAreTheInput(const PhasePlan& p);
+// How many padded copies of x the workspace holds for a plan run at
+// `threads` (plan.h x_copies; pad.cc).
+int64_t PrivateInputCopies(const PhasePlan& p, const PhaseTuning& tuning, int threads, bool channels_last);
 // The channels mode's pixel groups, layout and chunks (groups.cc).
 void PlanPixelGroups(const AxisPhases* ax, const PhaseTuning& tuning, PhasePlan* p);
 

@@ -219,7 +219,7 @@ AlgoCost Costs(const PhasePlan& p, const AxisPhases* ax, RunLayout* layout) {
   // plan then refuses or falls back on the general path.)
   c.workspace_bytes = p.local_pad || p.x_direct ? 0
                       : p.bint                  ? SatProduct({p.img_groups, g.cin, p.cstride, kF})
-                                                : SatProduct({g.n, g.cin, p.plane, kF});
+                                                : SatProduct({p.x_copies, g.n, g.cin, p.plane, kF});
   if (layout->stage_y) {  // [padded input | 64-byte aligned channels-last y]
     layout->ystage_floats = SatAdd(c.workspace_bytes, 63) / 64 * (64 / kF);
     c.workspace_bytes = SatMul(SatAdd(layout->ystage_floats, g.n * g.cout * g.out_sp), kF);
@@ -296,6 +296,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseFast(const PrepareInput& in, std::stri
     if (p.local_pad && !p.pad_kernel) return decline("no pad kernel in the list");
   }
   RunLayout layout = PlanOutputLayout(in.tuning, channels_last, &p);
+  p.x_copies = PrivateInputCopies(p, in.tuning, in.threads, channels_last);
   const AlgoCost cost = Costs(p, ax, &layout);
   dispatch::LogDispatch("phase_fast: taken: %s, %lld tasks%s%s", p.kernel->name.c_str(),
                         static_cast<long long>(p.ntasks), p.cout_inner ? " (Cout blocks inner)" : "",

@@ -59,7 +59,7 @@ class PhaseFastAlgo : public PreparedAlgo {
   void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override;
 
  private:
-  void PadPass(const float* x, float* xpad, int threads) const;
+  const float* PadPass(const float* x, float* xpad, int threads) const;
   void RunTask(int64_t task, const float* x, const float* xpad, float* y) const;
   void RunBlockTask(int64_t task, const float* x, const float* xpad, float* y) const;
   void RunChannelsTask(int64_t task, const float* xpad, float* y) const;
@@ -79,7 +79,7 @@ void PhaseFastAlgo::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const 
   const int64_t chunk = std::max<int64_t>(1, tasks / (16 * static_cast<int64_t>(threads)));
 #pragma omp parallel num_threads(threads)
   {
-    PadPass(x, xpad, threads);
+    const float* xt = PadPass(x, xpad, threads);
     // Tasks: a fixed partition of the outputs, each computed in a fixed
     // order, so any thread may run any task (results do not depend on the
     // thread count or the schedule).
@@ -98,14 +98,14 @@ void PhaseFastAlgo::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const 
     // input it wrote itself.
     if (p_.mode != PhaseMode::kChannels || p_.bint) {
 #pragma omp for schedule(static)
-      for (int64_t task = 0; task < tasks; ++task) RunTask(task, x, xpad, y_kernel);
+      for (int64_t task = 0; task < tasks; ++task) RunTask(task, x, xt, y_kernel);
     } else {
       // Channels mode without image groups: dynamic, chunks of ~1/16 of the
       // tasks per thread (every task reads every image; with the DCGAN
       // layers' images interleaved that way, static lost in the far
       // placement: dcgan_g4 151-153 vs 164-170 GFLOP/s).
 #pragma omp for schedule(dynamic, chunk)
-      for (int64_t task = 0; task < tasks; ++task) RunTask(task, x, xpad, y_kernel);
+      for (int64_t task = 0; task < tasks; ++task) RunTask(task, x, xt, y_kernel);
     }
   }
   const Geom3& g = p_.g;
@@ -114,10 +114,20 @@ void PhaseFastAlgo::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const 
 
 // Called by every thread of Run's parallel region: the pad passes, then a
 // barrier (every thread sees the same sizes, so skipping the empty loops and
-// their barriers is uniform; local_pad and x_direct have no pass).
-void PhaseFastAlgo::PadPass(const float* x, float* xpad, int threads) const {
+// their barriers is uniform; local_pad and x_direct have no pass). Returns
+// the padded input this thread's tasks read: its private copy (x_copies),
+// else the shared one.
+const float* PhaseFastAlgo::PadPass(const float* x, float* xpad, int threads) const {
   const Geom3& g = p_.g;
   const int64_t vols = p_.local_pad || p_.bint || p_.x_direct ? 0 : g.n * g.cin;
+  if (vols > 0 && threads > 1 && threads <= p_.x_copies) {
+    // Each thread pads all of x into its own copy: no barrier, nothing
+    // shared. (A Run with fewer threads, or more than there are copies,
+    // takes the shared passes below, into copy 0.)
+    float* own = xpad + omp_get_thread_num() * vols * p_.plane;
+    for (int64_t q = 0; q < vols; ++q) PadVolume(p_, x + q * g.in_sp, own + q * p_.plane);
+    return own;
+  }
   const int64_t chans = p_.bint ? p_.img_groups * g.cin : 0;
   const int64_t in_rows = g.n * g.in[0] * g.in[1];
   // Pixel and direct modes with fewer (image, group) volumes than threads
@@ -159,6 +169,7 @@ void PhaseFastAlgo::PadPass(const float* x, float* xpad, int threads) const {
     for (int64_t q = 0; q < chans; ++q)
       PadChannelInterleaved(p_, x, layout_.x_channels_last, xpad, q / g.cin, q % g.cin);
   }
+  return xpad;
 }
 
 void PhaseFastAlgo::RunTask(int64_t task, const float* x, const float* xpad, float* y) const {
