@@ -31,14 +31,18 @@ bool FitsBlasInt(int64_t c, int64_t p) { return c <= INT_MAX && p <= INT_MAX; }
 }  // namespace
 
 // OpenBLAS when the sizes fit its ints, plain loops otherwise.
-void ChannelsLastRowsToFirst(const float* src, int64_t p, int64_t c, float* dst, int64_t ld) {
-  if (FitsBlasInt(c, ld)) {
+void ChannelsLastRowsToFirst(const float* src, int64_t p, int64_t c, int64_t src_ld, float* dst, int64_t ld) {
+  if (FitsBlasInt(src_ld, ld)) {
     cblas_somatcopy(CblasRowMajor, CblasTrans, static_cast<int>(p), static_cast<int>(c), 1.0f, src,
-                    static_cast<int>(c), dst, static_cast<int>(ld));
+                    static_cast<int>(src_ld), dst, static_cast<int>(ld));
     return;
   }
   for (int64_t q = 0; q < p; ++q)
-    for (int64_t ch = 0; ch < c; ++ch) dst[ch * ld + q] = src[q * c + ch];
+    for (int64_t ch = 0; ch < c; ++ch) dst[ch * ld + q] = src[q * src_ld + ch];
+}
+
+void ChannelsLastRowsToFirst(const float* src, int64_t p, int64_t c, float* dst, int64_t ld) {
+  ChannelsLastRowsToFirst(src, p, c, c, dst, ld);
 }
 
 namespace {

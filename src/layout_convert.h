@@ -22,6 +22,9 @@ inline bool LayoutsCoincide(int64_t c, int64_t p) { return c == 1 || p == 1; }
 // fast path writes an image row straight into its padded channel volumes
 // with it (ld = the volume stride).
 void ChannelsLastRowsToFirst(const float* src, int64_t p, int64_t c, float* dst, int64_t ld);
+// The same on c channels of rows src_ld >= c floats apart (a block of a
+// wider pixel's channels): dst[ch*ld + q] = src[q*src_ld + ch].
+void ChannelsLastRowsToFirst(const float* src, int64_t p, int64_t c, int64_t src_ld, float* dst, int64_t ld);
 // dst (n, c, p) <- src (n, p, c).
 void ChannelsLastToFirst(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int threads);
 // dst (n, p, c) <- src (n, c, p).

@@ -95,8 +95,13 @@ void PhaseFastAlgo::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const 
     // wavegan_up 206 -> 215 GFLOP/s; close placement dcgan_g5 136 -> 146,
     // fsrcnn_x3 165 -> 176, others level. Channels mode with image groups
     // (bint) too: a thread's tasks are then whole image groups, whose padded
-    // input it wrote itself.
-    if (p_.mode != PhaseMode::kChannels || p_.bint) {
+    // input it wrote itself. Channels mode with private padded copies
+    // (x_copies) too: a thread then keeps its Cout blocks' weights and
+    // staged y lines (2t, passive, Zen 5 far placement, with the in-region
+    // unstaging below, static vs dynamic: wavegan_up0 300 vs 260-284
+    // GFLOP/s, melgan_up1 367 vs 353-354, hifigan_v2_up1 222-224 vs
+    // 220-222).
+    if (p_.mode != PhaseMode::kChannels || p_.bint || p_.x_copies > 1) {
 #pragma omp for schedule(static)
       for (int64_t task = 0; task < tasks; ++task) RunTask(task, x, xt, y_kernel);
     } else {
@@ -107,9 +112,27 @@ void PhaseFastAlgo::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const 
 #pragma omp for schedule(dynamic, chunk)
       for (int64_t task = 0; task < tasks; ++task) RunTask(task, x, xt, y_kernel);
     }
+    if (layout_.stage_y) {
+      // The staged y into NCHW y, one (image, Cout block) an item, image
+      // major: in the static split a thread transposes mostly what its own
+      // tasks wrote (image groups with bint, Cout blocks without), and in
+      // this parallel region (a second one woke the sleeping threads
+      // again). Against a second region split by pixels, 2t passive,
+      // alternated (Zen 5): hifigan_v2_up1 212-217 -> 222-224 GFLOP/s,
+      // wavegan_up0 284 -> 300, melgan_up1 358 -> 367; gan3d_g4,
+      // pix2pix_dec5, dcgan_g1-g3, mnist_gan_up1 and every 1-thread run
+      // within the noise.
+      const Geom3& g = p_.g;
+      const int64_t blocks = g.groups * p_.nb;
+#pragma omp for schedule(static)
+      for (int64_t item = 0; item < g.n * blocks; ++item) {
+        const int64_t img = item / blocks, gi = item % blocks / p_.nb, b = item % p_.nb;
+        const int64_t co0 = gi * g.cout_g + b * p_.cb, cb = std::min<int64_t>(p_.cb, g.cout_g - b * p_.cb);
+        const int64_t at = img * g.cout * g.out_sp;
+        ChannelsLastRowsToFirst(y_kernel + at + co0, g.out_sp, cb, g.cout, y + at + co0 * g.out_sp, g.out_sp);
+      }
+    }
   }
-  const Geom3& g = p_.g;
-  if (layout_.stage_y) ChannelsLastToFirst(y_kernel, y, g.n, g.cout, g.out_sp, threads);
 }
 
 // Called by every thread of Run's parallel region: the pad passes, then a
