@@ -164,14 +164,19 @@ const float* PhaseFastAlgo::PadPass(const float* x, float* xpad, int threads) co
   if (row_pad) {
     // Each thread pads its share of the rows of every volume: roughly the
     // rows its static share of the tasks reads. Fewer rows than threads (a
-    // 1-D input is one row): a share of the row's elements, where one
-    // thread padded it all and the other then read half of it from the
-    // first one's cache. 2t, A/B in the same minutes (Zen 5, even row
-    // pieces): melgan_up3 252, 258 -> 278, 272 GFLOP/s; melgan_up2 261,
-    // 266 -> 296, 274.
+    // 1-D input is one row): a share of the row's elements, in whole cache
+    // lines, the zero tail past the rows to the last thread. (The share
+    // was once of the whole plane, about twice the row with its tail: one
+    // thread padded all of the row, and the other read its half from the
+    // first one's cache, every task of it at 1.85x the time. 2t, passive,
+    // alternated (Zen 5, far placement): demucs_dec 136-137 -> 209-212
+    // GFLOP/s, melgan_up3 257-261 -> 292.)
     const int nt = omp_get_num_threads(), t = omp_get_thread_num();
     const int64_t rows = p_.len[0] * p_.len[1], wp = p_.len[2];
-    auto edge = [&](int64_t i) { return i == nt ? p_.plane : rows >= nt ? rows * i / nt * wp : p_.plane * i / nt; };
+    auto edge = [&](int64_t i) {
+      if (i == nt) return p_.plane;
+      return rows >= nt ? rows * i / nt * wp : rows * wp * i / nt / 16 * 16;
+    };
     for (int64_t q = 0; q < vols; ++q) PadVolumeSpan(p_, x + q * g.in_sp, xpad + q * p_.plane, edge(t), edge(t + 1));
 #pragma omp barrier
   } else if (vols > 0 && !layout_.x_channels_last) {
