@@ -129,7 +129,8 @@ using PhaseFastIsa = testing::IsaTest;
 // so the per-tap kernels run on the undilated shapes too; "auto/nopad"
 // turns off per-task padding, the pad pass's split by rows (one image on 2
 // threads) and the threads' private padded copies, so the shared pad pass
-// runs instead.
+// runs instead; "auto/rowpad" turns off only the private copies, so one
+// image on 2 threads takes the pad pass's split by rows.
 struct Variant {
   std::string name;
   PhaseTuning tuning;
@@ -152,7 +153,8 @@ std::vector<Variant> Variants() {
                             {"channels/nobint", mode(Mode::kChannels)},
                             {"direct", mode(Mode::kDirect)},
                             {"direct/norows", mode(Mode::kDirect)},
-                            {"auto/nopad", PhaseTuning()}};
+                            {"auto/nopad", PhaseTuning()},
+                            {"auto/rowpad", PhaseTuning()}};
   v[2].tuning.task_order = PhaseTuning::TaskOrder::kCoutInner;
   v[3].tuning.row_reuse = false;
   v[5].tuning.stage_y = false;
@@ -161,6 +163,7 @@ std::vector<Variant> Variants() {
   v[9].tuning.local_pad = false;
   v[9].tuning.row_split_pad = false;
   v[9].tuning.private_pad = false;
+  v[10].tuning.private_pad = false;
   return v;
 }
 
@@ -457,11 +460,9 @@ TEST(PhaseFastTuning, SwitchesChangeThePlan) {
             (FastCost(dcgan, channels).workspace_bytes + 63) / 64 * 64 + 4 * 40 * 8 * 8 * 4);
 }
 
-// Threads whose tasks read all of a small input pad a private copy each
-// (PrivateInputCopies): the workspace holds one per thread, and the sweeps'
-// 2-thread runs (exactly sized, NaN-filled workspaces) check every copy is
-// written before it is read. Not where the pad splits by rows and each
-// thread reads its own, not over the size cap, not with the switch off.
+// One image on 2 threads: a private padded copy each (PrivateInputCopies),
+// the workspace one per thread; the 2-thread runs (NaN-filled workspaces of
+// the reported size) check each copy is written before it is read.
 TEST(PhaseFastTuning, PrivatePaddedCopiesPerThread) {
   auto copies = [](const ConvDesc& d, const PhaseTuning& t) {
     const AlgoCost one = FastCost(d, t, 1), two = FastCost(d, t, 2);
@@ -476,9 +477,11 @@ TEST(PhaseFastTuning, PrivatePaddedCopiesPerThread) {
   const PhaseTuning pixels = ModeTuning(PhaseTuning::Mode::kPixels);
   const ConvDesc seed = testing::Square2D(1, 8, 40, 10, 10, 3, 2, 1, 1);
   EXPECT_EQ(copies(seed, pixels), 2.0);
-  // Cout blocks inner with several row blocks: the pad splits by rows.
+  // Cout blocks inner with several row blocks (Run's row split otherwise).
   const PhaseTuning rows = ModeTuning(PhaseTuning::Mode::kPixels, PhaseTuning::TaskOrder::kCoutInner);
-  EXPECT_EQ(copies(testing::Square2D(1, 8, 40, 64, 64, 3, 2, 1, 1), rows), 1.0);
+  EXPECT_EQ(copies(testing::Square2D(1, 8, 40, 64, 64, 3, 2, 1, 1), rows), 2.0);
+  // Two images on two threads: each pads and reads its own.
+  EXPECT_EQ(copies(testing::Square2D(2, 8, 40, 10, 10, 3, 2, 1, 1), pixels), 1.0);
   PhaseTuning off = channels;
   off.private_pad = false;
   EXPECT_EQ(copies(hifigan, off), 1.0);

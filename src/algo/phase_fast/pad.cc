@@ -56,20 +56,26 @@ void PadVolume(const PhasePlan& p, const float* src, float* dst) { PadVolumeSpan
 // (1.6 MiB) 253-295 -> 352-357, unet_up1 (3.4 MiB) 315-317 -> 341-342;
 // within the noise on 12 others (wavegan_up0, seed_k3s2, melgan_up2,
 // cyclegan_up1/2, unet_up2, lapsrn_up, unet3d_up, vnet_up1, linknet_dec,
-// fcn16_up2, centernet_ida_f2). Where the pad is split by rows and each
-// thread reads mostly its own (enet_up), private copies lost (177-186 ->
-// 140-146 with OMP_WAIT_POLICY=active): not taken. The cap keeps the pad
-// work of all copies (threads x the copy) to 8 MiB, validated only at 2
-// threads (this machine has 2).
+// fcn16_up2, centernet_ida_f2).
+// One image whose tasks split by rows, so that each thread pads and reads
+// mostly its own rows (Run's row split), gains too: the pad pass then needs
+// no barrier, where a sleeping thread is woken again (passive), and the
+// rows around a block's edges are local. Row split -> private, 2t, 3
+// alternated runs each: passive, 11 of 12 faster (fcn16_up2 43-50 ->
+// 59-65 GFLOP/s, seed_k3s2 216-237 -> 233-255, fsrcnn_x3 180-185 ->
+// 166-209, espcn_x3_deconv 180-184 -> 203-207, lapsrn_up 288-309 ->
+// 320-341, and on 7 layers outside the suite (/tmp, 1-D and 2-D, Cin
+// 16-128) +10 to +47 %), enet_up level; OMP_WAIT_POLICY=active, 9 of 12
+// faster or level, enet_up 204-239 -> 168-170 and two held-out layers -6 %
+// slower. The cap keeps the pad work of all copies (threads x the copy) to
+// 8 MiB, validated only at 2 threads (this machine has 2).
 int64_t PrivateInputCopies(const PhasePlan& p, const PhaseTuning& tuning, int threads, bool channels_last) {
   const Geom3& g = p.g;
   if (threads < 2 || !tuning.private_pad || channels_last || p.bint || p.local_pad || p.x_direct) return 1;
   if (SatProduct({threads, g.n, g.cin, p.plane, int64_t{sizeof(float)}}) > kPhasePrivateCopiesMaxBytes) return 1;
-  // Run's split of the pad by rows, for the same one-image plans, where the
-  // static split of the tasks gives each thread its own blocks of rows (with
-  // fewer blocks than threads it splits the Cout blocks instead).
-  const bool row_split = p.row_split_pad && (p.nb == 1 || p.cout_inner) && static_cast<int64_t>(p.f0.size()) >= threads;
-  const bool reads_all = p.mode == PhaseMode::kChannels || (g.n * g.groups < threads && !row_split);
+  // (With as many (image, group) volumes as threads, the static split gives
+  // each thread its own volumes, and the shared pass pads them the same way.)
+  const bool reads_all = p.mode == PhaseMode::kChannels || g.n * g.groups < threads;
   return reads_all ? threads : 1;
 }
 
