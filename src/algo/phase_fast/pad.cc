@@ -54,9 +54,7 @@ void PadVolume(const PhasePlan& p, const float* src, float* dst) { PadVolumeSpan
 // 224-233, gan3d_g4 (0.5 MiB) 299-312 -> 399-400, melgan_up1 (0.3 MiB)
 // 326-327 -> 347-361, segan_dec (1.1 MiB) 240-245 -> 309-356, pix2pix_dec5
 // (1.6 MiB) 253-295 -> 352-357, unet_up1 (3.4 MiB) 315-317 -> 341-342;
-// within the noise on 12 others (wavegan_up0, seed_k3s2, melgan_up2,
-// cyclegan_up1/2, unet_up2, lapsrn_up, unet3d_up, vnet_up1, linknet_dec,
-// fcn16_up2, centernet_ida_f2).
+// level on the others tried (wavegan_up0, melgan_up2, vnet_up1).
 // One image whose tasks split by rows, so that each thread pads and reads
 // mostly its own rows (Run's row split), gains too: the pad pass then needs
 // no barrier, where a sleeping thread is woken again (passive), and the
