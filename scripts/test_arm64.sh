@@ -20,5 +20,6 @@ fi
 cmake --build "$build_dir" --target tconv_tests
 export OMP_WAIT_POLICY=passive
 export QEMU_LD_PREFIX=/
-qemu-aarch64 "$build_dir/tconv_tests" \
+source scripts/gtest_shards.sh
+run_sharded qemu-aarch64 "$build_dir/tconv_tests" \
   --gtest_filter='*PhaseFastIsa*:*GemmOnePixelIsa*:*KernelList*:*DepthwiseNhwcIsa*:*DepthwiseNchw*:*Int8ChannelsLastIsa.Depthwise*:Dispatch.*:PhaseFast.*:PhaseFastTuning.*:Plan.*:TapMath.*'
