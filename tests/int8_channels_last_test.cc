@@ -11,7 +11,6 @@
 #include <gtest/gtest.h>
 
 #include <climits>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -31,17 +30,6 @@ using testing::MakeCase;
 using testing::MakePlan;
 using testing::Reference;
 
-// (n, c, p) elements of `elem` bytes -> (n, p, c).
-std::vector<uint8_t> ToChannelsLast(const std::vector<uint8_t>& v, int64_t n, int64_t c, size_t elem) {
-  const int64_t p = static_cast<int64_t>(v.size() / elem) / (n * c);
-  std::vector<uint8_t> out(v.size());
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t q = 0; q < p; ++q)
-        std::memcpy(&out[((i * p + q) * c + ch) * elem], &v[((i * c + ch) * p + q) * elem], elem);
-  return out;
-}
-
 struct ChannelsLastCase {
   Case c;
   std::vector<uint8_t> x, ref;  // channels last
@@ -50,8 +38,8 @@ struct ChannelsLastCase {
 ChannelsLastCase MakeChannelsLast(Case c) {
   ChannelsLastCase cl;
   const size_t y_elem = c.q.y_type == QuantType::kFloat32 ? 4 : 1;
-  cl.x = ToChannelsLast(c.x, c.d.batch, c.d.in_channels, 1);
-  cl.ref = ToChannelsLast(Reference(c), c.d.batch, c.d.out_channels, y_elem);
+  cl.x = testing::BytesToChannelsLast(c.x, c.d.batch, c.d.in_channels, 1);
+  cl.ref = testing::BytesToChannelsLast(Reference(c), c.d.batch, c.d.out_channels, y_elem);
   cl.c = std::move(c);
   return cl;
 }

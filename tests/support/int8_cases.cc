@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "tconv/reference.h"
@@ -84,6 +85,16 @@ std::vector<uint8_t> Reference(const Case& c) {
                                          QuantView{y.data(), ConvTransposeOutputShape(c.d)});
   EXPECT_TRUE(st.ok()) << st.message();
   return y;
+}
+
+std::vector<uint8_t> BytesToChannelsLast(const std::vector<uint8_t>& v, int64_t n, int64_t c, size_t elem) {
+  const int64_t p = static_cast<int64_t>(v.size() / elem) / (n * c);
+  std::vector<uint8_t> out(v.size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t q = 0; q < p; ++q)
+        std::memcpy(&out[((i * p + q) * c + ch) * elem], &v[((i * c + ch) * p + q) * elem], elem);
+  return out;
 }
 
 PhaseTuning Kernel(const std::string& name) {

@@ -34,6 +34,8 @@ std::vector<uint8_t> Reference(const Case& c);
 // A plan of algorithm algo with phase's tuning, in `layout`.
 std::unique_ptr<Plan> MakePlan(const Case& c, const std::string& algo, int threads, Status* st,
                                const PhaseTuning& tuning = PhaseTuning(), Layout layout = Layout::kNCHW);
+// (n, c, p) elements of `elem` bytes -> (n, p, c).
+std::vector<uint8_t> BytesToChannelsLast(const std::vector<uint8_t>& v, int64_t n, int64_t c, size_t elem);
 // Tuning that forces a kernel, or a route.
 PhaseTuning Kernel(const std::string& name);
 PhaseTuning Route(PhaseTuning::Int8Compute route);
