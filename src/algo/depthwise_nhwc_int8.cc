@@ -55,12 +55,27 @@ class DepthwiseNhwcInt8 : public PreparedAlgo {
     for (int64_t ch = 0; ch < c; ++ch)
       a_.in_range = a_.in_range &&
                     (sums + std::fabs(bias_[static_cast<size_t>(ch)])) * mult_[static_cast<size_t>(ch)] < 1073741824.0;
+    // The f32 route where its conditions hold for every channel (they do
+    // unless a bias or a scale is extreme): the sums with their bias exact
+    // in float, the multipliers normal floats.
+    bool f32_route = !a_.y_f32;
+    for (int64_t ch = 0; ch < c && f32_route; ++ch) {
+      const double b = bias_[static_cast<size_t>(ch)], m = mult_[static_cast<size_t>(ch)];
+      f32_route = sums + std::fabs(b) < 16777216.0 && m >= 0x1p-120 && m <= 0x1p60;
+    }
+    if (f32_route) {
+      bias_f32_.assign(bias_.begin(), bias_.end());
+      mult_f32_.assign(mult_.begin(), mult_.end());
+      a_.bias_f32 = bias_f32_.data();
+      a_.mult_f32 = mult_f32_.data();
+    }
   }
 
   bool ActualCost(AlgoCost* c) const override {
     c->macs = UsefulMacs(g_);
     c->workspace_bytes = 0;
-    c->packed_bytes = static_cast<int64_t>(w_.size() * sizeof(float) + (bias_.size() + mult_.size()) * sizeof(double));
+    c->packed_bytes = static_cast<int64_t>((w_.size() + bias_f32_.size() + mult_f32_.size()) * sizeof(float) +
+                                           (bias_.size() + mult_.size()) * sizeof(double));
     return true;
   }
   std::string Kernel() const override { return kernel_->name; }
@@ -82,6 +97,7 @@ class DepthwiseNhwcInt8 : public PreparedAlgo {
   std::vector<float> w_;       // [kd][kh][kw][C]
   std::vector<double> bias_;   // [C], zeros without bias
   std::vector<double> mult_;   // [C]: RequantMultiplier
+  std::vector<float> bias_f32_, mult_f32_;  // [C] for the f32 route, else empty
   kernels::DwNhwcInt8Args a_;  // the quantization every row shares
 };
 

@@ -62,6 +62,12 @@ struct DwNhwcInt8Args {
   // The caller's promise that every |v * mult[c]| < 2^30: the kernel then
   // rounds to int32 without clamping first (the same bits).
   bool in_range = false;
+  // The f32 route (y u8 / s8 only; src/kernels/hwy/int8_round_f32-inl.h),
+  // both set or both null: bias_f32[c] = bias[c] with |bias[c]| plus every
+  // sum below 2^24 (so the sums stay exact in float), mult_f32[c] =
+  // float(mult[c]) with mult[c] in [2^-120, 2^60]. The bits are the same.
+  const float* bias_f32 = nullptr;
+  const float* mult_f32 = nullptr;
 };
 using DwNhwcInt8Fn = void (*)(const DwNhwcInt8Args&);
 

@@ -1,10 +1,12 @@
 // The channels-last int8 depthwise kernel i8_dw_nhwc_row (contract:
 // DwNhwcInt8Args in src/kernels/dw_nhwc_kernels.h): channels in the f32
 // lanes, x's bytes widened to f32 on load, each output summing only its
-// taps (exact f32 integers), then requantized in double, half a vector at a
-// time: the steps of tconv/quant.h's Requantize (clamp near the range
-// unless the caller knows it is, round to nearest even, add the zero point,
-// saturate to the type), all exact, so the bits are Requantize's.
+// taps (exact f32 integers), then requantized: in float where float proves
+// Requantize's integer (the f32 route, int8_round_f32-inl.h), else in
+// double, half a vector at a time: the steps of tconv/quant.h's Requantize
+// (clamp near the range unless the caller knows it is, round to nearest
+// even, add the zero point, saturate to the type), all exact, so the bits
+// are Requantize's.
 // Highway's per-target include guard.
 #if defined(TCONV_SRC_KERNELS_HWY_DW_NHWC_INT8_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef TCONV_SRC_KERNELS_HWY_DW_NHWC_INT8_INL_H_
@@ -20,6 +22,7 @@
 #include "hwy/highway.h"
 #include "src/base/check.h"
 #include "src/kernels/dw_nhwc_kernels.h"
+#include "src/kernels/hwy/int8_round_f32-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace tconv {
@@ -52,12 +55,14 @@ HWY_INLINE DwF32 LoadX(const DwInt8Tags& t, const uint8_t* xs, hn::Vec<decltype(
 }
 
 // V vectors of channels [c0, c0 + V*NF) of one output pixel: the sums over
-// its n taps (x at xn + xo[j], w at w + wo[j]) into acc.
+// its n taps (x at xn + xo[j], w at w + wo[j]) into acc, from init[c0 ..]
+// (null: from zero).
 template <int V, bool kSigned>
 HWY_INLINE void DwInt8Sums(const DwInt8Tags& t, hn::Vec<decltype(DwInt8Tags::di)> zp, const uint8_t* xn, const float* w,
-                           const int64_t* xo, const int64_t* wo, int64_t n, int64_t c0, DwF32* acc) {
+                           const int64_t* xo, const int64_t* wo, int64_t n, int64_t c0, const float* init,
+                           DwF32* acc) {
   const int64_t NF = static_cast<int64_t>(hn::Lanes(t.df));
-  for (int v = 0; v < V; ++v) acc[v] = hn::Zero(t.df);
+  for (int v = 0; v < V; ++v) acc[v] = init ? hn::LoadU(t.df, init + c0 + v * NF) : hn::Zero(t.df);
   for (int64_t j = 0; j < n; ++j) {
     const uint8_t* xs = xn + xo[j] + c0;
     const float* ws = w + wo[j] + c0;
@@ -106,8 +111,22 @@ HWY_INLINE void DwInt8StoreHalf(const DwInt8Tags& t, const DwRequant& r, hn::Vec
 }
 
 // One vector of sums to y: NF elements at out (channels c of bias and mult).
+// With bias_f32 and mult_f32 (the f32 route), s already holds the bias.
 HWY_INLINE void DwInt8Store(const DwInt8Tags& t, const DwRequant& r, DwF32 s, const double* bias, const double* mult,
-                            uint8_t* out, int64_t yb) {
+                            const float* bias_f32, const float* mult_f32, uint8_t* out, int64_t yb) {
+  if (mult_f32) {
+    hn::Vec<decltype(t.di)> q;
+    if (Int8RoundF32(t.df, s, hn::LoadU(t.df, mult_f32), &q)) {
+      q = hn::Add(q, hn::Set(t.di, r.zp));  // then saturated to the type by the narrowing
+      if (r.s8) {
+        hn::StoreU(hn::DemoteTo(t.ds, q), t.ds, reinterpret_cast<int8_t*>(out));
+      } else {
+        hn::StoreU(hn::DemoteTo(t.du, q), t.du, out);
+      }
+      return;
+    }
+    s = hn::Sub(s, hn::LoadU(t.df, bias_f32));  // exact: the sums without the bias
+  }
 #if HWY_TARGET == HWY_SCALAR
   (void)yb;
   DwInt8StoreHalf(t, r, hn::PromoteTo(t.dd, s), bias, mult, out);  // one lane: no halves
@@ -133,17 +152,23 @@ void DwNhwcInt8RowImpl(const DwNhwcInt8Args& a) {
   const DwRequant rq(a);
   const double* bias = a.bias;
   const double* mult = a.mult;
+  const float* bias_f32 = a.bias_f32;
+  const float* mult_f32 = a.mult_f32;
   DwF32 acc[kV];
   // The last C mod NF channels: scalar sums (exact integers, so the same
   // as the vectors'), then the same epilogue from zero-padded copies into
   // a scratch output.
   const int64_t full = C / NF * NF, rest = C - full;
   constexpr int64_t kMax = HWY_MAX_BYTES / sizeof(float);
-  alignas(64) float st[kMax] = {};
+  alignas(64) float st[kMax] = {}, btf[kMax] = {}, mtf[kMax] = {};
   alignas(64) double bt[kMax] = {}, mt[kMax] = {};
   alignas(64) uint8_t yt[kMax * 4];
   std::copy(a.bias + full, a.bias + C, bt);
   std::copy(a.mult + full, a.mult + C, mt);
+  if (mult_f32) {
+    std::copy(bias_f32 + full, bias_f32 + C, btf);
+    std::copy(mult_f32 + full, mult_f32 + C, mtf);
+  }
   const AxisTaps &td = *p.td, &ty = *p.ty;
   const auto zp = hn::Set(t.di, a.x_zero_point);
   int64_t xo[kDwInt8MaxTaps], wo[kDwInt8MaxTaps];  // each tap's pixel in x and in w, channel 0
@@ -163,19 +188,21 @@ void DwNhwcInt8RowImpl(const DwNhwcInt8Args& a) {
         }
     int64_t c0 = 0;
     for (; c0 + kV * NF <= full; c0 += kV * NF) {
-      DwInt8Sums<kV, kSigned>(t, zp, xn, w, xo, wo, n, c0, acc);
+      DwInt8Sums<kV, kSigned>(t, zp, xn, w, xo, wo, n, c0, bias_f32, acc);
       for (int v = 0; v < kV; ++v) {
         const int64_t c = c0 + v * NF;
-        DwInt8Store(t, rq, acc[v], bias + c, mult + c, yp + c * yb, yb);
+        DwInt8Store(t, rq, acc[v], bias + c, mult + c, bias_f32 ? bias_f32 + c : nullptr,
+                    mult_f32 ? mult_f32 + c : nullptr, yp + c * yb, yb);
       }
     }
     for (; c0 < full; c0 += NF) {
-      DwInt8Sums<1, kSigned>(t, zp, xn, w, xo, wo, n, c0, acc);
-      DwInt8Store(t, rq, acc[0], bias + c0, mult + c0, yp + c0 * yb, yb);
+      DwInt8Sums<1, kSigned>(t, zp, xn, w, xo, wo, n, c0, bias_f32, acc);
+      DwInt8Store(t, rq, acc[0], bias + c0, mult + c0, bias_f32 ? bias_f32 + c0 : nullptr,
+                  mult_f32 ? mult_f32 + c0 : nullptr, yp + c0 * yb, yb);
     }
     if (rest == 0) continue;
     for (int64_t c = 0; c < rest; ++c) {
-      float sum = 0;
+      float sum = mult_f32 ? btf[c] : 0.0f;
       for (int64_t j = 0; j < n; ++j) {
         const uint8_t b = xn[xo[j] + full + c];
         const int32_t xv = kSigned ? static_cast<int8_t>(b) : b;
@@ -183,7 +210,7 @@ void DwNhwcInt8RowImpl(const DwNhwcInt8Args& a) {
       }
       st[c] = sum;
     }
-    DwInt8Store(t, rq, hn::Load(t.df, st), bt, mt, yt, yb);
+    DwInt8Store(t, rq, hn::Load(t.df, st), bt, mt, mult_f32 ? btf : nullptr, mult_f32 ? mtf : nullptr, yt, yb);
     std::memcpy(yp + full * yb, yt, static_cast<size_t>(rest * yb));
   }
 }

@@ -2,7 +2,8 @@
 // src/kernels/phase_int8_kernels.h): i8_phase_vnni_<P>x<V>, tiles of P
 // pixels x V vectors of 16 output channels in int32 accumulators, one
 // vpdpbusd per quad of channels (4 u8 x s8 products per lane), then the
-// requantization in double on the same vectors. AVX-512 VNNI only: the
+// requantization on the same vectors (in float where float proves
+// Requantize's integer, else in double). AVX-512 VNNI only: the
 // targets without it run the int16 dot kernel (phase_int8-inl.h), so this
 // file defines TCONV_INT8_VNNI and its kernels only at the AVX-512 targets
 // (Highway 1.0.3 has no op for vpdpbusd: raw intrinsics in functions
@@ -22,6 +23,7 @@
 
 #include "hwy/highway.h"
 #include "src/base/check.h"
+#include "src/kernels/hwy/int8_round_f32-inl.h"
 #include "src/kernels/hwy/isa-inl.h"
 #include "src/kernels/phase_int8_kernels.h"
 
@@ -57,6 +59,7 @@ inline bool CpuHasVnni() { return __builtin_cpu_supports("avx512vnni"); }
 // epilogue uses them.
 struct Int8Epilogue {
   __m512d bias_lo, bias_hi, mult_lo, mult_hi;
+  __m512 multf;  // mult as float, for the folded epilogue's f32 route
 };
 
 // The bytes of mask m of b at out.
@@ -66,6 +69,50 @@ __attribute__((target(TCONV_VNNI_TARGET))) inline void StoreBytes(__m128i b, __m
   } else {
     _mm_mask_storeu_epi8(out, m, b);
   }
+}
+
+// The folded epilogue for bytes out (y u8 / s8 with the bias in the
+// accumulators, |acc x mult| < 2^30): round to nearest even into int32,
+// add the zero point, and saturate to the type (u8: from 0 up by
+// vpmovusdb; s8: vpmovsdb).
+//
+// With `f32` (Int8F32RouteFits), the integer is first sought in float, as
+// Int8RoundF32 (int8_round_f32-inl.h, with the proof) does; vectors where
+// float cannot prove it take the double steps.
+template <bool kU8>
+__attribute__((target(TCONV_VNNI_TARGET), always_inline)) inline void Int8RequantizeFolded(const Int8Epilogue& e,
+                                                                                            __m512i acc, __m512i zp,
+                                                                                            bool f32, __mmask16 m,
+                                                                                            void* out) {
+  constexpr int kRne = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+  __m512i r;
+  const __m512 p = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), e.multf);
+  const __m512 c = _mm512_set1_ps(0x1p-20f);
+  const __m512i r_up = _mm512_cvt_roundps_epi32(_mm512_fmadd_ps(p, c, p), kRne);
+  if (f32 && _mm512_cmpneq_epi32_mask(r_up, _mm512_cvt_roundps_epi32(_mm512_fnmadd_ps(p, c, p), kRne)) == 0) {
+    r = r_up;
+  } else {
+    const __m512d lo = _mm512_mul_pd(_mm512_cvtepi32_pd(_mm512_castsi512_si256(acc)), e.mult_lo);
+    const __m512d hi = _mm512_mul_pd(_mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(acc, 1)), e.mult_hi);
+    r = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvt_roundpd_epi32(lo, kRne)),
+                           _mm512_cvt_roundpd_epi32(hi, kRne), 1);
+  }
+  const __m512i q = _mm512_add_epi32(r, zp);
+  StoreBytes(kU8 ? _mm512_cvtusepi32_epi8(_mm512_max_epi32(q, _mm512_setzero_si512())) : _mm512_cvtsepi32_epi8(q), m,
+             out);
+}
+
+// A tile's P x V accumulators by the folded epilogue (y's type tested once
+// per tile, not per vector).
+template <int P, int V, bool kU8>
+__attribute__((target(TCONV_VNNI_TARGET), always_inline)) inline void Int8StoreFolded(
+    const Int8RowArgs& a, const Int8Epilogue* e, const __m512i (&acc)[P][V], uint8_t* const* dst,
+    const __mmask16* mask, bool f32) {
+  const __m512i zp = _mm512_set1_epi32(a.y_zero_point);
+#pragma GCC unroll 16
+  for (int p = 0; p < P; ++p)
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) Int8RequantizeFolded<kU8>(e[v], acc[p][v], zp, f32, mask[v], dst[p] + v * 16);
 }
 
 // 16 accumulators to y's type (the rule of the contract), stored at out:
@@ -80,17 +127,6 @@ __attribute__((target(TCONV_VNNI_TARGET))) inline void Int8Requantize(const Int8
   lo = _mm512_mul_pd(lo, e.mult_lo);
   hi = _mm512_mul_pd(hi, e.mult_hi);
   constexpr int kRne = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
-  if (a.folded && a.y_type != Int8Out::kF32) {
-    // |v| < 2^30: round to nearest even into int32, add the zero point,
-    // and saturate to the type (u8: from 0 up by vpmovusdb; s8: vpmovsdb).
-    const __m512i r = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvt_roundpd_epi32(lo, kRne)),
-                                         _mm512_cvt_roundpd_epi32(hi, kRne), 1);
-    const __m512i q = _mm512_add_epi32(r, _mm512_set1_epi32(a.y_zero_point));
-    const __m128i b = a.y_type == Int8Out::kU8 ? _mm512_cvtusepi32_epi8(_mm512_max_epi32(q, _mm512_setzero_si512()))
-                                               : _mm512_cvtsepi32_epi8(q);
-    StoreBytes(b, m, out);
-    return;
-  }
   if (a.y_type == Int8Out::kF32) {
     const __m256 flo = _mm512_cvtpd_ps(lo), fhi = _mm512_cvtpd_ps(hi);  // round to nearest even, as float(v)
     _mm512_mask_storeu_ps(out, m, _mm512_insertf32x8(_mm512_castps256_ps512(flo), fhi, 1));
@@ -123,7 +159,8 @@ struct PixelWalk {
 template <int V, int P>
 __attribute__((target(TCONV_VNNI_TARGET))) HWY_NOINLINE void Int8TileVnni(const Int8RowArgs& a, const int64_t* off,
                                                                           const Int8Epilogue* e, uint8_t* const* dst,
-                                                                          const __mmask16* mask, int64_t bytes) {
+                                                                          const __mmask16* mask, int64_t bytes,
+                                                                          bool f32) {
   constexpr int64_t cob = V * 16;
   __m512i acc[P][V];
   for (int v = 0; v < V; ++v) {
@@ -142,6 +179,8 @@ __attribute__((target(TCONV_VNNI_TARGET))) HWY_NOINLINE void Int8TileVnni(const 
       }
     }
   }
+  if (a.folded && a.y_type == Int8Out::kU8) return Int8StoreFolded<P, V, true>(a, e, acc, dst, mask, f32);
+  if (a.folded && a.y_type == Int8Out::kS8) return Int8StoreFolded<P, V, false>(a, e, acc, dst, mask, f32);
   for (int p = 0; p < P; ++p)
     for (int v = 0; v < V; ++v) Int8Requantize(a, e[v], acc[p][v], mask[v], dst[p] + v * 16 * bytes);
 }
@@ -150,7 +189,7 @@ __attribute__((target(TCONV_VNNI_TARGET))) HWY_NOINLINE void Int8TileVnni(const 
 // only the pixels that remain (a full tile repeating the last pixel wasted
 // up to a third of a short call: dcgan_g2's 16-pixel calls ran 18).
 using Int8TileFn = void (*)(const Int8RowArgs&, const int64_t*, const Int8Epilogue*, uint8_t* const*,
-                            const __mmask16*, int64_t);
+                            const __mmask16*, int64_t, bool);
 template <int V, int... Ps>
 constexpr std::array<Int8TileFn, sizeof...(Ps)> Int8Tiles(std::integer_sequence<int, Ps...>) {
   return {{&Int8TileVnni<V, Ps + 1>...}};
@@ -173,7 +212,10 @@ void PhaseInt8Vnni(const Int8RowArgs& a) {
   for (int v = 0; v < V; ++v) {
     e[v].bias_lo = _mm512_load_pd(bias + v * 16), e[v].bias_hi = _mm512_load_pd(bias + v * 16 + 8);
     e[v].mult_lo = _mm512_load_pd(mult + v * 16), e[v].mult_hi = _mm512_load_pd(mult + v * 16 + 8);
+    e[v].multf = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(e[v].mult_lo)),
+                                    _mm512_cvtpd_ps(e[v].mult_hi), 1);
   }
+  const bool f32 = a.folded && Int8F32RouteFits(a.mult, a.nco);
   Int8RowArgs k = a;
   k.init = init;
   const int64_t bytes = a.y_type == Int8Out::kF32 ? 4 : 1;
@@ -195,7 +237,7 @@ void PhaseInt8Vnni(const Int8RowArgs& a) {
         off[p] = px.r * a.x_row_stride + px.q * a.ci4;
         dst[p] = y + (px.r * a.y_row_stride + px.q * a.y_pix_stride) * bytes;
       }
-      kTiles[n - 1](k, off, e, dst, mask, bytes);
+      kTiles[n - 1](k, off, e, dst, mask, bytes, f32);
     }
     return;
   }
@@ -211,7 +253,7 @@ void PhaseInt8Vnni(const Int8RowArgs& a) {
       yoff[p] = px.r * a.y_row_stride + px.q * a.y_pix_stride;
       off[p % P] = px.r * a.x_row_stride + px.q * a.ci4;
       dst[p % P] = stage + p * cob * bytes;
-      if (p % P == P - 1 || p == ns - 1) kTiles[p % P](k, off, e, dst, mask, bytes);
+      if (p % P == P - 1 || p == ns - 1) kTiles[p % P](k, off, e, dst, mask, bytes, f32);
     }
     for (int64_t co = 0; co < a.nco; ++co) {
       if (bytes == 4) {

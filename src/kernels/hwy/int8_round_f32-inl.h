@@ -1,0 +1,60 @@
+// The f32 route of the int8 requantization: Requantize's integer
+// (tconv/quant.h: RNE(double(s) * m), m the double multiplier) found in
+// float where float can prove it, which is nearly everywhere; the caller
+// runs its double steps on the vectors where it cannot.
+//
+// Why it is exact: s is an integer (|s| < 2^31), mf = float(m) a normal
+// float (m in [2^-120, 2^60]: relative error <= 2^-24). p = float(s) * mf
+// takes at most three roundings of 2^-24 each, so p is within 3.02 * 2^-24
+// |p| of the exact s * m, and of its double (2^-53 more). The two ends
+// p (1 - 2^-20) and p (1 + 2^-20), each one fma (one more rounding of
+// 2^-24), enclose that double. Rounding to nearest even is monotone: where
+// both ends round to the same integer, the double rounds to it too. Only
+// lanes within about |p| 2^-20 of a half-integer disagree (at |p| <= 256:
+// under 1 % of 16-lane vectors); exact ties always do, and go to double.
+// p is first clamped to +-2^30: beyond, y saturates either way, and the
+// ends stay inside int32.
+// Highway's per-target include guard.
+#if defined(TCONV_SRC_KERNELS_HWY_INT8_ROUND_F32_INL_H_) == defined(HWY_TARGET_TOGGLE)
+#ifdef TCONV_SRC_KERNELS_HWY_INT8_ROUND_F32_INL_H_
+#undef TCONV_SRC_KERNELS_HWY_INT8_ROUND_F32_INL_H_
+#else
+#define TCONV_SRC_KERNELS_HWY_INT8_ROUND_F32_INL_H_
+#endif
+
+#include <cstdint>
+
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace tconv {
+namespace kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Whether each of the n multipliers suits the f32 route.
+inline bool Int8F32RouteFits(const double* mult, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    if (!(mult[i] >= 0x1p-120 && mult[i] <= 0x1p60)) return false;
+  return true;
+}
+
+// RNE(s * m) of each lane into *r; true when proven for every lane (else
+// *r is unspecified). s: integers as floats (exact), mf: float(m).
+template <class DF, class VF = hn::Vec<DF>, class VI = hn::Vec<hn::RebindToSigned<DF>>>
+HWY_INLINE bool Int8RoundF32(DF df, VF s, VF mf, VI* r) {
+  const hn::RebindToSigned<DF> di;
+  const VF lim = hn::Set(df, 0x1p30f), margin = hn::Set(df, 0x1p-20f);
+  const VF p = hn::Min(hn::Max(hn::Mul(s, mf), hn::Neg(lim)), lim);
+  const VI up = hn::NearestInt(hn::MulAdd(p, margin, p));
+  const VI down = hn::NearestInt(hn::NegMulAdd(p, margin, p));
+  *r = up;
+  return hn::AllTrue(di, hn::Eq(up, down));
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace kernels
+}  // namespace tconv
+HWY_AFTER_NAMESPACE();
+
+#endif  // TCONV_SRC_KERNELS_HWY_INT8_ROUND_F32_INL_H_
