@@ -116,7 +116,7 @@ HWY_INLINE void DwInt8Store(const DwInt8Tags& t, const DwRequant& r, DwF32 s, co
                             const float* bias_f32, const float* mult_f32, uint8_t* out, int64_t yb) {
   if (mult_f32) {
     hn::Vec<decltype(t.di)> q;
-    if (Int8RoundF32(t.df, s, hn::LoadU(t.df, mult_f32), &q)) {
+    if (Int8RoundF32(t.df, s, hn::LoadU(t.df, mult_f32), !r.in_range, &q)) {
       q = hn::Add(q, hn::Set(t.di, r.zp));  // then saturated to the type by the narrowing
       if (r.s8) {
         hn::StoreU(hn::DemoteTo(t.ds, q), t.ds, reinterpret_cast<int8_t*>(out));
