@@ -1,13 +1,15 @@
 // tconv_lowp_bench: the layer suite in bf16 beside f32, tconv beside
-// oneDNN, all in one process: per layer and thread count, five runners
-// (tconv f32 `auto`, tconv bf16 `auto`, oneDNN f32 (the peers module's
+// oneDNN, all in one process: per layer and thread count, six runners
+// (tconv f32 `auto`, tconv bf16 `auto` NCHW and NHWC, oneDNN f32 (the
+// peers module's
 // onednn:blocked+bias; `tconv bench` has every f32 configuration) and
 // oneDNN bf16 with the bias argument and with a bias pass instead, at
 // their best layouts with nothing reordered in the time) are timed in
 // alternation, `--rounds` times (each time: the harness timer's fastest of
 // 3 batches of >= 30 ms); the table shows medians of GFLOP/s (nominal
 // flops) with the range, and the ratios of the medians. bf16 runs take x
-// and give y in bf16 (tconv: NCHW; oneDNN: its chosen layout), f32 bias.
+// and give y in bf16 (tconv: NCHW and NHWC; oneDNN: its chosen layout),
+// f32 bias.
 //
 //   build/bench/tconv_lowp_bench [--filter SUBSTR] [--threads 1,2] [--rounds 5] [--layers PATH]
 //       [--kernel bf16_phase_dpbf16_13x2]   (force one bf16 kernel)
@@ -51,7 +53,8 @@ class TconvBf16Runner : public Runner {
 
 std::unique_ptr<Runner> MakeTconvBf16Runner(const Layer& layer, int threads, const std::string& kernel,
                                             std::string* why,
-                                            PhaseTuning::Bf16Compute route = PhaseTuning::Bf16Compute::kAuto) {
+                                            PhaseTuning::Bf16Compute route = PhaseTuning::Bf16Compute::kAuto,
+                                            Layout layout = Layout::kNCHW) {
   const ConvDesc& d = layer.desc;
   std::mt19937 rng(2);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
@@ -63,6 +66,7 @@ std::unique_ptr<Runner> MakeTconvBf16Runner(const Layer& layer, int threads, con
   o.dtype = DataType::kBFloat16;
   o.phase.kernel = kernel;
   o.phase.bf16_compute = route;
+  o.layout = layout;
   Status st;
   auto r = std::make_unique<TconvBf16Runner>();
   r->plan = Plan::Create(d, ConstTensorView(w.data(), ConvTransposeWeightShape(d)),
@@ -220,16 +224,21 @@ std::string Ratio(double a, double b) {
 }
 
 // oneDNN's bf16 runs with the bias argument and without it (a bias pass);
-// each round's faster one is the round's oneDNN bf16 time (column 3), and
-// the table names the configuration that won the most rounds.
+// each round's faster one is the round's oneDNN bf16 time, and the table
+// names the configuration that won the most rounds. tconv's bf16 runs in
+// both layouts (NHWC: x already channels last, as oneDNN's layouts are its
+// own), and its faster median is the one compared.
 void BenchLayer(const Layer& l, int t, int rounds, const std::string& kernel) {
   std::string why;
-  constexpr int kRunners = 5;
-  std::unique_ptr<Runner> run[kRunners] = {MakeTconvRunner(l, "auto", t, &why), MakeTconvBf16Runner(l, t, kernel, &why),
+  using C = PhaseTuning::Bf16Compute;
+  constexpr int kRunners = 6;
+  std::unique_ptr<Runner> run[kRunners] = {MakeTconvRunner(l, "auto", t, &why),
+                                           MakeTconvBf16Runner(l, t, kernel, &why),
+                                           MakeTconvBf16Runner(l, t, kernel, &why, C::kAuto, Layout::kNHWC),
                                            MakePeerRunner(l, "onednn:blocked+bias", t, &why),
                                            MakeOnednnBf16Runner(l, t, true, false, &why),
                                            MakeOnednnBf16Runner(l, t, true, true, &why)};
-  std::vector<double> gf[kRunners];
+  std::vector<double> gf[5];
   int pass_wins = 0;
   for (int r = 0; r < rounds; ++r) {
     double round[kRunners] = {};
@@ -237,17 +246,20 @@ void BenchLayer(const Layer& l, int t, int rounds, const std::string& kernel) {
       const int k = (i + r) % kRunners;  // rotate the order between rounds
       if (run[k]) round[k] = Gflops(l, TimeRunner(run[k].get(), 0.03, 3));
     }
-    for (int k = 0; k < 3; ++k)
+    for (int k = 0; k < 4; ++k)
       if (run[k]) gf[k].push_back(round[k]);
-    if (run[3] || run[4]) gf[3].push_back(std::max(round[3], round[4]));
-    pass_wins += round[4] > round[3];
+    if (run[4] || run[5]) gf[4].push_back(std::max(round[4], round[5]));
+    pass_wins += round[5] > round[4];
   }
-  const Runner* onednn_bf16 = 2 * pass_wins > rounds ? run[4].get() : run[3].get();
-  Stat s[4];
-  for (int i = 0; i < 4; ++i) s[i] = Summarize(gf[i]);
-  std::printf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", l.name.c_str(), t, Cell(s[0]).c_str(),
-              Cell(s[1]).c_str(), Ratio(s[1].med, s[0].med).c_str(), Cell(s[2]).c_str(), Cell(s[3]).c_str(),
-              Ratio(s[1].med, s[3].med).c_str(), run[1] ? run[1]->Impl().c_str() : why.c_str(),
+  const Runner* onednn_bf16 = 2 * pass_wins > rounds ? run[5].get() : run[4].get();
+  Stat s[5];
+  for (int i = 0; i < 5; ++i) s[i] = Summarize(gf[i]);
+  const bool nhwc = s[2].med > s[1].med;
+  const double best = std::max(s[1].med, s[2].med);
+  std::printf("| %s | %d | %s | %s | %s | %s | %s | %s | %s (%s) | %s | %s |\n", l.name.c_str(), t, Cell(s[0]).c_str(),
+              Cell(s[1]).c_str(), Cell(s[2]).c_str(), Ratio(best, s[0].med).c_str(), Cell(s[3]).c_str(),
+              Cell(s[4]).c_str(), Ratio(best, s[4].med).c_str(), nhwc ? "nhwc" : "nchw",
+              run[nhwc ? 2 : 1] ? run[nhwc ? 2 : 1]->Impl().c_str() : why.c_str(),
               onednn_bf16 ? onednn_bf16->Impl().c_str() : "-");
   std::fflush(stdout);
 }
@@ -400,9 +412,9 @@ int main(int argc, char** argv) {
     std::printf("|---|---|---|---|---|---|---|---|\n");
   } else {
     std::printf(
-        "| layer | threads | tconv f32 | tconv bf16 | bf16/f32 | oneDNN f32 | oneDNN bf16 | tconv/oneDNN bf16 | tconv "
-        "bf16 kernel | oneDNN bf16 impl |\n");
-    std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+        "| layer | threads | tconv f32 | tconv bf16 nchw | tconv bf16 nhwc | bf16 (faster)/f32 | oneDNN f32 | oneDNN "
+        "bf16 | tconv/oneDNN bf16 (faster tconv layout) | tconv bf16 kernel (faster layout) | oneDNN bf16 impl |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
   }
   for (const Layer& l : layers) {
     if (!a.filter.empty() && l.name.find(a.filter) == std::string::npos) continue;

@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <climits>
 
+#include "src/base/check.h"
+
 namespace tconv {
 namespace {
 
@@ -86,28 +88,42 @@ void ChannelsFirstToLast(const float* src, float* dst, int64_t n, int64_t c, int
 
 namespace {
 
-// Bytes have no OpenBLAS copy: a loop over 8 x 8 tiles (int8 plans with
-// Layout::kNHWC whose route does not take channels last natively; the lanes
-// route reads and writes it itself). Small tiles because the strides are
-// often powers of two: 64 x 64 tiles put 64 lines 1 KiB apart into 4 of
-// L1's 64 sets, and dcgan_g5's (8, 64, 32, 32) x took 1.5 ms (16 x 16:
-// 0.24 ms, 8 x 8: 0.22, with y's).
-void TransposeBytes(const uint8_t* src, uint8_t* dst, int64_t rows, int64_t cols, int threads) {
+// Bytes and bf16 have no OpenBLAS copy: a loop over 8 x 8 tiles (int8 and
+// bf16 plans with Layout::kNHWC whose route does not take channels last
+// natively). Small tiles because the strides are often powers of two:
+// 64 x 64 tiles put 64 lines 1 KiB apart into 4 of L1's 64 sets, and
+// dcgan_g5's (8, 64, 32, 32) int8 x took 1.5 ms (16 x 16: 0.24 ms, 8 x 8:
+// 0.22, with y's).
+template <typename T>
+void TransposeSmall(const T* src, T* dst, int64_t rows, int64_t cols, int threads) {
   constexpr int64_t kTile = 8;
   const int64_t tiles = (rows + kTile - 1) / kTile;
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1 && rows * cols > (1 << 16))
   for (int64_t t = 0; t < tiles; ++t) {
-    // Locals: the byte stores may alias anything the loop reads through a
-    // pointer, and the region's shared rows and cols are such reads.
+    // Locals: the narrow stores may alias anything the loop reads through
+    // a pointer, and the region's shared rows and cols are such reads.
     const int64_t nr = rows, nc = cols;
     const int64_t r1 = std::min(nr, (t + 1) * kTile);
     for (int64_t c0 = 0; c0 < nc; c0 += kTile) {
       const int64_t c1 = std::min(nc, c0 + kTile);
       for (int64_t r = t * kTile; r < r1; ++r) {
-        const uint8_t* s = src + r * nc;
-        uint8_t* d = dst + r;
+        const T* s = src + r * nc;
+        T* d = dst + r;
         for (int64_t c = c0; c < c1; ++c) d[c * nr] = s[c];
       }
+    }
+  }
+}
+
+// Each image's (rows, cols) elements of `elem` bytes (1 or 2) transposed.
+void TransposeImages(const void* src, void* dst, size_t elem, int64_t n, int64_t rows, int64_t cols, int threads) {
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t off = i * rows * cols;
+    if (elem == sizeof(uint16_t)) {
+      TransposeSmall(static_cast<const uint16_t*>(src) + off, static_cast<uint16_t*>(dst) + off, rows, cols, threads);
+    } else {
+      TCONV_DCHECK(elem == 1);
+      TransposeSmall(static_cast<const uint8_t*>(src) + off, static_cast<uint8_t*>(dst) + off, rows, cols, threads);
     }
   }
 }
@@ -119,8 +135,7 @@ void ChannelsLastToFirst(const void* src, void* dst, size_t elem, int64_t n, int
     ChannelsLastToFirst(static_cast<const float*>(src), static_cast<float*>(dst), n, c, p, threads);
     return;
   }
-  for (int64_t i = 0; i < n; ++i)  // (p, c) -> (c, p) per image
-    TransposeBytes(static_cast<const uint8_t*>(src) + i * p * c, static_cast<uint8_t*>(dst) + i * p * c, p, c, threads);
+  TransposeImages(src, dst, elem, n, p, c, threads);  // (p, c) -> (c, p) per image
 }
 
 void ChannelsFirstToLast(const void* src, void* dst, size_t elem, int64_t n, int64_t c, int64_t p, int threads) {
@@ -128,8 +143,7 @@ void ChannelsFirstToLast(const void* src, void* dst, size_t elem, int64_t n, int
     ChannelsFirstToLast(static_cast<const float*>(src), static_cast<float*>(dst), n, c, p, threads);
     return;
   }
-  for (int64_t i = 0; i < n; ++i)  // (c, p) -> (p, c) per image
-    TransposeBytes(static_cast<const uint8_t*>(src) + i * p * c, static_cast<uint8_t*>(dst) + i * p * c, c, p, threads);
+  TransposeImages(src, dst, elem, n, c, p, threads);  // (c, p) -> (p, c) per image
 }
 
 }  // namespace tconv

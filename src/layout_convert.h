@@ -29,8 +29,8 @@ void ChannelsLastRowsToFirst(const float* src, int64_t p, int64_t c, int64_t src
 void ChannelsLastToFirst(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int threads);
 // dst (n, p, c) <- src (n, c, p).
 void ChannelsFirstToLast(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int threads);
-// The same for int8 plans' tensors: `elem` bytes per element, 1 (u8 / s8)
-// or 4 (f32 y).
+// The same for int8 and bf16 plans' tensors: `elem` bytes per element, 1
+// (u8 / s8), 2 (bf16) or 4 (f32).
 void ChannelsLastToFirst(const void* src, void* dst, size_t elem, int64_t n, int64_t c, int64_t p, int threads);
 void ChannelsFirstToLast(const void* src, void* dst, size_t elem, int64_t n, int64_t c, int64_t p, int threads);
 

@@ -285,7 +285,6 @@ Status CheckCreateArgs(const ConvDesc& desc, ConstTensorView weight, ConstTensor
                            "tconv/quant.h");
   }
   if (options.dtype == DataType::kBFloat16) {
-    if (options.layout != Layout::kNCHW) return Status::Unsupported("dtype bf16 computes channels first only (layout NCHW)");
     const Algorithm* a = FindAlgorithm(options.algo);
     if (a && !(a->dtypes & DTypeBit(DType::kBF16))) {
       return Status::Unsupported("algorithm " + options.algo + " computes f32 only; bf16: auto, phase or ref");
@@ -318,6 +317,12 @@ std::unique_ptr<Plan> Plan::Create(const ConvDesc& desc, ConstTensorView weight,
   impl->geom = MakeGeom3(desc, GeomOp::kConvTranspose);
   impl->threads = options.threads;
   impl->dtype = options.dtype;
+  if (options.dtype == DataType::kBFloat16) {
+    // x bf16; y f32 or bf16, chosen at Run: its channels-first copy sized
+    // for f32.
+    impl->x_elem = sizeof(uint16_t);
+    impl->y_elem = sizeof(float);
+  }
   return Finish(std::move(impl), weight, bias, options, st);
 }
 
@@ -419,8 +424,8 @@ Status Plan::Run(ConstTensorView x, TensorView y) const {
   return Status::Ok();
 }
 
-// bf16 and int8 plans (Create refuses kNHWC for bf16; an int8 plan
-// converts around an algorithm that computes channels first).
+// bf16 and int8 plans (with Layout::kNHWC, converted around an algorithm
+// that computes channels first).
 Status Plan::Impl::RunBuffers(const Shape& xs, const Shape& ys, ConstBuffer x, Buffer y) const {
   const DataType want = x.dtype == DType::kBF16 ? DataType::kBFloat16 : DataType::kInt8;
   if (dtype != want) {
@@ -444,7 +449,9 @@ Status Plan::Impl::RunBuffers(const Shape& xs, const Shape& ys, ConstBuffer x, B
   }
   if (convert_y) y_algo.data = base + y_off;
   prepared->Run(x_algo, y_algo, algo_ws ? ws : nullptr, threads);
-  if (convert_y) ChannelsFirstToLast(y_algo.data, y.data, y_elem, geom.n, geom.cout, geom.out_sp, threads);
+  // (A bf16 plan's y is f32 or bf16 by the Run call.)
+  const size_t y_bytes = y.dtype == DType::kBF16 ? sizeof(uint16_t) : y_elem;
+  if (convert_y) ChannelsFirstToLast(y_algo.data, y.data, y_bytes, geom.n, geom.cout, geom.out_sp, threads);
   GiveBack(ws);
   return Status::Ok();
 }

@@ -14,6 +14,7 @@
 #include "tconv/plan.h"
 #include "tconv/reference.h"
 #include "tests/cli_run.h"
+#include "tests/support/channels_last.h"
 
 namespace tconv {
 namespace {
@@ -41,7 +42,7 @@ class CliBf16 : public ::testing::Test {
     ASSERT_TRUE(WriteNpyAtomic(dir_ / "w.npy", w_).ok());
     ASSERT_TRUE(WriteNpyAtomic(dir_ / "b.npy", b_).ok());
     ASSERT_TRUE(WriteNpyBf16BitsAtomic(dir_ / "x16.npy", x_).ok());
-    ASSERT_TRUE(WriteNpyAtomic(dir_ / "x_nhwc.npy", Filled({2, 5, 6, 4}, 0.37f)).ok());
+    ASSERT_TRUE(WriteNpyAtomic(dir_ / "x_nhwc.npy", testing::ToChannelsLast(x_)).ok());
     ASSERT_TRUE(WriteNpyBf16BitsAtomic(dir_ / "w16.npy", w_).ok());
     out_ = dir_ / "y.npy";
   }
@@ -117,7 +118,21 @@ TEST_F(CliBf16, BadCombinations) {
   ExpectError(Args("x.npy", "w.npy", {"--dtype", "bf16", "--bf16-io", "int16"}), "--bf16-io must be float32 or uint16");
   ExpectError(Args("x.npy", "w.npy", {"--dtype", "bf16", "--bf16-io", "uint16"}), "bf16 bits are expected");
   ExpectError(Args("x.npy", "w.npy", {"--dtype", "bf16", "--algo", "gather"}), "gather computes f32 only");
-  ExpectError(Args("x_nhwc.npy", "w.npy", {"--dtype", "bf16", "--layout", "nhwc"}), "layout NCHW");
+}
+
+// Channels last: the same values, each pixel's channels together.
+TEST_F(CliBf16, ChannelsLast) {
+  const auto args = Args("x_nhwc.npy", "w.npy", {"--dtype", "bf16", "--layout", "nhwc"});
+  CliResult r = RunCli(args);
+  ASSERT_EQ(r.exit_code, 0) << Describe(args, r);
+  Tensor y;
+  ASSERT_TRUE(ReadNpy(out_, &y).ok());
+  ASSERT_EQ(y.shape, (Shape{2, 9, 11, 3}));
+  Tensor nchw({2, 3, 9, 11});
+  for (int64_t n = 0; n < 2; ++n)
+    for (int64_t p = 0; p < 99; ++p)
+      for (int64_t c = 0; c < 3; ++c) nchw.data[(n * 3 + c) * 99 + p] = y.data[(n * 99 + p) * 3 + c];
+  ExpectClose(nchw);
 }
 
 TEST(CliBf16Explain, ReportsTheDtypeAndTheRefusals) {

@@ -105,10 +105,6 @@ TEST(BFloat16Plan, OnlyAlgorithmsThatComputeBf16AreTaken) {
     EXPECT_NE(st.message().find("computes f32 only"), std::string::npos) << st.message();
   }
   o.algo = "phase";
-  o.layout = Layout::kNHWC;
-  EXPECT_EQ(MakePlan(d, o, w, {}, &st), nullptr);
-  EXPECT_NE(st.message().find("layout NCHW"), std::string::npos) << st.message();
-  o.layout = Layout::kNCHW;
   o.phase.kernel = kernels::FindKernel(kernels::KernelOp::kPhasePixels, DType::kF32)->name;
   EXPECT_EQ(MakePlan(d, o, w, {}, &st), nullptr);
   EXPECT_NE(st.message().find("computes f32, the plan bf16"), std::string::npos) << st.message();

@@ -106,7 +106,8 @@ def conv_transpose(x, weight, bias=None, stride=1, padding=0, output_padding=0, 
     the way in (x into a temporary copy). The output is float32 (the f32
     accumulators), or bf16 bits (uint16, each rounded once) with
     out_dtype=numpy.uint16 or a uint16 `out`. bf16 runs on algorithm "auto"
-    (phase), "phase" or "ref", layout "nchw"; others raise ValueError.
+    (phase), "phase" or "ref", layout "nchw" or "nhwc"; others raise
+    ValueError.
     {int8}
     With dtype="int8", x's dtype (uint8 or int8) is the x type; the result
     is a new array of y_dtype, or `out` (of y_dtype) written in place.

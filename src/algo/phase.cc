@@ -160,13 +160,16 @@ std::unique_ptr<PreparedAlgo> PhasePrepare(const PrepareInput& in, std::string* 
   return PreparePhaseGeneral(in.g, in.w.As<float>(), in.bias.As<float>());
 }
 
-// Channels last: int8 by the lanes route natively (else nullptr);
+// Channels last: int8 by the lanes route natively (else nullptr); bf16 by
+// the dot kernels natively where they are the route (else nullptr: the
+// widened route runs between the plan's conversions);
 // depthwise layers natively (x and y); otherwise the SIMD
 // path reading x channels last into its padded input and writing y
 // channels last (but its direct kernels: the plan converts y); otherwise
 // nullptr (the plan converts both).
 std::unique_ptr<PreparedAlgo> PhasePrepareChannelsLast(const PrepareInput& in, std::string* /*why*/) {
   if (in.w.dtype == DType::kI8) return PreparePhaseInt8ChannelsLast(in);
+  if (in.w.dtype == DType::kBF16) return Bf16Widens(in) ? nullptr : PreparePhaseBf16(in, nullptr, /*channels_last=*/true);
   std::string why;
   if (in.tuning.kernel.empty()) {
     if (auto algo = PrepareDepthwiseChannelsLast(in, &why)) return algo;

@@ -26,6 +26,8 @@ using kernels::KernelOp;
 
 class PhaseBf16 : public PreparedAlgo {
  public:
+  // channels_last: x and y in Layout::kNHWC (x's pairs are its channels).
+  explicit PhaseBf16(bool channels_last) : channels_last_(channels_last) {}
   // Analyses the axes; false (and *why) when the padded input is too large.
   bool Plan(const Geom3& g, const KernelInfo* k, std::string* why);
   void Pack(const uint16_t* w, const float* bias);
@@ -35,8 +37,10 @@ class PhaseBf16 : public PreparedAlgo {
     return true;
   }
   std::string Kernel() const override { return kernel_->name; }
+  bool WritesChannelsLast() const override { return channels_last_; }
 
  private:
+  void PadInput(const uint16_t* x, uint32_t* xp, int threads) const;
   void FillBias(Buffer y, int threads) const;
   void RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const;
   // The kernel on one box of RunPhase's (lanes_tap_sets.h).
@@ -50,6 +54,7 @@ class PhaseBf16 : public PreparedAlgo {
   LanesTapSets sets_;
   std::vector<float> bias_;  // Cout, zeros when absent
   AlgoCost cost_;
+  bool channels_last_;
 };
 
 bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, std::string* why) {
@@ -98,6 +103,21 @@ void PhaseBf16::Pack(const uint16_t* w, const float* bias) {
 // Every output the bias (outputs of phases without taps keep it).
 void PhaseBf16::FillBias(Buffer y, int threads) const {
   const Geom3& g = lp_.g;
+  if (channels_last_) {  // every pixel the Cout values
+    std::vector<float> f(bias_.begin(), bias_.end());
+    std::vector<uint16_t> h(bias_.size());
+    for (size_t c = 0; c < h.size(); ++c) h[c] = Bf16Bits(bias_[c]);
+    const int64_t pixels = g.n * g.out_sp;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t px = 0; px < pixels; ++px) {
+      if (y.dtype == DType::kBF16) {
+        std::copy(h.begin(), h.end(), y.As<uint16_t>() + px * g.cout);
+      } else {
+        std::copy(f.begin(), f.end(), y.As<float>() + px * g.cout);
+      }
+    }
+    return;
+  }
   const int64_t planes = g.n * g.cout;
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (int64_t pl = 0; pl < planes; ++pl) {
@@ -128,25 +148,43 @@ void PhaseBf16::RunBox(size_t phase, const LanesTask& task, int64_t b, const Lan
   Bf16RowArgs a;
   SetBox(box, &a);
   a.ci2 = lp_.words;
-  a.y_co_stride = g.out_sp;
-  a.y_pix_stride = g.s[2];
-  a.y_row_stride = g.s[1] * g.out[2];
+  const int64_t pixel = channels_last_ ? g.cout : 1;  // channels last: y's channels are contiguous
+  a.y_co_stride = channels_last_ ? 1 : g.out_sp;
+  a.y_pix_stride = g.s[2] * pixel;
+  a.y_row_stride = g.s[1] * g.out[2] * pixel;
   a.w = w_.data() + lp_.WOffset(p, gi, b);
   a.bias = bias_.data() + co;
   a.nco = std::min(lp_.cob, g.cout_g - b * lp_.cob);
-  const int64_t off = lp_.YOffset(p, n, co, task.q0, box.q1) + box.skip * g.s[2];
+  const int64_t off = (channels_last_ ? (n * g.out_sp + lp_.YPixel(p, task.q0, box.q1)) * g.cout + co
+                                      : lp_.YOffset(p, n, co, task.q0, box.q1)) +
+                      box.skip * g.s[2] * pixel;
   a.y = y.dtype == DType::kF32 ? y.As<float>() + off : nullptr;
   a.ybf = y.dtype == DType::kBF16 ? y.As<uint16_t>() + off : nullptr;
   kernel_->As<Bf16RowFn>()(a);
 }
 
-void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
+// xp[(image, group)][padded volume][ci2] (pads zero): the channel pairs of
+// each pixel of row yy of slice z.
+void PhaseBf16::PadInput(const uint16_t* x, uint32_t* xp, int threads) const {
   const Geom3& g = lp_.g;
-  uint32_t* xp = static_cast<uint32_t*>(ws);
-  const uint16_t* x = xb.As<uint16_t>();
   const int64_t ci2 = lp_.words;
-  // xp[(image, group)][padded volume][ci2] (pads zero): the channel pairs
-  // of row yy of slice z interleaved.
+  if (channels_last_) {  // the pairs are x's own: a row is one run where one group's channels are even
+    const bool whole_row = g.groups == 1 && g.cin % 2 == 0;
+    lp_.PadInput(0u, xp, threads, [&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
+      const int64_t n = ng / g.groups, gi = ng % g.groups, width = g.in[2];
+      const uint16_t* src = x + (n * g.in_sp + (z * g.in[1] + yy) * width) * g.cin + gi * g.cin_g;
+      uint16_t* dst = reinterpret_cast<uint16_t*>(row);
+      if (whole_row) {
+        std::copy(src, src + width * g.cin, dst);
+        return;
+      }
+      for (int64_t xx = 0; xx < width; ++xx) {
+        std::copy(src + xx * g.cin, src + xx * g.cin + g.cin_g, dst + xx * 2 * ci2);
+        std::fill(dst + xx * 2 * ci2 + g.cin_g, dst + (xx + 1) * 2 * ci2, uint16_t{0});
+      }
+    });
+    return;
+  }
   lp_.PadInput(0u, xp, threads, [&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
     const int64_t n = ng / g.groups, gi = ng % g.groups;
     const uint16_t* xc = x + (n * g.cin + gi * g.cin_g) * g.in_sp + (z * g.in[1] + yy) * g.in[2];
@@ -157,6 +195,11 @@ void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
         row[xx * ci2 + c] = lo[xx] | (hi ? static_cast<uint32_t>(hi[xx]) << 16 : 0u);
     }
   });
+}
+
+void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
+  uint32_t* xp = static_cast<uint32_t*>(ws);
+  PadInput(xb.As<uint16_t>(), xp, threads);
   if (lp_.bias_only) FillBias(yb, threads);
   const int64_t tasks = lp_.Tasks(), chunk = lp_.TaskChunk(threads);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, chunk)
@@ -189,10 +232,10 @@ const KernelInfo* ChooseKernel(const PrepareInput& in, std::string* why) {
 
 }  // namespace
 
-std::unique_ptr<PreparedAlgo> PreparePhaseBf16(const PrepareInput& in, std::string* why) {
+std::unique_ptr<PreparedAlgo> PreparePhaseBf16(const PrepareInput& in, std::string* why, bool channels_last) {
   std::string reason;
   const KernelInfo* k = ChooseKernel(in, &reason);
-  auto p = std::make_unique<PhaseBf16>();
+  auto p = std::make_unique<PhaseBf16>(channels_last);
   if (k && p->Plan(in.g, k, &reason)) {
     p->Pack(in.w.As<uint16_t>(), in.bias.As<float>());
     return p;

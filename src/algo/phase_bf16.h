@@ -31,7 +31,8 @@ namespace tconv {
 
 // in.w: bf16 (Cin, Cout/g, *k); in.bias: f32 (Cout) or absent. nullptr and
 // *why when the geometry or a forced kernel (in.tuning.kernel) cannot run.
-std::unique_ptr<PreparedAlgo> PreparePhaseBf16(const PrepareInput& in, std::string* why);
+// channels_last: Run reads x and writes y in Layout::kNHWC.
+std::unique_ptr<PreparedAlgo> PreparePhaseBf16(const PrepareInput& in, std::string* why, bool channels_last = false);
 
 // The other way to compute a bf16 plan (PhaseTuning::Bf16Compute::kWiden):
 // Run widens x to f32 in the workspace, runs the f32 `phase` prepared by

@@ -41,7 +41,9 @@ constexpr int kBf16MaxTileVectors = 4;
 //   bias     nco f32 values, or nullptr (zero).
 //   y / ybf  exactly one non-null: the output at (first channel, first
 //            pixel), f32 or bf16 (rounded to nearest even once); element
-//            (co, r, q) at co*y_co_stride + r*y_row_stride + q*y_pix_stride.
+//            (co, r, q) at co*y_co_stride + r*y_row_stride + q*y_pix_stride;
+//            y_co_stride 1 (y channels last) stores each pixel's channels
+//            as one run.
 //   nrows >= 1 rows of npix >= 1 pixels, 1 <= nco <= cob channels are
 //   written, each once.
 struct Bf16RowArgs {

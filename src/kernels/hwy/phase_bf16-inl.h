@@ -206,6 +206,16 @@ void PhaseBf16Row(const Bf16RowArgs& a) {
     // rounding cost more than the multiply-adds of outputs that sum 128
     // products: unet_up4 ran slower in bf16 than in f32).
     if (a.ybf) RoundToBf16Bits(df, stage, ns * cob, stage_bf16);
+    if (a.y_co_stride == 1) {  // y channels last: each pixel's nco channels are contiguous
+      for (int64_t p = 0; p < ns; ++p) {
+        if (a.y) {
+          std::copy(stage + p * cob, stage + p * cob + a.nco, a.y + yoff[p]);
+        } else {
+          std::copy(stage_bf16 + p * cob, stage_bf16 + p * cob + a.nco, a.ybf + yoff[p]);
+        }
+      }
+      continue;
+    }
     for (int64_t co = 0; co < a.nco; ++co) {
       if (a.y) {
         float* y = a.y + co * a.y_co_stride;

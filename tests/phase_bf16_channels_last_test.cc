@@ -1,0 +1,106 @@
+// bf16 plans with Layout::kNHWC: the dot kernels read x and write y
+// channels last themselves (PreparePhaseBf16 with channels_last), the
+// widened route runs between the plan's conversions (2-byte transposes for
+// x and bf16 y). Either way y is the channels-first plan's y with each
+// pixel's channels together, bit for bit: every bf16 kernel forced and
+// auto, over seeded random geometries (1-3-D, groups, odd channels per
+// group, dilation, pads, stride > kernel), f32 and bf16 y, 1 and 2 threads,
+// at every ISA.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "src/kernels/registry.h"
+#include "tconv/bfloat16.h"
+#include "tconv/plan.h"
+#include "tests/support/isa.h"
+#include "tests/support/random_geometry.h"
+
+namespace tconv {
+namespace {
+
+// (n, c, p) elements of T -> (n, p, c).
+template <typename T>
+std::vector<T> ToNhwc(const std::vector<T>& v, int64_t n, int64_t c) {
+  const int64_t p = static_cast<int64_t>(v.size()) / (n * c);
+  std::vector<T> out(v.size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t q = 0; q < p; ++q) out[(i * p + q) * c + ch] = v[(i * c + ch) * p + q];
+  return out;
+}
+
+struct Outputs {
+  std::vector<float> f32;
+  std::vector<uint16_t> bf16;
+};
+
+// y of a bf16 plan in `layout` (x given in that layout); false when the
+// plan declines.
+bool RunIn(const ConvDesc& d, const std::vector<float>& w, const std::vector<float>& b, const std::vector<BFloat16>& x,
+           Layout layout, PlanOptions o, Outputs* out, std::string* kernel) {
+  o.layout = layout;
+  o.dtype = DataType::kBFloat16;
+  Status st;
+  auto plan = Plan::Create(d, ConstTensorView(w.data(), ConvTransposeWeightShape(d)),
+                           b.empty() ? ConstTensorView() : ConstTensorView(b.data(), {d.out_channels}), o, &st);
+  if (!plan) return false;
+  *kernel = plan->kernel();
+  const size_t ny = static_cast<size_t>(NumElements(plan->output_shape()));
+  out->f32.assign(ny, std::numeric_limits<float>::quiet_NaN());
+  out->bf16.assign(ny, 0x7FC1);  // a NaN no rounding gives: an unwritten element fails
+  EXPECT_TRUE(plan->Run(ConstBF16View(x.data(), plan->input_shape()), TensorView(out->f32.data(), plan->output_shape()))
+                  .ok());
+  EXPECT_TRUE(plan->Run(ConstBF16View(x.data(), plan->input_shape()),
+                        BF16View(reinterpret_cast<BFloat16*>(out->bf16.data()), plan->output_shape()))
+                  .ok());
+  return true;
+}
+
+using Bf16ChannelsLast = testing::IsaTest;
+
+TEST_P(Bf16ChannelsLast, IsTheChannelsFirstPlanTransposed) {
+  std::vector<std::string> kernels = {""};  // auto first
+  for (const kernels::KernelInfo& k : kernels::ActiveKernels())
+    if (k.dtype == DType::kBF16) kernels.push_back(k.name);
+  int64_t native = 0, converted = 0;
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    const ConvDesc d = testing::RandomConvTransposeDesc(seed * 104729);
+    std::vector<float> xf(NumElements(ConvTransposeInputShape(d))), w(NumElements(ConvTransposeWeightShape(d))), b;
+    testing::FillUniform(&xf, seed);
+    testing::FillUniform(&w, seed + 1);
+    if (seed % 2) {
+      b.resize(static_cast<size_t>(d.out_channels));
+      testing::FillUniform(&b, seed + 2);
+    }
+    std::vector<BFloat16> x(xf.size());
+    for (size_t i = 0; i < xf.size(); ++i) x[i] = ToBFloat16(xf[i]);
+    const std::vector<BFloat16> x_nhwc = ToNhwc(x, d.batch, d.in_channels);
+    for (const std::string& k : kernels) {
+      PlanOptions o;
+      o.algo = k.empty() ? "auto" : "phase";
+      o.phase.kernel = k;
+      o.threads = 1 + static_cast<int>(seed % 2);
+      Outputs first, last;
+      std::string k_first, k_last;
+      if (!RunIn(d, w, b, x, Layout::kNCHW, o, &first, &k_first)) continue;
+      ASSERT_TRUE(RunIn(d, w, b, x_nhwc, Layout::kNHWC, o, &last, &k_last)) << testing::Repro(d, seed);
+      EXPECT_EQ(k_first, k_last);
+      const std::vector<float> want = ToNhwc(first.f32, d.batch, d.out_channels);
+      const std::vector<uint16_t> want16 = ToNhwc(first.bf16, d.batch, d.out_channels);
+      ASSERT_EQ(std::memcmp(want.data(), last.f32.data(), want.size() * 4), 0) << k_last << " " << testing::Repro(d, seed);
+      ASSERT_EQ(want16, last.bf16) << k_last << " bf16 y " << testing::Repro(d, seed);
+      (k_last.rfind("bf16_phase_", 0) == 0 ? native : converted) += 1;
+    }
+  }
+  EXPECT_GT(native, 100);    // the dot kernels, channels last themselves
+  EXPECT_GT(converted, 10);  // auto's widened route and ref, between conversions
+}
+
+TCONV_INSTANTIATE_FOR_EVERY_ISA(Bf16ChannelsLast);
+
+}  // namespace
+}  // namespace tconv
