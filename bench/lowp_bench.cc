@@ -1,13 +1,13 @@
 // tconv_lowp_bench: the layer suite in bf16 beside f32, tconv beside
 // oneDNN, all in one process: per layer and thread count, six runners
 // (tconv f32 `auto`, tconv bf16 `auto` NCHW and NHWC, oneDNN f32 (the
-// peers module's
-// onednn:blocked+bias; `tconv bench` has every f32 configuration) and
-// oneDNN bf16 with the bias argument and with a bias pass instead, at
-// their best layouts with nothing reordered in the time) are timed in
-// alternation, `--rounds` times (each time: the harness timer's fastest of
-// 3 batches of >= 30 ms); the table shows medians of GFLOP/s (nominal
-// flops) with the range, and the ratios of the medians. bf16 runs take x
+// peers module's onednn:blocked+bias; `tconv bench` has every f32
+// configuration) and oneDNN bf16 with the bias argument and with a bias
+// pass instead, at their best layouts with nothing reordered in the time)
+// are timed in alternation, `--rounds` times (each time: the harness
+// timer's fastest of 3 batches of >= 30 ms); the table shows medians of
+// GFLOP/s (nominal flops) with the range, and the ratios of the medians
+// (tconv's bf16: its faster layout's). bf16 runs take x
 // and give y in bf16 (tconv: NCHW and NHWC; oneDNN: its chosen layout),
 // f32 bias.
 //

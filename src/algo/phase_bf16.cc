@@ -28,8 +28,9 @@ class PhaseBf16 : public PreparedAlgo {
  public:
   // channels_last: x and y in Layout::kNHWC (x's pairs are its channels).
   explicit PhaseBf16(bool channels_last) : channels_last_(channels_last) {}
-  // Analyses the axes; false (and *why) when the padded input is too large.
-  bool Plan(const Geom3& g, const KernelInfo* k, std::string* why);
+  // Analyses the axes for `threads`; false (and *why) when the padded input
+  // is too large.
+  bool Plan(const Geom3& g, const KernelInfo* k, int threads, std::string* why);
   void Pack(const uint16_t* w, const float* bias);
   void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override;
   bool ActualCost(AlgoCost* cost) const override {
@@ -40,8 +41,8 @@ class PhaseBf16 : public PreparedAlgo {
   bool WritesChannelsLast() const override { return channels_last_; }
 
  private:
-  void PadInput(const uint16_t* x, uint32_t* xp, int threads) const;
-  void FillBias(Buffer y, int threads) const;
+  int64_t BiasItems() const;
+  void FillBiasItem(Buffer y, int64_t i) const;
   void RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const;
   // The kernel on one box of RunPhase's (lanes_tap_sets.h).
   void RunBox(size_t phase, const LanesTask& task, int64_t b, const LanesBox& box, Buffer y) const;
@@ -57,14 +58,15 @@ class PhaseBf16 : public PreparedAlgo {
   bool channels_last_;
 };
 
-bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, std::string* why) {
+bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, int threads, std::string* why) {
   kernel_ = k;
   const int64_t vectors = CeilDiv(g.cout_g, k->lanes);
   const int64_t cob = k->cout_block * k->lanes;
   if (!lp_.Init(g, CeilDiv(g.cin_g, 2), cob, "phase (bf16)", why)) return false;
   TCONV_DCHECK(lp_.nblocks == CeilDiv(vectors, k->cout_block));
+  lp_.ChooseCopies(threads);
   cost_.macs = SatProduct({lp_.macs, g.n, g.groups, 2 * lp_.words, lp_.nblocks * cob});
-  cost_.workspace_bytes = SatProduct({g.n, g.groups, lp_.pin_sp, lp_.words, 4});
+  cost_.workspace_bytes = lp_.WorkspaceBytes();
   cost_.packed_bytes = SatProduct({g.groups, lp_.group_w, 4});
   sets_ = LanesTapSets(lp_);
   return true;
@@ -100,33 +102,27 @@ void PhaseBf16::Pack(const uint16_t* w, const float* bias) {
       }
 }
 
-// Every output the bias (outputs of phases without taps keep it).
-void PhaseBf16::FillBias(Buffer y, int threads) const {
+// Every output the bias (outputs of phases without taps keep it): item i
+// is pixel i (channels last) or plane i.
+int64_t PhaseBf16::BiasItems() const { return lp_.g.n * (channels_last_ ? lp_.g.out_sp : lp_.g.cout); }
+
+void PhaseBf16::FillBiasItem(Buffer y, int64_t i) const {
   const Geom3& g = lp_.g;
-  if (channels_last_) {  // every pixel the Cout values
-    std::vector<float> f(bias_.begin(), bias_.end());
-    std::vector<uint16_t> h(bias_.size());
-    for (size_t c = 0; c < h.size(); ++c) h[c] = Bf16Bits(bias_[c]);
-    const int64_t pixels = g.n * g.out_sp;
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t px = 0; px < pixels; ++px) {
+  if (channels_last_) {  // pixel i: the Cout values
+    for (int64_t c = 0; c < g.cout; ++c) {
       if (y.dtype == DType::kBF16) {
-        std::copy(h.begin(), h.end(), y.As<uint16_t>() + px * g.cout);
+        y.As<uint16_t>()[i * g.cout + c] = Bf16Bits(bias_[static_cast<size_t>(c)]);
       } else {
-        std::copy(f.begin(), f.end(), y.As<float>() + px * g.cout);
+        y.As<float>()[i * g.cout + c] = bias_[static_cast<size_t>(c)];
       }
     }
     return;
   }
-  const int64_t planes = g.n * g.cout;
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (int64_t pl = 0; pl < planes; ++pl) {
-    const float b = bias_[pl % g.cout];
-    if (y.dtype == DType::kBF16) {
-      std::fill_n(y.As<uint16_t>() + pl * g.out_sp, g.out_sp, Bf16Bits(b));
-    } else {
-      std::fill_n(y.As<float>() + pl * g.out_sp, g.out_sp, b);
-    }
+  const float b = bias_[static_cast<size_t>(i % g.cout)];
+  if (y.dtype == DType::kBF16) {
+    std::fill_n(y.As<uint16_t>() + i * g.out_sp, g.out_sp, Bf16Bits(b));
+  } else {
+    std::fill_n(y.As<float>() + i * g.out_sp, g.out_sp, b);
   }
 }
 
@@ -163,29 +159,29 @@ void PhaseBf16::RunBox(size_t phase, const LanesTask& task, int64_t b, const Lan
   kernel_->As<Bf16RowFn>()(a);
 }
 
-// xp[(image, group)][padded volume][ci2] (pads zero): the channel pairs of
-// each pixel of row yy of slice z.
-void PhaseBf16::PadInput(const uint16_t* x, uint32_t* xp, int threads) const {
+void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
   const Geom3& g = lp_.g;
+  const uint16_t* x = xb.As<uint16_t>();
   const int64_t ci2 = lp_.words;
-  if (channels_last_) {  // the pairs are x's own: a row is one run where one group's channels are even
-    const bool whole_row = g.groups == 1 && g.cin % 2 == 0;
-    lp_.PadInput(0u, xp, threads, [&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
-      const int64_t n = ng / g.groups, gi = ng % g.groups, width = g.in[2];
-      const uint16_t* src = x + (n * g.in_sp + (z * g.in[1] + yy) * width) * g.cin + gi * g.cin_g;
-      uint16_t* dst = reinterpret_cast<uint16_t*>(row);
-      if (whole_row) {
-        std::copy(src, src + width * g.cin, dst);
-        return;
-      }
-      for (int64_t xx = 0; xx < width; ++xx) {
-        std::copy(src + xx * g.cin, src + xx * g.cin + g.cin_g, dst + xx * 2 * ci2);
-        std::fill(dst + xx * 2 * ci2 + g.cin_g, dst + (xx + 1) * 2 * ci2, uint16_t{0});
-      }
-    });
-    return;
-  }
-  lp_.PadInput(0u, xp, threads, [&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
+  // The padded input xp[(image, group)][padded volume][ci2] (pads zero):
+  // the channel pairs of each pixel of row yy of slice z. Channels last,
+  // the pairs are x's own: a row is one run where one group's channels are
+  // even.
+  const bool whole_row = g.groups == 1 && g.cin % 2 == 0;
+  auto rows_last = [&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
+    const int64_t n = ng / g.groups, gi = ng % g.groups, width = g.in[2];
+    const uint16_t* src = x + (n * g.in_sp + (z * g.in[1] + yy) * width) * g.cin + gi * g.cin_g;
+    uint16_t* dst = reinterpret_cast<uint16_t*>(row);
+    if (whole_row) {
+      std::copy(src, src + width * g.cin, dst);
+      return;
+    }
+    for (int64_t xx = 0; xx < width; ++xx) {
+      std::copy(src + xx * g.cin, src + xx * g.cin + g.cin_g, dst + xx * 2 * ci2);
+      std::fill(dst + xx * 2 * ci2 + g.cin_g, dst + (xx + 1) * 2 * ci2, uint16_t{0});
+    }
+  };
+  auto rows_first = [&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
     const int64_t n = ng / g.groups, gi = ng % g.groups;
     const uint16_t* xc = x + (n * g.cin + gi * g.cin_g) * g.in_sp + (z * g.in[1] + yy) * g.in[2];
     for (int64_t c = 0; c < ci2; ++c) {
@@ -194,21 +190,20 @@ void PhaseBf16::PadInput(const uint16_t* x, uint32_t* xp, int threads) const {
       for (int64_t xx = 0; xx < g.in[2]; ++xx)
         row[xx * ci2 + c] = lo[xx] | (hi ? static_cast<uint32_t>(hi[xx]) << 16 : 0u);
     }
-  });
-}
-
-void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
-  uint32_t* xp = static_cast<uint32_t*>(ws);
-  PadInput(xb.As<uint16_t>(), xp, threads);
-  if (lp_.bias_only) FillBias(yb, threads);
-  const int64_t tasks = lp_.Tasks(), chunk = lp_.TaskChunk(threads);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, chunk)
-  for (int64_t t = 0; t < tasks; ++t) {
-    // Every block of output channels, and in each the column phases one
-    // after the other.
-    const LanesTask task = lp_.Task(t);
+  };
+  auto bias = [&](int64_t i) { FillBiasItem(yb, i); };
+  // A task: every block of output channels, and in each the column phases
+  // one after the other.
+  auto task = [&](int64_t t, const uint32_t* xp) {
+    const LanesTask lt = lp_.Task(t);
     for (int64_t b = 0; b < lp_.nblocks; ++b)
-      for (size_t i = 0; i < task.grp->count; ++i) RunPhase(task.grp->first + i, task, b, xp, yb);
+      for (size_t i = 0; i < lt.grp->count; ++i) RunPhase(lt.grp->first + i, lt, b, xp, yb);
+  };
+  uint32_t* xp = static_cast<uint32_t*>(ws);
+  if (channels_last_) {
+    lp_.Run(0u, xp, threads, rows_last, BiasItems(), bias, task);
+  } else {
+    lp_.Run(0u, xp, threads, rows_first, BiasItems(), bias, task);
   }
 }
 
@@ -236,7 +231,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseBf16(const PrepareInput& in, std::stri
   std::string reason;
   const KernelInfo* k = ChooseKernel(in, &reason);
   auto p = std::make_unique<PhaseBf16>(channels_last);
-  if (k && p->Plan(in.g, k, &reason)) {
+  if (k && p->Plan(in.g, k, in.threads, &reason)) {
     p->Pack(in.w.As<uint16_t>(), in.bias.As<float>());
     return p;
   }

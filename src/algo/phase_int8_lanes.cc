@@ -30,7 +30,7 @@ class PhaseInt8Lanes : public PreparedAlgo {
     // x's bytes shifted to unsigned (s8: + 128), and its zero point with them.
     zs_ = static_cast<uint32_t>(q.x_zero_point + (q.x_type == QuantType::kInt8 ? 128 : 0));
   }
-  bool Plan(const Geom3& g, std::string* why);
+  bool Plan(const Geom3& g, int threads, std::string* why);
   void Pack(const int8_t* w, const int32_t* bias);
   void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override;
   bool ActualCost(AlgoCost* cost) const override {
@@ -40,13 +40,17 @@ class PhaseInt8Lanes : public PreparedAlgo {
   std::string Kernel() const override { return kernel_->name; }
 
  private:
+  // Run with the padded input's rows from fill (RowsFirst, RowsLast).
+  template <class Fill>
+  void RunWith(Fill fill, Buffer y, uint32_t* xp, int threads) const;
   template <typename X>
-  void PadInput(const X* x, uint32_t* xp, int threads) const;
+  void RunChannelsFirst(const X* x, Buffer y, uint32_t* xp, int threads) const;
   template <typename X>
-  void PadInputChannelsLast(const X* x, uint32_t* xp, int threads) const;
+  void RunChannelsLast(const X* x, Buffer y, uint32_t* xp, int threads) const;
   // y (elements of `bytes` bytes) of channel co holding only the bias.
   void BiasValue(int64_t co, void* out) const;
-  void FillBias(Buffer y, int threads) const;
+  int64_t BiasItems() const;
+  void FillBiasItem(Buffer y, int64_t i) const;
   void RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const;
   // The kernel on one box of RunPhase's (lanes_tap_sets.h).
   void RunBox(size_t phase, const LanesTask& task, int64_t b, const LanesBox& box, Buffer y) const;
@@ -67,17 +71,18 @@ class PhaseInt8Lanes : public PreparedAlgo {
 };
 
 // The plan of kernel k for g; false and *why when it declines.
-bool PlanLanes(const Geom3& g, const KernelInfo* k, LanesPlan* lp, AlgoCost* cost, std::string* why) {
+bool PlanLanes(const Geom3& g, const KernelInfo* k, int threads, LanesPlan* lp, AlgoCost* cost, std::string* why) {
   if (!lp->Init(g, CeilDiv(g.cin_g, 4), k->cout_block * int64_t{16}, "phase (int8)", why)) return false;
+  lp->ChooseCopies(threads);
   cost->macs = SatProduct({lp->macs, g.n, g.groups, 4 * lp->words, lp->nblocks * lp->cob});
-  cost->workspace_bytes = SatProduct({g.n, g.groups, lp->pin_sp, lp->words, 4});
+  cost->workspace_bytes = lp->WorkspaceBytes();
   cost->packed_bytes = SatAdd(SatProduct({g.groups, lp->group_w, 4}),
                               SatProduct({g.groups, static_cast<int64_t>(lp->phases.size()), lp->nblocks, lp->cob, 4}));
   return true;
 }
 
-bool PhaseInt8Lanes::Plan(const Geom3& g, std::string* why) {
-  if (!PlanLanes(g, kernel_, &lp_, &cost_, why)) return false;
+bool PhaseInt8Lanes::Plan(const Geom3& g, int threads, std::string* why) {
+  if (!PlanLanes(g, kernel_, threads, &lp_, &cost_, why)) return false;
   sets_ = LanesTapSets(lp_);
   // (The inits: one per set, not per phase.)
   cost_.packed_bytes = SatAdd(SatProduct({g.groups, lp_.group_w, 4}),
@@ -153,11 +158,11 @@ void PhaseInt8Lanes::PackInit(const std::vector<int64_t>& wsum) {
 // xp[(image, group)][padded volume][ci4]: quads of channels shifted to
 // unsigned, every pad byte (pixels, and channels past Cin/g) zs.
 template <typename X>
-void PhaseInt8Lanes::PadInput(const X* x, uint32_t* xp, int threads) const {
+void PhaseInt8Lanes::RunChannelsFirst(const X* x, Buffer y, uint32_t* xp, int threads) const {
   const Geom3& g = lp_.g;
   const int64_t ci4 = lp_.words;
   const uint32_t flip = std::is_same<X, int8_t>::value ? 0x80u : 0u;
-  lp_.PadInput(zs_ * 0x01010101u, xp, threads, [&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
+  RunWith([&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
     const int64_t n = ng / g.groups, gi = ng % g.groups;
     const X* xc = x + (n * g.cin + gi * g.cin_g) * g.in_sp + (z * g.in[1] + yy) * g.in[2];
     for (int64_t c = 0; c < ci4; ++c) {
@@ -172,20 +177,20 @@ void PhaseInt8Lanes::PadInput(const X* x, uint32_t* xp, int threads) const {
         row[xx * ci4 + c] = quad;
       }
     }
-  });
+  }, y, xp, threads);
 }
 
 // The same channel quads from x channels last: each pixel's Cin/g bytes
 // copied (s8: + 128), the quad's bytes past them zs.
 template <typename X>
-void PhaseInt8Lanes::PadInputChannelsLast(const X* x, uint32_t* xp, int threads) const {
+void PhaseInt8Lanes::RunChannelsLast(const X* x, Buffer y, uint32_t* xp, int threads) const {
   const Geom3& g = lp_.g;
   const int64_t bytes = lp_.words * 4;
   const uint8_t flip = std::is_same<X, int8_t>::value ? 0x80 : 0, zs = static_cast<uint8_t>(zs_);
   // (One group whose Cin fills whole quads: the row is one run of bytes.)
   const bool whole_row = g.groups == 1 && bytes == g.cin;
   const int64_t width = g.in[2], cin = g.cin, cin_g = g.cin_g;  // (locals: y's stores may alias g)
-  lp_.PadInput(zs_ * 0x01010101u, xp, threads, [&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
+  RunWith([&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
     const int64_t n = ng / g.groups, gi = ng % g.groups;
     const uint8_t* src =
         reinterpret_cast<const uint8_t*>(x) + (n * g.in_sp + (z * g.in[1] + yy) * width) * cin + gi * cin_g;
@@ -203,7 +208,7 @@ void PhaseInt8Lanes::PadInputChannelsLast(const X* x, uint32_t* xp, int threads)
       if (!whole_row)
         for (int64_t xx = 0; xx < width; ++xx) std::memset(dst + xx * bytes + cin_g, zs, static_cast<size_t>(bytes - cin_g));
     }
-  });
+  }, y, xp, threads);
 }
 
 void PhaseInt8Lanes::BiasValue(int64_t co, void* out) const {
@@ -217,32 +222,27 @@ void PhaseInt8Lanes::BiasValue(int64_t co, void* out) const {
   }
 }
 
-// Every output the requantized bias (outputs of phases without taps keep it).
-void PhaseInt8Lanes::FillBias(Buffer y, int threads) const {
+// Every output the requantized bias (outputs of phases without taps keep
+// it): item i is pixel i (channels last) or plane i.
+int64_t PhaseInt8Lanes::BiasItems() const { return lp_.g.n * (channels_last_ ? lp_.g.out_sp : lp_.g.cout); }
+
+void PhaseInt8Lanes::FillBiasItem(Buffer y, int64_t i) const {
   const Geom3& g = lp_.g;
   const int64_t elem = q_.y_type == QuantType::kFloat32 ? 4 : 1;
   uint8_t* yb = static_cast<uint8_t*>(y.data);
-  if (channels_last_) {  // every pixel the Cout values
-    std::vector<uint8_t> pixel(static_cast<size_t>(g.cout * elem));
-    for (int64_t co = 0; co < g.cout; ++co) BiasValue(co, pixel.data() + co * elem);
-    const int64_t pixels = g.n * g.out_sp, row = g.cout * elem;
-#pragma omp parallel for num_threads(threads) schedule(static) if (pixels * row > (1 << 16))
-    for (int64_t px = 0; px < pixels; ++px) std::memcpy(yb + px * row, pixel.data(), static_cast<size_t>(row));
+  if (channels_last_) {  // pixel i: the Cout values
+    for (int64_t co = 0; co < g.cout; ++co) BiasValue(co, yb + (i * g.cout + co) * elem);
     return;
   }
-  const int64_t planes = g.n * g.cout;
-#pragma omp parallel for num_threads(threads) schedule(static) if (planes > 1 && planes * g.out_sp > (1 << 16))
-  for (int64_t pl = 0; pl < planes; ++pl) {
-    uint8_t v[4];
-    BiasValue(pl % g.cout, v);
-    uint8_t* plane = yb + pl * g.out_sp * elem;
-    if (elem == 4) {
-      float f;
-      std::memcpy(&f, v, 4);
-      std::fill_n(reinterpret_cast<float*>(plane), g.out_sp, f);
-    } else {
-      std::fill_n(plane, g.out_sp, v[0]);
-    }
+  uint8_t v[4];
+  BiasValue(i % g.cout, v);
+  uint8_t* plane = yb + i * g.out_sp * elem;
+  if (elem == 4) {
+    float f;
+    std::memcpy(&f, v, 4);
+    std::fill_n(reinterpret_cast<float*>(plane), g.out_sp, f);
+  } else {
+    std::fill_n(plane, g.out_sp, v[0]);
   }
 }
 
@@ -281,25 +281,28 @@ void PhaseInt8Lanes::RunBox(size_t phase, const LanesTask& task, int64_t b, cons
   kernel_->As<kernels::Int8RowFn>()(a);
 }
 
+template <class Fill>
+void PhaseInt8Lanes::RunWith(Fill fill, Buffer y, uint32_t* xp, int threads) const {
+  lp_.Run(
+      zs_ * 0x01010101u, xp, threads, fill, BiasItems(), [&](int64_t i) { FillBiasItem(y, i); },
+      [&](int64_t t, const uint32_t* x) {
+        // Every block of output channels, and in each the column phases one
+        // after the other.
+        const LanesTask task = lp_.Task(t);
+        for (int64_t b = 0; b < lp_.nblocks; ++b)
+          for (size_t i = 0; i < task.grp->count; ++i) RunPhase(task.grp->first + i, task, b, x, y);
+      });
+}
+
 void PhaseInt8Lanes::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
   uint32_t* xp = static_cast<uint32_t*>(ws);
   const bool u8 = q_.x_type == QuantType::kUInt8;
   if (channels_last_) {
-    u8 ? PadInputChannelsLast(static_cast<const uint8_t*>(xb.data), xp, threads)
-       : PadInputChannelsLast(static_cast<const int8_t*>(xb.data), xp, threads);
+    u8 ? RunChannelsLast(static_cast<const uint8_t*>(xb.data), yb, xp, threads)
+       : RunChannelsLast(static_cast<const int8_t*>(xb.data), yb, xp, threads);
   } else {
-    u8 ? PadInput(static_cast<const uint8_t*>(xb.data), xp, threads)
-       : PadInput(static_cast<const int8_t*>(xb.data), xp, threads);
-  }
-  if (lp_.bias_only) FillBias(yb, threads);
-  const int64_t tasks = lp_.Tasks(), chunk = lp_.TaskChunk(threads);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, chunk) if (tasks > 1)
-  for (int64_t t = 0; t < tasks; ++t) {
-    // Every block of output channels, and in each the column phases one
-    // after the other.
-    const LanesTask task = lp_.Task(t);
-    for (int64_t b = 0; b < lp_.nblocks; ++b)
-      for (size_t i = 0; i < task.grp->count; ++i) RunPhase(task.grp->first + i, task, b, xp, yb);
+    u8 ? RunChannelsFirst(static_cast<const uint8_t*>(xb.data), yb, xp, threads)
+       : RunChannelsFirst(static_cast<const int8_t*>(xb.data), yb, xp, threads);
   }
 }
 
@@ -317,13 +320,13 @@ const KernelInfo* Int8LanesKernel(const Geom3& g, bool any_cout) {
 bool Int8LanesCost(const Geom3& g, const KernelInfo* k, AlgoCost* cost) {
   LanesPlan lp;
   std::string why;
-  return PlanLanes(g, k, &lp, cost, &why);
+  return PlanLanes(g, k, 1, &lp, cost, &why);
 }
 
 std::unique_ptr<PreparedAlgo> PreparePhaseInt8Lanes(const PrepareInput& in, const KernelInfo* k, std::string* why,
                                                     bool channels_last) {
   auto p = std::make_unique<PhaseInt8Lanes>(k, *in.quant, channels_last);
-  if (!p->Plan(in.g, why)) return nullptr;
+  if (!p->Plan(in.g, in.threads, why)) return nullptr;
   p->Pack(in.w.As<int8_t>(), in.bias.As<int32_t>());
   return p;
 }

@@ -3,6 +3,7 @@
 
 #include <climits>
 
+#include "src/algo/phase_fast.h"
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
 
@@ -80,6 +81,11 @@ bool LanesPlan::Init(const Geom3& geom, int64_t pixel_words, int64_t block_chann
   row_prefix.push_back(rows);
   group_w = w_off;
   return true;
+}
+
+void LanesPlan::ChooseCopies(int threads) {
+  const int64_t bytes = SatProduct({InputWords(), 4, threads});
+  copies = threads > 1 && g.n * g.groups < threads && bytes <= kPhasePrivateCopiesMaxBytes ? threads : 1;
 }
 
 LanesTask LanesPlan::Task(int64_t t) const {
