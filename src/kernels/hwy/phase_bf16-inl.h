@@ -202,11 +202,23 @@ void PhaseBf16Row(const Bf16RowArgs& a) {
       const int64_t n = std::min<int64_t>(P, ns - i0);
       kTiles[n - 1](a, xoff + i0, bias, stage + i0 * cob);
     }
+    if (a.y_co_stride == 1 && a.nco == cob) {
+      // y channels last, a whole block: each pixel's channels straight from
+      // the stage, rounded on the way when y is bf16.
+      for (int64_t p = 0; p < ns; ++p) {
+        if (a.y) {
+          for (int64_t c = 0; c < cob; c += L) hn::StoreU(hn::Load(df, stage + p * cob + c), df, a.y + yoff[p] + c);
+        } else {
+          RoundToBf16Bits(df, stage + p * cob, cob, a.ybf + yoff[p]);
+        }
+      }
+      continue;
+    }
     // bf16 y: the stage rounded on vectors first (element by element, the
     // rounding cost more than the multiply-adds of outputs that sum 128
     // products: unet_up4 ran slower in bf16 than in f32).
     if (a.ybf) RoundToBf16Bits(df, stage, ns * cob, stage_bf16);
-    if (a.y_co_stride == 1) {  // y channels last: each pixel's nco channels are contiguous
+    if (a.y_co_stride == 1) {  // y channels last, a partial block: each pixel's nco channels
       for (int64_t p = 0; p < ns; ++p) {
         if (a.y) {
           std::copy(stage + p * cob, stage + p * cob + a.nco, a.y + yoff[p]);
