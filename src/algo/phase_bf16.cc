@@ -54,6 +54,7 @@ class PhaseBf16 : public PreparedAlgo {
   // needs only its taps (the int8 path also needs a per-set init).
   LanesTapSets sets_;
   std::vector<float> bias_;  // Cout, zeros when absent
+  std::vector<uint16_t> bias_bf16_;  // bias_ rounded
   AlgoCost cost_;
   bool channels_last_;
 };
@@ -80,6 +81,7 @@ void PhaseBf16::Pack(const uint16_t* w, const float* bias) {
   w_.assign(static_cast<size_t>(g.groups * lp_.group_w), 0);
   bias_.assign(static_cast<size_t>(g.cout), 0.0f);
   if (bias) std::copy(bias, bias + g.cout, bias_.begin());
+  for (float b : bias_) bias_bf16_.push_back(Bf16Bits(b));
   for (int64_t gi = 0; gi < g.groups; ++gi)
     for (const LanesPhase& p : lp_.phases)
       for (int64_t b = 0; b < lp_.nblocks; ++b) {
@@ -109,18 +111,16 @@ int64_t PhaseBf16::BiasItems() const { return lp_.g.n * (channels_last_ ? lp_.g.
 void PhaseBf16::FillBiasItem(Buffer y, int64_t i) const {
   const Geom3& g = lp_.g;
   if (channels_last_) {  // pixel i: the Cout values
-    for (int64_t c = 0; c < g.cout; ++c) {
-      if (y.dtype == DType::kBF16) {
-        y.As<uint16_t>()[i * g.cout + c] = Bf16Bits(bias_[static_cast<size_t>(c)]);
-      } else {
-        y.As<float>()[i * g.cout + c] = bias_[static_cast<size_t>(c)];
-      }
+    if (y.dtype == DType::kBF16) {
+      std::copy(bias_bf16_.begin(), bias_bf16_.end(), y.As<uint16_t>() + i * g.cout);
+    } else {
+      std::copy(bias_.begin(), bias_.end(), y.As<float>() + i * g.cout);
     }
     return;
   }
   const float b = bias_[static_cast<size_t>(i % g.cout)];
   if (y.dtype == DType::kBF16) {
-    std::fill_n(y.As<uint16_t>() + i * g.out_sp, g.out_sp, Bf16Bits(b));
+    std::fill_n(y.As<uint16_t>() + i * g.out_sp, g.out_sp, bias_bf16_[static_cast<size_t>(i % g.cout)]);
   } else {
     std::fill_n(y.As<float>() + i * g.out_sp, g.out_sp, b);
   }

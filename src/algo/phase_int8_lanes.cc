@@ -40,7 +40,8 @@ class PhaseInt8Lanes : public PreparedAlgo {
   std::string Kernel() const override { return kernel_->name; }
 
  private:
-  // Run with the padded input's rows from fill (RowsFirst, RowsLast).
+  // Run, the padded input's rows written by fill (RunChannelsFirst and
+  // RunChannelsLast give it).
   template <class Fill>
   void RunWith(Fill fill, Buffer y, uint32_t* xp, int threads) const;
   template <typename X>
@@ -67,6 +68,7 @@ class PhaseInt8Lanes : public PreparedAlgo {
   std::vector<int32_t> init_;  // [group][set][block][cob]: -zs * the sum of the set's weights
   std::vector<double> bias_;   // Cout, zeros when absent
   std::vector<double> mult_;   // Cout: RequantMultiplier
+  std::vector<uint8_t> bias_y_;  // Cout elements of y's type: BiasValue of each channel
   AlgoCost cost_;
 };
 
@@ -130,6 +132,10 @@ void PhaseInt8Lanes::Pack(const int8_t* w, const int32_t* bias) {
     folded_ = folded_ && most < 2147483647.0 && (f32 || most * mult_[static_cast<size_t>(co)] < 1073741824.0);
   }
   PackInit(wsum);
+  // The y of an output no tap reaches, channel by channel (elements of y's type).
+  const int64_t elem = q_.y_type == QuantType::kFloat32 ? 4 : 1;
+  bias_y_.assign(static_cast<size_t>(g.cout * elem), 0);
+  for (int64_t co = 0; co < g.cout; ++co) BiasValue(co, bias_y_.data() + co * elem);
 }
 
 // init of every set: -zs * the sum of its taps' weights (+ the bias when
@@ -155,8 +161,9 @@ void PhaseInt8Lanes::PackInit(const std::vector<int64_t>& wsum) {
         }
 }
 
-// xp[(image, group)][padded volume][ci4]: quads of channels shifted to
-// unsigned, every pad byte (pixels, and channels past Cin/g) zs.
+// Run from x channels first; the padded input xp[(image, group)][padded
+// volume][ci4]: quads of channels shifted to unsigned, every pad byte
+// (pixels, and channels past Cin/g) zs.
 template <typename X>
 void PhaseInt8Lanes::RunChannelsFirst(const X* x, Buffer y, uint32_t* xp, int threads) const {
   const Geom3& g = lp_.g;
@@ -180,8 +187,8 @@ void PhaseInt8Lanes::RunChannelsFirst(const X* x, Buffer y, uint32_t* xp, int th
   }, y, xp, threads);
 }
 
-// The same channel quads from x channels last: each pixel's Cin/g bytes
-// copied (s8: + 128), the quad's bytes past them zs.
+// Run from x channels last: the same channel quads, each pixel's Cin/g
+// bytes copied (s8: + 128), the quad's bytes past them zs.
 template <typename X>
 void PhaseInt8Lanes::RunChannelsLast(const X* x, Buffer y, uint32_t* xp, int threads) const {
   const Geom3& g = lp_.g;
@@ -231,11 +238,10 @@ void PhaseInt8Lanes::FillBiasItem(Buffer y, int64_t i) const {
   const int64_t elem = q_.y_type == QuantType::kFloat32 ? 4 : 1;
   uint8_t* yb = static_cast<uint8_t*>(y.data);
   if (channels_last_) {  // pixel i: the Cout values
-    for (int64_t co = 0; co < g.cout; ++co) BiasValue(co, yb + (i * g.cout + co) * elem);
+    std::memcpy(yb + i * g.cout * elem, bias_y_.data(), bias_y_.size());
     return;
   }
-  uint8_t v[4];
-  BiasValue(i % g.cout, v);
+  const uint8_t* v = bias_y_.data() + (i % g.cout) * elem;
   uint8_t* plane = yb + i * g.out_sp * elem;
   if (elem == 4) {
     float f;
