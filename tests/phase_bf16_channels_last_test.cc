@@ -2,8 +2,8 @@
 // channels last themselves (PreparePhaseBf16 with channels_last), the
 // widened route runs between the plan's conversions (2-byte transposes for
 // x and bf16 y). Either way y is the channels-first plan's y with each
-// pixel's channels together, bit for bit: every bf16 kernel forced and
-// auto, over seeded random geometries (1-3-D, groups, odd channels per
+// pixel's channels together, bit for bit: every bf16 kernel forced, auto
+// and ref, over seeded random geometries (1-3-D, groups, odd channels per
 // group, dilation, pads, stride > kernel), f32 and bf16 y, 1 and 2 threads,
 // at every ISA.
 #include <gtest/gtest.h>
@@ -63,7 +63,7 @@ bool RunIn(const ConvDesc& d, const std::vector<float>& w, const std::vector<flo
 using Bf16ChannelsLast = testing::IsaTest;
 
 TEST_P(Bf16ChannelsLast, IsTheChannelsFirstPlanTransposed) {
-  std::vector<std::string> kernels = {""};  // auto first
+  std::vector<std::string> kernels = {"", "ref"};  // auto and the ref algorithm first, then phase's kernels
   for (const kernels::KernelInfo& k : kernels::ActiveKernels())
     if (k.dtype == DType::kBF16) kernels.push_back(k.name);
   int64_t native = 0, converted = 0;
@@ -81,8 +81,8 @@ TEST_P(Bf16ChannelsLast, IsTheChannelsFirstPlanTransposed) {
     const std::vector<BFloat16> x_nhwc = ToNhwc(x, d.batch, d.in_channels);
     for (const std::string& k : kernels) {
       PlanOptions o;
-      o.algo = k.empty() ? "auto" : "phase";
-      o.phase.kernel = k;
+      o.algo = k.empty() ? "auto" : k == "ref" ? "ref" : "phase";
+      if (o.algo == "phase") o.phase.kernel = k;
       o.threads = 1 + static_cast<int>(seed % 2);
       Outputs first, last;
       std::string k_first, k_last;
