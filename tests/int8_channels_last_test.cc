@@ -168,6 +168,33 @@ TEST_P(Int8ChannelsLastIsa, DepthwiseLayersRunTheDepthwiseKernel) {
                               "NHWC only");
 }
 
+// u8 y whose requantized value lies in 32768..33023 saturates to 255 (a
+// narrowing that packs through u16 and drops bit 15 gave 50 there, at
+// AVX2 and AVX-512): by the f32 route (sums 255 x 127 + 433 = 32818 at
+// unit scales) and by the double one (a bias of 16.8M, past the f32
+// route's 2^24: 16.8M / 512 = 32812.5, a tie to 32812).
+TEST_P(Int8ChannelsLastIsa, DepthwiseU8SaturatesAbove32767) {
+  for (bool f32_route : {true, false}) {
+    Case c = MakeCase(1, 1, 1, 16);
+    c.d.in = {2, 3, 1};
+    c.d.kernel = {1, 1, 1}, c.d.stride = {1, 1, 1}, c.d.dilation = {1, 1, 1};
+    c.d.pad_begin = c.d.pad_end = c.d.output_padding = {0, 0, 0};
+    c.q.x_type = c.q.y_type = QuantType::kUInt8;
+    c.q.x_scale = 1.0f, c.q.w_scale = {1.0f}, c.q.x_zero_point = 0, c.q.y_zero_point = 0;
+    c.q.y_scale = f32_route ? 1.0f : 512.0f;
+    c.x.assign(static_cast<size_t>(NumElements(ConvTransposeInputShape(c.d))), f32_route ? 255 : 0);
+    c.w.assign(16, 127);
+    c.b.assign(16, f32_route ? 433 : 16800000);
+    const ChannelsLastCase cl = MakeChannelsLast(std::move(c));
+    ASSERT_EQ(cl.ref.front(), 255);
+    Status st;
+    auto plan = MakePlan(cl.c, "auto", 1, &st, PhaseTuning(), Layout::kNHWC);
+    ASSERT_TRUE(plan) << st.message();
+    EXPECT_EQ(plan->kernel(), std::string("i8_dw_nhwc_row_1x4__") + isa());
+    EXPECT_TRUE(RunsToReference(*plan, cl)) << (f32_route ? "f32 route" : "double route");
+  }
+}
+
 TCONV_INSTANTIATE_FOR_EVERY_ISA(Int8ChannelsLastIsa);
 
 }  // namespace

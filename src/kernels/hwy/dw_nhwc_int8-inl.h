@@ -76,17 +76,33 @@ HWY_INLINE void DwInt8Sums(const DwInt8Tags& t, hn::Vec<decltype(DwInt8Tags::di)
 // reload them after every store).
 struct DwRequant {
   bool f32, in_range, s8;
-  int32_t zp;
+  int32_t zp, ymin, ymax;
   double lo, hi, zpd;  // the clamp near the range, and the zero point
   explicit DwRequant(const DwNhwcInt8Args& a)
       : f32(a.y_f32),
         in_range(a.in_range),
         s8(a.y_min < 0),
         zp(a.y_zero_point),
+        ymin(a.y_min),
+        ymax(a.y_max),
         lo(a.y_min - static_cast<double>(a.y_zero_point) - 2.0),
         hi(a.y_max - static_cast<double>(a.y_zero_point) + 2.0),
         zpd(a.y_zero_point) {}
 };
+
+// Lanes of q (int32) to y's bytes at out, saturated to the type first:
+// Highway 1.0.3's int32 -> u8 DemoteTo on AVX2 and AVX-512 packs to u16,
+// then clears bit 15 before its last pack, so 32768..33023 became 0..255
+// instead of 255.
+template <class DI, class DS, class DU>
+HWY_INLINE void StoreBytes(DI di, DS ds, DU du, const DwRequant& r, hn::Vec<DI> q, uint8_t* out) {
+  q = hn::Min(hn::Max(q, hn::Set(di, r.ymin)), hn::Set(di, r.ymax));
+  if (r.s8) {
+    hn::StoreU(hn::DemoteTo(ds, q), ds, reinterpret_cast<int8_t*>(out));
+  } else {
+    hn::StoreU(hn::DemoteTo(du, q), du, out);
+  }
+}
 
 // ND sums (as double) to y's type at out, channels c of bias and mult.
 HWY_INLINE void DwInt8StoreHalf(const DwInt8Tags& t, const DwRequant& r, hn::Vec<decltype(t.dd)> s, const double* bias,
@@ -103,11 +119,7 @@ HWY_INLINE void DwInt8StoreHalf(const DwInt8Tags& t, const DwRequant& r, hn::Vec
     const auto c = hn::Round(hn::Min(hn::Max(v, hn::Set(t.dd, r.lo)), hn::Set(t.dd, r.hi)));
     q = hn::DemoteTo(t.dih, hn::Add(c, hn::Set(t.dd, r.zpd)));
   }
-  if (r.s8) {
-    hn::StoreU(hn::DemoteTo(t.dsh, q), t.dsh, reinterpret_cast<int8_t*>(out));
-  } else {
-    hn::StoreU(hn::DemoteTo(t.duh, q), t.duh, out);
-  }
+  StoreBytes(t.dih, t.dsh, t.duh, r, q, out);
 }
 
 // One vector of sums to y: NF elements at out (channels c of bias and mult).
@@ -117,12 +129,7 @@ HWY_INLINE void DwInt8Store(const DwInt8Tags& t, const DwRequant& r, DwF32 s, co
   if (mult_f32) {
     hn::Vec<decltype(t.di)> q;
     if (Int8RoundF32(t.df, s, hn::LoadU(t.df, mult_f32), !r.in_range, &q)) {
-      q = hn::Add(q, hn::Set(t.di, r.zp));  // then saturated to the type by the narrowing
-      if (r.s8) {
-        hn::StoreU(hn::DemoteTo(t.ds, q), t.ds, reinterpret_cast<int8_t*>(out));
-      } else {
-        hn::StoreU(hn::DemoteTo(t.du, q), t.du, out);
-      }
+      StoreBytes(t.di, t.ds, t.du, r, hn::Add(q, hn::Set(t.di, r.zp)), out);
       return;
     }
     s = hn::Sub(s, hn::LoadU(t.df, bias_f32));  // exact: the sums without the bias
