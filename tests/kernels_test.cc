@@ -118,7 +118,8 @@ bool CheckPlan(const ConvDesc& d, PlanOptions opts, uint64_t seed, const std::st
 }
 
 bool IsPhaseTaskKernel(KernelOp op) {
-  return op == KernelOp::kPhasePixels || op == KernelOp::kPhasePixelRows || op == KernelOp::kPhaseDirect ||
+  return op == KernelOp::kPhasePixels || op == KernelOp::kPhasePixelRows || op == KernelOp::kPhaseAll ||
+         op == KernelOp::kPhaseDirect ||
          op == KernelOp::kPhaseDirectRows || op == KernelOp::kPhaseDirectCout || op == KernelOp::kPhaseDirectShifts ||
          op == KernelOp::kPhaseChannels;
 }

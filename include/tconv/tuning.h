@@ -41,6 +41,7 @@ struct PhaseTuning {
   bool row_split_pad = true;     // one image: the pad pass split by rows
   bool private_pad = true;       // threads reading all of a small input: a padded copy each
   bool dw_nchw = true;           // depthwise NCHW: the expanded-row kernel f32_dw_nchw_expand
+  bool all_phases = true;        // Cout 2-3, k 4 s 2 x 2: every phase at once (f32_phase_all_s2x2)
 
   // bf16 plans only (PlanOptions::dtype kBFloat16): how phase computes.
   //   kDot:    the bf16 kernels: pairs of input channels per f32 lane

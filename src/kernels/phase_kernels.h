@@ -127,6 +127,17 @@ struct PhaseTaskArgs {
 // plus: undilated taps along y and x (offs(jd, jy, jx) = offs(jd, 0, 0) -
 // jy*wp - jx), and the input readable up to one vector past each row.
 //
+// f32_phase_all_s2x2_<CB>x<V> (kPhaseAll): CB output channels x V vectors
+// for all four phases of a block at once, where along y and x the stride
+// is 2 with two taps per phase, phase 1 reading the input shifts {c + 1, c}
+// and phase 0 {c, c - 1} (k = 4 with an odd pad: the DCGAN-style output
+// layers), and no depth: per input channel, each of the union's 3 x 3
+// shifts is loaded once for the 1, 2 or 4 phases that read it, where the
+// pixel kernel loads 4 x 4 (with Cout 2-3 it reads an input vector for
+// 2-3 multiply-adds). Then each phase row's interleave as above. Contract
+// as the pixel kernels', with 4 * CB * round_up(f1 - f0, lanes) <=
+// kPhaseTileFloats and those taps.
+//
 // Direct kernels: all sx column phases of a row at once, stored interleaved
 // straight into y (channels first; y at image n), no tile.
 //   f32_phase_direct_s<SX>_<R>x<V> (kPhaseDirect): CB = 1, any taps.

@@ -30,6 +30,8 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
       return "phase_pixels";
     case KernelOp::kPhasePixelRows:
       return "phase_pixel_rows";
+    case KernelOp::kPhaseAll:
+      return "phase_all" + s + "x" + std::to_string(column_phases);
     case KernelOp::kPhaseDirect:
       return "phase_direct" + s;
     case KernelOp::kPhaseDirectRows:

@@ -22,6 +22,7 @@ namespace kernels {
 enum class KernelOp : uint8_t {
   kPhasePixels,       // PhaseTaskFn      (phase_kernels.h)
   kPhasePixelRows,    // PhaseTaskFn
+  kPhaseAll,          // PhaseTaskFn      (strides column_phases along y and x)
   kPhaseDirect,       // PhaseTaskFn
   kPhaseDirectRows,   // PhaseTaskFn
   kPhaseDirectCout,   // PhaseTaskFn

@@ -81,7 +81,7 @@ bool ReadsXDirectly(const PhasePlan& p) {
     return fits;
   }
   const bool direct = p.kernel->op == KernelOp::kPhaseDirectCout;
-  const bool pixels = p.kernel->op == KernelOp::kPhasePixels;
+  const bool pixels = p.kernel->op == KernelOp::kPhasePixels || p.kernel->op == KernelOp::kPhaseAll;
   if (!(direct || pixels) || p.local_pad || !RowsAreTheInput(p)) return false;
   const int64_t hp = p.len[1], wp = p.len[2];
   const int64_t in_sp = p.g.in_sp;
@@ -171,7 +171,9 @@ bool RowsAreTheInput(const PhasePlan& p) {
 
 std::string PlanFlatBlocks(const PhaseTuning& tuning, bool channels_last, PhasePlan* p) {
   const Geom3& g = p->g;
-  const int64_t fb = kernels::kPhaseTileFloats / (g.s[2] * p->cb) / 16 * 16;
+  // The tile holds a phase row's column phases, or every phase (kPhaseAll).
+  const int64_t tile_phases = p->kernel->op == KernelOp::kPhaseAll ? p->nphase : g.s[2];
+  const int64_t fb = kernels::kPhaseTileFloats / (tile_phases * p->cb) / 16 * 16;
   if (fb < 16) return "tile budget too small";
   SplitRows(fb, p);
   p->ntasks = g.n * g.groups * p->nb * static_cast<int64_t>(p->f0.size());

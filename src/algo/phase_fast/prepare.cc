@@ -63,6 +63,20 @@ bool InitVolumes(const Geom3& g, AxisPhases* ax, PhasePlan* p) {
   return true;
 }
 
+// The taps the every-phase kernel takes (phase_kernels.h, kPhaseAll): no
+// depth, and along y and x stride 2 with two undilated taps per phase,
+// phase 1 reading one input further than phase 0.
+bool AllPhaseTaps(const Geom3& g, const AxisPhases* ax) {
+  if (g.s[0] != 1 || ax[0].taps.size() != 1 || ax[0].taps[0] != 1) return false;
+  for (int a = 1; a < 3; ++a) {
+    const AxisPhases& x = ax[a];
+    if (g.s[a] != 2 || x.istep != 1 || x.taps.size() != 2 || x.taps[0] != 2 || x.taps[1] != 2 ||
+        x.c[1] != x.c[0] + 1)
+      return false;
+  }
+  return true;
+}
+
 // Every column phase reads the same taps (k = s along x with no left pad,
 // e.g. the U-Net up-convs): one input vector can feed all sx phases.
 bool ColumnPhasesShareTaps(const AxisPhases* ax) {
@@ -131,6 +145,14 @@ std::string ChooseKernel(PhaseMode mode, const AxisPhases* ax, const PhaseTuning
     const int cb = static_cast<int>(CeilDiv(g.cout_g, nb));
     p->kernel = cb == 1 && rows ? FindKernel(KernelOp::kPhasePixelRows, DType::kF32, 1)
                                 : FindKernel(KernelOp::kPhasePixels, DType::kF32, cb);
+    // Two or three output channels of a k 4 s 2 x 2 layer: every phase at
+    // once, each input vector loaded for up to 4 phases (ALLPHASE_NUMBERS).
+    // One output channel stays with the rows kernel, which reuses rows
+    // already (gan3d_out-like 3-D: rows 36 GFLOP/s against 27 for an
+    // every-phase kernel, mnist_gan_out level; Zen 5, 1 thread).
+    if (tuning.all_phases && (g.cout_g == 2 || g.cout_g == 3) && AllPhaseTaps(g, ax)) {
+      if (const KernelInfo* all = FindKernel(KernelOp::kPhaseAll, DType::kF32, cb, 2)) p->kernel = all;
+    }
   }
   if (!p->kernel) return "no kernel in the list for this mode";
   p->cb = p->kernel->cout_block;
@@ -150,6 +172,11 @@ std::string TakeNamedKernel(const std::string& name, const AxisPhases* ax, Phase
       break;
     case KernelOp::kPhasePixelRows:
       if (!RowReusable(ax, true)) return k->name + " needs undilated taps along y and x";
+      break;
+    case KernelOp::kPhaseAll:
+      if (!AllPhaseTaps(g, ax))
+        return k->name + " needs a 2-D stride of 2 x 2 with two taps per phase along y and x, the second phase "
+               "one input further (k 4, an odd pad)";
       break;
     case KernelOp::kPhaseDirectRows:
       if (!RowReusable(ax)) return k->name + " needs undilated taps along y and x and none along depth";
@@ -174,8 +201,10 @@ std::string TakeNamedKernel(const std::string& name, const AxisPhases* ax, Phase
   }
   p->kernel = k;
   p->mode = k->op == KernelOp::kPhaseChannels                                      ? PhaseMode::kChannels
-            : k->op == KernelOp::kPhasePixels || k->op == KernelOp::kPhasePixelRows ? PhaseMode::kPixels
-                                                                                    : PhaseMode::kDirect;
+            : k->op == KernelOp::kPhasePixels || k->op == KernelOp::kPhasePixelRows ||
+                      k->op == KernelOp::kPhaseAll
+                  ? PhaseMode::kPixels
+                  : PhaseMode::kDirect;
   p->cb = k->cout_block;
   p->nb = CeilDiv(g.cout_g, p->cb);
   return "";
@@ -311,6 +340,7 @@ std::vector<std::string> PhaseKernelNames() {
     switch (k.op) {
       case kernels::KernelOp::kPhasePixels:
       case kernels::KernelOp::kPhasePixelRows:
+      case kernels::KernelOp::kPhaseAll:
       case kernels::KernelOp::kPhaseDirect:
       case kernels::KernelOp::kPhaseDirectRows:
       case kernels::KernelOp::kPhaseDirectCout:

@@ -1,4 +1,5 @@
-// The phase algorithm's pixels-in-lanes kernels (phase_pixels-inl.h).
+// The phase algorithm's pixels-in-lanes kernels (phase_pixels-inl.h,
+// phase_all-inl.h).
 // Compiled once per Highway target (foreach_target: N_AVX3, N_AVX2, N_SSE4,
 // N_SSSE3 and N_SCALAR on x86, N_NEON on arm64); AppendPixelKernels() appends the list
 // lines of these kernels (src/kernels/list.inc) at the target the dispatch
@@ -11,6 +12,7 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "src/kernels/hwy/phase_pixels-inl.h"
+#include "src/kernels/hwy/phase_all-inl.h"
 #include "src/kernels/hwy/kernel_info-inl.h"
 #include "src/kernels/registry.h"
 
@@ -23,6 +25,7 @@ void AppendPixelKernelsImpl(std::vector<KernelInfo>* out) {
   using Tag = hn::ScalableTag<float>;
 #define TCONV_KERNEL_IF_kPhasePixels(entry) entry
 #define TCONV_KERNEL_IF_kPhasePixelRows(entry) entry
+#define TCONV_KERNEL_IF_kPhaseAll(entry) entry
 #include "src/kernels/hwy/list_select.h"
 }
 

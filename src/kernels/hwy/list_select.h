@@ -11,6 +11,9 @@
 #ifndef TCONV_KERNEL_IF_kPhasePixelRows
 #define TCONV_KERNEL_IF_kPhasePixelRows(entry)
 #endif
+#ifndef TCONV_KERNEL_IF_kPhaseAll
+#define TCONV_KERNEL_IF_kPhaseAll(entry)
+#endif
 #ifndef TCONV_KERNEL_IF_kPhaseDirect
 #define TCONV_KERNEL_IF_kPhaseDirect(entry)
 #endif
@@ -64,6 +67,7 @@
 
 #undef TCONV_KERNEL_IF_kPhasePixels
 #undef TCONV_KERNEL_IF_kPhasePixelRows
+#undef TCONV_KERNEL_IF_kPhaseAll
 #undef TCONV_KERNEL_IF_kPhaseDirect
 #undef TCONV_KERNEL_IF_kPhaseDirectRows
 #undef TCONV_KERNEL_IF_kPhaseDirectCout
