@@ -145,12 +145,18 @@ std::string ChooseKernel(PhaseMode mode, const AxisPhases* ax, const PhaseTuning
     const int cb = static_cast<int>(CeilDiv(g.cout_g, nb));
     p->kernel = cb == 1 && rows ? FindKernel(KernelOp::kPhasePixelRows, DType::kF32, 1)
                                 : FindKernel(KernelOp::kPhasePixels, DType::kF32, cb);
-    // Two or three output channels of a k 4 s 2 x 2 layer: every phase at
-    // once, each input vector loaded for up to 4 phases (ALLPHASE_NUMBERS).
-    // One output channel stays with the rows kernel, which reuses rows
-    // already (gan3d_out-like 3-D: rows 36 GFLOP/s against 27 for an
-    // every-phase kernel, mnist_gan_out level; Zen 5, 1 thread).
-    if (tuning.all_phases && (g.cout_g == 2 || g.cout_g == 3) && AllPhaseTaps(g, ax)) {
+    // Two or three output channels of a k 4 s 2 x 2 layer with 32 or more
+    // input channels: every phase at once, each input vector loaded for up
+    // to 4 phases. Zen 5, alternated with the pixel kernel, medians
+    // (GFLOP/s, 1 / 2 threads): pix2pix_out 78 -> 116 / 124 -> 188,
+    // dcgan_g5_b64 46 -> 69 / 113 -> 153, dcgan_g5 65 -> 81 / 114 -> 139;
+    // on layers it was not chosen on, seg2_head (256 -> 2) 38 -> 55-75 /
+    // 45 -> 66-68, dcgan256_out 83-104 -> 124 / 132 -> 166. With 16 input
+    // channels (cin16_out) it was level at 1 thread and lost at 2 (128 ->
+    // 94-105): its channel loop is short. One output channel stays with the
+    // rows kernel, which reuses rows already (an every-phase kernel for
+    // gan3d_out's 8 phases ran 27 GFLOP/s against the rows kernel's 36).
+    if (tuning.all_phases && (g.cout_g == 2 || g.cout_g == 3) && g.cin_g >= 32 && AllPhaseTaps(g, ax)) {
       if (const KernelInfo* all = FindKernel(KernelOp::kPhaseAll, DType::kF32, cb, 2)) p->kernel = all;
     }
   }
