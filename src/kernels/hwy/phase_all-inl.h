@@ -1,7 +1,9 @@
 // The every-phase pixel kernel of the phase algorithm (contract in
-// src/kernels/phase_kernels.h): f32_phase_all_p<NP>_<CB>x<V>, every phase
+// src/kernels/phase_kernels.h): f32_phase_all_s2x2_<CB>x<V>, every phase
 // of a flat block at once, each shifted input vector loaded once for all
-// the phases whose taps read it.
+// the phases whose taps read it. The template takes a stride-2 depth axis
+// too; the list has the 2-D kernels only (for one output channel of a 3-D
+// layer, 8 x 1 x 3 accumulators, it lost to the rows kernel).
 #if defined(TCONV_SRC_KERNELS_HWY_PHASE_ALL_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef TCONV_SRC_KERNELS_HWY_PHASE_ALL_INL_H_
 #undef TCONV_SRC_KERNELS_HWY_PHASE_ALL_INL_H_
@@ -27,8 +29,8 @@ namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 // Register budget: NP x CB x V accumulators plus V input vectors and a
-// weight (kRegs - 4 leaves room for both): 4 x 3 x 2, 4 x 1 x 6 and
-// 8 x 1 x 3 on AVX-512; 4 x 3 x 1 and 4 x 1 x 3 on AVX2.
+// weight (kRegs - 4 leaves room for both): 4 x 3 x 2 and 4 x 2 x 3 with 32
+// registers (AVX-512, NEON), 4 x 3 x 1 and 4 x 2 x 1 with 16.
 constexpr int AllPhaseVectors(int np, int cb) {
   return std::min(6, std::max(1, (kRegs - 4) / (np * cb)));
 }
@@ -118,7 +120,8 @@ HWY_INLINE void MicroAll(D d, const float* HWY_RESTRICT x, int64_t plane, int64_
       for (int v = 0; v < V; ++v) hn::StoreU(acc[p][c][v], d, out + (p * CB + c) * ldo + v * L);
 }
 
-// f32_phase_all_p<NP>_<CB>x<V>: contract in src/kernels/phase_kernels.h.
+// f32_phase_all_s2x2_<CB>x<V> (SD = 1, SY = SX = 2): contract in
+// src/kernels/phase_kernels.h.
 template <class D, int SD, int SY, int SX, int CB>
 void PhaseAll(const PhaseTaskArgs& a) {
   constexpr int NP = SD * SY * SX;
