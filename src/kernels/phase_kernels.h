@@ -131,12 +131,12 @@ struct PhaseTaskArgs {
 // for all four phases of a block at once, where along y and x the stride
 // is 2 with two taps per phase, phase 1 reading the input shifts {c + 1, c}
 // and phase 0 {c, c - 1} (k = 4 with an odd pad: the DCGAN-style output
-// layers), and no depth: per input channel, each of the union's 3 x 3
-// shifts is loaded once for the 1, 2 or 4 phases that read it, where the
-// pixel kernel loads 4 x 4 (with Cout 2-3 it reads an input vector for
-// 2-3 multiply-adds). Then each phase row's interleave as above. Contract
-// as the pixel kernels', with 4 * CB * round_up(f1 - f0, lanes) <=
-// kPhaseTileFloats and those taps.
+// layers), and along depth one tap at stride 1: per input channel, each of
+// the union's 3 x 3 shifts is loaded once for the 1, 2 or 4 phases that
+// read it, where the pixel kernel loads 4 x 4 (with Cout 2-3 it reads an
+// input vector for 2-3 multiply-adds). Then each phase row's interleave as
+// above. Contract as the pixel kernels', with 4 * CB * round_up(f1 - f0,
+// lanes) <= kPhaseTileFloats and those taps.
 //
 // Direct kernels: all sx column phases of a row at once, stored interleaved
 // straight into y (channels first; y at image n), no tile.

@@ -63,9 +63,10 @@ bool InitVolumes(const Geom3& g, AxisPhases* ax, PhasePlan* p) {
   return true;
 }
 
-// The taps the every-phase kernel takes (phase_kernels.h, kPhaseAll): no
-// depth, and along y and x stride 2 with two undilated taps per phase,
-// phase 1 reading one input further than phase 0.
+// The taps the every-phase kernel takes (phase_kernels.h, kPhaseAll): one
+// tap along depth at stride 1 (2-D layers, and 3-D ones of kernel 1 x 4 x
+// 4), and along y and x stride 2 with two undilated taps per phase, phase 1
+// reading one input further than phase 0.
 bool AllPhaseTaps(const Geom3& g, const AxisPhases* ax) {
   if (g.s[0] != 1 || ax[0].taps.size() != 1 || ax[0].taps[0] != 1) return false;
   for (int a = 1; a < 3; ++a) {

@@ -2,8 +2,9 @@
 // src/kernels/phase_kernels.h): f32_phase_all_s2x2_<CB>x<V>, every phase
 // of a flat block at once, each shifted input vector loaded once for all
 // the phases whose taps read it. The template takes a stride-2 depth axis
-// too; the list has the 2-D kernels only (for one output channel of a 3-D
-// layer, 8 x 1 x 3 accumulators, it lost to the rows kernel).
+// too; the list has only stride 1 along depth (2-D layers, and 3-D ones with
+// one depth tap): for one output channel of a 3-D layer with stride 2
+// along depth, 8 x 1 x 3 accumulators, it lost to the rows kernel.
 #if defined(TCONV_SRC_KERNELS_HWY_PHASE_ALL_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef TCONV_SRC_KERNELS_HWY_PHASE_ALL_INL_H_
 #undef TCONV_SRC_KERNELS_HWY_PHASE_ALL_INL_H_
