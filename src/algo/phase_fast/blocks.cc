@@ -5,6 +5,7 @@
 #include <string>
 
 #include "src/algo/phase_fast/plan.h"
+#include "src/base/checked_int.h"
 #include "src/base/int_math.h"
 
 namespace tconv {
@@ -18,6 +19,8 @@ using kernels::KernelOp;
 // idle a third of the time). The partition never changes any output's
 // reduction order, so results stay bitwise identical.
 constexpr int64_t kWantTasks = 16;
+// The most input bytes a pixel-mode block reads (SplitRows).
+constexpr int64_t kPixelBlockInputBytes = int64_t{1} << 20;
 
 // Task order of the pixel and direct modes. Consecutive tasks share what
 // varies slowest: with flat blocks innermost (the default) a Cout block's
@@ -103,7 +106,7 @@ bool ReadsXDirectly(const PhasePlan& p) {
 // Flat ranges over the rows (u_d, y) of the padded volume; rows y >= u_y of
 // a depth slice are padding (computed, discarded), and the last slice ends
 // at row u_y. Length <= fb, a multiple of 16 floats.
-void SplitRows(int64_t fb, PhasePlan* p) {
+void SplitRows(int64_t fb, bool l2_blocks, PhasePlan* p) {
   const Geom3& g = p->g;
   const int64_t hp = p->len[1], wp = p->len[2];
   const int64_t rows = (p->u[0] - 1) * hp + p->u[1];
@@ -133,6 +136,19 @@ void SplitRows(int64_t fb, PhasePlan* p) {
   // Cout blocks inner.
   if (p->kernel->op == KernelOp::kPhaseDirectCout)
     rb = std::max<int64_t>(4, std::min(rb, (int64_t{256} << 10) / (g.cin_g * wp * 4)));
+  // Pixel mode: a block's input (its rows of all cin_g channels, which
+  // every phase and every 48-pixel step of the task reads again) within
+  // kPixelBlockInputBytes, so that it stays in the core's L2. On an Intel
+  // Xeon (2 MiB L2, a slow mesh L3) unet_up1 (1024 channels: 14-row blocks
+  // of 1.6 MB) ran the pixel kernel at 61-67 GFLOP/s at 1 thread and
+  // 119-122 at 2, with 7-row blocks at 86-88 and 160-177; 512 -> 512
+  // channels at 28 x 28 83-91 -> 115-117, at 40 x 40 80 -> 108-110
+  // (alternated runs). A 512 KiB bound gained as much there but cost
+  // cyclegan_up1 (574 KB blocks) 6 %; at 1 MiB the layers whose blocks
+  // were below it are unchanged.
+  if (p->mode == PhaseMode::kPixels && l2_blocks)
+    rb = std::max<int64_t>(
+        1, std::min(rb, kPixelBlockInputBytes / std::max<int64_t>(1, SatProduct({g.cin_g, wp, int64_t{4}}))));
   // Pixel mode with Cout blocks on an unpadded input (lo = 0, hp = in_h,
   // wp = in_w): blocks of whole vectors rather than whole rows (the
   // interleave takes partial rows), so that where rows*wp is a multiple of
@@ -175,7 +191,7 @@ std::string PlanFlatBlocks(const PhaseTuning& tuning, bool channels_last, PhaseP
   const int64_t tile_phases = p->kernel->op == KernelOp::kPhaseAll ? p->nphase : g.s[2];
   const int64_t fb = kernels::kPhaseTileFloats / (tile_phases * p->cb) / 16 * 16;
   if (fb < 16) return "tile budget too small";
-  SplitRows(fb, p);
+  SplitRows(fb, tuning.l2_blocks, p);
   p->ntasks = g.n * g.groups * p->nb * static_cast<int64_t>(p->f0.size());
   // dw_k4s2: 256 tasks of one 34x34 plane each; padding in the task keeps
   // the plane in L1 and drops the 1.2 MB workspace round trip.
