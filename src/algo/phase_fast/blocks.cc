@@ -27,31 +27,36 @@ constexpr int64_t kPixelBlockInputBytes = int64_t{1} << 20;
 // weight panel stays in cache while the input volumes of an (image, group)
 // stream past once per Cout block; with Cout blocks innermost one flat block
 // of input stays in cache while the group's weights stream past once per
-// block. Data that stays in the L3 between passes (taken as 4 MiB: the
-// 32 MiB L3 here is shared with other cores and with the output) is counted
-// once; the order with less traffic from memory wins. Measured with
+// block. Data that stays in a core's cache between passes (taken as 1 MiB:
+// the L2 of Zen 4 and Zen 5; 2 MiB on the Intel Xeon measured) is counted
+// once; the order with less traffic from beyond it wins. (The bound was
+// 4 MiB, for a Zen CCD's 32 MiB L3. On an Intel Xeon, whose mesh L3 is
+// slow, unet_up1 (3.2 MB input, 64 Cout blocks of 128 KB weights) ran
+// blocks inner at 88-93 GFLOP/s at 1 thread and 172-186 at 2, Cout blocks
+// inner at 115-123 and 228-240; wavegan_up and fcn16_up16, whose order the
+// smaller bound also flips, level; 3 alternated rounds.) Measured with
 // PhaseTuning::task_order, same runs: unet_up4 (19.7 MB input, 8 Cout
 // blocks) 1 thread 55 -> 77 GFLOP/s, 2 threads 81-92 -> 133-143; unet3d_up
 // (2.1 MB input) moved -5% (2t) to +9% (1t), inside the noise, so it keeps
 // blocks inner. The order never changes a result.
 bool CoutBlocksInner(const PhasePlan& p) {
-  constexpr double kStaysInL3Bytes = 4.0 * 1024.0 * 1024.0;
+  constexpr double kStaysInCacheBytes = 1024.0 * 1024.0;
   const int64_t total_taps = static_cast<int64_t>(p.offs.size());
   const double x_bytes = 4.0 * static_cast<double>(p.g.cin_g * p.plane);
   const double w_bytes = 4.0 * static_cast<double>(p.g.cin_g * total_taps * p.nb * p.cb);
   const double nblk = static_cast<double>(p.f0.size());
-  const double blocks_inner = x_bytes > kStaysInL3Bytes ? static_cast<double>(p.nb) * x_bytes : x_bytes;
-  const double cout_inner = (w_bytes > kStaysInL3Bytes ? nblk * w_bytes : w_bytes) + x_bytes;
-  // One (image, group) volume whose input and weights both stay in the L3:
+  const double blocks_inner = x_bytes > kStaysInCacheBytes ? static_cast<double>(p.nb) * x_bytes : x_bytes;
+  const double cout_inner = (w_bytes > kStaysInCacheBytes ? nblk * w_bytes : w_bytes) + x_bytes;
+  // One (image, group) volume whose input and weights both stay in cache:
   // the traffic is the same either way, and Cout blocks inner let threads
   // split the tasks by rows, so each reads the padded rows it wrote itself
   // (Run's row split pad) instead of all rows, half written by the other
   // core. seed_k3s2 2t, A/B in the same minutes: far placement 136 ->
   // 153-157 GFLOP/s, close 186 -> 194; 1t level (1.00x). fcn_up8: 1t and 2t
   // close level, 2t far 134-145 -> 145-148.
-  const bool one_volume_in_l3 =
-      p.g.n * p.g.groups == 1 && x_bytes <= kStaysInL3Bytes && w_bytes <= kStaysInL3Bytes;
-  return p.nb > 1 && nblk > 1 && (one_volume_in_l3 || cout_inner < blocks_inner);
+  const bool one_volume_in_cache =
+      p.g.n * p.g.groups == 1 && x_bytes <= kStaysInCacheBytes && w_bytes <= kStaysInCacheBytes;
+  return p.nb > 1 && nblk > 1 && (one_volume_in_cache || cout_inner < blocks_inner);
 }
 
 // Whether the tasks can read x in place of its padded copy. With nothing
