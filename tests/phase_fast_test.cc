@@ -411,38 +411,6 @@ TEST_P(PhaseFastIsa, PixelBlocksReadXInPlace) {
   }
 }
 
-// Wide inputs: pixel-mode blocks are cut so that a block's input (all its
-// channels) stays within 1 MiB (PhaseTuning::l2_blocks; blocks.cc): 520
-// channels of 22 floats a row give 22-row blocks, evened to two of 12 rows
-// (uncut: one of 24), read in place. The cut plan gives the reference's
-// bits (threads 1 and 2, channels-last x); the uncut plan and the cut one
-// in the other task order give the same bits. (At the dispatched ISA only:
-// the cut is the planner's, and one reference of this layer takes a
-// second.)
-TEST(PixelBlocksInL2, CutBlocksMatchReferenceBitwise) {
-  const ConvDesc d = testing::Square2D(1, 520, 128, 24, 22, 2, 2, 0, 0);
-  const PhaseTuning cut = ModeTuning(PhaseTuning::Mode::kPixels);
-  EXPECT_EQ(FastCost(d, cut).workspace_bytes, 0);
-  ASSERT_TRUE(CheckDesc(d, 1200, "mode=pixels l2_blocks=on", cut)) << DescString(d);
-  std::vector<float> x(NumElements(ConvTransposeInputShape(d))), w(NumElements(ConvTransposeWeightShape(d))),
-      b(d.out_channels);
-  testing::FillUniform(&x, 1201);
-  testing::FillUniform(&w, 1202);
-  testing::FillUniform(&b, 1203);
-  std::vector<float> y_cut, y;
-  ASSERT_TRUE(RunFast(d, x, w, b, 1, &y_cut, cut).accepted);
-  PhaseTuning uncut = cut, cout_inner = cut;
-  uncut.l2_blocks = false;
-  cout_inner.task_order = PhaseTuning::TaskOrder::kCoutInner;
-  for (const PhaseTuning& t : {uncut, cout_inner}) {
-    for (const int threads : {1, 2}) {
-      ASSERT_TRUE(RunFast(d, x, w, b, threads, &y, t).accepted);
-      EXPECT_EQ(std::memcmp(y.data(), y_cut.data(), y.size() * sizeof(float)), 0)
-          << "l2_blocks " << t.l2_blocks << ", threads " << threads;
-    }
-  }
-}
-
 // Dilation: taps s/gcd(s, d) apart in the kernel read inputs d/gcd(s, d)
 // apart; coprime s and d, d > s, d a multiple of s, phases no tap reaches.
 TEST_P(PhaseFastIsa, DilatedShapesMatchReferenceBitwise) {
