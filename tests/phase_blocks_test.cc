@@ -1,9 +1,9 @@
 // Pixel-mode blocks of a wide input: phase cuts them so that a block's
 // input (its rows of all input channels) stays within 1 MiB
 // (PhaseTuning::l2_blocks, src/algo/phase_fast/blocks.cc), and orders the
-// tasks by what stays in cache. 520 channels of 22 floats a row give
-// 22-row blocks, evened to two of 12 rows (uncut: one of 24), read from x
-// in place. The cut plan gives the reference's bits on exact integer data
+// tasks by what stays in cache. 520 channels of 22 floats a row allow 22
+// rows a block, evened to 12 and cut in whole vectors: three blocks of 176
+// floats (uncut: one of all 528), read from x in place. The cut plan gives the reference's bits on exact integer data
 // at 1 and 2 threads; on real data the uncut plan and either task order
 // give the cut plan's bits (the cut and the order change which task
 // computes an output, never its sum). At the dispatched ISA only: the cut
