@@ -6,17 +6,23 @@
 // floats (uncut: one of all 528), read from x in place. The cut plan gives the reference's bits on exact integer data
 // at 1 and 2 threads; on real data the uncut plan and either task order
 // give the cut plan's bits (the cut and the order change which task
-// computes an output, never its sum). At the dispatched ISA only: the cut
-// is the planner's, and one reference of this layer takes a second.
+// computes an output, never its sum). The cut itself shows in the plan
+// `auto` makes (`tconv explain` with TCONV_VERBOSE=dispatch): three times
+// the tasks of one block per Cout block, Cout blocks inner, x read in
+// place. At the dispatched ISA only: the cut is the planner's, and one
+// reference of this layer takes a second.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include "tconv/plan.h"
 #include "tconv/reference.h"
+#include "tests/cli_run.h"
 #include "tests/support/random_geometry.h"
 
 namespace tconv {
@@ -33,6 +39,7 @@ std::vector<float> RunPixels(const ConvDesc& d, const Tensor& x, const Tensor& w
   EXPECT_TRUE(plan) << st.message();
   if (!plan) return {};
   EXPECT_EQ(plan->kernel().find("f32_phase_pixels_"), 0u) << plan->kernel();
+  EXPECT_EQ(plan->workspace_bytes(), 0) << "x read in place";
   Tensor y(plan->output_shape(), NAN);
   EXPECT_TRUE(plan->Run(x.cview(), y.view()).ok());
   return y.data;
@@ -76,6 +83,23 @@ TEST(PixelBlocksInL2, CutBlocksMatchReferenceBitwise) {
           << threads;
     }
   }
+}
+
+// 520 x 22 x 4 bytes a row: 9.2 rows fit 1 MiB; uncut, one block holds
+// all 24 rows (fb = 16384 / (2 x CB) floats >= 1024), so 128 / CB tasks.
+TEST(PixelBlocksInL2, AutoCutsTheBlocksOfAWideInput) {
+  testing::CliOptions opts;
+  opts.env = {"TCONV_VERBOSE=dispatch"};
+  const testing::CliResult r = testing::RunCli(
+      {"explain", "--input-shape", "1,520,24,22", "--weight-shape", "520,128,2,2", "--stride", "2"}, opts);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::smatch m;
+  const std::regex taken("phase_fast: taken: f32_phase_pixels_([0-9]+)x[0-9]+__[a-z0-9_]+, ([0-9]+) tasks(.*)");
+  ASSERT_TRUE(std::regex_search(r.err, m, taken)) << r.err;
+  const int cb = std::atoi(m[1].str().c_str()), tasks = std::atoi(m[2].str().c_str());
+  ASSERT_GT(cb, 0);
+  EXPECT_EQ(tasks, 3 * ((128 + cb - 1) / cb)) << m[0];
+  EXPECT_NE(m[3].str().find("(Cout blocks inner) (reads x, no pad pass)"), std::string::npos) << m[0];
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ struct PhaseTuning {
   bool private_pad = true;       // threads reading all of a small input: a padded copy each
   bool dw_nchw = true;           // depthwise NCHW: the expanded-row kernel f32_dw_nchw_expand
   bool all_phases = true;        // Cout 2-3, k 4 s 2 x 2: every phase at once (f32_phase_all_s2x2)
-  bool l2_blocks = true;         // pixel mode: blocks whose input stays in L2 (<= 1 MiB)
+  bool l2_blocks = true;         // pixel mode: blocks whose input stays in L2 (about 1 MiB)
 
   // bf16 plans only (PlanOptions::dtype kBFloat16): how phase computes.
   //   kDot:    the bf16 kernels: pairs of input channels per f32 lane

@@ -37,8 +37,9 @@ constexpr int64_t kPixelBlockInputBytes = int64_t{1} << 20;
 // smaller bound also flips, level; 3 alternated rounds.) Measured with
 // PhaseTuning::task_order, same runs: unet_up4 (19.7 MB input, 8 Cout
 // blocks) 1 thread 55 -> 77 GFLOP/s, 2 threads 81-92 -> 133-143; unet3d_up
-// (2.1 MB input) moved -5% (2t) to +9% (1t), inside the noise, so it keeps
-// blocks inner. The order never changes a result.
+// (2.1 MB input) moved -5% (2t) to +9% (1t), inside the noise (it has run
+// the direct Cout-block kernel since, always Cout blocks inner). The order
+// never changes a result.
 bool CoutBlocksInner(const PhasePlan& p) {
   constexpr double kStaysInCacheBytes = 1024.0 * 1024.0;
   const int64_t total_taps = static_cast<int64_t>(p.offs.size());
@@ -143,11 +144,14 @@ void SplitRows(int64_t fb, bool l2_blocks, PhasePlan* p) {
     rb = std::max<int64_t>(4, std::min(rb, (int64_t{256} << 10) / (g.cin_g * wp * 4)));
   // Pixel mode: a block's input (its rows of all cin_g channels, which
   // every phase and every 48-pixel step of the task reads again) within
-  // kPixelBlockInputBytes, so that it stays in the core's L2. On an Intel
-  // Xeon (2 MiB L2, a slow mesh L3) unet_up1 (1024 channels: 14-row blocks
-  // of 1.6 MB) ran the pixel kernel at 61-67 GFLOP/s at 1 thread and
-  // 119-122 at 2, with 7-row blocks at 86-88 and 160-177; 512 -> 512
-  // channels at 28 x 28 83-91 -> 115-117, at 40 x 40 80 -> 108-110
+  // about kPixelBlockInputBytes, so that it stays in the core's L2 (not
+  // bounded: pieces of rows longer than the tile, above; one row of a very
+  // wide input; the tap rows past the block's own). On an Intel Xeon
+  // (2 MiB L2, a slow mesh L3) unet_up1 (1024 channels of 28 x 28: one
+  // block of all 784 floats, 3.2 MB, per Cout block) ran the pixel kernel
+  // at 61-67 GFLOP/s at 1 thread and 119-122 at 2; cut into five blocks of
+  // 144-160 floats (0.6 MB), 86-88 and 160-177; 512 -> 512 channels at
+  // 28 x 28 (one 1.6 MB block) 83-91 -> 115-117, at 40 x 40 80 -> 108-110
   // (alternated runs). A 512 KiB bound gained as much there but cost
   // cyclegan_up1 (574 KB blocks) 6 %; at 1 MiB the layers whose blocks
   // were below it are unchanged.
