@@ -19,19 +19,20 @@ using kernels::KernelOp;
 // idle a third of the time). The partition never changes any output's
 // reduction order, so results stay bitwise identical.
 constexpr int64_t kWantTasks = 16;
-// The most input bytes a pixel-mode block reads (SplitRows).
-constexpr int64_t kPixelBlockInputBytes = int64_t{1} << 20;
+// What stays in a core's cache between tasks (its L2: 1 MiB on Zen 4 and
+// Zen 5, 2 MiB on the Intel Xeon measured): the task order's traffic count
+// and the pixel-mode blocks' input bound (SplitRows).
+constexpr int64_t kCoreCacheBytes = int64_t{1} << 20;
 
 // Task order of the pixel and direct modes. Consecutive tasks share what
 // varies slowest: with flat blocks innermost (the default) a Cout block's
 // weight panel stays in cache while the input volumes of an (image, group)
 // stream past once per Cout block; with Cout blocks innermost one flat block
 // of input stays in cache while the group's weights stream past once per
-// block. Data that stays in a core's cache between passes (taken as 1 MiB:
-// the L2 of Zen 4 and Zen 5; 2 MiB on the Intel Xeon measured) is counted
-// once; the order with less traffic from beyond it wins. (The bound was
-// 4 MiB, for a Zen CCD's 32 MiB L3. On an Intel Xeon, whose mesh L3 is
-// slow, unet_up1 (3.2 MB input, 64 Cout blocks of 128 KB weights) ran
+// block. Data that stays in a core's cache between passes (kCoreCacheBytes)
+// is counted once; the order with less traffic from beyond it wins. (The
+// bound was 4 MiB, for a Zen CCD's 32 MiB L3. On an Intel Xeon, whose mesh
+// L3 is slow, unet_up1 (3.2 MB input, 64 Cout blocks of 128 KB weights) ran
 // blocks inner at 88-93 GFLOP/s at 1 thread and 172-186 at 2, Cout blocks
 // inner at 115-123 and 228-240; wavegan_up and fcn16_up16, whose order the
 // smaller bound also flips, level; 3 alternated rounds.) Measured with
@@ -41,7 +42,7 @@ constexpr int64_t kPixelBlockInputBytes = int64_t{1} << 20;
 // the direct Cout-block kernel since, always Cout blocks inner). The order
 // never changes a result.
 bool CoutBlocksInner(const PhasePlan& p) {
-  constexpr double kStaysInCacheBytes = 1024.0 * 1024.0;
+  constexpr double kStaysInCacheBytes = static_cast<double>(kCoreCacheBytes);
   const int64_t total_taps = static_cast<int64_t>(p.offs.size());
   const double x_bytes = 4.0 * static_cast<double>(p.g.cin_g * p.plane);
   const double w_bytes = 4.0 * static_cast<double>(p.g.cin_g * total_taps * p.nb * p.cb);
@@ -109,6 +110,12 @@ bool ReadsXDirectly(const PhasePlan& p) {
   return true;
 }
 
+// How many padded rows of all cin_g input channels fit in `bytes` (0 when
+// not one does).
+int64_t RowsWithin(const PhasePlan& p, int64_t bytes) {
+  return bytes / std::max<int64_t>(1, SatProduct({p.g.cin_g, p.len[2], int64_t{4}}));
+}
+
 // Flat ranges over the rows (u_d, y) of the padded volume; rows y >= u_y of
 // a depth slice are padding (computed, discarded), and the last slice ends
 // at row u_y. Length <= fb, a multiple of 16 floats.
@@ -141,10 +148,10 @@ void SplitRows(int64_t fb, bool l2_blocks, PhasePlan* p) {
   // channels, so keep a row block's input within L2 (256 KiB) and run the
   // Cout blocks inner.
   if (p->kernel->op == KernelOp::kPhaseDirectCout)
-    rb = std::max<int64_t>(4, std::min(rb, (int64_t{256} << 10) / (g.cin_g * wp * 4)));
+    rb = std::max<int64_t>(4, std::min(rb, RowsWithin(*p, int64_t{256} << 10)));
   // Pixel mode: a block's input (its rows of all cin_g channels, which
   // every phase and every 48-pixel step of the task reads again) within
-  // about kPixelBlockInputBytes, so that it stays in the core's L2 (not
+  // about kCoreCacheBytes, so that it stays in the core's L2 (not
   // bounded: pieces of rows longer than the tile, above; one row of a very
   // wide input; the tap rows past the block's own). On an Intel Xeon
   // (2 MiB L2, a slow mesh L3) unet_up1 (1024 channels of 28 x 28: one
@@ -156,8 +163,7 @@ void SplitRows(int64_t fb, bool l2_blocks, PhasePlan* p) {
   // cyclegan_up1 (574 KB blocks) 6 %; at 1 MiB the layers whose blocks
   // were below it are unchanged.
   if (p->mode == PhaseMode::kPixels && l2_blocks)
-    rb = std::max<int64_t>(
-        1, std::min(rb, kPixelBlockInputBytes / std::max<int64_t>(1, SatProduct({g.cin_g, wp, int64_t{4}}))));
+    rb = std::max<int64_t>(1, std::min(rb, RowsWithin(*p, kCoreCacheBytes)));
   // Pixel mode with Cout blocks on an unpadded input (lo = 0, hp = in_h,
   // wp = in_w): blocks of whole vectors rather than whole rows (the
   // interleave takes partial rows), so that where rows*wp is a multiple of
