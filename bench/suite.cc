@@ -1,10 +1,13 @@
 // The report of bench/suite.h.
 #include "bench/suite.h"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "bench/machine.h"
@@ -41,6 +44,14 @@ Roof MeasureMachine(const std::vector<int>& threads) {
   Roof roof;
   std::printf("# CPU: %s\n", CpuModel().c_str());
   std::printf("# peers: %s\n", PeersDescription().c_str());
+  // oneDNN's threads are libgomp's: under the passive policy they sleep
+  // between runs, and each of its multi-thread runs pays a wake-up (on an
+  // Intel Xeon guest fcn16_up2 at 2 threads 0.146 ms against 0.030 under
+  // the default policy; tconv's own pool does not depend on it).
+  if (const char* policy = std::getenv("OMP_WAIT_POLICY"); policy && strcasecmp(policy, "active") != 0) {
+    std::printf("# OMP_WAIT_POLICY=%s: oneDNN's threads sleep between runs (unset it to time oneDNN at its best)\n",
+                policy);
+  }
   for (int t : threads) {
     roof.peak_gflops[t] = PeakGflops(t);
     std::printf("# threads %d: FMA peak %.1f GFLOP/s (%s), copy bandwidth %.1f GB/s (256 MiB, DRAM)\n", t,

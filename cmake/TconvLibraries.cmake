@@ -10,7 +10,7 @@
 # headers, for the tests and tools); an installed tree has include/ only,
 # which holds every public header (none includes a private one).
 set_target_properties(tconv_objects PROPERTIES POSITION_INDEPENDENT_CODE ON)
-set(TCONV_DEPENDENCIES OpenMP::OpenMP_CXX PkgConfig::OPENBLAS hwy::hwy PNG::PNG)
+set(TCONV_DEPENDENCIES Threads::Threads PkgConfig::OPENBLAS hwy::hwy PNG::PNG)
 target_include_directories(tconv_objects PUBLIC
   $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include> $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>)
 target_link_libraries(tconv_objects PUBLIC ${TCONV_DEPENDENCIES})
@@ -30,8 +30,7 @@ foreach(kind STATIC SHARED)
   target_include_directories(${target} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include> $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
     $<INSTALL_INTERFACE:include>)
-  # PUBLIC for both: the static archive needs them at the consumer's link,
-  # and the shared library's consumers get the same OpenMP runtime.
+  # PUBLIC for both: the static archive needs them at the consumer's link.
   target_link_libraries(${target} PUBLIC ${TCONV_DEPENDENCIES})
 endforeach()
 set_target_properties(tconv_shared PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})

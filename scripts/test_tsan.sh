@@ -6,9 +6,10 @@
 # Highway kernels not instrumented: the point is the plan's shared state,
 # not the ISA kernels, which the ASan sweep covers.
 #
-# libgomp and OpenBLAS are not built with TSan, so their own threads would
-# show as false races: each Run uses one thread (OneThreadPerRun; the
-# callers are the concurrency) and OPENBLAS_NUM_THREADS=1.
+# The library's thread pool (src/base/parallel.h) is its own code, so TSan
+# checks Runs on two threads too (TwoThreadsPerRun) and the pool's own tests
+# (Parallel.*, but the fork test: TSan does not start threads in a forked
+# child); OpenBLAS is not built with TSan: OPENBLAS_NUM_THREADS=1.
 #
 #   ./scripts/test_tsan.sh        # after ./scripts/setup.sh (packages)
 set -euo pipefail
@@ -24,6 +25,6 @@ if [[ ! -f "$build_dir/build.ninja" ]]; then
     -DTCONV_TSAN=ON -DTCONV_BUILD_BENCH=OFF -S . -B "$build_dir"
 fi
 cmake --build "$build_dir" --target tconv_tsan_tests
-export OMP_WAIT_POLICY=passive OPENBLAS_NUM_THREADS=1
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan_suppressions.txt"
-"$build_dir/tconv_tsan_tests" --gtest_filter='ConcurrentRun.OneThreadPerRun'
+export OPENBLAS_NUM_THREADS=1
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+"$build_dir/tconv_tsan_tests" --gtest_filter='ConcurrentRun.*:Parallel.*-Parallel.AForkedChildStartsItsOwnThreads'

@@ -15,6 +15,7 @@
 #include <climits>
 
 #include "src/base/check.h"
+#include "src/base/parallel.h"
 
 namespace tconv {
 namespace {
@@ -55,8 +56,7 @@ void Convert(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int 
   const int64_t per_image = (p + rows - 1) / rows;
   const int64_t items = n * per_image;
   const bool blas = FitsBlasInt(c, p);
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1 && items > 1)
-  for (int64_t item = 0; item < items; ++item) {
+  ParallelFor(threads, items, [&](int64_t item) {
     const int64_t img = item / per_image;
     const int64_t p0 = (item % per_image) * rows;
     const int64_t p1 = std::min(p, p0 + rows);
@@ -64,16 +64,16 @@ void Convert(const float* src, float* dst, int64_t n, int64_t c, int64_t p, int 
     float* d = dst + img * c * p;
     if (kToFirst) {  // (p1-p0, c) rows of s -> columns [p0, p1) of d (c, p)
       ChannelsLastRowsToFirst(s + p0 * c, p1 - p0, c, d + p0, p);
-      continue;
+      return;
     }
     if (blas) {  // columns [p0, p1) of s (c, p) -> rows of d
       cblas_somatcopy(CblasRowMajor, CblasTrans, static_cast<int>(c), static_cast<int>(p1 - p0), 1.0f, s + p0,
                       static_cast<int>(p), d + p0 * c, static_cast<int>(c));
-      continue;
+      return;
     }
     for (int64_t q = p0; q < p1; ++q)
       for (int64_t ch = 0; ch < c; ++ch) d[q * c + ch] = s[ch * p + q];
-  }
+  });
 }
 
 }  // namespace
@@ -98,8 +98,7 @@ template <typename T>
 void TransposeSmall(const T* src, T* dst, int64_t rows, int64_t cols, int threads) {
   constexpr int64_t kTile = 8;
   const int64_t tiles = (rows + kTile - 1) / kTile;
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1 && rows * cols > (1 << 16))
-  for (int64_t t = 0; t < tiles; ++t) {
+  ParallelFor(rows * cols > (1 << 16) ? threads : 1, tiles, [&](int64_t t) {
     // Locals: the narrow stores may alias anything the loop reads through
     // a pointer, and the region's shared rows and cols are such reads.
     const int64_t nr = rows, nc = cols;
@@ -112,7 +111,7 @@ void TransposeSmall(const T* src, T* dst, int64_t rows, int64_t cols, int thread
         for (int64_t c = c0; c < c1; ++c) d[c * nr] = s[c];
       }
     }
-  }
+  });
 }
 
 // Each image's (rows, cols) elements of `elem` bytes (1 or 2) transposed.

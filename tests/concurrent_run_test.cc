@@ -4,12 +4,11 @@
 // allocates one when all are busy), so callers never share scratch.
 //
 // Runs in the ASan build (scripts/test_asan.sh) and, as tconv_tsan_tests,
-// under ThreadSanitizer (scripts/test_tsan.sh). libgomp is not built with
-// TSan, so a plan with threads > 1 would report its OpenMP barriers as races
-// (a known false positive); the TSan run keeps each Run on one thread
-// (OneThreadPerRun) and the callers themselves are the concurrency.
-// OPENBLAS_NUM_THREADS=1 keeps OpenBLAS's own, equally uninstrumented,
-// threads out too.
+// under ThreadSanitizer (scripts/test_tsan.sh), both with one thread per
+// Run (the callers are the concurrency) and with two (each caller's own
+// pool, src/base/parallel.h, which TSan sees: it is tconv's code, not an
+// uninstrumented OpenMP runtime). OPENBLAS_NUM_THREADS=1 keeps OpenBLAS's
+// own, uninstrumented, threads out.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -106,7 +105,7 @@ void ManyCallers(int threads_per_run) {
 
 TEST(ConcurrentRun, OneThreadPerRun) { ManyCallers(1); }
 
-// libgomp teams inside concurrent Runs (ASan build and Release only: see above).
+// Pools of two threads inside concurrent Runs.
 TEST(ConcurrentRun, TwoThreadsPerRun) { ManyCallers(2); }
 
 }  // namespace

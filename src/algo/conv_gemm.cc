@@ -15,8 +15,6 @@
 // OpenBLAS itself runs on one thread (src/algo/blas.h), so a layer with one
 // (n, grp) slice runs on one thread.
 #include <cblas.h>
-#include <omp.h>
-
 #include <algorithm>
 #include <climits>
 #include <cstring>
@@ -27,6 +25,7 @@
 #include "src/algo/blas.h"
 #include "src/algo/im2col.h"
 #include "src/base/checked_int.h"
+#include "src/base/parallel.h"
 #include "src/geom3.h"
 #include "tconv/conv.h"
 #include "tconv/limits.h"
@@ -112,15 +111,14 @@ Status ConvGemm(const ConvDesc& desc, ConstTensorView x, ConstTensorView w, Cons
   std::vector<float> ws;
   TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, options.max_memory_bytes, &ws));
 
-#pragma omp parallel for num_threads(workers) schedule(static)
-  for (int64_t t = 0; t < tasks; ++t) {
+  ParallelRegion(workers, [&](const Team& team) { team.ForStatic(tasks, [&](int64_t t) {
     const int64_t n = t / g.groups, grp = t % g.groups;
     const float* xg = x.data + (n * g.cin + grp * g.cin_g) * g.in_sp;
     float* yg = y.data + (n * g.cout + grp * g.cout_g) * g.out_sp;
     const float* wg = w.data + grp * g.cout_g * K;
     const float* col = xg;
     if (col_floats != 0) {
-      float* buf = ws.data() + static_cast<size_t>(omp_get_thread_num()) * col_floats;
+      float* buf = ws.data() + static_cast<size_t>(team.thread()) * col_floats;
       Im2Col(g, xg, buf);
       col = buf;
     }
@@ -130,7 +128,7 @@ Status ConvGemm(const ConvDesc& desc, ConstTensorView x, ConstTensorView w, Cons
       beta = 1.0f;
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, wg, K, col, N, beta, yg, N);
-  }
+  }, /*nowait=*/true); });
   return Status::Ok();
 }
 
@@ -146,21 +144,20 @@ Status ConvBackwardDataGemm(const ConvDesc& desc, ConstTensorView dy, ConstTenso
   std::vector<float> ws;
   TCONV_RETURN_IF_ERROR(AllocateWorkspace(col_floats, workers, options.max_memory_bytes, &ws));
 
-#pragma omp parallel for num_threads(workers) schedule(static)
-  for (int64_t t = 0; t < tasks; ++t) {
+  ParallelRegion(workers, [&](const Team& team) { team.ForStatic(tasks, [&](int64_t t) {
     const int64_t n = t / g.groups, grp = t % g.groups;
     const float* dyg = dy.data + (n * g.cout + grp * g.cout_g) * g.out_sp;
     float* dxg = dx.data + (n * g.cin + grp * g.cin_g) * g.in_sp;
     const float* wg = w.data + grp * g.cout_g * M;
     if (col_floats == 0) {  // identity im2col: the GEMM writes dx directly
       cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, N, K, 1.0f, wg, M, dyg, N, 0.0f, dxg, N);
-      continue;
+      return;
     }
-    float* col = ws.data() + static_cast<size_t>(omp_get_thread_num()) * col_floats;
+    float* col = ws.data() + static_cast<size_t>(team.thread()) * col_floats;
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, N, K, 1.0f, wg, M, dyg, N, 0.0f, col, N);
     std::memset(dxg, 0, sizeof(float) * g.cin_g * g.in_sp);
     Col2ImAdd(g, col, dxg);
-  }
+  }, /*nowait=*/true); });
   return Status::Ok();
 }
 
@@ -179,10 +176,9 @@ Status ConvBackwardWeightGemm(const ConvDesc& desc, ConstTensorView x, ConstTens
   // writes dW from its first sample, with beta = 0).
   if (g.n == 0) std::fill(dw.data, dw.data + NumElements(dw.shape), 0.0f);
   // Each group owns its rows of dW and accumulates over n in order.
-#pragma omp parallel for num_threads(workers) schedule(static)
-  for (int64_t grp = 0; grp < g.groups; ++grp) {
+  ParallelRegion(workers, [&](const Team& team) { team.ForStatic(g.groups, [&](int64_t grp) {
     float* dwg = dw.data + grp * g.cout_g * N;
-    float* buf = col_floats ? ws.data() + static_cast<size_t>(omp_get_thread_num()) * col_floats : nullptr;
+    float* buf = col_floats ? ws.data() + static_cast<size_t>(team.thread()) * col_floats : nullptr;
     for (int64_t n = 0; n < g.n; ++n) {
       const float* xg = x.data + (n * g.cin + grp * g.cin_g) * g.in_sp;
       const float* dyg = dy.data + (n * g.cout + grp * g.cout_g) * g.out_sp;
@@ -194,7 +190,7 @@ Status ConvBackwardWeightGemm(const ConvDesc& desc, ConstTensorView x, ConstTens
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, dyg, K, col, K, n == 0 ? 0.0f : 1.0f, dwg,
                   N);
     }
-  }
+  }, /*nowait=*/true); });
   if (db.data) {  // sum of dy over n and positions, double accumulation, fixed order
     for (int64_t co = 0; co < g.cout; ++co) {
       double acc = 0.0;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "src/base/int_math.h"
+#include "src/base/parallel.h"
 #include "src/dispatch/cpu.h"
 #include "src/kernels/dw_nchw_kernels.h"
 #include "src/kernels/registry.h"
@@ -119,13 +120,11 @@ class DepthwiseNchw : public PreparedAlgo {
     const int64_t rows = CeilDiv(args_.oh, row_blocks_);
     // Static split: a thread runs the same planes every run (their lines
     // stay in its caches, as the phase tasks).
-#pragma omp parallel num_threads(threads) if (threads > 1)
-    {
+    ParallelRegion(threads, [&](const Team& team) {
       alignas(64) float scratch[kMaxScratchFloats];
       DwNchwExpandArgs a = args_;
       a.scratch = scratch;
-#pragma omp for schedule(static)
-      for (int64_t t = 0; t < tasks; ++t) {
+      team.ForStatic(tasks, [&](int64_t t) {
         const int64_t plane = t / row_blocks_, rb = t % row_blocks_;
         const int64_t c = plane % g_.cout;
         a.x = x + plane * in_plane;
@@ -135,8 +134,8 @@ class DepthwiseNchw : public PreparedAlgo {
         a.w = w_.data() + c * args_.ky * args_.mx * kDwNchwPackLanes;
         a.bias = bias_[static_cast<size_t>(c)];
         if (a.oy1 > a.oy0) fn(a);
-      }
-    }
+      }, /*nowait=*/true);
+    });
   }
 
  private:

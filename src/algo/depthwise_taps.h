@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "src/algo/tap_math.h"
+#include "src/base/parallel.h"
 #include "src/geom3.h"
 #include "src/kernels/dw_nhwc_kernels.h"
 
@@ -48,14 +49,13 @@ struct DepthwiseTaps {
     a.ty = &taps[1][static_cast<size_t>(oy)];
     return a;
   }
-  // fn(row) for every output row of g, on `threads` OpenMP threads.
+  // fn(row) for every output row of g, on `threads` threads.
   template <class Fn>
   static void ForEachRow(const Geom3& g, int threads, Fn fn) {
     const int64_t rows = g.n * g.out[0] * g.out[1];
     // Rows differ in cost only at the borders; chunks of ~1/16 per thread.
     const int64_t chunk = std::max<int64_t>(1, rows / (16 * static_cast<int64_t>(threads)));
-#pragma omp parallel for num_threads(threads) schedule(dynamic, chunk) if (threads > 1)
-    for (int64_t row = 0; row < rows; ++row) fn(row);
+    ParallelForDynamic(threads, rows, chunk, fn);
   }
   DepthwiseTaps(const DepthwiseTaps&) = delete;  // args.tx points into taps[2]
   DepthwiseTaps& operator=(const DepthwiseTaps&) = delete;

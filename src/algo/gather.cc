@@ -15,6 +15,7 @@
 
 #include "src/algo/algorithm.h"
 #include "src/algo/tap_math.h"
+#include "src/base/parallel.h"
 
 namespace tconv {
 namespace {
@@ -50,8 +51,7 @@ class GatherPrepared : public PreparedAlgo {
     const int64_t planes = g.n * g.cout;
     const int64_t in12 = g.in[1] * g.in[2], in2 = g.in[2];
     const int64_t k12 = g.k[1] * g.k[2], k2 = g.k[2];
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1 && planes > 1)
-    for (int64_t p = 0; p < planes; ++p) {
+    ParallelForDynamic(threads, planes, 1, [&](int64_t p) {
       const int64_t n = p / g.cout, co = p % g.cout, grp = co / g.cout_g;
       const float* xg = x + (n * g.cin + grp * g.cin_g) * g.in_sp;
       const float* wc = wp_.data() + co * g.cin_g * g.k_sp;
@@ -86,7 +86,7 @@ class GatherPrepared : public PreparedAlgo {
           }
         }
       }
-    }
+    });
   }
 
  private:

@@ -30,6 +30,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <vector>
 
@@ -39,6 +40,7 @@
 #include "src/algo/gemm_one_pixel.h"
 #include "src/algo/im2col.h"
 #include "src/base/checked_int.h"
+#include "src/base/parallel.h"
 
 namespace tconv {
 namespace {
@@ -124,9 +126,9 @@ class GemmCol2ImPrepared : public PreparedAlgo {
     }
     for (int64_t n0 = 0; n0 < g.n; n0 += sp.slots) {  // sp.slots images at a time, each in its own buffer
       const int64_t count = std::min(sp.slots, g.n - n0) * tasks;
-#pragma omp parallel for num_threads(workers) schedule(dynamic, 1) if (workers > 1)
-      for (int64_t t = 0; t < count; ++t)
+      ParallelForDynamic(workers, count, 1, [&](int64_t t) {
         RunTask(x, y, col_all + (t / tasks) * ColumnFloats(g), n0 + t / tasks, t % tasks);
+      });
     }
   }
 
@@ -143,18 +145,14 @@ class GemmCol2ImPrepared : public PreparedAlgo {
   // block, one writer per output plane.
   void RunChunked(const float* x, float* y, float* col_all, int64_t n, int workers) const {
     const int64_t tasks = g_.groups * split_.nblk, chunks = split_.chunks, chunk = split_.chunk;
-#pragma omp parallel num_threads(workers) if (workers > 1)
-    {
-#pragma omp for schedule(dynamic, 1)
-      for (int64_t t = 0; t < tasks * chunks; ++t) {
+    std::atomic<int64_t> next_gemm{0}, next_col2im{0};
+    ParallelRegion(workers, [&](const Team& team) {
+      team.ForDynamic(next_gemm, tasks * chunks, 1, [&](int64_t t) {
         const int64_t p0 = (t % chunks) * chunk;
         BlockGemm(x, y, col_all, n, t / chunks, p0, std::min(chunk, g_.in_sp - p0));
-      }
-      if (!identity_) {
-#pragma omp for schedule(dynamic, 1)
-        for (int64_t b = 0; b < tasks; ++b) BlockCol2Im(y, col_all, n, b);
-      }
-    }
+      });
+      if (!identity_) team.ForDynamic(next_col2im, tasks, 1, [&](int64_t b) { BlockCol2Im(y, col_all, n, b); });
+    });
   }
 
   // Block b's first output channel and channel count.

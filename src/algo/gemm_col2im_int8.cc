@@ -13,6 +13,7 @@
 #include "src/algo/phase_int8.h"
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
+#include "src/base/parallel.h"
 #include "src/kernels/phase_int8_kernels.h"
 #include "src/kernels/registry.h"
 
@@ -70,8 +71,7 @@ class GemmCol2ImInt8 : public PreparedAlgo {
     const int workers = GemmWorkers(threads, tasks, task_mnk, task_mnk * static_cast<double>(tasks));
     const BlasOneThread blas;
     for (int64_t n = 0; n < g.n; ++n) {
-#pragma omp parallel for num_threads(workers) schedule(dynamic, 1) if (workers > 1)
-      for (int64_t t = 0; t < tasks; ++t) RunTask(n, t, x, col_all, acc_all, yb.data);
+      ParallelForDynamic(workers, tasks, 1, [&](int64_t t) { RunTask(n, t, x, col_all, acc_all, yb.data); });
     }
   }
 

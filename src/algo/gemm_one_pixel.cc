@@ -20,6 +20,7 @@
 #include "src/algo/blas.h"
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
+#include "src/base/parallel.h"
 #include "src/kernels/phase_kernels.h"
 #include "src/kernels/registry.h"
 
@@ -102,16 +103,16 @@ class OnePixelGemm : public PreparedAlgo {
     const double macs = static_cast<double>(g.n) * static_cast<double>(g.cin) * static_cast<double>(Columns(g));
     const int workers = macs < kMinParallelMacs ? 1 : static_cast<int>(std::min<int64_t>(threads, tasks));
     const auto fn = kernel_->As<kernels::PhaseChannelsFn>();
-#pragma omp parallel for num_threads(workers) schedule(static) firstprivate(a) if (workers > 1)
-    for (int64_t t = 0; t < tasks; ++t) {
+    ParallelFor(workers, tasks, [&](int64_t t) {
       const int64_t grp = t / blocks_, b = t % blocks_;
-      a.x = xt + grp * g.cin_g * nb;
-      a.w = wp_.data() + Panel(grp, b);
-      a.bias = bias_.data() + t * kBlock;
-      a.y = y + grp * Columns(g) + b * kBlock;
-      a.cb = static_cast<int>(std::min(kBlock, Columns(g) - b * kBlock));
-      fn(a);
-    }
+      kernels::PhaseChannelsArgs at = a;  // each task its own copy
+      at.x = xt + grp * g.cin_g * nb;
+      at.w = wp_.data() + Panel(grp, b);
+      at.bias = bias_.data() + t * kBlock;
+      at.y = y + grp * Columns(g) + b * kBlock;
+      at.cb = static_cast<int>(std::min(kBlock, Columns(g) - b * kBlock));
+      fn(at);
+    });
   }
 
  private:

@@ -1,11 +1,10 @@
 // int8 helpers shared by the f32 and int32 plane algorithms: see int8_planes.h.
 #include "src/algo/int8_planes.h"
 
-#include <omp.h>
-
 #include <algorithm>
 
 #include "src/base/int_math.h"
+#include "src/base/parallel.h"
 
 namespace tconv {
 namespace {
@@ -17,11 +16,10 @@ constexpr int64_t kParallelMin = 1 << 16;
 template <typename X>
 void Center(const X* x, float zp, int64_t count, float* dst, int threads) {
   const int64_t chunk = std::max<int64_t>(4096, CeilDiv(CeilDiv(count, threads), 16) * 16);
-#pragma omp parallel for num_threads(threads) schedule(static) if (count > kParallelMin)
-  for (int64_t c = 0; c < CeilDiv(count, chunk); ++c) {
+  ParallelFor(count > kParallelMin ? threads : 1, CeilDiv(count, chunk), [&](int64_t c) {
     const int64_t end = std::min(count, (c + 1) * chunk);
     for (int64_t i = c * chunk; i < end; ++i) dst[i] = static_cast<float>(x[i]) - zp;
-  }
+  });
 }
 
 }  // namespace

@@ -35,6 +35,7 @@
 #include "src/algo/phase_int8.h"
 #include "src/algo/phase_fast.h"
 #include "src/algo/tap_math.h"
+#include "src/base/parallel.h"
 #include "src/dispatch/cpu.h"
 #include "src/kernels/registry.h"
 
@@ -86,8 +87,7 @@ class PhaseGeneral : public PreparedAlgo {
     float* y = yb.As<float>();
     const Geom3& g = g_;
     const int64_t planes = g.n * g.cout;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1 && planes > 1)
-    for (int64_t pl = 0; pl < planes; ++pl) {
+    ParallelForDynamic(threads, planes, 1, [&](int64_t pl) {
       const int64_t n = pl / g.cout, co = pl % g.cout, grp = co / g.cout_g;
       float* yp = y + pl * g.out_sp;
       if (bias_only_) std::fill_n(yp, g.out_sp, bias_[co]);
@@ -98,7 +98,7 @@ class PhaseGeneral : public PreparedAlgo {
           for (int64_t q = 0; q < n; ++q) yp[o + q * g.s[2]] = acc[q];
         });
       }
-    }
+    });
   }
 
  private:

@@ -1,8 +1,6 @@
 // `phase` in bf16: planner and runner (see phase_bf16.h).
 #include "src/algo/phase_bf16.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <vector>
 

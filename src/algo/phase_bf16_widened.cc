@@ -1,7 +1,5 @@
 // `phase` in bf16 by widening (PhaseTuning::Bf16Compute::kWiden): see
 // phase_bf16.h.
-#include <omp.h>
-
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -12,6 +10,7 @@
 #include "src/base/bf16.h"
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
+#include "src/base/parallel.h"
 #include "src/kernels/registry.h"
 
 namespace tconv {
@@ -21,21 +20,19 @@ namespace {
 // threads (a chunk stays a multiple of 16 for the vector loop GCC emits).
 void Widen(const uint16_t* src, float* dst, int64_t count, int threads) {
   const int64_t chunk = std::max<int64_t>(4096, CeilDiv(CeilDiv(count, threads), 16) * 16);
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (int64_t c = 0; c < CeilDiv(count, chunk); ++c) {
+  ParallelFor(threads, CeilDiv(count, chunk), [&](int64_t c) {
     const int64_t end = std::min(count, (c + 1) * chunk);
     for (int64_t i = c * chunk; i < end; ++i) dst[i] = Bf16ToF32(src[i]);
-  }
+  });
 }
 
 // Rounds f32 to bf16 (to nearest, ties to even, as Bf16Bits).
 void Narrow(const float* src, uint16_t* dst, int64_t count, int threads) {
   const int64_t chunk = std::max<int64_t>(4096, CeilDiv(CeilDiv(count, threads), 16) * 16);
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (int64_t c = 0; c < CeilDiv(count, chunk); ++c) {
+  ParallelFor(threads, CeilDiv(count, chunk), [&](int64_t c) {
     const int64_t end = std::min(count, (c + 1) * chunk);
     for (int64_t i = c * chunk; i < end; ++i) dst[i] = Bf16Bits(src[i]);
-  }
+  });
 }
 
 // Workspace: [x in f32][the f32 path's workspace][y in f32, for bf16 y],

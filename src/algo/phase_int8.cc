@@ -10,6 +10,7 @@
 #include "src/algo/tap_math.h"
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
+#include "src/base/parallel.h"
 #include "src/dispatch/cpu.h"
 #include "src/kernels/phase_int8_kernels.h"
 #include "src/kernels/registry.h"
@@ -93,20 +94,19 @@ class PhaseInt8 : public PreparedAlgo {
     const int32_t zp = q_.x_zero_point;
     if (dot_) {  // (N, groups, *in, cpad_), then one pixel of zeros
       const int64_t planes = g_.n * g_.groups, cg = g_.cin_g, sp = g_.in_sp, cp = cpad_;
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1 && n > 65536)
-      for (int64_t pl = 0; pl < planes; ++pl) {
+      ParallelFor(n > 65536 ? threads : 1, planes, [&](int64_t pl) {
         int16_t* xo = xz + pl * sp * cp;
         for (int64_t i = 0; i < sp; ++i) std::fill(xo + i * cp + cg, xo + (i + 1) * cp, int16_t{0});
         for (int64_t c = 0; c < cg; ++c)
           for (int64_t i = 0; i < sp; ++i) {
             xo[i * cp + c] = static_cast<int16_t>(static_cast<int32_t>(x[(pl * cg + c) * sp + i]) - zp);
           }
-      }
+      });
       std::fill_n(xz + planes * sp * cp, cp, int16_t{0});
       return;
     }
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1 && n > 65536)
-    for (int64_t i = 0; i < n; ++i) xz[i] = static_cast<int16_t>(static_cast<int32_t>(x[i]) - zp);
+    ParallelFor(n > 65536 ? threads : 1, n,
+                [&](int64_t i) { xz[i] = static_cast<int16_t>(static_cast<int32_t>(x[i]) - zp); });
   }
 
   // acc (+ the bias, in int64) to y's element type.
@@ -126,8 +126,7 @@ class PhaseInt8 : public PreparedAlgo {
     if (dot_) return RunDot(xz, y, threads);
     const Geom3& g = g_;
     const int64_t planes = g.n * g.cout;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1 && planes > 1)
-    for (int64_t pl = 0; pl < planes; ++pl) {
+    ParallelForDynamic(threads, planes, 1, [&](int64_t pl) {
       const int64_t n = pl / g.cout, co = pl % g.cout, grp = co / g.cout_g;
       Y* yp = y + pl * g.out_sp;
       if (bias_only_) std::fill_n(yp, g.out_sp, Out<Y>(0, co));
@@ -138,7 +137,7 @@ class PhaseInt8 : public PreparedAlgo {
           for (int64_t q = 0; q < n; ++q) yp[o + q * g.s[2]] = Out<Y>(acc[q], co);
         });
       }
-    }
+    });
   }
 
   // The dot path: tasks are output rows (n, group, phase, q0, q1); the
@@ -149,12 +148,12 @@ class PhaseInt8 : public PreparedAlgo {
   void RunDot(const int16_t* xz, Y* y, int threads) const {
     const Geom3& g = g_;
     if (bias_only_) {
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
-      for (int64_t pl = 0; pl < g.n * g.cout; ++pl) std::fill_n(y + pl * g.out_sp, g.out_sp, Out<Y>(0, pl % g.cout));
+      ParallelFor(threads, g.n * g.cout,
+                  [&](int64_t pl) { std::fill_n(y + pl * g.out_sp, g.out_sp, Out<Y>(0, pl % g.cout)); });
     }
     const int64_t nrows = static_cast<int64_t>(rows_.size()), tasks = g.n * g.groups * nrows;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1 && tasks > 1)
-    for (int64_t t = 0; t < tasks; ++t) DotRow(xz, y, t / nrows, rows_[static_cast<size_t>(t % nrows)]);
+    ParallelForDynamic(threads, tasks, 1,
+                       [&](int64_t t) { DotRow(xz, y, t / nrows, rows_[static_cast<size_t>(t % nrows)]); });
   }
 
   template <typename Y>

@@ -1,6 +1,4 @@
 // `phase` in int8 widened to f32, exactly: see phase_int8.h.
-#include <omp.h>
-
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -12,6 +10,7 @@
 #include "src/algo/phase_int8.h"
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
+#include "src/base/parallel.h"
 #include "src/kernels/phase_int8_kernels.h"
 #include "src/kernels/registry.h"
 
@@ -61,13 +60,12 @@ class PhaseInt8Widened : public PreparedAlgo {
   void Requantize(const float* sums, void* y, int threads) const {
     const int64_t planes = g_.n * g_.cout;
     const auto fn = requant_->As<kernels::Int8RequantFn>();
-#pragma omp parallel for num_threads(threads) schedule(static) if (planes > 1 && planes * g_.out_sp > kParallelMin)
-    for (int64_t pl = 0; pl < planes; ++pl) {
+    ParallelFor(planes * g_.out_sp > kParallelMin ? threads : 1, planes, [&](int64_t pl) {
       const size_t co = static_cast<size_t>(pl % g_.cout);
       kernels::Int8RequantArgs a = PlaneRequantArgs(q_, bias_[co], mult_[co], y, pl * g_.out_sp, g_.out_sp);
       a.acc = sums + pl * g_.out_sp;
       fn(a);
-    }
+    });
   }
 
   Geom3 g_;

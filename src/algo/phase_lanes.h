@@ -13,14 +13,14 @@
 #ifndef TCONV_SRC_ALGO_PHASE_LANES_H_
 #define TCONV_SRC_ALGO_PHASE_LANES_H_
 
-#include <omp.h>
-
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "src/algo/phase_axes.h"
+#include "src/base/parallel.h"
 #include "src/geom3.h"
 
 namespace tconv {
@@ -134,22 +134,17 @@ void LanesPlan::Run(uint32_t pad, uint32_t* xp, int threads, Fill fill, int64_t 
   const int64_t slabs = g.n * g.groups * pin[0], tasks = Tasks(), chunk = TaskChunk(threads);
   // (A Run with more threads than the copies falls back to the shared one.)
   const bool own = copies > 1 && threads > 1 && threads <= copies;
-#pragma omp parallel num_threads(threads) if (threads > 1)
-  {
-    uint32_t* xt = own ? xp + omp_get_thread_num() * InputWords() : xp;
+  std::atomic<int64_t> next_task{0};
+  ParallelRegion(threads, [&](const Team& team) {
+    uint32_t* xt = own ? xp + team.thread() * InputWords() : xp;
     if (own) {
       PadSlabs(pad, xt, 0, slabs, fill);
     } else {
-#pragma omp for schedule(static)
-      for (int64_t s = 0; s < slabs; ++s) PadSlabs(pad, xp, s, s + 1, fill);
+      team.ForStatic(slabs, [&](int64_t s) { PadSlabs(pad, xp, s, s + 1, fill); });
     }
-    if (bias_only) {
-#pragma omp for schedule(static)
-      for (int64_t i = 0; i < bias_items; ++i) bias(i);
-    }
-#pragma omp for schedule(dynamic, chunk)
-    for (int64_t t = 0; t < tasks; ++t) task(t, xt);
-  }
+    if (bias_only) team.ForStatic(bias_items, bias);
+    team.ForDynamic(next_task, tasks, chunk, [&](int64_t t) { task(t, xt); }, /*nowait=*/true);
+  });
 }
 
 template <class Fill>

@@ -31,6 +31,7 @@
 #include "src/algo/blas.h"
 #include "src/algo/im2col.h"
 #include "src/base/checked_int.h"
+#include "src/base/parallel.h"
 
 namespace tconv {
 namespace {
@@ -105,15 +106,13 @@ class ZeroInsertPrepared : public PreparedAlgo {
     const BlasOneThread blas;
     const float* w = wf_.data();
     for (int64_t n = 0; n < g.n; ++n) {
-#pragma omp parallel for num_threads(prep_workers) schedule(static) if (prep_workers > 1)
-      for (int64_t c = 0; c < g.cin; ++c) {
+      ParallelFor(prep_workers, g.cin, [&](int64_t c) {
         float* z = z_all + c * zg_.in_sp;
         BuildZ(x + (n * g.cin + c) * g.in_sp, z);
         if (g.k_sp != 1) Im2Col(zg_, z, col_all + c * g.k_sp * g.out_sp);
-      }
+      });
       const float* cols = g.k_sp == 1 ? z_all : col_all;
-#pragma omp parallel for num_threads(gemm_workers) schedule(dynamic, 1) if (gemm_workers > 1)
-      for (int64_t t = 0; t < tasks; ++t) {
+      ParallelForDynamic(gemm_workers, tasks, 1, [&](int64_t t) {
         const int64_t grp = t / nblk_, j0 = (t % nblk_) * cw_;
         const int64_t ncols = std::min(cw_, g.out_sp - j0);
         float* yg = y + (n * g.cout + grp * g.cout_g) * g.out_sp + j0;
@@ -124,7 +123,7 @@ class ZeroInsertPrepared : public PreparedAlgo {
                     static_cast<int>(kdim), 1.0f, w + grp * g.cout_g * kdim, static_cast<int>(kdim),
                     cols + grp * kdim * g.out_sp + j0, static_cast<int>(g.out_sp), 1.0f, yg,
                     static_cast<int>(g.out_sp));
-      }
+      });
     }
   }
 

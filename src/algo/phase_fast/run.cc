@@ -1,13 +1,13 @@
 // The runner of phase's SIMD path (plan.h): Run's pad passes, then the
 // tasks, each decoded into its kernel's argument struct
 // (src/kernels/phase_kernels.h) and handed to the kernel the plan chose.
-#include <omp.h>
-
 #include <algorithm>
+#include <atomic>
 
 #include "src/algo/phase_fast/pad.h"
 #include "src/algo/phase_fast/plan.h"
 #include "src/base/check.h"
+#include "src/base/parallel.h"
 #include "src/layout_convert.h"
 
 namespace tconv {
@@ -59,7 +59,7 @@ class PhaseFastAlgo : public PreparedAlgo {
   void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override;
 
  private:
-  const float* PadPass(const float* x, float* xpad, int threads) const;
+  const float* PadPass(const float* x, float* xpad, const Team& team) const;
   void RunTask(int64_t task, const float* x, const float* xpad, float* y) const;
   void RunBlockTask(int64_t task, const float* x, const float* xpad, float* y) const;
   void RunChannelsTask(int64_t task, const float* xpad, float* y) const;
@@ -77,9 +77,9 @@ void PhaseFastAlgo::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const 
   float* y_kernel = layout_.stage_y ? xpad + layout_.ystage_floats : y;
   const int64_t tasks = p_.ntasks;
   const int64_t chunk = std::max<int64_t>(1, tasks / (16 * static_cast<int64_t>(threads)));
-#pragma omp parallel num_threads(threads)
-  {
-    const float* xt = PadPass(x, xpad, threads);
+  std::atomic<int64_t> next_task{0};
+  ParallelRegion(threads, [&](const Team& team) {
+    const float* xt = PadPass(x, xpad, team);
     // Tasks: a fixed partition of the outputs, each computed in a fixed
     // order, so any thread may run any task (results do not depend on the
     // thread count or the schedule).
@@ -101,16 +101,16 @@ void PhaseFastAlgo::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const 
     // unstaging below, static vs dynamic: wavegan_up0 300 vs 260-284
     // GFLOP/s, melgan_up1 367 vs 353-354, hifigan_v2_up1 222-224 vs
     // 220-222).
+    // (A barrier after the tasks only where the unstaging below reads them.)
+    const bool nowait = !layout_.stage_y;
     if (p_.mode != PhaseMode::kChannels || p_.bint || p_.x_copies > 1) {
-#pragma omp for schedule(static)
-      for (int64_t task = 0; task < tasks; ++task) RunTask(task, x, xt, y_kernel);
+      team.ForStatic(tasks, [&](int64_t task) { RunTask(task, x, xt, y_kernel); }, nowait);
     } else {
       // Channels mode without image groups: dynamic, chunks of ~1/16 of the
       // tasks per thread (every task reads every image; with the DCGAN
       // layers' images interleaved that way, static lost in the far
       // placement: dcgan_g4 151-153 vs 164-170 GFLOP/s).
-#pragma omp for schedule(dynamic, chunk)
-      for (int64_t task = 0; task < tasks; ++task) RunTask(task, x, xt, y_kernel);
+      team.ForDynamic(next_task, tasks, chunk, [&](int64_t task) { RunTask(task, x, xt, y_kernel); }, nowait);
     }
     if (layout_.stage_y) {
       // The staged y into NCHW y, one (image, Cout block) an item, image
@@ -124,15 +124,14 @@ void PhaseFastAlgo::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const 
       // within the noise.
       const Geom3& g = p_.g;
       const int64_t blocks = g.groups * p_.nb;
-#pragma omp for schedule(static)
-      for (int64_t item = 0; item < g.n * blocks; ++item) {
+      team.ForStatic(g.n * blocks, [&](int64_t item) {
         const int64_t img = item / blocks, gi = item % blocks / p_.nb, b = item % p_.nb;
         const int64_t co0 = gi * g.cout_g + b * p_.cb, cb = std::min<int64_t>(p_.cb, g.cout_g - b * p_.cb);
         const int64_t at = img * g.cout * g.out_sp;
         ChannelsLastRowsToFirst(y_kernel + at + co0, g.out_sp, cb, g.cout, y + at + co0 * g.out_sp, g.out_sp);
-      }
+      }, /*nowait=*/true);
     }
-  }
+  });
 }
 
 // Called by every thread of Run's parallel region: the pad passes, then a
@@ -140,14 +139,15 @@ void PhaseFastAlgo::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const 
 // their barriers is uniform; local_pad and x_direct have no pass). Returns
 // the padded input this thread's tasks read: its private copy (x_copies),
 // else the shared one.
-const float* PhaseFastAlgo::PadPass(const float* x, float* xpad, int threads) const {
+const float* PhaseFastAlgo::PadPass(const float* x, float* xpad, const Team& team) const {
+  const int threads = team.threads();
   const Geom3& g = p_.g;
   const int64_t vols = p_.local_pad || p_.bint || p_.x_direct ? 0 : g.n * g.cin;
   if (vols > 0 && threads > 1 && threads <= p_.x_copies) {
     // Each thread pads all of x into its own copy: no barrier, nothing
     // shared. (A Run with fewer threads, or more than there are copies,
     // takes the shared passes below, into copy 0.)
-    float* own = xpad + omp_get_thread_num() * vols * p_.plane;
+    float* own = xpad + team.thread() * vols * p_.plane;
     for (int64_t q = 0; q < vols; ++q) PadVolume(p_, x + q * g.in_sp, own + q * p_.plane);
     return own;
   }
@@ -171,31 +171,28 @@ const float* PhaseFastAlgo::PadPass(const float* x, float* xpad, int threads) co
     // first one's cache, every task of it at 1.85x the time. 2t, passive,
     // alternated (Zen 5, far placement): demucs_dec 136-137 -> 209-212
     // GFLOP/s, melgan_up3 257-261 -> 292.)
-    const int nt = omp_get_num_threads(), t = omp_get_thread_num();
+    const int nt = team.threads(), t = team.thread();
     const int64_t rows = p_.len[0] * p_.len[1], wp = p_.len[2];
     auto edge = [&](int64_t i) {
       if (i == nt) return p_.plane;
       return rows >= nt ? rows * i / nt * wp : rows * wp * i / nt / 16 * 16;
     };
     for (int64_t q = 0; q < vols; ++q) PadVolumeSpan(p_, x + q * g.in_sp, xpad + q * p_.plane, edge(t), edge(t + 1));
-#pragma omp barrier
+    team.Barrier();
   } else if (vols > 0 && !layout_.x_channels_last) {
-#pragma omp for schedule(static)
-    for (int64_t q = 0; q < vols; ++q) PadVolume(p_, x + q * g.in_sp, xpad + q * p_.plane);
+    team.ForStatic(vols, [&](int64_t q) { PadVolume(p_, x + q * g.in_sp, xpad + q * p_.plane); });
   }
   if (vols > 0 && layout_.x_channels_last) {
     // Zero what is not input, then transpose each channels-last input row
     // (in_w pixels x Cin) into its row of every channel's volume: the two
     // loops write disjoint floats.
-#pragma omp for schedule(static) nowait
-    for (int64_t q = 0; q < vols; ++q) ZeroVolumePadding(p_, xpad + q * p_.plane);
-#pragma omp for schedule(static)
-    for (int64_t row = 0; row < in_rows; ++row) PadRowChannelsLast(p_, x, xpad, row);
+    team.ForStatic(vols, [&](int64_t q) { ZeroVolumePadding(p_, xpad + q * p_.plane); }, /*nowait=*/true);
+    team.ForStatic(in_rows, [&](int64_t row) { PadRowChannelsLast(p_, x, xpad, row); });
   }
   if (chans > 0) {
-#pragma omp for schedule(static)
-    for (int64_t q = 0; q < chans; ++q)
+    team.ForStatic(chans, [&](int64_t q) {
       PadChannelInterleaved(p_, x, layout_.x_channels_last, xpad, q / g.cin, q % g.cin);
+    });
   }
   return xpad;
 }
