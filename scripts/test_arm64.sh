@@ -22,4 +22,4 @@ export OMP_WAIT_POLICY=passive
 export QEMU_LD_PREFIX=/
 source scripts/gtest_shards.sh
 run_sharded qemu-aarch64 "$build_dir/tconv_tests" \
-  --gtest_filter='*PhaseFastIsa*:*GemmOnePixelIsa*:*KernelList*:*DepthwiseNhwcIsa*:*DepthwiseNchw*:*Int8ChannelsLastIsa.Depthwise*:Dispatch.*:PhaseFast.*:PhaseFastTuning.*:Plan.*:TapMath.*'
+  --gtest_filter='*PhaseFastIsa*:*GemmOnePixelIsa*:*KernelList*:*DepthwiseNhwcIsa*:*DepthwiseNchw*:*Int8ChannelsLastIsa.Depthwise*:Dispatch.*:PhaseFast.*:PhaseFastTuning.*:Plan.*:TapMath.*:Parallel.*'

@@ -61,7 +61,7 @@ TEST(Parallel, StaticSharesAreLibgompsAndStayOnTheirThread) {
 }
 
 TEST(Parallel, BarrierSeparatesPhases) {
-  constexpr int kThreads = 3, kRounds = 2000;
+  constexpr int kThreads = 3, kRounds = 500;
   std::vector<int> slot(kThreads, 0);
   std::atomic<int> wrong{0};
   ParallelRegion(kThreads, [&](const Team& team) {
