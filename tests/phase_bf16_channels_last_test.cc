@@ -65,7 +65,7 @@ using Bf16ChannelsLast = testing::IsaTest;
 TEST_P(Bf16ChannelsLast, IsTheChannelsFirstPlanTransposed) {
   std::vector<std::string> kernels = {"", "ref"};  // auto and the ref algorithm first, then phase's kernels
   for (const kernels::KernelInfo& k : kernels::ActiveKernels())
-    if (k.dtype == DType::kBF16) kernels.push_back(k.name);
+    if (k.op == kernels::KernelOp::kPhaseBf16Dp || k.op == kernels::KernelOp::kPhaseBf16Widen) kernels.push_back(k.name);
   int64_t native = 0, converted = 0;
   for (uint64_t seed = 1; seed <= 40; ++seed) {
     const ConvDesc d = testing::RandomConvTransposeDesc(seed * 104729);

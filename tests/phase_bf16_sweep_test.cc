@@ -34,6 +34,12 @@ struct Case {
   std::vector<float> ref, bound;
 };
 
+// The bf16 phase kernels a plan can be forced to (not bf16_round, which
+// rounds the widening route's y: tested below on its own).
+bool IsRowKernel(const kernels::KernelInfo& k) {
+  return k.op == kernels::KernelOp::kPhaseBf16Dp || k.op == kernels::KernelOp::kPhaseBf16Widen;
+}
+
 std::vector<BFloat16> Round(const std::vector<float>& v) {
   std::vector<BFloat16> r(v.size());
   for (size_t i = 0; i < v.size(); ++i) r[i] = ToBFloat16(v[i]);
@@ -119,7 +125,7 @@ using Bf16Kernels = testing::IsaTest;
 TEST_P(Bf16Kernels, EveryBf16KernelMatchesTheReference) {
   std::vector<const kernels::KernelInfo*> list;
   for (const kernels::KernelInfo& k : kernels::ActiveKernels())
-    if (k.dtype == DType::kBF16) list.push_back(&k);
+    if (IsRowKernel(k)) list.push_back(&k);
   ASSERT_GE(list.size(), 4u) << "the list has lost its bf16 kernels";
   std::vector<int> accepted(list.size(), 0);
   for (uint64_t seed = 1; seed <= 60; ++seed) {
@@ -183,7 +189,7 @@ TEST_P(Bf16Kernels, BorderBoxesMatchTheReference) {
   descs.push_back(d3);
   std::vector<const kernels::KernelInfo*> list;
   for (const kernels::KernelInfo& k : kernels::ActiveKernels())
-    if (k.dtype == DType::kBF16) list.push_back(&k);
+    if (IsRowKernel(k)) list.push_back(&k);
   for (size_t di = 0; di < descs.size(); ++di) {
     const Case c = MakeCaseOf(descs[di], 101 + di);
     std::vector<float> first, y;
@@ -221,7 +227,7 @@ TEST_P(Bf16Kernels, SpecialOutputsRoundAsToBFloat16) {
   const Shape xs = ConvTransposeInputShape(d), ys = ConvTransposeOutputShape(d);
   int64_t nan = 0, inf = 0, denormal = 0;
   for (const kernels::KernelInfo& k : kernels::ActiveKernels()) {
-    if (k.dtype != DType::kBF16) continue;
+    if (!IsRowKernel(k)) continue;
     PlanOptions o;
     o.algo = "phase";
     o.dtype = DataType::kBFloat16;
@@ -335,7 +341,7 @@ TEST(BFloat16Plan, ARouteAndAKernelOfTheOtherTypeAreRefused) {
   const ConstTensorView w(c.wf.data(), ConvTransposeWeightShape(c.d));
   std::string bf16_kernel, f32_kernel;
   for (const kernels::KernelInfo& k : kernels::ActiveKernels()) {
-    if (k.dtype == DType::kBF16 && bf16_kernel.empty()) bf16_kernel = k.name;
+    if (IsRowKernel(k) && bf16_kernel.empty()) bf16_kernel = k.name;
     if (k.dtype == DType::kF32 && f32_kernel.empty()) f32_kernel = k.name;
   }
   PlanOptions o;

@@ -63,6 +63,11 @@ struct Bf16RowArgs {
 };
 using Bf16RowFn = void (*)(const Bf16RowArgs& a);
 
+// bf16_round: n floats at src to bf16 bits at dst, to nearest with ties to
+// even, NaN to 0x7FC0 (Bf16Bits, src/base/bf16.h, on vectors). The bf16
+// route that widens to f32 rounds its y with it.
+using Bf16RoundFn = void (*)(const float* src, int64_t n, uint16_t* dst);
+
 }  // namespace kernels
 }  // namespace tconv
 

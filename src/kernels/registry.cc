@@ -60,6 +60,8 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
       return "dw_nhwc_row";
     case KernelOp::kDwNchwExpand:
       return "dw_nchw_expand";
+    case KernelOp::kBf16Round:
+      return "round";
   }
   return "?";
 }

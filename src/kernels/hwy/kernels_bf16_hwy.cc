@@ -26,6 +26,7 @@ void AppendBf16KernelsImpl(std::vector<KernelInfo>* out) {
     entry                                   \
   }
 #define TCONV_KERNEL_IF_kPhaseBf16Widen(entry) entry
+#define TCONV_KERNEL_IF_kBf16Round(entry) entry
 #include "src/kernels/hwy/list_select.h"
 }
 

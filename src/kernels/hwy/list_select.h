@@ -57,6 +57,9 @@
 #ifndef TCONV_KERNEL_IF_kDwNhwcRowInt8
 #define TCONV_KERNEL_IF_kDwNhwcRowInt8(entry)
 #endif
+#ifndef TCONV_KERNEL_IF_kBf16Round
+#define TCONV_KERNEL_IF_kBf16Round(entry)
+#endif
 
 #define TCONV_KERNEL(op, dtype, cout_block, column_phases, tile_rows, tile_cols, function)        \
   TCONV_KERNEL_IF_##op(out->push_back(MakeKernelInfo(KernelOp::op, DType::dtype, cout_block,      \
@@ -82,3 +85,4 @@
 #undef TCONV_KERNEL_IF_kPhaseInt8Vnni
 #undef TCONV_KERNEL_IF_kInt8Requant
 #undef TCONV_KERNEL_IF_kDwNhwcRowInt8
+#undef TCONV_KERNEL_IF_kBf16Round

@@ -169,6 +169,22 @@ HWY_INLINE void RoundToBf16Bits(D df, const float* src, int64_t n, uint16_t* dst
   }
 }
 
+// bf16_round: contract in phase_bf16_kernels.h. Whole vectors, then the
+// tail through a zero-padded vector.
+template <class D>
+void Bf16RoundRow(const float* src, int64_t n, uint16_t* dst) {
+  const D df;
+  const int64_t L = static_cast<int64_t>(hn::Lanes(df));
+  const int64_t body = n / L * L;
+  RoundToBf16Bits(df, src, body, dst);
+  if (body == n) return;
+  HWY_ALIGN float tail[kMaxLanes] = {};
+  HWY_ALIGN uint16_t bits[kMaxLanes];
+  std::copy(src + body, src + n, tail);
+  RoundToBf16Bits(df, tail, L, bits);
+  std::copy(bits, bits + (n - body), dst + body);
+}
+
 // bf16_phase_{dpbf16,widen}_<P>x<V>: contract in phase_bf16_kernels.h.
 template <class D, int V, bool kDp>
 void PhaseBf16Row(const Bf16RowArgs& a) {
