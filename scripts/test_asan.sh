@@ -46,5 +46,5 @@ export UBSAN_OPTIONS=print_stacktrace=1
 # does not.
 source scripts/gtest_shards.sh
 run_sharded "$build_dir/tconv_tests" \
-  --gtest_filter='AlgorithmsSweep.*:AlgorithmsCost.*:*GemmOnePixel*:TapMath.*:PhaseFast*:*PhaseFastIsa*:*KernelList*:Plan.*:Layout.*:*DepthwiseNhwcIsa*:*DepthwiseNchw*:ConvGemm.*:Im2Col.*:Npy.*:AtomicWrite.*:Resample.*:PixelShuffle.*:Checkerboard.*:Png.*:Hostile.*:Signals/KillMidWrite.*:Faults.*:ConcurrentRun.*:Limits.*:CheckedInt.*:Geometry.*:Cli.*:Inspect.*:InspectCli.*:InspectFuzz.*:*Bf16*:BFloat16Plan.*:*Int8*:LanesTapSets.*:LanesPaddedCopies.*:*PhaseAll*:PixelBlocksInL2.*:Requantize.*:QuantParams.*:NpyInt.*-Hostile.FileSizeLimitIsAWriteErrorAndLeavesNoTemporary'
+  --gtest_filter='AlgorithmsSweep.*:AlgorithmsCost.*:*GemmOnePixel*:TapMath.*:PhaseFast*:*PhaseFastIsa*:*KernelList*:Plan.*:Layout.*:*DepthwiseNhwcIsa*:*DepthwiseNchw*:ConvGemm.*:Im2Col.*:Npy.*:AtomicWrite.*:Resample.*:PixelShuffle.*:Checkerboard.*:Png.*:Hostile.*:Signals/KillMidWrite.*:Faults.*:ConcurrentRun.*:Parallel.*:Limits.*:CheckedInt.*:Geometry.*:Cli.*:Inspect.*:InspectCli.*:InspectFuzz.*:*Bf16*:BFloat16Plan.*:*Int8*:LanesTapSets.*:LanesPaddedCopies.*:*PhaseAll*:PixelBlocksInL2.*:Requantize.*:QuantParams.*:NpyInt.*-Hostile.FileSizeLimitIsAWriteErrorAndLeavesNoTemporary'
 BUILD_DIR="$build_dir" bash scripts/fuzz.sh "${FUZZ_SECONDS:-25}" cli diff onnx

@@ -1,11 +1,12 @@
-// The bf16 route that widens to f32, in chunks of groups
-// (src/algo/phase_bf16_widened.cc, PhaseBf16WidenedChunks), and the
-// bf16_round kernel it rounds y with, at every ISA.
+// The routes that widen bf16 and int8 to f32, in chunks of groups
+// (src/algo/group_chunks.h), and the bf16_round kernel the bf16 one rounds
+// y with, at every ISA.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "tconv/bfloat16.h"
 #include "tconv/plan.h"
 #include "tconv/reference.h"
+#include "tests/support/int8_cases.h"
 #include "tests/support/isa.h"
 #include "tests/support/random_geometry.h"
 
@@ -117,6 +119,44 @@ TEST(Bf16WidenedChunks, AreTheF32PlanOnWidenedValues) {
     ASSERT_TRUE(ConvTransposeRef(d, ConstTensorView(xw.data(), xs), wv, bv, ref.view()).ok());
     for (size_t i = 0; i < ny; ++i) ASSERT_NEAR(want[i], ref.data[i], 1e-4f * (1.0f + std::fabs(ref.data[i]))) << i;
   }
+}
+
+// The int8 route in chunks: bit for bit the integer reference, for u8 and
+// s8 x, u8, s8 and f32 y, per-tensor and per-channel scales (the cases'
+// quantization, on these layers), at 1 and 2 threads.
+TEST(Int8WidenedChunks, MatchTheIntegerReferenceBitForBit) {
+  const ConvDesc layers[] = {testing::Square2D(1, 64, 64, 32, 32, 4, 2, 1, 0, 64),
+                             testing::Square2D(2, 32, 16, 48, 48, 3, 2, 1, 1, 8)};
+  int chunked = 0;
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    testing::Case c = testing::MakeCase(seed);
+    c.d = layers[seed % 2];
+    std::mt19937_64 rng(seed);
+    c.x.resize(static_cast<size_t>(NumElements(ConvTransposeInputShape(c.d))));
+    c.w.resize(static_cast<size_t>(NumElements(ConvTransposeWeightShape(c.d))));
+    for (uint8_t& v : c.x) v = static_cast<uint8_t>(rng());
+    for (int8_t& v : c.w) v = static_cast<int8_t>(rng());
+    if (!c.b.empty()) {
+      c.b.resize(static_cast<size_t>(c.d.out_channels));
+      for (int32_t& v : c.b) v = static_cast<int32_t>(rng() % 40001) - 20000;
+    }
+    if (c.q.w_scale.size() > 1) c.q.w_scale.resize(static_cast<size_t>(c.d.out_channels), 0.0042f);
+    const std::vector<uint8_t> ref = testing::Reference(c);
+    for (int threads : {1, 2}) {
+      Status st;
+      auto plan = testing::MakePlan(c, "phase", threads, &st, testing::Route(PhaseTuning::Int8Compute::kWiden));
+      ASSERT_TRUE(plan) << st.message();
+      const bool is_chunked = plan->kernel().find("groups at a time") != std::string::npos;
+      EXPECT_TRUE(is_chunked) << plan->kernel();
+      chunked += is_chunked;
+      std::vector<uint8_t> y(ref.size(), threads == 1 ? 0x5A : 0xA5);
+      ASSERT_TRUE(
+          plan->Run(ConstQuantView(c.x.data(), plan->input_shape()), QuantView{y.data(), plan->output_shape()}).ok());
+      ASSERT_TRUE(y == ref) << plan->kernel() << " threads=" << threads << " x " << QuantTypeName(c.q.x_type) << " y "
+                            << QuantTypeName(c.q.y_type) << " " << testing::Repro(c.d, seed);
+    }
+  }
+  EXPECT_EQ(chunked, 24);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "src/algo/group_chunks.h"
 #include "src/algo/phase_bf16.h"
 #include "src/algo/tap_math.h"
 #include "src/base/bf16.h"
@@ -89,87 +90,35 @@ class PhaseBf16Widened : public PreparedAlgo {
   kernels::Bf16RoundFn round_ = RoundKernel();
 };
 
-// Grouped layers whose widened x and f32 y would not stay in a core's
-// cache (depthwise ones above all): the route above writes the whole f32 y
-// to memory and reads it back to round it, 10 bytes moved per output
-// against the f32 plan's 4 (dw_k4s2 in bf16 at 0.42x its f32 speed). Here
-// each (image, chunk of groups) is a task on one thread that widens its x,
-// runs an f32 plan prepared for the chunk (the same per-group problem, its
-// weights) and rounds its y while both are in cache. Chunks are fixed by
-// the geometry, so any thread count gives the same bits. Workspace: per
-// thread [x chunk][y chunk][the chunk plans' largest workspace].
+// Grouped layers too large for a core's cache, in chunks of groups
+// (src/algo/group_chunks.h): each (image, chunk) widens its x, runs the
+// chunk's f32 plan and rounds its y while both are in cache.
 class PhaseBf16WidenedChunks : public PreparedAlgo {
  public:
-  PhaseBf16WidenedChunks(const Geom3& g, int64_t gc, std::vector<std::unique_ptr<PreparedAlgo>> parts, int slots)
-      : g_(g), gc_(gc), parts_(std::move(parts)), slots_(std::max(slots, 1)) {
-    x_floats_ = gc * g.cin_g * g.in_sp;
-    y_floats_ = gc * g.cout_g * g.out_sp;
-    int64_t inner = 0;
-    for (const auto& p : parts_) {  // (a part's cost is one image's)
-      AlgoCost c;
-      if (!p->ActualCost(&c)) continue;
-      inner = std::max(inner, c.workspace_bytes);
-      cost_.macs = SatAdd(cost_.macs, SatMul(c.macs, g.n));
-      cost_.packed_bytes = SatAdd(cost_.packed_bytes, c.packed_bytes);
-    }
-    inner_ws_ = SatAlign64(inner);
-    slot_bytes_ = SatAdd(SatAdd(SatAlign64(SatMul(x_floats_, 4)), SatAlign64(SatMul(y_floats_, 4))), inner_ws_);
-    cost_.workspace_bytes = SatMul(slot_bytes_, slots_);
-  }
+  explicit PhaseBf16WidenedChunks(GroupChunks chunks) : c_(std::move(chunks)) {}
   void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {
-    const int64_t chunks = static_cast<int64_t>(parts_.size()), tasks = g_.n * chunks;
-    const int64_t xa = SatAlign64(SatMul(x_floats_, 4)), ya = SatAlign64(SatMul(y_floats_, 4));
-    ParallelRegion(std::min<int64_t>({threads, slots_, tasks}), [&](const Team& team) {
-      char* slot = static_cast<char*>(ws) + team.thread() * slot_bytes_;
-      float* x = reinterpret_cast<float*>(slot);
-      float* y = reinterpret_cast<float*>(slot + xa);
-      void* inner = inner_ws_ ? slot + xa + ya : nullptr;
-      team.ForStatic(tasks, [&](int64_t t) {
-        const int64_t n = t / chunks, j = t % chunks;
-        Widen(xb.As<uint16_t>() + (n * g_.cin + j * gc_ * g_.cin_g) * g_.in_sp, x, x_floats_, 1);
-        const int64_t yo = (n * g_.cout + j * gc_ * g_.cout_g) * g_.out_sp;
-        if (yb.dtype == DType::kF32) {
-          parts_[static_cast<size_t>(j)]->Run(ConstBuffer(x), Buffer(yb.As<float>() + yo), inner, 1);
-          return;
-        }
-        parts_[static_cast<size_t>(j)]->Run(ConstBuffer(x), Buffer(y), inner, 1);
-        Narrow(round_, y, yb.As<uint16_t>() + yo, y_floats_, 1);
-      }, /*nowait=*/true);
+    const Geom3& g = c_.geom();
+    c_.Run(ws, threads, [&](int64_t n, int64_t j, float* x, float* y, auto run) {
+      Widen(xb.As<uint16_t>() + (n * g.cin + c_.first_cin(j)) * g.in_sp, x, c_.x_floats(), 1);
+      const int64_t yo = (n * g.cout + c_.first_cout(j)) * g.out_sp;
+      if (yb.dtype == DType::kF32) {
+        run(x, yb.As<float>() + yo);
+        return;
+      }
+      run(x, y);
+      Narrow(round_, y, yb.As<uint16_t>() + yo, c_.y_floats(), 1);
     });
   }
   bool ActualCost(AlgoCost* cost) const override {
-    *cost = cost_;
+    *cost = c_.cost();
     return true;
   }
-  std::string Kernel() const override {
-    return parts_.front()->Kernel() + " (bf16 widened to f32, " + std::to_string(gc_) + " groups at a time)";
-  }
+  std::string Kernel() const override { return c_.Kernel("bf16 widened to f32"); }
 
  private:
-  Geom3 g_;
-  int64_t gc_;
-  std::vector<std::unique_ptr<PreparedAlgo>> parts_;  // chunk j: groups [j*gc, (j+1)*gc)
-  int slots_;
-  AlgoCost cost_;
-  int64_t x_floats_ = 0, y_floats_ = 0, inner_ws_ = 0, slot_bytes_ = 0;
+  GroupChunks c_;
   kernels::Bf16RoundFn round_ = RoundKernel();
 };
-
-// Groups per chunk for PhaseBf16WidenedChunks: the most, dividing the
-// groups, whose f32 x and y fit kChunkBytes; 0 where the whole layer's do
-// (the plain route then moves nothing through memory twice) or where a
-// chunk of one group would not fit either.
-constexpr int64_t kChunkBytes = int64_t{512} << 10;  // half of a core's L2 (1-2 MiB here)
-
-int64_t GroupsPerChunk(const Geom3& g) {
-  if (g.groups < 2) return 0;
-  const int64_t per_group = SatMul(SatAdd(SatMul(g.cin_g, g.in_sp), SatMul(g.cout_g, g.out_sp)), 4);
-  if (SatMul(per_group, g.groups) <= kChunkBytes || per_group > kChunkBytes) return 0;
-  int64_t best = 1;
-  for (int64_t gc = 1; gc < g.groups && gc * per_group <= kChunkBytes; ++gc)
-    if (g.groups % gc == 0) best = gc;
-  return best;
-}
 
 }  // namespace
 
@@ -205,21 +154,16 @@ std::unique_ptr<PreparedAlgo> PreparePhaseBf16Widened(const PrepareInput& in, Pr
   std::vector<float> w(static_cast<size_t>(SatProduct({g.cin, g.cout_g, g.k_sp})));
   const uint16_t* wb = in.w.As<uint16_t>();
   for (size_t i = 0; i < w.size(); ++i) w[i] = Bf16ToF32(wb[i]);
-  if (const int64_t gc = GroupsPerChunk(g); gc > 0) {
-    Geom3 gsub = g;
-    gsub.n = 1;
-    gsub.groups = gc;
-    gsub.cin = gc * g.cin_g;
-    gsub.cout = gc * g.cout_g;
+  if (const int64_t gc = GroupChunks::GroupsPerChunk(g); gc > 0) {
     const float* bias = in.bias.As<float>();
-    std::vector<std::unique_ptr<PreparedAlgo>> parts;
-    for (int64_t j = 0; j < g.groups / gc; ++j) {
-      const PrepareInput part{gsub, ConstBuffer(w.data() + j * gc * g.cin_g * g.cout_g * g.k_sp),
+    GroupChunks chunks;
+    const bool made = GroupChunks::Make(g, gc, in.threads, [&](const Geom3& sub, int64_t j) {
+      const PrepareInput part{sub, ConstBuffer(w.data() + j * gc * g.cin_g * g.cout_g * g.k_sp),
                               bias ? ConstBuffer(bias + j * gc * g.cout_g) : ConstBuffer(), in.tuning, nullptr, 1};
-      parts.push_back(prepare_f32(part, why));
-      if (!parts.back()) return nullptr;
-    }
-    return std::make_unique<PhaseBf16WidenedChunks>(g, gc, std::move(parts), in.threads);
+      return prepare_f32(part, why);
+    }, &chunks);
+    if (!made) return nullptr;
+    return std::make_unique<PhaseBf16WidenedChunks>(std::move(chunks));
   }
   const PrepareInput in32{g, ConstBuffer(w.data()), in.bias, in.tuning, nullptr, in.threads};
   std::unique_ptr<PreparedAlgo> f32 = prepare_f32(in32, why);
