@@ -2,7 +2,7 @@
 // Layout::kNHWC runs around its algorithm (every algorithm computes NCHW).
 //
 // Per image both are a transpose of a (P, C) matrix, P = spatial elements:
-// NHWC is (N, P, C), NCHW is (N, C, P). OpenMP threads split each image's P
+// NHWC is (N, P, C), NCHW is (N, C, P). The threads split each image's P
 // rows; every element has one writer, so the result is a plain copy for any
 // thread count.
 #ifndef TCONV_SRC_LAYOUT_CONVERT_H_

@@ -7,7 +7,7 @@
 // one-thread GEMM. So `threads` means threads, and results do not depend on
 // them: OpenBLAS runs on one thread during tconv's calls (a BlasOneThread
 // scope around them), and an algorithm hands its GEMM tasks (output-channel,
-// column or (batch, group) blocks) to its own `threads` OpenMP workers. Each
+// column or (batch, group) blocks) to its own `threads` workers. Each
 // task's GEMM is the same call at any thread count.
 //
 // The scope restores OpenBLAS's count when the last concurrent scope ends, so
@@ -33,7 +33,7 @@ class BlasOneThread {
   BlasOneThread& operator=(const BlasOneThread&) = delete;
 };
 
-// OpenMP workers for `tasks` GEMM tasks of task_mnk multiply-adds each (of
+// Workers for `tasks` GEMM tasks of task_mnk multiply-adds each (of
 // total_macs multiply-adds of work in all) at `threads`: 1 when the work is
 // too small to split, else min(threads, tasks).
 int GemmWorkers(int threads, int64_t tasks, double task_mnk, double total_macs);

@@ -9,7 +9,7 @@
 //   backward-weight:  dW_g       += dy[n, grp] * col^T, n = 0..N-1 (sgemm NT)
 // A 1x1 kernel with stride 1 and no pads skips im2col/col2im entirely.
 //
-// Threading (OpenMP, options.threads): forward and backward-data split the
+// Threading (src/base/parallel.h, options.threads): forward and backward-data split the
 // independent (n, grp) slices; backward-weight splits groups only and
 // accumulates over n in order, so no result depends on the thread count.
 // OpenBLAS itself runs on one thread (src/algo/blas.h), so a layer with one

@@ -1,6 +1,6 @@
 // Channels-first depthwise route of `phase` (src/algo/depthwise_nchw.h):
 // packs each channel's weights as one lane pattern per (ky, column tap),
-// and runs f32_dw_nchw_expand (src/kernels/dw_nchw_kernels.h) over OpenMP,
+// and runs f32_dw_nchw_expand (src/kernels/dw_nchw_kernels.h) over the threads,
 // one task per (plane, block of output rows).
 //
 // Why a separate route: the phase kernels compute each phase as its own

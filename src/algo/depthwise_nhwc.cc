@@ -1,7 +1,7 @@
 // Channels-last depthwise path of `phase` (src/algo/channels_last.h): packs
 // the weights channels-innermost once, tabulates per axis the taps reaching
 // each output index, and runs the kernel f32_dw_nhwc_row of the list
-// (src/kernels/dw_nhwc_kernels.h) over OpenMP, one task per output row. No
+// (src/kernels/dw_nhwc_kernels.h) over the threads, one task per output row. No
 // workspace: x is read in place, every y element written once.
 //
 // Why a separate path: a channels-first depthwise kernel has one channel per

@@ -1,5 +1,5 @@
 // int8 depthwise transposed convolution, channels last: the kernel
-// i8_dw_nhwc_row (src/kernels/dw_nhwc_kernels.h) over OpenMP, one task per
+// i8_dw_nhwc_row (src/kernels/dw_nhwc_kernels.h) over the threads, one task per
 // output row, as the f32 path (depthwise_nhwc.cc). x and y are read and
 // written in place in the user's layout; no workspace.
 //

@@ -8,7 +8,7 @@
 // Prepare packs the weight as (Cout, Cin/g, k_sp) so one output channel reads
 // one contiguous block, and tabulates the per-axis tap runs of every output
 // position (O(sum of out[a]) integers). Run splits the N x Cout output planes
-// over OpenMP threads; each element is written once, by one thread, with a
+// over the threads (src/base/parallel.h); each element is written once, by one thread, with a
 // fixed summation order (input channel, then taps axis 0, 1, 2), so results
 // do not depend on the thread count.
 #include <vector>

@@ -19,7 +19,7 @@
 // just the bias. Each tap's loops are clipped to the inputs that exist, so
 // no multiply-add is wasted and there is no column buffer and no workspace.
 //
-// Threading: the N x Cout output planes are split over OpenMP threads; each
+// Threading: the N x Cout output planes are split over the threads (src/base/parallel.h); each
 // element is written by one thread in a fixed order (input channel, then the
 // taps of axis 0, 1, 2), so results do not depend on the thread count.
 #include "src/algo/phase.h"
