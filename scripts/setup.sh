@@ -44,7 +44,7 @@ packages=(
   # arm64: the cross compiler, qemu-user and the arm64 builds of the
   # libraries (scripts/test_arm64.sh)
   crossbuild-essential-arm64 qemu-user
-  libhwy-dev:arm64 libopenblas-dev:arm64 libpng-dev:arm64 libgtest-dev:arm64 libgomp1:arm64
+  libhwy-dev:arm64 libopenblas-dev:arm64 libpng-dev:arm64 libgtest-dev:arm64
 )
 
 if [[ "${TCONV_SKIP_APT:-0}" != 1 ]]; then

@@ -18,7 +18,6 @@ if [[ ! -f "$build_dir/build.ninja" ]]; then
     -DTCONV_BUILD_BENCH=OFF -S . -B "$build_dir"
 fi
 cmake --build "$build_dir" --target tconv_tests
-export OMP_WAIT_POLICY=passive
 export QEMU_LD_PREFIX=/
 source scripts/gtest_shards.sh
 run_sharded qemu-aarch64 "$build_dir/tconv_tests" \
