@@ -27,7 +27,7 @@ ALLOWED = {
 }
 
 # What each layer of src/ may include (besides the C++ library, Highway,
-# OpenBLAS, libpng and OpenMP). Public headers (tconv/...) are the API.
+# OpenBLAS and libpng). Public headers (tconv/...) are the API.
 LAYERS = {
     'src/base/': ('src/base/',),
     'src/dispatch/': ('src/base/', 'src/dispatch/'),

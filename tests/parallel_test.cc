@@ -60,6 +60,25 @@ TEST(Parallel, StaticSharesAreLibgompsAndStayOnTheirThread) {
   for (int t = 1; t < 4; ++t) EXPECT_NE(first[static_cast<size_t>(t)], first[0]);
 }
 
+TEST(Parallel, RegionsOfDifferentSizesShareOneCallersThreads) {
+  // One pool per calling thread, as large as its largest region: member t
+  // is the same thread in regions of 3, 2 and 3 members (a pool per size
+  // once made 1 + 2 + ... workers and moved a Run's shares between them).
+  std::thread caller([] {
+    std::vector<std::thread::id> member1;
+    for (int size : {3, 2, 3, 2}) {
+      ParallelRegion(size, [&](const Team& team) {
+        EXPECT_EQ(team.threads(), size);
+        if (team.thread() == 1) member1.push_back(std::this_thread::get_id());
+        team.Barrier();  // only this region's members count
+      });
+    }
+    ASSERT_EQ(member1.size(), 4u);
+    for (const auto& id : member1) EXPECT_EQ(id, member1[0]);
+  });
+  caller.join();
+}
+
 TEST(Parallel, BarrierSeparatesPhases) {
   constexpr int kThreads = 3, kRounds = 500;
   std::vector<int> slot(kThreads, 0);

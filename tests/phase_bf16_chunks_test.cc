@@ -58,6 +58,26 @@ TEST_P(Bf16Round, IsBf16BitsOnEveryValueAndLength) {
 
 TCONV_INSTANTIATE_FOR_EVERY_ISA(Bf16Round);
 
+// bf16_round is no phase kernel: a plan forced to it is refused with the
+// reason (it once divided by its zero Cout block), bf16 or f32.
+TEST(Bf16Round, AsAPlansKernelIsRefused) {
+  const std::string name = kernels::FindKernel(kernels::KernelOp::kBf16Round, DType::kBF16, 0, 0)->name;
+  const ConvDesc d = testing::Square2D(1, 8, 8, 6, 6, 4, 2, 1);
+  std::vector<float> w(NumElements(ConvTransposeWeightShape(d)), 0.5f);
+  PlanOptions o;
+  o.algo = "phase";
+  o.phase.kernel = name;
+  for (DataType dt : {DataType::kBFloat16, DataType::kFloat32}) {
+    for (auto route : {PhaseTuning::Bf16Compute::kAuto, PhaseTuning::Bf16Compute::kDot}) {
+      o.dtype = dt;
+      o.phase.bf16_compute = route;
+      Status st;
+      EXPECT_FALSE(Plan::Create(d, ConstTensorView(w.data(), ConvTransposeWeightShape(d)), ConstTensorView(), o, &st));
+      EXPECT_NE(st.message().find(name), std::string::npos) << st.message();
+    }
+  }
+}
+
 std::vector<BFloat16> Rounded(const std::vector<float>& v) {
   std::vector<BFloat16> r(v.size());
   for (size_t i = 0; i < v.size(); ++i) r[i] = ToBFloat16(v[i]);

@@ -6,9 +6,10 @@
 // speed). In chunks, each (image, chunk of groups) is a task on one thread
 // that widens its x, runs an f32 plan prepared for the chunk (the same
 // per-group problem, its own weights) and converts its y while both are in
-// cache. Chunks are fixed by the geometry, so any thread count gives the
-// same bits, and each chunk's f32 y is the whole f32 plan's where the
-// chunk plan runs the same kernel.
+// cache. Chunks depend on the geometry (and on the plan's thread count
+// only where the layer has fewer chunks than threads); each chunk's f32 y
+// is the whole f32 plan's bit for bit where the chunk plan runs the same
+// kernel (tests/phase_bf16_chunks_test.cc), so neither changes the bits.
 #ifndef TCONV_SRC_ALGO_GROUP_CHUNKS_H_
 #define TCONV_SRC_ALGO_GROUP_CHUNKS_H_
 
@@ -28,22 +29,25 @@ namespace tconv {
 class GroupChunks {
  public:
   // Groups per chunk: the most, dividing the groups, whose f32 x and y fit
-  // kChunkBytes; 0 (do not chunk) where the whole layer's do or where one
-  // group's do not.
+  // kChunkBytes and that leave a task (image, chunk) for each of `threads`
+  // (else the fewest groups, the most tasks); 0 (do not chunk) where the
+  // whole layer's x and y fit or where one group's do not.
   static constexpr int64_t kChunkBytes = int64_t{512} << 10;  // half of a core's L2 (1-2 MiB here)
-  static int64_t GroupsPerChunk(const Geom3& g) {
+  static int64_t GroupsPerChunk(const Geom3& g, int threads) {
     if (g.groups < 2) return 0;
     const int64_t per_group = SatMul(SatAdd(SatMul(g.cin_g, g.in_sp), SatMul(g.cout_g, g.out_sp)), 4);
     if (SatMul(per_group, g.groups) <= kChunkBytes || per_group > kChunkBytes) return 0;
     int64_t best = 1;
     for (int64_t gc = 1; gc < g.groups && gc * per_group <= kChunkBytes; ++gc)
-      if (g.groups % gc == 0) best = gc;
+      if (g.groups % gc == 0 && g.n * (g.groups / gc) >= threads) best = gc;
     return best;
   }
 
-  // One f32 plan per chunk: prepare(chunk geometry, chunk j) for j < chunks.
+  // One f32 plan per chunk: prepare(chunk geometry, chunk j) for j < chunks;
+  // cost_f32 counts a part whose ActualCost does not.
   template <class Prepare>
-  static bool Make(const Geom3& g, int64_t gc, int threads, Prepare prepare, GroupChunks* c) {
+  static bool Make(const Geom3& g, int64_t gc, int threads, Prepare prepare, AlgoCost (*cost_f32)(const Geom3&),
+                   GroupChunks* c) {
     c->g_ = g;
     c->gc_ = gc;
     Geom3 sub = g;
@@ -55,13 +59,13 @@ class GroupChunks {
       c->parts_.push_back(prepare(sub, j));
       if (!c->parts_.back()) return false;
     }
-    c->slots_ = std::max(threads, 1);
+    c->slots_ = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads, g.n * (g.groups / gc))));
     c->x_floats_ = gc * g.cin_g * g.in_sp;
     c->y_floats_ = gc * g.cout_g * g.out_sp;
     int64_t inner = 0;
     for (const auto& p : c->parts_) {  // (a part's cost is one image's)
       AlgoCost pc;
-      if (!p->ActualCost(&pc)) continue;
+      if (!p->ActualCost(&pc)) pc = cost_f32(sub);
       inner = std::max(inner, pc.workspace_bytes);
       c->cost_.macs = SatAdd(c->cost_.macs, SatMul(pc.macs, g.n));
       c->cost_.packed_bytes = SatAdd(c->cost_.packed_bytes, pc.packed_bytes);

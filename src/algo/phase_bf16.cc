@@ -214,6 +214,8 @@ const KernelInfo* ChooseKernel(const PrepareInput& in, std::string* why) {
       *why = "phase: no kernel named '" + in.tuning.kernel + "' at isa " + dispatch::ActiveIsaName();
     else if (k->dtype != DType::kBF16)
       *why = "phase: " + k->name + " computes " + DTypeName(k->dtype) + ", the plan bf16 (PlanOptions::dtype)";
+    else if (k->op != KernelOp::kPhaseBf16Dp && k->op != KernelOp::kPhaseBf16Widen)
+      *why = "phase: " + k->name + " is not a bf16 phase kernel (it rounds the widening route's y)";
     return why->empty() ? k : nullptr;
   }
   const KernelInfo* any = kernels::FindKernel(KernelOp::kPhaseBf16Widen, DType::kBF16);

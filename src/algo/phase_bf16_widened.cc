@@ -154,14 +154,14 @@ std::unique_ptr<PreparedAlgo> PreparePhaseBf16Widened(const PrepareInput& in, Pr
   std::vector<float> w(static_cast<size_t>(SatProduct({g.cin, g.cout_g, g.k_sp})));
   const uint16_t* wb = in.w.As<uint16_t>();
   for (size_t i = 0; i < w.size(); ++i) w[i] = Bf16ToF32(wb[i]);
-  if (const int64_t gc = GroupChunks::GroupsPerChunk(g); gc > 0) {
+  if (const int64_t gc = GroupChunks::GroupsPerChunk(g, in.threads); gc > 0) {
     const float* bias = in.bias.As<float>();
     GroupChunks chunks;
     const bool made = GroupChunks::Make(g, gc, in.threads, [&](const Geom3& sub, int64_t j) {
       const PrepareInput part{sub, ConstBuffer(w.data() + j * gc * g.cin_g * g.cout_g * g.k_sp),
                               bias ? ConstBuffer(bias + j * gc * g.cout_g) : ConstBuffer(), in.tuning, nullptr, 1};
       return prepare_f32(part, why);
-    }, &chunks);
+    }, cost_f32, &chunks);
     if (!made) return nullptr;
     return std::make_unique<PhaseBf16WidenedChunks>(std::move(chunks));
   }

@@ -137,13 +137,13 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8Widened(const PrepareInput& in, Pr
   PhaseTuning tuning = in.tuning;
   const kernels::KernelInfo* named = kernels::FindKernelByName(tuning.kernel);
   if (named && named->dtype != DType::kF32) tuning.kernel.clear();
-  if (const int64_t gc = GroupChunks::GroupsPerChunk(g); gc > 0) {
+  if (const int64_t gc = GroupChunks::GroupsPerChunk(g, in.threads); gc > 0) {
     GroupChunks chunks;
     const bool made = GroupChunks::Make(g, gc, in.threads, [&](const Geom3& sub, int64_t j) {
       const PrepareInput part{sub, ConstBuffer(w.data() + j * gc * g.cin_g * g.cout_g * g.k_sp), ConstBuffer(), tuning,
                               nullptr, 1};
       return prepare_f32(part, why);
-    }, &chunks);
+    }, cost_f32, &chunks);
     if (!made) return nullptr;
     return std::make_unique<PhaseInt8Widened>(g, *in.quant, in.bias.As<int32_t>(), nullptr, AlgoCost(),
                                               std::move(chunks));

@@ -48,17 +48,31 @@ bool Spin(Pred done) {
   }
 }
 
-// Spins, then yields its core until done().
+// A member waiting for the others (a barrier, the caller's join): spins,
+// then yields its core for up to kYieldMicros, then sleeps in 50 us steps,
+// so a long imbalance does not hold a core.
+constexpr int64_t kYieldMicros = 1000;
+
 template <class Pred>
 void SpinThenYield(Pred done) {
   if (Spin(done)) return;
-  while (!done()) std::this_thread::yield();
+  const auto yield_until = std::chrono::steady_clock::now() + std::chrono::microseconds(kYieldMicros);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() < yield_until) {
+      std::this_thread::yield();
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+  }
 }
 
 thread_local int tls_region_depth = 0;
 
-// threads - 1 workers; member 0 is the caller. One region at a time (a pool
-// belongs to one calling thread).
+// threads - 1 workers; member 0 is the caller; a region of t <= threads
+// members runs on workers 1 .. t-1, and the others only acknowledge it
+// (every worker does before the caller returns, so the next region's
+// fn_, body_ and members_ are written after every read of these). One
+// region at a time (a pool belongs to one calling thread).
 class Pool {
  public:
   explicit Pool(int threads) : threads_(threads) {
@@ -74,9 +88,12 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  void Run(RegionFn fn, void* body) {
+  int threads() const { return threads_; }
+
+  void Run(RegionFn fn, void* body, int members) {
     fn_ = fn;
     body_ = body;
+    members_ = members;
     pending_.store(threads_ - 1, std::memory_order_relaxed);
     // The new generation publishes fn_ and body_; a worker that went to
     // sleep before it (sleepers_ counted first, both sequentially
@@ -87,7 +104,7 @@ class Pool {
       cv_.notify_all();
     }
     ++tls_region_depth;
-    fn(body, Team(0, threads_, &barrier_));
+    fn(body, Team(0, members, &barrier_));
     --tls_region_depth;
     SpinThenYield([&] { return pending_.load(std::memory_order_acquire) == 0; });
   }
@@ -105,9 +122,11 @@ class Pool {
       }
       seen = gen_.load(std::memory_order_acquire);
       if (stop_.load(std::memory_order_acquire)) return;
-      ++tls_region_depth;
-      fn_(body_, Team(t, threads_, &barrier_));
-      --tls_region_depth;
+      if (t < members_) {  // (else a smaller region)
+        ++tls_region_depth;
+        fn_(body_, Team(t, members_, &barrier_));
+        --tls_region_depth;
+      }
       pending_.fetch_sub(1, std::memory_order_release);
     }
   }
@@ -125,13 +144,14 @@ class Pool {
   const int threads_;
   std::vector<std::thread> workers_;
   std::atomic<uint64_t> gen_{0};  // regions started (and one more to stop)
-  std::atomic<int> pending_{0};   // workers still in the current region
+  std::atomic<int> pending_{0};   // workers yet to finish (or skip) the current region
   std::atomic<int> sleepers_{0};  // workers waiting on cv_
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::condition_variable cv_;
-  RegionFn fn_ = nullptr;
+  RegionFn fn_ = nullptr;  // fn_, body_, members_: published by gen_
   void* body_ = nullptr;
+  int members_ = 0;
   Barrier barrier_;
 };
 
@@ -139,16 +159,14 @@ class Pool {
 // the child's pools are abandoned (not joined) and made anew.
 std::atomic<uint64_t> fork_generation{0};
 
-// The calling thread's pools, by thread count.
+// The calling thread's pool: one, as large as the largest region it ran
+// (a larger one replaces it), so a Run's regions of different sizes use
+// the same threads, member t always worker t.
 struct Pools {
   uint64_t generation = 0;
-  std::vector<std::unique_ptr<Pool>> by_threads;
-  void Abandon() {
-    for (auto& p : by_threads) static_cast<void>(p.release());
-    by_threads.clear();
-  }
+  std::unique_ptr<Pool> pool;
   ~Pools() {
-    if (generation != fork_generation.load()) Abandon();
+    if (generation != fork_generation.load()) static_cast<void>(pool.release());
   }
 };
 
@@ -158,13 +176,14 @@ Pool& PoolFor(int threads) {
   thread_local Pools pools;
   const uint64_t gen = fork_generation.load();
   if (pools.generation != gen) {
-    pools.Abandon();
+    static_cast<void>(pools.pool.release());
     pools.generation = gen;
   }
-  const size_t i = static_cast<size_t>(threads);
-  if (pools.by_threads.size() <= i) pools.by_threads.resize(i + 1);
-  if (!pools.by_threads[i]) pools.by_threads[i] = std::make_unique<Pool>(threads);
-  return *pools.by_threads[i];
+  if (!pools.pool || pools.pool->threads() < threads) {
+    pools.pool.reset();
+    pools.pool = std::make_unique<Pool>(threads);
+  }
+  return *pools.pool;
 }
 
 }  // namespace
@@ -177,10 +196,12 @@ void RunRegion(int threads, RegionFn fn, void* body) {
     pool = &PoolFor(threads);
   } catch (...) {
     // No threads to be had (std::system_error): one member does it all.
+    ++tls_region_depth;
     fn(body, Team());
+    --tls_region_depth;
     return;
   }
-  pool->Run(fn, body);
+  pool->Run(fn, body, threads);
 }
 
 void WaitBarrier(Barrier* b, int threads) {

@@ -20,10 +20,12 @@
 // calling thread's pool (so a static share finds its lines in that
 // thread's caches run after run); Team::ForStatic is schedule(static)
 // (libgomp's split) and ForDynamic schedule(dynamic, chunk), each ending
-// in a barrier. A region inside a region runs on one thread. Each calling
-// thread has its own pools (concurrent Runs do not queue on one), one per
-// thread count, created on first use; a forked child starts new ones.
-// The body must not throw.
+// in a barrier. A region inside a region runs on one thread (only tconv's
+// own regions are known: a plan with threads > 1 run inside each thread of
+// a user's OpenMP region starts a pool per thread). Each calling thread
+// has its own pool (concurrent Runs do not queue on one), as large as its
+// largest region, created on first use; a forked child starts a new one.
+// A body that throws terminates, as in an OpenMP region.
 //
 // Bottom layer: includes nothing of tconv; every layer may use it.
 #ifndef TCONV_SRC_BASE_PARALLEL_H_
@@ -112,7 +114,7 @@ void ParallelRegion(int threads, F&& body) {
     return;
   }
   parallel_internal::RunRegion(
-      threads, [](void* b, const Team& team) { (*static_cast<Body*>(b))(team); },
+      threads, [](void* b, const Team& team) noexcept { (*static_cast<Body*>(b))(team); },
       const_cast<void*>(static_cast<const void*>(&body)));
 }
 
