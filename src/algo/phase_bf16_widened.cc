@@ -13,6 +13,7 @@
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
 #include "src/base/parallel.h"
+#include "src/dispatch/cpu.h"
 #include "src/kernels/phase_bf16_kernels.h"
 #include "src/kernels/registry.h"
 
@@ -134,7 +135,12 @@ class PhaseBf16WidenedChunks : public PreparedAlgo {
 // chosen on all 54 layers at 1 and 2 threads (geometric-mean loss against
 // the faster route 2.7% and 5.1%; 128 gave 2.2% and 8.5%, 32 4.6% and
 // 5.6%). Still missed: the 1x1-input layers (DCGAN's and 3D-GAN's first).
+// On a CPU with AMX-BF16 (an Intel Xeon, 2026-12-07) vdpbf16ps only matches
+// the f32 FMAs, and widening was faster on all 12 core-suite layers at 1
+// and 2 threads (1.18-1.82x the dot kernels; tconv_lowp_bench --routes 1,
+// bench/RESULTS.md "bf16 and int8 on the Xeon"): there the dot never pays.
 bool Bf16DotPays(const Geom3& g) {
+  if (dispatch::CpuHasAmxBf16()) return false;
   const int64_t outputs = SatProduct({g.n, g.cout, g.out_sp});
   if (outputs == 0 || g.cout_g < kBf16DotMinCout) return false;
   return UsefulMacs(g) / outputs >= kBf16DotMinProducts;  // Cin/g x the taps reaching an output, averaged

@@ -9,6 +9,10 @@
 #include <cstring>
 #include <mutex>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include "hwy/targets.h"
 #include "src/base/ascii_lower.h"
 
@@ -130,6 +134,16 @@ void SetIsaCap(Isa cap) {
   InitDispatch();
   Apply(cap);
   LogDispatch("isa cap set to %s: now %s", IsaName(cap), IsaName(GetState().active));
+}
+
+bool CpuHasAmxBf16() {
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+  return (edx >> 22) & 1u;  // AMX-BF16
+#else
+  return false;
+#endif
 }
 
 bool VerboseDispatch() {

@@ -67,6 +67,13 @@ void InitDispatch();
 // A plan keeps the kernels it was created with.
 void SetIsaCap(Isa cap);
 
+// True when the CPU has AMX-BF16 (cpuid leaf 7: Intel's server cores from
+// Sapphire Rapids on). There vdpbf16ps does what two 512-bit FMAs do (32
+// products a cycle) and the widened f32 route beats the bf16 dot kernels
+// (src/algo/phase_bf16_widened.cc, Bf16DotPays). Not an ISA: the cap does
+// not change it. False on other architectures.
+bool CpuHasAmxBf16();
+
 // True when TCONV_VERBOSE contains "dispatch".
 bool VerboseDispatch();
 // printf-style; prints "tconv: dispatch: <msg>\n" to stderr when verbose.
