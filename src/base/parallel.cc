@@ -95,7 +95,7 @@ class Pool {
     body_ = body;
     members_ = members;
     pending_.store(threads_ - 1, std::memory_order_relaxed);
-    // The new generation publishes fn_ and body_; a worker that went to
+    // The new generation publishes fn_, body_ and members_; a worker that went to
     // sleep before it (sleepers_ counted first, both sequentially
     // consistent) is woken under the mutex, so no wake-up is lost.
     gen_.fetch_add(1, std::memory_order_seq_cst);
