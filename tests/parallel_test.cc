@@ -4,7 +4,6 @@
 // forked child.
 #include "src/base/parallel.h"
 
-#include <dirent.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,11 +12,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <fstream>
-#include <sstream>
-#include <string>
+#include <map>
 #include <thread>
 #include <vector>
+
+#include "tests/support/thread_ticks.h"
 
 namespace tconv {
 namespace {
@@ -131,31 +130,15 @@ TEST(Parallel, ConcurrentCallersEachGetTheirOwnTeam) {
   EXPECT_EQ(wrong.load(), 0);
 }
 
-// CPU ticks (utime + stime, /proc) of the pool's workers ("tconv-pool")
-// and how many there are; -1 ticks without /proc.
+// CPU ticks of the pool's workers ("tconv-pool") and how many there are;
+// -1 ticks without /proc.
 long PoolTicks(int* workers) {
-  *workers = 0;
-  DIR* dir = ::opendir("/proc/self/task");
-  if (!dir) return -1;
-  long ticks = 0;
-  while (dirent* e = ::readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    const std::string task = std::string("/proc/self/task/") + e->d_name;
-    std::ifstream comm(task + "/comm");
-    std::string name;
-    std::getline(comm, name);
-    if (name != "tconv-pool") continue;
-    std::ifstream stat(task + "/stat");
-    std::string s((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    std::istringstream rest(s.substr(s.rfind(')') + 2));
-    std::string field;
-    for (int i = 3; i <= 15 && rest >> field; ++i) {
-      if (i == 14 || i == 15) ticks += std::stol(field);  // utime, stime
-    }
-    ++*workers;
-  }
-  ::closedir(dir);
-  return ticks;
+  const std::map<int, long> ticks = testing::ThreadTicks("tconv-pool");
+  *workers = static_cast<int>(ticks.size());
+  if (ticks.empty()) return testing::ThreadTicks().empty() ? -1 : 0;
+  long sum = 0;
+  for (const auto& [tid, t] : ticks) sum += t;
+  return sum;
 }
 
 TEST(Parallel, IdleWorkersSleep) {

@@ -6,50 +6,25 @@
 // Before the BlasOneThread scope (src/algo/blas.h), gemm_col2im and
 // zero_insert at T = 1 ran their GEMMs on OpenBLAS's two threads (181% CPU)
 // and this test failed for both ("ran on 2 threads").
-#include <dirent.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tconv/plan.h"
+#include "tests/support/thread_ticks.h"
 
 namespace tconv {
 namespace {
 
-// CPU ticks (utime + stime) of every thread of this process.
-std::map<int, long> ThreadTicks() {
-  std::map<int, long> ticks;
-  DIR* dir = ::opendir("/proc/self/task");
-  if (!dir) return ticks;
-  while (dirent* e = ::readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    std::ifstream f(std::string("/proc/self/task/") + e->d_name + "/stat");
-    std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    const size_t close = s.rfind(')');  // the name may hold spaces
-    if (close == std::string::npos) continue;
-    std::istringstream rest(s.substr(close + 2));
-    std::string field;
-    long utime = 0, stime = 0;
-    // Fields after the name: state(3) ... utime(14) stime(15).
-    for (int i = 3; i <= 15 && rest >> field; ++i) {
-      if (i == 14) utime = std::stol(field);
-      if (i == 15) stime = std::stol(field);
-    }
-    ticks[std::atoi(e->d_name)] = utime + stime;
-  }
-  ::closedir(dir);
-  return ticks;
-}
+using testing::ThreadTicks;
 
 // The threads that worked while `plan` ran for `seconds`.
 int BusyThreads(const Plan& plan, double seconds) {

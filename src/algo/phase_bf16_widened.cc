@@ -9,7 +9,6 @@
 #include "src/algo/phase_bf16.h"
 #include "src/algo/tap_math.h"
 #include "src/base/bf16.h"
-#include "src/base/check.h"
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
 #include "src/base/parallel.h"
@@ -41,16 +40,9 @@ void Narrow(kernels::Bf16RoundFn round, const float* src, uint16_t* dst, int64_t
   });
 }
 
-void RoundScalar(const float* src, int64_t n, uint16_t* dst) {
-  for (int64_t i = 0; i < n; ++i) dst[i] = Bf16Bits(src[i]);
-}
-
-// The list's bf16_round at the plan's ISA (every target lists it; the
-// scalar loop only if a list ever lacked it).
+// The list's bf16_round at the plan's ISA (every target lists it).
 kernels::Bf16RoundFn RoundKernel() {
-  const kernels::KernelInfo* k = kernels::FindKernel(kernels::KernelOp::kBf16Round, DType::kBF16, 0, 0);
-  TCONV_DCHECK(k != nullptr);
-  return k ? k->As<kernels::Bf16RoundFn>() : &RoundScalar;
+  return kernels::FindKernel(kernels::KernelOp::kBf16Round, DType::kBF16, 0, 0)->As<kernels::Bf16RoundFn>();
 }
 
 // Workspace: [x in f32][the f32 path's workspace][y in f32, for bf16 y],

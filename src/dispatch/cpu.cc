@@ -137,13 +137,17 @@ void SetIsaCap(Isa cap) {
 }
 
 bool CpuHasAmxBf16() {
+  // Read once (cpuid exits to the hypervisor in a VM; every bf16 plan asks).
+  static const bool has = [] {
 #if defined(__x86_64__) || defined(__i386__)
-  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
-  return (edx >> 22) & 1u;  // AMX-BF16
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+    return ((edx >> 22) & 1u) != 0;  // AMX-BF16
 #else
-  return false;
+    return false;
 #endif
+  }();
+  return has;
 }
 
 bool VerboseDispatch() {
