@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -180,6 +181,50 @@ TEST_P(DepthwiseNchwIsa, NonFiniteInputsReachOnlyTheirOutputs) {
         EXPECT_EQ(y[i], ref[i]) << DescString(d) << " isa=" << isa << " y[" << i << "]";
       }
     }
+  }
+}
+
+// A 3-D layer whose depth axis has one input, one tap and one output still
+// crops along depth: with pad_begin != 0 that output lies in the padding and
+// gets only the bias (diff_fuzz found the route computing it as the 2-D
+// layer). The route declines those; the phase plan matches the reference.
+TEST_P(DepthwiseNchwIsa, DepthAxisOfOneInThePaddingGetsOnlyTheBias) {
+  const std::string isa = this->isa();
+  uint64_t seed = 900;
+  for (int64_t pb = -2; pb <= 2; ++pb) {
+    ConvDesc d = testing::Square2D(2, 3, 3, 6, 9, 8, 4, 1, 0, 3);  // depthwise k8 s4
+    d.ndim = 3;
+    d.in = {1, 6, 9};
+    d.kernel = {1, 8, 8};
+    d.stride = {3, 4, 4};
+    d.dilation = {1, 1, 1};
+    const int64_t a = std::max<int64_t>(0, pb);
+    d.pad_begin = {pb, 1, 2};
+    d.pad_end = {a - pb, 0, 1};  // depth: 1 - pb - pe + a = 1 output
+    d.output_padding = {a, 0, 0};
+    ASSERT_TRUE(ValidateConvTranspose(d).ok()) << DescString(d);
+    std::string why;
+    const bool fits = kernels::FindKernel(kernels::KernelOp::kDwNchwExpand, DType::kF32)->lanes % 4 == 0;
+    EXPECT_EQ(CheckDesc(d, seed++, isa, &why), pb == 0 && fits) << DescString(d) << ": " << why;
+    std::vector<float> x(NumElements(ConvTransposeInputShape(d))), w(NumElements(ConvTransposeWeightShape(d))),
+        b(d.out_channels);
+    testing::FillIntegers(&x, seed, 8);
+    testing::FillIntegers(&w, seed + 1, 8);
+    testing::FillIntegers(&b, seed + 2, 8);
+    PlanOptions opts;
+    opts.algo = "phase";
+    Status st;
+    auto plan = Plan::Create(d, ConstTensorView(w.data(), ConvTransposeWeightShape(d)),
+                             ConstTensorView(b.data(), Shape{d.out_channels}), opts, &st);
+    ASSERT_NE(plan, nullptr) << st.message();
+    std::vector<float> y(static_cast<size_t>(NumElements(ConvTransposeOutputShape(d))),
+                         std::numeric_limits<float>::quiet_NaN());
+    ASSERT_TRUE(plan->Run(ConstTensorView(x.data(), ConvTransposeInputShape(d)),
+                          TensorView(y.data(), ConvTransposeOutputShape(d)))
+                    .ok());
+    const std::vector<float> ref = Reference(d, x, w, b);
+    for (size_t i = 0; i < y.size(); ++i)
+      ASSERT_EQ(y[i], ref[i]) << DescString(d) << " isa=" << isa << " kernel " << plan->kernel() << " y[" << i << "]";
   }
 }
 

@@ -182,6 +182,10 @@ std::unique_ptr<PreparedAlgo> PrepareDepthwiseNchw(const PrepareInput& in, bool 
   };
   if (g.cin_g != 1 || g.cout_g != 1) return no("not depthwise");
   if (g.in[0] != 1 || g.k[0] != 1 || g.out[0] != 1) return no("3-D");
+  // A depth axis of one input, tap and output still crops: with pb != 0 its
+  // one output lies outside the full output and gets only the bias (the
+  // kernel computes the 2-D layer, as if pb were 0).
+  if (g.pb[0] != 0) return no("the depth axis's one output is in its padding (bias only)");
   if (g.d[1] != 1 || g.d[2] != 1) return no("dilated");
   const kernels::KernelInfo* kernel = kernels::FindKernel(kernels::KernelOp::kDwNchwExpand, DType::kF32);
   if (!kernel) return no("no channels-first depthwise kernel in the list");
