@@ -61,7 +61,10 @@ bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, int threads, std::stri
   kernel_ = k;
   const int64_t vectors = CeilDiv(g.cout_g, k->lanes);
   const int64_t cob = k->cout_block * k->lanes;
-  if (!lp_.Init(g, CeilDiv(g.cin_g, 2), cob, "phase (bf16)", why)) return false;
+  // The AMX tiles take 16 channel pairs a step: pad with zero pairs.
+  const int64_t pairs = CeilDiv(g.cin_g, 2);
+  const int64_t words = k->op == KernelOp::kPhaseBf16Amx ? RoundUp(pairs, kernels::kAmxPairsPerTile) : pairs;
+  if (!lp_.Init(g, words, cob, "phase (bf16)", why)) return false;
   TCONV_DCHECK(lp_.nblocks == CeilDiv(vectors, k->cout_block));
   lp_.ChooseCopies(threads);
   cost_.macs = SatProduct({lp_.macs, g.n, g.groups, 2 * lp_.words, lp_.nblocks * cob});
@@ -165,7 +168,7 @@ void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
   // the channel pairs of each pixel of row yy of slice z. Channels last,
   // the pairs are x's own: a row is one run where one group's channels are
   // even.
-  const bool whole_row = g.groups == 1 && g.cin % 2 == 0;
+  const bool whole_row = g.groups == 1 && 2 * ci2 == g.cin;
   auto rows_last = [&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
     const int64_t n = ng / g.groups, gi = ng % g.groups, width = g.in[2];
     const uint16_t* src = x + (n * g.in_sp + (z * g.in[1] + yy) * width) * g.cin + gi * g.cin_g;
@@ -183,6 +186,10 @@ void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
     const int64_t n = ng / g.groups, gi = ng % g.groups;
     const uint16_t* xc = x + (n * g.cin + gi * g.cin_g) * g.in_sp + (z * g.in[1] + yy) * g.in[2];
     for (int64_t c = 0; c < ci2; ++c) {
+      if (2 * c >= g.cin_g) {  // the AMX kernel's zero pairs
+        for (int64_t xx = 0; xx < g.in[2]; ++xx) row[xx * ci2 + c] = 0;
+        continue;
+      }
       const uint16_t* lo = xc + 2 * c * g.in_sp;
       const uint16_t* hi = 2 * c + 1 < g.cin_g ? lo + g.in_sp : nullptr;
       for (int64_t xx = 0; xx < g.in[2]; ++xx)
@@ -205,8 +212,8 @@ void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
   }
 }
 
-// The kernel: the one named by the tuning, else the first of the list with
-// enough vectors for Cout/g (vdpbf16ps before widening).
+// The kernel: the one named by the tuning, else AMX's, else the first of
+// the list with enough vectors for Cout/g (vdpbf16ps before widening).
 const KernelInfo* ChooseKernel(const PrepareInput& in, std::string* why) {
   if (!in.tuning.kernel.empty()) {
     const KernelInfo* k = kernels::FindKernelByName(in.tuning.kernel);
@@ -214,10 +221,13 @@ const KernelInfo* ChooseKernel(const PrepareInput& in, std::string* why) {
       *why = "phase: no kernel named '" + in.tuning.kernel + "' at isa " + dispatch::ActiveIsaName();
     else if (k->dtype != DType::kBF16)
       *why = "phase: " + k->name + " computes " + DTypeName(k->dtype) + ", the plan bf16 (PlanOptions::dtype)";
-    else if (k->op != KernelOp::kPhaseBf16Dp && k->op != KernelOp::kPhaseBf16Widen)
+    else if (k->op != KernelOp::kPhaseBf16Dp && k->op != KernelOp::kPhaseBf16Widen && k->op != KernelOp::kPhaseBf16Amx)
       *why = "phase: " + k->name + " is not a bf16 phase kernel (it rounds the widening route's y)";
     return why->empty() ? k : nullptr;
   }
+  // The tiles where the CPU has them (Bf16DotPays sends the layers they do
+  // not pay on to widening).
+  if (const KernelInfo* amx = kernels::FindKernel(KernelOp::kPhaseBf16Amx, DType::kBF16)) return amx;
   const KernelInfo* any = kernels::FindKernel(KernelOp::kPhaseBf16Widen, DType::kBF16);
   const int64_t vectors = CeilDiv(in.g.cout_g, any->lanes);
   const int v = static_cast<int>(CeilDiv(vectors, CeilDiv(vectors, kernels::kBf16MaxTileVectors)));

@@ -49,6 +49,9 @@ std::unique_ptr<PreparedAlgo> PreparePhaseBf16Widened(const PrepareInput& in, Pr
 constexpr int64_t kBf16DotMinCout = 16;
 constexpr int64_t kBf16DotMinProducts = 64;
 bool Bf16DotPays(const Geom3& g);
+// On a CPU whose kernel list has the AMX kernel (bf16_phase_amx): where it
+// beats widening. Bf16DotPays is this rule there.
+bool Bf16AmxPays(const Geom3& g);
 
 }  // namespace tconv
 

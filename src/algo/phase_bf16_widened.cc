@@ -132,10 +132,19 @@ class PhaseBf16WidenedChunks : public PreparedAlgo {
 // and 2 threads (1.18-1.82x the dot kernels; tconv_lowp_bench --routes 1,
 // bench/RESULTS.md "bf16 and int8 on the Xeon"): there the dot never pays.
 bool Bf16DotPays(const Geom3& g) {
-  if (dispatch::CpuHasAmxBf16()) return false;
+  if (dispatch::CpuHasAmxBf16())
+    return kernels::FindKernel(kernels::KernelOp::kPhaseBf16Amx, DType::kBF16) != nullptr && Bf16AmxPays(g);
   const int64_t outputs = SatProduct({g.n, g.cout, g.out_sp});
   if (outputs == 0 || g.cout_g < kBf16DotMinCout) return false;
   return UsefulMacs(g) / outputs >= kBf16DotMinProducts;  // Cin/g x the taps reaching an output, averaged
+}
+
+// First cut, to be measured: the tiles need 16 output channels and 32
+// input channels per group to fill, and enough products per output.
+bool Bf16AmxPays(const Geom3& g) {
+  const int64_t outputs = SatProduct({g.n, g.cout, g.out_sp});
+  if (outputs == 0 || g.cout_g < 16 || g.cin_g < 32) return false;
+  return UsefulMacs(g) / outputs >= kBf16DotMinProducts;
 }
 
 std::unique_ptr<PreparedAlgo> PreparePhaseBf16Widened(const PrepareInput& in, PrepareF32 prepare_f32,

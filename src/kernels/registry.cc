@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "src/dispatch/cpu.h"
+#include "src/kernels/phase_bf16_kernels.h"
 
 namespace tconv {
 namespace kernels {
@@ -22,6 +23,32 @@ void AppendShiftKernels(std::vector<KernelInfo>* out);
 void AppendOtherKernels(std::vector<KernelInfo>* out);
 void AppendBf16Kernels(std::vector<KernelInfo>* out);
 void AppendInt8Kernels(std::vector<KernelInfo>* out);
+
+namespace {
+
+// The AMX kernels, not Highway's (src/kernels/amx/): at the AVX-512
+// targets (the cap below them drops them) on a CPU with AMX-BF16 whose OS
+// granted the tile state. First in the list: where a planner asks for one,
+// it is the preferred kernel.
+void AppendAmxKernels(std::vector<KernelInfo>* out) {
+#if TCONV_HAVE_AMX_KERNELS
+  const std::string isa = dispatch::ActiveIsaName();
+  if (isa.rfind("avx512", 0) != 0 || !dispatch::CpuHasAmxBf16() || !AmxTilesPermitted()) return;
+  KernelInfo k;
+  k.name = "bf16_phase_amx_32x32__" + isa;  // 2 x 2 tiles of 16 pixels x 16 channels
+  k.op = KernelOp::kPhaseBf16Amx;
+  k.dtype = DType::kBF16;
+  k.cout_block = static_cast<int>(kAmxCoutBlock / 16);  // vectors of 16 f32, as the bf16 lines count
+  k.lanes = 16;
+  k.list_line = 0;
+  k.fn = reinterpret_cast<AnyKernelFn>(PhaseBf16AmxKernel());
+  out->push_back(k);
+#else
+  (void)out;
+#endif
+}
+
+}  // namespace
 
 std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
   const std::string s = "_s" + std::to_string(column_phases);
@@ -62,6 +89,8 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
       return "dw_nchw_expand";
     case KernelOp::kBf16Round:
       return "round";
+    case KernelOp::kPhaseBf16Amx:
+      return "phase_amx";
   }
   return "?";
 }
@@ -80,6 +109,7 @@ const std::vector<KernelInfo>& ActiveKernels() {
   AppendOtherKernels(&v);
   AppendBf16Kernels(&v);
   AppendInt8Kernels(&v);
+  AppendAmxKernels(&v);
   std::stable_sort(v.begin(), v.end(), [](const KernelInfo& a, const KernelInfo& b) { return a.list_line < b.list_line; });
   return tables.emplace(target, std::move(v)).first->second;
 }
