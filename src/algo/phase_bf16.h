@@ -15,6 +15,10 @@
 // Takes every geometry whose padded input stays within a small multiple of
 // the input (huge dilations or pads are declined: `ref` computes bf16 too).
 //
+// On a CPU with AMX-BF16 (and Linux's permission) the kernel is the AMX
+// tiles' (src/kernels/amx/phase_bf16_amx.cc), for which the padded input
+// holds a multiple of 16 pairs per pixel (zero pairs past Cin/g).
+//
 // Where Cout/g is small the dot kernels waste their lanes, and where each
 // output sums few products their per-output cost dominates: there phase
 // widens to f32 instead

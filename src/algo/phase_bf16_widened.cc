@@ -130,7 +130,9 @@ class PhaseBf16WidenedChunks : public PreparedAlgo {
 // On a CPU with AMX-BF16 (an Intel Xeon, 2026-12-07) vdpbf16ps only matches
 // the f32 FMAs, and widening was faster on all 12 core-suite layers at 1
 // and 2 threads (1.18-1.82x the dot kernels; tconv_lowp_bench --routes 1,
-// bench/RESULTS.md "bf16 and int8 on the Xeon"): there the dot never pays.
+// bench/RESULTS.md "bf16 and int8 on the Xeon"). There the dot route is the
+// AMX kernel's, with its own rule (Bf16AmxPays), and where Linux refused
+// the tiles every layer widens.
 bool Bf16DotPays(const Geom3& g) {
   if (dispatch::CpuHasAmxBf16())
     return kernels::FindKernel(kernels::KernelOp::kPhaseBf16Amx, DType::kBF16) != nullptr && Bf16AmxPays(g);
@@ -139,11 +141,18 @@ bool Bf16DotPays(const Geom3& g) {
   return UsefulMacs(g) / outputs >= kBf16DotMinProducts;  // Cin/g x the taps reaching an output, averaged
 }
 
-// First cut, to be measured: the tiles need 16 output channels and 32
-// input channels per group to fill, and enough products per output.
+// Fitted on the broad suite's 54 layers at 1 and 2 threads on an Intel
+// Xeon (tconv_lowp_bench --routes 1; bench/RESULTS.md, "bf16 on AMX
+// tiles"): the tiles were 1.4-6.7x widening where a tile's 16 output
+// channels fill (Cout/g >= 16) and each output sums >= 64 products, and
+// lost (0.54-0.88x) on the GANs' 1 x 1 latent inputs (in_sp < 16: each
+// output pixel its own taps, tiles of one pixel), on enet_up and vnet_up4
+// (32-36 products per output: 0.59-0.71x) and where Cout/g is 1 (0.14-0.87x
+// but for mnist_gan_out, fsrcnn_x2). Cout/g of 3 or 8 (dcgan_g5,
+// pix2pix_out, demucs_dec) was mixed, 0.86-1.76x: left to widening.
 bool Bf16AmxPays(const Geom3& g) {
   const int64_t outputs = SatProduct({g.n, g.cout, g.out_sp});
-  if (outputs == 0 || g.cout_g < 16 || g.cin_g < 32) return false;
+  if (outputs == 0 || g.cout_g < kBf16DotMinCout || g.in_sp < 16) return false;
   return UsefulMacs(g) / outputs >= kBf16DotMinProducts;
 }
 
