@@ -38,7 +38,7 @@ std::vector<BorderRun> BorderRuns(const AxisPhase& r, int64_t in) {
   return runs.size() > kMaxTapBoxes ? OneRun(r) : runs;
 }
 
-TapBoxes BoxesOf(const LanesPlan& lp, const LanesPhase& p) {
+TapBoxes BoxesOf(const LanesPlan& lp, const LanesPhase& p, bool split_any) {
   TapBoxes b;
   // A box is a kernel call per task and output block: small boxes cost
   // more than their taps save. Columns are split where a task has >= 8
@@ -53,7 +53,7 @@ TapBoxes BoxesOf(const LanesPlan& lp, const LanesPhase& p) {
   int64_t rows = 1;
   for (const LanesRowGroup& grp : lp.groups)
     if (index >= grp.first && index < grp.first + grp.count) rows = grp.chunk;
-  const bool split[3] = {true, p.a[2]->qhi - p.a[2]->qlo >= 4, rows >= 8};
+  const bool split[3] = {split_any, split_any && p.a[2]->qhi - p.a[2]->qlo >= 4, split_any && rows >= 8};
   size_t boxes = 1;
   for (int a = 0; a < 3; ++a) {
     b.runs[a] = split[a] ? BorderRuns(*p.a[a], lp.g.in[a]) : OneRun(*p.a[a]);
@@ -78,11 +78,11 @@ TapBoxes BoxesOf(const LanesPlan& lp, const LanesPhase& p) {
   return b;
 }
 
-LanesTapSets::LanesTapSets(const LanesPlan& lp) {
+LanesTapSets::LanesTapSets(const LanesPlan& lp, bool split) {
   const int64_t panel = lp.words * lp.cob;  // uint32 per tap of a block's panel
   for (const LanesPhase& p : lp.phases) {
     first.push_back(off.size());
-    boxes.push_back(BoxesOf(lp, p));
+    boxes.push_back(BoxesOf(lp, p, split));
     for (const std::vector<int64_t>& set : boxes.back().sets) {
       std::vector<int64_t> o, ws;
       for (int64_t t : set) o.push_back(p.tap_off[static_cast<size_t>(t)]), ws.push_back(t * panel);

@@ -42,7 +42,9 @@ struct TapBoxes {
     return sets[(i0 * runs[1].size() + i1) * runs[2].size() + i2];
   }
 };
-TapBoxes BoxesOf(const LanesPlan& lp, const LanesPhase& p);
+// split false: one box of every tap (a kernel whose calls cost more than
+// the padding's products, the AMX tiles').
+TapBoxes BoxesOf(const LanesPlan& lp, const LanesPhase& p, bool split = true);
 
 // One kernel call of a box: the x side as the lanes kernels take it
 // (Int8RowArgs, Bf16RowArgs: SetBox copies it), and where the box is.
@@ -69,7 +71,7 @@ struct LanesTapSets {
   std::vector<std::vector<int64_t>> off, w;
   std::vector<size_t> first;
 
-  explicit LanesTapSets(const LanesPlan& lp);
+  explicit LanesTapSets(const LanesPlan& lp, bool split = true);
   LanesTapSets() = default;
   size_t size() const { return off.size(); }
   // fn(box) for each box of phase `phase` that the task's rows and

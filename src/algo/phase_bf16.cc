@@ -70,7 +70,11 @@ bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, int threads, std::stri
   cost_.macs = SatProduct({lp_.macs, g.n, g.groups, 2 * lp_.words, lp_.nblocks * cob});
   cost_.workspace_bytes = lp_.WorkspaceBytes();
   cost_.packed_bytes = SatProduct({g.groups, lp_.group_w, 4});
-  sets_ = LanesTapSets(lp_);
+  // The AMX tiles take each phase whole, every tap over the zero padding:
+  // a box's call costs more there than the pads' products (dcgan_g3's
+  // 8 x 8 phases: 4 tiles of 16 pixels x 4 taps, against 25 tile-taps in
+  // border boxes).
+  sets_ = LanesTapSets(lp_, /*split=*/k->op != KernelOp::kPhaseBf16Amx);
   return true;
 }
 
