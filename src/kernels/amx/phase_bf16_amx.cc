@@ -140,13 +140,14 @@ struct Geometry {
 // j0, j0 + 1 (NT of them)), from the bias, over every tap and pair.
 template <int MT, int NT>
 void Block(const Bf16RowArgs& a, const Geometry& geo, int64_t cob, const PixelTile* pt, int64_t j0,
-           const float* bias_tiles, float (*out)[2][kTile][kTile]) {
+           const float* bias, float (*out)[2][kTile][kTile]) {
   const int64_t a_stride = geo.x_step * 4, b_stride = cob * 4;
-  _tile_loadd(0, bias_tiles + j0 * kTile * kTile, 64);
-  if constexpr (NT == 2) _tile_loadd(1, bias_tiles + (j0 + 1) * kTile * kTile, 64);
+  // (Stride 0: every row of a C tile starts as the same channels' bias.)
+  _tile_loadd(0, bias + j0 * kTile, 0);
+  if constexpr (NT == 2) _tile_loadd(1, bias + (j0 + 1) * kTile, 0);
   if constexpr (MT == 2) {
-    _tile_loadd(2, bias_tiles + j0 * kTile * kTile, 64);
-    if constexpr (NT == 2) _tile_loadd(3, bias_tiles + (j0 + 1) * kTile * kTile, 64);
+    _tile_loadd(2, bias + j0 * kTile, 0);
+    if constexpr (NT == 2) _tile_loadd(3, bias + (j0 + 1) * kTile, 0);
   }
   const uint32_t* x0 = a.x + pt[0].r * a.x_row_stride + pt[0].q * a.ci2;
   const uint32_t* x1 = MT == 2 ? a.x + pt[1].r * a.x_row_stride + pt[1].q * a.ci2 : x0;
@@ -314,12 +315,9 @@ void PhaseBf16Amx(const Bf16RowArgs& a) {
   const Geometry geo(a);
   const int64_t m = geo.m;
   const int64_t ntiles_n = (a.nco + kTile - 1) / kTile;
-  // Each channel tile's bias as a C tile (every row the same).
-  alignas(64) float bias_tiles[kAmxCoutBlock / kTile][kTile][kTile] = {};
-  for (int64_t co = 0; co < a.nco; ++co) {
-    const float b = a.bias ? a.bias[co] : 0.0f;
-    for (int i = 0; i < kTile; ++i) bias_tiles[co / kTile][i][co % kTile] = b;
-  }
+  // The bias of the block's channels (zero past nco), a C tile's row.
+  alignas(64) float bias[kAmxCoutBlock] = {};
+  if (a.bias) std::copy(a.bias, a.bias + a.nco, bias);
   const StridePattern sp = MakeStridePattern(geo.y_step);
   const int64_t ntiles_m = geo.ntiles;
   if (a.ntaps > 0) {
@@ -351,15 +349,15 @@ void PhaseBf16Amx(const Bf16RowArgs& a) {
         if (a.ntaps == 0) {  // bias only (no tile products: a denormal bias stays)
           for (int64_t u = t; u < t + (two_m ? 2 : 1); ++u)
             for (int nj = 0; nj < (two_n ? 2 : 1); ++nj)
-              std::memcpy(stage[u][nj], bias_tiles[j0 + nj], sizeof(stage[u][nj]));
+              for (int i = 0; i < kTile; ++i) std::memcpy(stage[u][nj][i], bias + (j0 + nj) * kTile, 64);
         } else if (two_m && two_n) {
-          Block<2, 2>(a, geo, cob, pts + t, j0, &bias_tiles[0][0][0], out);
+          Block<2, 2>(a, geo, cob, pts + t, j0, bias, out);
         } else if (two_m) {
-          Block<2, 1>(a, geo, cob, pts + t, j0, &bias_tiles[0][0][0], out);
+          Block<2, 1>(a, geo, cob, pts + t, j0, bias, out);
         } else if (two_n) {
-          Block<1, 2>(a, geo, cob, pts + t, j0, &bias_tiles[0][0][0], out);
+          Block<1, 2>(a, geo, cob, pts + t, j0, bias, out);
         } else {
-          Block<1, 1>(a, geo, cob, pts + t, j0, &bias_tiles[0][0][0], out);
+          Block<1, 1>(a, geo, cob, pts + t, j0, bias, out);
         }
       }
       for (int nj = 0; nj < (two_n ? 2 : 1); ++nj) {
