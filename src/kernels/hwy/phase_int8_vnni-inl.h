@@ -31,11 +31,8 @@
 #if HWY_ARCH_X86 && (HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL)
 #define TCONV_INT8_VNNI 1
 #include <immintrin.h>
-// The features these functions are compiled for: clang's target attribute
-// replaces the target's (it does not add to them), so all are named.
-#ifndef TCONV_VNNI_TARGET
-#define TCONV_VNNI_TARGET "avx512f,avx512vl,avx512dq,avx512bw,avx512vnni"
-#endif
+
+#include "src/kernels/int8_requant_avx512.h"
 #else
 #define TCONV_INT8_VNNI 0
 #endif
@@ -54,22 +51,6 @@ constexpr int Int8TileRows(int v) { return std::min(kInt8MaxTilePixels, std::max
 // Whether this CPU has vpdpbusd (Highway chose an AVX-512 target, so the OS
 // saves the registers).
 inline bool CpuHasVnni() { return __builtin_cpu_supports("avx512vnni"); }
-
-// The per-channel constants of one vector of 16 output channels, as the
-// epilogue uses them.
-struct Int8Epilogue {
-  __m512d bias_lo, bias_hi, mult_lo, mult_hi;
-  __m512 multf;  // mult as float, for the folded epilogue's f32 route
-};
-
-// The bytes of mask m of b at out.
-__attribute__((target(TCONV_VNNI_TARGET))) inline void StoreBytes(__m128i b, __mmask16 m, void* out) {
-  if (m == 0xFFFF) {
-    _mm_storeu_si128(static_cast<__m128i*>(out), b);
-  } else {
-    _mm_mask_storeu_epi8(out, m, b);
-  }
-}
 
 // The folded epilogue for bytes out (y u8 / s8 with the bias in the
 // accumulators, |acc x mult| < 2^30): round to nearest even into int32,
@@ -98,8 +79,8 @@ __attribute__((target(TCONV_VNNI_TARGET), always_inline)) inline void Int8Requan
                            _mm512_cvt_roundpd_epi32(hi, kRne), 1);
   }
   const __m512i q = _mm512_add_epi32(r, zp);
-  StoreBytes(kU8 ? _mm512_cvtusepi32_epi8(_mm512_max_epi32(q, _mm512_setzero_si512())) : _mm512_cvtsepi32_epi8(q), m,
-             out);
+  StoreInt8Bytes(kU8 ? _mm512_cvtusepi32_epi8(_mm512_max_epi32(q, _mm512_setzero_si512())) : _mm512_cvtsepi32_epi8(q),
+                 m, out);
 }
 
 // A tile's P x V accumulators by the folded epilogue (y's type tested once
@@ -113,36 +94,6 @@ __attribute__((target(TCONV_VNNI_TARGET), always_inline)) inline void Int8StoreF
   for (int p = 0; p < P; ++p)
 #pragma GCC unroll 4
     for (int v = 0; v < V; ++v) Int8RequantizeFolded<kU8>(e[v], acc[p][v], zp, f32, mask[v], dst[p] + v * 16);
-}
-
-// 16 accumulators to y's type (the rule of the contract), stored at out:
-// the lanes of mask m of 16 bytes (u8 / s8) or 16 floats.
-// (Compiled for the tile's features: clang inlines only between equal ones.)
-__attribute__((target(TCONV_VNNI_TARGET))) inline void Int8Requantize(const Int8RowArgs& a, const Int8Epilogue& e,
-                                                                      __m512i acc, __mmask16 m, void* out) {
-  if (m == 0) return;
-  __m512d lo = _mm512_cvtepi32_pd(_mm512_castsi512_si256(acc));
-  __m512d hi = _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(acc, 1));
-  if (!a.folded) lo = _mm512_add_pd(lo, e.bias_lo), hi = _mm512_add_pd(hi, e.bias_hi);
-  lo = _mm512_mul_pd(lo, e.mult_lo);
-  hi = _mm512_mul_pd(hi, e.mult_hi);
-  constexpr int kRne = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
-  if (a.y_type == Int8Out::kF32) {
-    const __m256 flo = _mm512_cvtpd_ps(lo), fhi = _mm512_cvtpd_ps(hi);  // round to nearest even, as float(v)
-    _mm512_mask_storeu_ps(out, m, _mm512_insertf32x8(_mm512_castps256_ps512(flo), fhi, 1));
-    return;
-  }
-  // Requantize's steps: clamp near the range, round to nearest even, add the
-  // zero point, clamp to the type (all exact in double).
-  const double zp = a.y_zero_point;
-  const __m512d vlo = _mm512_set1_pd(a.y_min - zp - 2.0), vhi = _mm512_set1_pd(a.y_max - zp + 2.0);
-  const __m512d zpv = _mm512_set1_pd(zp), ylo = _mm512_set1_pd(a.y_min), yhi = _mm512_set1_pd(a.y_max);
-  lo = _mm512_roundscale_pd(_mm512_min_pd(_mm512_max_pd(lo, vlo), vhi), kRne);
-  hi = _mm512_roundscale_pd(_mm512_min_pd(_mm512_max_pd(hi, vlo), vhi), kRne);
-  lo = _mm512_min_pd(_mm512_max_pd(_mm512_add_pd(lo, zpv), ylo), yhi);
-  hi = _mm512_min_pd(_mm512_max_pd(_mm512_add_pd(hi, zpv), ylo), yhi);
-  const __m512i q = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtpd_epi32(lo)), _mm512_cvtpd_epi32(hi), 1);
-  StoreBytes(_mm512_cvtepi32_epi8(q), m, out);  // in range: the low byte
 }
 
 // Output pixel i = r * npix + q of a call, stepped without dividing.
@@ -209,12 +160,7 @@ void PhaseInt8Vnni(const Int8RowArgs& a) {
   std::copy(a.bias, a.bias + a.nco, bias);
   std::copy(a.mult, a.mult + a.nco, mult);
   Int8Epilogue e[V];
-  for (int v = 0; v < V; ++v) {
-    e[v].bias_lo = _mm512_load_pd(bias + v * 16), e[v].bias_hi = _mm512_load_pd(bias + v * 16 + 8);
-    e[v].mult_lo = _mm512_load_pd(mult + v * 16), e[v].mult_hi = _mm512_load_pd(mult + v * 16 + 8);
-    e[v].multf = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(e[v].mult_lo)),
-                                    _mm512_cvtpd_ps(e[v].mult_hi), 1);
-  }
+  for (int v = 0; v < V; ++v) e[v] = MakeInt8Epilogue(bias, mult, v);
   const bool f32 = a.folded && Int8F32RouteFits(a.mult, a.nco);
   Int8RowArgs k = a;
   k.init = init;

@@ -1,0 +1,86 @@
+// The int8 epilogue of the channels-in-lanes kernels on AVX-512 (the rule
+// of Int8RowArgs, src/kernels/phase_int8_kernels.h): 16 int32 sums of one
+// vector of output channels to y's type. Shared by the VNNI kernels
+// (src/kernels/hwy/phase_int8_vnni-inl.h) and the AMX ones
+// (src/kernels/amx/), so both round exactly as Requantize does. Plain
+// intrinsics in functions compiled for the features they name; include
+// only in x86-64 translation units.
+#ifndef TCONV_SRC_KERNELS_INT8_REQUANT_AVX512_H_
+#define TCONV_SRC_KERNELS_INT8_REQUANT_AVX512_H_
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "src/kernels/phase_int8_kernels.h"
+
+// The features these functions are compiled for: clang's target attribute
+// replaces the target's (it does not add to them), so all are named.
+#ifndef TCONV_VNNI_TARGET
+#define TCONV_VNNI_TARGET "avx512f,avx512vl,avx512dq,avx512bw,avx512vnni"
+#endif
+
+namespace tconv {
+namespace kernels {
+
+// The per-channel constants of one vector of 16 output channels, as the
+// epilogue uses them.
+struct Int8Epilogue {
+  __m512d bias_lo, bias_hi, mult_lo, mult_hi;
+  __m512 multf;  // mult as float, for the folded epilogue's f32 route
+};
+
+// The bytes of mask m of b at out.
+__attribute__((target(TCONV_VNNI_TARGET))) inline void StoreInt8Bytes(__m128i b, __mmask16 m, void* out) {
+  if (m == 0xFFFF) {
+    _mm_storeu_si128(static_cast<__m128i*>(out), b);
+  } else {
+    _mm_mask_storeu_epi8(out, m, b);
+  }
+}
+
+// 16 accumulators to y's type (the rule of the contract), stored at out:
+// the lanes of mask m of 16 bytes (u8 / s8) or 16 floats.
+// (Compiled for the tile's features: clang inlines only between equal ones.)
+__attribute__((target(TCONV_VNNI_TARGET))) inline void Int8Requantize(const Int8RowArgs& a, const Int8Epilogue& e,
+                                                                      __m512i acc, __mmask16 m, void* out) {
+  if (m == 0) return;
+  __m512d lo = _mm512_cvtepi32_pd(_mm512_castsi512_si256(acc));
+  __m512d hi = _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(acc, 1));
+  if (!a.folded) lo = _mm512_add_pd(lo, e.bias_lo), hi = _mm512_add_pd(hi, e.bias_hi);
+  lo = _mm512_mul_pd(lo, e.mult_lo);
+  hi = _mm512_mul_pd(hi, e.mult_hi);
+  constexpr int kRne = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+  if (a.y_type == Int8Out::kF32) {
+    const __m256 flo = _mm512_cvtpd_ps(lo), fhi = _mm512_cvtpd_ps(hi);  // round to nearest even, as float(v)
+    _mm512_mask_storeu_ps(out, m, _mm512_insertf32x8(_mm512_castps256_ps512(flo), fhi, 1));
+    return;
+  }
+  // Requantize's steps: clamp near the range, round to nearest even, add the
+  // zero point, clamp to the type (all exact in double).
+  const double zp = a.y_zero_point;
+  const __m512d vlo = _mm512_set1_pd(a.y_min - zp - 2.0), vhi = _mm512_set1_pd(a.y_max - zp + 2.0);
+  const __m512d zpv = _mm512_set1_pd(zp), ylo = _mm512_set1_pd(a.y_min), yhi = _mm512_set1_pd(a.y_max);
+  lo = _mm512_roundscale_pd(_mm512_min_pd(_mm512_max_pd(lo, vlo), vhi), kRne);
+  hi = _mm512_roundscale_pd(_mm512_min_pd(_mm512_max_pd(hi, vlo), vhi), kRne);
+  lo = _mm512_min_pd(_mm512_max_pd(_mm512_add_pd(lo, zpv), ylo), yhi);
+  hi = _mm512_min_pd(_mm512_max_pd(_mm512_add_pd(hi, zpv), ylo), yhi);
+  const __m512i q = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtpd_epi32(lo)), _mm512_cvtpd_epi32(hi), 1);
+  StoreInt8Bytes(_mm512_cvtepi32_epi8(q), m, out);  // in range: the low byte
+}
+
+// The epilogue constants of the 16 channels from v * 16 (bias, mult: the
+// call's nco values, zero-padded to cover every vector read).
+__attribute__((target(TCONV_VNNI_TARGET))) inline Int8Epilogue MakeInt8Epilogue(const double* bias, const double* mult,
+                                                                               int v) {
+  Int8Epilogue e;
+  e.bias_lo = _mm512_loadu_pd(bias + v * 16), e.bias_hi = _mm512_loadu_pd(bias + v * 16 + 8);
+  e.mult_lo = _mm512_loadu_pd(mult + v * 16), e.mult_hi = _mm512_loadu_pd(mult + v * 16 + 8);
+  e.multf = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(e.mult_lo)), _mm512_cvtpd_ps(e.mult_hi), 1);
+  return e;
+}
+
+}  // namespace kernels
+}  // namespace tconv
+
+#endif  // TCONV_SRC_KERNELS_INT8_REQUANT_AVX512_H_
