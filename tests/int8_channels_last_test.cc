@@ -56,7 +56,9 @@ bool RunsToReference(const Plan& plan, const ChannelsLastCase& cl) {
   return true;
 }
 
-bool IsLanes(const Plan& p) { return p.kernel().rfind("i8_phase_vnni", 0) == 0; }
+bool IsLanes(const Plan& p) {
+  return p.kernel().rfind("i8_phase_vnni", 0) == 0 || p.kernel().rfind("i8_phase_amx", 0) == 0;
+}
 
 using Int8ChannelsLastIsa = testing::IsaTest;
 
@@ -112,7 +114,7 @@ TEST_P(Int8ChannelsLastIsa, EveryRouteMatchesTheIntegerReference) {
 TEST_P(Int8ChannelsLastIsa, EveryLanesKernelWritesChannelsLast) {
   std::vector<const kernels::KernelInfo*> ks;
   for (const kernels::KernelInfo& k : kernels::ActiveKernels())
-    if (k.op == kernels::KernelOp::kPhaseInt8Vnni) ks.push_back(&k);
+    if (k.op == kernels::KernelOp::kPhaseInt8Vnni || k.op == kernels::KernelOp::kPhaseInt8Amx) ks.push_back(&k);
   if (ks.empty()) GTEST_SKIP() << "no AVX512_VNNI at isa " << isa();
   int64_t ran = 0, whole_quads = 0;
   for (uint64_t seed = 1; seed <= 100; ++seed) {

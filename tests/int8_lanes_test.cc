@@ -45,7 +45,7 @@ bool CpuHasVnni() {
 std::vector<const KernelInfo*> LanesKernels() {
   std::vector<const KernelInfo*> out;
   for (const KernelInfo& k : kernels::ActiveKernels())
-    if (k.op == KernelOp::kPhaseInt8Vnni) out.push_back(&k);
+    if (k.op == KernelOp::kPhaseInt8Vnni || k.op == KernelOp::kPhaseInt8Amx) out.push_back(&k);
   return out;
 }
 
@@ -69,7 +69,10 @@ TEST_P(Int8LanesIsa, EveryKernelMatchesTheIntegerReferenceBitForBit) {
     EXPECT_TRUE(ks.empty()) << ks.front()->name;
     return;
   }
-  ASSERT_EQ(ks.size(), 4u);  // V = 4, 3, 2, 1 vectors of 16 channels
+  // V = 4, 3, 2, 1 vectors of 16 channels, and the AMX tiles' on CPUs with
+  // AMX-INT8 (and Linux's permission).
+  const bool amx = kernels::FindKernel(KernelOp::kPhaseInt8Amx, DType::kI8) != nullptr;
+  ASSERT_EQ(ks.size(), amx ? 5u : 4u);
   int64_t ran = 0, declined = 0;
   for (uint64_t seed = 1; seed <= 160; ++seed) {
     const KernelInfo* k = ks[seed % ks.size()];
@@ -92,6 +95,29 @@ TEST_P(Int8LanesIsa, EveryKernelMatchesTheIntegerReferenceBitForBit) {
   }
   EXPECT_GT(ran, 280);
   EXPECT_LT(declined, 40);
+}
+
+// The AMX kernel on channels wide enough for several steps of 16 quads
+// (Cin/g 65-200: the sweep above stays below 64), both layouts' planes
+// and grouped layers, bit for bit.
+TEST_P(Int8LanesIsa, TheAmxKernelOnWideChannelsMatchesTheIntegerReference) {
+  const KernelInfo* amx = kernels::FindKernel(KernelOp::kPhaseInt8Amx, DType::kI8);
+  if (!amx) GTEST_SKIP() << "no AMX-INT8 kernel at isa " << isa();
+  int64_t ran = 0;
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    const Case c = MakeCase(seed, 65 + static_cast<int64_t>(seed * 37 % 136), 1 + static_cast<int64_t>(seed * 11 % 70),
+                            1 + static_cast<int64_t>(seed % 2));
+    const std::vector<uint8_t> ref = Reference(c);
+    Status st;
+    auto plan = MakePlan(c, "phase", 1 + static_cast<int>(seed % 2), &st, testing::Kernel(amx->name));
+    if (!plan) {
+      EXPECT_NE(st.message().find("the padded input would be"), std::string::npos) << st.message();
+      continue;
+    }
+    ASSERT_TRUE(RunsToReference(*plan, c, ref)) << amx->name << " " << testing::Repro(c.d, seed);
+    ++ran;
+  }
+  EXPECT_GE(ran, 10);
 }
 
 // Biases near the int32 limits: a sum plus its bias may leave int32, so the

@@ -70,7 +70,8 @@ std::vector<Route> Routes() {
     out.push_back({"auto", PhaseTuning(), l});
     out.push_back({"gemm_col2im", PhaseTuning(), l});
     for (const kernels::KernelInfo& k : kernels::ActiveKernels())
-      if (k.op == kernels::KernelOp::kPhaseInt8Vnni) out.push_back({"phase", testing::Kernel(k.name), l});
+      if (k.op == kernels::KernelOp::kPhaseInt8Vnni || k.op == kernels::KernelOp::kPhaseInt8Amx)
+        out.push_back({"phase", testing::Kernel(k.name), l});
   }
   return out;
 }

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "src/base/bf16.h"
-#include "src/kernels/phase_bf16_kernels.h"
+#include "src/kernels/amx_kernels.h"
 #include "src/kernels/registry.h"
 
 namespace tconv {

@@ -11,6 +11,7 @@
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
 #include "src/dispatch/cpu.h"
+#include "src/kernels/amx_kernels.h"
 #include "src/kernels/phase_bf16_kernels.h"
 #include "src/kernels/registry.h"
 
@@ -63,7 +64,7 @@ bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, int threads, std::stri
   const int64_t cob = k->cout_block * k->lanes;
   // The AMX tiles take 16 channel pairs a step: pad with zero pairs.
   const int64_t pairs = CeilDiv(g.cin_g, 2);
-  const int64_t words = k->op == KernelOp::kPhaseBf16Amx ? RoundUp(pairs, kernels::kAmxPairsPerTile) : pairs;
+  const int64_t words = k->op == KernelOp::kPhaseBf16Amx ? RoundUp(pairs, kernels::kAmxWordsPerTile) : pairs;
   if (!lp_.Init(g, words, cob, "phase (bf16)", why)) return false;
   TCONV_DCHECK(lp_.nblocks == CeilDiv(vectors, k->cout_block));
   lp_.ChooseCopies(threads);

@@ -243,6 +243,15 @@ AlgoCost PhaseInt16Cost(const Geom3& g) {
   return c;
 }
 
+namespace {
+
+// The lanes route's kernels: vpdpbusd's and the AMX tiles'.
+bool IsLanesKernel(const kernels::KernelInfo& k) {
+  return k.op == kernels::KernelOp::kPhaseInt8Vnni || k.op == kernels::KernelOp::kPhaseInt8Amx;
+}
+
+}  // namespace
+
 // A kernel named by in.tuning: the path that runs it, or nullptr and *why.
 std::unique_ptr<PreparedAlgo> PrepareNamed(const PrepareInput& in, PrepareF32 prepare_f32, CostF32 cost_f32,
                                            std::string* why) {
@@ -251,7 +260,7 @@ std::unique_ptr<PreparedAlgo> PrepareNamed(const PrepareInput& in, PrepareF32 pr
   const bool widen = k && (k->dtype == DType::kF32 || k->op == kernels::KernelOp::kInt8Requant);
   const C route = !k                                           ? C::kAuto
                   : widen                                      ? C::kWiden
-                  : k->op == kernels::KernelOp::kPhaseInt8Vnni ? C::kLanes
+                  : IsLanesKernel(*k)                          ? C::kLanes
                                                                : C::kInt16;
   if (k && in.tuning.int8_compute != C::kAuto && in.tuning.int8_compute != route) {
     *why = "phase: " + k->name + " does not run the int8_compute route the tuning asks for";
@@ -261,7 +270,7 @@ std::unique_ptr<PreparedAlgo> PrepareNamed(const PrepareInput& in, PrepareF32 pr
     return PreparePhaseInt8Widened(in, prepare_f32, cost_f32, why);  // the f32 kernel, or the route
   } else if (k->dtype != DType::kI8) {
     *why = "phase: " + k->name + " computes " + DTypeName(k->dtype) + ", the plan int8 (PlanOptions::dtype)";
-  } else if (k->op == kernels::KernelOp::kPhaseInt8Vnni) {
+  } else if (IsLanesKernel(*k)) {
     return PreparePhaseInt8Lanes(in, k, why);
   } else if (k->op == kernels::KernelOp::kDwNhwcRowInt8) {
     // (Channels last it ran before this, in PreparePhaseInt8ChannelsLast.)
@@ -327,7 +336,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8ChannelsLast(const PrepareInput& i
   }
   if (!in.tuning.kernel.empty()) {
     k = kernels::FindKernelByName(in.tuning.kernel);
-    if (k && k->op != kernels::KernelOp::kPhaseInt8Vnni) k = nullptr;
+    if (k && !IsLanesKernel(*k)) k = nullptr;
   } else if (in.tuning.int8_compute == C::kLanes || in.tuning.int8_compute == C::kAuto) {
     k = Int8LanesKernel(in.g, in.tuning.int8_compute == C::kLanes);
   }

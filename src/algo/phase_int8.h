@@ -67,6 +67,10 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in, PrepareF3
 // large), and the plan (nullptr and *why then).
 constexpr int64_t kInt8LanesMinCout = 16;
 const kernels::KernelInfo* Int8LanesKernel(const Geom3& g, bool any_cout = false);
+// Where the AMX kernel (i8_phase_amx, listed on CPUs with AMX-INT8) runs
+// the lanes route: Cout/g >= 16, >= 64 products per output, an input of
+// >= 16 pixels (the bf16 tiles' rule, Bf16AmxPays).
+bool Int8AmxPays(const Geom3& g);
 bool Int8LanesCost(const Geom3& g, const kernels::KernelInfo* k, AlgoCost* cost);
 // channels_last: x (N, *in, Cin) and y (N, *out, Cout) (Layout::kNHWC),
 // read and written in place.

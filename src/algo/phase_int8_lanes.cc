@@ -10,9 +10,11 @@
 #include "src/algo/lanes_tap_sets.h"
 #include "src/algo/phase_int8.h"
 #include "src/algo/phase_lanes.h"
+#include "src/algo/tap_math.h"
 #include "src/base/check.h"
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
+#include "src/kernels/amx_kernels.h"
 #include "src/kernels/phase_int8_kernels.h"
 #include "src/kernels/registry.h"
 
@@ -74,7 +76,10 @@ class PhaseInt8Lanes : public PreparedAlgo {
 
 // The plan of kernel k for g; false and *why when it declines.
 bool PlanLanes(const Geom3& g, const KernelInfo* k, int threads, LanesPlan* lp, AlgoCost* cost, std::string* why) {
-  if (!lp->Init(g, CeilDiv(g.cin_g, 4), k->cout_block * int64_t{16}, "phase (int8)", why)) return false;
+  // The AMX tiles take 16 channel quads a step: pad with zero-weight quads.
+  const int64_t quads = CeilDiv(g.cin_g, 4);
+  const int64_t words = k->op == kernels::KernelOp::kPhaseInt8Amx ? RoundUp(quads, kernels::kAmxWordsPerTile) : quads;
+  if (!lp->Init(g, words, k->cout_block * int64_t{16}, "phase (int8)", why)) return false;
   lp->ChooseCopies(threads);
   cost->macs = SatProduct({lp->macs, g.n, g.groups, 4 * lp->words, lp->nblocks * lp->cob});
   cost->workspace_bytes = lp->WorkspaceBytes();
@@ -85,7 +90,9 @@ bool PlanLanes(const Geom3& g, const KernelInfo* k, int threads, LanesPlan* lp, 
 
 bool PhaseInt8Lanes::Plan(const Geom3& g, int threads, std::string* why) {
   if (!PlanLanes(g, kernel_, threads, &lp_, &cost_, why)) return false;
-  sets_ = LanesTapSets(lp_);
+  // The AMX tiles take each phase whole, every tap over the padding (which
+  // holds the zero point: the init cancels it), as the bf16 path does.
+  sets_ = LanesTapSets(lp_, /*split=*/kernel_->op != kernels::KernelOp::kPhaseInt8Amx);
   // (The inits: one per set, not per phase.)
   cost_.packed_bytes = SatAdd(SatProduct({g.groups, lp_.group_w, 4}),
                               SatProduct({g.groups, static_cast<int64_t>(sets_.size()), lp_.nblocks, lp_.cob, 4}));
@@ -314,7 +321,16 @@ void PhaseInt8Lanes::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const
 
 }  // namespace
 
+bool Int8AmxPays(const Geom3& g) {
+  const int64_t outputs = SatProduct({g.n, g.cout, g.out_sp});
+  if (outputs == 0 || g.cout_g < kInt8LanesMinCout || g.in_sp < 16) return false;
+  return UsefulMacs(g) / outputs >= 64;
+}
+
 const KernelInfo* Int8LanesKernel(const Geom3& g, bool any_cout) {
+  if (const KernelInfo* amx = kernels::FindKernel(kernels::KernelOp::kPhaseInt8Amx, DType::kI8);
+      amx && (any_cout || Int8AmxPays(g)))
+    return amx;
   if (g.cout_g < kInt8LanesMinCout && !any_cout) return nullptr;
   const KernelInfo* any = kernels::FindKernel(kernels::KernelOp::kPhaseInt8Vnni, DType::kI8);
   if (!any) return nullptr;

@@ -136,19 +136,26 @@ void SetIsaCap(Isa cap) {
   LogDispatch("isa cap set to %s: now %s", IsaName(cap), IsaName(GetState().active));
 }
 
-bool CpuHasAmxBf16() {
-  // Read once (cpuid exits to the hypervisor in a VM; every bf16 plan asks).
-  static const bool has = [] {
+namespace {
+
+// cpuid leaf 7's EDX (0 where there is none), read once: cpuid exits to the
+// hypervisor in a VM, and every bf16 and int8 plan asks.
+unsigned CpuidLeaf7Edx() {
+  static const unsigned edx = [] {
 #if defined(__x86_64__) || defined(__i386__)
-    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
-    return ((edx >> 22) & 1u) != 0;  // AMX-BF16
+    unsigned eax = 0, ebx = 0, ecx = 0, d = 0;
+    return __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &d) ? d : 0u;
 #else
-    return false;
+    return 0u;
 #endif
   }();
-  return has;
+  return edx;
 }
+
+}  // namespace
+
+bool CpuHasAmxBf16() { return ((CpuidLeaf7Edx() >> 22) & 1u) != 0; }
+bool CpuHasAmxInt8() { return ((CpuidLeaf7Edx() >> 25) & 1u) != 0; }
 
 bool VerboseDispatch() {
   InitDispatch();

@@ -73,6 +73,8 @@ void SetIsaCap(Isa cap);
 // (src/algo/phase_bf16_widened.cc, Bf16DotPays). Not an ISA: the cap does
 // not change it. False on other architectures.
 bool CpuHasAmxBf16();
+// True when the CPU has AMX-INT8 (cpuid leaf 7), as CpuHasAmxBf16.
+bool CpuHasAmxInt8();
 
 // True when TCONV_VERBOSE contains "dispatch".
 bool VerboseDispatch();

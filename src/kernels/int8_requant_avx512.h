@@ -69,6 +69,45 @@ __attribute__((target(TCONV_VNNI_TARGET))) inline void Int8Requantize(const Int8
   StoreInt8Bytes(_mm512_cvtepi32_epi8(q), m, out);  // in range: the low byte
 }
 
+// Whether each of the n multipliers suits the folded epilogue's f32 route
+// (the proof: src/kernels/hwy/int8_round_f32-inl.h).
+inline bool Int8F32RouteFits(const double* mult, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    if (!(mult[i] >= 0x1p-120 && mult[i] <= 0x1p60)) return false;
+  return true;
+}
+
+// The folded epilogue for bytes out (y u8 / s8 with the bias in the
+// accumulators, |acc x mult| < 2^30): round to nearest even into int32,
+// add the zero point, and saturate to the type (u8: from 0 up by
+// vpmovusdb; s8: vpmovsdb).
+//
+// With `f32` (Int8F32RouteFits), the integer is first sought in float, as
+// Int8RoundF32 (int8_round_f32-inl.h, with the proof) does; vectors where
+// float cannot prove it take the double steps.
+template <bool kU8>
+__attribute__((target(TCONV_VNNI_TARGET), always_inline)) inline void Int8RequantizeFolded(const Int8Epilogue& e,
+                                                                                            __m512i acc, __m512i zp,
+                                                                                            bool f32, __mmask16 m,
+                                                                                            void* out) {
+  constexpr int kRne = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+  __m512i r;
+  const __m512 p = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), e.multf);
+  const __m512 c = _mm512_set1_ps(0x1p-20f);
+  const __m512i r_up = _mm512_cvt_roundps_epi32(_mm512_fmadd_ps(p, c, p), kRne);
+  if (f32 && _mm512_cmpneq_epi32_mask(r_up, _mm512_cvt_roundps_epi32(_mm512_fnmadd_ps(p, c, p), kRne)) == 0) {
+    r = r_up;
+  } else {
+    const __m512d lo = _mm512_mul_pd(_mm512_cvtepi32_pd(_mm512_castsi512_si256(acc)), e.mult_lo);
+    const __m512d hi = _mm512_mul_pd(_mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(acc, 1)), e.mult_hi);
+    r = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvt_roundpd_epi32(lo, kRne)),
+                           _mm512_cvt_roundpd_epi32(hi, kRne), 1);
+  }
+  const __m512i q = _mm512_add_epi32(r, zp);
+  StoreInt8Bytes(kU8 ? _mm512_cvtusepi32_epi8(_mm512_max_epi32(q, _mm512_setzero_si512())) : _mm512_cvtsepi32_epi8(q),
+                 m, out);
+}
+
 // The epilogue constants of the 16 channels from v * 16 (bias, mult: the
 // call's nco values, zero-padded to cover every vector read).
 __attribute__((target(TCONV_VNNI_TARGET))) inline Int8Epilogue MakeInt8Epilogue(const double* bias, const double* mult,

@@ -63,20 +63,6 @@ struct Bf16RowArgs {
 };
 using Bf16RowFn = void (*)(const Bf16RowArgs& a);
 
-// The AMX kernel (src/kernels/amx/phase_bf16_amx.cc, x86-64 only): its
-// output-channel block (4 tiles of 16; cob) and channel pairs per tile
-// (ci2 must be a multiple: the planner pads the channels with zero pairs).
-constexpr int64_t kAmxCoutBlock = 64;
-constexpr int64_t kAmxPairsPerTile = 16;
-#if defined(__x86_64__)
-#define TCONV_HAVE_AMX_KERNELS 1
-// True once Linux granted this process the AMX tile data (asked once).
-bool AmxTilesPermitted();
-Bf16RowFn PhaseBf16AmxKernel();
-#else
-#define TCONV_HAVE_AMX_KERNELS 0
-#endif
-
 // bf16_round: n floats at src to bf16 bits at dst, to nearest with ties to
 // even, NaN to 0x7FC0 (Bf16Bits, src/base/bf16.h, on vectors). The bf16
 // route that widens to f32 rounds its y with it.

@@ -10,7 +10,7 @@
 #include <mutex>
 
 #include "src/dispatch/cpu.h"
-#include "src/kernels/phase_bf16_kernels.h"
+#include "src/kernels/amx_kernels.h"
 
 namespace tconv {
 namespace kernels {
@@ -27,22 +27,30 @@ void AppendInt8Kernels(std::vector<KernelInfo>* out);
 namespace {
 
 // The AMX kernels, not Highway's (src/kernels/amx/): at the AVX-512
-// targets (the cap below them drops them) on a CPU with AMX-BF16 whose OS
-// granted the tile state. First in the list: where a planner asks for one,
-// it is the preferred kernel.
+// targets (the cap below them drops them) on a CPU with AMX-BF16 / AMX-INT8
+// whose OS granted the tile state. First in the list: where a planner asks
+// for one, it is the preferred kernel.
 void AppendAmxKernels(std::vector<KernelInfo>* out) {
 #if TCONV_HAVE_AMX_KERNELS
   const std::string isa = dispatch::ActiveIsaName();
-  if (isa.rfind("avx512", 0) != 0 || !dispatch::CpuHasAmxBf16() || !AmxTilesPermitted()) return;
-  KernelInfo k;
-  k.name = "bf16_phase_amx_32x32__" + isa;  // 2 x 2 tiles of 16 pixels x 16 channels
-  k.op = KernelOp::kPhaseBf16Amx;
-  k.dtype = DType::kBF16;
-  k.cout_block = static_cast<int>(kAmxCoutBlock / 16);  // vectors of 16 f32, as the bf16 lines count
-  k.lanes = 16;
-  k.list_line = 0;
-  k.fn = reinterpret_cast<AnyKernelFn>(PhaseBf16AmxKernel());
-  out->push_back(k);
+  if (isa.rfind("avx512", 0) != 0 || !(dispatch::CpuHasAmxBf16() || dispatch::CpuHasAmxInt8()) ||
+      !AmxTilesPermitted())
+    return;
+  auto add = [&](const char* name, KernelOp op, DType dtype, AnyKernelFn fn) {
+    KernelInfo k;
+    k.name = std::string(name) + "_phase_amx_32x32__" + isa;  // 2 x 2 tiles of 16 pixels x 16 channels
+    k.op = op;
+    k.dtype = dtype;
+    k.cout_block = static_cast<int>(kAmxCoutBlock / 16);  // vectors of 16 lanes, as the lanes lines count
+    k.lanes = 16;
+    k.list_line = 0;
+    k.fn = fn;
+    out->push_back(k);
+  };
+  if (dispatch::CpuHasAmxBf16())
+    add("bf16", KernelOp::kPhaseBf16Amx, DType::kBF16, reinterpret_cast<AnyKernelFn>(PhaseBf16AmxKernel()));
+  if (dispatch::CpuHasAmxInt8())
+    add("i8", KernelOp::kPhaseInt8Amx, DType::kI8, reinterpret_cast<AnyKernelFn>(PhaseInt8AmxKernel()));
 #else
   (void)out;
 #endif
@@ -90,6 +98,7 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
     case KernelOp::kBf16Round:
       return "round";
     case KernelOp::kPhaseBf16Amx:
+    case KernelOp::kPhaseInt8Amx:
       return "phase_amx";
   }
   return "?";

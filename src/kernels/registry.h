@@ -38,7 +38,8 @@ enum class KernelOp : uint8_t {
   kDwNhwcRowInt8,     // DwNhwcInt8Fn     (dw_nhwc_kernels.h)
   kDwNchwExpand,      // DwNchwExpandFn   (dw_nchw_kernels.h)
   kBf16Round,         // Bf16RoundFn      (phase_bf16_kernels.h)
-  kPhaseBf16Amx,      // Bf16RowFn        AMX tiles (src/kernels/amx/), x86-64
+  kPhaseBf16Amx,      // Bf16RowFn        AMX tiles (amx_kernels.h), x86-64
+  kPhaseInt8Amx,      // Int8RowFn        AMX tiles (amx_kernels.h), x86-64
 };
 // The op part of a kernel name: "phase_pixels", "phase_direct_rows_s2", ...
 // (column_phases and cout_block fill in the s<SX> and c<CB> where the op

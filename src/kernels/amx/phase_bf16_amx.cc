@@ -2,7 +2,7 @@
 // on Intel's AMX tiles (TDPBF16PS: a 16 x 16 f32 tile += a 16 x 32 bf16
 // tile times a 32 x 16 one, 8192 products in one instruction), with the
 // tiling of amx_tiles.h over the bf16 lanes layout (channel pairs: the
-// planner pads them to a multiple of 16, kAmxPairsPerTile), and this
+// planner pads them to a multiple of 16, kAmxWordsPerTile), and this
 // file's epilogue: f32 y, or bf16 y rounded as Bf16Bits.
 //
 // Only built on x86-64 (compiled with -mamx-tile, -mamx-bf16 and AVX-512
@@ -19,7 +19,7 @@
 
 #include "src/base/check.h"
 #include "src/kernels/amx/amx_tiles.h"
-#include "src/kernels/phase_bf16_kernels.h"
+#include "src/kernels/amx_kernels.h"
 
 namespace tconv {
 namespace kernels {
@@ -166,7 +166,7 @@ void StoreTiles(const Bf16RowArgs& a, const AmxCall& call, const Geometry& geo, 
 void PhaseBf16Amx(const Bf16RowArgs& a) {
   const int64_t cob = kAmxCoutBlock;
   TCONV_DCHECK(a.npix >= 1 && a.nrows >= 1 && a.nco >= 1 && a.nco <= cob && a.ntaps >= 0);
-  TCONV_DCHECK(a.ci2 >= kAmxPairsPerTile && a.ci2 % kAmxPairsPerTile == 0);
+  TCONV_DCHECK(a.ci2 >= kAmxWordsPerTile && a.ci2 % kAmxWordsPerTile == 0);
   TCONV_DCHECK((a.y == nullptr) != (a.ybf == nullptr));
   const AmxCall call = amx::CallOf(a, a.ci2);
   const Geometry geo(call);

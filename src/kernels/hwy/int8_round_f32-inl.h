@@ -32,13 +32,6 @@ namespace kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Whether each of the n multipliers suits the f32 route.
-inline bool Int8F32RouteFits(const double* mult, int64_t n) {
-  for (int64_t i = 0; i < n; ++i)
-    if (!(mult[i] >= 0x1p-120 && mult[i] <= 0x1p60)) return false;
-  return true;
-}
-
 // Round to nearest even of lanes below 2^31 in magnitude: on x86 one
 // cvtps2dq (the MXCSR's default rounding), without the fixup NearestInt
 // adds for lanes out of int32's range (six more instructions per vector).
