@@ -101,7 +101,8 @@ void BenchLayer(const Layer& l, int t, int rounds, Tally* tally) {
   for (int i = 0; i < 4; ++i) med[i] = Median(gops[i]);
   for (int i = 1; i < 4; ++i) best = std::max(best, med[i]);
   const std::string k = pick->Impl();
-  const int picked = k.find("i8_phase_vnni") != std::string::npos ? 1 : k.find("widened") != std::string::npos ? 2 : 3;
+  const bool lanes = k.find("i8_phase_vnni") != std::string::npos || k.find("i8_phase_amx") != std::string::npos;
+  const int picked = lanes ? 1 : k.find("widened") != std::string::npos ? 2 : 3;
   const double loss = best / med[picked];
   ++tally->layers;
   tally->best += loss <= 1.03;

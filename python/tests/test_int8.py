@@ -141,7 +141,7 @@ def test_int8_simd_kernel_layers(shape, groups, y_dtype):
         q.update(y_scale=0.4, y_zero_point=3)
     plan = tconv.Plan(w, b, input_shape=shape, stride=2, padding=1, groups=groups, dtype="int8", x_dtype=np.uint8,
                       **q)
-    assert any(k in plan.kernel for k in ("i8_phase_dot", "i8_phase_vnni", "i8_requant")), plan.kernel
+    assert any(k in plan.kernel for k in ("i8_phase_dot", "i8_phase_vnni", "i8_phase_amx", "i8_requant")), plan.kernel
     acc = accumulators(x, 131, w, b, [2] * nd, [1] * nd, [1] * nd, [1] * nd, [0] * nd, groups)
     assert np.array_equal(plan(x), requantize(acc, 0.02, ws, y_dtype, q.get("y_scale"), q.get("y_zero_point", 0)))
 

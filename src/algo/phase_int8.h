@@ -14,6 +14,10 @@
 //        they requantize in the registers (double, the rule of quant.h).
 //        The one route that reads and writes channels last (NHWC) itself:
 //        x's channel quads are copied, y's channels stored as vectors.
+//        On a CPU with AMX-INT8 the kernel is i8_phase_amx_32x32 where
+//        Int8AmxPays (TDPBUSD tiles, src/kernels/amx/; the quads padded to
+//        a multiple of 16, each phase whole with every tap: the pads hold
+//        zs, which the init cancels), with the same epilogue.
 //   widened (Cin/g x the most taps of an output <= kInt8WidenMaxProducts;
 //        file phase_int8_widened.cc): x - x_zero_point and the weights in
 //        f32 through phase's f32 path, whose sums are then exact integers,
