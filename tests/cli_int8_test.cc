@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "src/kernels/registry.h"
 #include "tconv/npy.h"
 #include "tconv/quant.h"
 #include "tconv/reference.h"
@@ -211,12 +212,18 @@ TEST(CliInt8Explain, ReportsTheDtypeAndTheRefusals) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("dtype            int8"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("[refused: gather computes f32 only]"), std::string::npos) << r.out;
-  // Cout/g = 8 and 16 x 4 products per output: f32's kernels, exactly.
-  EXPECT_NE(r.out.find(" (int8 widened to f32, exact) + i8_requant__"), std::string::npos) << r.out;
-  // Cin/g = 600 (2400 products per output), Cout/g = 8: the int16 dot kernel.
+  // Cout/g = 8 and 16 x 4 products per output: f32's kernels, exactly (on
+  // a CPU with AMX-INT8: the tiles, Int8AmxPays).
+  const bool amx = kernels::FindKernel(kernels::KernelOp::kPhaseInt8Amx, DType::kI8) != nullptr;
+  EXPECT_NE(r.out.find(amx ? "auto kernel: i8_phase_amx_" : " (int8 widened to f32, exact) + i8_requant__"),
+            std::string::npos)
+      << r.out;
+  // Cin/g = 600 (2400 products per output), Cout/g = 8: the int16 dot kernel
+  // (or the tiles).
   r = RunCli({"explain", "--input-shape", "1,600,8,8", "--weight-shape", "600,8,4,4", "--stride", "2", "--pad", "1",
               "--dtype", "int8"});
-  EXPECT_NE(r.out.find("auto kernel: i8_phase_dot__"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(amx ? "auto kernel: i8_phase_amx_" : "auto kernel: i8_phase_dot__"), std::string::npos)
+      << r.out;
   r = RunCli({"explain", "--op", "conv", "--input-shape", "1,16,8,8", "--weight-shape", "8,16,3,3", "--dtype", "int8"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--dtype int8 applies to --op conv-transpose only"), std::string::npos) << r.err;

@@ -184,22 +184,31 @@ TEST_P(Int8LanesIsa, LongRowsAreCutIntoColumnChunks) {
   EXPECT_EQ(ran, 12);
 }
 
+// (With the AMX kernel listed, auto takes it wherever Cin/g >= 16, any
+// Cout/g: Int8AmxPays.)
 TEST_P(Int8LanesIsa, AutoTakesTheLanesWhereCoutFillsAVector) {
   const bool lanes = !LanesKernels().empty();
+  const bool amx = kernels::FindKernel(KernelOp::kPhaseInt8Amx, DType::kI8) != nullptr;
+  int amx_taken = 0;
   for (uint64_t seed = 1; seed <= 40; ++seed) {
     const int64_t cout_g = seed % 2 ? kInt8LanesMinCout + static_cast<int64_t>(seed % 50) : 1 + seed % 8;
-    const Case c = MakeCase(seed, 8 + static_cast<int64_t>(seed % 9), cout_g);
+    const int64_t cin_g = 8 + static_cast<int64_t>(seed % 9) + (seed % 3 == 0 ? 8 : 0);
+    const Case c = MakeCase(seed, cin_g, cout_g);
     Status st;
     auto plan = MakePlan(c, "auto", 1, &st);
     ASSERT_TRUE(plan) << st.message();
     const bool vnni = plan->kernel().rfind("i8_phase_vnni", 0) == 0;
-    if (cout_g < kInt8LanesMinCout || !lanes) {
+    if (amx && cin_g >= kInt8AmxMinCin) {
+      EXPECT_EQ(plan->kernel().rfind("i8_phase_amx", 0), 0u) << plan->kernel() << " " << testing::Repro(c.d, seed);
+      ++amx_taken;
+    } else if (cout_g < kInt8LanesMinCout || !lanes) {
       EXPECT_FALSE(vnni) << plan->kernel();
     } else if (!vnni) {  // only when its padded input would be too large
       EXPECT_EQ(plan->kernel(), std::string("i8_phase_dot__") + isa()) << testing::Repro(c.d, seed);
     }
     ASSERT_TRUE(RunsToReference(*plan, c, Reference(c))) << plan->kernel() << " " << testing::Repro(c.d, seed);
   }
+  if (amx) EXPECT_GE(amx_taken, 10);
 }
 
 TCONV_INSTANTIATE_FOR_EVERY_ISA(Int8LanesIsa);

@@ -204,8 +204,8 @@ TEST_P(KernelList, PadAndChannelsLastKernelsMatchTheReference) {
       // tests/phase_bf16_sweep_test.cc runs every bf16 line at every ISA.
     } else if (k.dtype == DType::kI8) {
       // tests/int8_plan_test.cc runs the dot and requant lines at every ISA,
-      // tests/int8_lanes_test.cc every vnni line, tests/int8_channels_last_test.cc
-      // the depthwise line.
+      // tests/int8_lanes_test.cc every vnni line and the AMX one,
+      // tests/int8_channels_last_test.cc the depthwise line.
     } else {
       ADD_FAILURE() << k.name << ": no test runs this kind of kernel";
     }

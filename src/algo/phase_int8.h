@@ -14,8 +14,8 @@
 //        they requantize in the registers (double, the rule of quant.h).
 //        The one route that reads and writes channels last (NHWC) itself:
 //        x's channel quads are copied, y's channels stored as vectors.
-//        On a CPU with AMX-INT8 the kernel is i8_phase_amx_32x32 where
-//        Int8AmxPays (TDPBUSD tiles, src/kernels/amx/; the quads padded to
+//        On a CPU with AMX-INT8 the route runs i8_phase_amx_32x32 where
+//        Int8AmxPays, whatever Cout/g (TDPBUSD tiles, src/kernels/amx/; the quads padded to
 //        a multiple of 16, each phase whole with every tap: the pads hold
 //        zs, which the init cancels), with the same epilogue.
 //   widened (Cin/g x the most taps of an output <= kInt8WidenMaxProducts;
@@ -72,8 +72,8 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in, PrepareF3
 constexpr int64_t kInt8LanesMinCout = 16;
 const kernels::KernelInfo* Int8LanesKernel(const Geom3& g, bool any_cout = false);
 // Where the AMX kernel (i8_phase_amx, listed on CPUs with AMX-INT8) runs
-// the lanes route: Cout/g >= 16, >= 64 products per output, an input of
-// >= 16 pixels (the bf16 tiles' rule, Bf16AmxPays).
+// the lanes route, any Cout/g: Cin/g >= kInt8AmxMinCin.
+constexpr int64_t kInt8AmxMinCin = 16;
 bool Int8AmxPays(const Geom3& g);
 bool Int8LanesCost(const Geom3& g, const kernels::KernelInfo* k, AlgoCost* cost);
 // channels_last: x (N, *in, Cin) and y (N, *out, Cout) (Layout::kNHWC),

@@ -10,7 +10,6 @@
 #include "src/algo/lanes_tap_sets.h"
 #include "src/algo/phase_int8.h"
 #include "src/algo/phase_lanes.h"
-#include "src/algo/tap_math.h"
 #include "src/base/check.h"
 #include "src/base/checked_int.h"
 #include "src/base/int_math.h"
@@ -321,11 +320,12 @@ void PhaseInt8Lanes::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const
 
 }  // namespace
 
-bool Int8AmxPays(const Geom3& g) {
-  const int64_t outputs = SatProduct({g.n, g.cout, g.out_sp});
-  if (outputs == 0 || g.cout_g < kInt8LanesMinCout || g.in_sp < 16) return false;
-  return UsefulMacs(g) / outputs >= 64;
-}
+// Measured with tconv_int8_routes on an Intel Xeon (bench/RESULTS.md,
+// "int8 on AMX tiles"): where Cin/g >= 16 the tiles beat both other routes
+// on the core suite and the calibration layers, whatever Cout/g (dcgan_g5's
+// 3 channels: 2.4x widening; 1 x 1 latent inputs: 11x the int16 route);
+// with 3-4 input channels per group, or depthwise, widening wins (2-20x).
+bool Int8AmxPays(const Geom3& g) { return g.cin_g >= kInt8AmxMinCin; }
 
 const KernelInfo* Int8LanesKernel(const Geom3& g, bool any_cout) {
   if (const KernelInfo* amx = kernels::FindKernel(kernels::KernelOp::kPhaseInt8Amx, DType::kI8);
