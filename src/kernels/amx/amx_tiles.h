@@ -159,11 +159,20 @@ constexpr int64_t kStageTiles = 8;
 template <class T>
 using Stage = T[kStageTiles][2][kTile][kTile];  // [pixel tile][channel tile of the pair][pixel][channel]
 
+// A product for Block: Dp::C0() is tmm0 += tmm4 x tmm6, C1 tmm1 += tmm4 x
+// tmm7, C2 tmm2 += tmm5 x tmm6, C3 tmm3 += tmm5 x tmm7 (op: the intrinsic,
+// which takes tile numbers as literals, so a macro writes them).
+#define TCONV_AMX_PRODUCT(Name, op)   \
+  struct Name {                       \
+    static void C0() { op(0, 4, 6); } \
+    static void C1() { op(1, 4, 7); } \
+    static void C2() { op(2, 5, 6); } \
+    static void C3() { op(3, 5, 7); } \
+  }
+
 // The 2 x 2 block of C tiles (pixel tiles pt[0..MT), channel tiles j0, j0 +
-// 1 (NT of them)), from the init row, over every tap and word. Dp names
-// the product: Dp::C0() is tmm0 += tmm4 x tmm6, C1 tmm1 += tmm4 x tmm7, C2
-// tmm2 += tmm5 x tmm6, C3 tmm3 += tmm5 x tmm7 (the intrinsics take tile
-// numbers as literals).
+// 1 (NT of them)), from the init row, over every tap and word; Dp is a
+// TCONV_AMX_PRODUCT.
 template <class Dp, int MT, int NT, class T>
 void Block(const AmxCall& a, const Geometry& geo, int64_t cob, const PixelTile* pt, int64_t j0, const T* init,
            T (*out)[2][kTile][kTile]) {

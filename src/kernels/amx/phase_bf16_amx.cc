@@ -25,20 +25,11 @@ namespace tconv {
 namespace kernels {
 namespace {
 
-using amx::AmxCall;
-using amx::Geometry;
-using amx::kTile;
-using amx::PixelTile;
-using amx::Run;
+using namespace amx;  // NOLINT(build/namespaces): the tiling's names
 using Stage = amx::Stage<float>;
 
 // TDPBF16PS on the block's tiles (amx_tiles.h, Block).
-struct DpBf16 {
-  static void C0() { _tile_dpbf16ps(0, 4, 6); }
-  static void C1() { _tile_dpbf16ps(1, 4, 7); }
-  static void C2() { _tile_dpbf16ps(2, 5, 6); }
-  static void C3() { _tile_dpbf16ps(3, 5, 7); }
-};
+TCONV_AMX_PRODUCT(DpBf16, _tile_dpbf16ps);
 
 // 16 floats to bf16 bits as Bf16Bits (src/base/bf16.h): to nearest, ties
 // to even, NaN to 0x7FC0, denormals rounded (vcvtneps2bf16 would flush them

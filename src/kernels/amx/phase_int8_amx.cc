@@ -24,21 +24,12 @@ namespace tconv {
 namespace kernels {
 namespace {
 
-using amx::AmxCall;
-using amx::Geometry;
-using amx::kTile;
-using amx::PixelTile;
-using amx::Run;
+using namespace amx;  // NOLINT(build/namespaces): the tiling's names
 using Stage = amx::Stage<int32_t>;
 
 // TDPBUSD on the block's tiles (amx_tiles.h, Block): x's bytes unsigned,
 // w's signed, as vpdpbusd.
-struct DpInt8 {
-  static void C0() { _tile_dpbusd(0, 4, 6); }
-  static void C1() { _tile_dpbusd(1, 4, 7); }
-  static void C2() { _tile_dpbusd(2, 5, 6); }
-  static void C3() { _tile_dpbusd(3, 5, 7); }
-};
+TCONV_AMX_PRODUCT(DpInt8, _tile_dpbusd);
 
 // 16 sums to y's type at out (the lanes of mask m), by the VNNI kernels'
 // epilogues: the folded one (bias in the sums, the f32 route where `f32`)
