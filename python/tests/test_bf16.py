@@ -91,8 +91,8 @@ def test_bf16_kernel_layer(threads):
     kw = dict(stride=2, padding=1)
     plan = tconv.Plan(w, b, input_shape=x.shape, dtype="bf16", threads=threads, **kw)
     # dpbf16 where the CPU has AVX512_BF16, else the widening bf16 kernels;
-    # on a CPU with AMX-BF16 the f32 route (the dot kernels only tie the
-    # f32 FMAs there; which one is tests/phase_bf16_sweep_test.cc's matter).
+    # on a CPU with AMX-BF16 the AMX tiles or the f32 route (which one is
+    # tests/phase_bf16_sweep_test.cc's matter).
     assert plan.kernel.startswith("bf16_phase_") or plan.kernel.endswith("(bf16 widened to f32)")
     xr, wr = bf16_round(x), bf16_round(w)
     ref, bound = torch_transpose(xr, wr, b, **kw), transpose_bound(xr, wr, b, **kw)

@@ -128,8 +128,8 @@ def test_integer_reference_agrees_with_torch():
 @pytest.mark.parametrize("shape,groups,y_dtype", [((2, 16, 5, 6), 1, U8), ((1, 32, 9), 2, S8),
                                                   ((1, 16, 3, 4, 3), 1, F32), ((2, 24, 4, 4), 3, U8)])
 def test_int8_simd_kernel_layers(shape, groups, y_dtype):
-    """Cin/groups >= 8: one of phase's SIMD int8 routes runs (vpdpbusd lanes, f32 kernels on exact integers, or the
-    int16 dot kernel); the same bits as the reference."""
+    """Cin/groups >= 8: one of phase's SIMD int8 routes runs (vpdpbusd or AMX lanes, f32 kernels on exact integers,
+    or the int16 dot kernel); the same bits as the reference."""
     rng = np.random.default_rng(sum(shape))
     nd = len(shape) - 2
     x = rng.integers(0, 256, shape).astype(np.uint8)
