@@ -137,7 +137,8 @@ void PhaseBf16::FillBiasItem(Buffer y, int64_t i) const {
 // only products of zero pads, so the f32 sums are the same but for two
 // corner cases that now match the reference: a sum of -0 (a -0 bias and
 // -0 products) is no longer turned to +0, and vdpbf16ps no longer flushes
-// a denormal bias of a box without taps.
+// a denormal bias of a box without taps. (The AMX kernel takes one box of
+// every tap: Plan.)
 void PhaseBf16::RunPhase(size_t phase, const LanesTask& task, int64_t b, const uint32_t* xp, Buffer y) const {
   sets_.ForBoxes(lp_, phase, task, xp, [&](const LanesBox& box) { RunBox(phase, task, b, box, y); });
 }

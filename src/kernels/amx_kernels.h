@@ -1,10 +1,19 @@
 // The AMX kernels (src/kernels/amx/, x86-64 only): the bf16 and int8 lanes
 // kernels on Intel's tiles, on the contracts of Bf16RowFn
-// (phase_bf16_kernels.h) and Int8RowFn (phase_int8_kernels.h) with two
-// more conditions: cob is kAmxCoutBlock, and the words of a pixel (channel
-// pairs, channel quads) are a multiple of kAmxWordsPerTile (the planners
-// pad them: zero weights there). src/kernels/registry.cc lists them where
-// the CPU and Linux run them.
+// (phase_bf16_kernels.h) and Int8RowFn (phase_int8_kernels.h) with these
+// differences:
+//   - cob is kAmxCoutBlock, and the words of a pixel (channel pairs,
+//     channel quads) are a multiple of kAmxWordsPerTile (the planners pad
+//     them: zero weights there);
+//   - a call may read x between its rows (a tile through the row pitch:
+//     the padding after a row, never past the last pixel's words), and the
+//     planners hand it every tap over the zero padding (no border boxes);
+//   - bf16: TDPBF16PS rounds each channel pair's sum once (vdpbf16ps and
+//     the widening kernels round after each product), and treats denormal
+//     inputs and results as zero, so its bits are its own, within the same
+//     bound; a sum of -0 may end +0. int8 sums are exact, as every int8
+//     kernel's.
+// src/kernels/registry.cc lists them where the CPU and Linux run them.
 //
 // Layer: kernels/ depends on src/base/ only.
 #ifndef TCONV_SRC_KERNELS_AMX_KERNELS_H_
@@ -21,14 +30,16 @@ namespace kernels {
 constexpr int64_t kAmxCoutBlock = 64;     // output channels per call: 4 tiles of 16
 constexpr int64_t kAmxWordsPerTile = 16;  // 4-byte words of a pixel per tile row
 
-#if defined(__x86_64__)
-#define TCONV_HAVE_AMX_KERNELS 1
+// TCONV_HAVE_AMX_KERNELS: set by the build where it compiles them (x86-64
+// Linux, a compiler with the AMX targets; CMakeLists.txt).
+#ifndef TCONV_HAVE_AMX_KERNELS
+#define TCONV_HAVE_AMX_KERNELS 0
+#endif
+#if TCONV_HAVE_AMX_KERNELS
 // True once Linux granted this process the AMX tile data (asked once).
 bool AmxTilesPermitted();
 Bf16RowFn PhaseBf16AmxKernel();  // bf16_phase_amx_32x32
 Int8RowFn PhaseInt8AmxKernel();  // i8_phase_amx_32x32
-#else
-#define TCONV_HAVE_AMX_KERNELS 0
 #endif
 
 }  // namespace kernels

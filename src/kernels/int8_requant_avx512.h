@@ -15,7 +15,11 @@
 #include "src/kernels/phase_int8_kernels.h"
 
 // The features these functions are compiled for: clang's target attribute
-// replaces the target's (it does not add to them), so all are named.
+// replaces the target's (it does not add to them), so all are named. The
+// functions are static: each translation unit (the Highway VNNI one, the
+// AMX one) keeps its own copy. One copy shared by the linker, compiled in
+// the other translation unit's context, gave wrong sums in the clang (ASan)
+// build's VNNI kernels.
 #ifndef TCONV_VNNI_TARGET
 #define TCONV_VNNI_TARGET "avx512f,avx512vl,avx512dq,avx512bw,avx512vnni"
 #endif
@@ -31,7 +35,7 @@ struct Int8Epilogue {
 };
 
 // The bytes of mask m of b at out.
-__attribute__((target(TCONV_VNNI_TARGET))) inline void StoreInt8Bytes(__m128i b, __mmask16 m, void* out) {
+__attribute__((target(TCONV_VNNI_TARGET))) static inline void StoreInt8Bytes(__m128i b, __mmask16 m, void* out) {
   if (m == 0xFFFF) {
     _mm_storeu_si128(static_cast<__m128i*>(out), b);
   } else {
@@ -42,7 +46,7 @@ __attribute__((target(TCONV_VNNI_TARGET))) inline void StoreInt8Bytes(__m128i b,
 // 16 accumulators to y's type (the rule of the contract), stored at out:
 // the lanes of mask m of 16 bytes (u8 / s8) or 16 floats.
 // (Compiled for the tile's features: clang inlines only between equal ones.)
-__attribute__((target(TCONV_VNNI_TARGET))) inline void Int8Requantize(const Int8RowArgs& a, const Int8Epilogue& e,
+__attribute__((target(TCONV_VNNI_TARGET))) static inline void Int8Requantize(const Int8RowArgs& a, const Int8Epilogue& e,
                                                                       __m512i acc, __mmask16 m, void* out) {
   if (m == 0) return;
   __m512d lo = _mm512_cvtepi32_pd(_mm512_castsi512_si256(acc));
@@ -86,7 +90,7 @@ inline bool Int8F32RouteFits(const double* mult, int64_t n) {
 // Int8RoundF32 (int8_round_f32-inl.h, with the proof) does; vectors where
 // float cannot prove it take the double steps.
 template <bool kU8>
-__attribute__((target(TCONV_VNNI_TARGET), always_inline)) inline void Int8RequantizeFolded(const Int8Epilogue& e,
+__attribute__((target(TCONV_VNNI_TARGET), always_inline)) static inline void Int8RequantizeFolded(const Int8Epilogue& e,
                                                                                             __m512i acc, __m512i zp,
                                                                                             bool f32, __mmask16 m,
                                                                                             void* out) {
@@ -110,7 +114,7 @@ __attribute__((target(TCONV_VNNI_TARGET), always_inline)) inline void Int8Requan
 
 // The epilogue constants of the 16 channels from v * 16 (bias, mult: the
 // call's nco values, zero-padded to cover every vector read).
-__attribute__((target(TCONV_VNNI_TARGET))) inline Int8Epilogue MakeInt8Epilogue(const double* bias, const double* mult,
+__attribute__((target(TCONV_VNNI_TARGET))) static inline Int8Epilogue MakeInt8Epilogue(const double* bias, const double* mult,
                                                                                int v) {
   Int8Epilogue e;
   e.bias_lo = _mm512_loadu_pd(bias + v * 16), e.bias_hi = _mm512_loadu_pd(bias + v * 16 + 8);

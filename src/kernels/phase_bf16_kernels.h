@@ -12,7 +12,8 @@
 // half: channel 2c + 1) and "." is the pair's dot product accumulated in
 // f32, the odd product first (vdpbf16ps's order; the widening kernels keep
 // it, so both give the same bits on normal numbers; vdpbf16ps flushes
-// denormal inputs and results to zero, the widening kernels do not).
+// denormal inputs and results to zero, the widening kernels do not). The
+// AMX kernel rounds differently (amx_kernels.h).
 //
 // Layer: kernels/ depends on src/base/ only.
 #ifndef TCONV_SRC_KERNELS_PHASE_BF16_KERNELS_H_

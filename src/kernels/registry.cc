@@ -30,9 +30,9 @@ namespace {
 // targets (the cap below them drops them) on a CPU with AMX-BF16 / AMX-INT8
 // whose OS granted the tile state. First in the list: where a planner asks
 // for one, it is the preferred kernel.
-void AppendAmxKernels(std::vector<KernelInfo>* out) {
+void AppendAmxKernels(int64_t target, std::vector<KernelInfo>* out) {
 #if TCONV_HAVE_AMX_KERNELS
-  const std::string isa = dispatch::ActiveIsaName();
+  const std::string isa = dispatch::IsaName(dispatch::Isa{target});  // the table's
   if (isa.rfind("avx512", 0) != 0 || !(dispatch::CpuHasAmxBf16() || dispatch::CpuHasAmxInt8()) ||
       !AmxTilesPermitted())
     return;
@@ -52,7 +52,7 @@ void AppendAmxKernels(std::vector<KernelInfo>* out) {
   if (dispatch::CpuHasAmxInt8())
     add("i8", KernelOp::kPhaseInt8Amx, DType::kI8, reinterpret_cast<AnyKernelFn>(PhaseInt8AmxKernel()));
 #else
-  (void)out;
+  (void)target, (void)out;
 #endif
 }
 
@@ -118,7 +118,7 @@ const std::vector<KernelInfo>& ActiveKernels() {
   AppendOtherKernels(&v);
   AppendBf16Kernels(&v);
   AppendInt8Kernels(&v);
-  AppendAmxKernels(&v);
+  AppendAmxKernels(target, &v);
   std::stable_sort(v.begin(), v.end(), [](const KernelInfo& a, const KernelInfo& b) { return a.list_line < b.list_line; });
   return tables.emplace(target, std::move(v)).first->second;
 }

@@ -355,6 +355,7 @@ std::vector<std::string> PhaseKernelNames() {
       case kernels::KernelOp::kPhaseChannels:
       case kernels::KernelOp::kPhaseBf16Dp:
       case kernels::KernelOp::kPhaseBf16Widen:
+      case kernels::KernelOp::kPhaseBf16Amx:
       case kernels::KernelOp::kDwNchwExpand:
         names.push_back(k.name);
         break;

@@ -81,8 +81,9 @@ struct Run {
 // How the call's nrows x npix pixels are cut into tiles of m <= 16 (A tile
 // rows at a uniform stride in x), the one with the fewest tiles:
 //   kRow     along each row (x stride: the words of a pixel);
-//   kColumn  down each column (x stride: the row stride), for boxes one or
-//            a few pixels wide (a phase's left and right borders);
+//   kColumn  down each column (x stride: the row stride), for calls one or
+//            a few pixels wide and many rows tall (narrow phases, column
+//            chunks);
 //   kWrap    the rows read as one line through the padded input's row
 //            pitch (x stride: a pixel's words): a tile may hold the end of a row, the
 //            padding after it (computed, never stored) and the start of
@@ -101,7 +102,7 @@ struct Geometry {
   explicit Geometry(const AmxCall& a) {
     const int64_t by_row = a.nrows * CeilDiv(a.npix, kTile), by_column = a.npix * CeilDiv(a.nrows, kTile);
     int64_t wrapped = by_row;
-    if (a.nrows > 1 && a.x_row_stride % a.words == 0) {
+    if (a.nrows > 1 && a.x_row_stride % a.words == 0 && a.x_row_stride / a.words >= a.npix) {
       pitch = a.x_row_stride / a.words;
       span = (a.nrows - 1) * pitch + a.npix;
       wrapped = CeilDiv(span, kTile);
@@ -184,8 +185,6 @@ void Block(const AmxCall& a, const Geometry& geo, int64_t cob, const PixelTile* 
     _tile_loadd(2, init + j0 * kTile, 0);
     if constexpr (NT == 2) _tile_loadd(3, init + (j0 + 1) * kTile, 0);
   }
-  // (Locals: the tile intrinsics clobber memory, a's fields would be
-  // reloaded after each.)
   const uint32_t* x0 = a.x + pt[0].r * a.x_row_stride + pt[0].q * a.words;
   const uint32_t* x1 = MT == 2 ? a.x + pt[1].r * a.x_row_stride + pt[1].q * a.words : x0;
   const int64_t ntaps = a.ntaps, words = a.words;
@@ -226,6 +225,10 @@ void Block(const AmxCall& a, const Geometry& geo, int64_t cob, const PixelTile* 
 template <class Dp, class T, class Store>
 void RunTiles(const AmxCall& a, const Geometry& geo, int64_t cob, const T* init, int64_t stage_tiles, Store store) {
   const int64_t m = geo.m, ntiles_n = (a.nco + kTile - 1) / kTile;
+  // GCC's tile loads and LDTILECFG are asm statements that do not tell the
+  // compiler what memory they read (the 64-byte config, the init row): make
+  // every store before this point happen before them.
+  asm volatile("" ::: "memory");
   if (a.ntaps > 0) {
     TileConfig cfg;
     for (int t = 0; t < 6; ++t) {  // C (tmm0-3) and A (tmm4-5): m pixels

@@ -17,9 +17,24 @@
 #include <cstdint>
 #include <cstring>
 
+#include "hwy/base.h"
 #include "src/base/check.h"
-#include "src/kernels/amx/amx_tiles.h"
 #include "src/kernels/amx_kernels.h"
+
+// Everything below, the shared tiling included, is compiled for AVX-512 and
+// the AMX tiles by function attributes (not file-wide -m flags, which
+// would also compile the standard library's inline functions this file
+// instantiates for AVX-512, and the linker may keep those copies for every
+// caller).
+HWY_PUSH_ATTRIBUTES("avx512f,avx512vl,avx512dq,avx512bw,avx512vnni,amx-tile,amx-bf16")
+static_assert(true, "a region: HWY_POP_ATTRIBUTES ends it");
+#include "src/kernels/amx/amx_tiles.h"  // NOLINT(build/include_order): inside the region
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 warns inside its own AVX-512 headers (the masked intrinsics'
+// _mm512_undefined_* operands) where function attributes enable them.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 
 namespace tconv {
 namespace kernels {
@@ -62,8 +77,9 @@ struct StridePattern {
   }
 };
 
-StridePattern MakeStridePattern(int64_t s) {
+StridePattern MakeStridePattern(int64_t stride) {
   StridePattern p;
+  const int64_t s = std::max<int64_t>(1, stride);  // (a one-pixel call may pass 0)
   p.s = s;
   p.per = s <= 16 ? 16 / s : 0;
   const int64_t per16 = 32 / s;
@@ -176,6 +192,10 @@ void PhaseBf16Amx(const Bf16RowArgs& a) {
 }
 
 }  // namespace
+
+// (Below: baseline code, called before any AMX kernel is listed.)
+HWY_POP_ATTRIBUTES
+static_assert(true, "the region of HWY_PUSH_ATTRIBUTES above ends here");
 
 bool AmxTilesPermitted() {
   // Linux (5.16 on) hands out the 8 KiB tile state only to processes that

@@ -15,10 +15,25 @@
 #include <cstdint>
 #include <cstring>
 
+#include "hwy/base.h"
 #include "src/base/check.h"
-#include "src/kernels/amx/amx_tiles.h"
 #include "src/kernels/amx_kernels.h"
 #include "src/kernels/int8_requant_avx512.h"
+
+// Everything below, the shared tiling included, is compiled for AVX-512 and
+// the AMX tiles by function attributes (not file-wide -m flags, which
+// would also compile the standard library's inline functions this file
+// instantiates for AVX-512, and the linker may keep those copies for every
+// caller).
+HWY_PUSH_ATTRIBUTES("avx512f,avx512vl,avx512dq,avx512bw,avx512vnni,amx-tile,amx-int8")
+static_assert(true, "a region: HWY_POP_ATTRIBUTES ends it");
+#include "src/kernels/amx/amx_tiles.h"  // NOLINT(build/include_order): inside the region
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 warns inside its own AVX-512 headers (the masked intrinsics'
+// _mm512_undefined_* operands) where function attributes enable them.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 
 namespace tconv {
 namespace kernels {
@@ -111,6 +126,10 @@ void PhaseInt8Amx(const Int8RowArgs& a) {
 }
 
 }  // namespace
+
+// (Below: baseline code, called before any AMX kernel is listed.)
+HWY_POP_ATTRIBUTES
+static_assert(true, "the region of HWY_PUSH_ATTRIBUTES above ends here");
 
 Int8RowFn PhaseInt8AmxKernel() { return PhaseInt8Amx; }
 
