@@ -2,10 +2,11 @@
 // a CPU whose kernel list has it: random calls in each of its tilings (along
 // rows, down columns, rows wrapped through the row pitch), NCHW- and
 // NHWC-strided y with pixel strides 1-17, f32 and bf16 y, 1-64 channels,
-// 0-3 taps. Values are small integers, so every sum is exact in f32 and the
-// kernel must match a plain loop bit for bit whatever its order; y starts
-// as a sentinel, and every element that is not an output must keep it (the
-// strided stores mask the other column phases' outputs off). Skipped where
+// 0-3 taps, 16-64 channel pairs. Values are small integers, so every sum is
+// exact in f32 and the kernel must match a plain loop bit for bit whatever
+// its order; y starts as a sentinel, with a guard band on either side, and
+// every element that is not an output must keep it (the strided stores
+// mask the other column phases' outputs off). Skipped where
 // the list has no AMX kernel (no AMX-BF16, or Linux refused the tiles):
 // phase_bf16_sweep_test.cc runs it through plans too.
 #include <gtest/gtest.h>
@@ -32,6 +33,7 @@ struct Call {
 };
 
 constexpr float kSentinel = 12345.0f;
+constexpr int64_t kGuard = 64;  // sentinels before and after y
 
 // One call's operands: x of nrows rows of `pitch` pixels of ci2 pairs (plus
 // room for the taps, tap t reading t * (ci2 + row) further), weights, bias,
@@ -67,7 +69,9 @@ struct CallData {
     co_stride = c.channels_last ? 1 : c.nrows * c.yrow;
     pix_stride = c.channels_last ? c.s * c.nco : c.s;
     row_stride = c.channels_last ? c.yrow * c.nco : c.yrow;
-    const int64_t ylen = c.channels_last ? c.nrows * row_stride : c.nco * co_stride;
+    // (A guard band of kGuard sentinels on either side: y_at() is y's
+    // element 0.)
+    const int64_t ylen = (c.channels_last ? c.nrows * row_stride : c.nco * co_stride) + 2 * kGuard;
     y.assign(ylen, kSentinel);
     ybf.assign(ylen, Bf16Bits(kSentinel));
   }
@@ -85,8 +89,8 @@ struct CallData {
     a.nrows = c.nrows;
     a.x_row_stride = row;
     a.nco = c.nco;
-    a.y = c.bf16_y ? nullptr : y.data();
-    a.ybf = c.bf16_y ? ybf.data() : nullptr;
+    a.y = c.bf16_y ? nullptr : y.data() + kGuard;
+    a.ybf = c.bf16_y ? ybf.data() + kGuard : nullptr;
     a.y_co_stride = co_stride;
     a.y_pix_stride = pix_stride;
     a.y_row_stride = row_stride;
@@ -124,7 +128,7 @@ bool CheckCall(const kernels::KernelInfo& k, const Call& c, uint64_t seed) {
     for (int64_t q = 0; q < c.npix; ++q)
       for (int64_t co = 0; co < c.nco; ++co) {
         const float want = d.Want(c, r, q, co);
-        const int64_t at = r * d.row_stride + q * d.pix_stride + co * d.co_stride;
+        const int64_t at = kGuard + r * d.row_stride + q * d.pix_stride + co * d.co_stride;
         is_output[at] = 1;
         if (c.bf16_y ? d.ybf[at] != Bf16Bits(want) : d.y[at] != want) {
           ADD_FAILURE() << Describe(c, seed) << ": y(" << r << ", " << q << ", " << co << ") = "
@@ -135,7 +139,7 @@ bool CheckCall(const kernels::KernelInfo& k, const Call& c, uint64_t seed) {
   for (size_t i = 0; i < d.y.size(); ++i) {
     const bool kept = c.bf16_y ? d.ybf[i] == Bf16Bits(kSentinel) : d.y[i] == kSentinel;
     if (!is_output[i] && !kept) {
-      ADD_FAILURE() << Describe(c, seed) << ": wrote y[" << i << "], not an output";
+      ADD_FAILURE() << Describe(c, seed) << ": wrote y[" << static_cast<int64_t>(i) - kGuard << "], not an output";
       return false;
     }
   }
@@ -153,13 +157,16 @@ TEST(Bf16Amx, RandomCallsMatchThePlainLoopBitwise) {
   auto pick = [&rng](int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(rng() % (hi - lo + 1)); };
   const int64_t strides[] = {1, 2, 3, 5, 17};
   int calls = 0;
-  for (int shape = 0; shape < 3; ++shape)  // long rows, narrow columns, short rows
-    for (int i = 0; i < 80; ++i) {
+  // Long rows, narrow columns, short rows, and few short rows (tiles of
+  // fewer than 16 pixels; one pixel; a pitch whose padding holds whole
+  // tiles).
+  for (int shape = 0; shape < 4; ++shape)
+    for (int i = 0; i < 60; ++i) {
       Call c;
-      c.npix = shape == 0 ? pick(16, 40) : shape == 1 ? pick(1, 3) : pick(2, 12);
-      c.nrows = shape == 0 ? pick(1, 3) : pick(4, 24);
-      c.pitch = c.npix + pick(0, 4);
-      c.ci2 = 16 * pick(1, 2);
+      c.npix = shape == 0 ? pick(16, 40) : shape == 1 ? pick(1, 3) : shape == 2 ? pick(2, 12) : pick(1, 15);
+      c.nrows = shape == 0 || shape == 3 ? pick(1, 3) : pick(4, 24);
+      c.pitch = c.npix + (shape == 3 ? pick(0, 40) : pick(0, 4));
+      c.ci2 = 16 * pick(1, 4);
       c.ntaps = pick(0, 3);
       const int64_t ncos[] = {1, 15, 16, 17, 33, 64};
       c.nco = ncos[pick(0, 5)];
