@@ -19,7 +19,8 @@
 // Tiles: C 2 x 2 (tmm0-3), A 2 (tmm4-5), B 2 (tmm6-7): each A and B tile
 // is used twice.
 //
-// Include only in the AMX translation units (compiled with -mamx-tile).
+// Include only in the AMX translation units, inside their region of
+// AVX-512 and AMX function attributes (HWY_PUSH_ATTRIBUTES).
 #ifndef TCONV_SRC_KERNELS_AMX_AMX_TILES_H_
 #define TCONV_SRC_KERNELS_AMX_AMX_TILES_H_
 
@@ -28,6 +29,14 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 warns inside its own AVX-512 headers (the masked intrinsics'
+// _mm512_undefined_* operands) where function attributes enable them, as
+// in the AMX translation units (the only includers of this header).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 
 namespace tconv {
 namespace kernels {

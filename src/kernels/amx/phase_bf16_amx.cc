@@ -29,12 +29,6 @@
 HWY_PUSH_ATTRIBUTES("avx512f,avx512vl,avx512dq,avx512bw,avx512vnni,amx-tile,amx-bf16")
 static_assert(true, "a region: HWY_POP_ATTRIBUTES ends it");
 #include "src/kernels/amx/amx_tiles.h"  // NOLINT(build/include_order): inside the region
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12 warns inside its own AVX-512 headers (the masked intrinsics'
-// _mm512_undefined_* operands) where function attributes enable them.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
 
 namespace tconv {
 namespace kernels {
