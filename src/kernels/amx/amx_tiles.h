@@ -94,10 +94,10 @@ struct Run {
 //            a few pixels wide and many rows tall (narrow phases, column
 //            chunks);
 //   kWrap    the rows read as one line through the padded input's row
-//            pitch (x stride: a pixel's words): a tile may hold the end of a row, the
-//            padding after it (computed, never stored) and the start of
-//            the next. For short rows (DCGAN's 7 x 7 interior boxes: 5
-//            tiles of 16 instead of 7 of 7).
+//            pitch (x stride: a pixel's words): a tile may hold the end of
+//            a row, the padding after it (computed, never stored) and the
+//            start of the next. For short rows (dcgan_g3's 8 x 8 phases: 5
+//            tiles of 16 instead of 8 of 8).
 struct Geometry {
   enum Mode { kRow, kColumn, kWrap } mode = kRow;
   int64_t m = 16;       // pixels per tile
