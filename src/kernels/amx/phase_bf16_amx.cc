@@ -10,8 +10,6 @@
 // granted the tile data permission, at the AVX-512 targets
 // (src/kernels/registry.cc).
 #include <immintrin.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -119,21 +117,18 @@ void StoreStrided(const StridePattern& p, uint16_t* y, __m256i h, int64_t m) {
   }
 }
 
-// The staged C tiles (pixel tiles pts[0..count), channel tile nj of the
-// pair: channels [co0, co0 + nc)) into y. Channels last (y_co_stride 1): a
+// The staged C tiles (their output runs r, channel tile nj of the pair:
+// channels [co0, co0 + nc)) into y. Channels last (y_co_stride 1): a
 // pixel's channels are one masked vector store. Else channel by channel:
 // each tile's column (gathered from L1), rounded where y is bf16, stored
 // as a strided run of pixels.
-void StoreTiles(const Bf16RowArgs& a, const AmxCall& call, const Geometry& geo, const StridePattern& sp, const PixelTile* pts,
-                int64_t count, int nj, int64_t co0, int64_t nc, const Stage& stage) {
-  Run runs[amx::kStageTiles][kTile];
-  int nruns[amx::kStageTiles];
-  for (int64_t t = 0; t < count; ++t) nruns[t] = geo.Runs(call, pts[t], runs[t]);
+void StoreTiles(const Bf16RowArgs& a, const Geometry& geo, const StridePattern& sp, const StagedRuns& r, int nj,
+                int64_t co0, int64_t nc, const Stage& stage) {
   if (a.y_co_stride == 1) {
     const __mmask16 mask = static_cast<__mmask16>((1u << nc) - 1u);
-    for (int64_t t = 0; t < count; ++t)
-      for (int k = 0; k < nruns[t]; ++k) {
-        const Run& run = runs[t][k];
+    for (int64_t t = 0; t < r.count; ++t)
+      for (int k = 0; k < r.n[t]; ++k) {
+        const Run& run = r.run[t][k];
         for (int64_t i = 0; i < run.n; ++i) {
           const __m512 v = _mm512_load_ps(stage[t][nj][run.i0 + i]);
           const int64_t at = run.y_off + co0 + i * geo.y_step;
@@ -149,9 +144,9 @@ void StoreTiles(const Bf16RowArgs& a, const AmxCall& call, const Geometry& geo, 
   const __m512i rows = _mm512_set_epi32(240, 224, 208, 192, 176, 160, 144, 128, 112, 96, 80, 64, 48, 32, 16, 0);
   for (int64_t j = 0; j < nc; ++j) {
     const int64_t co = (co0 + j) * a.y_co_stride;
-    for (int64_t t = 0; t < count; ++t)
-      for (int k = 0; k < nruns[t]; ++k) {
-        const Run& run = runs[t][k];
+    for (int64_t t = 0; t < r.count; ++t)
+      for (int k = 0; k < r.n[t]; ++k) {
+        const Run& run = r.run[t][k];
         const __m512i at = _mm512_add_epi32(rows, _mm512_set1_epi32(static_cast<int>(run.i0 * kTile + j)));
         const __mmask16 valid = static_cast<__mmask16>((1u << run.n) - 1u);
         const __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, at, &stage[t][nj][0][0], 4);
@@ -175,13 +170,9 @@ void PhaseBf16Amx(const Bf16RowArgs& a) {
   alignas(64) float bias[kAmxCoutBlock] = {};
   if (a.bias) std::copy(a.bias, a.bias + a.nco, bias);
   const StridePattern sp = MakeStridePattern(geo.y_step);
-  // Channels last writes each tile pair at once (staging 8 lost 10-15 %:
-  // unet_up4, seed_k3s2, dcgan_g3 at 1 thread); channels first gains 5-10 %
-  // from it.
-  const int64_t stage_tiles = a.y_co_stride == 1 ? 2 : amx::kStageTiles;
-  amx::RunTiles<DpBf16>(call, geo, cob, bias, stage_tiles,
-                        [&](const PixelTile* pts, int64_t count, int nj, int64_t co0, int64_t nc, const Stage& stage) {
-                          StoreTiles(a, call, geo, sp, pts, count, nj, co0, nc, stage);
+  amx::RunTiles<DpBf16>(call, geo, cob, bias,
+                        [&](const StagedRuns& r, int nj, int64_t co0, int64_t nc, const Stage& stage) {
+                          StoreTiles(a, geo, sp, r, nj, co0, nc, stage);
                         });
 }
 
@@ -190,17 +181,6 @@ void PhaseBf16Amx(const Bf16RowArgs& a) {
 // (Below: baseline code, called before any AMX kernel is listed.)
 HWY_POP_ATTRIBUTES
 static_assert(true, "the region of HWY_PUSH_ATTRIBUTES above ends here");
-
-bool AmxTilesPermitted() {
-  // Linux (5.16 on) hands out the 8 KiB tile state only to processes that
-  // ask; asked once.
-  static const bool granted = [] {
-    constexpr long kArchReqXcompPerm = 0x1023;
-    constexpr long kXfeatureXtiledata = 18;
-    return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
-  }();
-  return granted;
-}
 
 Bf16RowFn PhaseBf16AmxKernel() { return PhaseBf16Amx; }
 

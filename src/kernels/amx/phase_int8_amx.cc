@@ -53,23 +53,20 @@ void Requantize16(const Int8RowArgs& a, const Int8Epilogue& e, bool f32, __m512i
   }
 }
 
-// The staged sums (pixel tiles pts[0..count), channel tile nj of the pair:
+// The staged sums (their output runs r, channel tile nj of the pair:
 // channels [co0, co0 + nc), epilogue e) to y's type. Channels last: each
 // pixel's channels requantized and stored as one masked vector. Else each
 // pixel's channels requantized into a small stage first, then written
 // channel by channel along the runs.
-void StoreTiles(const Int8RowArgs& a, const AmxCall& call, const Geometry& geo, const Int8Epilogue& e, bool f32,
-                const PixelTile* pts, int64_t count, int nj, int64_t co0, int64_t nc, const Stage& stage) {
-  Run runs[amx::kStageTiles][kTile];
-  int nruns[amx::kStageTiles];
-  for (int64_t t = 0; t < count; ++t) nruns[t] = geo.Runs(call, pts[t], runs[t]);
+void StoreTiles(const Int8RowArgs& a, const Geometry& geo, const Int8Epilogue& e, bool f32, const StagedRuns& r, int nj,
+                int64_t co0, int64_t nc, const Stage& stage) {
   const int64_t bytes = a.y_type == Int8Out::kF32 ? 4 : 1;
   const __mmask16 mask = static_cast<__mmask16>((1u << nc) - 1u);
   uint8_t* y = static_cast<uint8_t*>(a.y);
   if (a.y_co_stride == 1) {
-    for (int64_t t = 0; t < count; ++t)
-      for (int k = 0; k < nruns[t]; ++k) {
-        const Run& run = runs[t][k];
+    for (int64_t t = 0; t < r.count; ++t)
+      for (int k = 0; k < r.n[t]; ++k) {
+        const Run& run = r.run[t][k];
         for (int64_t i = 0; i < run.n; ++i) {
           const __m512i acc = _mm512_load_si512(stage[t][nj][run.i0 + i]);
           Requantize16(a, e, f32, acc, mask, y + (run.y_off + co0 + i * geo.y_step) * bytes);
@@ -78,9 +75,9 @@ void StoreTiles(const Int8RowArgs& a, const AmxCall& call, const Geometry& geo, 
     return;
   }
   alignas(64) uint8_t q[kTile][kTile * 4];  // [pixel][channel] in y's type
-  for (int64_t t = 0; t < count; ++t)
-    for (int k = 0; k < nruns[t]; ++k) {
-      const Run& run = runs[t][k];
+  for (int64_t t = 0; t < r.count; ++t)
+    for (int k = 0; k < r.n[t]; ++k) {
+      const Run& run = r.run[t][k];
       for (int64_t i = 0; i < run.n; ++i)
         Requantize16(a, e, f32, _mm512_load_si512(stage[t][nj][run.i0 + i]), mask, q[i]);
       for (int64_t j = 0; j < nc; ++j) {
@@ -110,12 +107,9 @@ void PhaseInt8Amx(const Int8RowArgs& a) {
   Int8Epilogue e[kAmxCoutBlock / kTile];
   for (int v = 0; v < kAmxCoutBlock / kTile; ++v) e[v] = MakeInt8Epilogue(bias, mult, v);
   const bool f32 = a.folded && Int8F32RouteFits(a.mult, a.nco);
-  // (Staging as the bf16 kernel: channels last writes each tile pair at
-  // once, channels first up to 8 tiles per channel run.)
-  const int64_t stage_tiles = a.y_co_stride == 1 ? 2 : amx::kStageTiles;
-  amx::RunTiles<DpInt8>(call, geo, cob, init, stage_tiles,
-                        [&](const PixelTile* pts, int64_t count, int nj, int64_t co0, int64_t nc, const Stage& stage) {
-                          StoreTiles(a, call, geo, e[co0 / kTile], f32, pts, count, nj, co0, nc, stage);
+  amx::RunTiles<DpInt8>(call, geo, cob, init,
+                        [&](const StagedRuns& r, int nj, int64_t co0, int64_t nc, const Stage& stage) {
+                          StoreTiles(a, geo, e[co0 / kTile], f32, r, nj, co0, nc, stage);
                         });
 }
 
