@@ -18,7 +18,7 @@
 //                       the max |y difference| against tconv's int8 y; exit
 //                       status 1 when it is over 1 for a same-y configuration)
 //       [--routes 1]   (instead: bf16 by the dot kernels beside bf16 widened to
-//                       f32 and f32, and which one auto's rule picks)
+//                       f32, bf16 gemm_col2im and f32, and which one auto picks)
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -54,7 +54,7 @@ class TconvBf16Runner : public Runner {
 std::unique_ptr<Runner> MakeTconvBf16Runner(const Layer& layer, int threads, const std::string& kernel,
                                             std::string* why,
                                             PhaseTuning::Bf16Compute route = PhaseTuning::Bf16Compute::kAuto,
-                                            Layout layout = Layout::kNCHW) {
+                                            Layout layout = Layout::kNCHW, const char* algo = "auto") {
   const ConvDesc& d = layer.desc;
   std::mt19937 rng(2);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
@@ -67,6 +67,7 @@ std::unique_ptr<Runner> MakeTconvBf16Runner(const Layer& layer, int threads, con
   o.phase.kernel = kernel;
   o.phase.bf16_compute = route;
   o.layout = layout;
+  o.algo = algo;
   Status st;
   auto r = std::make_unique<TconvBf16Runner>();
   r->plan = Plan::Create(d, ConstTensorView(w.data(), ConvTransposeWeightShape(d)),
@@ -354,32 +355,40 @@ bool BenchInt8(const Layer& l, int t, int rounds) {
   return !bad;
 }
 
-// --routes: the two ways to compute bf16 (PhaseTuning::Bf16Compute), beside
-// f32, and auto's pick: its loss is the faster route's GFLOP/s over the
-// picked one's.
+// --routes: the ways to compute bf16 (phase's PhaseTuning::Bf16Compute
+// routes, and gemm_col2im: on the AMX tiles where the list has them),
+// beside f32, and auto's pick: its loss is the fastest route's GFLOP/s
+// over the picked one's.
 void BenchRoutes(const Layer& l, int t, int rounds) {
   using C = PhaseTuning::Bf16Compute;
   std::string why;
-  std::unique_ptr<Runner> run[3] = {MakeTconvRunner(l, "auto", t, &why), MakeTconvBf16Runner(l, t, "", &why, C::kDot),
-                                    MakeTconvBf16Runner(l, t, "", &why, C::kWiden)};
+  constexpr int kRuns = 4;
+  std::unique_ptr<Runner> run[kRuns] = {
+      MakeTconvRunner(l, "auto", t, &why), MakeTconvBf16Runner(l, t, "", &why, C::kDot),
+      MakeTconvBf16Runner(l, t, "", &why, C::kWiden),
+      MakeTconvBf16Runner(l, t, "", &why, C::kAuto, Layout::kNCHW, "gemm_col2im")};
   std::unique_ptr<Runner> pick = MakeTconvBf16Runner(l, t, "", &why, C::kAuto);
-  if (!run[0] || !run[1] || !run[2] || !pick) {
+  if (!run[0] || !run[1] || !run[2] || !run[3] || !pick) {
     std::printf("| %s | %d | %s |\n", l.name.c_str(), t, why.c_str());
     return;
   }
-  std::vector<double> gf[3];
+  std::vector<double> gf[kRuns];
   for (int r = 0; r < rounds; ++r)
-    for (int i = 0; i < 3; ++i) {
-      const int k = (i + r) % 3;
+    for (int i = 0; i < kRuns; ++i) {
+      const int k = (i + r) % kRuns;
       gf[k].push_back(Gflops(l, TimeRunner(run[k].get(), 0.03, 3)));
     }
-  Stat s[3];
-  for (int i = 0; i < 3; ++i) s[i] = Summarize(gf[i]);
-  const bool widened = pick->Impl().find("widened") != std::string::npos;
-  const double best = std::max(s[1].med, s[2].med), picked = widened ? s[2].med : s[1].med;
-  std::printf("| %s | %d | %s | %s | %s | %s | %s | %s |\n", l.name.c_str(), t, Cell(s[0]).c_str(), Cell(s[1]).c_str(),
-              Cell(s[2]).c_str(), widened ? "widen" : "dot", Ratio(best, picked).c_str(),
-              Ratio(picked, s[0].med).c_str());
+  Stat s[kRuns];
+  for (int i = 0; i < kRuns; ++i) s[i] = Summarize(gf[i]);
+  const std::string impl = pick->Impl();
+  const int picked_run = impl.rfind("gemm_col2im", 0) == 0          ? 3
+                         : impl.find("widened") != std::string::npos ? 2
+                                                                     : 1;
+  const char* names[kRuns] = {"f32", "dot", "widen", "gemm"};
+  const double best = std::max({s[1].med, s[2].med, s[3].med}), picked = s[picked_run].med;
+  std::printf("| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", l.name.c_str(), t, Cell(s[0]).c_str(),
+              Cell(s[1]).c_str(), Cell(s[2]).c_str(), Cell(s[3]).c_str(), names[picked_run],
+              Ratio(best, picked).c_str(), Ratio(picked, s[0].med).c_str());
   std::fflush(stdout);
 }
 
@@ -408,8 +417,10 @@ int main(int argc, char** argv) {
         "kernel | oneDNN impls |\n");
     std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   } else if (a.routes) {
-    std::printf("| layer | threads | tconv f32 | bf16 dot | bf16 widen | auto picks | auto's loss | picked/f32 |\n");
-    std::printf("|---|---|---|---|---|---|---|---|\n");
+    std::printf(
+        "| layer | threads | tconv f32 | bf16 dot | bf16 widen | bf16 gemm_col2im | auto picks | auto's loss | "
+        "picked/f32 |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|\n");
   } else {
     std::printf(
         "| layer | threads | tconv f32 | tconv bf16 nchw | tconv bf16 nhwc | bf16 (faster)/f32 | oneDNN f32 | oneDNN "

@@ -287,7 +287,7 @@ Status CheckCreateArgs(const ConvDesc& desc, ConstTensorView weight, ConstTensor
   if (options.dtype == DataType::kBFloat16) {
     const Algorithm* a = FindAlgorithm(options.algo);
     if (a && !(a->dtypes & DTypeBit(DType::kBF16))) {
-      return Status::Unsupported("algorithm " + options.algo + " computes f32 only; bf16: auto, phase or ref");
+      return Status::Unsupported("algorithm " + options.algo + " computes f32 only; bf16: auto, phase, gemm_col2im or ref");
     }
   }
   return CheckMemory("the output " + ShapeString(ConvTransposeOutputShape(desc)), OutputBytes(desc),

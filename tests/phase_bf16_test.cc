@@ -98,7 +98,7 @@ TEST(BFloat16Plan, OnlyAlgorithmsThatComputeBf16AreTaken) {
   EXPECT_EQ(plan->algorithm(), "phase");
   EXPECT_EQ(plan->kernel().rfind("bf16_phase_", 0), 0u) << plan->kernel();
   EXPECT_EQ(plan->dtype(), DataType::kBFloat16);
-  for (const char* algo : {"gemm_col2im", "gather", "zero_insert"}) {
+  for (const char* algo : {"gather", "zero_insert"}) {
     o.algo = algo;
     EXPECT_EQ(MakePlan(d, o, w, {}, &st), nullptr) << algo;
     EXPECT_EQ(st.code(), StatusCode::kUnsupported);

@@ -162,13 +162,13 @@ def test_explain_reports_dtype_and_refusals():
     e = tconv.explain((1, 4, 8, 8), w, stride=2, padding=1, dtype="bf16")
     assert e["dtype"] == "bf16" and e["algorithm"] == "phase"
     refused = {d["name"]: d["refused"] for d in e["estimates"]}
-    assert refused["phase"] == refused["ref"] == ""
-    assert "f32 only" in refused["gemm_col2im"]
+    assert refused["phase"] == refused["ref"] == refused["gemm_col2im"] == ""
+    assert "f32 only" in refused["gather"]
     assert tconv.explain((1, 4, 8, 8), w, stride=2, padding=1)["dtype"] == "f32"
     plan = tconv.Plan(w, input_shape=(1, 4, 8, 8), stride=2, padding=1, dtype="bf16")
     assert plan.explain()["dtype"] == "bf16" and "bf16" in plan.kernel  # a bf16 kernel, or "(bf16 widened to f32)"
-    with pytest.raises(ValueError, match="gemm_col2im computes f32 only"):
-        tconv.explain((1, 4, 8, 8), w, stride=2, padding=1, dtype="bf16", algorithm="gemm_col2im")
+    with pytest.raises(ValueError, match="gather computes f32 only"):
+        tconv.explain((1, 4, 8, 8), w, stride=2, padding=1, dtype="bf16", algorithm="gather")
 
 
 def test_errors():
@@ -179,8 +179,8 @@ def test_errors():
         tconv.conv_transpose(x, w, dtype="f16")
     with pytest.raises(TypeError, match="dtype must be a str"):
         tconv.Plan(w, input_shape=x.shape, dtype=np.float32)
-    for algo in ("gemm_col2im", "zero_insert", "gather"):
-        with pytest.raises(ValueError, match="algorithm {} computes f32 only; bf16: auto, phase or ref".format(algo)):
+    for algo in ("zero_insert", "gather"):
+        with pytest.raises(ValueError, match="algorithm {} computes f32 only; bf16: auto, phase, gemm_col2im or ref".format(algo)):
             tconv.Plan(w, input_shape=x.shape, dtype="bf16", algorithm=algo)
     plan32 = tconv.Plan(w, input_shape=x.shape)
     with pytest.raises(ValueError, match="x has dtype uint16 but this plan computes f32.*dtype='bf16'"):

@@ -26,7 +26,8 @@
 // GEMM on one thread; the tasks spread over our `threads` workers
 // (src/algo/blas.h).
 //
-// int8 plans run the same steps on exact integers (gemm_col2im_int8.h).
+// int8 plans run the same steps on exact integers (gemm_col2im_int8.h),
+// bf16 plans on the AMX tiles or widened to f32 (gemm_col2im_bf16.h).
 #include <cblas.h>
 
 #include <algorithm>
@@ -36,6 +37,7 @@
 
 #include "src/algo/algorithm.h"
 #include "src/algo/blas.h"
+#include "src/algo/gemm_col2im_bf16.h"
 #include "src/algo/gemm_col2im_int8.h"
 #include "src/algo/gemm_one_pixel.h"
 #include "src/algo/im2col.h"
@@ -212,7 +214,7 @@ AlgoCost GemmCol2ImCost(const Geom3& g) {
   return c;
 }
 
-std::unique_ptr<PreparedAlgo> GemmCol2ImPrepare(const PrepareInput& in, std::string* /*why*/) {
+std::unique_ptr<PreparedAlgo> GemmCol2ImPrepare(const PrepareInput& in, std::string* why) {
   const Geom3& g = in.g;
   const float* w = in.w.dtype == DType::kF32 ? in.w.As<float>() : nullptr;
   const float* bias = in.w.dtype == DType::kF32 ? in.bias.As<float>() : nullptr;
@@ -220,6 +222,7 @@ std::unique_ptr<PreparedAlgo> GemmCol2ImPrepare(const PrepareInput& in, std::str
   // many GiB, so report it as out of memory.
   if (SatMul(g.cout_g, g.k_sp) > INT_MAX || g.in_sp > INT_MAX || g.cin_g > INT_MAX) return nullptr;
   if (in.w.dtype == DType::kI8) return PrepareGemmCol2ImInt8(in);
+  if (in.w.dtype == DType::kBF16) return PrepareGemmCol2ImBf16(in, GemmCol2ImPrepare, GemmCol2ImCost, why);
   if (OnePixelGemmApplies(g)) return PrepareOnePixelGemm(g, w, bias);
   return std::make_unique<GemmCol2ImPrepared>(g, w, bias);
 }
@@ -229,6 +232,6 @@ std::unique_ptr<PreparedAlgo> GemmCol2ImPrepare(const PrepareInput& in, std::str
 const Algorithm kGemmCol2ImAlgorithm = {
     "gemm_col2im",  "W^T * x by sgemm into a column buffer, then col2im scatter-add (Caffe's deconvolution)",
     GemmCol2ImCost, GemmCol2ImPrepare,
-    nullptr,        DTypeBit(DType::kF32) | DTypeBit(DType::kI8)};
+    nullptr,        DTypeBit(DType::kF32) | DTypeBit(DType::kBF16) | DTypeBit(DType::kI8)};
 
 }  // namespace tconv

@@ -83,7 +83,7 @@ void Im2Col(const Geom3& g, const float* x_group, float* col) {
 
 // Acc: float, or int32_t for columns of exact integer sums (int8).
 template <typename Acc>
-void Col2ImAddTo(const Geom3& g, const float* col, Acc* x_group) {
+void Col2ImAddTo(const Geom3& g, const float* col, int64_t col_ld, Acc* x_group) {
   const int64_t out1 = g.out[1], out2 = g.out[2];
   const int64_t in1 = g.in[1], in2 = g.in[2];
   const int64_t s2 = g.s[2];
@@ -94,7 +94,7 @@ void Col2ImAddTo(const Geom3& g, const float* col, Acc* x_group) {
       const AxisRange r0 = Range(g, 0, k0);
       for (int64_t k1 = 0; k1 < g.k[1]; ++k1) {
         const AxisRange r1 = Range(g, 1, k1);
-        for (int64_t k2 = 0; k2 < g.k[2]; ++k2, row += g.out_sp) {
+        for (int64_t k2 = 0; k2 < g.k[2]; ++k2, row += col_ld) {
           const AxisRange r2 = Range(g, 2, k2);
           if (r2.hi == r2.lo) continue;
           for (int64_t o0 = r0.lo; o0 < r0.hi; ++o0) {
@@ -116,9 +116,13 @@ void Col2ImAddTo(const Geom3& g, const float* col, Acc* x_group) {
   }
 }
 
-void Col2ImAdd(const Geom3& g, const float* col, float* x_group) { Col2ImAddTo(g, col, x_group); }
+void Col2ImAdd(const Geom3& g, const float* col, float* x_group) { Col2ImAddTo(g, col, g.out_sp, x_group); }
 
-void Col2ImAdd(const Geom3& g, const float* col, int32_t* x_group) { Col2ImAddTo(g, col, x_group); }
+void Col2ImAdd(const Geom3& g, const float* col, int64_t col_ld, float* x_group) {
+  Col2ImAddTo(g, col, col_ld, x_group);
+}
+
+void Col2ImAdd(const Geom3& g, const float* col, int32_t* x_group) { Col2ImAddTo(g, col, g.out_sp, x_group); }
 
 Geom3 AsConvGeom(const Geom3& t) {
   Geom3 g = t;

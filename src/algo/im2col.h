@@ -33,6 +33,8 @@ void Im2Col(const Geom3& g, const float* x_group, float* col);
 // x_group that no column reaches are left unchanged. Sequential: one caller
 // per x_group at a time.
 void Col2ImAdd(const Geom3& g, const float* col, float* x_group);
+// The same with col's rows col_ld >= out_sp floats apart (padded rows).
+void Col2ImAdd(const Geom3& g, const float* col, int64_t col_ld, float* x_group);
 // The same into int32 for columns of exact integer sums (int8 plans).
 void Col2ImAdd(const Geom3& g, const float* col, int32_t* x_group);
 

@@ -38,7 +38,7 @@ void AppendAmxKernels(int64_t target, std::vector<KernelInfo>* out) {
     return;
   auto add = [&](const char* name, KernelOp op, DType dtype, AnyKernelFn fn) {
     KernelInfo k;
-    k.name = std::string(name) + "_phase_amx_32x32__" + isa;  // 2 x 2 tiles of 16 pixels x 16 channels
+    k.name = std::string(name) + "_" + KernelOpName(op, 0, 0) + "_32x32__" + isa;  // 2 x 2 tiles of 16 x 16
     k.op = op;
     k.dtype = dtype;
     k.cout_block = static_cast<int>(kAmxCoutBlock / 16);  // vectors of 16 lanes, as the lanes lines count
@@ -47,8 +47,10 @@ void AppendAmxKernels(int64_t target, std::vector<KernelInfo>* out) {
     k.fn = fn;
     out->push_back(k);
   };
-  if (dispatch::CpuHasAmxBf16())
+  if (dispatch::CpuHasAmxBf16()) {
     add("bf16", KernelOp::kPhaseBf16Amx, DType::kBF16, reinterpret_cast<AnyKernelFn>(PhaseBf16AmxKernel()));
+    add("bf16", KernelOp::kGemmBf16Amx, DType::kBF16, reinterpret_cast<AnyKernelFn>(GemmBf16AmxKernel()));
+  }
   if (dispatch::CpuHasAmxInt8())
     add("i8", KernelOp::kPhaseInt8Amx, DType::kI8, reinterpret_cast<AnyKernelFn>(PhaseInt8AmxKernel()));
 #else
@@ -100,6 +102,8 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
     case KernelOp::kPhaseBf16Amx:
     case KernelOp::kPhaseInt8Amx:
       return "phase_amx";
+    case KernelOp::kGemmBf16Amx:
+      return "gemm_amx";
   }
   return "?";
 }

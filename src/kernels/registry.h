@@ -40,6 +40,7 @@ enum class KernelOp : uint8_t {
   kBf16Round,         // Bf16RoundFn      (phase_bf16_kernels.h)
   kPhaseBf16Amx,      // Bf16RowFn        AMX tiles (amx_kernels.h), x86-64
   kPhaseInt8Amx,      // Int8RowFn        AMX tiles (amx_kernels.h), x86-64
+  kGemmBf16Amx,       // Bf16GemmFn       AMX tiles (amx_kernels.h), x86-64: gemm_col2im's
 };
 // The op part of a kernel name: "phase_pixels", "phase_direct_rows_s2", ...
 // (column_phases and cout_block fill in the s<SX> and c<CB> where the op

@@ -1,0 +1,199 @@
+// `gemm_col2im` in bf16: see gemm_col2im_bf16.h.
+#include "src/algo/gemm_col2im_bf16.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <vector>
+
+#include "src/algo/im2col.h"
+#include "src/algo/phase_bf16.h"
+#include "src/base/checked_int.h"
+#include "src/base/int_math.h"
+#include "src/base/parallel.h"
+#include "src/kernels/amx_kernels.h"
+#include "src/kernels/registry.h"
+
+namespace tconv {
+namespace {
+
+using kernels::Bf16GemmArgs;
+using kernels::Bf16GemmFn;
+
+constexpr int64_t kTile = 16;  // the GEMM kernel's dimensions are multiples of it
+// Rows and pixels of one GEMM call: A's rows (<= 128 x 2 KiB at 512 input
+// channels) stay in L2 while the call walks the pixels.
+constexpr int64_t kCallRows = 128;
+constexpr int64_t kCallPixels = 512;
+// The most workspace images run at once may take together (as the f32
+// algorithm's column buffers).
+constexpr int64_t kMaxSlotBytes = int64_t{8} << 20;
+
+const kernels::KernelInfo* GemmKernel() {
+  return kernels::FindKernel(kernels::KernelOp::kGemmBf16Amx, DType::kBF16);
+}
+
+// The padded sizes of the AMX route.
+struct AmxSizes {
+  int64_t rows = 0, rows_p = 0;  // Cout/g x k_sp, and padded to 16
+  int64_t pairs = 0, pairs_p = 0;  // channel pairs of a group, and padded to 16
+  int64_t pix_p = 0;             // in_sp padded to 16
+  int64_t x_words = 0, col_floats = 0, y_floats = 0;  // one image's, all groups
+  int64_t slot_bytes = 0, slots = 1;
+
+  explicit AmxSizes(const Geom3& g) {
+    rows = SatMul(g.cout_g, g.k_sp);
+    rows_p = RoundUp(rows, kTile);
+    pairs = CeilDiv(g.cin_g, 2);
+    pairs_p = RoundUp(pairs, kTile);
+    pix_p = RoundUp(g.in_sp, kTile);
+    x_words = SatProduct({g.groups, pairs_p, pix_p});
+    col_floats = SatProduct({g.groups, rows_p, pix_p});
+    y_floats = SatMul(g.cout, g.out_sp);
+    slot_bytes = SatAdd(SatAdd(SatAlign64(SatMul(x_words, 4)), SatAlign64(SatMul(col_floats, 4))),
+                        SatAlign64(SatMul(y_floats, 4)));
+    slots = std::max<int64_t>(1, std::min(g.n, kMaxSlotBytes / std::max<int64_t>(1, slot_bytes)));
+  }
+  AlgoCost Cost(const Geom3& g) const {
+    AlgoCost c;
+    c.macs = SatProduct({g.n, g.groups, rows_p, pairs_p * 2, pix_p});
+    c.workspace_bytes = SatMul(slots, slot_bytes);
+    c.packed_bytes = SatProduct({g.groups, rows_p, pairs_p * 2, 2});
+    return c;
+  }
+};
+
+// Workspace per image slot: [x's pairs][columns][y in f32, for bf16 y],
+// each 64-byte aligned.
+class GemmCol2ImBf16Amx : public PreparedAlgo {
+ public:
+  GemmCol2ImBf16Amx(const Geom3& g, const uint16_t* w, const float* bias, const kernels::KernelInfo* k)
+      : g_(g), cg_(AsConvGeom(g)), s_(g), kernel_(k), gemm_(k->As<Bf16GemmFn>()) {
+    round_ = kernels::FindKernel(kernels::KernelOp::kBf16Round, DType::kBF16, 0, 0)->As<kernels::Bf16RoundFn>();
+    // a_[grp][r][ci] = w[grp*cin_g + ci][r] (r = cog*k_sp + kk), zero past.
+    const int64_t lda = 2 * s_.pairs_p;
+    a_.assign(static_cast<size_t>(g.groups * s_.rows_p * lda), 0);
+    for (int64_t ci = 0; ci < g.cin; ++ci) {
+      const int64_t grp = ci / g.cin_g, cig = ci % g.cin_g;
+      for (int64_t r = 0; r < s_.rows; ++r) a_[static_cast<size_t>((grp * s_.rows_p + r) * lda + cig)] = w[ci * s_.rows + r];
+    }
+    if (bias) bias_.assign(bias, bias + g.cout);
+    cost_ = s_.Cost(g);
+  }
+
+  std::string Kernel() const override { return "gemm_col2im (bf16): " + kernel_->name + " + col2im"; }
+  bool ActualCost(AlgoCost* cost) const override {
+    *cost = cost_;
+    return true;
+  }
+
+  void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {
+    const Geom3& g = g_;
+    const int64_t row_calls = CeilDiv(s_.rows_p, kCallRows), pix_calls = CeilDiv(s_.pix_p, kCallPixels);
+    for (int64_t n0 = 0; n0 < g.n; n0 += s_.slots) {
+      const int64_t cnt = std::min(s_.slots, g.n - n0);
+      std::atomic<int64_t> next_x{0}, next_gemm{0}, next_col{0};
+      ParallelRegion(threads, [&](const Team& team) {
+        team.ForDynamic(next_x, cnt * g.groups * s_.pairs_p, 8, [&](int64_t t) {
+          Interleave(xb.As<uint16_t>(), ws, n0, t);
+        });
+        team.ForDynamic(next_gemm, cnt * g.groups * row_calls * pix_calls, 1, [&](int64_t t) {
+          Gemm(ws, t / (g.groups * row_calls * pix_calls), t % (g.groups * row_calls * pix_calls), pix_calls);
+        });
+        team.ForDynamic(next_col, cnt * g.cout, 1, [&](int64_t t) { Col2Im(yb, ws, n0, t); }, /*nowait=*/true);
+      });
+    }
+  }
+
+ private:
+  char* Slot(void* ws, int64_t s) const { return static_cast<char*>(ws) + s * s_.slot_bytes; }
+  uint32_t* XPairs(void* ws, int64_t s) const { return reinterpret_cast<uint32_t*>(Slot(ws, s)); }
+  float* Columns(void* ws, int64_t s) const {
+    return reinterpret_cast<float*>(Slot(ws, s) + SatAlign64(s_.x_words * 4));
+  }
+  float* YF32(void* ws, int64_t s) const {
+    return reinterpret_cast<float*>(Slot(ws, s) + SatAlign64(s_.x_words * 4) + SatAlign64(s_.col_floats * 4));
+  }
+
+  // Task t of slot images n0...: image slot s, group, channel pair p: its
+  // row of pixels, channel 2p in the low halves, 2p + 1 in the high (zero
+  // past Cin/g and past the pixels).
+  void Interleave(const uint16_t* x, void* ws, int64_t n0, int64_t t) const {
+    const Geom3& g = g_;
+    const int64_t p = t % s_.pairs_p, grp = (t / s_.pairs_p) % g.groups, s = t / (s_.pairs_p * g.groups);
+    uint32_t* dst = XPairs(ws, s) + (grp * s_.pairs_p + p) * s_.pix_p;
+    const int64_t c = 2 * p;
+    if (c >= g.cin_g) {
+      std::memset(dst, 0, static_cast<size_t>(s_.pix_p) * 4);
+      return;
+    }
+    const uint16_t* lo = x + ((n0 + s) * g.cin + grp * g.cin_g + c) * g.in_sp;
+    if (c + 1 < g.cin_g) {
+      const uint16_t* hi = lo + g.in_sp;
+      for (int64_t i = 0; i < g.in_sp; ++i) dst[i] = lo[i] | static_cast<uint32_t>(hi[i]) << 16;
+    } else {
+      for (int64_t i = 0; i < g.in_sp; ++i) dst[i] = lo[i];
+    }
+    std::fill(dst + g.in_sp, dst + s_.pix_p, 0u);
+  }
+
+  // Call t of image slot s: group, block of rows, block of pixels.
+  void Gemm(void* ws, int64_t s, int64_t t, int64_t pix_calls) const {
+    const int64_t row_calls = CeilDiv(s_.rows_p, kCallRows);
+    const int64_t pc = t % pix_calls, rc = (t / pix_calls) % row_calls, grp = t / (pix_calls * row_calls);
+    const int64_t r0 = rc * kCallRows, p0 = pc * kCallPixels;
+    Bf16GemmArgs a;
+    a.lda = 2 * s_.pairs_p;
+    a.a = a_.data() + (grp * s_.rows_p + r0) * a.lda;
+    a.ldb = s_.pix_p;
+    a.b = XPairs(ws, s) + grp * s_.pairs_p * s_.pix_p + p0;
+    a.ldc = s_.pix_p;
+    a.c = Columns(ws, s) + (grp * s_.rows_p + r0) * s_.pix_p + p0;
+    a.m = std::min(kCallRows, s_.rows_p - r0);
+    a.n = std::min(kCallPixels, s_.pix_p - p0);
+    a.k2 = s_.pairs_p;
+    gemm_(a);
+  }
+
+  // Task t of slot images n0...: output channel co of image slot s: the
+  // bias, col2im of its rows, and (bf16 y) the plane rounded.
+  void Col2Im(Buffer yb, void* ws, int64_t n0, int64_t t) const {
+    const Geom3& g = g_;
+    const int64_t s = t / g.cout, co = t % g.cout, grp = co / g.cout_g, cog = co % g.cout_g;
+    const bool f32 = yb.dtype == DType::kF32;
+    const int64_t plane = ((n0 + s) * g.cout + co) * g.out_sp;
+    float* y = f32 ? yb.As<float>() + plane : YF32(ws, s) + co * g.out_sp;
+    std::fill_n(y, g.out_sp, bias_.empty() ? 0.0f : bias_[co]);
+    Geom3 cg = cg_;  // the conv view, one channel
+    cg.cin_g = 1;
+    Col2ImAdd(cg, Columns(ws, s) + (grp * s_.rows_p + cog * g.k_sp) * s_.pix_p, s_.pix_p, y);
+    if (!f32) round_(y, g.out_sp, yb.As<uint16_t>() + plane);
+  }
+
+  Geom3 g_, cg_;
+  AmxSizes s_;
+  const kernels::KernelInfo* kernel_;
+  Bf16GemmFn gemm_;
+  kernels::Bf16RoundFn round_;
+  std::vector<uint16_t> a_;  // [grp][rows_p][2 * pairs_p]
+  std::vector<float> bias_;  // empty without bias
+  AlgoCost cost_;
+};
+
+}  // namespace
+
+bool GemmCol2ImBf16AmxCost(const Geom3& g, AlgoCost* cost) {
+  if (!GemmKernel()) return false;
+  *cost = AmxSizes(g).Cost(g);
+  return true;
+}
+
+std::unique_ptr<PreparedAlgo> PrepareGemmCol2ImBf16(const PrepareInput& in, PrepareF32 prepare_f32, CostF32 cost_f32,
+                                                    std::string* why) {
+  const kernels::KernelInfo* k = GemmKernel();
+  if (k && in.tuning.bf16_compute != PhaseTuning::Bf16Compute::kWiden)
+    return std::make_unique<GemmCol2ImBf16Amx>(in.g, in.w.As<uint16_t>(), in.bias.As<float>(), k);
+  return PreparePhaseBf16Widened(in, prepare_f32, cost_f32, why);
+}
+
+}  // namespace tconv
