@@ -118,11 +118,59 @@ void Col2ImAddTo(const Geom3& g, const float* col, int64_t col_ld, Acc* x_group)
 
 void Col2ImAdd(const Geom3& g, const float* col, float* x_group) { Col2ImAddTo(g, col, g.out_sp, x_group); }
 
-void Col2ImAdd(const Geom3& g, const float* col, int64_t col_ld, float* x_group) {
-  Col2ImAddTo(g, col, col_ld, x_group);
+void Col2ImAdd(const Geom3& g, const float* col, int32_t* x_group) { Col2ImAddTo(g, col, g.out_sp, x_group); }
+
+Col2ImTaps::Col2ImTaps(const Geom3& g) {
+  for (int ax = 0; ax < 2; ++ax) {
+    first[ax].assign(static_cast<size_t>(g.in[ax] + 1), 0);
+    std::vector<std::vector<Tap>> per(static_cast<size_t>(g.in[ax]));
+    for (int64_t k = 0; k < g.k[ax]; ++k) {
+      const AxisRange r = Range(g, ax, k);
+      for (int64_t o = r.lo; o < r.hi; ++o) per[static_cast<size_t>(o * g.s[ax] + r.off)].push_back(Tap{k, o});
+    }
+    for (int64_t i = 0; i < g.in[ax]; ++i) {
+      taps[ax].insert(taps[ax].end(), per[static_cast<size_t>(i)].begin(), per[static_cast<size_t>(i)].end());
+      first[ax][static_cast<size_t>(i + 1)] = static_cast<int64_t>(taps[ax].size());
+    }
+  }
+  for (int64_t k = 0; k < g.k[2]; ++k) {
+    const AxisRange r = Range(g, 2, k);
+    const int64_t q = FloorDiv(r.off, g.s[2]);
+    along.push_back(Along{r.lo, r.hi, (r.off - q * g.s[2]) * CeilDiv(g.in[2], g.s[2]) + q});
+  }
 }
 
-void Col2ImAdd(const Geom3& g, const float* col, int32_t* x_group) { Col2ImAddTo(g, col, g.out_sp, x_group); }
+// Row by row of the plane: the taps (k0, k1) reaching row (i0, i1) come from
+// column rows (o0, o1) (Col2ImTaps); along the row, tap k2 writes i2 = o2*s2
+// + off2 = (o2 + q)*s2 + r (off2 = q*s2 + r, 0 <= r < s2), i.e. element o2
+// + q of residue r's part of `row`: contiguous adds, however strided the
+// plane. The residues are then interleaved into the plane once.
+void Col2ImPlane(const Geom3& g, const Col2ImTaps& t, const float* col, int64_t col_ld, float bias, float* row,
+                 float* x_plane) {
+  const int64_t in2 = g.in[2], s2 = g.s[2], len = CeilDiv(in2, s2);
+  const int64_t out1 = g.out[1], out2 = g.out[2];
+  for (int64_t i0 = 0; i0 < g.in[0]; ++i0)
+    for (int64_t i1 = 0; i1 < g.in[1]; ++i1) {
+      std::fill_n(row, s2 * len, 0.0f);
+      for (int64_t a = t.first[0][i0]; a < t.first[0][i0 + 1]; ++a)
+        for (int64_t b = t.first[1][i1]; b < t.first[1][i1 + 1]; ++b) {
+          const Col2ImTaps::Tap ta = t.taps[0][a], tb = t.taps[1][b];
+          const float* src = col + ((ta.k * g.k[1] + tb.k) * g.k[2]) * col_ld + (ta.o * out1 + tb.o) * out2;
+          for (int64_t k2 = 0; k2 < g.k[2]; ++k2, src += col_ld) {
+            const Col2ImTaps::Along& r = t.along[k2];
+            float* dst = row + r.at;  // (o2's element: dst[o2])
+            for (int64_t o2 = r.lo; o2 < r.hi; ++o2) dst[o2] += src[o2];
+          }
+        }
+      float* out = x_plane + (i0 * g.in[1] + i1) * in2;
+      if (s2 == 1) {
+        for (int64_t i2 = 0; i2 < in2; ++i2) out[i2] = bias + row[i2];
+      } else {
+        for (int64_t r = 0; r < s2; ++r)
+          for (int64_t j = 0, i2 = r; i2 < in2; ++j, i2 += s2) out[i2] = bias + row[r * len + j];
+      }
+    }
+}
 
 Geom3 AsConvGeom(const Geom3& t) {
   Geom3 g = t;

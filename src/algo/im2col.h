@@ -20,6 +20,7 @@
 #define TCONV_SRC_ALGO_IM2COL_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "src/geom3.h"
 
@@ -33,8 +34,30 @@ void Im2Col(const Geom3& g, const float* x_group, float* col);
 // x_group that no column reaches are left unchanged. Sequential: one caller
 // per x_group at a time.
 void Col2ImAdd(const Geom3& g, const float* col, float* x_group);
-// The same with col's rows col_ld >= out_sp floats apart (padded rows).
-void Col2ImAdd(const Geom3& g, const float* col, int64_t col_ld, float* x_group);
+// Col2ImPlane's tables for g: per axis 0 and 1, the taps reaching each
+// index i of x (k, and the column index o, with i = o*s + k*d - pb) in k
+// order; along axis 2, each tap's valid columns and where they land.
+struct Col2ImTaps {
+  struct Tap {
+    int64_t k, o;
+  };
+  struct Along {
+    int64_t lo, hi;  // valid columns o2
+    int64_t at;      // o2's element of Col2ImPlane's row: at + o2
+  };
+  explicit Col2ImTaps(const Geom3& g);
+  std::vector<int64_t> first[2];  // index i's taps: taps[ax][first[ax][i] .. first[ax][i + 1])
+  std::vector<Tap> taps[2];
+  std::vector<Along> along;
+};
+// One channel's plane (col's first k_sp rows, col_ld floats apart):
+// x_plane = bias + col2im(col), every element written, row by row of
+// x_plane with the taps' adds contiguous however large the stride (the
+// row's elements summed by residue of s[2] in `row`, RoundUp(in[2], s[2])
+// floats of scratch, then interleaved). Its sums run in a fixed order (per
+// element: the taps in (k0, k1, k2) order, then the bias), not Col2ImAdd's.
+void Col2ImPlane(const Geom3& g, const Col2ImTaps& taps, const float* col, int64_t col_ld, float bias, float* row,
+                 float* x_plane);
 // The same into int32 for columns of exact integer sums (int8 plans).
 void Col2ImAdd(const Geom3& g, const float* col, int32_t* x_group);
 
