@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <new>
 
+#include "src/algo/gemm_col2im_bf16.h"
 #include "src/algo/phase_fast.h"
 #include "src/algo/phase_int8.h"
 #include "src/base/checked_int.h"
@@ -45,6 +46,13 @@ int64_t OutputBytes(const ConvDesc& d) { return SatMul(NumElements(ConvTranspose
 
 std::vector<const Algorithm*> AutoCandidates(const Geom3& g, int threads, std::string* why, DataType dtype) {
   if (dtype == DataType::kBFloat16) {
+    if (Bf16GemmPays(g)) {
+      if (why) {
+        *why = "bf16: gemm_col2im on the AMX tiles (Cout/g < 16, Cin/g >= 32: phase would widen to f32; "
+               "phase, then ref, if it declines)";
+      }
+      return {&kGemmCol2ImAlgorithm, &kPhaseAlgorithm, &kRefAlgorithm};
+    }
     if (why) *why = "bf16: phase's bf16 kernels (ref, the oracle, if phase declines)";
     return {&kPhaseAlgorithm, &kRefAlgorithm};
   }

@@ -188,10 +188,18 @@ class GemmCol2ImBf16Amx : public PreparedAlgo {
 
 }  // namespace
 
-bool GemmCol2ImBf16AmxCost(const Geom3& g, AlgoCost* cost) {
-  if (!GemmKernel()) return false;
-  *cost = AmxSizes(g).Cost(g);
-  return true;
+// Fitted on the 54 layers of bench/layers_broad.json at 1 and 2 threads on
+// an Intel Xeon with AMX (tconv_lowp_bench --routes 1): the AMX route was
+// 1.25-4.1x the faster of phase's routes on every layer with Cout/g 1-8 and
+// Cin/g >= 56 (dcgan_g5, pix2pix_out, the fsrcnn and gan3d output layers,
+// tasnet_dec, demucs_dec, mnist_gan_out), 1.3-1.8x at Cin/g 32 (segan_out)
+// but for espcn_x3_deconv at 2 threads (0.83x), and lost wherever Cin/g <=
+// 21 (depthwise 0.05-0.2x, fcn 0.2-0.85x, enet_up 0.4-0.5x). With Cout/g >=
+// 16 it beat phase's channels-first tiles on some layers (unet_up1,
+// melgan_up1) but not their channels-last ones: left to phase.
+bool Bf16GemmPays(const Geom3& g) {
+  return GemmKernel() != nullptr && g.cout_g < 16 && g.cin_g >= 32 && SatMul(g.cout_g, g.k_sp) >= 16 &&
+         g.in_sp >= 16;
 }
 
 std::unique_ptr<PreparedAlgo> PrepareGemmCol2ImBf16(const PrepareInput& in, PrepareF32 prepare_f32, CostF32 cost_f32,

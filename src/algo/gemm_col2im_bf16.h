@@ -32,9 +32,13 @@ namespace tconv {
 std::unique_ptr<PreparedAlgo> PrepareGemmCol2ImBf16(const PrepareInput& in, PrepareF32 prepare_f32, CostF32 cost_f32,
                                                     std::string* why);
 
-// The AMX route's costs (for the estimates of `tconv explain`), or false
-// where it does not run (no bf16_gemm_amx in the kernel list).
-bool GemmCol2ImBf16AmxCost(const Geom3& g, AlgoCost* cost);
+// `auto`'s rule for bf16 plans: gemm_col2im where its AMX route beats
+// phase's routes (bench/RESULTS.md, "bf16 gemm_col2im on AMX tiles"):
+// fewer than 16 output channels per group (phase's tiles and dot kernels
+// hold output channels, so it widens there), at least 32 input channels per
+// group (16 pairs: a whole tile row), at least 16 GEMM rows (Cout/g x k_sp)
+// and 16 input pixels (the tiles' other dimensions).
+bool Bf16GemmPays(const Geom3& g);
 
 }  // namespace tconv
 
