@@ -364,8 +364,8 @@ void BenchRoutes(const Layer& l, int t, int rounds) {
   std::string why;
   constexpr int kRuns = 4;
   std::unique_ptr<Runner> run[kRuns] = {
-      MakeTconvRunner(l, "auto", t, &why), MakeTconvBf16Runner(l, t, "", &why, C::kDot),
-      MakeTconvBf16Runner(l, t, "", &why, C::kWiden),
+      MakeTconvRunner(l, "auto", t, &why), MakeTconvBf16Runner(l, t, "", &why, C::kDot, Layout::kNCHW, "phase"),
+      MakeTconvBf16Runner(l, t, "", &why, C::kWiden, Layout::kNCHW, "phase"),
       MakeTconvBf16Runner(l, t, "", &why, C::kAuto, Layout::kNCHW, "gemm_col2im")};
   std::unique_ptr<Runner> pick = MakeTconvBf16Runner(l, t, "", &why, C::kAuto);
   if (!run[0] || !run[1] || !run[2] || !run[3] || !pick) {

@@ -35,7 +35,7 @@ bool RunRoute(const testing::Bf16Case& c, PhaseTuning::Bf16Compute how, const st
   std::vector<float> y;
   std::string kernel;
   if (!testing::RunBf16Case(c, o, repro, &y, &kernel)) return false;
-  const bool amx = GemmKernel() && how != PhaseTuning::Bf16Compute::kWiden;
+  const bool amx = GemmKernel() && how != PhaseTuning::Bf16Compute::kWiden && c.d.in[0] * c.d.in[1] * c.d.in[2] >= 16;
   if (amx) {
     EXPECT_EQ(kernel, "gemm_col2im (bf16): " + GemmKernel()->name + " + col2im") << repro;
   } else {
@@ -79,6 +79,27 @@ TEST_P(GemmCol2ImBf16, ManyCallsAndPaddedSizesMatchTheReference) {
     for (PhaseTuning::Bf16Compute how : {PhaseTuning::Bf16Compute::kAuto, PhaseTuning::Bf16Compute::kWiden}) {
       const std::string repro = testing::Repro(c.d, 300 + i) + " isa=" + isa();
       ASSERT_TRUE(RunRoute(c, how, repro)) << repro;
+    }
+  }
+}
+
+// auto (Bf16GemmPays): a 1 x 1 input (DCGAN's latent layer) takes
+// gemm_col2im's one-GEMM route on widened values at every ISA; one output
+// channel of 64 input channels takes the tiles where the list has them.
+TEST_P(GemmCol2ImBf16, AutoTakesItWhereItPays) {
+  const std::vector<ConvDesc> descs = {testing::Square2D(3, 100, 64, 1, 1, 4, 1, 0),
+                                       testing::Square2D(1, 64, 1, 20, 20, 4, 2, 1)};
+  for (size_t i = 0; i < descs.size(); ++i) {
+    const testing::Bf16Case c = testing::MakeBf16CaseOf(descs[i], 400 + i);
+    const std::string repro = testing::Repro(c.d, 400 + i) + " isa=" + isa();
+    std::vector<float> y;
+    std::string kernel;
+    ASSERT_TRUE(testing::RunBf16Case(c, PlanOptions(), repro, &y, &kernel)) << repro;
+    if (i == 0) {
+      EXPECT_EQ(kernel.rfind("gemm_col2im: one input pixel, ", 0), 0u) << repro << ": " << kernel;
+      EXPECT_NE(kernel.find("(bf16 widened to f32)"), std::string::npos) << repro << ": " << kernel;
+    } else {
+      EXPECT_EQ(kernel.rfind("gemm_col2im", 0) == 0, GemmKernel() != nullptr) << repro << ": " << kernel;
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "src/algo/gemm_one_pixel.h"
 #include "src/algo/im2col.h"
 #include "src/algo/phase_bf16.h"
 #include "src/base/checked_int.h"
@@ -197,15 +198,21 @@ class GemmCol2ImBf16Amx : public PreparedAlgo {
 // 21 (depthwise 0.05-0.2x, fcn 0.2-0.85x, enet_up 0.4-0.5x). With Cout/g >=
 // 16 it beat phase's channels-first tiles on some layers (unet_up1,
 // melgan_up1) but not their channels-last ones: left to phase.
+// One input pixel (the GANs' 1 x 1 latent layers): phase's bf16 routes ran
+// dcgan_g1 at 18-25 GFLOP/s where f32 gemm_col2im's one-GEMM route runs
+// ~160; widened to f32, bf16 takes that route.
 bool Bf16GemmPays(const Geom3& g) {
+  if (OnePixelGemmApplies(g)) return true;
   return GemmKernel() != nullptr && g.cout_g < 16 && g.cin_g >= 32 && SatMul(g.cout_g, g.k_sp) >= 16 &&
-         g.in_sp >= 16;
+         g.in_sp >= kTile;
 }
 
 std::unique_ptr<PreparedAlgo> PrepareGemmCol2ImBf16(const PrepareInput& in, PrepareF32 prepare_f32, CostF32 cost_f32,
                                                     std::string* why) {
   const kernels::KernelInfo* k = GemmKernel();
-  if (k && in.tuning.bf16_compute != PhaseTuning::Bf16Compute::kWiden)
+  // (Fewer than 16 input pixels would leave the tiles' pixel rows mostly
+  // empty; a one-pixel input widens to the f32 algorithm's one-GEMM route.)
+  if (k && in.g.in_sp >= kTile && in.tuning.bf16_compute != PhaseTuning::Bf16Compute::kWiden)
     return std::make_unique<GemmCol2ImBf16Amx>(in.g, in.w.As<uint16_t>(), in.bias.As<float>(), k);
   return PreparePhaseBf16Widened(in, prepare_f32, cost_f32, why);
 }

@@ -5,7 +5,8 @@
 //
 // Two routes:
 //   - On a CPU whose kernel list has bf16_gemm_amx (AMX-BF16, and Linux
-//     granted the tiles): the GEMM on the tiles. Per image and group, x's
+//     granted the tiles), for inputs of 16 pixels or more: the GEMM on the
+//     tiles. Per image and group, x's
 //     channel pairs are interleaved per pixel (one row of pixels per pair:
 //     TDPBF16PS's second operand as it is, no transposition), the packed
 //     weights are the first, and the columns (Cout/g x k_sp rows, padded to
@@ -37,7 +38,8 @@ std::unique_ptr<PreparedAlgo> PrepareGemmCol2ImBf16(const PrepareInput& in, Prep
 // fewer than 16 output channels per group (phase's tiles and dot kernels
 // hold output channels, so it widens there), at least 32 input channels per
 // group (16 pairs: a whole tile row), at least 16 GEMM rows (Cout/g x k_sp)
-// and 16 input pixels (the tiles' other dimensions).
+// and 16 input pixels (the tiles' other dimensions); and one input pixel,
+// where the f32 algorithm's one-GEMM route runs on the widened values.
 bool Bf16GemmPays(const Geom3& g);
 
 }  // namespace tconv
