@@ -13,6 +13,7 @@
 #include "src/dispatch/cpu.h"
 #include "src/kernels/amx_kernels.h"
 #include "src/kernels/phase_bf16_kernels.h"
+#include "src/kernels/planes_to_words.h"
 #include "src/kernels/registry.h"
 
 namespace tconv {
@@ -48,6 +49,9 @@ class PhaseBf16 : public PreparedAlgo {
 
   LanesPlan lp_;
   const KernelInfo* kernel_ = nullptr;
+  // x channels first into the padded rows: the list's planes_to_words
+  // (AVX-512 targets), else scalar loops.
+  kernels::PlanesToWordsFn to_words_ = nullptr;
   std::vector<uint32_t> w_;  // [group][phase panels: block][tap][ci2][cob]
   // Each box's taps (lanes_tap_sets.h). The pads are zeros, so a box
   // needs only its taps (the int8 path also needs a per-set init).
@@ -60,6 +64,8 @@ class PhaseBf16 : public PreparedAlgo {
 
 bool PhaseBf16::Plan(const Geom3& g, const KernelInfo* k, int threads, std::string* why) {
   kernel_ = k;
+  if (const KernelInfo* t = kernels::FindKernel(KernelOp::kPlanesToWords, DType::kBF16))
+    to_words_ = t->As<kernels::PlanesToWordsFn>();
   const int64_t vectors = CeilDiv(g.cout_g, k->lanes);
   const int64_t cob = k->cout_block * k->lanes;
   // The AMX tiles take 16 channel pairs a step: pad with zero pairs.
@@ -191,6 +197,13 @@ void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
   auto rows_first = [&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
     const int64_t n = ng / g.groups, gi = ng % g.groups;
     const uint16_t* xc = x + (n * g.cin + gi * g.cin_g) * g.in_sp + (z * g.in[1] + yy) * g.in[2];
+    if (to_words_) {
+      kernels::PlanesToWordsArgs a;
+      a.src = xc, a.plane_stride = g.in_sp, a.channels = g.cin_g, a.width = g.in[2];
+      a.dst = row, a.words = ci2;
+      to_words_(a);
+      return;
+    }
     for (int64_t c = 0; c < ci2; ++c) {
       if (2 * c >= g.cin_g) {  // the AMX kernel's zero pairs
         for (int64_t xx = 0; xx < g.in[2]; ++xx) row[xx * ci2 + c] = 0;

@@ -15,6 +15,7 @@
 #include "src/base/int_math.h"
 #include "src/kernels/amx_kernels.h"
 #include "src/kernels/phase_int8_kernels.h"
+#include "src/kernels/planes_to_words.h"
 #include "src/kernels/registry.h"
 
 namespace tconv {
@@ -60,6 +61,9 @@ class PhaseInt8Lanes : public PreparedAlgo {
 
   LanesPlan lp_;
   const KernelInfo* kernel_;
+  // x channels first into the padded rows: the list's planes_to_words
+  // (AVX-512 targets), else scalar loops.
+  kernels::PlanesToWordsFn to_words_ = nullptr;
   QuantParams q_;
   bool channels_last_ = false;  // x (N, *in, Cin), y (N, *out, Cout)
   uint32_t zs_ = 0;
@@ -89,6 +93,8 @@ bool PlanLanes(const Geom3& g, const KernelInfo* k, int threads, LanesPlan* lp, 
 
 bool PhaseInt8Lanes::Plan(const Geom3& g, int threads, std::string* why) {
   if (!PlanLanes(g, kernel_, threads, &lp_, &cost_, why)) return false;
+  if (const KernelInfo* t = kernels::FindKernel(kernels::KernelOp::kPlanesToWords, DType::kI8))
+    to_words_ = t->As<kernels::PlanesToWordsFn>();
   // The AMX tiles take each phase whole, every tap over the padding (which
   // holds the zero point: the init cancels it), as the bf16 path does.
   sets_ = LanesTapSets(lp_, /*split=*/kernel_->op != kernels::KernelOp::kPhaseInt8Amx);
@@ -178,6 +184,13 @@ void PhaseInt8Lanes::RunChannelsFirst(const X* x, Buffer y, uint32_t* xp, int th
   RunWith([&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
     const int64_t n = ng / g.groups, gi = ng % g.groups;
     const X* xc = x + (n * g.cin + gi * g.cin_g) * g.in_sp + (z * g.in[1] + yy) * g.in[2];
+    if (to_words_) {
+      kernels::PlanesToWordsArgs a;
+      a.src = xc, a.plane_stride = g.in_sp, a.channels = g.cin_g, a.width = g.in[2];
+      a.dst = row, a.words = ci4, a.pad = zs_, a.flip = flip;
+      to_words_(a);
+      return;
+    }
     for (int64_t c = 0; c < ci4; ++c) {
       const X* ch[4];
       for (int h = 0; h < 4; ++h) ch[h] = 4 * c + h < g.cin_g ? xc + (4 * c + h) * g.in_sp : nullptr;

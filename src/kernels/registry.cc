@@ -11,6 +11,7 @@
 
 #include "src/dispatch/cpu.h"
 #include "src/kernels/amx_kernels.h"
+#include "src/kernels/planes_to_words.h"
 
 namespace tconv {
 namespace kernels {
@@ -53,6 +54,28 @@ void AppendAmxKernels(int64_t target, std::vector<KernelInfo>* out) {
   }
   if (dispatch::CpuHasAmxInt8())
     add("i8", KernelOp::kPhaseInt8Amx, DType::kI8, reinterpret_cast<AnyKernelFn>(PhaseInt8AmxKernel()));
+#else
+  (void)target, (void)out;
+#endif
+}
+
+// The AVX-512 helpers in plain intrinsics (src/kernels/avx512/), at the
+// AVX-512 targets.
+void AppendAvx512Helpers(int64_t target, std::vector<KernelInfo>* out) {
+#if TCONV_HAVE_AVX512_HELPERS
+  const std::string isa = dispatch::IsaName(dispatch::Isa{target});
+  if (isa.rfind("avx512", 0) != 0) return;
+  auto add = [&](const char* name, DType dtype, PlanesToWordsFn fn) {
+    KernelInfo k;
+    k.name = std::string(name) + "_" + KernelOpName(KernelOp::kPlanesToWords, 0, 0) + "__" + isa;
+    k.op = KernelOp::kPlanesToWords;
+    k.dtype = dtype;
+    k.lanes = 16;
+    k.fn = reinterpret_cast<AnyKernelFn>(fn);
+    out->push_back(k);
+  };
+  add("bf16", DType::kBF16, Bf16PlanesToWordsAvx512());
+  add("i8", DType::kI8, Int8PlanesToWordsAvx512());
 #else
   (void)target, (void)out;
 #endif
@@ -104,6 +127,8 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
       return "phase_amx";
     case KernelOp::kGemmBf16Amx:
       return "gemm_amx";
+    case KernelOp::kPlanesToWords:
+      return "planes_to_words";
   }
   return "?";
 }
@@ -123,6 +148,7 @@ const std::vector<KernelInfo>& ActiveKernels() {
   AppendBf16Kernels(&v);
   AppendInt8Kernels(&v);
   AppendAmxKernels(target, &v);
+  AppendAvx512Helpers(target, &v);
   std::stable_sort(v.begin(), v.end(), [](const KernelInfo& a, const KernelInfo& b) { return a.list_line < b.list_line; });
   return tables.emplace(target, std::move(v)).first->second;
 }
