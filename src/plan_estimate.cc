@@ -48,8 +48,10 @@ std::vector<const Algorithm*> AutoCandidates(const Geom3& g, int threads, std::s
   if (dtype == DataType::kBFloat16) {
     if (Bf16GemmPays(g)) {
       if (why) {
-        *why = "bf16: gemm_col2im on the AMX tiles (Cout/g < 16, Cin/g >= 32: phase would widen to f32; "
-               "phase, then ref, if it declines)";
+        *why = g.in_sp == 1 ? "bf16: gemm_col2im's one-GEMM route on widened values (one input pixel; phase, then ref, "
+                              "if it declines)"
+                            : "bf16: gemm_col2im on the AMX tiles (Cout/g < 16, Cin/g >= 32: phase would widen to "
+                              "f32; phase, then ref, if it declines)";
       }
       return {&kGemmCol2ImAlgorithm, &kPhaseAlgorithm, &kRefAlgorithm};
     }

@@ -16,7 +16,8 @@ int64_t OutputBytes(const ConvDesc& d);
 
 // The order `auto` tries: the cost model's pick, then the other two that
 // `auto` may pick, then gather (no workspace, useful multiply-adds only).
-// bf16 and int8: phase, then ref.
+// bf16: phase, then ref (gemm_col2im first where Bf16GemmPays); int8:
+// phase, then ref.
 std::vector<const Algorithm*> AutoCandidates(const Geom3& g, int threads, std::string* why,
                                              DataType dtype = DataType::kFloat32);
 

@@ -7,6 +7,7 @@
 // the same bits. And the GEMM kernel alone, bit for bit on exact sums.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
@@ -15,6 +16,7 @@
 #include "src/base/bf16.h"
 #include "src/kernels/amx_kernels.h"
 #include "src/kernels/registry.h"
+#include "tconv/plan.h"
 #include "tests/support/bf16_cases.h"
 #include "tests/support/isa.h"
 #include "tests/support/random_geometry.h"
@@ -27,15 +29,19 @@ const kernels::KernelInfo* GemmKernel() {
 }
 
 // Runs c through gemm_col2im with bf16_compute `how`; checks the route the
-// plan names. Returns false where the plan declined.
-bool RunRoute(const testing::Bf16Case& c, PhaseTuning::Bf16Compute how, const std::string& repro) {
+// plan names (the tiles from 32 input channels per group and 16 input
+// pixels). Returns false where the plan declined; *tiles: the tiles ran.
+bool RunRoute(const testing::Bf16Case& c, PhaseTuning::Bf16Compute how, const std::string& repro,
+              bool* tiles = nullptr) {
   PlanOptions o;
   o.algo = "gemm_col2im";
   o.phase.bf16_compute = how;
   std::vector<float> y;
   std::string kernel;
   if (!testing::RunBf16Case(c, o, repro, &y, &kernel)) return false;
-  const bool amx = GemmKernel() && how != PhaseTuning::Bf16Compute::kWiden && c.d.in[0] * c.d.in[1] * c.d.in[2] >= 16;
+  const bool amx = GemmKernel() && how != PhaseTuning::Bf16Compute::kWiden && c.d.in[0] * c.d.in[1] * c.d.in[2] >= 16 &&
+                   c.d.in_channels / c.d.groups >= 32;
+  if (tiles) *tiles = amx;
   if (amx) {
     EXPECT_EQ(kernel, "gemm_col2im (bf16): " + GemmKernel()->name + " + col2im") << repro;
   } else {
@@ -46,17 +52,29 @@ bool RunRoute(const testing::Bf16Case& c, PhaseTuning::Bf16Compute how, const st
 
 using GemmCol2ImBf16 = testing::IsaTest;
 
+// (Odd seeds get 32-38 input channels per group and >= 16 input pixels, so
+// the tiles run on random geometries too where the list has them.)
 TEST_P(GemmCol2ImBf16, BothRoutesMatchTheReference) {
   for (PhaseTuning::Bf16Compute how : {PhaseTuning::Bf16Compute::kAuto, PhaseTuning::Bf16Compute::kWiden}) {
-    int ran = 0;
+    int ran = 0, tiled = 0;
     for (uint64_t seed = 1; seed <= 60; ++seed) {
-      const testing::Bf16Case c = testing::MakeBf16Case(seed * 7907);
+      ConvDesc d = testing::RandomConvTransposeDesc(seed * 7907);
+      if (seed % 2) {
+        d.in_channels = d.groups * static_cast<int64_t>(32 + seed % 7);
+        const int64_t sp = d.in[0] * d.in[1] * d.in[2];
+        d.in[d.ndim - 1] *= (16 + sp - 1) / sp;  // >= 16 pixels
+      }
+      const testing::Bf16Case c = testing::MakeBf16CaseOf(d, seed * 7907);
       const std::string repro = testing::Repro(c.d, seed * 7907) + " isa=" + isa() +
                                 (how == PhaseTuning::Bf16Compute::kWiden ? " widen" : " auto");
-      ran += RunRoute(c, how, repro);
+      bool tiles = false;
+      ran += RunRoute(c, how, repro, &tiles);
+      tiled += tiles;
       if (::testing::Test::HasFailure()) return;
     }
     EXPECT_EQ(ran, 60);
+    if (GemmKernel() && how == PhaseTuning::Bf16Compute::kAuto) EXPECT_GE(tiled, 10);
+    std::printf("[ gemm     ] %s: the tiles on %d of 60 geometries\n", isa(), tiled);
   }
 }
 
@@ -72,7 +90,7 @@ TEST_P(GemmCol2ImBf16, ManyCallsAndPaddedSizesMatchTheReference) {
       testing::Square2D(1, 70, 6, 5, 5, 3, 3, 2, 0, 2),  // groups: 35 channels each
       testing::Square2D(2, 33, 17, 6, 6, 1, 1, 0),        // 1 x 1, stride 1
       testing::Desc1(2, 40, 1, 700, 25, 4, 11, 3),        // 1-D, one output channel
-      testing::Desc3(1, 20, 5, {5, 4, 6}, 3, 2, 1),       // 3-D
+      testing::Desc3(1, 40, 5, {5, 4, 6}, 3, 2, 1),       // 3-D
   };
   for (size_t i = 0; i < descs.size(); ++i) {
     const testing::Bf16Case c = testing::MakeBf16CaseOf(descs[i], 300 + i);
@@ -102,6 +120,35 @@ TEST_P(GemmCol2ImBf16, AutoTakesItWhereItPays) {
       EXPECT_EQ(kernel.rfind("gemm_col2im", 0) == 0, GemmKernel() != nullptr) << repro << ": " << kernel;
     }
   }
+}
+
+// Tuning: a named phase kernel makes gemm_col2im decline (auto goes on to
+// phase and runs it); kDot asks for the tiles and is declined where they do
+// not run; kWiden widens.
+TEST_P(GemmCol2ImBf16, TuningIsHonouredOrDeclined) {
+  const ConvDesc d = testing::Square2D(1, 64, 1, 20, 20, 4, 2, 1);  // auto: gemm_col2im where the tiles run
+  std::vector<float> w(NumElements(ConvTransposeWeightShape(d)), 0.25f);
+  const ConstTensorView wv(w.data(), ConvTransposeWeightShape(d));
+  PlanOptions o;
+  o.dtype = DataType::kBFloat16;
+  o.phase.kernel = kernels::FindKernel(kernels::KernelOp::kPhaseBf16Widen, DType::kBF16)->name;
+  Status st;
+  auto plan = Plan::Create(d, wv, ConstTensorView(), o, &st);
+  ASSERT_TRUE(plan) << st.message();
+  EXPECT_EQ(plan->algorithm(), "phase");
+  EXPECT_EQ(plan->kernel(), o.phase.kernel);
+  o.algo = "gemm_col2im";
+  EXPECT_EQ(Plan::Create(d, wv, ConstTensorView(), o, &st), nullptr);
+  EXPECT_NE(st.message().find("gemm_col2im does not run"), std::string::npos) << st.message();
+  o.phase.kernel.clear();
+  o.phase.bf16_compute = PhaseTuning::Bf16Compute::kDot;
+  plan = Plan::Create(d, wv, ConstTensorView(), o, &st);
+  EXPECT_EQ(plan != nullptr, GemmKernel() != nullptr) << st.message();
+  if (!plan) EXPECT_NE(st.message().find("kDot needs the AMX tiles"), std::string::npos) << st.message();
+  o.phase.bf16_compute = PhaseTuning::Bf16Compute::kWiden;
+  plan = Plan::Create(d, wv, ConstTensorView(), o, &st);
+  ASSERT_TRUE(plan) << st.message();
+  EXPECT_NE(plan->kernel().find("(bf16 widened to f32)"), std::string::npos) << plan->kernel();
 }
 
 TCONV_INSTANTIATE_FOR_EVERY_ISA(GemmCol2ImBf16);

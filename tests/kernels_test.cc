@@ -201,7 +201,9 @@ TEST_P(KernelList, PadAndChannelsLastKernelsMatchTheReference) {
       ASSERT_TRUE(CheckPlan(d, opts, 11, testing::Repro(d, 11) + " kernel=" + k.name, &ran, &why)) << why;
       EXPECT_EQ(ran, k.name);
     } else if (k.dtype == DType::kBF16) {
-      // tests/phase_bf16_sweep_test.cc runs every bf16 line at every ISA.
+      // tests/phase_bf16_sweep_test.cc runs every bf16 phase line at every
+      // ISA, tests/gemm_col2im_bf16_test.cc bf16_gemm_amx and
+      // tests/planes_to_words_test.cc the planes_to_words lines.
     } else if (k.dtype == DType::kI8) {
       // tests/int8_plan_test.cc runs the dot and requant lines at every ISA,
       // tests/int8_lanes_test.cc every vnni line and the AMX one,

@@ -61,11 +61,13 @@ struct PlanOptions {
   // The element type the plan computes in (tconv/bfloat16.h). kBFloat16:
   // x is bf16 and y float32 or bf16 (Run's BFloat16 overloads), the weight
   // is rounded to bf16 by Create, products are accumulated in float32.
-  // Only `phase` (its bf16 kernels) and `ref` compute bf16 (Debian's
-  // OpenBLAS has no bf16 GEMM for gemm_col2im); `auto` picks phase, a forced
-  // other algorithm is refused. With kNHWC, phase's dot kernels read and
-  // write channels last themselves; its widening route and ref run between
-  // the plan's conversions.
+  // `phase` (its bf16 kernels), `gemm_col2im` (its GEMM on AMX tiles where
+  // the CPU has them, else on f32 widened values: Debian's OpenBLAS has no
+  // bf16 GEMM) and `ref` compute bf16; `auto` picks phase, or gemm_col2im
+  // for few output channels per group on AMX and for one-pixel inputs
+  // (docs/ALGORITHMS.md); a forced other algorithm is refused. With kNHWC,
+  // phase's dot kernels read and write channels last themselves; its
+  // widening route, gemm_col2im and ref run between the plan's conversions.
   // kInt8 (tconv/quant.h): plans come from the Create overload taking int8
   // weights, an int32 bias and QuantParams (the float one refuses it); x
   // and y are ConstQuantView / QuantView. `phase` (int32 accumulation),

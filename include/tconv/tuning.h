@@ -57,6 +57,9 @@ struct PhaseTuning {
   // the last bits (the f32 sums are added in another order); both are
   // within the f32 accumulation bound of the reference on bf16 inputs.
   // A named `kernel` decides by its element type (kAuto) or must agree.
+  // gemm_col2im in bf16 reads it too: kWiden widens, kDot asks for its AMX
+  // tiles (declined where they do not run), and a named `kernel` (phase's)
+  // makes it decline, so `auto` goes on to phase.
   enum class Bf16Compute { kAuto, kDot, kWiden };
   Bf16Compute bf16_compute = Bf16Compute::kAuto;
 

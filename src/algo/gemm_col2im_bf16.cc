@@ -22,7 +22,9 @@ using kernels::Bf16GemmArgs;
 using kernels::Bf16GemmFn;
 
 constexpr int64_t kTile = 16;  // the GEMM kernel's dimensions are multiples of it
-// Rows and pixels of one GEMM call: A's rows (<= 128 x 2 KiB at 512 input
+// The fewest input channels per group the tiles run (16 pairs: a tile row).
+constexpr int64_t kGemmAmxMinCin = 32;
+// Rows and pixels of one GEMM call: A's rows (128 x 1 KiB at 512 input
 // channels) stay in L2 while the call walks the pixels.
 constexpr int64_t kCallRows = 128;
 constexpr int64_t kCallPixels = 512;
@@ -162,9 +164,9 @@ class GemmCol2ImBf16Amx : public PreparedAlgo {
   }
 
   // Task t of slot images n0...: output channel co of image slot s: the
-  // bias plus col2im of its rows (Col2ImPlane: 2.4x Col2ImAdd's time on
-  // dcgan_g5, whose stride-2 scatter is scalar), and (bf16 y) the plane
-  // rounded.
+  // bias plus col2im of its rows, and (bf16 y) the plane rounded.
+  // (Col2ImPlane, not Col2ImAdd, whose stride-2 scatter is scalar: dcgan_g5
+  // 103-123 -> 149-154 GFLOP/s, 1 thread.)
   void Col2Im(Buffer yb, void* ws, int64_t n0, int64_t t) const {
     const Geom3& g = g_;
     const int64_t s = t / g.cout, co = t % g.cout, grp = co / g.cout_g, cog = co % g.cout_g;
@@ -191,11 +193,12 @@ class GemmCol2ImBf16Amx : public PreparedAlgo {
 
 // Fitted on the 54 layers of bench/layers_broad.json at 1 and 2 threads on
 // an Intel Xeon with AMX (tconv_lowp_bench --routes 1): the AMX route was
-// 1.25-4.1x the faster of phase's routes on every layer with Cout/g 1-8 and
+// 1.3-4.0x the faster of phase's routes on every layer with Cout/g 1-8 and
 // Cin/g >= 56 (dcgan_g5, pix2pix_out, the fsrcnn and gan3d output layers,
-// tasnet_dec, demucs_dec, mnist_gan_out), 1.3-1.8x at Cin/g 32 (segan_out)
-// but for espcn_x3_deconv at 2 threads (0.83x), and lost wherever Cin/g <=
-// 21 (depthwise 0.05-0.2x, fcn 0.2-0.85x, enet_up 0.4-0.5x). With Cout/g >=
+// tasnet_dec, demucs_dec, mnist_gan_out), 1.2-1.8x at Cin/g 32 (segan_out)
+// but for espcn_x3_deconv at 2 threads (0.89x), and lost wherever Cin/g <=
+// 21 (depthwise 0.05-0.2x, fcn 0.2-0.85x, enet_up 0.4-0.5x). Checked on
+// the 26 calibration layers in neither suite (bench/RESULTS.md). With Cout/g >=
 // 16 it beat phase's channels-first tiles on some layers (unet_up1,
 // melgan_up1) but not their channels-last ones: left to phase.
 // One input pixel (the GANs' 1 x 1 latent layers): phase's bf16 routes ran
@@ -203,17 +206,29 @@ class GemmCol2ImBf16Amx : public PreparedAlgo {
 // ~160; widened to f32, bf16 takes that route.
 bool Bf16GemmPays(const Geom3& g) {
   if (OnePixelGemmApplies(g)) return true;
-  return GemmKernel() != nullptr && g.cout_g < 16 && g.cin_g >= 32 && SatMul(g.cout_g, g.k_sp) >= 16 &&
+  return GemmKernel() != nullptr && g.cout_g < 16 && g.cin_g >= kGemmAmxMinCin && SatMul(g.cout_g, g.k_sp) >= 16 &&
          g.in_sp >= kTile;
 }
 
 std::unique_ptr<PreparedAlgo> PrepareGemmCol2ImBf16(const PrepareInput& in, PrepareF32 prepare_f32, CostF32 cost_f32,
                                                     std::string* why) {
+  using C = PhaseTuning::Bf16Compute;
+  if (!in.tuning.kernel.empty()) {
+    *why = "gemm_col2im (bf16): the tuning names kernel " + in.tuning.kernel + ", which gemm_col2im does not run";
+    return nullptr;
+  }
   const kernels::KernelInfo* k = GemmKernel();
-  // (Fewer than 16 input pixels would leave the tiles' pixel rows mostly
-  // empty; a one-pixel input widens to the f32 algorithm's one-GEMM route.)
-  if (k && in.g.in_sp >= kTile && in.tuning.bf16_compute != PhaseTuning::Bf16Compute::kWiden)
+  // (Below 32 input channels per group the tiles' 16 pairs are mostly zero
+  // padding, and below 16 input pixels their rows: widening is faster
+  // there; a one-pixel input widens to the f32 algorithm's one-GEMM route.)
+  const bool tiles = k && in.g.cin_g >= kGemmAmxMinCin && in.g.in_sp >= kTile;
+  if (tiles && in.tuning.bf16_compute != C::kWiden)
     return std::make_unique<GemmCol2ImBf16Amx>(in.g, in.w.As<uint16_t>(), in.bias.As<float>(), k);
+  if (in.tuning.bf16_compute == C::kDot) {
+    *why = "gemm_col2im (bf16): bf16_compute kDot needs the AMX tiles (bf16_gemm_amx in the kernel list), >= " +
+           std::to_string(kGemmAmxMinCin) + " input channels per group and >= 16 input pixels";
+    return nullptr;
+  }
   return PreparePhaseBf16Widened(in, prepare_f32, cost_f32, why);
 }
 

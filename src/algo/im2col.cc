@@ -83,7 +83,7 @@ void Im2Col(const Geom3& g, const float* x_group, float* col) {
 
 // Acc: float, or int32_t for columns of exact integer sums (int8).
 template <typename Acc>
-void Col2ImAddTo(const Geom3& g, const float* col, int64_t col_ld, Acc* x_group) {
+void Col2ImAddTo(const Geom3& g, const float* col, Acc* x_group) {
   const int64_t out1 = g.out[1], out2 = g.out[2];
   const int64_t in1 = g.in[1], in2 = g.in[2];
   const int64_t s2 = g.s[2];
@@ -94,7 +94,7 @@ void Col2ImAddTo(const Geom3& g, const float* col, int64_t col_ld, Acc* x_group)
       const AxisRange r0 = Range(g, 0, k0);
       for (int64_t k1 = 0; k1 < g.k[1]; ++k1) {
         const AxisRange r1 = Range(g, 1, k1);
-        for (int64_t k2 = 0; k2 < g.k[2]; ++k2, row += col_ld) {
+        for (int64_t k2 = 0; k2 < g.k[2]; ++k2, row += g.out_sp) {
           const AxisRange r2 = Range(g, 2, k2);
           if (r2.hi == r2.lo) continue;
           for (int64_t o0 = r0.lo; o0 < r0.hi; ++o0) {
@@ -116,9 +116,9 @@ void Col2ImAddTo(const Geom3& g, const float* col, int64_t col_ld, Acc* x_group)
   }
 }
 
-void Col2ImAdd(const Geom3& g, const float* col, float* x_group) { Col2ImAddTo(g, col, g.out_sp, x_group); }
+void Col2ImAdd(const Geom3& g, const float* col, float* x_group) { Col2ImAddTo(g, col, x_group); }
 
-void Col2ImAdd(const Geom3& g, const float* col, int32_t* x_group) { Col2ImAddTo(g, col, g.out_sp, x_group); }
+void Col2ImAdd(const Geom3& g, const float* col, int32_t* x_group) { Col2ImAddTo(g, col, x_group); }
 
 Col2ImTaps::Col2ImTaps(const Geom3& g) {
   for (int ax = 0; ax < 2; ++ax) {
@@ -135,8 +135,7 @@ Col2ImTaps::Col2ImTaps(const Geom3& g) {
   }
   for (int64_t k = 0; k < g.k[2]; ++k) {
     const AxisRange r = Range(g, 2, k);
-    const int64_t q = FloorDiv(r.off, g.s[2]);
-    along.push_back(Along{r.lo, r.hi, (r.off - q * g.s[2]) * CeilDiv(g.in[2], g.s[2]) + q});
+    along.push_back(Along{r.lo, r.hi, FloorMod(r.off, g.s[2]) * CeilDiv(g.in[2], g.s[2]) + FloorDiv(r.off, g.s[2])});
   }
 }
 
@@ -158,8 +157,7 @@ void Col2ImPlane(const Geom3& g, const Col2ImTaps& t, const float* col, int64_t 
           const float* src = col + ((ta.k * g.k[1] + tb.k) * g.k[2]) * col_ld + (ta.o * out1 + tb.o) * out2;
           for (int64_t k2 = 0; k2 < g.k[2]; ++k2, src += col_ld) {
             const Col2ImTaps::Along& r = t.along[k2];
-            float* dst = row + r.at;  // (o2's element: dst[o2])
-            for (int64_t o2 = r.lo; o2 < r.hi; ++o2) dst[o2] += src[o2];
+            for (int64_t o2 = r.lo; o2 < r.hi; ++o2) row[r.at + o2] += src[o2];
           }
         }
       float* out = x_plane + (i0 * g.in[1] + i1) * in2;

@@ -34,6 +34,9 @@ void Im2Col(const Geom3& g, const float* x_group, float* col);
 // x_group that no column reaches are left unchanged. Sequential: one caller
 // per x_group at a time.
 void Col2ImAdd(const Geom3& g, const float* col, float* x_group);
+// The same into int32 for columns of exact integer sums (int8 plans).
+void Col2ImAdd(const Geom3& g, const float* col, int32_t* x_group);
+
 // Col2ImPlane's tables for g: per axis 0 and 1, the taps reaching each
 // index i of x (k, and the column index o, with i = o*s + k*d - pb) in k
 // order; along axis 2, each tap's valid columns and where they land.
@@ -58,8 +61,6 @@ struct Col2ImTaps {
 // element: the taps in (k0, k1, k2) order, then the bias), not Col2ImAdd's.
 void Col2ImPlane(const Geom3& g, const Col2ImTaps& taps, const float* col, int64_t col_ld, float bias, float* row,
                  float* x_plane);
-// The same into int32 for columns of exact integer sums (int8 plans).
-void Col2ImAdd(const Geom3& g, const float* col, int32_t* x_group);
 
 // True when Im2Col is the identity (1x1x1 kernel, stride 1, zero pads), so
 // callers may use x_group itself as the column buffer.

@@ -241,7 +241,7 @@ const KernelInfo* ChooseKernel(const PrepareInput& in, std::string* why) {
     else if (k->dtype != DType::kBF16)
       *why = "phase: " + k->name + " computes " + DTypeName(k->dtype) + ", the plan bf16 (PlanOptions::dtype)";
     else if (k->op != KernelOp::kPhaseBf16Dp && k->op != KernelOp::kPhaseBf16Widen && k->op != KernelOp::kPhaseBf16Amx)
-      *why = "phase: " + k->name + " is not a bf16 phase kernel (it rounds the widening route's y)";
+      *why = "phase: " + k->name + " is not a bf16 phase kernel";
     return why->empty() ? k : nullptr;
   }
   // The tiles where the CPU has them (Bf16DotPays sends the layers they do
