@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -72,6 +73,43 @@ TEST(Layout, ConversionsMatchPlainLoopsForAnyThreadCount) {
     }
   }
 }
+
+// The byte and bf16 copies (int8 and bf16 plans), at every ISA (the
+// AVX-512 targets' planes_to_words / words_to_planes where a pixel's
+// channels are whole words, TransposeSmall elsewhere): against plain loops,
+// for 1-3 threads, pixel counts off the kernels' 16-pixel blocks.
+using LayoutIsa = testing::IsaTest;
+
+TEST_P(LayoutIsa, ByteAndBf16ConversionsMatchPlainLoops) {
+  struct Case {
+    int64_t n, c, p;
+  };
+  const Case cases[] = {{1, 1, 37}, {2, 3, 7}, {1, 4, 1}, {3, 8, 33}, {2, 6, 70001}, {1, 64, 1000}, {2, 256, 37},
+                        {1, 12, 5}, {2, 18, 129}};
+  for (size_t elem : {size_t{1}, size_t{2}})
+    for (const Case& k : cases) {
+      std::vector<uint8_t> first(static_cast<size_t>(k.n * k.c * k.p) * elem), last(first.size());
+      for (size_t i = 0; i < first.size(); ++i) first[i] = static_cast<uint8_t>(i * 2654435761u >> 13);
+      for (int64_t i = 0; i < k.n; ++i)
+        for (int64_t ch = 0; ch < k.c; ++ch)
+          for (int64_t q = 0; q < k.p; ++q)
+            std::memcpy(&last[static_cast<size_t>((i * k.p + q) * k.c + ch) * elem],
+                        &first[static_cast<size_t>((i * k.c + ch) * k.p + q) * elem], elem);
+      for (int threads : {1, 2, 3}) {
+        const std::string what = "elem=" + std::to_string(elem) + " n=" + std::to_string(k.n) + " c=" +
+                                 std::to_string(k.c) + " p=" + std::to_string(k.p) + " threads=" +
+                                 std::to_string(threads) + " isa=" + isa();
+        std::vector<uint8_t> got(first.size(), 0xA5);
+        ChannelsFirstToLast(first.data(), got.data(), elem, k.n, k.c, k.p, threads);
+        ASSERT_EQ(got, last) << "to last " << what;
+        std::fill(got.begin(), got.end(), 0xA5);
+        ChannelsLastToFirst(last.data(), got.data(), elem, k.n, k.c, k.p, threads);
+        ASSERT_EQ(got, first) << "to first " << what;
+      }
+    }
+}
+
+TCONV_INSTANTIATE_FOR_EVERY_ISA(LayoutIsa);
 
 // The NHWC plan of `algo` against the reference, permuted (fatal failures
 // return early). want_native: the plan must run without conversion buffers

@@ -1,4 +1,4 @@
-// planes_to_words (src/kernels/planes_to_words.h), where the list has it
+// planes_to_words and words_to_planes (src/kernels/planes_to_words.h), where the list has them
 // (the AVX-512 targets on x86-64): every word against the contract's plain
 // loop over random rows (widths 1-40, 1-70 channels, the words exact or
 // padded past them, strided planes, the int8 flip and pad byte), and no
@@ -62,6 +62,47 @@ TEST(PlanesToWords, RandomRowsMatchThePlainLoop) {
     }
   }
   if (ran == 0) GTEST_SKIP() << "no planes_to_words in this ISA's list";
+  EXPECT_EQ(ran, 400);
+}
+
+// words_to_planes, the inverse: random rows back into channel rows wider
+// than the pixels (the elements between them untouched), every channel's
+// half or byte from its word.
+TEST(WordsToPlanes, RandomRowsMatchThePlainLoop) {
+  int ran = 0;
+  for (DType dtype : {DType::kBF16, DType::kI8}) {
+    const kernels::KernelInfo* k = kernels::FindKernel(kernels::KernelOp::kWordsToPlanes, dtype);
+    if (!k) continue;
+    const int64_t per = dtype == DType::kBF16 ? 2 : 4, elem = dtype == DType::kBF16 ? 2 : 1;
+    std::mt19937_64 rng(dtype == DType::kBF16 ? 5 : 6);
+    auto pick = [&rng](int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(rng() % (hi - lo + 1)); };
+    for (int i = 0; i < 200; ++i) {
+      kernels::WordsToPlanesArgs a;
+      a.width = pick(1, 40);
+      a.channels = pick(1, 70);
+      a.words = (a.channels + per - 1) / per + pick(0, 2);
+      a.plane_stride = a.width + pick(0, 9);
+      std::vector<uint32_t> src(static_cast<size_t>(a.width * a.words));
+      for (uint32_t& w : src) w = static_cast<uint32_t>(rng());
+      std::vector<uint8_t> dst(static_cast<size_t>(a.channels * a.plane_stride * elem + 64), 0x5A);
+      a.src = src.data();
+      a.dst = dst.data();
+      k->As<kernels::WordsToPlanesFn>()(a);
+      for (int64_t ch = 0; ch < a.channels; ++ch)
+        for (int64_t p = 0; p < a.plane_stride; ++p) {
+          const size_t at = static_cast<size_t>((ch * a.plane_stride + p) * elem);
+          uint32_t got = dst[at], want = elem == 2 ? 0x5A5Au : 0x5Au;
+          if (elem == 2) got |= uint32_t{dst[at + 1]} << 8;
+          if (p < a.width) want = (src[static_cast<size_t>(p * a.words + ch / per)] >> (8 * elem * (ch % per))) &
+                                  (elem == 2 ? 0xFFFFu : 0xFFu);
+          ASSERT_EQ(got, want) << k->name << " row " << i << " channel " << ch << " pixel " << p;
+        }
+      for (size_t e = static_cast<size_t>(a.channels * a.plane_stride * elem); e < dst.size(); ++e)
+        ASSERT_EQ(dst[e], 0x5A) << k->name << " row " << i << ": written past the planes";
+      ++ran;
+    }
+  }
+  if (ran == 0) GTEST_SKIP() << "no words_to_planes in this ISA's list";
   EXPECT_EQ(ran, 400);
 }
 

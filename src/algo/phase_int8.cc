@@ -270,8 +270,8 @@ std::unique_ptr<PreparedAlgo> PrepareNamed(const PrepareInput& in, PrepareF32 pr
     return PreparePhaseInt8Widened(in, prepare_f32, cost_f32, why);  // the f32 kernel, or the route
   } else if (k->dtype != DType::kI8) {
     *why = "phase: " + k->name + " computes " + DTypeName(k->dtype) + ", the plan int8 (PlanOptions::dtype)";
-  } else if (k->op == kernels::KernelOp::kPlanesToWords) {
-    *why = "phase: " + k->name + " is not an int8 phase kernel (it lays out channels-first x for them)";
+  } else if (k->op == kernels::KernelOp::kPlanesToWords || k->op == kernels::KernelOp::kWordsToPlanes) {
+    *why = "phase: " + k->name + " is not an int8 phase kernel (it transposes channels)";
   } else if (IsLanesKernel(*k)) {
     return PreparePhaseInt8Lanes(in, k, why);
   } else if (k->op == kernels::KernelOp::kDwNhwcRowInt8) {

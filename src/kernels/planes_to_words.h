@@ -32,6 +32,22 @@ struct PlanesToWordsArgs {
 };
 using PlanesToWordsFn = void (*)(const PlanesToWordsArgs& a);
 
+// words_to_planes (KernelOp::kWordsToPlanes): the inverse, a row of words
+// back into channel rows (the plans' channels-last -> channels-first
+// copies of bf16 and int8 tensors, src/layout_convert.cc): channel ch (<
+// channels <= words * (2 or 4)) of pixel p (< width) at dst + ch *
+// plane_stride + p (elements) is the half (bf16) or byte (int8) of word
+// src[p * words + ch / (2 or 4)] that planes_to_words would put it in.
+struct WordsToPlanesArgs {
+  const uint32_t* src = nullptr;
+  int64_t words = 0;  // per pixel
+  void* dst = nullptr;
+  int64_t plane_stride = 0;  // elements between channels
+  int64_t channels = 0;
+  int64_t width = 0;
+};
+using WordsToPlanesFn = void (*)(const WordsToPlanesArgs& a);
+
 // TCONV_HAVE_AVX512_HELPERS: set by the build on x86-64 (CMakeLists.txt).
 #ifndef TCONV_HAVE_AVX512_HELPERS
 #define TCONV_HAVE_AVX512_HELPERS 0
@@ -39,6 +55,8 @@ using PlanesToWordsFn = void (*)(const PlanesToWordsArgs& a);
 #if TCONV_HAVE_AVX512_HELPERS
 PlanesToWordsFn Bf16PlanesToWordsAvx512();  // bf16_planes_to_words__avx512
 PlanesToWordsFn Int8PlanesToWordsAvx512();  // i8_planes_to_words__avx512
+WordsToPlanesFn Bf16WordsToPlanesAvx512();  // bf16_words_to_planes__avx512
+WordsToPlanesFn Int8WordsToPlanesAvx512();  // i8_words_to_planes__avx512
 #endif
 
 }  // namespace kernels

@@ -65,17 +65,19 @@ void AppendAvx512Helpers(int64_t target, std::vector<KernelInfo>* out) {
 #if TCONV_HAVE_AVX512_HELPERS
   const std::string isa = dispatch::IsaName(dispatch::Isa{target});
   if (isa.rfind("avx512", 0) != 0) return;
-  auto add = [&](const char* name, DType dtype, PlanesToWordsFn fn) {
+  auto add = [&](const char* name, KernelOp op, DType dtype, AnyKernelFn fn) {
     KernelInfo k;
-    k.name = std::string(name) + "_" + KernelOpName(KernelOp::kPlanesToWords, 0, 0) + "__" + isa;
-    k.op = KernelOp::kPlanesToWords;
+    k.name = std::string(name) + "_" + KernelOpName(op, 0, 0) + "__" + isa;
+    k.op = op;
     k.dtype = dtype;
     k.lanes = 16;
-    k.fn = reinterpret_cast<AnyKernelFn>(fn);
+    k.fn = fn;
     out->push_back(k);
   };
-  add("bf16", DType::kBF16, Bf16PlanesToWordsAvx512());
-  add("i8", DType::kI8, Int8PlanesToWordsAvx512());
+  add("bf16", KernelOp::kPlanesToWords, DType::kBF16, reinterpret_cast<AnyKernelFn>(Bf16PlanesToWordsAvx512()));
+  add("i8", KernelOp::kPlanesToWords, DType::kI8, reinterpret_cast<AnyKernelFn>(Int8PlanesToWordsAvx512()));
+  add("bf16", KernelOp::kWordsToPlanes, DType::kBF16, reinterpret_cast<AnyKernelFn>(Bf16WordsToPlanesAvx512()));
+  add("i8", KernelOp::kWordsToPlanes, DType::kI8, reinterpret_cast<AnyKernelFn>(Int8WordsToPlanesAvx512()));
 #else
   (void)target, (void)out;
 #endif
@@ -129,6 +131,8 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
       return "gemm_amx";
     case KernelOp::kPlanesToWords:
       return "planes_to_words";
+    case KernelOp::kWordsToPlanes:
+      return "words_to_planes";
   }
   return "?";
 }

@@ -42,6 +42,7 @@ enum class KernelOp : uint8_t {
   kPhaseInt8Amx,      // Int8RowFn        AMX tiles (amx_kernels.h), x86-64
   kGemmBf16Amx,       // Bf16GemmFn       AMX tiles (amx_kernels.h), x86-64: gemm_col2im's
   kPlanesToWords,     // PlanesToWordsFn  (planes_to_words.h), AVX-512 targets on x86-64
+  kWordsToPlanes,     // WordsToPlanesFn  (planes_to_words.h), its inverse
 };
 // The op part of a kernel name: "phase_pixels", "phase_direct_rows_s2", ...
 // (column_phases and cout_block fill in the s<SX> and c<CB> where the op

@@ -1,4 +1,5 @@
-// planes_to_words on AVX-512 (contract: src/kernels/planes_to_words.h):
+// planes_to_words and words_to_planes on AVX-512 (contract:
+// src/kernels/planes_to_words.h). planes_to_words:
 // blocks of 16 words x 16 pixels, each word's 16 pixels built in a vector
 // from its channels' rows (widened, shifted into place, OR-ed), then
 // transposed in 4 x 4 blocks by two rounds of unpacks and stored as
@@ -76,8 +77,9 @@ inline void StoreLane(const __m512i* q, uint32_t* dst, int64_t words, int64_t xw
   }
 }
 
-template <class Word>
-void PlanesToWords(const PlanesToWordsArgs& a, Word word) {
+// kBf16: channel pairs (Bf16Word), else quads of bytes (Int8Word).
+template <bool kBf16>
+void PlanesToWords(const PlanesToWordsArgs& a) {
   for (int64_t x0 = 0; x0 < a.width; x0 += kBlock) {
     const int64_t xw = std::min<int64_t>(kBlock, a.width - x0);
     const __mmask16 xmask = Mask16(xw);
@@ -86,7 +88,11 @@ void PlanesToWords(const PlanesToWordsArgs& a, Word word) {
       for (int64_t k = 0; k < 4 && c0 + 4 * k < a.words; ++k) {
         const int64_t c = c0 + 4 * k, cw = std::min<int64_t>(4, a.words - c);
         __m512i v[4];
-        for (int r = 0; r < 4; ++r) v[r] = r < cw ? word(a, c + r, x0, xmask) : _mm512_setzero_si512();
+        for (int r = 0; r < 4; ++r) {
+          v[r] = r >= cw  ? _mm512_setzero_si512()
+                 : kBf16 ? Bf16Word(a, c + r, x0, xmask)
+                         : Int8Word(a, c + r, x0, xmask);
+        }
         // Per 128-bit lane L (pixels 4L .. 4L + 3):
         //   lo01 = [w0(4L), w1(4L), w0(4L+1), w1(4L+1)], hi01 = the same at 4L+2, 4L+3
         const __m512i lo01 = _mm512_unpacklo_epi32(v[0], v[1]), hi01 = _mm512_unpackhi_epi32(v[0], v[1]);
@@ -105,18 +111,75 @@ void PlanesToWords(const PlanesToWordsArgs& a, Word word) {
   }
 }
 
-// (Lambdas, so each word's loads inline into the block loop.)
-void Bf16PlanesToPairs(const PlanesToWordsArgs& a) {
-  PlanesToWords(a, [](const PlanesToWordsArgs& b, int64_t c, int64_t x0, __mmask16 m) { return Bf16Word(b, c, x0, m); });
+// Word c's 16 pixels (v) into its channels' rows: bf16 halves, int8 bytes.
+inline void Bf16Planes(const WordsToPlanesArgs& a, int64_t c, int64_t x0, __mmask16 xmask, __m512i v) {
+  uint16_t* d = static_cast<uint16_t*>(a.dst) + x0;
+  for (int h = 0; h < 2; ++h) {
+    const int64_t ch = 2 * c + h;
+    if (ch >= a.channels) return;
+    _mm256_mask_storeu_epi16(d + ch * a.plane_stride, xmask, _mm512_cvtepi32_epi16(_mm512_srli_epi32(v, 16 * h)));
+  }
 }
-void Int8PlanesToQuads(const PlanesToWordsArgs& a) {
-  PlanesToWords(a, [](const PlanesToWordsArgs& b, int64_t c, int64_t x0, __mmask16 m) { return Int8Word(b, c, x0, m); });
+inline void Int8Planes(const WordsToPlanesArgs& a, int64_t c, int64_t x0, __mmask16 xmask, __m512i v) {
+  uint8_t* d = static_cast<uint8_t*>(a.dst) + x0;
+  for (int h = 0; h < 4; ++h) {
+    const int64_t ch = 4 * c + h;
+    if (ch >= a.channels) return;
+    _mm_mask_storeu_epi8(d + ch * a.plane_stride, xmask, _mm512_cvtepi32_epi8(_mm512_srli_epi32(v, 8 * h)));
+  }
 }
+
+// The inverse (words_to_planes): 16 pixels x 4 words at a time, each
+// pixel's 4 words one 128-bit load into lane L of q[m] (pixel 4L + m), the
+// same two rounds of unpacks (a 4 x 4 transposition per lane is its own
+// inverse) giving each word's 16 pixels in v[r], whose halves or bytes are
+// the channels' runs.
+template <bool kBf16>
+void WordsToPlanes(const WordsToPlanesArgs& a) {
+  for (int64_t x0 = 0; x0 < a.width; x0 += kBlock) {
+    const int64_t xw = std::min<int64_t>(kBlock, a.width - x0);
+    const __mmask16 xmask = Mask16(xw);
+    for (int64_t c = 0; c < a.words; c += 4) {
+      const int64_t cw = std::min<int64_t>(4, a.words - c);
+      const __mmask8 cmask = static_cast<__mmask8>((1u << cw) - 1);
+      const uint32_t* s = a.src + x0 * a.words + c;
+      __m512i q[4];
+      for (int m = 0; m < 4; ++m) {
+        __m128i lane[4];
+        for (int L = 0; L < 4; ++L) {
+          const int64_t p = 4 * L + m;
+          lane[L] = p < xw ? _mm_maskz_loadu_epi32(cmask, s + p * a.words) : _mm_setzero_si128();
+        }
+        q[m] = _mm512_inserti32x4(_mm512_castsi128_si512(lane[0]), lane[1], 1);
+        q[m] = _mm512_inserti32x4(q[m], lane[2], 2);
+        q[m] = _mm512_inserti32x4(q[m], lane[3], 3);
+      }
+      const __m512i lo01 = _mm512_unpacklo_epi32(q[0], q[1]), hi01 = _mm512_unpackhi_epi32(q[0], q[1]);
+      const __m512i lo23 = _mm512_unpacklo_epi32(q[2], q[3]), hi23 = _mm512_unpackhi_epi32(q[2], q[3]);
+      const __m512i v[4] = {_mm512_unpacklo_epi64(lo01, lo23), _mm512_unpackhi_epi64(lo01, lo23),
+                            _mm512_unpacklo_epi64(hi01, hi23), _mm512_unpackhi_epi64(hi01, hi23)};
+      for (int r = 0; r < cw; ++r) {
+        if (kBf16) {
+          Bf16Planes(a, c + r, x0, xmask, v[r]);
+        } else {
+          Int8Planes(a, c + r, x0, xmask, v[r]);
+        }
+      }
+    }
+  }
+}
+
+void Bf16PlanesToPairs(const PlanesToWordsArgs& a) { PlanesToWords<true>(a); }
+void Int8PlanesToQuads(const PlanesToWordsArgs& a) { PlanesToWords<false>(a); }
+void Bf16WordsToPlanes(const WordsToPlanesArgs& a) { WordsToPlanes<true>(a); }
+void Int8WordsToPlanes(const WordsToPlanesArgs& a) { WordsToPlanes<false>(a); }
 
 }  // namespace
 
 PlanesToWordsFn Bf16PlanesToWordsAvx512() { return &Bf16PlanesToPairs; }
 PlanesToWordsFn Int8PlanesToWordsAvx512() { return &Int8PlanesToQuads; }
+WordsToPlanesFn Bf16WordsToPlanesAvx512() { return &Bf16WordsToPlanes; }
+WordsToPlanesFn Int8WordsToPlanesAvx512() { return &Int8WordsToPlanes; }
 
 }  // namespace kernels
 }  // namespace tconv
