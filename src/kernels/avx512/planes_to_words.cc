@@ -112,20 +112,20 @@ void PlanesToWords(const PlanesToWordsArgs& a) {
 }
 
 // Word c's 16 pixels (v) into its channels' rows: bf16 halves, int8 bytes.
-inline void Bf16Planes(const WordsToPlanesArgs& a, int64_t c, int64_t x0, __mmask16 xmask, __m512i v) {
-  uint16_t* d = static_cast<uint16_t*>(a.dst) + x0;
-  for (int h = 0; h < 2; ++h) {
-    const int64_t ch = 2 * c + h;
+template <bool kBf16>
+inline void StorePlanes(const WordsToPlanesArgs& a, int64_t c, int64_t x0, __mmask16 xmask, __m512i v) {
+  constexpr int kPer = kBf16 ? 2 : 4;  // channels per word
+  for (int h = 0; h < kPer; ++h) {
+    const int64_t ch = kPer * c + h;
     if (ch >= a.channels) return;
-    _mm256_mask_storeu_epi16(d + ch * a.plane_stride, xmask, _mm512_cvtepi32_epi16(_mm512_srli_epi32(v, 16 * h)));
-  }
-}
-inline void Int8Planes(const WordsToPlanesArgs& a, int64_t c, int64_t x0, __mmask16 xmask, __m512i v) {
-  uint8_t* d = static_cast<uint8_t*>(a.dst) + x0;
-  for (int h = 0; h < 4; ++h) {
-    const int64_t ch = 4 * c + h;
-    if (ch >= a.channels) return;
-    _mm_mask_storeu_epi8(d + ch * a.plane_stride, xmask, _mm512_cvtepi32_epi8(_mm512_srli_epi32(v, 8 * h)));
+    const __m512i part = _mm512_srli_epi32(v, 32 / kPer * h);
+    if constexpr (kBf16) {
+      uint16_t* d = static_cast<uint16_t*>(a.dst) + ch * a.plane_stride + x0;
+      _mm256_mask_storeu_epi16(d, xmask, _mm512_cvtepi32_epi16(part));
+    } else {
+      uint8_t* d = static_cast<uint8_t*>(a.dst) + ch * a.plane_stride + x0;
+      _mm_mask_storeu_epi8(d, xmask, _mm512_cvtepi32_epi8(part));
+    }
   }
 }
 
@@ -158,13 +158,7 @@ void WordsToPlanes(const WordsToPlanesArgs& a) {
       const __m512i lo23 = _mm512_unpacklo_epi32(q[2], q[3]), hi23 = _mm512_unpackhi_epi32(q[2], q[3]);
       const __m512i v[4] = {_mm512_unpacklo_epi64(lo01, lo23), _mm512_unpackhi_epi64(lo01, lo23),
                             _mm512_unpacklo_epi64(hi01, hi23), _mm512_unpackhi_epi64(hi01, hi23)};
-      for (int r = 0; r < cw; ++r) {
-        if (kBf16) {
-          Bf16Planes(a, c + r, x0, xmask, v[r]);
-        } else {
-          Int8Planes(a, c + r, x0, xmask, v[r]);
-        }
-      }
+      for (int r = 0; r < cw; ++r) StorePlanes<kBf16>(a, c + r, x0, xmask, v[r]);
     }
   }
 }
