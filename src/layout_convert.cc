@@ -118,9 +118,9 @@ void TransposeSmall(const T* src, T* dst, int64_t rows, int64_t cols, int thread
 
 // bf16 with an even channel count, int8 with a multiple of 4: each pixel's
 // channels are whole 4-byte words, so the list's planes_to_words and
-// words_to_planes (AVX-512 targets) transpose them 16 x 16 at a time. On
-// the Xeon, bf16 NHWC plans that convert around their algorithm, 1 / 2
-// threads, GFLOP/s: dw_k4s2 5.8-6.6 / 9.4-9.6 -> 10.3-12.7 / 19.9-20.3,
+// words_to_planes (AVX-512 targets) transpose them 16 pixels x 4 words at
+// a time. On the Xeon, bf16 NHWC plans that convert around their
+// algorithm, 1 / 2 threads, GFLOP/s: dw_k4s2 5.8-6.6 / 9.4-9.6 -> 10.3-12.7 / 19.9-20.3,
 // dcgan_g5 61-64 / 61-68 -> 86-92 / 117-122. nullptr elsewhere.
 const kernels::KernelInfo* WordKernel(kernels::KernelOp op, size_t elem, int64_t c) {
   if (elem != 1 && elem != 2) return nullptr;

@@ -73,8 +73,8 @@ struct AmxSizes {
 class GemmCol2ImBf16Amx : public PreparedAlgo {
  public:
   GemmCol2ImBf16Amx(const Geom3& g, const uint16_t* w, const float* bias, const kernels::KernelInfo* k)
-      : g_(g), cg_(AsConvGeom(g)), taps_(cg_), s_(g), kernel_(k), gemm_(k->As<Bf16GemmFn>()) {
-    round_ = kernels::FindKernel(kernels::KernelOp::kBf16Round, DType::kBF16, 0, 0)->As<kernels::Bf16RoundFn>();
+      : g_(g), cg_(AsConvGeom(g)), taps_(cg_), s_(g), kernel_(k), gemm_(k->As<Bf16GemmFn>()),
+        round_(Bf16RoundKernel()) {
     // a_[grp][r][ci] = w[grp*cin_g + ci][r] (r = cog*k_sp + kk), zero past.
     const int64_t lda = 2 * s_.pairs_p;
     a_.assign(static_cast<size_t>(g.groups * s_.rows_p * lda), 0);

@@ -30,6 +30,7 @@
 #include <string>
 
 #include "src/algo/algorithm.h"
+#include "src/kernels/phase_bf16_kernels.h"
 
 namespace tconv {
 
@@ -37,6 +38,10 @@ namespace tconv {
 // *why when the geometry or a forced kernel (in.tuning.kernel) cannot run.
 // channels_last: Run reads x and writes y in Layout::kNHWC.
 std::unique_ptr<PreparedAlgo> PreparePhaseBf16(const PrepareInput& in, std::string* why, bool channels_last = false);
+
+// The list's bf16_round at the plan's ISA (every target lists it): how the
+// bf16 paths that compute in f32 round y.
+kernels::Bf16RoundFn Bf16RoundKernel();
 
 // The other way to compute a bf16 plan (PhaseTuning::Bf16Compute::kWiden):
 // Run widens x to f32 in the workspace, runs the f32 `phase` prepared by

@@ -40,11 +40,6 @@ void Narrow(kernels::Bf16RoundFn round, const float* src, uint16_t* dst, int64_t
   });
 }
 
-// The list's bf16_round at the plan's ISA (every target lists it).
-kernels::Bf16RoundFn RoundKernel() {
-  return kernels::FindKernel(kernels::KernelOp::kBf16Round, DType::kBF16, 0, 0)->As<kernels::Bf16RoundFn>();
-}
-
 // Workspace: [x in f32][the f32 path's workspace][y in f32, for bf16 y],
 // each 64-byte aligned. The f32 y is used only when Run gets a bf16 y; an
 // f32 y is written by the f32 path directly.
@@ -80,7 +75,7 @@ class PhaseBf16Widened : public PreparedAlgo {
   std::unique_ptr<PreparedAlgo> f32_;
   AlgoCost cost_;
   int64_t x_bytes_ = 0, inner_ws_ = 0;
-  kernels::Bf16RoundFn round_ = RoundKernel();
+  kernels::Bf16RoundFn round_ = Bf16RoundKernel();
 };
 
 // Grouped layers too large for a core's cache, in chunks of groups
@@ -110,10 +105,14 @@ class PhaseBf16WidenedChunks : public PreparedAlgo {
 
  private:
   GroupChunks c_;
-  kernels::Bf16RoundFn round_ = RoundKernel();
+  kernels::Bf16RoundFn round_ = Bf16RoundKernel();
 };
 
 }  // namespace
+
+kernels::Bf16RoundFn Bf16RoundKernel() {
+  return kernels::FindKernel(kernels::KernelOp::kBf16Round, DType::kBF16, 0, 0)->As<kernels::Bf16RoundFn>();
+}
 
 // The rule behind Bf16Compute::kAuto (bench/RESULTS.md, "bf16: dot or
 // widen", Zen 4). First fitted on the core suite at 1 thread: the dot

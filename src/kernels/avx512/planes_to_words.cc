@@ -1,6 +1,6 @@
 // planes_to_words and words_to_planes on AVX-512 (contract:
 // src/kernels/planes_to_words.h). planes_to_words:
-// blocks of 16 words x 16 pixels, each word's 16 pixels built in a vector
+// blocks of 4 words x 16 pixels, each word's 16 pixels built in a vector
 // from its channels' rows (widened, shifted into place, OR-ed), then
 // transposed in 4 x 4 blocks by two rounds of unpacks and stored as
 // 128-bit runs of 4 words per pixel. The scalar loops it replaces wrote one
@@ -83,30 +83,28 @@ void PlanesToWords(const PlanesToWordsArgs& a) {
   for (int64_t x0 = 0; x0 < a.width; x0 += kBlock) {
     const int64_t xw = std::min<int64_t>(kBlock, a.width - x0);
     const __mmask16 xmask = Mask16(xw);
-    for (int64_t c0 = 0; c0 < a.words; c0 += kBlock) {
-      // 4 words at a time: v[r] holds word c0 + 4k + r at the 16 pixels.
-      for (int64_t k = 0; k < 4 && c0 + 4 * k < a.words; ++k) {
-        const int64_t c = c0 + 4 * k, cw = std::min<int64_t>(4, a.words - c);
-        __m512i v[4];
-        for (int r = 0; r < 4; ++r) {
-          v[r] = r >= cw  ? _mm512_setzero_si512()
-                 : kBf16 ? Bf16Word(a, c + r, x0, xmask)
-                         : Int8Word(a, c + r, x0, xmask);
-        }
-        // Per 128-bit lane L (pixels 4L .. 4L + 3):
-        //   lo01 = [w0(4L), w1(4L), w0(4L+1), w1(4L+1)], hi01 = the same at 4L+2, 4L+3
-        const __m512i lo01 = _mm512_unpacklo_epi32(v[0], v[1]), hi01 = _mm512_unpackhi_epi32(v[0], v[1]);
-        const __m512i lo23 = _mm512_unpacklo_epi32(v[2], v[3]), hi23 = _mm512_unpackhi_epi32(v[2], v[3]);
-        //   q[m] lane L = words c .. c + 3 of pixel 4L + m
-        const __m512i q[4] = {_mm512_unpacklo_epi64(lo01, lo23), _mm512_unpackhi_epi64(lo01, lo23),
-                              _mm512_unpacklo_epi64(hi01, hi23), _mm512_unpackhi_epi64(hi01, hi23)};
-        uint32_t* d = a.dst + x0 * a.words + c;
-        const __mmask8 cmask = static_cast<__mmask8>((1u << cw) - 1);
-        StoreLane<0>(q, d, a.words, xw, cmask);
-        StoreLane<1>(q, d, a.words, xw, cmask);
-        StoreLane<2>(q, d, a.words, xw, cmask);
-        StoreLane<3>(q, d, a.words, xw, cmask);
+    // 4 words at a time: v[r] holds word c + r at the 16 pixels.
+    for (int64_t c = 0; c < a.words; c += 4) {
+      const int64_t cw = std::min<int64_t>(4, a.words - c);
+      __m512i v[4];
+      for (int r = 0; r < 4; ++r) {
+        v[r] = r >= cw  ? _mm512_setzero_si512()
+               : kBf16 ? Bf16Word(a, c + r, x0, xmask)
+                       : Int8Word(a, c + r, x0, xmask);
       }
+      // Per 128-bit lane L (pixels 4L .. 4L + 3):
+      //   lo01 = [w0(4L), w1(4L), w0(4L+1), w1(4L+1)], hi01 = the same at 4L+2, 4L+3
+      const __m512i lo01 = _mm512_unpacklo_epi32(v[0], v[1]), hi01 = _mm512_unpackhi_epi32(v[0], v[1]);
+      const __m512i lo23 = _mm512_unpacklo_epi32(v[2], v[3]), hi23 = _mm512_unpackhi_epi32(v[2], v[3]);
+      //   q[m] lane L = words c .. c + 3 of pixel 4L + m
+      const __m512i q[4] = {_mm512_unpacklo_epi64(lo01, lo23), _mm512_unpackhi_epi64(lo01, lo23),
+                            _mm512_unpacklo_epi64(hi01, hi23), _mm512_unpackhi_epi64(hi01, hi23)};
+      uint32_t* d = a.dst + x0 * a.words + c;
+      const __mmask8 cmask = static_cast<__mmask8>((1u << cw) - 1);
+      StoreLane<0>(q, d, a.words, xw, cmask);
+      StoreLane<1>(q, d, a.words, xw, cmask);
+      StoreLane<2>(q, d, a.words, xw, cmask);
+      StoreLane<3>(q, d, a.words, xw, cmask);
     }
   }
 }
