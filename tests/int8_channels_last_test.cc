@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <climits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -139,7 +140,8 @@ TEST_P(Int8ChannelsLastIsa, EveryLanesKernelWritesChannelsLast) {
 }
 
 // Depthwise layers (one channel per group) run the kernel i8_dw_nhwc_row
-// at every ISA: 17-76 channels (whole blocks of vectors, single vectors and
+// (named: auto takes i8_dw_vnni_windows where it runs) at every ISA: 17-76
+// channels (whole blocks of vectors, single vectors and
 // the scalar tail), with biases near the int32 limits on every fourth case
 // (the long epilogue: the value clamped before rounding).
 TEST_P(Int8ChannelsLastIsa, DepthwiseLayersRunTheDepthwiseKernel) {
@@ -153,7 +155,8 @@ TEST_P(Int8ChannelsLastIsa, DepthwiseLayersRunTheDepthwiseKernel) {
     }
     const ChannelsLastCase cl = MakeChannelsLast(std::move(c));
     Status st;
-    auto plan = MakePlan(cl.c, "auto", 1 + static_cast<int>(seed % 2), &st, PhaseTuning(), Layout::kNHWC);
+    auto plan = MakePlan(cl.c, "auto", 1 + static_cast<int>(seed % 2), &st, testing::Kernel("i8_dw_nhwc_row_1x4"),
+                         Layout::kNHWC);
     ASSERT_TRUE(plan) << st.message();
     EXPECT_EQ(plan->kernel(), std::string("i8_dw_nhwc_row_1x4__") + isa()) << testing::Repro(cl.c.d, seed);
     EXPECT_EQ(plan->workspace_bytes(), 0);
@@ -174,27 +177,106 @@ TEST_P(Int8ChannelsLastIsa, DepthwiseLayersRunTheDepthwiseKernel) {
 // narrowing that packs through u16 and drops bit 15 gave 50 there, at
 // AVX2 and AVX-512): by the f32 route (sums 255 x 127 + 433 = 32818 at
 // unit scales) and by the double one (a bias of 16.8M, past the f32
-// route's 2^24: 16.8M / 512 = 32812.5, a tie to 32812).
+// route's 2^24: 16.8M / 512 = 32812.5, a tie to 32812); by both depthwise
+// kernels where the windows kernel is listed.
 TEST_P(Int8ChannelsLastIsa, DepthwiseU8SaturatesAbove32767) {
-  for (bool f32_route : {true, false}) {
-    Case c = MakeCase(1, 1, 1, 16);
-    c.d.in = {2, 3, 1};
-    c.d.kernel = {1, 1, 1}, c.d.stride = {1, 1, 1}, c.d.dilation = {1, 1, 1};
-    c.d.pad_begin = c.d.pad_end = c.d.output_padding = {0, 0, 0};
-    c.q.x_type = c.q.y_type = QuantType::kUInt8;
-    c.q.x_scale = 1.0f, c.q.w_scale = {1.0f}, c.q.x_zero_point = 0, c.q.y_zero_point = 0;
-    c.q.y_scale = f32_route ? 1.0f : 512.0f;
-    c.x.assign(static_cast<size_t>(NumElements(ConvTransposeInputShape(c.d))), f32_route ? 255 : 0);
-    c.w.assign(16, 127);
-    c.b.assign(16, f32_route ? 433 : 16800000);
-    const ChannelsLastCase cl = MakeChannelsLast(std::move(c));
-    ASSERT_EQ(cl.ref.front(), 255);
-    Status st;
-    auto plan = MakePlan(cl.c, "auto", 1, &st, PhaseTuning(), Layout::kNHWC);
-    ASSERT_TRUE(plan) << st.message();
-    EXPECT_EQ(plan->kernel(), std::string("i8_dw_nhwc_row_1x4__") + isa());
-    EXPECT_TRUE(RunsToReference(*plan, cl)) << (f32_route ? "f32 route" : "double route");
+  std::vector<std::string> names = {"i8_dw_nhwc_row_1x4"};
+  if (kernels::FindKernel(kernels::KernelOp::kDwWindowsInt8, DType::kI8)) names.push_back("i8_dw_vnni_windows");
+  for (const std::string& name : names) {
+    for (bool f32_route : {true, false}) {
+      Case c = MakeCase(1, 1, 1, 16);
+      c.d.in = {2, 3, 1};
+      c.d.kernel = {1, 1, 1}, c.d.stride = {1, 1, 1}, c.d.dilation = {1, 1, 1};
+      c.d.pad_begin = c.d.pad_end = c.d.output_padding = {0, 0, 0};
+      c.q.x_type = c.q.y_type = QuantType::kUInt8;
+      c.q.x_scale = 1.0f, c.q.w_scale = {1.0f}, c.q.x_zero_point = 0, c.q.y_zero_point = 0;
+      c.q.y_scale = f32_route ? 1.0f : 512.0f;
+      c.x.assign(static_cast<size_t>(NumElements(ConvTransposeInputShape(c.d))), f32_route ? 255 : 0);
+      c.w.assign(16, 127);
+      c.b.assign(16, f32_route ? 433 : 16800000);
+      const ChannelsLastCase cl = MakeChannelsLast(std::move(c));
+      ASSERT_EQ(cl.ref.front(), 255);
+      Status st;
+      auto plan = MakePlan(cl.c, "auto", 1, &st, testing::Kernel(name), Layout::kNHWC);
+      ASSERT_TRUE(plan) << st.message();
+      EXPECT_EQ(plan->kernel(), name + "__" + isa());
+      EXPECT_TRUE(RunsToReference(*plan, cl)) << name << (f32_route ? " f32 route" : " double route");
+    }
   }
+}
+
+// The windows kernel i8_dw_vnni_windows (AVX512_VNNI): auto takes it on
+// 2-D and 1-D depthwise layers with k <= 2 s, dilation 1, int8 y and
+// biases clear of the int32 limits, and it matches the integer reference
+// bit for bit: strides 1-4 and 8, every k up to 2 s, pads, output padding
+// (windows past the input), 1-150 channels (partial blocks of 64), 1-3
+// images, u8 / s8 x and y, zero points at the limits (MakeCase), biases
+// past 2^24 (the double epilogue) on every fifth case, 1 and 2 threads.
+// The row kernel takes f32 y and biases near the int32 limits.
+TEST_P(Int8ChannelsLastIsa, DepthwiseWindowsMatchTheIntegerReference) {
+  const bool listed = kernels::FindKernel(kernels::KernelOp::kDwWindowsInt8, DType::kI8) != nullptr;
+  int64_t windows = 0, double_route = 0;
+  for (uint64_t seed = 1; seed <= 90; ++seed) {
+    const int64_t channels = 1 + static_cast<int64_t>(seed * 37 % 150);
+    Case c = MakeCase(seed, 1, 1, channels);
+    std::mt19937_64 rng(seed * 7 + 1);
+    c.d.ndim = seed % 6 == 0 ? 1 : 2;
+    c.d.batch = 1 + static_cast<int64_t>(seed % 3);
+    for (int a = 0; a < 3; ++a) {
+      const bool used = a < c.d.ndim;
+      const int64_t s = !used ? 1 : seed % 11 == 0 ? 8 : 1 + static_cast<int64_t>(rng() % 4);
+      const int64_t k = !used ? 1 : 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(2 * s));
+      c.d.stride[a] = s, c.d.kernel[a] = k, c.d.dilation[a] = 1;
+      c.d.in[a] = !used ? 1 : 1 + static_cast<int64_t>(rng() % 9);
+      c.d.pad_begin[a] = !used ? 0 : static_cast<int64_t>(rng() % static_cast<uint64_t>(k));
+      c.d.pad_end[a] = !used ? 0 : static_cast<int64_t>(rng() % static_cast<uint64_t>(k));
+      c.d.output_padding[a] = !used ? 0 : static_cast<int64_t>(rng() % static_cast<uint64_t>(s));
+      // At least one output per axis.
+      while ((c.d.in[a] - 1) * s + k + c.d.output_padding[a] - c.d.pad_begin[a] - c.d.pad_end[a] < 1) ++c.d.in[a];
+    }
+    if (seed % 7 == 0) c.q.y_type = QuantType::kFloat32;
+    if (c.q.y_type == QuantType::kFloat32 && seed % 7 != 0) c.q.y_type = QuantType::kUInt8;
+    if (c.q.y_type != QuantType::kFloat32 && c.q.y_scale == 0.0f) c.q.y_scale = 1.0f;
+    c.x.resize(static_cast<size_t>(NumElements(ConvTransposeInputShape(c.d))));
+    c.w.resize(static_cast<size_t>(NumElements(ConvTransposeWeightShape(c.d))));
+    for (uint8_t& v : c.x) v = static_cast<uint8_t>(rng());
+    for (int8_t& v : c.w) v = static_cast<int8_t>(rng());
+    c.b.resize(static_cast<size_t>(channels));
+    const bool big = seed % 5 == 0, huge = seed % 17 == 0;
+    for (size_t i = 0; i < c.b.size(); ++i)
+      c.b[i] = huge ? (i % 2 ? INT32_MAX - 9 : INT32_MIN + 9)
+                    : static_cast<int32_t>(rng() % 40001) - 20000 + (big ? (i % 2 ? 1 : -1) * (1 << 25) : 0);
+    if (big && c.q.y_type != QuantType::kFloat32) c.q.y_scale *= 4096.0f;  // not all saturated
+    const ChannelsLastCase cl = MakeChannelsLast(std::move(c));
+    const bool expect = listed && cl.c.q.y_type != QuantType::kFloat32 && !huge;
+    for (int threads : {1, 2}) {
+      Status st;
+      auto plan = MakePlan(cl.c, "auto", threads, &st, PhaseTuning(), Layout::kNHWC);
+      ASSERT_TRUE(plan) << st.message() << " " << testing::Repro(cl.c.d, seed);
+      EXPECT_EQ(plan->kernel(), std::string(expect ? "i8_dw_vnni_windows__" : "i8_dw_nhwc_row_1x4__") + isa())
+          << testing::Repro(cl.c.d, seed);
+      ASSERT_TRUE(RunsToReference(*plan, cl)) << plan->kernel() << " threads=" << threads << " x "
+                                              << QuantTypeName(cl.c.q.x_type) << " y "
+                                              << QuantTypeName(cl.c.q.y_type) << " " << testing::Repro(cl.c.d, seed);
+      windows += expect;
+      double_route += expect && big;
+    }
+  }
+  if (!listed) {
+    Status st;
+    EXPECT_FALSE(MakePlan(MakeCase(2, 1, 1, 16), "phase", 1, &st, testing::Kernel("i8_dw_vnni_windows"),
+                          Layout::kNHWC));
+    return;
+  }
+  EXPECT_GT(windows, 120);
+  EXPECT_GT(double_route, 20);
+  // Named on a layer it cannot run (3-D, dense): one line.
+  Case dense = MakeCase(3, 4, 20);
+  Status st;
+  EXPECT_FALSE(MakePlan(dense, "phase", 1, &st, testing::Kernel("i8_dw_vnni_windows"), Layout::kNHWC));
+  EXPECT_EQ(st.message(), std::string("phase: i8_dw_vnni_windows__") + isa() +
+                              " runs 2-D depthwise layers (kernel <= 2 x stride, dilation 1, y u8 or s8) in layout "
+                              "NHWC only");
 }
 
 TCONV_INSTANTIATE_FOR_EVERY_ISA(Int8ChannelsLastIsa);

@@ -105,6 +105,12 @@ class DepthwiseNhwcInt8 : public PreparedAlgo {
 
 std::unique_ptr<PreparedAlgo> PrepareDepthwiseInt8ChannelsLast(const PrepareInput& in, std::string* why) {
   const Geom3& g = in.g;
+  const kernels::KernelInfo* named = in.tuning.kernel.empty() ? nullptr : kernels::FindKernelByName(in.tuning.kernel);
+  if (!named || named->op == kernels::KernelOp::kDwWindowsInt8) {
+    if (auto p = PrepareDepthwiseInt8Windows(in, why)) return p;
+    if (named) return nullptr;
+    dispatch::LogDispatch("phase (int8): channels last: not on windows: %s", why->c_str());
+  }
   if (g.cin_g != 1 || g.cout_g != 1) {
     *why = "not depthwise";
     return nullptr;

@@ -278,6 +278,9 @@ std::unique_ptr<PreparedAlgo> PrepareNamed(const PrepareInput& in, PrepareF32 pr
     // (Channels last it ran before this, in PreparePhaseInt8ChannelsLast.)
     *why = "phase: " + k->name + " runs depthwise layers (one channel per group, at most " +
            std::to_string(kInt8WidenMaxProducts) + " taps per output) in layout NHWC only";
+  } else if (k->op == kernels::KernelOp::kDwWindowsInt8) {
+    *why = "phase: " + k->name +
+           " runs 2-D depthwise layers (kernel <= 2 x stride, dilation 1, y u8 or s8) in layout NHWC only";
   } else if (in.g.cin_g < kInt8DotMinChannels) {
     *why = "phase: " + k->name + " needs Cin/groups >= " + std::to_string(kInt8DotMinChannels) + " (got " +
            std::to_string(in.g.cin_g) + ")";
@@ -330,7 +333,7 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8ChannelsLast(const PrepareInput& i
   const kernels::KernelInfo* k = nullptr;
   const kernels::KernelInfo* named =
       in.tuning.kernel.empty() ? nullptr : kernels::FindKernelByName(in.tuning.kernel);
-  if ((named && named->op == kernels::KernelOp::kDwNhwcRowInt8) ||
+  if ((named && (named->op == kernels::KernelOp::kDwNhwcRowInt8 || named->op == kernels::KernelOp::kDwWindowsInt8)) ||
       (!named && in.tuning.kernel.empty() && in.tuning.int8_compute == C::kAuto)) {
     std::string why;
     if (auto p = PrepareDepthwiseInt8ChannelsLast(in, &why)) return p;

@@ -85,10 +85,17 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8Lanes(const PrepareInput& in, cons
 // around PreparePhaseInt8).
 std::unique_ptr<PreparedAlgo> PreparePhaseInt8ChannelsLast(const PrepareInput& in);
 // Depthwise layers (one input and one output channel per group) channels
-// last: the kernel i8_dw_nhwc_row, each output summing only its taps
-// (depthwise_nhwc_int8.cc); nullptr and *why for other layers, and where
-// more than kInt8WidenMaxProducts taps reach an output (its sums are f32).
+// last: the kernel i8_dw_vnni_windows where it is listed and runs the
+// layer (PrepareDepthwiseInt8Windows), else i8_dw_nhwc_row, each output
+// summing only its taps (depthwise_nhwc_int8.cc); nullptr and *why for
+// other layers, and where more than kInt8WidenMaxProducts taps reach an
+// output (its sums are f32). A kernel named by in.tuning is the only one
+// tried.
 std::unique_ptr<PreparedAlgo> PrepareDepthwiseInt8ChannelsLast(const PrepareInput& in, std::string* why);
+// The windows kernel (depthwise_windows_int8.cc): 2-D depthwise layers
+// with k <= 2 s and dilation 1 per axis, u8 or s8 y, biases below about
+// 2^31 - 2^18; nullptr and *why elsewhere and without AVX512_VNNI.
+std::unique_ptr<PreparedAlgo> PrepareDepthwiseInt8Windows(const PrepareInput& in, std::string* why);
 
 // Cin/g from which the dot path runs, and the channels it stores per
 // pixel (Cin/g, or rounded up to kernels::kInt8ChannelAlign).

@@ -11,6 +11,7 @@
 
 #include "src/dispatch/cpu.h"
 #include "src/kernels/amx_kernels.h"
+#include "src/kernels/dw_windows_int8.h"
 #include "src/kernels/planes_to_words.h"
 
 namespace tconv {
@@ -78,6 +79,8 @@ void AppendAvx512Helpers(int64_t target, std::vector<KernelInfo>* out) {
   add("i8", KernelOp::kPlanesToWords, DType::kI8, reinterpret_cast<AnyKernelFn>(Int8PlanesToWordsAvx512()));
   add("bf16", KernelOp::kWordsToPlanes, DType::kBF16, reinterpret_cast<AnyKernelFn>(Bf16WordsToPlanesAvx512()));
   add("i8", KernelOp::kWordsToPlanes, DType::kI8, reinterpret_cast<AnyKernelFn>(Int8WordsToPlanesAvx512()));
+  if (__builtin_cpu_supports("avx512vnni"))
+    add("i8", KernelOp::kDwWindowsInt8, DType::kI8, reinterpret_cast<AnyKernelFn>(DwWindowsInt8Avx512Vnni()));
 #else
   (void)target, (void)out;
 #endif
@@ -133,6 +136,8 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
       return "planes_to_words";
     case KernelOp::kWordsToPlanes:
       return "words_to_planes";
+    case KernelOp::kDwWindowsInt8:
+      return "dw_vnni_windows";
   }
   return "?";
 }
