@@ -120,34 +120,42 @@ class DepthwiseWindowsInt8 : public PreparedAlgo {
   }
   std::string Kernel() const override { return kernel_->name; }
 
-  // Per pass of images_ images: x copied into ws with its border, then
-  // their window rows.
+  // Per pass of images_ images, in one parallel region: x copied into ws
+  // with its border, a barrier, then their window rows.
   void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {
     const auto fn = kernel_->As<kernels::DwWindowsInt8Fn>();
     const int64_t rows = q1_[1] - q0_[1];
     uint8_t* xp = static_cast<uint8_t*>(ws);
     for (int64_t n0 = 0; n0 < g_.n; n0 += images_) {
       const int64_t m = std::min(images_, g_.n - n0);
-      ParallelFor(threads, m * padded_[1], [&](int64_t r) { CopyRow(xb, n0, r, xp); });
-      ParallelForDynamic(threads, m * rows, 1, [&](int64_t task) {
-        const int64_t i = task / rows, qy = q0_[1] + task % rows;
-        kernels::DwWindowsInt8Args a = a_;
-        const uint8_t* image = xp + i * ImageBytes();
-        const int64_t row_bytes = padded_[2] * cp_;
-        a.top = image + qy * row_bytes;  // input row qy - 1
-        a.bottom = a.top + row_bytes;
-        for (int64_t ry = 0; ry < g_.s[1]; ++ry) {
-          const int64_t oy = qy * g_.s[1] + ry - g_.pb[1];
-          a.y_rows[ry] = oy >= 0 && oy < g_.out[1]
-                             ? static_cast<uint8_t*>(yb.data) + ((n0 + i) * g_.out[1] + oy) * g_.out[2] * g_.cout
-                             : nullptr;
-        }
-        fn(a);
+      ParallelRegion(threads, [&](const Team& team) {
+        team.ForStatic(m * padded_[1], [&](int64_t r) { CopyRow(xb, n0, r, xp); });
+        // Static: each thread writes the same rows of y every run (and reads
+        // mostly the rows of x it copied), so they stay in its cache.
+        team.ForStatic(
+            m * rows, [&](int64_t task) { WindowRow(yb, n0, task / rows, q0_[1] + task % rows, xp, fn); },
+            /*nowait=*/true);
       });
     }
   }
 
  private:
+  // Window row qy of image n0 + i: its output rows, all phases.
+  void WindowRow(Buffer yb, int64_t n0, int64_t i, int64_t qy, const uint8_t* xp,
+                 kernels::DwWindowsInt8Fn fn) const {
+    kernels::DwWindowsInt8Args a = a_;
+    const int64_t row_bytes = padded_[2] * cp_;
+    a.top = xp + i * ImageBytes() + qy * row_bytes;  // input row qy - 1
+    a.bottom = a.top + row_bytes;
+    for (int64_t ry = 0; ry < g_.s[1]; ++ry) {
+      const int64_t oy = qy * g_.s[1] + ry - g_.pb[1];
+      a.y_rows[ry] = oy >= 0 && oy < g_.out[1]
+                         ? static_cast<uint8_t*>(yb.data) + ((n0 + i) * g_.out[1] + oy) * g_.out[2] * g_.cout
+                         : nullptr;
+    }
+    fn(a);
+  }
+
   // The padded copy of one image: rows and columns of input pixels -1 ..
   // padded_ - 2, cp_ bytes each.
   int64_t ImageBytes() const { return padded_[1] * padded_[2] * cp_; }
@@ -161,16 +169,22 @@ class DepthwiseWindowsInt8 : public PreparedAlgo {
       std::memset(dst, pad_byte_, static_cast<size_t>(row_bytes));
       return;
     }
-    const int64_t c = g_.cout;
+    // (Locals: the byte stores may alias the members.)
+    const int64_t c = g_.cout, cp = cp_;
+    const uint8_t pad = pad_byte_, flip = flip_;
     const uint8_t* src = static_cast<const uint8_t*>(xb.data) + ((n0 + i) * g_.in[1] + iy) * g_.in[2] * c;
-    std::memset(dst, pad_byte_, static_cast<size_t>(cp_));  // input column -1
+    std::memset(dst, pad, static_cast<size_t>(cp));  // input column -1
     for (int64_t ix = 0; ix < g_.in[2]; ++ix) {
-      uint8_t* d = dst + (ix + 1) * cp_;
+      uint8_t* d = dst + (ix + 1) * cp;
       const uint8_t* s = src + ix * c;
-      for (int64_t ch = 0; ch < c; ++ch) d[ch] = static_cast<uint8_t>(s[ch] ^ flip_);
-      std::memset(d + c, pad_byte_, static_cast<size_t>(cp_ - c));
+      if (flip) {
+        for (int64_t ch = 0; ch < c; ++ch) d[ch] = static_cast<uint8_t>(s[ch] ^ flip);
+      } else {
+        std::memcpy(d, s, static_cast<size_t>(c));
+      }
+      std::memset(d + c, pad, static_cast<size_t>(cp - c));
     }
-    std::memset(dst + (g_.in[2] + 1) * cp_, pad_byte_, static_cast<size_t>((padded_[2] - 1 - g_.in[2]) * cp_));
+    std::memset(dst + (g_.in[2] + 1) * cp, pad, static_cast<size_t>((padded_[2] - 1 - g_.in[2]) * cp));
   }
 
   // The images copied at once: at most this many bytes (one image at least).
