@@ -219,21 +219,8 @@ TEST_P(Int8ChannelsLastIsa, DepthwiseWindowsMatchTheIntegerReference) {
   for (uint64_t seed = 1; seed <= 90; ++seed) {
     const int64_t channels = 1 + static_cast<int64_t>(seed * 37 % 150);
     Case c = MakeCase(seed, 1, 1, channels);
-    std::mt19937_64 rng(seed * 7 + 1);
-    c.d.ndim = seed % 6 == 0 ? 1 : 2;
-    c.d.batch = 1 + static_cast<int64_t>(seed % 3);
-    for (int a = 0; a < 3; ++a) {
-      const bool used = a < c.d.ndim;
-      const int64_t s = !used ? 1 : seed % 11 == 0 ? 8 : 1 + static_cast<int64_t>(rng() % 4);
-      const int64_t k = !used ? 1 : 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(2 * s));
-      c.d.stride[a] = s, c.d.kernel[a] = k, c.d.dilation[a] = 1;
-      c.d.in[a] = !used ? 1 : 1 + static_cast<int64_t>(rng() % 9);
-      c.d.pad_begin[a] = !used ? 0 : static_cast<int64_t>(rng() % static_cast<uint64_t>(k));
-      c.d.pad_end[a] = !used ? 0 : static_cast<int64_t>(rng() % static_cast<uint64_t>(k));
-      c.d.output_padding[a] = !used ? 0 : static_cast<int64_t>(rng() % static_cast<uint64_t>(s));
-      // At least one output per axis.
-      while ((c.d.in[a] - 1) * s + k + c.d.output_padding[a] - c.d.pad_begin[a] - c.d.pad_end[a] < 1) ++c.d.in[a];
-    }
+    c.d = testing::RandomWindowsDepthwiseDesc(seed, channels);
+    std::mt19937_64 rng(seed * 7 + 2);
     if (seed % 7 == 0) c.q.y_type = QuantType::kFloat32;
     if (c.q.y_type == QuantType::kFloat32 && seed % 7 != 0) c.q.y_type = QuantType::kUInt8;
     if (c.q.y_type != QuantType::kFloat32 && c.q.y_scale == 0.0f) c.q.y_scale = 1.0f;

@@ -8,6 +8,7 @@
 // at every ISA.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -16,6 +17,7 @@
 #include "src/kernels/registry.h"
 #include "tconv/bfloat16.h"
 #include "tconv/plan.h"
+#include "tests/support/bf16_cases.h"
 #include "tests/support/isa.h"
 #include "tests/support/random_geometry.h"
 
@@ -98,6 +100,70 @@ TEST_P(Bf16ChannelsLast, IsTheChannelsFirstPlanTransposed) {
   }
   EXPECT_GT(native, 100);    // the dot kernels, channels last themselves
   EXPECT_GT(converted, 10);  // auto's widened route and ref, between conversions
+}
+
+// Depthwise layers channels last run bf16_dw_dpbf16_windows (AVX512_BF16)
+// where auto can (2-D and 1-D, k <= 2 s, dilation 1): within the f32
+// accumulation bound of the reference on the bf16 values, bf16 y the f32 y
+// rounded once, 2 threads the same bits (RunBf16Case), 1-100 channels
+// (partial blocks of 32), strides 1-4 and 8, pads, output padding, with
+// and without bias; the one-line refusal when it is named elsewhere.
+TEST_P(Bf16ChannelsLast, DepthwiseWindowsStayWithinTheBound) {
+  const bool listed = kernels::FindKernel(kernels::KernelOp::kDwWindowsBf16, DType::kBF16) != nullptr;
+  int64_t windows = 0;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    const ConvDesc d = testing::RandomWindowsDepthwiseDesc(seed, 1 + static_cast<int64_t>(seed * 29 % 100));
+    const testing::Bf16Case c = testing::MakeBf16CaseOf(d, seed);
+    PlanOptions o;
+    o.layout = Layout::kNHWC;
+    std::vector<float> y;
+    std::string kernel;
+    ASSERT_TRUE(testing::RunBf16Case(c, o, testing::Repro(d, seed), &y, &kernel)) << testing::Repro(d, seed);
+    if (listed) EXPECT_EQ(kernel, std::string("bf16_dw_dpbf16_windows__") + isa()) << testing::Repro(d, seed);
+    windows += kernel.rfind("bf16_dw_dpbf16_windows", 0) == 0;
+  }
+  EXPECT_EQ(windows, listed ? 60 : 0);
+  // +Inf and -Inf side by side in x: the outputs both reach are NaN (x86's
+  // default NaN, negative), 0x7FC0 in bf16 (as ToBFloat16), the others the
+  // f32 y rounded.
+  {
+    const ConvDesc d = testing::Square2D(1, 40, 40, 6, 5, 4, 2, 1);
+    const ConvDesc dw = [&] {
+      ConvDesc t = d;
+      t.groups = 40;
+      return t;
+    }();
+    std::vector<float> xf(static_cast<size_t>(NumElements(ConvTransposeInputShape(dw))), 1.5f);
+    std::vector<float> w(static_cast<size_t>(NumElements(ConvTransposeWeightShape(dw))), -0.75f);
+    xf[7 * 40 + 3] = std::numeric_limits<float>::infinity();  // pixels 7 and 8, channel 3 (NHWC)
+    xf[8 * 40 + 3] = -std::numeric_limits<float>::infinity();
+    std::vector<BFloat16> x(xf.size());
+    for (size_t i = 0; i < xf.size(); ++i) x[i] = ToBFloat16(xf[i]);
+    Outputs out;
+    std::string kernel;
+    PlanOptions po;
+    ASSERT_TRUE(RunIn(dw, w, {}, x, Layout::kNHWC, po, &out, &kernel));
+    if (listed) EXPECT_EQ(kernel, std::string("bf16_dw_dpbf16_windows__") + isa());
+    int64_t nans = 0;
+    for (size_t i = 0; i < out.f32.size(); ++i) {
+      nans += std::isnan(out.f32[i]);
+      EXPECT_EQ(out.bf16[i], ToBFloat16(out.f32[i]).bits) << i;
+      if (i % 40 != 3) EXPECT_FALSE(std::isnan(out.f32[i])) << i;  // other channels untouched
+    }
+    EXPECT_EQ(nans, 8);  // k4 s2: input columns 2 and 3 both reach output columns 5 and 6, 4 rows each
+  }
+  PlanOptions o;
+  o.layout = Layout::kNHWC;
+  o.algo = "phase";
+  o.phase.kernel = "bf16_dw_dpbf16_windows";
+  o.dtype = DataType::kBFloat16;
+  const ConvDesc dense = testing::Square2D(1, 4, 8, 5, 5, 4, 2, 1);
+  const std::vector<float> w(static_cast<size_t>(NumElements(ConvTransposeWeightShape(dense))), 0.5f);
+  Status st;
+  EXPECT_FALSE(Plan::Create(dense, ConstTensorView(w.data(), ConvTransposeWeightShape(dense)), ConstTensorView(), o, &st));
+  if (listed)
+    EXPECT_EQ(st.message(), std::string("phase: bf16_dw_dpbf16_windows__") + isa() +
+                                " runs 2-D depthwise layers (kernel <= 2 x stride, dilation 1) in layout NHWC only");
 }
 
 TCONV_INSTANTIATE_FOR_EVERY_ISA(Bf16ChannelsLast);

@@ -160,17 +160,29 @@ std::unique_ptr<PreparedAlgo> PhasePrepare(const PrepareInput& in, std::string* 
   return PreparePhaseGeneral(in.g, in.w.As<float>(), in.bias.As<float>());
 }
 
-// Channels last: int8 by the lanes route natively (else nullptr); bf16 by
-// the dot kernels natively where they are the route (else nullptr: the
-// widened route runs between the plan's conversions);
+// Channels last: int8 by the lanes route natively (else nullptr); bf16
+// depthwise layers on windows where that kernel runs them, else by the dot
+// kernels natively where they are the route (else nullptr: the widened
+// route runs between the plan's conversions);
 // depthwise layers natively (x and y); otherwise the SIMD
 // path reading x channels last into its padded input and writing y
 // channels last (but its direct kernels: the plan converts y); otherwise
 // nullptr (the plan converts both).
 std::unique_ptr<PreparedAlgo> PhasePrepareChannelsLast(const PrepareInput& in, std::string* /*why*/) {
   if (in.w.dtype == DType::kI8) return PreparePhaseInt8ChannelsLast(in);
-  if (in.w.dtype == DType::kBF16) return Bf16Widens(in) ? nullptr : PreparePhaseBf16(in, nullptr, /*channels_last=*/true);
   std::string why;
+  if (in.w.dtype == DType::kBF16) {
+    // Depthwise on windows where auto, or that kernel named, runs it.
+    const kernels::KernelInfo* named =
+        in.tuning.kernel.empty() ? nullptr : kernels::FindKernelByName(in.tuning.kernel);
+    const bool windows_named = named && named->op == kernels::KernelOp::kDwWindowsBf16;
+    if (windows_named || (!named && in.tuning.bf16_compute == PhaseTuning::Bf16Compute::kAuto)) {
+      if (auto dw = PrepareDepthwiseBf16Windows(in, &why)) return dw;
+      dispatch::LogDispatch("phase (bf16): channels last: not on windows: %s", why.c_str());
+      if (windows_named) return nullptr;
+    }
+    return Bf16Widens(in) ? nullptr : PreparePhaseBf16(in, nullptr, /*channels_last=*/true);
+  }
   if (in.tuning.kernel.empty()) {
     if (auto algo = PrepareDepthwiseChannelsLast(in, &why)) return algo;
     dispatch::LogDispatch("phase: channels last: not the depthwise kernel: %s", why.c_str());

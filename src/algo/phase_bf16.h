@@ -38,6 +38,11 @@ namespace tconv {
 // *why when the geometry or a forced kernel (in.tuning.kernel) cannot run.
 // channels_last: Run reads x and writes y in Layout::kNHWC.
 std::unique_ptr<PreparedAlgo> PreparePhaseBf16(const PrepareInput& in, std::string* why, bool channels_last = false);
+// Depthwise layers channels last on windows (depthwise_windows_bf16.cc):
+// the kernel bf16_dw_dpbf16_windows where the CPU has AVX512_BF16 and the
+// layer is 2-D or 1-D with k <= 2 s and dilation 1 per axis
+// (DwWindowsRefusal); else nullptr and *why.
+std::unique_ptr<PreparedAlgo> PrepareDepthwiseBf16Windows(const PrepareInput& in, std::string* why);
 
 // The list's bf16_round at the plan's ISA (every target lists it): how the
 // bf16 paths that compute in f32 round y.

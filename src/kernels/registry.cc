@@ -11,7 +11,7 @@
 
 #include "src/dispatch/cpu.h"
 #include "src/kernels/amx_kernels.h"
-#include "src/kernels/dw_windows_int8.h"
+#include "src/kernels/dw_windows.h"
 #include "src/kernels/planes_to_words.h"
 
 namespace tconv {
@@ -61,7 +61,8 @@ void AppendAmxKernels(int64_t target, std::vector<KernelInfo>* out) {
 }
 
 // The AVX-512 helpers in plain intrinsics (src/kernels/avx512/), at the
-// AVX-512 targets.
+// AVX-512 targets (the depthwise windows kernels where the CPU has VNNI,
+// BF16).
 void AppendAvx512Helpers(int64_t target, std::vector<KernelInfo>* out) {
 #if TCONV_HAVE_AVX512_HELPERS
   const std::string isa = dispatch::IsaName(dispatch::Isa{target});
@@ -81,6 +82,8 @@ void AppendAvx512Helpers(int64_t target, std::vector<KernelInfo>* out) {
   add("i8", KernelOp::kWordsToPlanes, DType::kI8, reinterpret_cast<AnyKernelFn>(Int8WordsToPlanesAvx512()));
   if (__builtin_cpu_supports("avx512vnni"))
     add("i8", KernelOp::kDwWindowsInt8, DType::kI8, reinterpret_cast<AnyKernelFn>(DwWindowsInt8Avx512Vnni()));
+  if (__builtin_cpu_supports("avx512bf16"))
+    add("bf16", KernelOp::kDwWindowsBf16, DType::kBF16, reinterpret_cast<AnyKernelFn>(DwWindowsBf16Avx512Bf16()));
 #else
   (void)target, (void)out;
 #endif
@@ -138,6 +141,8 @@ std::string KernelOpName(KernelOp op, int cout_block, int column_phases) {
       return "words_to_planes";
     case KernelOp::kDwWindowsInt8:
       return "dw_vnni_windows";
+    case KernelOp::kDwWindowsBf16:
+      return "dw_dpbf16_windows";
   }
   return "?";
 }

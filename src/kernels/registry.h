@@ -43,7 +43,8 @@ enum class KernelOp : uint8_t {
   kGemmBf16Amx,       // Bf16GemmFn       AMX tiles (amx_kernels.h), x86-64: gemm_col2im's
   kPlanesToWords,     // PlanesToWordsFn  (planes_to_words.h), AVX-512 targets on x86-64
   kWordsToPlanes,     // WordsToPlanesFn  (planes_to_words.h), its inverse
-  kDwWindowsInt8,     // DwWindowsInt8Fn  (dw_windows_int8.h), AVX-512 VNNI on x86-64
+  kDwWindowsInt8,     // DwWindowsInt8Fn  (dw_windows.h), AVX-512 VNNI on x86-64
+  kDwWindowsBf16,     // DwWindowsBf16Fn  (dw_windows.h), AVX512_BF16 on x86-64
 };
 // The op part of a kernel name: "phase_pixels", "phase_direct_rows_s2", ...
 // (column_phases and cout_block fill in the s<SX> and c<CB> where the op

@@ -61,6 +61,24 @@ Bf16Case MakeBf16CaseOf(const ConvDesc& d, uint64_t seed) {
 
 Bf16Case MakeBf16Case(uint64_t seed) { return MakeBf16CaseOf(RandomConvTransposeDesc(seed), seed); }
 
+namespace {
+
+// (n, c, p) elements -> (n, p, c), or back (to_last false).
+template <typename T>
+std::vector<T> Permute(const std::vector<T>& v, int64_t n, int64_t c, bool to_last) {
+  const int64_t p = static_cast<int64_t>(v.size()) / (n * c);
+  std::vector<T> out(v.size());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t q = 0; q < p; ++q) {
+        const size_t first = static_cast<size_t>((i * c + ch) * p + q), last = static_cast<size_t>((i * p + q) * c + ch);
+        out[to_last ? last : first] = v[to_last ? first : last];
+      }
+  return out;
+}
+
+}  // namespace
+
 bool RunBf16Case(const Bf16Case& c, PlanOptions o, const std::string& repro, std::vector<float>* y,
                  std::string* kernel) {
   o.dtype = DataType::kBFloat16;
@@ -70,21 +88,31 @@ bool RunBf16Case(const Bf16Case& c, PlanOptions o, const std::string& repro, std
   auto plan = Plan::Create(c.d, ConstTensorView(c.wf.data(), ConvTransposeWeightShape(c.d)), b, o, &st);
   if (!plan) return false;
   *kernel = plan->kernel();
-  const Shape xs = ConvTransposeInputShape(c.d), ys = ConvTransposeOutputShape(c.d);
-  y->assign(c.ref.size(), std::numeric_limits<float>::quiet_NaN());
-  EXPECT_TRUE(plan->Run(ConstBF16View(c.x.data(), xs), TensorView(y->data(), ys)).ok()) << repro;
+  // Channels last: x in, and y out of, the plan's layout; compared channels first.
+  const bool last = o.layout == Layout::kNHWC;
+  const int64_t n = c.d.batch, cin = c.d.in_channels, cout = c.d.out_channels;
+  const std::vector<BFloat16> x = last ? Permute(c.x, n, cin, true) : c.x;
+  const Shape xs = plan->input_shape(), ys = plan->output_shape();
+  auto run_f32 = [&](const Plan& p, std::vector<float>* out) {
+    std::vector<float> raw(c.ref.size(), std::numeric_limits<float>::quiet_NaN());
+    EXPECT_TRUE(p.Run(ConstBF16View(x.data(), xs), TensorView(raw.data(), ys)).ok()) << repro;
+    *out = last ? Permute(raw, n, cout, false) : raw;
+  };
+  run_f32(*plan, y);
   int bad = 0;
   for (size_t i = 0; i < y->size(); ++i)
     if (!(std::fabs((*y)[i] - c.ref[i]) <= c.bound[i]) && bad++ < 3)
       ADD_FAILURE() << repro << ": y[" << i << "] = " << (*y)[i] << ", ref " << c.ref[i] << ", bound " << c.bound[i];
-  std::vector<BFloat16> ybf(y->size(), BFloat16{0x7FC0});
-  EXPECT_TRUE(plan->Run(ConstBF16View(c.x.data(), xs), BF16View(ybf.data(), ys)).ok());
+  std::vector<BFloat16> ybf(y->size(), BFloat16{0x7FC1});  // a NaN no rounding gives
+  EXPECT_TRUE(plan->Run(ConstBF16View(x.data(), xs), BF16View(ybf.data(), ys)).ok());
+  if (last) ybf = Permute(ybf, n, cout, false);
   for (size_t i = 0; i < y->size() && bad < 3; ++i)
     if (ybf[i].bits != ToBFloat16((*y)[i]).bits && bad++ < 3) ADD_FAILURE() << repro << ": bf16 y[" << i << "]";
   o.threads = 2;
   auto plan2 = Plan::Create(c.d, ConstTensorView(c.wf.data(), ConvTransposeWeightShape(c.d)), b, o, &st);
-  std::vector<float> y2(y->size(), std::numeric_limits<float>::quiet_NaN());
-  EXPECT_TRUE(plan2 && plan2->Run(ConstBF16View(c.x.data(), xs), TensorView(y2.data(), ys)).ok());
+  std::vector<float> y2;
+  EXPECT_TRUE(plan2);
+  if (plan2) run_f32(*plan2, &y2);
   EXPECT_EQ(std::memcmp(y2.data(), y->data(), y->size() * 4), 0) << repro << " threads 2";
   return true;
 }

@@ -31,8 +31,8 @@ Bf16Case MakeBf16CaseOf(const ConvDesc& d, uint64_t seed);
 // A geometry from RandomConvTransposeDesc(seed).
 Bf16Case MakeBf16Case(uint64_t seed);
 
-// Runs c through a bf16 plan of options o (dtype set here) with f32 and
-// bf16 output, at 1 and 2 threads; false when the plan declines the
+// Runs c through a bf16 plan of options o (dtype set here; in o.layout,
+// x and y permuted around it) with f32 and bf16 output, at 1 and 2 threads; false when the plan declines the
 // geometry. Fails the test where an output is outside the bound (outputs
 // start as NaN), bf16 y is not f32 y rounded once, or 2 threads change a
 // bit. *y: the f32 output; *kernel: the plan's kernel.

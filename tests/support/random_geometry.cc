@@ -53,6 +53,26 @@ ConvDesc Desc3(int64_t n, int64_t cin, int64_t cout, Dims in, int64_t k, int64_t
   return d;
 }
 
+ConvDesc RandomWindowsDepthwiseDesc(uint64_t seed, int64_t channels) {
+  std::mt19937_64 rng(seed * 7 + 1);
+  ConvDesc d;
+  d.ndim = seed % 6 == 0 ? 1 : 2;
+  d.batch = 1 + static_cast<int64_t>(seed % 3);
+  d.in_channels = d.out_channels = d.groups = channels;
+  for (int a = 0; a < 3; ++a) {
+    const bool used = a < d.ndim;
+    const int64_t s = !used ? 1 : seed % 11 == 0 ? 8 : 1 + static_cast<int64_t>(rng() % 4);
+    const int64_t k = !used ? 1 : 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(2 * s));
+    d.stride[a] = s, d.kernel[a] = k, d.dilation[a] = 1;
+    d.in[a] = !used ? 1 : 1 + static_cast<int64_t>(rng() % 9);
+    d.pad_begin[a] = !used ? 0 : static_cast<int64_t>(rng() % static_cast<uint64_t>(k));
+    d.pad_end[a] = !used ? 0 : static_cast<int64_t>(rng() % static_cast<uint64_t>(k));
+    d.output_padding[a] = !used ? 0 : static_cast<int64_t>(rng() % static_cast<uint64_t>(s));
+    while ((d.in[a] - 1) * s + k + d.output_padding[a] - d.pad_begin[a] - d.pad_end[a] < 1) ++d.in[a];
+  }
+  return d;
+}
+
 ConvDesc RandomConvTransposeDesc(uint64_t seed, const GeometryOptions& opts) {
   std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + 12345);
   auto uni = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };

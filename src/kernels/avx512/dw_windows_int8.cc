@@ -1,5 +1,5 @@
 // i8_dw_vnni_windows on AVX-512 VNNI (contract and why:
-// src/kernels/dw_windows_int8.h). Per block of 64 channels and window: the
+// src/kernels/dw_windows.h). Per block of 64 channels and window: the
 // two new pixels' bytes (top, bottom) interleaved into 16-bit pairs once per
 // column, the window's words by one more unpack of the left and right
 // columns (4 vectors: 64 channels x 4 taps), then per phase 4 vpdpbusd and
@@ -13,7 +13,7 @@
 #include <cstdint>
 
 #include "hwy/base.h"
-#include "src/kernels/dw_windows_int8.h"
+#include "src/kernels/dw_windows.h"
 
 #if defined(__GNUC__) && !defined(__clang__)
 // GCC 12 warns inside its own AVX-512 headers (the masked intrinsics'
