@@ -212,10 +212,12 @@ TEST_P(Int8ChannelsLastIsa, DepthwiseU8SaturatesAbove32767) {
 // (windows past the input), 1-150 channels (partial blocks of 64), 1-3
 // images, u8 / s8 x and y, zero points at the limits (MakeCase), biases
 // past 2^24 (the double epilogue) on every fifth case, 1 and 2 threads.
-// The row kernel takes f32 y and biases near the int32 limits.
+// The row kernel takes f32 y and biases near the int32 limits. Channels
+// first (where planes_to_words is listed: every AVX-512 target) auto takes
+// it too, with the same bits.
 TEST_P(Int8ChannelsLastIsa, DepthwiseWindowsMatchTheIntegerReference) {
   const bool listed = kernels::FindKernel(kernels::KernelOp::kDwWindowsInt8, DType::kI8) != nullptr;
-  int64_t windows = 0, double_route = 0;
+  int64_t windows = 0, double_route = 0, first_windows = 0;
   for (uint64_t seed = 1; seed <= 90; ++seed) {
     const int64_t channels = 1 + static_cast<int64_t>(seed * 37 % 150);
     Case c = MakeCase(seed, 1, 1, channels);
@@ -247,6 +249,18 @@ TEST_P(Int8ChannelsLastIsa, DepthwiseWindowsMatchTheIntegerReference) {
                                               << QuantTypeName(cl.c.q.y_type) << " " << testing::Repro(cl.c.d, seed);
       windows += expect;
       double_route += expect && big;
+      // Channels first: the same kernel between planes_to_words and
+      // words_to_planes, the same bits.
+      auto first = MakePlan(cl.c, "auto", threads, &st);
+      ASSERT_TRUE(first) << st.message();
+      if (expect) EXPECT_EQ(first->kernel(), std::string("i8_dw_vnni_windows__") + isa()) << testing::Repro(cl.c.d, seed);
+      std::vector<uint8_t> y(cl.ref.size(), 0x5A);
+      ASSERT_TRUE(first->Run(ConstQuantView(cl.c.x.data(), first->input_shape()),
+                             QuantView{y.data(), first->output_shape()})
+                      .ok());
+      ASSERT_EQ(y, Reference(cl.c)) << first->kernel() << " channels first, threads=" << threads << " "
+                                    << testing::Repro(cl.c.d, seed);
+      first_windows += expect && first->kernel().rfind("i8_dw_vnni_windows", 0) == 0;
     }
   }
   if (!listed) {
@@ -257,13 +271,13 @@ TEST_P(Int8ChannelsLastIsa, DepthwiseWindowsMatchTheIntegerReference) {
   }
   EXPECT_GT(windows, 120);
   EXPECT_GT(double_route, 20);
+  if (kernels::FindKernel(kernels::KernelOp::kPlanesToWords, DType::kI8)) EXPECT_EQ(first_windows, windows);
   // Named on a layer it cannot run (3-D, dense): one line.
   Case dense = MakeCase(3, 4, 20);
   Status st;
   EXPECT_FALSE(MakePlan(dense, "phase", 1, &st, testing::Kernel("i8_dw_vnni_windows"), Layout::kNHWC));
   EXPECT_EQ(st.message(), std::string("phase: i8_dw_vnni_windows__") + isa() +
-                              " runs 2-D depthwise layers (kernel <= 2 x stride, dilation 1, y u8 or s8) in layout "
-                              "NHWC only");
+                              " runs 2-D depthwise layers (kernel <= 2 x stride, dilation 1, y u8 or s8): not depthwise");
 }
 
 TCONV_INSTANTIATE_FOR_EVERY_ISA(Int8ChannelsLastIsa);

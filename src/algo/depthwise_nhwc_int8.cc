@@ -107,7 +107,7 @@ std::unique_ptr<PreparedAlgo> PrepareDepthwiseInt8ChannelsLast(const PrepareInpu
   const Geom3& g = in.g;
   const kernels::KernelInfo* named = in.tuning.kernel.empty() ? nullptr : kernels::FindKernelByName(in.tuning.kernel);
   if (!named || named->op == kernels::KernelOp::kDwWindowsInt8) {
-    if (auto p = PrepareDepthwiseInt8Windows(in, why)) return p;
+    if (auto p = PrepareDepthwiseInt8Windows(in, /*channels_last=*/true, why)) return p;
     if (named) return nullptr;
     dispatch::LogDispatch("phase (int8): channels last: not on windows: %s", why->c_str());
   }

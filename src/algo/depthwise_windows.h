@@ -14,6 +14,7 @@
 #include "src/base/parallel.h"
 #include "src/geom3.h"
 #include "src/kernels/dw_windows.h"
+#include "src/kernels/planes_to_words.h"
 
 namespace tconv {
 
@@ -69,9 +70,35 @@ struct DwWindows {
     std::fill(d + (g.in[2] + 1) * p, d + RowElems(), pad);
   }
 
+  // The same from channels-first images at x (planes of g.in_sp elements)
+  // by the kernel planes_to_words (to_words: T's words of 4 / sizeof(T)
+  // channels, cp a multiple of them).
+  template <class T>
+  void CopyRowPlanes(const Geom3& g, const T* x, int64_t r, T pad, T flip, T* dst,
+                     kernels::PlanesToWordsFn to_words) const {
+    const int64_t i = r / padded[1], iy = r % padded[1] - 1;
+    T* d = dst + i * ImageElems() + (iy + 1) * RowElems();
+    if (iy < 0 || iy >= g.in[1]) {
+      std::fill(d, d + RowElems(), pad);
+      return;
+    }
+    std::fill(d, d + cp, pad);  // input column -1
+    kernels::PlanesToWordsArgs a;
+    a.src = x + i * g.cout * g.in_sp + iy * g.in[2];
+    a.plane_stride = g.in_sp;
+    a.channels = g.cout;
+    a.width = g.in[2];
+    a.dst = reinterpret_cast<uint32_t*>(d + cp);
+    a.words = cp * static_cast<int64_t>(sizeof(T)) / 4;
+    a.pad = pad;
+    a.flip = flip;
+    to_words(a);
+    std::fill(d + (g.in[2] + 1) * cp, d + RowElems(), pad);
+  }
+
   // For every pass of `images` images from image 0 of g, in one parallel
   // region: copy(n0, padded row) for the pass's rows, a barrier, then
-  // row(n0, image in pass, window row qy). Both split statically: each
+  // row(n0, image in pass, window row qy, the team member). Both split statically: each
   // thread writes the same rows of y every run (and reads mostly the rows
   // of x it copied), so they stay in its cache (dw_k4s2, 2 threads: 1.95x
   // one thread's speed; 1.1x with rows claimed dynamically).
@@ -82,7 +109,8 @@ struct DwWindows {
       const int64_t m = std::min(images, g.n - n0);
       ParallelRegion(threads, [&](const Team& team) {
         team.ForStatic(m * padded[1], [&](int64_t r) { copy(n0, r); });
-        team.ForStatic(m * rows, [&](int64_t t) { row(n0, t / rows, q0[1] + t % rows); }, /*nowait=*/true);
+        team.ForStatic(
+            m * rows, [&](int64_t t) { row(n0, t / rows, q0[1] + t % rows, team.thread()); }, /*nowait=*/true);
       });
     }
   }

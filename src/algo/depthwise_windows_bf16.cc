@@ -80,7 +80,7 @@ class DepthwiseWindowsBf16 : public PreparedAlgo {
         [&](int64_t n0, int64_t r) {
           win_.CopyRow<uint16_t>(g_, x + n0 * g_.in_sp * g_.cout, r, 0, 0, xp);
         },
-        [&](int64_t n0, int64_t i, int64_t qy) {
+        [&](int64_t n0, int64_t i, int64_t qy, int /*thread*/) {
           kernels::DwWindowsBf16Args a = a_;
           a.y_bf16 = y_bf16;
           a.top = xp + i * win_.ImageElems() + qy * win_.RowElems();  // input row qy - 1

@@ -1,10 +1,12 @@
-// int8 depthwise transposed convolution, channels last, on windows: the
-// kernel i8_dw_vnni_windows (src/kernels/dw_windows.h says what a
-// window is and why) over the threads, one task per (image, window row).
-// x is first copied into the workspace with a one-pixel border of the
+// int8 depthwise transposed convolution on windows: the kernel
+// i8_dw_vnni_windows (src/kernels/dw_windows.h says what a window is and
+// why) over the threads, one task per (image, window row). x is first
+// copied into the workspace channels last with a one-pixel border of the
 // zero point on every side (so every window's four pixels exist) and its
-// channels padded to blocks of 64; s8 x is flipped to u8 there. y is
-// written in place.
+// channels padded to blocks of 64; s8 x is flipped to u8 there. Channels
+// last, y is written in place; channels first, x is transposed by
+// planes_to_words in that copy, and each window row's output rows go
+// through the thread's scratch rows and words_to_planes.
 //
 // Why: the row kernel i8_dw_nhwc_row widens every tap's bytes to f32 and
 // runs one FMA per product, two loads each; here four products are one
@@ -36,9 +38,16 @@ constexpr double kWindowSums = 4.0 * 255 * 128;
 
 class DepthwiseWindowsInt8 : public PreparedAlgo {
  public:
+  // planes: null channels last, else the two transpositions (x in, y out)
+  // for channels first, and the threads Run may get.
+  struct Planes {
+    kernels::PlanesToWordsFn to_words = nullptr;
+    kernels::WordsToPlanesFn to_planes = nullptr;
+    int threads = 1;
+  };
   DepthwiseWindowsInt8(const Geom3& g, const int8_t* w, const int32_t* bias, const QuantParams& q,
-                       const kernels::KernelInfo* kernel)
-      : g_(g), kernel_(kernel), win_(g, kDwWindowsBlock) {
+                       const kernels::KernelInfo* kernel, const Planes& planes)
+      : g_(g), kernel_(kernel), win_(g, kDwWindowsBlock), planes_(planes) {
     const int64_t c = g.cout, blocks = win_.blocks;
     const bool s8 = q.x_type == QuantType::kInt8;
     const int zp_u8 = q.x_zero_point + (s8 ? 128 : 0);  // the zero point as the kernel's u8
@@ -97,11 +106,12 @@ class DepthwiseWindowsInt8 : public PreparedAlgo {
     a_.y_signed = q.y_type == QuantType::kInt8;
     a_.y_zero_point = q.y_zero_point;
     images_ = std::max<int64_t>(1, std::min<int64_t>(g.n, kDwWindowsCopyBytes / win_.ImageElems()));
+    scratch_ = planes_.to_words ? sy * g.out[2] * win_.cp : 0;
   }
 
   bool ActualCost(AlgoCost* c) const override {
     c->macs = UsefulMacs(g_);
-    c->workspace_bytes = images_ * win_.ImageElems();
+    c->workspace_bytes = images_ * win_.ImageElems() + planes_.threads * scratch_;
     c->packed_bytes = static_cast<int64_t>(w_.size() + init_.size() * sizeof(int32_t) +
                                            mult_.size() * sizeof(double) + mult_f32_.size() * sizeof(float));
     return true;
@@ -111,21 +121,43 @@ class DepthwiseWindowsInt8 : public PreparedAlgo {
   void Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const override {
     const auto fn = kernel_->As<kernels::DwWindowsInt8Fn>();
     uint8_t* xp = static_cast<uint8_t*>(ws);
+    uint8_t* scratch = xp + images_ * win_.ImageElems();
     const uint8_t* x = static_cast<const uint8_t*>(xb.data);
+    uint8_t* y = static_cast<uint8_t*>(yb.data);
+    const bool first = planes_.to_words != nullptr;
     win_.Run(
         g_, images_, threads,
-        [&](int64_t n0, int64_t r) { win_.CopyRow(g_, x + n0 * g_.in_sp * g_.cout, r, pad_byte_, flip_, xp); },
-        [&](int64_t n0, int64_t i, int64_t qy) {
+        [&](int64_t n0, int64_t r) {
+          const uint8_t* xn = x + n0 * g_.in_sp * g_.cout;
+          first ? win_.CopyRowPlanes(g_, xn, r, pad_byte_, flip_, xp, planes_.to_words)
+                : win_.CopyRow(g_, xn, r, pad_byte_, flip_, xp);
+        },
+        [&](int64_t n0, int64_t i, int64_t qy, int thread) {
           kernels::DwWindowsInt8Args a = a_;
           a.top = xp + i * win_.ImageElems() + qy * win_.RowElems();  // input row qy - 1
           a.bottom = a.top + win_.RowElems();
+          uint8_t* rows = scratch + thread * scratch_;  // channels first: the rows, cp bytes a pixel
+          if (first) a.c = win_.cp;
           for (int64_t ry = 0; ry < g_.s[1]; ++ry) {
             const int64_t oy = qy * g_.s[1] + ry - g_.pb[1];
-            a.y_rows[ry] = oy >= 0 && oy < g_.out[1]
-                               ? static_cast<uint8_t*>(yb.data) + ((n0 + i) * g_.out[1] + oy) * g_.out[2] * g_.cout
-                               : nullptr;
+            const bool in_y = oy >= 0 && oy < g_.out[1];
+            a.y_rows[ry] = !in_y ? nullptr
+                           : first ? rows + ry * g_.out[2] * win_.cp
+                                   : y + ((n0 + i) * g_.out[1] + oy) * g_.out[2] * g_.cout;
           }
           fn(a);
+          for (int64_t ry = 0; first && ry < g_.s[1]; ++ry) {
+            if (!a.y_rows[ry]) continue;
+            const int64_t oy = qy * g_.s[1] + ry - g_.pb[1];
+            kernels::WordsToPlanesArgs t;
+            t.src = reinterpret_cast<const uint32_t*>(a.y_rows[ry]);
+            t.words = win_.cp / 4;
+            t.dst = y + (n0 + i) * g_.cout * g_.out_sp + oy * g_.out[2];
+            t.plane_stride = g_.out_sp;
+            t.channels = g_.cout;
+            t.width = g_.out[2];
+            planes_.to_planes(t);
+          }
         });
   }
 
@@ -133,6 +165,8 @@ class DepthwiseWindowsInt8 : public PreparedAlgo {
   Geom3 g_;
   const kernels::KernelInfo* kernel_;
   DwWindows win_;
+  Planes planes_;
+  int64_t scratch_ = 0;  // bytes of a thread's output rows (channels first)
   uint8_t pad_byte_ = 0, flip_ = 0;
   std::vector<int8_t> w_;        // [phase][block][4 x 64] words
   std::vector<int32_t> init_;    // [phase][block][64], permuted channels
@@ -144,13 +178,26 @@ class DepthwiseWindowsInt8 : public PreparedAlgo {
 
 }  // namespace
 
-std::unique_ptr<PreparedAlgo> PrepareDepthwiseInt8Windows(const PrepareInput& in, std::string* why) {
+std::unique_ptr<PreparedAlgo> PrepareDepthwiseInt8Windows(const PrepareInput& in, bool channels_last,
+                                                         std::string* why) {
   const Geom3& g = in.g;
   const QuantParams& q = *in.quant;
   const kernels::KernelInfo* kernel = kernels::FindKernel(kernels::KernelOp::kDwWindowsInt8, DType::kI8);
+  DepthwiseWindowsInt8::Planes planes;
+  if (!channels_last) {
+    const kernels::KernelInfo* in_k = kernels::FindKernel(kernels::KernelOp::kPlanesToWords, DType::kI8);
+    const kernels::KernelInfo* out_k = kernels::FindKernel(kernels::KernelOp::kWordsToPlanes, DType::kI8);
+    if (in_k && out_k) {
+      planes.to_words = in_k->As<kernels::PlanesToWordsFn>();
+      planes.to_planes = out_k->As<kernels::WordsToPlanesFn>();
+      planes.threads = std::max(1, in.threads);
+    }
+  }
   std::string no;
   if (!kernel) {
     no = "no AVX512_VNNI windows kernel at isa " + std::string(dispatch::ActiveIsaName());
+  } else if (!channels_last && !planes.to_words) {
+    no = "no planes_to_words at isa " + std::string(dispatch::ActiveIsaName());
   } else if (q.y_type == QuantType::kFloat32) {
     no = "y is f32";
   } else {
@@ -163,8 +210,9 @@ std::unique_ptr<PreparedAlgo> PrepareDepthwiseInt8Windows(const PrepareInput& in
     *why = no;
     return nullptr;
   }
-  dispatch::LogDispatch("phase (int8): channels last: depthwise on windows, %s", kernel->name.c_str());
-  return std::make_unique<DepthwiseWindowsInt8>(g, in.w.As<int8_t>(), in.bias.As<int32_t>(), q, kernel);
+  dispatch::LogDispatch("phase (int8): depthwise on windows, %s, %s", channels_last ? "channels last" : "channels first",
+                        kernel->name.c_str());
+  return std::make_unique<DepthwiseWindowsInt8>(g, in.w.As<int8_t>(), in.bias.As<int32_t>(), q, kernel, planes);
 }
 
 }  // namespace tconv

@@ -279,8 +279,9 @@ std::unique_ptr<PreparedAlgo> PrepareNamed(const PrepareInput& in, PrepareF32 pr
     *why = "phase: " + k->name + " runs depthwise layers (one channel per group, at most " +
            std::to_string(kInt8WidenMaxProducts) + " taps per output) in layout NHWC only";
   } else if (k->op == kernels::KernelOp::kDwWindowsInt8) {
-    *why = "phase: " + k->name +
-           " runs 2-D depthwise layers (kernel <= 2 x stride, dilation 1, y u8 or s8) in layout NHWC only";
+    std::string no;
+    if (auto p = PrepareDepthwiseInt8Windows(in, /*channels_last=*/false, &no)) return p;
+    *why = "phase: " + k->name + " runs 2-D depthwise layers (kernel <= 2 x stride, dilation 1, y u8 or s8): " + no;
   } else if (in.g.cin_g < kInt8DotMinChannels) {
     *why = "phase: " + k->name + " needs Cin/groups >= " + std::to_string(kInt8DotMinChannels) + " (got " +
            std::to_string(in.g.cin_g) + ")";
@@ -309,8 +310,13 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8(const PrepareInput& in, PrepareF3
   } else if (route == C::kInt16) {
     p = std::make_unique<PhaseInt8>(in.g, in.w.As<int8_t>(), in.bias.As<int32_t>(), *in.quant);
   } else {
-    // Output channels in the lanes (vpdpbusd) where they fill a vector;
-    // else f32's kernels where their sums are exact; else the int16 paths.
+    // Depthwise layers on windows where that kernel runs them; output
+    // channels in the lanes (vpdpbusd) where they fill a vector; else f32's
+    // kernels where their sums are exact; else the int16 paths.
+    if (in.g.cin_g == 1 && in.g.cout_g == 1) {
+      if ((p = PrepareDepthwiseInt8Windows(in, /*channels_last=*/false, &reason))) return p;
+      dispatch::LogDispatch("phase (int8): not on windows: %s", reason.c_str());
+    }
     if (const kernels::KernelInfo* k = Int8LanesKernel(in.g)) {
       if ((p = PreparePhaseInt8Lanes(in, k, &reason))) return p;
       dispatch::LogDispatch("phase (int8): lanes declined: %s", reason.c_str());

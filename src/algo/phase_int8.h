@@ -94,8 +94,10 @@ std::unique_ptr<PreparedAlgo> PreparePhaseInt8ChannelsLast(const PrepareInput& i
 std::unique_ptr<PreparedAlgo> PrepareDepthwiseInt8ChannelsLast(const PrepareInput& in, std::string* why);
 // The windows kernel (depthwise_windows_int8.cc): 2-D depthwise layers
 // with k <= 2 s and dilation 1 per axis, u8 or s8 y, biases below about
-// 2^31 - 2^18; nullptr and *why elsewhere and without AVX512_VNNI.
-std::unique_ptr<PreparedAlgo> PrepareDepthwiseInt8Windows(const PrepareInput& in, std::string* why);
+// 2^31 - 2^18, x and y channels last or (where planes_to_words is listed)
+// channels first; nullptr and *why elsewhere and without AVX512_VNNI.
+std::unique_ptr<PreparedAlgo> PrepareDepthwiseInt8Windows(const PrepareInput& in, bool channels_last,
+                                                         std::string* why);
 
 // Cin/g from which the dot path runs, and the channels it stores per
 // pixel (Cin/g, or rounded up to kernels::kInt8ChannelAlign).
