@@ -109,54 +109,75 @@ void PlanesToWords(const PlanesToWordsArgs& a) {
   }
 }
 
-// Word c's 16 pixels (v) into its channels' rows: bf16 halves, int8 bytes.
-template <bool kBf16>
-inline void StorePlanes(const WordsToPlanesArgs& a, int64_t c, int64_t x0, __mmask16 xmask, __m512i v) {
-  constexpr int kPer = kBf16 ? 2 : 4;  // channels per word
-  for (int h = 0; h < kPer; ++h) {
-    const int64_t ch = kPer * c + h;
-    if (ch >= a.channels) return;
-    const __m512i part = _mm512_srli_epi32(v, 32 / kPer * h);
-    if constexpr (kBf16) {
-      uint16_t* d = static_cast<uint16_t*>(a.dst) + ch * a.plane_stride + x0;
-      _mm256_mask_storeu_epi16(d, xmask, _mm512_cvtepi32_epi16(part));
-    } else {
-      uint8_t* d = static_cast<uint8_t*>(a.dst) + ch * a.plane_stride + x0;
-      _mm_mask_storeu_epi8(d, xmask, _mm512_cvtepi32_epi8(part));
-    }
-  }
-}
-
 // The inverse (words_to_planes): 16 pixels x 4 words at a time, each
 // pixel's 4 words one 128-bit load into lane L of q[m] (pixel 4L + m), the
 // same two rounds of unpacks (a 4 x 4 transposition per lane is its own
 // inverse) giving each word's 16 pixels in v[r], whose halves or bytes are
 // the channels' runs.
+//
+// Spans of 64 pixels (4 blocks), each channel's run of the span gathered
+// from the blocks into one vector and stored at once (int8: one 64-byte
+// line). One 16-byte store per block and channel left every line to be
+// fetched four times where the planes lie 4 KiB apart (dw_k4s2's 64 x 64
+// y): its window rows' transposition then took 3x the kernel that computes
+// them (bench/RESULTS.md, "bf16 and int8 depthwise on windows").
 template <bool kBf16>
 void WordsToPlanes(const WordsToPlanesArgs& a) {
-  for (int64_t x0 = 0; x0 < a.width; x0 += kBlock) {
-    const int64_t xw = std::min<int64_t>(kBlock, a.width - x0);
-    const __mmask16 xmask = Mask16(xw);
+  constexpr int kPer = kBf16 ? 2 : 4;  // channels per word
+  constexpr int64_t kSpan = 4 * kBlock;
+  for (int64_t s0 = 0; s0 < a.width; s0 += kSpan) {
+    const int64_t sw = std::min(kSpan, a.width - s0);
+    const int nb = static_cast<int>((sw + kBlock - 1) / kBlock);
     for (int64_t c = 0; c < a.words; c += 4) {
       const int64_t cw = std::min<int64_t>(4, a.words - c);
       const __mmask8 cmask = static_cast<__mmask8>((1u << cw) - 1);
-      const uint32_t* s = a.src + x0 * a.words + c;
-      __m512i q[4];
-      for (int m = 0; m < 4; ++m) {
-        __m128i lane[4];
-        for (int L = 0; L < 4; ++L) {
-          const int64_t p = 4 * L + m;
-          lane[L] = p < xw ? _mm_maskz_loadu_epi32(cmask, s + p * a.words) : _mm_setzero_si128();
+      __m512i v[4][4];  // [block][word]
+      for (int b = 0; b < 4; ++b) {
+        if (b >= nb) {
+          for (int r = 0; r < 4; ++r) v[b][r] = _mm512_setzero_si512();
+          continue;
         }
-        q[m] = _mm512_inserti32x4(_mm512_castsi128_si512(lane[0]), lane[1], 1);
-        q[m] = _mm512_inserti32x4(q[m], lane[2], 2);
-        q[m] = _mm512_inserti32x4(q[m], lane[3], 3);
+        const int64_t x0 = s0 + b * kBlock, xw = std::min<int64_t>(kBlock, a.width - x0);
+        const uint32_t* s = a.src + x0 * a.words + c;
+        __m512i q[4];
+        for (int m = 0; m < 4; ++m) {
+          __m128i lane[4];
+          for (int L = 0; L < 4; ++L) {
+            const int64_t p = 4 * L + m;
+            lane[L] = p < xw ? _mm_maskz_loadu_epi32(cmask, s + p * a.words) : _mm_setzero_si128();
+          }
+          q[m] = _mm512_inserti32x4(_mm512_castsi128_si512(lane[0]), lane[1], 1);
+          q[m] = _mm512_inserti32x4(q[m], lane[2], 2);
+          q[m] = _mm512_inserti32x4(q[m], lane[3], 3);
+        }
+        const __m512i lo01 = _mm512_unpacklo_epi32(q[0], q[1]), hi01 = _mm512_unpackhi_epi32(q[0], q[1]);
+        const __m512i lo23 = _mm512_unpacklo_epi32(q[2], q[3]), hi23 = _mm512_unpackhi_epi32(q[2], q[3]);
+        v[b][0] = _mm512_unpacklo_epi64(lo01, lo23), v[b][1] = _mm512_unpackhi_epi64(lo01, lo23);
+        v[b][2] = _mm512_unpacklo_epi64(hi01, hi23), v[b][3] = _mm512_unpackhi_epi64(hi01, hi23);
       }
-      const __m512i lo01 = _mm512_unpacklo_epi32(q[0], q[1]), hi01 = _mm512_unpackhi_epi32(q[0], q[1]);
-      const __m512i lo23 = _mm512_unpacklo_epi32(q[2], q[3]), hi23 = _mm512_unpackhi_epi32(q[2], q[3]);
-      const __m512i v[4] = {_mm512_unpacklo_epi64(lo01, lo23), _mm512_unpackhi_epi64(lo01, lo23),
-                            _mm512_unpacklo_epi64(hi01, hi23), _mm512_unpackhi_epi64(hi01, hi23)};
-      for (int r = 0; r < cw; ++r) StorePlanes<kBf16>(a, c + r, x0, xmask, v[r]);
+      for (int r = 0; r < cw; ++r)
+        for (int h = 0; h < kPer; ++h) {
+          const int64_t ch = kPer * (c + r) + h;
+          if (ch >= a.channels) break;
+          if constexpr (kBf16) {
+            uint16_t* d = static_cast<uint16_t*>(a.dst) + ch * a.plane_stride + s0;
+            for (int half = 0; half < 2; ++half) {
+              const int64_t n = std::min<int64_t>(32, std::max<int64_t>(0, sw - 32 * half));
+              if (n == 0) break;
+              const __m256i p0 = _mm512_cvtepi32_epi16(_mm512_srli_epi32(v[2 * half][r], 16 * h));
+              const __m256i p1 = _mm512_cvtepi32_epi16(_mm512_srli_epi32(v[2 * half + 1][r], 16 * h));
+              const __mmask32 m = n >= 32 ? ~__mmask32{0} : (__mmask32{1} << n) - 1;
+              _mm512_mask_storeu_epi16(d + 32 * half, m, _mm512_inserti64x4(_mm512_castsi256_si512(p0), p1, 1));
+            }
+          } else {
+            __m512i run = _mm512_castsi128_si512(_mm512_cvtepi32_epi8(_mm512_srli_epi32(v[0][r], 8 * h)));
+            run = _mm512_inserti32x4(run, _mm512_cvtepi32_epi8(_mm512_srli_epi32(v[1][r], 8 * h)), 1);
+            run = _mm512_inserti32x4(run, _mm512_cvtepi32_epi8(_mm512_srli_epi32(v[2][r], 8 * h)), 2);
+            run = _mm512_inserti32x4(run, _mm512_cvtepi32_epi8(_mm512_srli_epi32(v[3][r], 8 * h)), 3);
+            const __mmask64 m = sw >= 64 ? ~__mmask64{0} : (__mmask64{1} << sw) - 1;
+            _mm512_mask_storeu_epi8(static_cast<uint8_t*>(a.dst) + ch * a.plane_stride + s0, m, run);
+          }
+        }
     }
   }
 }
