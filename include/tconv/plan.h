@@ -47,7 +47,8 @@ struct PlanOptions {
   // through its workspace (included in workspace_bytes and in Run's time),
   // skipping a tensor whose C or spatial size is 1 (both layouts coincide),
   // unless the algorithm takes channels last itself: phase on depthwise
-  // layers (no copies, no workspace), and phase's SIMD path, which reads x
+  // layers (no conversions; the bf16 and int8 kernels on windows copy x
+  // with a border into the workspace), and phase's SIMD path, which reads x
   // channels last into its padded input and writes y channels last (its
   // direct kernel, one output channel per group, has y converted).
   Layout layout = Layout::kNCHW;

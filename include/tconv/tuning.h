@@ -52,7 +52,9 @@ struct PhaseTuning {
   //            y rounded to bf16 when it is bf16.
   //   kAuto:   kDot where Cout/groups fills a vector's 16 lanes and each
   //            output sums >= 64 products (Cin/groups x its taps), else
-  //            kWiden (docs/ALGORITHMS.md, "bf16").
+  //            kWiden (docs/ALGORITHMS.md, "bf16"); but depthwise layers
+  //            channels last with k <= 2 s and dilation 1 run on windows
+  //            (bf16_dw_dpbf16_windows, AVX512_BF16) under kAuto only.
   // Unlike the switches above, the two give results that may differ in
   // the last bits (the f32 sums are added in another order); both are
   // within the f32 accumulation bound of the reference on bf16 inputs.
@@ -74,7 +76,10 @@ struct PhaseTuning {
   //   kInt16:  x - x_zero_point and the weights as int16, summed in int32
   //            (the dot kernel where Cin/groups >= 8, else plain loops).
   //   kAuto:   kLanes where Cout/groups >= 16 and the CPU has VNNI, else
-  //            kWiden where exact, else kInt16 (docs/ALGORITHMS.md, "int8").
+  //            kWiden where exact, else kInt16 (docs/ALGORITHMS.md, "int8");
+  //            depthwise layers with k <= 2 s, dilation 1 and int8 y on
+  //            windows first (i8_dw_vnni_windows, AVX512_VNNI), and channels
+  //            last the row kernel i8_dw_nhwc_row before the routes.
   // A named `kernel` decides the route by itself (kAuto) or must agree.
   enum class Int8Compute { kAuto, kLanes, kWiden, kInt16 };
   Int8Compute int8_compute = Int8Compute::kAuto;

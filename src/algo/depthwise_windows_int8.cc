@@ -11,8 +11,8 @@
 // Why: the row kernel i8_dw_nhwc_row widens every tap's bytes to f32 and
 // runs one FMA per product, two loads each; here four products are one
 // vpdpbusd lane and one interleaving serves every phase of a window
-// (dw_k4s2: four). Numbers in bench/RESULTS.md, "int8 depthwise on
-// windows".
+// (dw_k4s2: four). Numbers in bench/RESULTS.md, "bf16 and int8
+// depthwise on windows".
 #include <algorithm>
 #include <cmath>
 #include <cstring>
