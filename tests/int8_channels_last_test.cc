@@ -7,7 +7,8 @@
 // workspace as channels first); the others run between the plan's
 // conversions. Every lanes kernel is forced with Cout/g 1-70 (masked last
 // vectors) and Cin/g 1-37 (partial quads, and whole rows of quads).
-// Depthwise layers run their own kernel (i8_dw_nhwc_row) at every ISA.
+// Depthwise layers run their own kernels: i8_dw_nhwc_row at every ISA,
+// i8_dw_vnni_windows where the CPU has AVX512_VNNI.
 #include <gtest/gtest.h>
 
 #include <climits>
@@ -225,7 +226,6 @@ TEST_P(Int8ChannelsLastIsa, DepthwiseWindowsMatchTheIntegerReference) {
     std::mt19937_64 rng(seed * 7 + 2);
     if (seed % 7 == 0) c.q.y_type = QuantType::kFloat32;
     if (c.q.y_type == QuantType::kFloat32 && seed % 7 != 0) c.q.y_type = QuantType::kUInt8;
-    if (c.q.y_type != QuantType::kFloat32 && c.q.y_scale == 0.0f) c.q.y_scale = 1.0f;
     c.x.resize(static_cast<size_t>(NumElements(ConvTransposeInputShape(c.d))));
     c.w.resize(static_cast<size_t>(NumElements(ConvTransposeWeightShape(c.d))));
     for (uint8_t& v : c.x) v = static_cast<uint8_t>(rng());

@@ -1,9 +1,12 @@
 // bf16 depthwise transposed convolution, channels last, on windows: the
 // kernel bf16_dw_dpbf16_windows (src/kernels/dw_windows.h says what a
 // window is and why) over the threads, one task per (image, window row).
-// x is first copied into the workspace with a one-pixel border of zeros
-// (so every window's four pixels exist) and its channels padded to blocks
-// of 32. y (f32 or bf16) is written in place.
+// x is first copied into the workspace with a border of zeros (one pixel
+// before, up to the last window's after: every window's four pixels
+// exist) and its channels padded to blocks of 32. y (f32 or bf16) is
+// written in place. Layers whose kernel spans exactly two strides only:
+// elsewhere a window's missing taps are zeros that x's Inf or NaN would
+// turn into NaN.
 //
 // Why: the other bf16 routes for depthwise layers widen x and y to f32
 // around the f32 depthwise kernels (channels last, through the plan's
@@ -110,8 +113,15 @@ class DepthwiseWindowsBf16 : public PreparedAlgo {
 
 std::unique_ptr<PreparedAlgo> PrepareDepthwiseBf16Windows(const PrepareInput& in, std::string* why) {
   const kernels::KernelInfo* kernel = kernels::FindKernel(kernels::KernelOp::kDwWindowsBf16, DType::kBF16);
-  const std::string no = kernel ? DwWindowsRefusal(in.g)
-                                : "no AVX512_BF16 windows kernel at isa " + std::string(dispatch::ActiveIsaName());
+  std::string no = kernel ? DwWindowsRefusal(in.g)
+                          : "no AVX512_BF16 windows kernel at isa " + std::string(dispatch::ActiveIsaName());
+  // Where k < 2s a window's missing taps are zero weights, and in float a
+  // real Inf or NaN of x times zero is NaN where ref sums real taps only:
+  // every tap real (k = 2s), or the axis trivial (one pixel, k 1: the
+  // missing taps meet the border only).
+  for (int a = 1; a < 3 && no.empty(); ++a)
+    if (in.g.k[a] != 2 * in.g.s[a] && !(in.g.in[a] == 1 && in.g.k[a] == 1 && in.g.out[a] == 1))
+      no = "kernel != 2 x stride (a zero tap would meet x)";
   if (!no.empty()) {
     *why = no;
     return nullptr;

@@ -1,8 +1,9 @@
 // int8 depthwise transposed convolution on windows: the kernel
 // i8_dw_vnni_windows (src/kernels/dw_windows.h says what a window is and
 // why) over the threads, one task per (image, window row). x is first
-// copied into the workspace channels last with a one-pixel border of the
-// zero point on every side (so every window's four pixels exist) and its
+// copied into the workspace channels last with a border of the zero point
+// (one pixel before, up to the last window's after: every window's four
+// pixels exist) and its
 // channels padded to blocks of 64; s8 x is flipped to u8 there. Channels
 // last, y is written in place; channels first, x is transposed by
 // planes_to_words in that copy, and each window row's output rows go
@@ -125,8 +126,9 @@ class DepthwiseWindowsInt8 : public PreparedAlgo {
     const uint8_t* x = static_cast<const uint8_t*>(xb.data);
     uint8_t* y = static_cast<uint8_t*>(yb.data);
     const bool first = planes_.to_words != nullptr;
+    // (Channels first: one scratch per thread prepared for, at most.)
     win_.Run(
-        g_, images_, threads,
+        g_, images_, first ? std::min(threads, planes_.threads) : threads,
         [&](int64_t n0, int64_t r) {
           const uint8_t* xn = x + n0 * g_.in_sp * g_.cout;
           first ? win_.CopyRowPlanes(g_, xn, r, pad_byte_, flip_, xp, planes_.to_words)

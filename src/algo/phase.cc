@@ -176,7 +176,7 @@ std::unique_ptr<PreparedAlgo> PhasePrepareChannelsLast(const PrepareInput& in, s
     const kernels::KernelInfo* named =
         in.tuning.kernel.empty() ? nullptr : kernels::FindKernelByName(in.tuning.kernel);
     const bool windows_named = named && named->op == kernels::KernelOp::kDwWindowsBf16;
-    if (windows_named || (!named && in.tuning.bf16_compute == PhaseTuning::Bf16Compute::kAuto)) {
+    if (windows_named || (in.tuning.kernel.empty() && in.tuning.bf16_compute == PhaseTuning::Bf16Compute::kAuto)) {
       if (auto dw = PrepareDepthwiseBf16Windows(in, &why)) return dw;
       dispatch::LogDispatch("phase (bf16): channels last: not on windows: %s", why.c_str());
       if (windows_named) return nullptr;

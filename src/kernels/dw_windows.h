@@ -1,6 +1,6 @@
-// The depthwise kernels on windows, for 2-D depthwise layers (one channel
-// per group, channels last) whose kernel spans at most two strides per
-// axis (k <= 2s, dilation 1), e.g. k4 s2 and k2 s2; prepared by
+// The depthwise kernels on windows, for 2-D and 1-D depthwise layers (one
+// channel per group) whose kernel spans at most two strides per axis
+// (k <= 2s, dilation 1; bf16: k = 2s), e.g. k4 s2 and k2 s2; prepared by
 // src/algo/depthwise_windows_{int8,bf16}.cc (src/algo/depthwise_windows.h).
 //
 // Why windows: along an axis with k <= 2s, output o with q = (o + p) / s

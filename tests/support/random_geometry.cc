@@ -53,7 +53,7 @@ ConvDesc Desc3(int64_t n, int64_t cin, int64_t cout, Dims in, int64_t k, int64_t
   return d;
 }
 
-ConvDesc RandomWindowsDepthwiseDesc(uint64_t seed, int64_t channels) {
+ConvDesc RandomWindowsDepthwiseDesc(uint64_t seed, int64_t channels, bool two_strides) {
   std::mt19937_64 rng(seed * 7 + 1);
   ConvDesc d;
   d.ndim = seed % 6 == 0 ? 1 : 2;
@@ -62,7 +62,7 @@ ConvDesc RandomWindowsDepthwiseDesc(uint64_t seed, int64_t channels) {
   for (int a = 0; a < 3; ++a) {
     const bool used = a < d.ndim;
     const int64_t s = !used ? 1 : seed % 11 == 0 ? 8 : 1 + static_cast<int64_t>(rng() % 4);
-    const int64_t k = !used ? 1 : 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(2 * s));
+    const int64_t k = !used ? 1 : two_strides ? 2 * s : 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(2 * s));
     d.stride[a] = s, d.kernel[a] = k, d.dilation[a] = 1;
     d.in[a] = !used ? 1 : 1 + static_cast<int64_t>(rng() % 9);
     d.pad_begin[a] = !used ? 0 : static_cast<int64_t>(rng() % static_cast<uint64_t>(k));

@@ -34,10 +34,10 @@ struct GeometryOptions {
 ConvDesc RandomConvTransposeDesc(uint64_t seed, const GeometryOptions& opts = GeometryOptions());
 // A depthwise layer the kernels on windows run (src/kernels/dw_windows.h):
 // `channels` channels, 2-D (1-D on every sixth seed), per axis stride 1-4
-// (8 on every eleventh seed), every k up to 2 s, dilation 1, pads in
-// [0, k), output padding in [0, s), 1-9 input pixels (more where the pads
-// would leave no output), 1-3 images.
-ConvDesc RandomWindowsDepthwiseDesc(uint64_t seed, int64_t channels);
+// (8 on every eleventh seed), every k up to 2 s (k = 2 s with two_strides),
+// dilation 1, pads in [0, k), output padding in [0, s), 1-9 input pixels
+// (more where the pads would leave no output), 1-3 images.
+ConvDesc RandomWindowsDepthwiseDesc(uint64_t seed, int64_t channels, bool two_strides = false);
 
 // A 2-D desc with a square k x k kernel, stride s, symmetric pad p, output
 // padding a on both axes (for hand-picked test geometries).

@@ -3,8 +3,9 @@
 // column's top and bottom values interleaved into pairs once (2 unpacks),
 // then per phase two vdpbf16ps per 16 channels (left and right column)
 // from the bias, and y: f32 put back in channel order by two permutes, or
-// bf16 rounded on the integer bits (as tconv::ToBFloat16: vcvtneps2bf16
-// would read denormals as zero) and packed, which undoes the unpacks' order.
+// bf16 rounded on the integer bits (as tconv::ToBFloat16, whose NaN is
+// 0x7FC0: vcvtne2ps2bf16 keeps a NaN's sign) and packed, which undoes the
+// unpacks' order.
 //
 // x86-64 only (CMakeLists.txt); listed at the AVX-512 targets where the CPU
 // has AVX512_BF16 (src/kernels/registry.cc).
