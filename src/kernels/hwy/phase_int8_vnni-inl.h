@@ -59,6 +59,13 @@ __attribute__((target(TCONV_VNNI_TARGET), always_inline)) inline void Int8StoreF
     const Int8RowArgs& a, const Int8Epilogue* e, const __m512i (&acc)[P][V], uint8_t* const* dst,
     const __mmask16* mask, bool f32) {
   const __m512i zp = _mm512_set1_epi32(a.y_zero_point);
+  if constexpr (V == 4) {
+    if ((mask[0] & mask[1] & mask[2] & mask[3]) == 0xFFFF) {  // 64 whole channels per pixel
+#pragma GCC unroll 16
+      for (int p = 0; p < P; ++p) Int8RequantizeFolded4<kU8>(e, acc[p], zp, f32, dst[p]);
+      return;
+    }
+  }
 #pragma GCC unroll 16
   for (int p = 0; p < P; ++p)
 #pragma GCC unroll 4
