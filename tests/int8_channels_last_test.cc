@@ -280,6 +280,41 @@ TEST_P(Int8ChannelsLastIsa, DepthwiseWindowsMatchTheIntegerReference) {
                               " runs 2-D depthwise layers (kernel <= 2 x stride, dilation 1, y u8 or s8): not depthwise");
 }
 
+// Images larger than the windows planner's copy budget (8 MiB) are copied
+// one per pass: two images of 130 x 130 pixels x 512 channels (8.9 MB each
+// padded), k2 s2, channels last and first, 2 threads, bit for bit.
+TEST(Int8DepthwiseWindows, CopiesLargeImagesInPasses) {
+  if (!kernels::FindKernel(kernels::KernelOp::kDwWindowsInt8, DType::kI8)) GTEST_SKIP() << "no AVX512_VNNI";
+  Case c = MakeCase(4, 1, 1, 512);
+  c.d.ndim = 2;
+  c.d.batch = 2;
+  c.d.in = {130, 130, 1};
+  c.d.kernel = {2, 2, 1}, c.d.stride = {2, 2, 1}, c.d.dilation = {1, 1, 1};
+  c.d.pad_begin = c.d.pad_end = c.d.output_padding = {0, 0, 0};
+  c.q.y_type = QuantType::kUInt8;
+  std::mt19937_64 rng(4);
+  c.x.resize(static_cast<size_t>(NumElements(ConvTransposeInputShape(c.d))));
+  c.w.resize(static_cast<size_t>(NumElements(ConvTransposeWeightShape(c.d))));
+  for (uint8_t& v : c.x) v = static_cast<uint8_t>(rng());
+  for (int8_t& v : c.w) v = static_cast<int8_t>(rng());
+  const ChannelsLastCase cl = MakeChannelsLast(std::move(c));
+  const int64_t one_copy = 132 * 132 * 512;
+  for (Layout layout : {Layout::kNHWC, Layout::kNCHW}) {
+    Status st;
+    auto plan = MakePlan(cl.c, "auto", 2, &st, PhaseTuning(), layout);
+    ASSERT_TRUE(plan) << st.message();
+    ASSERT_EQ(plan->kernel().rfind("i8_dw_vnni_windows", 0), 0u) << plan->kernel();
+    EXPECT_LT(plan->workspace_bytes(), 2 * one_copy);  // one image a pass
+    const bool last = layout == Layout::kNHWC;
+    std::vector<uint8_t> y(cl.ref.size(), 0x5A);
+    ASSERT_TRUE(plan->Run(ConstQuantView((last ? cl.x : cl.c.x).data(), plan->input_shape()),
+                          QuantView{y.data(), plan->output_shape()})
+                    .ok());
+    EXPECT_TRUE((last ? y : testing::BytesToChannelsLast(y, 2, 512, 1)) == cl.ref)
+        << (last ? "channels last" : "channels first");
+  }
+}
+
 TCONV_INSTANTIATE_FOR_EVERY_ISA(Int8ChannelsLastIsa);
 
 }  // namespace

@@ -198,6 +198,27 @@ TEST_P(Bf16ChannelsLast, DepthwiseWindowsStayWithinTheBound) {
                                 " runs 2-D depthwise layers (kernel <= 2 x stride, dilation 1) in layout NHWC only");
 }
 
+// Images larger than the windows planner's copy budget (8 MiB) are copied
+// one per pass: two images of 130 x 130 pixels x 256 channels (8.9 MB each
+// padded, bf16), k2 s1, within the bound, 1 and 2 threads alike.
+TEST(Bf16DepthwiseWindows, CopiesLargeImagesInPasses) {
+  if (!kernels::FindKernel(kernels::KernelOp::kDwWindowsBf16, DType::kBF16)) GTEST_SKIP() << "no AVX512_BF16";
+  ConvDesc d = testing::Square2D(2, 256, 256, 130, 130, 2, 1, 0);
+  d.groups = 256;
+  const testing::Bf16Case c = testing::MakeBf16CaseOf(d, 9);
+  PlanOptions o;
+  o.layout = Layout::kNHWC;
+  std::vector<float> y;
+  std::string kernel;
+  ASSERT_TRUE(testing::RunBf16Case(c, o, "130 x 130 x 256, 2 images", &y, &kernel));
+  EXPECT_EQ(kernel.rfind("bf16_dw_dpbf16_windows", 0), 0u) << kernel;
+  o.dtype = DataType::kBFloat16;
+  Status st;
+  auto plan = Plan::Create(d, ConstTensorView(c.wf.data(), ConvTransposeWeightShape(d)), ConstTensorView(), o, &st);
+  ASSERT_TRUE(plan) << st.message();
+  EXPECT_LT(plan->workspace_bytes(), 2 * 132 * 132 * 256 * 2);  // one image a pass
+}
+
 TCONV_INSTANTIATE_FOR_EVERY_ISA(Bf16ChannelsLast);
 
 }  // namespace
