@@ -67,18 +67,19 @@ TEST(PlanesToWords, RandomRowsMatchThePlainLoop) {
 
 // words_to_planes, the inverse: random rows back into channel rows wider
 // than the pixels (the elements between them untouched), every channel's
-// half or byte from its word.
+// half (bf16) or byte (int8) from its word; rows of 1-150 pixels (partial
+// and whole spans of 64).
 TEST(WordsToPlanes, RandomRowsMatchThePlainLoop) {
   int ran = 0;
   for (DType dtype : {DType::kBF16, DType::kI8}) {
     const kernels::KernelInfo* k = kernels::FindKernel(kernels::KernelOp::kWordsToPlanes, dtype);
     if (!k) continue;
-    const int64_t per = dtype == DType::kBF16 ? 2 : 4, elem = dtype == DType::kBF16 ? 2 : 1;
-    std::mt19937_64 rng(dtype == DType::kBF16 ? 5 : 6);
+    const int64_t elem = dtype == DType::kBF16 ? 2 : 1, per = 4 / elem;
+    std::mt19937_64 rng(static_cast<uint64_t>(5 + elem));
     auto pick = [&rng](int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(rng() % (hi - lo + 1)); };
     for (int i = 0; i < 200; ++i) {
       kernels::WordsToPlanesArgs a;
-      a.width = pick(1, 40);
+      a.width = i % 4 == 0 ? pick(60, 150) : pick(1, 40);
       a.channels = pick(1, 70);
       a.words = (a.channels + per - 1) / per + pick(0, 2);
       a.plane_stride = a.width + pick(0, 9);
@@ -88,13 +89,14 @@ TEST(WordsToPlanes, RandomRowsMatchThePlainLoop) {
       a.src = src.data();
       a.dst = dst.data();
       k->As<kernels::WordsToPlanesFn>()(a);
+      const uint32_t mask = (1u << (8 * elem)) - 1;
       for (int64_t ch = 0; ch < a.channels; ++ch)
         for (int64_t p = 0; p < a.plane_stride; ++p) {
           const size_t at = static_cast<size_t>((ch * a.plane_stride + p) * elem);
-          uint32_t got = dst[at], want = elem == 2 ? 0x5A5Au : 0x5Au;
-          if (elem == 2) got |= uint32_t{dst[at + 1]} << 8;
-          if (p < a.width) want = (src[static_cast<size_t>(p * a.words + ch / per)] >> (8 * elem * (ch % per))) &
-                                  (elem == 2 ? 0xFFFFu : 0xFFu);
+          uint32_t got = 0;
+          for (int64_t b = 0; b < elem; ++b) got |= uint32_t{dst[at + static_cast<size_t>(b)]} << (8 * b);
+          uint32_t want = 0x5A5A5A5Au & mask;
+          if (p < a.width) want = (src[static_cast<size_t>(p * a.words + ch / per)] >> (8 * elem * (ch % per))) & mask;
           ASSERT_EQ(got, want) << k->name << " row " << i << " channel " << ch << " pixel " << p;
         }
       for (size_t e = static_cast<size_t>(a.channels * a.plane_stride * elem); e < dst.size(); ++e)
