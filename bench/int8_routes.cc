@@ -1,12 +1,13 @@
 // tconv_int8_routes: how well `auto` picks among phase's int8 routes
 // (PhaseTuning::Int8Compute: lanes, widened, int16) on layers its rule was
-// not fitted on. Per layer and thread count each route that runs there and
+// not fitted on. Per layer and thread count each route that runs there,
+// auto itself (which may pick none of them: the depthwise kernels) and
 // tconv's f32 plan are timed in alternation, `--rounds` times (each time
 // the harness's fastest of 3 batches of >= 30 ms); the table shows medians
 // of GOP/s (the f32 layer's nominal flops), auto's pick and its loss (the
-// fastest route's median over the picked one's), and a summary line: the
-// share of layers where the pick is the fastest (within 3 %, the noise)
-// and the geometric-mean loss.
+// fastest of the routes and auto over auto), and a summary line: the share
+// of layers where auto is the fastest (within 3 %, the noise) and the
+// geometric-mean loss.
 //
 //   build/bench/tconv_int8_routes [--layers bench/layers_broad.json] [--filter SUBSTR]
 //                                 [--threads 1,2] [--rounds 3]
@@ -81,29 +82,35 @@ struct Tally {
   double log_loss = 0;
 };
 
+// Columns: tconv f32, the three routes forced, then auto itself, timed
+// (auto may run none of the three: the depthwise kernels).
 void BenchLayer(const Layer& l, int t, int rounds, Tally* tally) {
   std::string why;
-  std::unique_ptr<Runner> run[4];
+  std::unique_ptr<Runner> run[5];
   run[0] = MakeTconvRunner(l, "auto", t, &why);
   for (int i = 0; i < 3; ++i) run[i + 1] = MakeInt8Runner(l, t, kRoutes[i]);
-  const std::unique_ptr<Int8Runner> pick = MakeInt8Runner(l, t, Route::kAuto);
-  if (!run[0] || !pick) {
+  run[4] = MakeInt8Runner(l, t, Route::kAuto);
+  if (!run[0] || !run[4]) {
     std::printf("| %s | %d | %s |\n", l.name.c_str(), t, why.c_str());
     return;
   }
-  std::vector<double> gops[4];
+  std::vector<double> gops[5];
   for (int r = 0; r < rounds; ++r)
-    for (int i = 0; i < 4; ++i) {
-      const int k = (i + r) % 4;
+    for (int i = 0; i < 5; ++i) {
+      const int k = (i + r) % 5;
       if (run[k]) gops[k].push_back(Gflops(l, TimeRunner(run[k].get(), 0.03, 3)));
     }
-  double med[4], best = 0;
-  for (int i = 0; i < 4; ++i) med[i] = Median(gops[i]);
-  for (int i = 1; i < 4; ++i) best = std::max(best, med[i]);
-  const std::string k = pick->Impl();
+  double med[5], best = 0;
+  for (int i = 0; i < 5; ++i) med[i] = Median(gops[i]);
+  for (int i = 1; i < 5; ++i) best = std::max(best, med[i]);
+  const std::string k = run[4]->Impl();
   const bool lanes = k.find("i8_phase_vnni") != std::string::npos || k.find("i8_phase_amx") != std::string::npos;
-  const int picked = lanes ? 1 : k.find("widened") != std::string::npos ? 2 : 3;
-  const double loss = best / med[picked];
+  const bool dw = k.find("i8_dw_") != std::string::npos;
+  const std::string picked = lanes                                    ? "lanes"
+                             : k.find("widened") != std::string::npos ? "widen"
+                             : dw                                     ? k.substr(0, k.find("__"))
+                                                                      : "int16";
+  const double loss = best / med[4];
   ++tally->layers;
   tally->best += loss <= 1.03;
   tally->log_loss += std::log(loss);
@@ -114,7 +121,7 @@ void BenchLayer(const Layer& l, int t, int rounds, Tally* tally) {
     else
       std::printf(" - |");
   }
-  std::printf(" %s | %.2fx | %.2fx |\n", kRouteNames[picked - 1], loss, med[picked] / med[0]);
+  std::printf(" %.1f | %s | %.2fx | %.2fx |\n", med[4], picked.c_str(), loss, med[4] / med[0]);
   std::fflush(stdout);
 }
 
@@ -155,14 +162,15 @@ int main(int argc, char** argv) {
   }
   std::printf("GOP/s (nominal), median of %d alternated rounds\n\n", rounds);
   std::printf(
-      "| layer | threads | tconv f32 | int8 lanes | int8 widen | int8 int16 | auto picks | auto's loss | "
-      "picked/f32 |\n|---|---|---|---|---|---|---|---|---|\n");
+      "| layer | threads | tconv f32 | int8 lanes | int8 widen | int8 int16 | int8 auto | auto picks | auto's loss | "
+      "auto/f32 |\n|---|---|---|---|---|---|---|---|---|---|\n");
   Tally tally;
   for (const Layer& l : layers) {
     if (!filter.empty() && l.name.find(filter) == std::string::npos) continue;
     for (int t : threads) BenchLayer(l, t, rounds, &tally);
   }
-  std::printf("\nauto picked the fastest route (within 3%%) on %d of %d; geometric-mean loss %.1f%%\n", tally.best,
+  std::printf("\nauto within 3%% of the fastest (the routes and its own pick) on %d of %d; geometric-mean loss %.1f%%\n",
+              tally.best,
               tally.layers, tally.layers ? (std::exp(tally.log_loss / tally.layers) - 1) * 100 : 0.0);
   return 0;
 }
