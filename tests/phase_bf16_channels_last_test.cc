@@ -103,14 +103,13 @@ TEST_P(Bf16ChannelsLast, IsTheChannelsFirstPlanTransposed) {
 }
 
 // Depthwise layers channels last run bf16_dw_dpbf16_windows (AVX512_BF16)
-// where auto can (2-D and 1-D, k = 2 s, dilation 1): within the f32
+// where auto can (2-D and 1-D, k <= 2 s, dilation 1): within the f32
 // accumulation bound of the reference on the bf16 values, bf16 y the f32 y
 // rounded once, 2 threads the same bits (RunBf16Case), 1-100 channels
 // (partial blocks of 32), strides 1-4 and 8, pads, output padding, with
-// and without bias. Every fourth layer has k < 2 s on some axis: another
-// route runs it (a missing tap would multiply x by zero: Inf x 0 = NaN).
-// Then Inf and NaN in x, and the one-line refusal when it is named
-// elsewhere.
+// and without bias; three in four layers with k = 2 s, the others any k up
+// to 2 s (the kernel told which taps exist). Then Inf and NaN in x, and
+// the one-line refusal when it is named elsewhere.
 TEST_P(Bf16ChannelsLast, DepthwiseWindowsStayWithinTheBound) {
   const bool listed = kernels::FindKernel(kernels::KernelOp::kDwWindowsBf16, DType::kBF16) != nullptr;
   int64_t windows = 0, partial = 0;
@@ -126,18 +125,24 @@ TEST_P(Bf16ChannelsLast, DepthwiseWindowsStayWithinTheBound) {
     std::string kernel;
     ASSERT_TRUE(testing::RunBf16Case(c, o, testing::Repro(d, seed), &y, &kernel)) << testing::Repro(d, seed);
     const bool on_windows = kernel.rfind("bf16_dw_dpbf16_windows", 0) == 0;
-    EXPECT_EQ(on_windows, listed && two_strides) << kernel << " " << testing::Repro(d, seed);
+    EXPECT_EQ(on_windows, listed) << kernel << " " << testing::Repro(d, seed);
     windows += on_windows;
-    partial += !two_strides;
+    partial += on_windows && !two_strides;
   }
-  EXPECT_EQ(windows, listed ? 60 - partial : 0);
-  EXPECT_GT(partial, 10);
-  // k3 s2, 1-D, Inf in x: not on windows, and y finite where ref is.
-  {
-    ConvDesc d = testing::Desc1(1, 24, 24, 9, 3, 2, 1);
+  EXPECT_EQ(windows, listed ? 60 : 0);
+  if (listed) EXPECT_GT(partial, 10);
+  // Inf in x of k3 s2 and k1 s2 layers (1-D; phases with one tap, and with
+  // none: the bias alone): NaN only where the reference has NaN, Inf where
+  // it has Inf; a denormal bias, which those outputs keep, rounded in bf16 y
+  // as ToBFloat16 does (vcvtne2ps2bf16 would flush it).
+  for (int64_t k : {3, 1}) {
+    ConvDesc d = testing::Desc1(1, 24, 24, 9, k, 2, k / 2);
     d.groups = 24;
     testing::Bf16Case c = testing::MakeBf16CaseOf(d, 5);
-    c.x[3 * 1 + 24 * 0] = ToBFloat16(std::numeric_limits<float>::infinity());  // channel 0, pixel 3
+    c.x[3] = ToBFloat16(std::numeric_limits<float>::infinity());  // channel 0, pixel 3
+    c.x[24 * 9 - 1] = ToBFloat16(-std::numeric_limits<float>::infinity());  // channel 23, the last pixel
+    c.b.assign(24, 0.25f);
+    c.b[5] = 3e-39f;  // denormal
     c.ref = testing::RefOf(d, c.x, c.w, c.b);
     PlanOptions o;
     o.layout = Layout::kNHWC;
@@ -146,14 +151,18 @@ TEST_P(Bf16ChannelsLast, DepthwiseWindowsStayWithinTheBound) {
     Outputs out;
     std::string kernel;
     ASSERT_TRUE(RunIn(d, c.wf, c.b, x, Layout::kNHWC, o, &out, &kernel));
-    EXPECT_EQ(kernel.rfind("bf16_dw_dpbf16_windows", 0), std::string::npos) << kernel;
+    if (listed) EXPECT_EQ(kernel, std::string("bf16_dw_dpbf16_windows__") + isa());
     const std::vector<float> ref = ToNhwc(c.ref, 1, 24);
-    int64_t inf = 0;
+    int64_t inf = 0, denormal = 0;
     for (size_t i = 0; i < ref.size(); ++i) {
-      EXPECT_EQ(std::isnan(out.f32[i]), std::isnan(ref[i])) << i;
+      EXPECT_EQ(std::isnan(out.f32[i]), std::isnan(ref[i])) << "k" << k << " " << i;
+      EXPECT_EQ(std::isinf(out.f32[i]), std::isinf(ref[i])) << "k" << k << " " << i;
+      EXPECT_EQ(out.bf16[i], ToBFloat16(out.f32[i]).bits) << "k" << k << " " << i;
       inf += std::isinf(ref[i]);
+      denormal += std::fpclassify(out.f32[i]) == FP_SUBNORMAL;
     }
     EXPECT_GT(inf, 0);
+    if (k == 1) EXPECT_GT(denormal, 0);  // (k 1 s 2: odd outputs are the bias)
   }
   // +Inf and -Inf side by side in x: the outputs both reach are NaN (x86's
   // default NaN, negative), 0x7FC0 in bf16 (as ToBFloat16), the others the

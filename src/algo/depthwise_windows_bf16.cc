@@ -4,9 +4,10 @@
 // x is first copied into the workspace with a border of zeros (one pixel
 // before, up to the last window's after: every window's four pixels
 // exist) and its channels padded to blocks of 32. y (f32 or bf16) is
-// written in place. Layers whose kernel spans exactly two strides only:
-// elsewhere a window's missing taps are zeros that x's Inf or NaN would
-// turn into NaN.
+// written in place. Where the kernel spans fewer than two strides the
+// kernel is told which taps exist: a missing tap's x is not multiplied
+// (zero weight times x's Inf or NaN would be NaN where the reference has
+// no such term).
 //
 // Why: the other bf16 routes for depthwise layers widen x and y to f32
 // around the f32 depthwise kernels (channels last, through the plan's
@@ -61,6 +62,16 @@ class DepthwiseWindowsBf16 : public PreparedAlgo {
     a_.w = w_.data();
     a_.blocks = blocks;
     a_.bias = bias_.data();
+    // Which taps exist per phase, where k < 2s on an axis.
+    if (g.k[1] < 2 * sy || g.k[2] < 2 * sx) {
+      for (int64_t ry = 0; ry < sy; ++ry)
+        for (int64_t rx = 0; rx < sx; ++rx) {
+          const bool top = ry + sy < g.k[1], bottom = ry < g.k[1], left = rx + sx < g.k[2], right = rx < g.k[2];
+          taps_.push_back(static_cast<uint8_t>((left && top) | (left && bottom) << 1 | (right && top) << 2 |
+                                               (right && bottom) << 3));
+        }
+      a_.taps = taps_.data();
+    }
     images_ = std::max<int64_t>(1, std::min<int64_t>(g.n, kDwWindowsCopyBytes / (2 * win_.ImageElems())));
   }
 
@@ -105,6 +116,7 @@ class DepthwiseWindowsBf16 : public PreparedAlgo {
   DwWindows win_;
   std::vector<uint16_t> w_;  // [phase][block][4 x 32] pairs
   std::vector<float> bias_;  // [block][32], permuted
+  std::vector<uint8_t> taps_;  // per phase, where k < 2s: DwWindowsBf16Args::taps
   int64_t images_ = 1;
   kernels::DwWindowsBf16Args a_;  // what every window row shares
 };
@@ -115,13 +127,6 @@ std::unique_ptr<PreparedAlgo> PrepareDepthwiseBf16Windows(const PrepareInput& in
   const kernels::KernelInfo* kernel = kernels::FindKernel(kernels::KernelOp::kDwWindowsBf16, DType::kBF16);
   std::string no = kernel ? DwWindowsRefusal(in.g)
                           : "no AVX512_BF16 windows kernel at isa " + std::string(dispatch::ActiveIsaName());
-  // Where k < 2s a window's missing taps are zero weights, and in float a
-  // real Inf or NaN of x times zero is NaN where ref sums real taps only:
-  // every tap real (k = 2s), or the axis trivial (one pixel, k 1: the
-  // missing taps meet the border only).
-  for (int a = 1; a < 3 && no.empty(); ++a)
-    if (in.g.k[a] != 2 * in.g.s[a] && !(in.g.in[a] == 1 && in.g.k[a] == 1 && in.g.out[a] == 1))
-      no = "kernel != 2 x stride (a zero tap would meet x)";
   if (!no.empty()) {
     *why = no;
     return nullptr;

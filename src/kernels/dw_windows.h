@@ -1,6 +1,6 @@
 // The depthwise kernels on windows, for 2-D and 1-D depthwise layers (one
 // channel per group) whose kernel spans at most two strides per axis
-// (k <= 2s, dilation 1; bf16: k = 2s), e.g. k4 s2 and k2 s2; prepared by
+// (k <= 2s, dilation 1), e.g. k4 s2, k3 s2 and k2 s2; prepared by
 // src/algo/depthwise_windows_{int8,bf16}.cc (src/algo/depthwise_windows.h).
 //
 // Why windows: along an axis with k <= 2s, output o with q = (o + p) / s
@@ -117,11 +117,17 @@ struct DwWindowsBf16Args {
   const uint16_t* w = nullptr;
   int64_t blocks = 0;
   const float* bias = nullptr;  // per block, 32 floats, permuted (zeros without bias)
+  // Per phase (ry * sx + rx), where k < 2 s: the taps that exist, each
+  // column's: bit 0 left top, 1 left bottom, 2 right top, 3 right bottom
+  // (null: all four everywhere). A missing tap's x is not multiplied at all
+  // (its half of the pair zeroed, or the column skipped): zero weight times
+  // an Inf or NaN of x would be NaN where the reference has no such term.
+  const uint8_t* taps = nullptr;
 };
-// Per output (pixel, c): bias[c] + the four products, summed in f32 by
-// vdpbf16ps (two pairs, the order and the rounding its own: within the f32
-// accumulation bound of the reference on the bf16 values); y bf16: rounded
-// to nearest even as tconv::ToBFloat16 (NaN -> 0x7FC0).
+// Per output (pixel, c): bias[c] + the products of its real taps, summed in
+// f32 by vdpbf16ps (pairs, the order and the rounding its own: within the
+// f32 accumulation bound of the reference on the bf16 values); y bf16:
+// rounded to nearest even as tconv::ToBFloat16 (NaN -> 0x7FC0).
 using DwWindowsBf16Fn = void (*)(const DwWindowsBf16Args&);
 
 // TCONV_HAVE_AVX512_HELPERS: set by the build on x86-64 (CMakeLists.txt).

@@ -3,9 +3,10 @@
 // column's top and bottom values interleaved into pairs once (2 unpacks),
 // then per phase two vdpbf16ps per 16 channels (left and right column)
 // from the bias, and y: f32 put back in channel order by two permutes, or
-// bf16 rounded on the integer bits (as tconv::ToBFloat16, whose NaN is
-// 0x7FC0: vcvtne2ps2bf16 keeps a NaN's sign) and packed, which undoes the
-// unpacks' order.
+// bf16 by vcvtne2ps2bf16 and a permute of the words, except where a value
+// is NaN or denormal (vcvtne2ps2bf16 keeps a NaN's sign, reads denormals
+// as zero): rounded on the integer bits as tconv::ToBFloat16 and packed,
+// which undoes the unpacks' order.
 //
 // x86-64 only (CMakeLists.txt); listed at the AVX-512 targets where the CPU
 // has AVX512_BF16 (src/kernels/registry.cc).
@@ -47,12 +48,27 @@ inline __m512i Bf16Bits(__m512 v) {
   return _mm512_mask_mov_epi32(r, nan, _mm512_set1_epi32(0x7FC0));
 }
 
+// vfpclassps: QNaN, SNaN, denormal.
+constexpr int kNanOrDenormal = 0x01 | 0x80 | 0x20;
+
+// The halves of each pair to keep: bit 0 the low (top), bit 1 the high
+// (bottom).
+inline __m512i PairMask(unsigned bits) {
+  return _mm512_set1_epi32(static_cast<int>((bits & 1u ? 0x0000FFFFu : 0u) | (bits & 2u ? 0xFFFF0000u : 0u)));
+}
+
 void DwWindowsBf16(const DwWindowsBf16Args& a) {
   const int64_t sy = a.sy, sx = a.sx, blocks = a.blocks;
   // 128-bit chunks (lo.L, hi.L) back in channel order: channels 0..15 are
   // lo.0 hi.0 lo.1 hi.1, 16..31 lo.2 hi.2 lo.3 hi.3.
   const __m512i first = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
   const __m512i second = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+  // vcvtne2ps2bf16(s1, s0) puts s0's 16 values (channels 8 L + 0..3) in
+  // words 0..15 and s1's (8 L + 4..7) in 16..31: channel ch's word.
+  alignas(64) uint16_t where[32];
+  for (int ch = 0; ch < 32; ++ch)
+    where[ch] = static_cast<uint16_t>(ch % 8 < 4 ? 4 * (ch / 8) + ch % 8 : 16 + 4 * (ch / 8) + ch % 8 - 4);
+  const __m512i order = _mm512_load_si512(where);
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t c0 = b * kDwWindowsBlockBf16;
     const int64_t left = a.c - c0;
@@ -74,12 +90,37 @@ void DwWindowsBf16(const DwWindowsBf16Args& a) {
           const int64_t ox = qx * sx + rx - a.px;
           if (ox < 0 || ox >= a.ow) continue;
           const uint16_t* w = a.w + ((ry * sx + rx) * blocks + b) * 128;
-          const __m512 s0 = Dot(Dot(bias0, l0, _mm512_loadu_si512(w)), r0, _mm512_loadu_si512(w + 64));
-          const __m512 s1 = Dot(Dot(bias1, l1, _mm512_loadu_si512(w + 32)), r1, _mm512_loadu_si512(w + 96));
+          __m512 s0, s1;
+          if (!a.taps) {
+            s0 = Dot(Dot(bias0, l0, _mm512_loadu_si512(w)), r0, _mm512_loadu_si512(w + 64));
+            s1 = Dot(Dot(bias1, l1, _mm512_loadu_si512(w + 32)), r1, _mm512_loadu_si512(w + 96));
+          } else {
+            // Only the real taps: a column without any is skipped, a missing
+            // half of a pair is zeroed in x (0 x 0).
+            const unsigned t = a.taps[ry * sx + rx];
+            s0 = bias0, s1 = bias1;
+            if (t & 3u) {
+              const __m512i keep = PairMask(t & 3u);
+              s0 = Dot(s0, _mm512_and_si512(l0, keep), _mm512_loadu_si512(w));
+              s1 = Dot(s1, _mm512_and_si512(l1, keep), _mm512_loadu_si512(w + 32));
+            }
+            if (t & 12u) {
+              const __m512i keep = PairMask((t >> 2) & 3u);
+              s0 = Dot(s0, _mm512_and_si512(r0, keep), _mm512_loadu_si512(w + 64));
+              s1 = Dot(s1, _mm512_and_si512(r1, keep), _mm512_loadu_si512(w + 96));
+            }
+          }
           if (a.y_bf16) {
-            // Lane by lane: s0 holds channels 8 L + 0..3, s1 8 L + 4..7; the
-            // pack puts them in order.
-            const __m512i out = _mm512_packus_epi32(Bf16Bits(s0), Bf16Bits(s1));
+            __m512i out;
+            if ((_mm512_fpclass_ps_mask(s0, kNanOrDenormal) | _mm512_fpclass_ps_mask(s1, kNanOrDenormal)) == 0) {
+              // vcvtne2ps2bf16 rounds as ToBFloat16 but for NaN (it keeps the
+              // sign) and denormals (read as zero): those take the bits.
+              out = _mm512_permutexvar_epi16(order, reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(s1, s0)));
+            } else {
+              // Lane by lane: s0 holds channels 8 L + 0..3, s1 8 L + 4..7;
+              // the pack puts them in order.
+              out = _mm512_packus_epi32(Bf16Bits(s0), Bf16Bits(s1));
+            }
             _mm512_mask_storeu_epi16(static_cast<uint16_t*>(yrow) + ox * a.c + c0, store16, out);
           } else {
             float* y = static_cast<float*>(yrow) + ox * a.c + c0;
