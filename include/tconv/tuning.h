@@ -53,7 +53,7 @@ struct PhaseTuning {
   //   kAuto:   kDot where Cout/groups fills a vector's 16 lanes and each
   //            output sums >= 64 products (Cin/groups x its taps), else
   //            kWiden (docs/ALGORITHMS.md, "bf16"); but depthwise layers
-  //            channels last with k = 2 s and dilation 1 run on windows
+  //            channels last with k <= 2 s and dilation 1 run on windows
   //            (bf16_dw_dpbf16_windows, AVX512_BF16) under kAuto only.
   // Unlike the switches above, the two give results that may differ in
   // the last bits (the f32 sums are added in another order); both are

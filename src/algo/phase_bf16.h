@@ -40,8 +40,8 @@ namespace tconv {
 std::unique_ptr<PreparedAlgo> PreparePhaseBf16(const PrepareInput& in, std::string* why, bool channels_last = false);
 // Depthwise layers channels last on windows (depthwise_windows_bf16.cc):
 // the kernel bf16_dw_dpbf16_windows where the CPU has AVX512_BF16 and the
-// layer is 2-D or 1-D with k = 2 s and dilation 1 per axis
-// (DwWindowsRefusal, and every tap real); else nullptr and *why.
+// layer is 2-D or 1-D with k <= 2 s and dilation 1 per axis
+// (DwWindowsRefusal); else nullptr and *why.
 std::unique_ptr<PreparedAlgo> PrepareDepthwiseBf16Windows(const PrepareInput& in, std::string* why);
 
 // The list's bf16_round at the plan's ISA (every target lists it): how the
