@@ -32,7 +32,6 @@ namespace {
 
 using Route = PhaseTuning::Int8Compute;
 constexpr Route kRoutes[] = {Route::kLanes, Route::kWiden, Route::kInt16};
-constexpr const char* kRouteNames[] = {"lanes", "widen", "int16"};
 
 class Int8Runner : public Runner {
  public:
@@ -105,11 +104,11 @@ void BenchLayer(const Layer& l, int t, int rounds, Tally* tally) {
   for (int i = 1; i < 5; ++i) best = std::max(best, med[i]);
   const std::string k = run[4]->Impl();
   const bool lanes = k.find("i8_phase_vnni") != std::string::npos || k.find("i8_phase_amx") != std::string::npos;
-  const bool dw = k.find("i8_dw_") != std::string::npos;
+  const bool int16 = k.find("i8_phase_dot") != std::string::npos || k.find("i8_phase_rows") != std::string::npos;
   const std::string picked = lanes                                    ? "lanes"
                              : k.find("widened") != std::string::npos ? "widen"
-                             : dw                                     ? k.substr(0, k.find("__"))
-                                                                      : "int16";
+                             : int16                                  ? "int16"
+                                                                      : k.substr(0, k.find("__"));
   const double loss = best / med[4];
   ++tally->layers;
   tally->best += loss <= 1.03;

@@ -142,7 +142,8 @@ TEST_P(Bf16ChannelsLast, DepthwiseWindowsStayWithinTheBound) {
   EXPECT_FALSE(Plan::Create(dense, ConstTensorView(w.data(), ConvTransposeWeightShape(dense)), ConstTensorView(), o, &st));
   if (listed)
     EXPECT_EQ(st.message(), std::string("phase: bf16_dw_dpbf16_windows__") + isa() +
-                                " runs 2-D depthwise layers (kernel <= 2 x stride, dilation 1) in layout NHWC only");
+                                " runs 2-D and 1-D depthwise layers (kernel <= 2 x stride, dilation 1) with layout "
+                                "NHWC only");
 }
 
 // Non-finite x and denormal outputs on the bf16 windows kernel (where it is
@@ -214,7 +215,7 @@ TEST_P(Bf16ChannelsLast, DepthwiseWindowsKeepInfNanAndDenormals) {
 }
 
 // Images larger than the windows planner's copy budget (8 MiB) are copied
-// one per pass: two images of 130 x 130 pixels x 256 channels (8.9 MB each
+// one per pass: two images of 130 x 130 pixels x 256 channels (9.1 MB each
 // padded, bf16), k2 s1, within the bound, 1 and 2 threads alike.
 TEST(Bf16DepthwiseWindows, CopiesLargeImagesInPasses) {
   if (!kernels::FindKernel(kernels::KernelOp::kDwWindowsBf16, DType::kBF16)) GTEST_SKIP() << "no AVX512_BF16";

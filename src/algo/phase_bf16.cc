@@ -241,7 +241,8 @@ const KernelInfo* ChooseKernel(const PrepareInput& in, std::string* why) {
     else if (k->dtype != DType::kBF16)
       *why = "phase: " + k->name + " computes " + DTypeName(k->dtype) + ", the plan bf16 (PlanOptions::dtype)";
     else if (k->op == KernelOp::kDwWindowsBf16)
-      *why = "phase: " + k->name + " runs 2-D depthwise layers (kernel <= 2 x stride, dilation 1) in layout NHWC only";
+      *why = "phase: " + k->name +
+             " runs 2-D and 1-D depthwise layers (kernel <= 2 x stride, dilation 1) with layout NHWC only";
     else if (k->op != KernelOp::kPhaseBf16Dp && k->op != KernelOp::kPhaseBf16Widen && k->op != KernelOp::kPhaseBf16Amx)
       *why = "phase: " + k->name + " is not a bf16 phase kernel";
     return why->empty() ? k : nullptr;

@@ -97,15 +97,15 @@ void DwWindowsBf16(const DwWindowsBf16Args& a) {
           } else {
             // Only the real taps: a column without any is skipped, a missing
             // half of a pair is zeroed in x (0 x 0).
-            const unsigned t = a.taps[ry * sx + rx];
+            const unsigned have = a.taps[ry * sx + rx];
             s0 = bias0, s1 = bias1;
-            if (t & 3u) {
-              const __m512i keep = PairMask(t & 3u);
+            if (have & 3u) {
+              const __m512i keep = PairMask(have & 3u);
               s0 = Dot(s0, _mm512_and_si512(l0, keep), _mm512_loadu_si512(w));
               s1 = Dot(s1, _mm512_and_si512(l1, keep), _mm512_loadu_si512(w + 32));
             }
-            if (t & 12u) {
-              const __m512i keep = PairMask((t >> 2) & 3u);
+            if (have & 12u) {
+              const __m512i keep = PairMask((have >> 2) & 3u);
               s0 = Dot(s0, _mm512_and_si512(r0, keep), _mm512_loadu_si512(w + 64));
               s1 = Dot(s1, _mm512_and_si512(r1, keep), _mm512_loadu_si512(w + 96));
             }
