@@ -57,18 +57,27 @@ inline __m512i PairMask(unsigned bits) {
   return _mm512_set1_epi32(static_cast<int>((bits & 1u ? 0x0000FFFFu : 0u) | (bits & 2u ? 0xFFFF0000u : 0u)));
 }
 
+// vcvtne2ps2bf16(s1, s0) puts s0's 16 values (channels 8 L + 0..3) in
+// words 0..15 and s1's (8 L + 4..7) in 16..31: channel ch's word, once at
+// compile time (not per window row).
+struct WordOfChannel {
+  alignas(64) uint16_t word[32];
+};
+constexpr WordOfChannel MakeWordOfChannel() {
+  WordOfChannel t{};
+  for (int ch = 0; ch < 32; ++ch)
+    t.word[ch] = static_cast<uint16_t>(ch % 8 < 4 ? 4 * (ch / 8) + ch % 8 : 16 + 4 * (ch / 8) + ch % 8 - 4);
+  return t;
+}
+constexpr WordOfChannel kBf16WordOfChannel = MakeWordOfChannel();
+
 void DwWindowsBf16(const DwWindowsBf16Args& a) {
   const int64_t sy = a.sy, sx = a.sx, blocks = a.blocks;
   // 128-bit chunks (lo.L, hi.L) back in channel order: channels 0..15 are
   // lo.0 hi.0 lo.1 hi.1, 16..31 lo.2 hi.2 lo.3 hi.3.
   const __m512i first = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
   const __m512i second = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
-  // vcvtne2ps2bf16(s1, s0) puts s0's 16 values (channels 8 L + 0..3) in
-  // words 0..15 and s1's (8 L + 4..7) in 16..31: channel ch's word.
-  alignas(64) uint16_t where[32];
-  for (int ch = 0; ch < 32; ++ch)
-    where[ch] = static_cast<uint16_t>(ch % 8 < 4 ? 4 * (ch / 8) + ch % 8 : 16 + 4 * (ch / 8) + ch % 8 - 4);
-  const __m512i order = _mm512_load_si512(where);
+  const __m512i order = _mm512_load_si512(kBf16WordOfChannel.word);
   for (int64_t b = 0; b < blocks; ++b) {
     const int64_t c0 = b * kDwWindowsBlockBf16;
     const int64_t left = a.c - c0;
