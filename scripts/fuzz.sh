@@ -18,6 +18,9 @@
 # finding (crash, sanitizer report, contract break, a result unlike ref, an
 # input slower than 10 s) stops the run with a non-zero status and leaves the
 # reproducer (crash-*, timeout-*) in BUILD_DIR/fuzz/.
+# FUZZ_SEED picks libFuzzer's seed (default 0: a new one each run, for
+# exploring); scripts/test_asan.sh, which CI runs, fixes it so that a CI
+# run explores the same inputs each time and a finding there reproduces.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -48,7 +51,7 @@ for t in "${targets[@]}"; do
       work="$build_dir/fuzz/$t"
       mkdir -p "$work/new"
       echo "fuzz.sh: $t for ${seconds}s from tests/fuzz/corpus/$t ($(ls tests/fuzz/corpus/$t | wc -l) inputs)"
-      (cd "$work" && "$build_dir/tests/fuzz/tconv_${t}_fuzz" -max_total_time="$seconds" -timeout=10 \
+      (cd "$work" && "$build_dir/tests/fuzz/tconv_${t}_fuzz" -max_total_time="$seconds" -seed="${FUZZ_SEED:-0}" -timeout=10 \
         -rss_limit_mb=4096 -max_len=512 -print_final_stats=1 new "$root/tests/fuzz/corpus/$t")
       if [[ "${FUZZ_MERGE:-0}" == 1 ]]; then
         "$build_dir/tests/fuzz/tconv_${t}_fuzz" -merge=1 "tests/fuzz/corpus/$t" "$work/new"

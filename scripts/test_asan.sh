@@ -10,7 +10,8 @@
 #  2. the hostile-input suite, the fault tests and the concurrent-Run test
 #     against this build's CLI and library (issue #14: ASan and UBSan clean);
 #  3. the three fuzzers (cli, diff, onnx) for a fixed short time from their checked-in corpora
-#     (scripts/fuzz.sh; FUZZ_SECONDS, default 25 each).
+#     (scripts/fuzz.sh; FUZZ_SECONDS, default 25 each, and FUZZ_SEED, default 1: the same
+#     inputs each run, so that a finding reproduces; FUZZ_SEED=0 draws a new seed).
 #
 #   ./scripts/test_asan.sh        # after ./scripts/setup.sh (packages)
 set -euo pipefail
@@ -47,4 +48,4 @@ export UBSAN_OPTIONS=print_stacktrace=1
 source scripts/gtest_shards.sh
 run_sharded "$build_dir/tconv_tests" \
   --gtest_filter='AlgorithmsSweep.*:AlgorithmsCost.*:*GemmOnePixel*:TapMath.*:PhaseFast*:*PhaseFastIsa*:*KernelList*:Plan.*:Layout.*:*DepthwiseNhwcIsa*:*DepthwiseNchw*:ConvGemm.*:Im2Col.*:Npy.*:AtomicWrite.*:Resample.*:PixelShuffle.*:Checkerboard.*:Png.*:Hostile.*:Signals/KillMidWrite.*:Faults.*:ConcurrentRun.*:Parallel.*:Limits.*:CheckedInt.*:Geometry.*:Cli.*:Inspect.*:InspectCli.*:InspectFuzz.*:*Bf16*:BFloat16Plan.*:*Int8*:LanesTapSets.*:LanesPaddedCopies.*:*PhaseAll*:PixelBlocksInL2.*:Requantize.*:QuantParams.*:NpyInt.*:PlanesToWords.*:WordsToPlanes.*:*LayoutIsa*-Hostile.FileSizeLimitIsAWriteErrorAndLeavesNoTemporary'
-BUILD_DIR="$build_dir" bash scripts/fuzz.sh "${FUZZ_SECONDS:-25}" cli diff onnx
+BUILD_DIR="$build_dir" FUZZ_SEED="${FUZZ_SEED:-1}" bash scripts/fuzz.sh "${FUZZ_SECONDS:-25}" cli diff onnx

@@ -155,6 +155,66 @@ TEST(InspectFuzz, RankMismatchAfterResizeAndControlBytesInNames) {
   EXPECT_EQ(st.message().find('\n'), std::string::npos);
 }
 
+// Found by the ONNX fuzzer in CI: ONNX 1.12's shape inference reads a
+// value's declared shape (graph output or value_info) where it disagrees
+// with what the value's producer gives, and its Conv inference, handed a
+// rank-2 input and a rank-4 weight, read a null pointer. The declared
+// ranks now count with the derived ones: a disagreement refuses the model,
+// and inference never runs on it.
+TEST(InspectFuzz, DeclaredRanksThatContradictTheGraphAreRefused) {
+  for (const bool as_output : {true, false}) {
+    OnnxBuilder b;
+    b.Input("x", {1, 1, 4, 4});
+    b.Output("y");
+    if (as_output) {
+      b.Output("r", 2);
+    } else {
+      b.Declare("r", {1, 1});
+    }
+    b.Init("w", Tensor({1, 1, 3, 3}));
+    b.Node("Relu", {"x"}, {"r"}, "relu");
+    b.Node("Conv", {"r", "w"}, {"y"}, "smooth");
+    const std::string bytes = b.Bytes();
+    ModelGraph g;
+    const Status st = LoadOnnxBytes(bytes.data(), bytes.size(), "m.onnx", &g);
+    ASSERT_FALSE(st.ok()) << as_output;
+    EXPECT_NE(st.message().find("m.onnx: value 'r' is declared with rank 2, but node 'relu' (Relu) gives it rank 4"),
+              std::string::npos)
+        << st.message();
+    EXPECT_TRUE(g.nodes.empty());
+  }
+  // The fuzzer's model: a graph output named as the input, of another rank.
+  OnnxBuilder b;
+  b.Input("x", {1, 1, 4, 4});
+  b.Output("y");
+  b.Output("x", 2);
+  b.Init("w", Tensor({1, 1, 3, 3}));
+  b.Node("Conv", {"x", "w"}, {"y"}, "smooth");
+  const std::string bytes = b.Bytes();
+  ModelGraph g;
+  const Status st = LoadOnnxBytes(bytes.data(), bytes.size(), "m.onnx", &g);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("m.onnx: value 'x' is declared with rank 4 and with rank 2"), std::string::npos)
+      << st.message();
+}
+
+// A Conv without kernel_shape is given its weight's spatial dims, the
+// layer it already was: the inferred output size is the model's.
+TEST(InspectFuzz, KernelShapeFromTheWeightKeepsTheLayer) {
+  OnnxBuilder b;
+  b.Input("x", {1, 1, 4, 4});
+  b.Output("y");
+  b.Init("w", Tensor({1, 1, 3, 3}));
+  b.Node("Conv", {"x", "w"}, {"y"}, "smooth");
+  const std::string bytes = b.Bytes();
+  ModelGraph g;
+  ASSERT_TRUE(LoadOnnxBytes(bytes.data(), bytes.size(), "m.onnx", &g).ok());
+  ASSERT_TRUE(g.shapes.count("y"));
+  EXPECT_EQ(g.shapes.at("y"), (Shape{1, 1, 2, 2}));
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].ints.at("kernel_shape"), (std::vector<int64_t>{3, 3}));
+}
+
 // Found by the ONNX fuzzer: an initializer whose dims declare 2^40 values
 // that the file does not hold was allocated (and zero-filled) before its
 // values were counted; it is refused at once now.

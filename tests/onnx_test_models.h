@@ -32,6 +32,8 @@ class OnnxBuilder {
   void Output(const std::string& name, int rank = 4) {
     Value(m_.mutable_graph()->add_output(), name, Shape(static_cast<size_t>(rank), -1));
   }
+  // A shape the model declares for an inner value (graph.value_info).
+  void Declare(const std::string& name, const Shape& shape) { Value(m_.mutable_graph()->add_value_info(), name, shape); }
   void Init(const std::string& name, const Tensor& t) {
     auto* init = m_.mutable_graph()->add_initializer();
     init->set_name(name);

@@ -63,8 +63,9 @@ struct ModelGraph {
 bool OnnxSupported();
 // Parses an ONNX ModelProto, checks it (onnx::checker), infers shapes and
 // fills *out. Any malformed, truncated or inconsistent model (a node input
-// that names no value, an initializer whose data does not match its shape)
-// is kInvalidArgument with one line naming `source`; nothing is logged.
+// that names no value, an initializer whose data does not match its shape,
+// a value declared with two ranks) is kInvalidArgument with one line naming
+// `source`; nothing is logged.
 Status LoadOnnxBytes(const void* data, size_t size, const std::string& source, ModelGraph* out);
 Status LoadOnnxFile(const std::string& path, ModelGraph* out);
 

@@ -14,11 +14,11 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "src/onnx/shape_inference_guard.h"
 #include "tconv/inspect.h"
 
 namespace tconv {
@@ -211,91 +211,6 @@ Status CheckWiring(const onnx_pb::GraphProto& graph, const std::string& source) 
   return Status::Ok();
 }
 
-// The rank of each value where it follows from the graph alone: inputs
-// with a shape, initializers, and the outputs of the ops that keep their
-// input's rank (or, Conv/ConvTranspose, take their weight's). A value of
-// any other op has no entry.
-std::map<std::string, int> KnownRanks(const onnx_pb::GraphProto& graph) {
-  static const std::set<std::string> kSameRank = {
-      "Relu", "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "Elu", "Selu", "Softplus", "HardSigmoid", "Clip",
-      "Identity", "Dropout", "Cast", "Neg", "Abs", "Exp", "Log", "Sqrt", "BatchNormalization",
-      "InstanceNormalization", "LpNormalization", "Resize", "Upsample", "DepthToSpace", "SpaceToDepth", "Pad"};
-  static const std::set<std::string> kBroadcast = {"Add", "Sub", "Mul", "Div", "Sum", "Max", "Min", "Concat"};
-  std::map<std::string, int> rank;
-  for (const auto& t : graph.initializer()) rank[t.name()] = t.dims_size();
-  for (const auto& v : graph.input())
-    if (v.type().tensor_type().has_shape()) rank[v.name()] = v.type().tensor_type().shape().dim_size();
-  for (const auto& n : graph.node()) {
-    const std::string& op = n.op_type();
-    int r = -1;
-    if ((op == "Conv" || op == "ConvTranspose") && n.input_size() >= 2 && rank.count(n.input(1))) {
-      r = rank[n.input(1)];
-    } else if (kSameRank.count(op) && n.input_size() >= 1 && rank.count(n.input(0))) {
-      r = rank[n.input(0)];
-      // Resize's and Upsample's scales, sizes and roi hold one value per
-      // axis (roi two): a constant of another length leaves the rank unknown.
-      for (int i = 1; i < n.input_size() && (op == "Resize" || op == "Upsample"); ++i) {
-        const auto it = std::find_if(graph.initializer().begin(), graph.initializer().end(),
-                                     [&](const onnx_pb::TensorProto& t) { return t.name() == n.input(i); });
-        if (it == graph.initializer().end()) continue;
-        const int64_t len = it->dims_size() == 1 ? it->dims(0) : -1;
-        const bool roi_slot = op == "Resize" && i == 1;  // roi (opset 11+) or scales (opset 10)
-        if (len != 0 && len != r && !(roi_slot && len == 2 * r)) r = -1;
-      }
-    } else if (kBroadcast.count(op)) {
-      for (const auto& in : n.input()) r = rank.count(in) && r != -2 ? std::max(r, rank[in]) : -2;
-    }
-    if (r >= 0)
-      for (const auto& out : n.output()) rank[out] = r;
-  }
-  return rank;
-}
-
-// ONNX 1.12's shape inference for Conv / ConvTranspose indexes its
-// attributes without checking their lengths, and its input's dimensions
-// by the weight's rank (corrupted models crashed it: the corruption test
-// in tests/inspect_cli_test.cc, and the ONNX fuzzer's Conv after a Resize
-// whose scales disagree with its input's rank). So the attributes are
-// checked here against the spatial rank the weight gives, a known input
-// rank must match the weight's, and *inferable is false when some
-// Conv/ConvTranspose input's rank does not follow from the graph
-// (KnownRanks): the caller then skips shape inference.
-Status CheckConvAttributes(const onnx_pb::GraphProto& graph, const std::string& source, bool* inferable) {
-  std::map<std::string, int> rank = KnownRanks(graph);
-  *inferable = true;
-  for (const auto& n : graph.node()) {
-    if (n.op_type() != "Conv" && n.op_type() != "ConvTranspose") continue;
-    const std::string where = source + ": node '" + n.name() + "' (" + n.op_type() + ")";
-    if (n.input_size() < 2 || !rank.count(n.input(1))) {  // no inference on an unknown weight
-      *inferable = false;
-      continue;
-    }
-    const int nd = rank[n.input(1)] - 2;
-    if (nd < 1) return Status::Invalid(where + ": the weight has rank " + std::to_string(nd + 2));
-    if (!rank.count(n.input(0))) {
-      *inferable = false;
-    } else if (rank[n.input(0)] != nd + 2) {
-      return Status::Invalid(where + ": input and weight ranks differ (" + std::to_string(rank[n.input(0)]) + " and " +
-                             std::to_string(nd + 2) + ")");
-    }
-    for (const auto& a : n.attribute()) {
-      const std::string& k = a.name();
-      const int want = k == "pads" ? 2 * nd : nd;
-      const bool sized = k == "strides" || k == "dilations" || k == "kernel_shape" || k == "pads" ||
-                         k == "output_padding" || k == "output_shape";
-      if (sized && a.ints_size() != want && !(k == "output_shape" && a.ints_size() == nd + 2)) {
-        return Status::Invalid(where + ": attribute " + k + " has " + std::to_string(a.ints_size()) +
-                               " values, expected " + std::to_string(want));
-      }
-      if ((k == "group" && a.i() < 1) || ((k == "strides" || k == "dilations" || k == "kernel_shape") &&
-                                          std::any_of(a.ints().begin(), a.ints().end(), [](int64_t v) { return v < 1; }))) {
-        return Status::Invalid(where + ": attribute " + k + " must be >= 1");
-      }
-    }
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 bool OnnxSupported() { return true; }
@@ -318,7 +233,7 @@ Status LoadOnnxBytesImpl(const void* data, size_t size, const std::string& sourc
   }
   TCONV_RETURN_IF_ERROR(CheckWiring(model.graph(), source));
   bool inferable = false;
-  TCONV_RETURN_IF_ERROR(CheckConvAttributes(model.graph(), source, &inferable));
+  TCONV_RETURN_IF_ERROR(PrepareShapeInference(&model, source, &inferable));
   try {
     if (inferable) onnx_pb::shape_inference::InferShapes(model);
   } catch (const std::exception&) {
