@@ -20,6 +20,38 @@ def model(nodes, inits, x_shape, name):
     return helper.make_model(graph, producer_name="tconv-corpus", opset_imports=[helper.make_opsetid("", 13)])
 
 
+def more_ops():
+    """Decoders' other ops, so that the fuzzer reaches their ONNX shape inference too: pooling, a skip
+    concatenation, batch norm, a Gemm + Reshape head, and the integer convolution."""
+    f = TensorProto.FLOAT
+    unet = helper.make_graph(
+        [helper.make_node("MaxPool", ["x"], ["p"], "pool", kernel_shape=[2, 2], strides=[2, 2]),
+         helper.make_node("ConvTranspose", ["p", "w"], ["u"], "up", strides=[2, 2]),
+         helper.make_node("Concat", ["u", "x"], ["cat"], "skip", axis=1),
+         helper.make_node("BatchNormalization", ["cat", "g", "b", "b", "g"], ["bn"], "bn"),
+         helper.make_node("LeakyRelu", ["bn"], ["y"], "act", alpha=0.2)],
+        "g", [helper.make_tensor_value_info("x", f, [1, 2, 4, 4])],
+        [helper.make_tensor_value_info("y", f, ["n", "c", "h", "w"])],
+        [numpy_helper.from_array(np.full((2, 2, 2, 2), 0.25, np.float32), "w"),
+         numpy_helper.from_array(np.ones(4, np.float32), "g"), numpy_helper.from_array(np.zeros(4, np.float32), "b")])
+    head = helper.make_graph(
+        [helper.make_node("Gemm", ["x", "fc"], ["h"], "fc"),
+         helper.make_node("Reshape", ["h", "shape"], ["r"], "reshape"),
+         helper.make_node("ConvTranspose", ["r", "w"], ["y"], "up", strides=[2, 2])],
+        "g", [helper.make_tensor_value_info("x", f, [1, 2])], [helper.make_tensor_value_info("y", f, ["n", "c", "h", "w"])],
+        [numpy_helper.from_array(np.full((2, 8), 0.5, np.float32), "fc"),
+         numpy_helper.from_array(np.array([1, 2, 2, 2], np.int64), "shape"),
+         numpy_helper.from_array(np.full((2, 1, 2, 2), 0.25, np.float32), "w")])
+    integer = helper.make_graph(
+        [helper.make_node("ConvInteger", ["x", "w"], ["y"], "conv", pads=[1, 1, 1, 1])],
+        "g", [helper.make_tensor_value_info("x", TensorProto.UINT8, [1, 1, 4, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.INT32, ["n", "c", "h", "w"])],
+        [numpy_helper.from_array(np.arange(9, dtype=np.int8).reshape(1, 1, 3, 3), "w")])
+    opset = [helper.make_opsetid("", 13)]
+    return {name: helper.make_model(g, producer_name="tconv-corpus", opset_imports=opset)
+            for name, g in (("unet_block", unet), ("dcgan_head", head), ("conv_integer", integer))}
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     w9 = (1, 1, 3, 3), np.arange(9) / 9.0
@@ -41,6 +73,7 @@ def main(out):
                           {"w": ((4, 1, 3, 3), np.arange(36) / 36.0)}, [1, 1, 4, 4], "g"),
         "no_upsampling": model([helper.make_node("Conv", ["x", "w"], ["y"], "conv")], {"w": w9}, [1, 1, 4, 4], "g"),
     }
+    models.update(more_ops())
     for name, m in models.items():
         with open(os.path.join(out, name + ".onnx"), "wb") as f:
             f.write(m.SerializeToString())
