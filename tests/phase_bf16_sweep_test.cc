@@ -20,9 +20,11 @@
 #include "src/dispatch/cpu.h"
 #include "src/kernels/registry.h"
 #include "tconv/bfloat16.h"
+#include "tconv/layout.h"
 #include "tconv/plan.h"
 #include "tconv/reference.h"
 #include "tests/support/bf16_cases.h"
+#include "tests/support/channels_last.h"
 #include "tests/support/isa.h"
 #include "tests/support/random_geometry.h"
 
@@ -149,50 +151,58 @@ TEST_P(Bf16Kernels, BorderBoxesMatchTheReference) {
 
 // bf16 y of NaN, Inf, values that round up to Inf and denormals: every
 // kernel rounds its f32 result as ToBFloat16 (NaN -> 0x7FC0, ties to even,
-// denormals rounded, not flushed), element for element.
+// denormals rounded, not flushed), element for element. Channels first
+// (20 channels: through the stage) and channels last (32: whole blocks
+// rounded straight from the tiles).
 TEST_P(Bf16Kernels, SpecialOutputsRoundAsToBFloat16) {
-  const ConvDesc d = testing::Square2D(1, 8, 20, 6, 6, 3, 2, 1);
-  std::vector<float> x(NumElements(ConvTransposeInputShape(d))), w(NumElements(ConvTransposeWeightShape(d)));
-  testing::FillUniform(&x, 5);
-  testing::FillUniform(&w, 6);
-  const int64_t plane = d.in[0] * d.in[1];
-  for (int64_t i = 0; i < plane; ++i) {  // channel 0's pixels, by column
-    const int64_t col = i % d.in[1];
-    x[static_cast<size_t>(i)] = col == 0   ? std::numeric_limits<float>::quiet_NaN()
-                                : col == 1 ? std::numeric_limits<float>::infinity()
-                                : col == 2 ? 3.3e38f  // times |w| near 1 and more: beyond bf16's max
-                                           : x[static_cast<size_t>(i)] * 0x1p-128f;
-  }
-  // The other channels tiny too: outputs away from columns 0-2 are denormal.
-  for (int64_t i = plane; i < static_cast<int64_t>(x.size()); ++i) x[static_cast<size_t>(i)] *= 0x1p-128f;
-  const std::vector<BFloat16> xb = Round(x), wb = Round(w);
-  std::vector<float> wf;
-  for (BFloat16 v : wb) wf.push_back(ToFloat(v));
-  const Shape xs = ConvTransposeInputShape(d), ys = ConvTransposeOutputShape(d);
-  int64_t nan = 0, inf = 0, denormal = 0;
-  for (const kernels::KernelInfo& k : kernels::ActiveKernels()) {
-    if (!IsRowKernel(k)) continue;
-    PlanOptions o;
-    o.algo = "phase";
-    o.dtype = DataType::kBFloat16;
-    o.phase.kernel = k.name;
-    Status st;
-    auto plan = Plan::Create(d, ConstTensorView(wf.data(), ConvTransposeWeightShape(d)), ConstTensorView(), o, &st);
-    ASSERT_TRUE(plan) << k.name << ": " << st.message();
-    std::vector<float> y(NumElements(ys));
-    std::vector<BFloat16> yb(y.size());
-    ASSERT_TRUE(plan->Run(ConstBF16View(xb.data(), xs), TensorView(y.data(), ys)).ok());
-    ASSERT_TRUE(plan->Run(ConstBF16View(xb.data(), xs), BF16View(yb.data(), ys)).ok());
-    for (size_t i = 0; i < y.size(); ++i) {
-      ASSERT_EQ(yb[i].bits, ToBFloat16(y[i]).bits) << k.name << " y[" << i << "] = " << y[i];
-      nan += std::isnan(y[i]);
-      inf += std::isinf(y[i]);
-      denormal += std::fpclassify(y[i]) == FP_SUBNORMAL;
+  for (const Layout layout : {Layout::kNCHW, Layout::kNHWC}) {
+    const ConvDesc d = testing::Square2D(1, 8, layout == Layout::kNCHW ? 20 : 32, 6, 6, 3, 2, 1);
+    std::vector<float> x(NumElements(ConvTransposeInputShape(d))), w(NumElements(ConvTransposeWeightShape(d)));
+    testing::FillUniform(&x, 5);
+    testing::FillUniform(&w, 6);
+    const int64_t plane = d.in[0] * d.in[1];
+    for (int64_t i = 0; i < plane; ++i) {  // channel 0's pixels, by column
+      const int64_t col = i % d.in[1];
+      x[static_cast<size_t>(i)] = col == 0   ? std::numeric_limits<float>::quiet_NaN()
+                                  : col == 1 ? std::numeric_limits<float>::infinity()
+                                  : col == 2 ? 3.3e38f  // times |w| near 1 and more: beyond bf16's max
+                                             : x[static_cast<size_t>(i)] * 0x1p-128f;
     }
+    // The other channels tiny too: outputs away from columns 0-2 are denormal.
+    for (int64_t i = plane; i < static_cast<int64_t>(x.size()); ++i) x[static_cast<size_t>(i)] *= 0x1p-128f;
+    if (layout == Layout::kNHWC) x = testing::ToChannelsLast(x, d.batch, d.in_channels, plane);
+    const std::vector<BFloat16> xb = Round(x), wb = Round(w);
+    std::vector<float> wf;
+    for (BFloat16 v : wb) wf.push_back(ToFloat(v));
+    const Shape xs = ShapeInLayout(ConvTransposeInputShape(d), layout);
+    const Shape ys = ShapeInLayout(ConvTransposeOutputShape(d), layout);
+    int64_t nan = 0, inf = 0, denormal = 0;
+    for (const kernels::KernelInfo& k : kernels::ActiveKernels()) {
+      if (!IsRowKernel(k)) continue;
+      PlanOptions o;
+      o.algo = "phase";
+      o.dtype = DataType::kBFloat16;
+      o.layout = layout;
+      o.phase.kernel = k.name;
+      Status st;
+      auto plan = Plan::Create(d, ConstTensorView(wf.data(), ConvTransposeWeightShape(d)), ConstTensorView(), o, &st);
+      ASSERT_TRUE(plan) << k.name << ": " << st.message();
+      std::vector<float> y(NumElements(ys));
+      std::vector<BFloat16> yb(y.size());
+      ASSERT_TRUE(plan->Run(ConstBF16View(xb.data(), xs), TensorView(y.data(), ys)).ok());
+      ASSERT_TRUE(plan->Run(ConstBF16View(xb.data(), xs), BF16View(yb.data(), ys)).ok());
+      for (size_t i = 0; i < y.size(); ++i) {
+        ASSERT_EQ(yb[i].bits, ToBFloat16(y[i]).bits)
+            << k.name << (layout == Layout::kNHWC ? " NHWC" : " NCHW") << " y[" << i << "] = " << y[i];
+        nan += std::isnan(y[i]);
+        inf += std::isinf(y[i]);
+        denormal += std::fpclassify(y[i]) == FP_SUBNORMAL;
+      }
+    }
+    EXPECT_GT(nan, 0);
+    EXPECT_GT(inf, 0);
+    EXPECT_GT(denormal, 0);
   }
-  EXPECT_GT(nan, 0);
-  EXPECT_GT(inf, 0);
-  EXPECT_GT(denormal, 0);
 }
 
 // Bf16Compute::kWiden: the f32 phase on x and w widened, so its f32 output
