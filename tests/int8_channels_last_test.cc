@@ -11,6 +11,7 @@
 // i8_dw_vnni_windows where the CPU has AVX512_VNNI.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <climits>
 #include <random>
 #include <string>
@@ -138,6 +139,50 @@ TEST_P(Int8ChannelsLastIsa, EveryLanesKernelWritesChannelsLast) {
   }
   EXPECT_GT(ran, 85);
   EXPECT_GT(whole_quads, 5);  // the row-at-once copy of x ran
+}
+
+// An unpadded geometry (kernel <= stride, no pads, dilation 1) on c's
+// channels, its x and w drawn again: the lanes paths then need no padded
+// copy of x channels last.
+testing::Case Unpadded(testing::Case c, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  for (int a = 0; a < c.d.ndim; ++a) {
+    c.d.stride[a] = 1 + static_cast<int64_t>(rng() % 3);
+    c.d.kernel[a] = seed % 4 == 0 ? 1 + static_cast<int64_t>(rng() % c.d.stride[a]) : c.d.stride[a];
+    c.d.dilation[a] = 1, c.d.pad_begin[a] = c.d.pad_end[a] = c.d.output_padding[a] = 0;
+  }
+  c.x.resize(static_cast<size_t>(NumElements(ConvTransposeInputShape(c.d))));
+  c.w.resize(static_cast<size_t>(NumElements(ConvTransposeWeightShape(c.d))));
+  for (uint8_t& v : c.x) v = static_cast<uint8_t>(rng());
+  for (int8_t& v : c.w) v = static_cast<int8_t>(rng());
+  return c;
+}
+
+// u8 x channels last that needs no pad, its pixels whole quads (Cin a
+// multiple of 4, one group), is read where it lies; one byte off 4-byte
+// alignment, or s8 (flipped to unsigned), it is copied. Every form gives
+// the integer reference's bits, at 1 and 2 threads.
+TEST_P(Int8ChannelsLastIsa, UnpaddedInputReadWhereItLies) {
+  if (!kernels::FindKernel(kernels::KernelOp::kPhaseInt8Vnni, DType::kI8)) GTEST_SKIP() << "no AVX512_VNNI at " << isa();
+  int64_t in_place = 0;
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    const int64_t cin = 4 * (1 + static_cast<int64_t>(seed % 5)), cout = 1 + static_cast<int64_t>(seed * 13 % 70);
+    const ChannelsLastCase cl = MakeChannelsLast(Unpadded(MakeCase(seed, cin, cout, /*groups=*/1), seed));
+    const std::string repro = std::string("x ") + QuantTypeName(cl.c.q.x_type) + " " + testing::Repro(cl.c.d, seed);
+    Status st;
+    auto plan = MakePlan(cl.c, "phase", 1 + static_cast<int>(seed % 2), &st,
+                         testing::Route(PhaseTuning::Int8Compute::kLanes), Layout::kNHWC);
+    ASSERT_TRUE(plan) << repro << ": " << st.message();
+    ASSERT_TRUE(RunsToReference(*plan, cl)) << repro;
+    std::vector<uint8_t> shifted(cl.x.size() + 1);
+    std::copy(cl.x.begin(), cl.x.end(), shifted.begin() + 1);
+    std::vector<uint8_t> y(cl.ref.size(), 0x5A);
+    ASSERT_TRUE(plan->Run(ConstQuantView(shifted.data() + 1, plan->input_shape()), QuantView{y.data(), plan->output_shape()})
+                    .ok());
+    EXPECT_EQ(y, cl.ref) << repro << " (x one byte off alignment)";
+    in_place += cl.c.q.x_type == QuantType::kUInt8;
+  }
+  EXPECT_GT(in_place, 15);
 }
 
 // Depthwise layers (one channel per group) run the kernel i8_dw_nhwc_row

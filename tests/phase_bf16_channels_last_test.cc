@@ -8,6 +8,7 @@
 // at every ISA.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -100,6 +101,48 @@ TEST_P(Bf16ChannelsLast, IsTheChannelsFirstPlanTransposed) {
   }
   EXPECT_GT(native, 100);    // the dot kernels, channels last themselves
   EXPECT_GT(converted, 10);  // auto's widened route and ref, between conversions
+}
+
+// bf16 x channels last that needs no pad (kernel <= stride, no pads,
+// dilation 1), its pixels whole pairs (Cin even, one group), is read where
+// it lies: within the bound of the reference at 1 and 2 threads
+// (RunBf16Case), and the same bits as a copy of x one element off 4-byte
+// alignment, which the plan copies.
+TEST_P(Bf16ChannelsLast, UnpaddedInputReadWhereItLies) {
+  for (uint64_t seed = 1; seed <= 30; ++seed) {
+    ConvDesc d = testing::RandomConvTransposeDesc(seed * 7919);
+    d.groups = 1;
+    d.in_channels = 2 * (1 + static_cast<int64_t>(seed % 9));
+    for (int a = 0; a < d.ndim; ++a) {
+      d.stride[a] = 1 + static_cast<int64_t>((seed >> a) % 3);
+      d.kernel[a] = seed % 4 == 0 ? 1 : d.stride[a];
+      d.dilation[a] = 1, d.pad_begin[a] = d.pad_end[a] = d.output_padding[a] = 0;
+    }
+    const testing::Bf16Case c = testing::MakeBf16CaseOf(d, seed);
+    const std::string repro = testing::Repro(d, seed);
+    PlanOptions o;
+    o.algo = "phase";
+    o.layout = Layout::kNHWC;
+    o.phase.bf16_compute = PhaseTuning::Bf16Compute::kDot;  // the lanes kernels (auto widens small layers)
+    std::vector<float> y;
+    std::string kernel;
+    ASSERT_TRUE(testing::RunBf16Case(c, o, repro, &y, &kernel)) << repro;
+    const std::vector<BFloat16> x = ToNhwc(c.x, d.batch, d.in_channels);
+    std::vector<BFloat16> shifted(x.size() + 1);
+    std::copy(x.begin(), x.end(), shifted.begin() + 1);
+    Outputs aligned, off;
+    ASSERT_TRUE(RunIn(d, c.wf, c.b, x, Layout::kNHWC, o, &aligned, &kernel)) << repro;
+    o.dtype = DataType::kBFloat16;
+    Status st;
+    auto plan = Plan::Create(d, ConstTensorView(c.wf.data(), ConvTransposeWeightShape(d)),
+                             c.b.empty() ? ConstTensorView() : ConstTensorView(c.b.data(), {d.out_channels}), o, &st);
+    ASSERT_TRUE(plan) << repro << ": " << st.message();
+    off.f32.assign(aligned.f32.size(), 0.0f);
+    ASSERT_TRUE(plan->Run(ConstBF16View(shifted.data() + 1, plan->input_shape()),
+                          TensorView(off.f32.data(), plan->output_shape()))
+                    .ok());
+    EXPECT_EQ(std::memcmp(off.f32.data(), aligned.f32.data(), off.f32.size() * 4), 0) << repro << " " << kernel;
+  }
 }
 
 // Depthwise layers channels last run bf16_dw_dpbf16_windows (AVX512_BF16)

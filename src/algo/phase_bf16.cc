@@ -2,6 +2,7 @@
 #include "src/algo/phase_bf16.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "src/algo/lanes_tap_sets.h"
@@ -225,9 +226,12 @@ void PhaseBf16::Run(ConstBuffer xb, Buffer yb, void* ws, int threads) const {
   };
   uint32_t* xp = static_cast<uint32_t*>(ws);
   if (channels_last_) {
-    lp_.Run(0u, xp, threads, rows_last, BiasItems(), bias, task);
+    // x that needs no pad, its pixels whole pairs, is read where it lies.
+    const bool in_place = lp_.Unpadded() && whole_row && reinterpret_cast<uintptr_t>(x) % alignof(uint32_t) == 0;
+    lp_.Run(0u, xp, in_place ? reinterpret_cast<const uint32_t*>(x) : nullptr, threads, rows_last, BiasItems(), bias,
+            task);
   } else {
-    lp_.Run(0u, xp, threads, rows_first, BiasItems(), bias, task);
+    lp_.Run(0u, xp, nullptr, threads, rows_first, BiasItems(), bias, task);
   }
 }
 

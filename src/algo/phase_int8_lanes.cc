@@ -1,6 +1,7 @@
 // `phase` in int8 with output channels in the lanes: see phase_int8.h.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <type_traits>
@@ -45,7 +46,7 @@ class PhaseInt8Lanes : public PreparedAlgo {
   // Run, the padded input's rows written by fill (RunChannelsFirst and
   // RunChannelsLast give it).
   template <class Fill>
-  void RunWith(Fill fill, Buffer y, uint32_t* xp, int threads) const;
+  void RunWith(Fill fill, Buffer y, uint32_t* xp, const uint32_t* in_place, int threads) const;
   template <typename X>
   void RunChannelsFirst(const X* x, Buffer y, uint32_t* xp, int threads) const;
   template <typename X>
@@ -203,11 +204,12 @@ void PhaseInt8Lanes::RunChannelsFirst(const X* x, Buffer y, uint32_t* xp, int th
         row[xx * ci4 + c] = quad;
       }
     }
-  }, y, xp, threads);
+  }, y, xp, /*in_place=*/nullptr, threads);
 }
 
 // Run from x channels last: the same channel quads, each pixel's Cin/g
-// bytes copied (s8: + 128), the quad's bytes past them zs.
+// bytes copied (s8: + 128), the quad's bytes past them zs; u8 x that needs
+// no pad and whose pixels are whole quads is read where it lies.
 template <typename X>
 void PhaseInt8Lanes::RunChannelsLast(const X* x, Buffer y, uint32_t* xp, int threads) const {
   const Geom3& g = lp_.g;
@@ -216,6 +218,7 @@ void PhaseInt8Lanes::RunChannelsLast(const X* x, Buffer y, uint32_t* xp, int thr
   // (One group whose Cin fills whole quads: the row is one run of bytes.)
   const bool whole_row = g.groups == 1 && bytes == g.cin;
   const int64_t width = g.in[2], cin = g.cin, cin_g = g.cin_g;  // (locals: y's stores may alias g)
+  const bool in_place = lp_.Unpadded() && whole_row && !flip && reinterpret_cast<uintptr_t>(x) % alignof(uint32_t) == 0;
   RunWith([&](int64_t ng, int64_t z, int64_t yy, uint32_t* row) {
     const int64_t n = ng / g.groups, gi = ng % g.groups;
     const uint8_t* src =
@@ -234,7 +237,7 @@ void PhaseInt8Lanes::RunChannelsLast(const X* x, Buffer y, uint32_t* xp, int thr
       if (!whole_row)
         for (int64_t xx = 0; xx < width; ++xx) std::memset(dst + xx * bytes + cin_g, zs, static_cast<size_t>(bytes - cin_g));
     }
-  }, y, xp, threads);
+  }, y, xp, in_place ? reinterpret_cast<const uint32_t*>(x) : nullptr, threads);
 }
 
 void PhaseInt8Lanes::BiasValue(int64_t co, void* out) const {
@@ -307,9 +310,9 @@ void PhaseInt8Lanes::RunBox(size_t phase, const LanesTask& task, int64_t b, cons
 }
 
 template <class Fill>
-void PhaseInt8Lanes::RunWith(Fill fill, Buffer y, uint32_t* xp, int threads) const {
+void PhaseInt8Lanes::RunWith(Fill fill, Buffer y, uint32_t* xp, const uint32_t* in_place, int threads) const {
   lp_.Run(
-      zs_ * 0x01010101u, xp, threads, fill, BiasItems(), [&](int64_t i) { FillBiasItem(y, i); },
+      zs_ * 0x01010101u, xp, in_place, threads, fill, BiasItems(), [&](int64_t i) { FillBiasItem(y, i); },
       [&](int64_t t, const uint32_t* x) {
         // Every block of output channels, and in each the column phases one
         // after the other.
