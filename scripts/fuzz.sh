@@ -19,8 +19,9 @@
 # input slower than 10 s) stops the run with a non-zero status and leaves the
 # reproducer (crash-*, timeout-*) in BUILD_DIR/fuzz/.
 # FUZZ_SEED picks libFuzzer's seed (default 0: a new one each run, for
-# exploring); scripts/test_asan.sh, which CI runs, fixes it so that a CI
-# run explores the same inputs each time and a finding there reproduces.
+# exploring); scripts/test_asan.sh, which CI runs, fixes it, so that a fresh
+# CI run mutates the same way each time (how far it gets in SECONDS depends
+# on the machine) instead of drawing new inputs on every submission.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

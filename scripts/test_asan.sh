@@ -10,8 +10,8 @@
 #  2. the hostile-input suite, the fault tests and the concurrent-Run test
 #     against this build's CLI and library (issue #14: ASan and UBSan clean);
 #  3. the three fuzzers (cli, diff, onnx) for a fixed short time from their checked-in corpora
-#     (scripts/fuzz.sh; FUZZ_SECONDS, default 25 each, and FUZZ_SEED, default 1: the same
-#     inputs each run, so that a finding reproduces; FUZZ_SEED=0 draws a new seed).
+#     (scripts/fuzz.sh; FUZZ_SECONDS, default 25 each, and FUZZ_SEED, default 1: a fresh
+#     run mutates the same way each time; FUZZ_SEED=0 draws a new seed).
 #
 #   ./scripts/test_asan.sh        # after ./scripts/setup.sh (packages)
 set -euo pipefail

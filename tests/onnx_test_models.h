@@ -41,6 +41,14 @@ class OnnxBuilder {
     for (int64_t d : t.shape) init->add_dims(d);
     for (float v : t.data) init->add_float_data(v);
   }
+  // A 1-D int64 initializer (Reshape's shape).
+  void InitInts(const std::string& name, const std::vector<int64_t>& v) {
+    auto* init = m_.mutable_graph()->add_initializer();
+    init->set_name(name);
+    init->set_data_type(onnx::TensorProto::INT64);
+    init->add_dims(static_cast<int64_t>(v.size()));
+    for (int64_t x : v) init->add_int64_data(x);
+  }
   onnx::NodeProto* Node(const std::string& op, const std::vector<std::string>& in,
                         const std::vector<std::string>& out, const std::string& name) {
     auto* n = m_.mutable_graph()->add_node();

@@ -112,7 +112,7 @@ TEST_P(Bf16ChannelsLast, UnpaddedInputReadWhereItLies) {
   for (uint64_t seed = 1; seed <= 30; ++seed) {
     ConvDesc d = testing::RandomConvTransposeDesc(seed * 7919);
     d.groups = 1;
-    d.in_channels = 2 * (1 + static_cast<int64_t>(seed % 9));
+    d.in_channels = seed % 7 == 0 ? 32 : 2 * (1 + static_cast<int64_t>(seed % 9));  // (32: whole AMX rows)
     for (int a = 0; a < d.ndim; ++a) {
       d.stride[a] = 1 + static_cast<int64_t>((seed >> a) % 3);
       d.kernel[a] = seed % 4 == 0 ? 1 : d.stride[a];

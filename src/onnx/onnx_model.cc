@@ -1,12 +1,12 @@
 // ONNX file -> ModelGraph (tconv/inspect.h) through Debian's libonnx-dev and
 // libprotobuf-dev: protobuf parses, onnx::checker validates, ONNX shape
-// inference adds the value shapes. Only this file sees protobuf; built when
-// CMake finds ONNX (else onnx_model_unavailable.cc stands in).
+// inference adds the value shapes (after shape_inference_guard.h's checks).
+// Only this file and that guard see protobuf; built when CMake finds ONNX
+// (else onnx_model_unavailable.cc stands in).
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>

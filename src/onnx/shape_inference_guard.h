@@ -15,15 +15,17 @@
 
 namespace tconv {
 
-// Refuses (Invalid, one line naming `source` and the value or node) a model
-// whose ranks contradict each other: two declarations of one value, or a
-// declaration against the rank its producer gives; a Conv-family node whose
-// input and weight ranks differ, or whose attributes have the wrong length.
-// Otherwise gives every Conv-family node whose weight is an initializer its
-// kernel_shape (the weight's spatial dims: the same layer, but the inference
-// then checks every length against the input it sees). *inferable is false
-// where inference stays unsafe (a Conv input of unknown rank, a subgraph, a
-// model-local function): the caller skips it, shapes being an extra.
+// Refuses (Invalid, one line naming `source` and the node) a Conv-family
+// node whose input and weight ranks differ or whose attributes have the
+// wrong length, and a Conv-family or pooling node with a stride, dilation
+// or kernel size below 1. Otherwise gives every Conv-family node whose
+// weight is a constant its kernel_shape (the weight's spatial dims: the
+// same layer, but the inference then checks every length against the
+// input it sees). *inferable is false where inference stays unsafe: a
+// value given two ranks (declarations, or a declaration and its producer),
+// a value declared as no tensor, a Conv input of unknown rank or weight
+// that is no constant, a subgraph, a model-local function. The caller then
+// skips it, shapes being an extra.
 Status PrepareShapeInference(ONNX_NAMESPACE::ModelProto* model, const std::string& source, bool* inferable);
 
 }  // namespace tconv
