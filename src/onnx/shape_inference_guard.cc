@@ -27,13 +27,16 @@ int WeightSlot(const onnx_pb::NodeProto& n) {
   return -1;
 }
 
-// The tensor a value holds where the graph fixes it: an initializer, or a
-// Constant node's `value`; null otherwise.
-const onnx_pb::TensorProto* ConstantOf(const onnx_pb::GraphProto& graph, const std::string& name) {
+// The tensor a value holds where the graph fixes it: an initializer, a
+// Constant node's `value`, or either through Identity nodes (torch's export
+// shares a weight so); null otherwise.
+const onnx_pb::TensorProto* ConstantOf(const onnx_pb::GraphProto& graph, const std::string& name, int depth = 0) {
   for (const auto& t : graph.initializer())
     if (t.name() == name) return &t;
   for (const auto& n : graph.node()) {
-    if (n.op_type() != "Constant" || !DefaultDomain(n) || n.output_size() != 1 || n.output(0) != name) continue;
+    if (!DefaultDomain(n) || n.output_size() != 1 || n.output(0) != name) continue;
+    if (n.op_type() == "Identity" && n.input_size() == 1 && depth < 8) return ConstantOf(graph, n.input(0), depth + 1);
+    if (n.op_type() != "Constant") continue;
     for (const auto& a : n.attribute())
       if (a.name() == "value" && a.has_t()) return &a.t();
   }
