@@ -109,16 +109,16 @@ struct LanesPlan {
   // One parallel region: pads x into xp (the thread's copy, or a share of
   // the one copy): every pad word is `pad`; interior row yy of slice z of
   // (image, group) ng comes from fill(ng, z, yy, row), which writes in[2]
-  // pixels of `words` uint32 at row. (Where in_place is not null, it is
-  // that volume already, as Unpadded allows: nothing is copied. Zen 5, NHWC,
-  // medians of 3 alternated runs, 1 / 2 threads: unet_up4 bf16 330 -> 352 /
-  // 635 -> 746 GFLOP/s, int8 694 -> 728 / 1262 -> 1295 GOP/s; unet3d_up bf16
-  // 409 -> 417 / 734 -> 814; unet_up1 +2 % in both.) Then, where
+  // pixels of `words` uint32 at row. Where in_place is not null, it is that
+  // volume already (as Unpadded allows) and nothing is copied: Zen 5, NHWC,
+  // medians of 3 alternated runs, 1 / 2 threads, unet_up4 bf16 330 -> 352 /
+  // 635 -> 746 GFLOP/s, int8 694 -> 728 / 1262 -> 1295 GOP/s; unet3d_up
+  // bf16 409 -> 417 / 734 -> 814; unet_up1 +2 % in both. Then, where
   // bias_only, bias(i) for i in [0, bias_items) (before any task writes y);
-  // then task(t, x) for
-  // every task t, x the padded input it reads, dynamically scheduled
-  // (with private copies a static split was up to 20 % faster on one layer
-  // and 8-10 % slower on others: tasks at the border run fewer taps).
+  // then task(t, x) for every task t, x the padded input it reads,
+  // dynamically scheduled (with private copies a static split was up to
+  // 20 % faster on one layer and 8-10 % slower on others: tasks at the
+  // border run fewer taps).
   template <class Fill, class Bias, class TaskFn>
   void Run(uint32_t pad, uint32_t* xp, const uint32_t* in_place, int threads, Fill fill, int64_t bias_items, Bias bias,
            TaskFn task) const;
