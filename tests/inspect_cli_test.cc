@@ -146,9 +146,8 @@ TEST(InspectFuzz, RankMismatchAfterResizeAndControlBytesInNames) {
   b.Init("w", w);
   OnnxBuilder::Str(b.Node("Resize", {"x", "s"}, {"u"}, "resize"), "mode", "nearest");
   b.Node("Conv", {"u", "w"}, {"y"}, "con\nv");
-  const std::string bytes = b.Bytes();
   ModelGraph g;
-  const Status st = LoadOnnxBytes(bytes.data(), bytes.size(), "m.onnx", &g);
+  const Status st = b.Load(&g);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("node 'con\\x0av' (Conv): input and weight ranks differ (2 and 4)"), std::string::npos)
       << st.message();
@@ -172,9 +171,8 @@ TEST(InspectFuzz, DeclaredRanksThatContradictTheGraphSkipInference) {
     b.Init("w", Tensor({1, 1, 3, 3}));
     b.Node("Relu", {"x"}, {"r"}, "relu");
     b.Node("Conv", {"r", "w"}, {"y"}, "smooth");
-    const std::string bytes = b.Bytes();
     ModelGraph g;
-    const Status st = LoadOnnxBytes(bytes.data(), bytes.size(), "m.onnx", &g);
+    const Status st = b.Load(&g);
     ASSERT_TRUE(st.ok()) << form << ": " << st.message();
     ASSERT_TRUE(g.shapes.count("y")) << form;
     EXPECT_EQ(g.shapes.at("y"), (Shape{-1, -1, -1, -1})) << form << ": inferred, the declaration alone expected";
@@ -193,9 +191,8 @@ TEST(InspectFuzz, GemmReshapeHeadIsInferred) {
   b.Node("Gemm", {"z", "fc"}, {"h"}, "fc");
   b.Node("Reshape", {"h", "shape"}, {"r"}, "reshape");
   OnnxBuilder::Ints(b.Node("ConvTranspose", {"r", "w"}, {"y"}, "up"), "strides", {2, 2});
-  const std::string bytes = b.Bytes();
   ModelGraph g;
-  ASSERT_TRUE(LoadOnnxBytes(bytes.data(), bytes.size(), "m.onnx", &g).ok());
+  ASSERT_TRUE(b.Load(&g).ok());
   ASSERT_TRUE(g.shapes.count("y"));
   EXPECT_EQ(g.shapes.at("y"), (Shape{1, 1, 4, 4}));
 }
@@ -209,9 +206,8 @@ TEST(InspectFuzz, PoolingWithAZeroStrideIsRefused) {
   auto* pool = b.Node("MaxPool", {"x"}, {"y"}, "pool");
   OnnxBuilder::Ints(pool, "kernel_shape", {2, 2});
   OnnxBuilder::Ints(pool, "strides", {0, 0});
-  const std::string bytes = b.Bytes();
   ModelGraph g;
-  const Status st = LoadOnnxBytes(bytes.data(), bytes.size(), "m.onnx", &g);
+  const Status st = b.Load(&g);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("m.onnx: node 'pool' (MaxPool): attribute strides must be >= 1"), std::string::npos)
       << st.message();
@@ -225,9 +221,8 @@ TEST(InspectFuzz, KernelShapeFromTheWeightKeepsTheLayer) {
   b.Output("y");
   b.Init("w", Tensor({1, 1, 3, 3}));
   b.Node("Conv", {"x", "w"}, {"y"}, "smooth");
-  const std::string bytes = b.Bytes();
   ModelGraph g;
-  ASSERT_TRUE(LoadOnnxBytes(bytes.data(), bytes.size(), "m.onnx", &g).ok());
+  ASSERT_TRUE(b.Load(&g).ok());
   ASSERT_TRUE(g.shapes.count("y"));
   EXPECT_EQ(g.shapes.at("y"), (Shape{1, 1, 2, 2}));
   ASSERT_EQ(g.nodes.size(), 1u);
@@ -246,9 +241,8 @@ TEST(InspectFuzz, DimsLargerThanTheStoredValuesAllocateNothing) {
   w.data = {1.0f, 2.0f};
   b.Init("w", w);
   b.Node("ConvTranspose", {"x", "w"}, {"y"}, "up");
-  const std::string bytes = b.Bytes();
   ModelGraph g;
-  const Status st = LoadOnnxBytes(bytes.data(), bytes.size(), "m.onnx", &g);
+  const Status st = b.Load(&g);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("initializer 'w': its data does not hold the 1099511627776"), std::string::npos)
       << st.message();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "tconv/inspect.h"
 #include "tconv/tensor.h"
 
 namespace tconv {
@@ -77,6 +78,11 @@ class OnnxBuilder {
     a->set_s(v);
   }
   std::string Bytes() const { return m_.SerializeAsString(); }
+  // The model through LoadOnnxBytes, named m.onnx.
+  Status Load(ModelGraph* g) const {
+    const std::string bytes = Bytes();
+    return LoadOnnxBytes(bytes.data(), bytes.size(), "m.onnx", g);
+  }
 
  private:
   static void Value(onnx::ValueInfoProto* v, const std::string& name, const Shape& shape) {

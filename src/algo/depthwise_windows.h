@@ -98,10 +98,11 @@ struct DwWindows {
 
   // For every pass of `images` images from image 0 of g, in one parallel
   // region: copy(n0, padded row) for the pass's rows, a barrier, then
-  // row(n0, image in pass, window row qy, the team member). Both split statically: each
-  // thread writes the same rows of y every run (and reads mostly the rows
-  // of x it copied), so they stay in its cache (dw_k4s2, 2 threads: 1.95x
-  // one thread's speed; 1.1x with rows claimed dynamically).
+  // row(n0, image in pass, window row qy, the team member). Both split
+  // statically: each thread writes the same rows of y every run (and reads
+  // mostly the rows of x it copied), so they stay in its cache (dw_k4s2,
+  // 2 threads: 1.95x one thread's speed; 1.1x with rows claimed
+  // dynamically).
   template <class Copy, class Row>
   void Run(const Geom3& g, int64_t images, int threads, Copy copy, Row row) const {
     const int64_t rows = q1[1] - q0[1];

@@ -125,8 +125,8 @@ class DepthwiseWindowsBf16 : public PreparedAlgo {
 
 std::unique_ptr<PreparedAlgo> PrepareDepthwiseBf16Windows(const PrepareInput& in, std::string* why) {
   const kernels::KernelInfo* kernel = kernels::FindKernel(kernels::KernelOp::kDwWindowsBf16, DType::kBF16);
-  std::string no = kernel ? DwWindowsRefusal(in.g)
-                          : "no AVX512_BF16 windows kernel at isa " + std::string(dispatch::ActiveIsaName());
+  const std::string no = kernel ? DwWindowsRefusal(in.g)
+                                : "no AVX512_BF16 windows kernel at isa " + std::string(dispatch::ActiveIsaName());
   if (!no.empty()) {
     *why = no;
     return nullptr;

@@ -83,14 +83,13 @@ inline bool Int8F32RouteFits(const double* mult, int64_t n) {
 
 // The folded epilogue for bytes out (y u8 / s8 with the bias in the
 // accumulators, |acc x mult| < 2^30): round to nearest even into int32,
-// add the zero point, and saturate to the type (u8: from 0 up by
-// vpmovusdb; s8: vpmovsdb).
+// add the zero point (Int8RoundFolded), and saturate to the type (u8: from
+// 0 up by vpmovusdb; s8: vpmovsdb; Int8RequantizeFolded, or four vectors
+// at once by packs, Int8RequantizeFolded4).
 //
 // With `f32` (Int8F32RouteFits), the integer is first sought in float, as
 // Int8RoundF32 (int8_round_f32-inl.h, with the proof) does; vectors where
 // float cannot prove it take the double steps.
-// The integers of the folded epilogue before saturation: RNE(acc x mult)
-// plus the zero point, per lane.
 __attribute__((target(TCONV_VNNI_TARGET), always_inline)) static inline __m512i Int8RoundFolded(const Int8Epilogue& e,
                                                                                           __m512i acc, __m512i zp,
                                                                                           bool f32) {

@@ -27,6 +27,14 @@ int WeightSlot(const onnx_pb::NodeProto& n) {
   return -1;
 }
 
+// A Constant node's `value` tensor; null for any other node or form.
+const onnx_pb::TensorProto* ConstantValue(const onnx_pb::NodeProto& n) {
+  if (n.op_type() != "Constant" || !DefaultDomain(n)) return nullptr;
+  for (const auto& a : n.attribute())
+    if (a.name() == "value" && a.has_t()) return &a.t();
+  return nullptr;
+}
+
 // The tensor a value holds where the graph fixes it: an initializer, a
 // Constant node's `value`, or either through Identity nodes (torch's export
 // shares a weight so); null otherwise.
@@ -36,9 +44,7 @@ const onnx_pb::TensorProto* ConstantOf(const onnx_pb::GraphProto& graph, const s
   for (const auto& n : graph.node()) {
     if (!DefaultDomain(n) || n.output_size() != 1 || n.output(0) != name) continue;
     if (n.op_type() == "Identity" && n.input_size() == 1 && depth < 8) return ConstantOf(graph, n.input(0), depth + 1);
-    if (n.op_type() != "Constant") continue;
-    for (const auto& a : n.attribute())
-      if (a.name() == "value" && a.has_t()) return &a.t();
+    return ConstantValue(n);
   }
   return nullptr;
 }
@@ -88,10 +94,7 @@ int DerivedRank(const onnx_pb::GraphProto& graph, int64_t opset, const onnx_pb::
   const int slot = WeightSlot(n);
   if (slot >= 0) return n.input_size() > slot ? ranks.Of(n.input(slot)) : -1;
   if (op == "Gemm" || op == "Flatten") return 2;
-  if (op == "Constant") {
-    const onnx_pb::TensorProto* t = n.output_size() == 1 ? ConstantOf(graph, n.output(0)) : nullptr;
-    return t ? t->dims_size() : -1;
-  }
+  if (const onnx_pb::TensorProto* t = ConstantValue(n)) return t->dims_size();
   if (op == "Reshape") {
     const onnx_pb::TensorProto* shape = n.input_size() == 2 ? ConstantOf(graph, n.input(1)) : nullptr;
     return shape && shape->dims_size() == 1 && shape->dims(0) <= 8 ? static_cast<int>(shape->dims(0)) : -1;
